@@ -1,0 +1,1 @@
+//! nic-models: placeholder until its first module lands.

@@ -1,0 +1,1 @@
+//! pcie-model: placeholder until its first module lands.

@@ -1,0 +1,2 @@
+//! nicsim: the command-line entry point.
+fn main() {}

@@ -1,0 +1,1 @@
+//! workloads: placeholder until its first module lands.
