@@ -1,0 +1,2 @@
+//! Criterion bench of the hold model (filled in with the event queue).
+fn main() {}
