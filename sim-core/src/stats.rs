@@ -139,6 +139,20 @@ impl TimeSeries {
         self.rows[idx][column] += value;
     }
 
+    /// Spreads the interval `[start, end)` over the windows it covers, adding
+    /// the microseconds of overlap with each window to `column` (busy time).
+    pub fn add_interval_us(&mut self, start: SimTime, end: SimTime, column: usize) {
+        let w = self.window.as_ps();
+        let mut t = start.as_ps();
+        let end = end.as_ps();
+        while t < end {
+            let window_end = (t / w + 1) * w;
+            let piece = window_end.min(end) - t;
+            self.add(SimTime::from_ps(t), column, piece as f64 / 1e6);
+            t += piece;
+        }
+    }
+
     /// Makes sure rows exist up to the window containing `end` (exclusive of a
     /// window that would start exactly at `end`).
     pub fn extend_to(&mut self, end: SimTime) {
@@ -202,5 +216,13 @@ mod tests {
         assert_eq!(ts.rows()[0][0], 2.0);
         assert_eq!(ts.rows()[2][0], 1.0);
         assert_eq!(ts.merged_late(), 1);
+    }
+
+    #[test]
+    fn intervals_are_split_at_window_edges() {
+        let mut ts = TimeSeries::new(SimDuration::from_us(10), ["busy_us"], 10);
+        ts.add_interval_us(SimTime::from_us(5), SimTime::from_us(25), 0);
+        let busy: Vec<f64> = ts.rows().iter().map(|r| r[0]).collect();
+        assert_eq!(busy, vec![5.0, 10.0, 5.0]);
     }
 }
