@@ -136,7 +136,8 @@ impl Scenario {
         }
 
         let window_us = file.output.window_us.unwrap_or(DEFAULT_WINDOW_US);
-        if window_us.is_nan() || window_us <= 0.0 || duration_ms * 1000.0 / window_us > MAX_WINDOWS {
+        if window_us.is_nan() || window_us <= 0.0 || duration_ms * 1000.0 / window_us > MAX_WINDOWS
+        {
             return Err(c.err(
                 "output.window_us",
                 format!("must be positive and give at most {MAX_WINDOWS} windows over the run, got {window_us}"),
