@@ -11,3 +11,7 @@ pub use compute::ComputeConfig;
 pub use core_model::{CoreModel, CoreStats};
 pub use error::ModelError;
 pub use memory::{MemoryConfig, NicMemory};
+pub mod messaging;
+pub mod switch;
+pub use messaging::{MessagePath, MessagingConfig, MsgOp};
+pub use switch::{EmbeddedSwitch, FlowKey, Steering, SwitchConfig};
