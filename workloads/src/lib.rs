@@ -1,1 +1,5 @@
-//! workloads: placeholder until its first module lands.
+//! workloads: traffic generators and the offloaded actor applications (iPipe Table 3 tasks and synthetic actors).
+
+pub mod actors;
+pub mod sim_platform;
+pub mod task_table;
