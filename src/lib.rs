@@ -1,0 +1,10 @@
+//! nicsim: scenario loading, system assembly, runs and reports behind the `nicsim` command.
+
+pub mod cli;
+pub mod report;
+pub mod run;
+pub mod scenario;
+pub mod system;
+
+pub use run::{run_scenario, RunOutput};
+pub use scenario::Scenario;
