@@ -17,7 +17,7 @@ use serde::Deserialize;
 /// shared/calibration/ipipe-sigcomm19.toml) for the default 3 replicas and the
 /// generator's 64..256 B requests (mean 160 B), given 3 header/log DMO accesses,
 /// one CRC engine call and the per-replica and per-byte costs below.
-pub const BASE_CYCLES: u64 = 1_440;
+pub const BASE_CYCLES: u64 = 1_775;
 /// Compute per replica: build the header and hand the message to the packet output unit.
 /// Derived, not from the paper: about 120 instructions of descriptor setup at the
 /// core's 2-wide issue.

@@ -21,7 +21,7 @@ use serde::Deserialize;
 /// shared/calibration/ipipe-sigcomm19.toml) with the defaults (4096 items scanned,
 /// 16 updates per request), given the 32 KB totals table is read line by line
 /// through the cache model (256 lines of 128 B) and the window ring is touched per update.
-pub const SCAN_CYCLES_PER_16_ITEMS: u64 = 140;
+pub const SCAN_CYCLES_PER_16_ITEMS: u64 = 149;
 /// Compute per update (parse, evict, add): derived, about 40 instructions at 2-wide issue.
 pub const UPDATE_CYCLES: u64 = 20;
 /// Compute per insertion into the sorted top-N array: derived, a shifted insert of ~N/2 elements.

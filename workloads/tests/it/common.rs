@@ -1,7 +1,8 @@
 //! Test harness: runs one actor on a simulated CN2350 core and collects what it sent.
 
 use scheduler::{Actor, ActorCtx, ActorError, DmoTable, Endpoint, Message, Nanos, Side};
-use workloads::sim_platform::{CoreModel, SimPlatform};
+use sim_core::{SimDuration, SimTime};
+use workloads::sim_platform::{liquidio_cn2350_model, SimPlatform};
 
 /// The node requests come from in tests.
 pub const CLIENT: Endpoint = Endpoint::Network { node: 9, port: 9 };
@@ -18,14 +19,21 @@ pub struct Harness {
 impl Harness {
     /// Initialises `actor` on a fresh NIC core.
     pub fn new(mut actor: Box<dyn Actor>) -> Harness {
-        let mut platform = SimPlatform::new(CoreModel::liquidio_cn2350(), Side::Nic);
+        let mut platform = SimPlatform::new(liquidio_cn2350_model().expect("model"), 0, Side::Nic)
+            .expect("core 0");
         let mut dmos = DmoTable::new(256 << 20, 256 << 20);
         let mut next_id = 0;
         {
             let mut ctx = ActorCtx::new(&mut platform, &mut dmos, 1, &mut next_id);
             actor.init(&mut ctx).expect("init");
         }
-        Harness { actor, platform, dmos, next_id, id: 1 }
+        Harness {
+            actor,
+            platform,
+            dmos,
+            next_id,
+            id: 1,
+        }
     }
 
     /// Runs one request arriving at `at_ns`; returns the handler result, the time it charged and what it sent.
@@ -34,8 +42,12 @@ impl Harness {
         kind: u16,
         payload: Vec<u8>,
         at_ns: u64,
-    ) -> (Result<(), ActorError>, Nanos, Vec<(Endpoint, Message)>) {
-        self.platform.advance_to(Nanos(at_ns));
+    ) -> (
+        Result<(), ActorError>,
+        SimDuration,
+        Vec<(Endpoint, Message)>,
+    ) {
+        self.platform.advance_to(SimTime::from_ns(at_ns));
         let msg = Message {
             id: self.next_id,
             src: CLIENT,
@@ -47,7 +59,12 @@ impl Harness {
         self.next_id += 1;
         self.platform.begin_exec();
         let r = {
-            let mut ctx = ActorCtx::new(&mut self.platform, &mut self.dmos, self.id, &mut self.next_id);
+            let mut ctx = ActorCtx::new(
+                &mut self.platform,
+                &mut self.dmos,
+                self.id,
+                &mut self.next_id,
+            );
             self.actor.exec(&msg, &mut ctx)
         };
         let t = self.platform.end_exec();

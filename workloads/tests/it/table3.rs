@@ -11,9 +11,18 @@ fn table3_task_times_within_ten_percent() {
     assert_eq!(table.rows.len(), 10, "one row per actor kind");
     assert_eq!(claims.len(), 4);
     for c in &claims {
-        println!("{} paper {} sim {:.3}", c.claim_id, c.paper_value, c.simulated_value);
+        println!(
+            "{} paper {} sim {:.3}",
+            c.claim_id, c.paper_value, c.simulated_value
+        );
     }
     for c in &claims {
-        assert!(c.pass(), "{}: paper {} us, simulated {:.3} us", c.claim_id, c.paper_value, c.simulated_value);
+        assert!(
+            c.pass(),
+            "{}: paper {} us, simulated {:.3} us",
+            c.claim_id,
+            c.paper_value,
+            c.simulated_value
+        );
     }
 }
