@@ -79,3 +79,17 @@ impl Harness {
         out
     }
 }
+
+/// Builds an actor of `kind` from a TOML config snippet and initialises it.
+pub fn harness(kind: &str, config_toml: &str) -> Harness {
+    let table: toml::Table = toml::from_str(config_toml).expect("test config parses");
+    Harness::new(workloads::actors::build_actor(kind, &table).expect("actor builds"))
+}
+
+/// Payloads of the messages sent to `dst`.
+pub fn payloads_to(out: &[(Endpoint, Message)], dst: Endpoint) -> Vec<Vec<u8>> {
+    out.iter()
+        .filter(|(d, _)| *d == dst)
+        .map(|(_, m)| m.payload.clone())
+        .collect()
+}
