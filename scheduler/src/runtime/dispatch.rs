@@ -396,6 +396,14 @@ impl Runtime {
         let slot = &mut self.actors[a as usize];
         slot.in_flight = slot.in_flight.saturating_sub(1);
         let served = matches!(outcome.kind, OutcomeKind::Done | OutcomeKind::Failed(_));
+        match outcome.kind {
+            OutcomeKind::WatchdogKilled => self.counters.aborted_by_watchdog += 1,
+            OutcomeKind::Skipped => {
+                slot.dropped += 1;
+                self.counters.dropped_actor_killed += 1;
+            }
+            _ => {}
+        }
         if let (true, Some(arrived), Some(group)) = (served, outcome.arrived_at, outcome.group) {
             if matches!(outcome.kind, OutcomeKind::Failed(_)) {
                 slot.failed += 1;

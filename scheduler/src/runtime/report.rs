@@ -115,6 +115,8 @@ pub struct RuntimeCounters {
     pub dropped_migration_buffer_full: u64,
     pub dropped_host_queue_full: u64,
     pub watchdog_kills: u64,
+    /// Requests whose execution the watchdog stopped (neither completed nor dropped).
+    pub aborted_by_watchdog: u64,
     pub migrations: u64,
     pub migrations_aborted: u64,
     pub policy_actions_rejected: u64,
@@ -128,6 +130,12 @@ pub struct RuntimeCounters {
 }
 
 impl RuntimeCounters {
+    /// Requests whose fate is known: completed, dropped or aborted by the watchdog.
+    /// Once the driver has drained every event this equals `delivered` (conservation).
+    pub fn accounted(&self) -> u64 {
+        self.completed + self.dropped() + self.aborted_by_watchdog
+    }
+
     /// All drops.
     pub fn dropped(&self) -> u64 {
         self.dropped_unknown_actor

@@ -139,3 +139,48 @@ impl Actor for Snoop {
         read.and(write)
     }
 }
+
+/// Costs drawn from [lo, hi] cycles until `calm_from`, then `lo` only: a
+/// high-dispersion actor that becomes low-dispersion.
+pub struct Phased {
+    pub inner: Worker,
+    pub calm_from: scheduler::Nanos,
+}
+
+impl Actor for Phased {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+    fn init(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        self.inner.init(ctx)
+    }
+    fn exec(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        if ctx.now() >= self.calm_from {
+            self.inner.hi_cycles = self.inner.lo_cycles;
+        }
+        self.inner.exec(msg, ctx)
+    }
+}
+
+/// Forwards each request to `next` (another actor) and replies to the sender.
+pub struct Forwarder {
+    pub next: scheduler::ActorId,
+}
+
+impl Actor for Forwarder {
+    fn name(&self) -> &str {
+        "forwarder"
+    }
+    fn init(&mut self, _ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        Ok(())
+    }
+    fn exec(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        ctx.compute(500)?;
+        ctx.send(
+            scheduler::Endpoint::Actor(self.next),
+            1,
+            msg.payload.clone(),
+        )?;
+        ctx.send(msg.src, 2, b"ack".to_vec())
+    }
+}

@@ -6,7 +6,12 @@ mod harness;
 mod mix;
 
 mod dependencies;
+mod determinism;
+mod drr;
+mod hybrid_rules;
 mod isolation;
+mod messaging;
 mod migration;
 mod policies;
+mod settings;
 mod watchdog;

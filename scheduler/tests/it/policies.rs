@@ -19,7 +19,7 @@ fn assert_conserved(r: &MixResult) {
     );
     assert_eq!(
         c.delivered,
-        c.completed + c.dropped(),
+        c.accounted(),
         "every request completed or was counted as dropped: {c:?}"
     );
 }

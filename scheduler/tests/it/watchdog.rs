@@ -48,6 +48,8 @@ fn runaway_is_stopped(swallow: bool, policy: PolicyKind) {
         "its 4 later requests were refused"
     );
     assert_eq!(rt.counters().dropped_actor_killed, 4);
+    assert_eq!(rt.counters().aborted_by_watchdog, 1);
+    assert_eq!(rt.counters().delivered, rt.counters().accounted());
     // the others go on: every request of the good actor completed
     assert_eq!(reports[good as usize].requests, 200);
     assert_eq!(reports[good as usize].watchdog_kills, 0);
