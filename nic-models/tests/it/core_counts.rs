@@ -84,15 +84,26 @@ fn every_profile_loads_and_matches_the_calibration() {
         assert_eq!(p.memory.line_bytes as f64, line, "{stem} line size");
         if let Some(hc) = nic.get("host_communication") {
             assert_eq!(hc.as_str(), Some("RDMA verbs"));
-            assert_eq!(p.host_link.host_communication, HostCommunication::RdmaVerbs, "{stem}");
+            assert_eq!(
+                p.host_link.host_communication,
+                HostCommunication::RdmaVerbs,
+                "{stem}"
+            );
         }
         if let Some(dma) = get(&cal, &["dma", &stem]) {
             let w = num(&dma["blocking_write_gbytes_per_s_at_2kb"]);
-            assert_eq!(p.host_link.dma_blocking_write_gbytes_per_s_at_2kb, Some(w), "{stem}");
+            assert_eq!(
+                p.host_link.dma_blocking_write_gbytes_per_s_at_2kb,
+                Some(w),
+                "{stem}"
+            );
         }
         let pcie = |k: &str| num(get(&cal, &["pcie", k]).unwrap());
         assert_eq!(f64::from(p.host_link.pcie_lanes), pcie("lanes"));
-        assert_eq!(p.host_link.pcie_gbytes_per_s, pcie("theoretical_gbytes_per_s"));
+        assert_eq!(
+            p.host_link.pcie_gbytes_per_s,
+            pcie("theoretical_gbytes_per_s")
+        );
         // On-path NICs have the hardware packet buffer; off-path NICs have a switch.
         assert_eq!(
             p.kind == NicKind::OnPath,
