@@ -26,8 +26,11 @@ pub fn table3_accel() -> (Table, Vec<Claim>) {
         "exec_us",
         "ipc",
         "mpki",
+        "l1_mpki",
+        "paper_us",
         "host_us",
         "speedup_vs_host",
+        "paper_speedup_vs_host",
     ]);
     let mut claims = Vec::new();
     let nic_profile = nic("liquidio_cn2350");
