@@ -85,3 +85,17 @@ fn ipc_and_mpki_reflect_memory_behaviour() {
     assert!(cached.mpki(0).unwrap() < 0.2);
     assert!((missing.mpki(0).unwrap() - 10.0).abs() < 1e-9);
 }
+
+#[test]
+fn packets_live_in_the_packet_buffer_on_path_and_in_cached_dram_off_path() {
+    let on = NicProfile::builtin("liquidio_cn2350").unwrap();
+    let mut m = on.core_model().unwrap();
+    let a = m.memory().packet_buffer_address(7);
+    // A fresh packet is read at the packet buffer's fixed latency, not from DRAM.
+    assert_eq!(m.mem_access(0, a, 64, false).unwrap().as_ns_f64(), 55.8);
+    let off = NicProfile::builtin("stingray_ps225").unwrap();
+    let mut m = off.core_model().unwrap();
+    let a = m.memory().packet_buffer_address(7);
+    assert_eq!(m.mem_access(0, a, 64, false).unwrap().as_ns_f64(), 85.3); // NIC DRAM
+    assert_eq!(m.mem_access(0, a, 64, false).unwrap().as_ns_f64(), 1.3); // then cached
+}
