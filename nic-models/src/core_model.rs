@@ -256,3 +256,16 @@ impl CoreModel {
         (s.instructions > 0).then(|| m.llc_misses() as f64 * 1000.0 / s.instructions as f64)
     }
 }
+
+impl crate::profile::NicProfile {
+    /// The core cost model of this NIC's cores.
+    pub fn core_model(&self) -> Result<CoreModel, ModelError> {
+        CoreModel::from_parts(
+            self.cores as usize,
+            self.core_freq_ghz,
+            &self.compute,
+            &self.memory,
+            &self.accel,
+        )
+    }
+}

@@ -181,7 +181,10 @@ impl EmbeddedSwitch {
         if let Some(c) = rule.cores.iter().find(|&&c| c >= self.nic_cores) {
             return Err(ModelError::InvalidConfig {
                 key: "switch.rules.cores".into(),
-                reason: format!("core {c} does not exist: this NIC has cores 0..{}", self.nic_cores),
+                reason: format!(
+                    "core {c} does not exist: this NIC has cores 0..{}",
+                    self.nic_cores
+                ),
             });
         }
         self.config.rules.push(rule);
