@@ -199,38 +199,14 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
     }
 }
 
-/// `[compute]`, `[memory]` and `[accel]` of the CN2350 until configs/nics/liquidio_cn2350.toml carries them.
-/// Latencies and line size: Table 2 of iPipe; 54-line scratchpad: Table 2; clock 1.2 GHz: section 2
-/// (all via shared/calibration/ipipe-sigcomm19.toml). Cache sizes (32 KB L1D, 4 MB shared L2) are
-/// OCTEON III data-sheet figures; IPC 1.0 on L1-resident work and the CRC engine's costs are assumptions.
-const CN2350_CORE_SECTIONS: &str = r#"
-[compute]
-ipc = 1.0
-[memory]
-line_bytes = 128
-dram_latency_ns = 115.0
-caches = [
-  { name = "l1", size_kb = 32, ways = 8, latency_ns = 8.3 },
-  { name = "l2", size_kb = 4096, ways = 16, latency_ns = 55.8, shared_by_cores = 12 },
-]
-scratchpad = { lines = 54, latency_ns = 8.3 }
-[accel]
-engines = [ { kind = "crc", units = 1, invoke_ns = 100.0, setup_ns = 50.0, per_byte_ns = 0.2 } ]
-"#;
-
-#[derive(serde::Deserialize)]
-struct CoreSections {
-    compute: nic_models::ComputeConfig,
-    memory: nic_models::MemoryConfig,
-    accel: nic_models::AccelConfig,
-}
-
-/// The CN2350 cost model: 12 cores at 1.2 GHz sharing one L2.
+/// The LiquidIO CN2350 cost model (12 cores at 1.2 GHz sharing one L2), from
+/// configs/nics/liquidio_cn2350.toml through nic-models' built-in profiles.
 pub fn liquidio_cn2350_model() -> Result<CoreModel, ModelError> {
-    let s: CoreSections =
-        toml::from_str(CN2350_CORE_SECTIONS).map_err(|e| ModelError::InvalidConfig {
-            key: "liquidio_cn2350 core sections".into(),
-            reason: e.message().to_string(),
-        })?;
-    CoreModel::from_parts(12, 1.2, &s.compute, &s.memory, &s.accel)
+    nic_models::NicProfile::builtin("liquidio_cn2350")
+        .ok_or_else(|| ModelError::InvalidConfig {
+            key: "liquidio_cn2350".into(),
+            reason: "built-in profile missing or invalid: check configs/nics/liquidio_cn2350.toml"
+                .into(),
+        })?
+        .core_model()
 }

@@ -51,6 +51,14 @@ pub struct TaskMeasurement {
     /// L1 misses per thousand instructions (modelled): on LiquidIO these are the costly
     /// 55.8 ns L2 hits, so this is what marks a memory-bound task whose data fits the L2.
     pub l1_mpki: f64,
+    /// Of `exec_us`: pure compute, us per request.
+    pub compute_us: f64,
+    /// Of `exec_us`: memory stalls through the cache model, us per request.
+    pub mem_us: f64,
+    /// Of `exec_us`: accelerator waits, us per request.
+    pub accel_us: f64,
+    /// Cache-line accesses per request.
+    pub lines_per_request: f64,
     /// Requests measured.
     pub requests: u32,
     /// Messages the actor sent while measured.
@@ -113,6 +121,7 @@ pub fn measure_task(
             x as f64 * 1000.0 / d.instructions as f64
         }
     };
+    let per_req_us = |ps: u64| ps as f64 / 1e6 / f64::from(requests.max(1));
     let cycles = d.core_ps as f64 * freq_ghz / 1000.0;
     Ok(TaskMeasurement {
         kind,
@@ -124,6 +133,10 @@ pub fn measure_task(
         },
         mpki: per_k(d.llc_misses),
         l1_mpki: per_k(d.l1_misses),
+        compute_us: per_req_us(d.compute_ps),
+        mem_us: per_req_us(d.mem_ps),
+        accel_us: per_req_us(d.accel_ps),
+        lines_per_request: d.lines as f64 / f64::from(requests.max(1)),
         requests,
         messages_sent: sent,
     })
@@ -133,6 +146,10 @@ pub fn measure_task(
 #[derive(Clone, Copy, Debug, Default)]
 struct Snapshot {
     instructions: u64,
+    compute_ps: u64,
+    mem_ps: u64,
+    accel_ps: u64,
+    lines: u64,
     /// Compute plus memory-stall time, ps (what IPC is measured over, as in nic-models).
     core_ps: u64,
     llc_misses: u64,
@@ -145,6 +162,10 @@ impl Snapshot {
         let (s, c) = (m.stats(0), m.mem_counters(0));
         Snapshot {
             instructions: s.map_or(0, |s| s.instructions),
+            compute_ps: s.map_or(0, |s| s.compute_ps),
+            mem_ps: s.map_or(0, |s| s.mem_stall_ps),
+            accel_ps: s.map_or(0, |s| s.accel_ps),
+            lines: c.map_or(0, |c| c.line_accesses),
             core_ps: s.map_or(0, |s| s.compute_ps + s.mem_stall_ps),
             llc_misses: c.map_or(0, |c| c.llc_misses()),
             l1_misses: c.map_or(0, |c| c.l1_misses()),
@@ -154,6 +175,10 @@ impl Snapshot {
     fn minus(&self, o: &Snapshot) -> Snapshot {
         Snapshot {
             instructions: self.instructions - o.instructions,
+            compute_ps: self.compute_ps - o.compute_ps,
+            mem_ps: self.mem_ps - o.mem_ps,
+            accel_ps: self.accel_ps - o.accel_ps,
+            lines: self.lines - o.lines,
             core_ps: self.core_ps - o.core_ps,
             llc_misses: self.llc_misses - o.llc_misses,
             l1_misses: self.l1_misses - o.l1_misses,
