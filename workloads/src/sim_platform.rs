@@ -114,6 +114,11 @@ impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
         d
     }
 
+    /// Time charged in the current execution (exact, unlike `charged_in_exec`'s whole ns).
+    pub fn charged_in_exec_exact(&self) -> SimDuration {
+        self.clock.saturating_since(self.exec_start)
+    }
+
     /// Takes the messages sent so far, in send order, with their destinations.
     pub fn take_outbox(&mut self) -> Vec<(Endpoint, Message)> {
         std::mem::take(&mut self.outbox)
