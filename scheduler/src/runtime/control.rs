@@ -21,6 +21,9 @@ use crate::policy::{
 };
 use crate::time::Nanos;
 
+/// Weight of the newest interval in the smoothed offered load (about 4 intervals of memory).
+const OFFERED_LOAD_EWMA: f64 = 0.25;
+
 /// Stands in for the policy while it evaluates a view of the runtime.
 struct Parked;
 
@@ -52,6 +55,7 @@ impl Runtime {
             return Vec::new();
         }
         self.expire_windows(now);
+        self.update_offered_load(now);
         // The view borrows the runtime; park the policy meanwhile (a zero-sized
         // placeholder: no allocation).
         let mut policy = std::mem::replace(&mut self.policy, Box::new(Parked));
@@ -71,6 +75,19 @@ impl Runtime {
         self.last_tick_at = now;
         self.next_tick_at = now + Nanos(self.settings.policy_interval_ns);
         applied
+    }
+
+    /// Offered load per actor in cores: arrivals since the last evaluation x mean
+    /// execution time / interval, smoothed with weight `OFFERED_LOAD_EWMA` on the new value.
+    fn update_offered_load(&mut self, now: Nanos) {
+        let interval = now.saturating_sub(self.last_tick_at).as_ns().max(1) as f64;
+        let initial = self.settings.drr_initial_cost_ns as f64;
+        for a in &mut self.actors {
+            let mean = a.exec_window.mean_ns().unwrap_or(initial);
+            let sample = a.arrivals_in_interval as f64 * mean / interval;
+            a.offered_load_cores += OFFERED_LOAD_EWMA * (sample - a.offered_load_cores);
+            a.arrivals_in_interval = 0;
+        }
     }
 
     fn expire_windows(&mut self, now: Nanos) {
@@ -109,8 +126,11 @@ impl Runtime {
                     status: a.status,
                     exec: a.exec_window.summary(),
                     sojourn: a.sojourn_window.summary(),
-                    since_placement_change: now.saturating_sub(a.placed_at),
+                    since_placement_change: a
+                        .placed_at
+                        .map_or(Nanos::MAX, |t| now.saturating_sub(t)),
                     queued: queued as u32,
+                    offered_load_cores: a.offered_load_cores,
                 }
             })
             .collect();
@@ -246,7 +266,7 @@ impl Runtime {
         }
         let slot = &mut self.actors[a as usize];
         slot.placement = to;
-        slot.placed_at = now;
+        slot.placed_at = Some(now);
         slot.sojourn_window.clear();
         // group latencies describe the old membership: start afresh
         self.fcfs.window.clear();
@@ -316,7 +336,7 @@ impl Runtime {
         slot.status = ActorStatus::Active;
         slot.phase = None;
         slot.migrations += 1;
-        slot.placed_at = now;
+        slot.placed_at = Some(now);
         slot.exec_window.clear();
         slot.sojourn_window.clear();
         for q in slot.migration_buffer.drain(..) {

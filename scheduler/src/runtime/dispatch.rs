@@ -135,6 +135,7 @@ impl Runtime {
                             let cost = if last_actor == Some(a) {
                                 0
                             } else {
+                                self.counters.drr_switches += 1;
                                 self.settings.drr_switch_cost_cycles
                             };
                             let work = request(q, GroupKind::Drr, reserved);
@@ -352,6 +353,8 @@ impl Runtime {
         }
         core.busy = None;
         let charged = outcome.charged.as_ns();
+        self.counters.work_ns += outcome.exec_time.as_ns();
+        self.counters.overhead_ns += charged.saturating_sub(outcome.exec_time.as_ns());
         match stats_group {
             GroupKind::Fcfs => self.fcfs.busy_in_interval_ns += charged,
             GroupKind::Drr => self.drr.busy_in_interval_ns += charged,

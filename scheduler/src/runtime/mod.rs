@@ -134,10 +134,16 @@ pub(crate) struct ActorSlot {
     pub(crate) sojourn_window: SlidingWindow,
     pub(crate) run: RunStats,
     pub(crate) failed: u64,
+    /// Requests delivered for it since the last policy evaluation.
+    pub(crate) arrivals_in_interval: u64,
+    /// Offered load in cores (arrival rate x mean execution time), smoothed over evaluations.
+    pub(crate) offered_load_cores: f64,
     pub(crate) dropped: u64,
     pub(crate) migrations: u32,
     pub(crate) watchdog_kills: u32,
-    pub(crate) placed_at: Nanos,
+    /// Last placement change by the policy (`None`: still where it was registered,
+    /// so the first move is not held back by `placement_cooldown_ns`).
+    pub(crate) placed_at: Option<Nanos>,
 }
 
 pub(crate) struct CoreSlot {
@@ -325,10 +331,12 @@ impl Runtime {
             sojourn_window: SlidingWindow::new(s.window_samples, age),
             run: RunStats::new(),
             failed: 0,
+            arrivals_in_interval: 0,
+            offered_load_cores: 0.0,
             dropped: 0,
             migrations: 0,
             watchdog_kills: 0,
-            placed_at: now,
+            placed_at: None,
         });
         if placement == Placement::NicDrr {
             self.drr_ring.push(id);
@@ -369,6 +377,7 @@ impl Runtime {
             self.counters.dropped_unknown_actor += 1;
             return Err(DropReason::UnknownActor);
         };
+        slot.arrivals_in_interval += 1;
         let q = Queued {
             msg,
             arrived_at: now,

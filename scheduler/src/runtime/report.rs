@@ -119,6 +119,12 @@ pub struct RuntimeCounters {
     pub migrations_aborted: u64,
     pub policy_actions_rejected: u64,
     pub events_not_recorded: u64,
+    /// Core time charged as scheduler overhead (DRR switches, FCFS dispatch cost), ns.
+    pub overhead_ns: u64,
+    /// Core time charged by handlers and migration steps, ns.
+    pub work_ns: u64,
+    /// DRR dispatches that switched the core to another actor.
+    pub drr_switches: u64,
 }
 
 impl RuntimeCounters {

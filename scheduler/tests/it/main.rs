@@ -1,0 +1,12 @@
+//! Integration tests of the scheduler runtime, driven by a fake platform and a fake
+//! event loop (see `harness.rs`); one module per behaviour.
+
+mod actors;
+mod harness;
+mod mix;
+
+mod dependencies;
+mod isolation;
+mod migration;
+mod policies;
+mod watchdog;
