@@ -20,11 +20,14 @@ use std::borrow::BorrowMut;
 
 /// DMA cost when no PCIe model is wired in: a fixed 1 us setup and completion
 /// latency (inside the 0.5-2 us PCIe latency range of iPipe section 2.2.5) plus
-/// bytes at 2.1 GB/s (blocking DMA write throughput at 2 KB on LiquidIO, Fig. 7;
-/// both via shared/calibration/ipipe-sigcomm19.toml).
+/// bytes at the blocking-DMA throughput at 2 KB on LiquidIO: 2.1 GB/s for writes
+/// to host memory (Fig. 7), 1.4 GB/s for reads from it (Fig. 8); all via
+/// shared/calibration/ipipe-sigcomm19.toml `[pcie]` and `[dma.liquidio_cn2350]`.
 pub const DMA_FIXED_NS: u64 = 1_000;
-/// See [`DMA_FIXED_NS`].
-pub const DMA_GBYTES_PER_S: f64 = 2.1;
+/// NIC-to-host (DMA write) throughput, GB/s; see [`DMA_FIXED_NS`].
+pub const DMA_WRITE_GBYTES_PER_S: f64 = 2.1;
+/// Host-to-NIC (DMA read) throughput, GB/s; see [`DMA_FIXED_NS`].
+pub const DMA_READ_GBYTES_PER_S: f64 = 1.4;
 /// Default bound of the outbox, messages.
 pub const DEFAULT_OUTBOX_CAPACITY: usize = 4096;
 
@@ -178,10 +181,14 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
         self.charge(r);
     }
 
-    fn dma(&mut self, _dir: DmaDirection, bytes: u64) -> Nanos {
+    fn dma(&mut self, dir: DmaDirection, bytes: u64) -> Nanos {
         self.dma_bytes += bytes;
+        let gbytes_per_s = match dir {
+            DmaDirection::NicToHost => DMA_WRITE_GBYTES_PER_S,
+            DmaDirection::HostToNic => DMA_READ_GBYTES_PER_S,
+        };
         let d = SimDuration::from_ns(DMA_FIXED_NS)
-            + SimDuration::from_ns_f64(bytes as f64 / DMA_GBYTES_PER_S);
+            + SimDuration::from_ns_f64(bytes as f64 / gbytes_per_s);
         self.clock += d;
         Nanos(d.as_ps().div_ceil(1_000))
     }

@@ -28,6 +28,8 @@ fn charges_cycles_memory_and_dma() {
     assert_eq!(p.now(), Nanos(5_000 + 3_123));
     p.advance_to(SimTime::from_us(1)); // never backwards
     assert_eq!(p.now(), Nanos(8_123));
+    assert_eq!(p.dma(DmaDirection::HostToNic, 1_400), Nanos(2_000)); // reads at 1.4 GB/s
+    assert_eq!(p.dma_bytes(), 3_500);
 }
 
 #[test]
