@@ -56,6 +56,7 @@ pub struct SimPlatform<M: BorrowMut<CoreModel> = CoreModel> {
     dropped_sends: u64,
     model_errors: u64,
     dma_bytes: u64,
+    cycle_scale: f64,
 }
 
 impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
@@ -76,12 +77,25 @@ impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
             dropped_sends: 0,
             model_errors: 0,
             dma_bytes: 0,
+            cycle_scale: 1.0,
         })
     }
 
     /// Sets the outbox bound (sends beyond it are dropped and counted).
     pub fn with_outbox_capacity(mut self, capacity: usize) -> SimPlatform<M> {
         self.outbox_capacity = capacity;
+        self
+    }
+
+    /// Multiplies every `charge_cycles` by `scale` (default 1: cycles are this core's).
+    /// Actor cycle constants are calibrated on the CN2350; to run them on a core that
+    /// does more per cycle, use [`cycle_scale_between`] (e.g. 0.5 on the host).
+    pub fn with_cycle_scale(mut self, scale: f64) -> SimPlatform<M> {
+        self.cycle_scale = if scale.is_finite() && scale > 0.0 {
+            scale
+        } else {
+            1.0
+        };
         self
     }
 
@@ -161,6 +175,7 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
 
     fn charge_cycles(&mut self, cycles: u64) {
         let core = self.core;
+        let cycles = (cycles as f64 * self.cycle_scale).round() as u64;
         let r = self.model.borrow_mut().cycles(core, cycles);
         self.charge(r);
     }
@@ -209,6 +224,26 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
     fn charged_in_exec(&self) -> Nanos {
         Nanos(self.clock.saturating_since(self.exec_start).as_ps() / 1_000)
     }
+}
+
+/// Cycle scale for running actors calibrated on `from` on a core of `to`: the ratio of
+/// their sustained IPCs (same work, fewer cycles on a wider core). The clock ratio is
+/// applied by the model itself.
+pub fn cycle_scale_between(from: &CoreModel, to: &CoreModel) -> f64 {
+    from.clock().ipc / to.clock().ipc
+}
+
+/// The host cost model (2 x 8 Xeon E5-2620 v4 cores at 2.1 GHz), from
+/// configs/nics/host_e5_2620v4.toml through nic-models' built-in host profiles.
+pub fn host_e5_2620v4_model() -> Result<CoreModel, ModelError> {
+    nic_models::host::HostProfile::builtin("host_e5_2620v4")
+        .ok_or_else(|| ModelError::InvalidConfig {
+            key: "host_e5_2620v4".into(),
+            reason:
+                "built-in host profile missing or invalid: check configs/nics/host_e5_2620v4.toml"
+                    .into(),
+        })?
+        .core_model()
 }
 
 /// The LiquidIO CN2350 cost model (12 cores at 1.2 GHz sharing one L2), from
