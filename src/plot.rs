@@ -198,6 +198,7 @@ pub fn render_svg(lines: &[Line], x: &str, y: &str, title: &str) -> anyhow::Resu
                 .position(SeriesLabelPosition::UpperLeft)
                 .background_style(WHITE.mix(0.85))
                 .border_style(BLACK)
+                .label_font(("sans-serif", 14))
                 .draw()
                 .map_err(e)?;
         }

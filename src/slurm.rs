@@ -32,6 +32,9 @@ pub struct SlurmArgs {
     /// Output directory for the script, logs and shard results [default: results/sweeps/NAME].
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Testing aid: tasks run `nicsim sweep --synthetic-ms MS` (no simulator).
+    #[arg(long, hide = true)]
+    pub synthetic_ms: Option<u64>,
 }
 
 /// Quotes a string for a POSIX shell.
@@ -50,6 +53,8 @@ pub struct ScriptPlan {
     pub cpus_per_task: usize,
     pub time: Option<String>,
     pub partition: Option<String>,
+    /// Extra arguments appended to the `nicsim sweep` command line (already shell-safe).
+    pub extra: String,
 }
 
 /// The sbatch script text.
@@ -71,12 +76,13 @@ pub fn sbatch_script(p: &ScriptPlan) -> String {
     s += "set -euo pipefail\n";
     s += &format!(": \"${{SLURM_ARRAY_TASK_ID:?run this script with sbatch (it is a job array of {} tasks)}}\"\n", p.tasks);
     s += &format!(
-        "exec {} sweep {} --shard \"$SLURM_ARRAY_TASK_ID/{}\" --out {}\"/shard-$SLURM_ARRAY_TASK_ID\" --jobs \"${{SLURM_CPUS_PER_TASK:-{}}}\" --progress plain\n",
+        "exec {} sweep {} --shard \"$SLURM_ARRAY_TASK_ID/{}\" --out {}\"/shard-$SLURM_ARRAY_TASK_ID\" --jobs \"${{SLURM_CPUS_PER_TASK:-{}}}\" --progress plain{}\n",
         shell_quote(&p.exe.display().to_string()),
         shell_quote(&p.sweep.display().to_string()),
         p.tasks,
         shell_quote(&out),
-        p.cpus_per_task
+        p.cpus_per_task,
+        p.extra
     );
     s
 }
@@ -111,6 +117,9 @@ pub fn cmd_slurm(args: SlurmArgs) -> anyhow::Result<()> {
         cpus_per_task: args.cpus_per_task,
         time: args.time,
         partition: args.partition,
+        extra: args
+            .synthetic_ms
+            .map_or_else(String::new, |ms| format!(" --synthetic-ms {ms}")),
     };
     let script = out.join("sweep.sbatch");
     std::fs::write(&script, sbatch_script(&plan))

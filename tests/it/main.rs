@@ -1,0 +1,8 @@
+//! Integration tests of the nicsim binary crate: one test binary, one module per behaviour.
+mod plot_svg;
+mod slurm_script;
+mod sweep_expand;
+mod sweep_kill;
+mod sweep_merge;
+mod sweep_resume;
+mod sweep_support;
