@@ -1,40 +1,22 @@
-//! nicsim: the command-line entry point (sweep-branch stand-in until the coordinator's cli.rs lands).
-use clap::{Parser, Subcommand};
+//! nicsim: the command-line entry point; maps errors to exit codes (2 for bad input, 1 for failures).
 
-#[derive(Parser)]
-#[command(
-    name = "nicsim",
-    about = "Full-system simulator of multicore SmartNICs"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
+use clap::Parser;
+use nicsim::cli::{dispatch, Cli};
+use nicsim::scenario::ScenarioError;
+use std::process::ExitCode;
 
-#[derive(Subcommand)]
-enum Command {
-    /// Run (or resume) a parameter sweep.
-    Sweep(nicsim::sweep::SweepArgs),
-    /// Write an sbatch job-array script running a sweep's shards on Slurm.
-    Slurm(nicsim::slurm::SlurmArgs),
-    /// Merge shard results and check completeness.
-    Merge(nicsim::merge::MergeArgs),
-    /// Plot two columns of a CSV table.
-    Plot(nicsim::plot::PlotArgs),
-}
-
-fn main() -> std::process::ExitCode {
-    let result = match Cli::parse().command {
-        Command::Sweep(a) => nicsim::sweep::cmd_sweep(a),
-        Command::Slurm(a) => nicsim::slurm::cmd_slurm(a),
-        Command::Merge(a) => nicsim::merge::cmd_merge(a),
-        Command::Plot(a) => nicsim::plot::cmd_plot(a),
-    };
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
+            if let Some(se) = e.downcast_ref::<ScenarioError>() {
+                eprintln!("error: {se}");
+                ExitCode::from(2)
+            } else {
+                eprintln!("error: {e:#}");
+                ExitCode::from(1)
+            }
         }
     }
 }

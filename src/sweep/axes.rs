@@ -43,9 +43,10 @@ fn splitmix64(x: u64) -> u64 {
 
 /// The seed of repetition `rep` of a sweep with root seed `root`. All points of
 /// one repetition share it (common random numbers across parameter values);
-/// distinct repetitions get distinct, well-mixed seeds.
+/// distinct repetitions get distinct, well-mixed seeds. 63 bits, so that the
+/// seed fits a TOML integer (`seed = ...` in a scenario reproduces the point).
 pub fn derive_seed(root: u64, rep: u32) -> u64 {
-    splitmix64(root ^ splitmix64(u64::from(rep)))
+    splitmix64(root ^ splitmix64(u64::from(rep))) >> 1
 }
 
 /// How a parameter value is written in a CSV cell: strings bare, everything else as TOML.

@@ -9,6 +9,7 @@
 pub mod axes;
 pub mod results;
 pub mod runner;
+pub mod scenario_runner;
 pub mod shard;
 pub mod spec;
 pub mod synthetic;
@@ -76,7 +77,7 @@ pub fn cmd_sweep(args: SweepArgs) -> anyhow::Result<()> {
             sleep: Duration::from_millis(ms),
             spin_rounds: 0,
         }),
-        None => scenario_runner(&spec)?,
+        None => Box::new(scenario_runner::ScenarioRunner::new(&spec)),
     };
     let opts = SweepOptions {
         out: args.out.unwrap_or_else(|| default_out(&spec, shard)),
