@@ -1,8 +1,9 @@
 //! `nicsim plot` and `line_plot`: line charts of a results table (one line per series), shared with the repro figures.
 //!
 //! Output is SVG (plotters' SVG backend, text as SVG `<text>`, no font files
-//! needed). PNG is refused with a fix (convert the SVG): a bitmap needs a font
-//! rasteriser and font files we do not ship.
+//! needed). For `.png` the SVG is converted by `rsvg-convert` (Debian package
+//! librsvg2-bin) when it is installed, else refused with that fix: plotters'
+//! own bitmap backend would need a font rasteriser and font files we do not ship.
 
 use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
@@ -146,7 +147,34 @@ fn span(values: impl Iterator<Item = f64> + Clone, from_zero: bool) -> (f64, f64
     }
 }
 
-/// Renders `lines` as an SVG document.
+/// Line colours: the Tableau 10 palette, distinguishable and readable on white.
+const PALETTE: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+
+/// Tick labels without float noise: `2`, `2.5`, `0.125`.
+fn tick(v: &f64) -> String {
+    let s = format!("{v:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+/// Renders `lines` as an SVG document: the chart on the left, the legend (when
+/// there is more than one line or a series column) in a panel on the right, so
+/// it never hides data.
 pub fn render_svg(lines: &[Line], x: &str, y: &str, title: &str) -> anyhow::Result<String> {
     if lines.iter().all(|l| l.points.is_empty()) {
         bail!("nothing to plot: the table has no rows");
@@ -154,36 +182,40 @@ pub fn render_svg(lines: &[Line], x: &str, y: &str, title: &str) -> anyhow::Resu
     let pts = lines.iter().flat_map(|l| l.points.iter());
     let (x0, x1) = span(pts.clone().map(|p| p.0), false);
     let (y0, y1) = span(pts.map(|p| p.1), true);
+    let legend = lines.len() > 1 || lines[0].label != y;
+    let (width, height, legend_width) = (960u32, 560u32, if legend { 210u32 } else { 0 });
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (900, 560)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
         let e = |e: DrawingAreaErrorKind<_>| anyhow!("plotting failed: {e}");
         root.fill(&WHITE).map_err(e)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 22))
+        let root = root.titled(title, ("sans-serif", 24)).map_err(e)?;
+        let (plot_area, legend_area) = root.split_horizontally(width - legend_width);
+        let mut chart = ChartBuilder::on(&plot_area)
             .margin(16)
-            .x_label_area_size(44)
-            .y_label_area_size(70)
+            .x_label_area_size(50)
+            .y_label_area_size(76)
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(e)?;
         chart
             .configure_mesh()
             .x_desc(x)
             .y_desc(y)
+            .x_label_formatter(&tick)
+            .y_label_formatter(&tick)
+            .label_style(("sans-serif", 15))
+            .axis_desc_style(("sans-serif", 17))
+            .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(e)?;
         for (i, line) in lines.iter().enumerate() {
-            let color = Palette99::pick(i).to_rgba();
+            let color = PALETTE[i % PALETTE.len()];
             chart
                 .draw_series(LineSeries::new(
                     line.points.iter().copied(),
                     color.stroke_width(2),
                 ))
-                .map_err(e)?
-                .label(line.label.clone())
-                .legend(move |(lx, ly)| {
-                    PathElement::new(vec![(lx, ly), (lx + 20, ly)], color.stroke_width(2))
-                });
+                .map_err(e)?;
             chart
                 .draw_series(
                     line.points
@@ -191,16 +223,25 @@ pub fn render_svg(lines: &[Line], x: &str, y: &str, title: &str) -> anyhow::Resu
                         .map(|&p| Circle::new(p, 3, color.filled())),
                 )
                 .map_err(e)?;
-        }
-        if lines.len() > 1 || lines[0].label != y {
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .label_font(("sans-serif", 14))
-                .draw()
-                .map_err(e)?;
+            if legend {
+                let ly = 40 + 24 * i as i32;
+                legend_area
+                    .draw(&PathElement::new(
+                        vec![(4, ly), (28, ly)],
+                        color.stroke_width(2),
+                    ))
+                    .map_err(e)?;
+                legend_area
+                    .draw(&Circle::new((16, ly), 3, color.filled()))
+                    .map_err(e)?;
+                legend_area
+                    .draw(&Text::new(
+                        line.label.clone(),
+                        (36, ly - 8),
+                        ("sans-serif", 15),
+                    ))
+                    .map_err(e)?;
+            }
         }
         root.present().map_err(e)?;
     }
@@ -217,19 +258,37 @@ pub fn line_plot(
     title: &str,
     out: &Path,
 ) -> anyhow::Result<()> {
-    match out.extension().and_then(|e| e.to_str()) {
-        Some("svg") => {}
-        Some("png") => bail!(
-            "{}: PNG output is not supported. Fix: write .svg and convert it, e.g. `rsvg-convert -o fig.png fig.svg`.",
+    let png = match out.extension().and_then(|e| e.to_str()) {
+        Some("svg") => false,
+        Some("png") => true,
+        _ => bail!(
+            "{}: unknown plot format. Fix: use a .svg (or .png) file name.",
             out.display()
         ),
-        _ => bail!("{}: unknown plot format. Fix: use a .svg file name.", out.display()),
-    }
+    };
     let svg = render_svg(&lines(table, x, y, series)?, x, y, title)?;
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    std::fs::write(out, svg).with_context(|| format!("cannot write {}", out.display()))
+    if !png {
+        return std::fs::write(out, svg).with_context(|| format!("cannot write {}", out.display()));
+    }
+    let tmp = out.with_extension("png.svg");
+    std::fs::write(&tmp, svg).with_context(|| format!("cannot write {}", tmp.display()))?;
+    let status = std::process::Command::new("rsvg-convert")
+        .arg("-o")
+        .arg(out)
+        .arg(&tmp)
+        .status();
+    let _ = std::fs::remove_file(&tmp);
+    match status {
+        Ok(st) if st.success() => Ok(()),
+        Ok(st) => bail!("rsvg-convert failed ({st}) writing {}", out.display()),
+        Err(_) => bail!(
+            "{}: PNG needs `rsvg-convert`, which is not installed. Fix: `apt-get install librsvg2-bin`, or write .svg.",
+            out.display()
+        ),
+    }
 }
 
 #[cfg(test)]

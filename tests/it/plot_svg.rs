@@ -32,14 +32,18 @@ fn writes_an_svg_with_one_line_per_series() {
         .filter(|l| l.starts_with("<polyline") && l.contains("stroke-width=\"2\""))
         .count();
     assert_eq!(thick, 2 + 2, "two series lines and two legend marks");
-    assert_eq!(svg.matches("<circle").count(), 6, "one marker per point");
+    assert_eq!(
+        svg.matches("<circle").count(),
+        6 + 2,
+        "one marker per point and per legend entry"
+    );
     for want in ["Throughput", "size=64", "size=1500", "cores", "gbps"] {
         assert!(svg.contains(want), "missing {want}");
     }
 }
 
 #[test]
-fn the_cli_plots_a_csv_and_refuses_unknown_columns_and_png() {
+fn the_cli_plots_a_csv_and_refuses_unknown_columns_and_formats() {
     let dir = tmpdir("plot_cli");
     let csv = dir.join("r.csv");
     std::fs::write(&csv, "cores,gbps\n1,2.0\n2,3.5\n").unwrap();
