@@ -59,6 +59,7 @@ fn the_cli_plots_a_csv_and_refuses_unknown_columns_and_formats() {
         !ok && err.contains("no column `core`") && err.contains("cores, gbps"),
         "{err}"
     );
+    let png = dir.join("r.png");
     let (ok, err) = run(&[
         "plot",
         c,
@@ -67,7 +68,51 @@ fn the_cli_plots_a_csv_and_refuses_unknown_columns_and_formats() {
         "--y",
         "gbps",
         "--out",
-        dir.join("r.png").to_str().unwrap(),
+        png.to_str().unwrap(),
+    ]);
+    let have_rsvg = std::process::Command::new("rsvg-convert")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if have_rsvg {
+        assert!(ok, "{err}");
+        assert!(
+            std::fs::read(&png).unwrap().starts_with(b"\x89PNG"),
+            "a PNG file"
+        );
+    } else {
+        assert!(!ok && err.contains("apt-get install librsvg2-bin"), "{err}");
+    }
+    // Without rsvg-convert on the PATH: a clear error with the fix.
+    let o = super::sweep_support::nicsim()
+        .args([
+            "plot",
+            c,
+            "--x",
+            "cores",
+            "--y",
+            "gbps",
+            "--out",
+            png.to_str().unwrap(),
+        ])
+        .env("PATH", "")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("apt-get install librsvg2-bin"),
+        "{err}"
+    );
+    let pdf = dir.join("r.pdf");
+    let (ok, err) = run(&[
+        "plot",
+        c,
+        "--x",
+        "cores",
+        "--y",
+        "gbps",
+        "--out",
+        pdf.to_str().unwrap(),
     ]);
     assert!(!ok && err.contains("Fix"), "{err}");
 }
