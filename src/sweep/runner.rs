@@ -167,7 +167,13 @@ pub fn run_sweep(
                         return;
                     }
                     let t0 = Instant::now();
-                    let msg = match runner.run(p) {
+                    // A panic in one point (a model bug) fails that point, not the sweep.
+                    let result =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runner.run(p)))
+                            .unwrap_or_else(|panic| {
+                                Err(anyhow::anyhow!("panicked: {}", panic_text(&panic)))
+                            });
+                    let msg = match result {
                         Ok(m) if m.len() == metrics.len() => {
                             let mut cells = point_cells(p);
                             cells.extend(m);
@@ -209,6 +215,15 @@ pub fn run_sweep(
         failed,
         results: path,
     })
+}
+
+/// The message of a caught panic.
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".into())
 }
 
 /// `key=value, ...` of a point, for messages.

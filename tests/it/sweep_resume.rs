@@ -25,6 +25,9 @@ impl PointRunner for Counting {
         self.runs.fetch_add(1, Ordering::SeqCst);
         self.ran.lock().unwrap().push(p.id.clone());
         if self.fail.contains(&p.id) {
+            if p.id.ends_with('3') {
+                panic!("injected panic");
+            }
             anyhow::bail!("injected failure");
         }
         self.inner.run(p)
@@ -59,7 +62,7 @@ fn a_second_run_skips_every_finished_point() {
 }
 
 #[test]
-fn failed_points_are_left_out_and_rerun_on_resume() {
+fn failed_and_panicking_points_are_left_out_and_rerun_on_resume() {
     let s = spec(SWEEP48);
     let (dir, reference) = (tmpdir("resume_failed"), tmpdir("resume_failed_ref"));
     run_sweep(&s, &SyntheticRunner::default(), &opts(&reference, 1)).unwrap();
@@ -71,6 +74,10 @@ fn failed_points_are_left_out_and_rerun_on_resume() {
     assert_eq!(
         o.failed.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(),
         ["p0003", "p0040"]
+    );
+    assert_eq!(
+        o.failed[0].1, "panicked: injected panic",
+        "a panic fails its point only"
     );
     assert_eq!(o.ran, 46);
     let good = Counting::default();
