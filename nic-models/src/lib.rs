@@ -19,3 +19,21 @@ pub use mac::MacPort;
 pub use packet::Packet;
 pub use profile::{NicKind, NicProfile, ProfileError};
 pub use traffic_manager::TrafficManager;
+
+pub mod accel;
+pub mod compute;
+pub mod core_model;
+pub mod error;
+pub mod host;
+pub mod memory;
+pub mod messaging;
+pub mod switch;
+
+pub use accel::{AccelConfig, AccelKind};
+pub use compute::ComputeConfig;
+pub use core_model::{CoreModel, CoreStats};
+pub use error::ModelError;
+pub use host::HostProfile;
+pub use memory::{MemoryConfig, NicMemory};
+pub use messaging::{MessagePath, MessagingConfig, MsgOp};
+pub use switch::{EmbeddedSwitch, FlowKey, Steering, SwitchConfig};

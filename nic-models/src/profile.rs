@@ -7,6 +7,13 @@
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+use crate::accel::AccelConfig;
+use crate::compute::ComputeConfig;
+use crate::error::ModelError;
+use crate::memory::MemoryConfig;
+use crate::messaging::MessagingConfig;
+use crate::switch::SwitchConfig;
+
 /// Whether the NIC cores sit on every packet's path.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
@@ -102,6 +109,20 @@ pub struct NicProfile {
     /// MAC and port.
     #[serde(default)]
     pub mac: MacProfile,
+    /// Memory hierarchy: caches, scratchpad, packet buffer, DRAM (`memory::hierarchy`).
+    pub memory: MemoryConfig,
+    /// Sustained IPC of the cores (`compute`).
+    pub compute: ComputeConfig,
+    /// Accelerator engines and software costs (`accel::engine`); default: none.
+    #[serde(default)]
+    pub accel: AccelConfig,
+    /// Messaging paths (`messaging`); default: none.
+    #[serde(default)]
+    pub messaging: MessagingConfig,
+    /// Embedded switch rules (off-path NICs only; `switch`). Absent on an
+    /// off-path NIC means the default switch: everything to the host.
+    #[serde(default)]
+    pub switch: Option<SwitchConfig>,
 }
 
 /// Why a profile could not be loaded.
@@ -148,14 +169,44 @@ pub enum ProfileError {
 }
 
 /// Built-in profiles, compiled into the binary from `configs/nics/`.
-const BUILTINS: &[(&str, &str)] = &[(
-    "liquidio_cn2350",
-    include_str!("../../configs/nics/liquidio_cn2350.toml"),
-)];
+const BUILTINS: &[(&str, &str)] = &[
+    (
+        "liquidio_cn2350",
+        include_str!("../../configs/nics/liquidio_cn2350.toml"),
+    ),
+    (
+        "liquidio_cn2360",
+        include_str!("../../configs/nics/liquidio_cn2360.toml"),
+    ),
+    (
+        "bluefield_1m332a",
+        include_str!("../../configs/nics/bluefield_1m332a.toml"),
+    ),
+    (
+        "stingray_ps225",
+        include_str!("../../configs/nics/stingray_ps225.toml"),
+    ),
+];
 
 /// Names of the built-in profiles.
 pub fn builtin_names() -> Vec<&'static str> {
     BUILTINS.iter().map(|(n, _)| *n).collect()
+}
+
+/// A model-section error as a profile error naming the file.
+pub fn model_error(origin: &str, e: ModelError) -> ProfileError {
+    match e {
+        ModelError::InvalidConfig { key, reason } => ProfileError::Invalid {
+            origin: origin.to_string(),
+            key,
+            problem: reason,
+        },
+        other => ProfileError::Invalid {
+            origin: origin.to_string(),
+            key: String::new(),
+            problem: other.to_string(),
+        },
+    }
 }
 
 /// 1-based (line, column) of a byte offset in `text`.
@@ -263,7 +314,27 @@ impl NicProfile {
         if !(self.mac.latency_ns >= 0.0 && self.mac.latency_ns.is_finite()) {
             return bad("mac.latency_ns", "must be >= 0".into());
         }
-        Ok(())
+        if self.kind == NicKind::OnPath && self.switch.is_some() {
+            return bad(
+                "switch",
+                "on-path NICs have no embedded switch: remove [switch] or set kind = \"off-path\""
+                    .into(),
+            );
+        }
+        let sections = self
+            .memory
+            .validate()
+            .and_then(|_| self.compute.validate())
+            .and_then(|_| self.accel.validate())
+            .and_then(|_| self.messaging.validate())
+            .and_then(|_| {
+                crate::switch::EmbeddedSwitch::new(
+                    self.switch.clone().unwrap_or_default(),
+                    self.cores,
+                )
+                .map(|_| ())
+            });
+        sections.map_err(|e| model_error(origin, e))
     }
 
     /// Line rate in packets per second for frames of `packet_size` bytes.
