@@ -41,6 +41,9 @@ pub struct SweepArgs {
     /// Progress display.
     #[arg(long, value_enum, default_value_t = Progress::Auto)]
     pub progress: Progress,
+    /// Print the points (id, repetition, seed, parameters) of this shard and exit without running.
+    #[arg(long)]
+    pub list: bool,
     /// Testing aid: run a synthetic runner sleeping this many ms per point instead of the simulator.
     #[arg(long, hide = true)]
     pub synthetic_ms: Option<u64>,
@@ -68,10 +71,31 @@ pub fn scenario_runner(_spec: &SweepSpec) -> anyhow::Result<Box<dyn PointRunner>
     )
 }
 
+/// The text of `nicsim sweep --list`: one line per point of the shard.
+pub fn list_text(spec: &SweepSpec, shard: Shard) -> String {
+    let all = expand(spec);
+    let mine = shard.select(&all);
+    let mut out = format!(
+        "sweep {}: {} point(s) in shard {shard} of {} ({} before filters)\n",
+        spec.name,
+        mine.len(),
+        all.len(),
+        axes::product_size(spec)
+    );
+    for p in &mine {
+        out += &format!("{} seed={} {}\n", p.id, p.seed, runner::describe(p));
+    }
+    out
+}
+
 /// `nicsim sweep`: runs or resumes a sweep, prints a summary, fails if any point failed.
 pub fn cmd_sweep(args: SweepArgs) -> anyhow::Result<()> {
     let spec = SweepSpec::load(&args.sweep)?;
     let shard = args.shard.unwrap_or(Shard::ALL);
+    if args.list {
+        print!("{}", list_text(&spec, shard));
+        return Ok(());
+    }
     let runner: Box<dyn PointRunner> = match args.synthetic_ms {
         Some(ms) => Box::new(synthetic::SyntheticRunner {
             sleep: Duration::from_millis(ms),

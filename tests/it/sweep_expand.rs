@@ -189,3 +189,36 @@ fn bad_files_give_errors_naming_file_key_and_fix() {
     let e = err("[sweep]\nname = \"e\"\n");
     assert!(e.contains("sweep.base") && e.contains("Fix"), "{e}");
 }
+
+#[test]
+fn list_prints_the_shard_points_without_running() {
+    let dir = super::sweep_support::tmpdir("list");
+    let sweep = super::sweep_support::write_sweep(&dir, SWEEP48);
+    let out = dir.join("never");
+    let o = super::sweep_support::nicsim()
+        .args([
+            "sweep",
+            sweep.to_str().unwrap(),
+            "--list",
+            "--shard",
+            "1/4",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    let ids: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(' ').next().unwrap())
+        .collect();
+    let want: Vec<String> = (0..48)
+        .filter(|i| i % 4 == 1)
+        .map(|i| format!("p{i:04}"))
+        .collect();
+    assert_eq!(ids, want);
+    assert!(text.contains(&format!("seed={}", derive_seed(42, 1))));
+    assert!(!out.exists(), "--list runs nothing");
+}
