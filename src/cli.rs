@@ -26,6 +26,14 @@ pub enum Command {
     Validate(ValidateArgs),
     /// List built-in NIC profiles and workloads.
     List,
+    /// Run (or resume) a parameter sweep into DIR/results.csv.
+    Sweep(crate::sweep::SweepArgs),
+    /// Write an sbatch job-array script running a sweep's shards on Slurm.
+    Slurm(crate::slurm::SlurmArgs),
+    /// Merge sweep shard results, check completeness.
+    Merge(crate::merge::MergeArgs),
+    /// Plot two columns of a CSV table as SVG.
+    Plot(crate::plot::PlotArgs),
 }
 
 /// Arguments of `nicsim run`.
@@ -66,6 +74,10 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             print!("{}", list_text());
             Ok(())
         }
+        Command::Sweep(a) => crate::sweep::cmd_sweep(a),
+        Command::Slurm(a) => crate::slurm::cmd_slurm(a),
+        Command::Merge(a) => crate::merge::cmd_merge(a),
+        Command::Plot(a) => crate::plot::cmd_plot(a),
     }
 }
 
