@@ -21,7 +21,7 @@ use scheduler::runtime::{CoreId, ExecOutcome, OutcomeKind, Runtime, Work};
 use scheduler::{ActorId, Endpoint, Message, Nanos, Side};
 use sim_core::{LatencyHistogram, Model, Scheduler, SimDuration, SimRng, SimTime, TimeSeries};
 use workloads::actors::registry::{gen_request, ActorKind};
-use workloads::sim_platform::{SimPlatform, DMA_FIXED_NS, DMA_GBYTES_PER_S};
+use workloads::sim_platform::{SimPlatform, DMA_FIXED_NS, DMA_WRITE_GBYTES_PER_S};
 use workloads::ArrivalProcess;
 
 /// Events of the actor system.
@@ -198,7 +198,7 @@ impl Tax {
 
 /// Time for `bytes` to cross PCIe with a blocking DMA (the cost `SimPlatform::dma` charges).
 pub fn pcie_crossing(bytes: u64) -> SimDuration {
-    SimDuration::from_ns(DMA_FIXED_NS) + SimDuration::from_ns_f64(bytes as f64 / DMA_GBYTES_PER_S)
+    SimDuration::from_ns(DMA_FIXED_NS) + SimDuration::from_ns_f64(bytes as f64 / DMA_WRITE_GBYTES_PER_S)
 }
 
 fn to_sim(n: Nanos) -> SimTime {
