@@ -8,7 +8,7 @@
 //! lists them, runs them in parallel and writes the files.
 
 mod echo_figs;
-mod policies;
+pub mod policies;
 
 use crate::report::write::{csv_bytes, write_table_csv};
 use anyhow::{bail, Result};

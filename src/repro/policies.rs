@@ -52,6 +52,7 @@ class = "high"
 weight = 1.0
 [scheduler]
 policy = "{policy}"
+mean_thresh_ns = 40000
 "#
     );
     let table: toml::Table = text.parse().context("policy study scenario")?;
