@@ -25,6 +25,21 @@ pub(crate) struct EchoPoint<'a> {
     pub duration_ms: f64,
 }
 
+impl<'a> EchoPoint<'a> {
+    /// Echo at line rate with constant gaps and no extra processing.
+    pub fn at_line_rate(profile: &'a str, cores: u32, size: u32, duration_ms: f64) -> Self {
+        EchoPoint {
+            profile,
+            cores,
+            size,
+            rate_gbps: None,
+            poisson: false,
+            processing_us: 0.0,
+            duration_ms,
+        }
+    }
+}
+
 /// Builds and runs one echo scenario, returning its summary.
 pub(crate) fn run_echo(p: EchoPoint<'_>) -> Result<crate::report::Summary> {
     let rate = match p.rate_gbps {
@@ -64,17 +79,7 @@ pub fn core_scaling(
         .collect();
     let rows: Vec<Result<crate::report::Summary>> = points
         .par_iter()
-        .map(|&(size, cores)| {
-            run_echo(EchoPoint {
-                profile: nic,
-                cores,
-                size,
-                rate_gbps: None,
-                poisson: false,
-                processing_us: 0.0,
-                duration_ms,
-            })
-        })
+        .map(|&(size, cores)| run_echo(EchoPoint::at_line_rate(nic, cores, size, duration_ms)))
         .collect();
     let mut table = Table::new([
         "nic",
@@ -172,13 +177,8 @@ pub fn headroom(quick: bool) -> Result<Figure> {
         .par_iter()
         .map(|&(nic, cores, size, us)| {
             run_echo(EchoPoint {
-                profile: nic,
-                cores,
-                size,
-                rate_gbps: None,
-                poisson: false,
                 processing_us: us,
-                duration_ms,
+                ..EchoPoint::at_line_rate(nic, cores, size, duration_ms)
             })
         })
         .collect();
@@ -227,23 +227,11 @@ pub fn latency(quick: bool) -> Result<Figure> {
     let rows: Vec<Result<crate::report::Summary>> = points
         .par_iter()
         .map(|&(size, cores)| {
-            let max = run_echo(EchoPoint {
-                profile: nic,
-                cores,
-                size,
-                rate_gbps: None,
-                poisson: false,
-                processing_us: 0.0,
-                duration_ms: 1.0,
-            })?;
+            let max = run_echo(EchoPoint::at_line_rate(nic, cores, size, 1.0))?;
             run_echo(EchoPoint {
-                profile: nic,
-                cores,
-                size,
                 rate_gbps: Some(max.achieved_gbps * 0.95),
                 poisson: true,
-                processing_us: 0.0,
-                duration_ms,
+                ..EchoPoint::at_line_rate(nic, cores, size, duration_ms)
             })
         })
         .collect();
