@@ -1,6 +1,6 @@
 //! `nicsim repro policies`: the scheduler-policy study on a LiquidIO CN2350.
 //!
-//! A mix of low-dispersion actors (fixed cost, about 2 us) and
+//! The mix of `configs/actors_mix.toml`: low-dispersion actors (fixed cost, about 2 us) and
 //! high-dispersion actors (variable cost, 2 to 71 us) receives Poisson
 //! requests at 10% to 120% of the NIC's measured capacity for that mix,
 //! under the policies hybrid, fcfs, drr and host_only. Each run reports, per
@@ -9,7 +9,7 @@
 
 use super::{Figure, PlotSpec};
 use crate::run::run_scenario;
-use crate::scenario::Scenario;
+use crate::scenario::{apply_override, Scenario};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use sim_core::table::fmt_f64;
@@ -18,45 +18,23 @@ use sim_core::Table;
 /// Policies compared.
 pub const POLICIES: [&str; 4] = ["hybrid", "fcfs", "drr", "host_only"];
 
-/// The study's scenario: the actor mix of `configs/actors_mix.toml`.
+/// The study's base scenario, `configs/actors_mix.toml`, compiled in so the
+/// study runs from any directory.
+const ACTORS_MIX: &str = include_str!("../../configs/actors_mix.toml");
+
+/// The study's scenario: `configs/actors_mix.toml` with the policy, the load
+/// and the duration set.
 pub fn study_scenario(policy: &str, load_fraction: f64, duration_ms: f64) -> Result<Scenario> {
-    let text = format!(
-        r#"name = "policies"
-seed = 1
-duration_ms = {duration_ms}
-[nic]
-profile = "liquidio_cn2350"
-[workload]
-kind = "actors"
-load_fraction = {load_fraction}
-arrival = "poisson"
-[[workload.actors]]
-name = "lb"
-kind = "fixed_cost"
-class = "low"
-weight = 3.0
-[[workload.actors]]
-name = "replication"
-kind = "fixed_cost"
-class = "low"
-weight = 3.0
-[[workload.actors]]
-name = "ranker"
-kind = "variable_cost"
-class = "high"
-weight = 1.0
-[[workload.actors]]
-name = "classifier"
-kind = "variable_cost"
-class = "high"
-weight = 1.0
-[scheduler]
-policy = "{policy}"
-mean_thresh_ns = 40000
-"#
-    );
-    let table: toml::Table = text.parse().context("policy study scenario")?;
-    Scenario::from_table(table, "repro policies").map_err(anyhow::Error::new)
+    let mut table: toml::Table = ACTORS_MIX.parse().context("configs/actors_mix.toml")?;
+    for (key, value) in [
+        ("scheduler.policy", format!("\"{policy}\"")),
+        ("workload.load_fraction", format!("{load_fraction}")),
+        ("duration_ms", format!("{duration_ms}")),
+    ] {
+        apply_override(&mut table, key, &value)?;
+    }
+    Scenario::from_table(table, "configs/actors_mix.toml (repro policies)")
+        .map_err(anyhow::Error::new)
 }
 
 /// Offered loads, as fractions of the NIC's capacity.
