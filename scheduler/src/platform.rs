@@ -1,0 +1,79 @@
+//! The `Platform` trait: the only way the runtime and actors see the machine.
+//!
+//! The simulator implements it on top of its core, cache, accelerator, DMA and
+//! network models (charging simulated time); a native runtime implements it on
+//! real threads (charges are no-ops, `now` reads a monotonic clock). Keeping the
+//! trait narrow is what lets the same scheduler and actor code run on both.
+
+use crate::message::{Endpoint, Message};
+use crate::time::Nanos;
+
+/// Which side of the PCIe link code runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Side {
+    /// On a SmartNIC core.
+    Nic,
+    /// On a host CPU core.
+    Host,
+}
+
+/// Accelerator engines an actor may invoke.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AccelKind {
+    Md5,
+    Aes,
+    Sha1,
+    Crc,
+    Compress,
+    PatternMatch,
+}
+
+/// Kind of a memory access.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MemAccess {
+    Read,
+    Write,
+}
+
+/// Direction of a DMA across PCIe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DmaDirection {
+    NicToHost,
+    HostToNic,
+}
+
+/// The machine as seen by the runtime and actors.
+///
+/// All costs are charged to "the running core": the driver sets up which core
+/// that is before calling into the runtime, and turns the total time charged
+/// into a completion event.
+pub trait Platform {
+    /// Current time on the core running this code (simulated or real).
+    fn now(&self) -> Nanos;
+    /// Which side this code runs on.
+    fn side(&self) -> Side;
+    /// Charge `cycles` of pure compute to the running core (simulator advances the core's clock; native: no-op).
+    fn charge_cycles(&mut self, cycles: u64);
+    /// One memory access of `bytes` at simulated address `addr` (goes through the cache model in the simulator).
+    fn mem_access(&mut self, addr: u64, bytes: u32, kind: MemAccess);
+    /// Run `bytes` through an accelerator engine and wait for it (simulator charges invocation + per-byte time;
+    /// a platform without that engine charges the software cost on the core).
+    fn accel(&mut self, kind: AccelKind, bytes: u32);
+    /// Copy `bytes` across PCIe with a blocking DMA (used by migration and cross-PCIe messages). Returns the time it took.
+    fn dma(&mut self, dir: DmaDirection, bytes: u64) -> Nanos;
+    /// Hand a message to the platform for delivery (local mailbox, across PCIe, or network).
+    fn send(&mut self, msg: Message);
+    /// Time charged so far in the current execution (for the watchdog).
+    fn charged_in_exec(&self) -> Nanos;
+
+    /// Hand a message to the platform with its full destination endpoint.
+    ///
+    /// `ActorCtx::send` always calls this. For `Endpoint::Actor(a)` the message has
+    /// `dst == a`; for `Network`/`Host` destinations `dst` is [`crate::message::NO_ACTOR`]
+    /// and the platform must use `dst_endpoint` to route it. The default forwards to
+    /// [`Platform::send`], which is enough for platforms that only route between actors.
+    fn send_to(&mut self, dst_endpoint: Endpoint, msg: Message) {
+        let _ = dst_endpoint;
+        self.send(msg);
+    }
+}

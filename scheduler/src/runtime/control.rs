@@ -1,0 +1,266 @@
+//! Policy evaluation (`tick`): build a `PolicyView`, ask the policy for actions and
+//! apply the ones that make sense now (others are counted in `policy_actions_rejected`).
+//! Group changes and core moves are applied here; migrations in `migration.rs`.
+
+use super::Runtime;
+use crate::message::ActorId;
+use crate::policy::SchedulingPolicy;
+use crate::policy::{
+    ActorStatus, ActorView, GroupView, NicGroup, Placement, PolicyAction, PolicyView,
+};
+use crate::time::Nanos;
+
+/// Weight of the newest interval in the smoothed offered load (about 4 intervals of memory).
+const OFFERED_LOAD_EWMA: f64 = 0.25;
+
+/// Stands in for the policy while it evaluates a view of the runtime.
+struct Parked;
+
+impl SchedulingPolicy for Parked {
+    fn name(&self) -> &str {
+        "parked"
+    }
+    fn initial_placement(&self, _actor_name: &str) -> Placement {
+        Placement::NicFcfs
+    }
+    fn initial_drr_cores(&self, _nic_cores: u32) -> u32 {
+        0
+    }
+    fn evaluate(&mut self, _view: &PolicyView<'_>) -> Vec<PolicyAction> {
+        Vec::new()
+    }
+}
+
+impl Runtime {
+    /// When the driver must next call `tick`.
+    pub fn next_tick_at(&self) -> Nanos {
+        self.next_tick_at
+    }
+
+    /// Evaluate the policy if its interval has come (`now >= next_tick_at()`), apply
+    /// its actions, and schedule the next evaluation. Returns the actions applied.
+    pub fn tick(&mut self, now: Nanos) -> Vec<PolicyAction> {
+        if now < self.next_tick_at {
+            return Vec::new();
+        }
+        self.expire_windows(now);
+        self.update_offered_load(now);
+        // The view borrows the runtime; park the policy meanwhile (a zero-sized
+        // placeholder: no allocation).
+        let mut policy = std::mem::replace(&mut self.policy, Box::new(Parked));
+        let view_actions = policy.evaluate(&self.policy_view(now));
+        self.policy = policy;
+        let mut applied = Vec::new();
+        for action in view_actions {
+            if self.apply(action, now) {
+                applied.push(action);
+            } else {
+                self.counters.policy_actions_rejected += 1;
+            }
+        }
+        self.fcfs.busy_in_interval_ns = 0;
+        self.drr.busy_in_interval_ns = 0;
+        self.host.busy_in_interval_ns = 0;
+        self.last_tick_at = now;
+        self.next_tick_at = now + Nanos(self.settings.policy_interval_ns);
+        applied
+    }
+
+    /// Offered load per actor in cores: arrivals since the last evaluation x mean
+    /// execution time / interval, smoothed with weight `OFFERED_LOAD_EWMA` on the new value.
+    fn update_offered_load(&mut self, now: Nanos) {
+        let interval = now.saturating_sub(self.last_tick_at).as_ns().max(1) as f64;
+        let initial = self.settings.drr_initial_cost_ns as f64;
+        for a in &mut self.actors {
+            let mean = a.exec_window.mean_ns().unwrap_or(initial);
+            let sample = a.arrivals_in_interval as f64 * mean / interval;
+            a.offered_load_cores += OFFERED_LOAD_EWMA * (sample - a.offered_load_cores);
+            a.arrivals_in_interval = 0;
+        }
+    }
+
+    fn expire_windows(&mut self, now: Nanos) {
+        for a in &mut self.actors {
+            a.exec_window.expire(now);
+            a.sojourn_window.expire(now);
+        }
+        self.fcfs.window.expire(now);
+        self.drr.window.expire(now);
+        self.host.window.expire(now);
+        self.nic_window.expire(now);
+    }
+
+    /// The read-only view a policy evaluates (also useful to drivers for tracing).
+    pub fn policy_view(&self, now: Nanos) -> PolicyView<'_> {
+        let actors: Vec<ActorView> = self
+            .actors
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let id = i as ActorId;
+                let queued = match (a.status, a.placement) {
+                    (ActorStatus::Migrating, _) => a.migration_buffer.len(),
+                    (_, Placement::NicFcfs) => {
+                        self.fcfs_queue.iter().filter(|q| q.msg.dst == id).count()
+                    }
+                    (_, Placement::NicDrr) => a.mailbox.len(),
+                    (_, Placement::Host) => {
+                        self.host_queue.iter().filter(|q| q.msg.dst == id).count()
+                    }
+                };
+                ActorView {
+                    id,
+                    name: a.name.clone(),
+                    placement: a.placement,
+                    status: a.status,
+                    exec: a.exec_window.summary(),
+                    sojourn: a.sojourn_window.summary(),
+                    since_placement_change: a
+                        .placed_at
+                        .map_or(Nanos::MAX, |t| now.saturating_sub(t)),
+                    queued: queued as u32,
+                    offered_load_cores: a.offered_load_cores,
+                }
+            })
+            .collect();
+        let interval = now.saturating_sub(self.last_tick_at).as_ns().max(1) as f64;
+        let group_view = |cores: u32, busy: u32, busy_ns: u64, placement: Placement| GroupView {
+            cores,
+            busy_cores: busy,
+            utilization: if cores == 0 {
+                0.0
+            } else {
+                busy_ns as f64 / (cores as f64 * interval)
+            },
+            latency: Default::default(),
+            actors: actors
+                .iter()
+                .filter(|a| a.placement == placement && a.status == ActorStatus::Active)
+                .count() as u32,
+        };
+        let nic_busy = |g: NicGroup| {
+            self.nic_cores
+                .iter()
+                .filter(|c| c.group == g && c.busy.is_some())
+                .count() as u32
+        };
+        let mut fcfs = group_view(
+            self.cores_in(NicGroup::Fcfs),
+            nic_busy(NicGroup::Fcfs),
+            self.fcfs.busy_in_interval_ns,
+            Placement::NicFcfs,
+        );
+        fcfs.latency = self.fcfs.window.summary();
+        let mut drr = group_view(
+            self.cores_in(NicGroup::Drr),
+            nic_busy(NicGroup::Drr),
+            self.drr.busy_in_interval_ns,
+            Placement::NicDrr,
+        );
+        drr.latency = self.drr.window.summary();
+        let mut host = group_view(
+            self.host_cores.len() as u32,
+            self.host_cores.iter().filter(|c| c.busy.is_some()).count() as u32,
+            self.host.busy_in_interval_ns,
+            Placement::Host,
+        );
+        host.latency = self.host.window.summary();
+        PolicyView {
+            now,
+            settings: &self.settings,
+            actors,
+            fcfs,
+            drr,
+            host,
+            nic: self.nic_window.summary(),
+            migration_in_progress: self.actors.iter().any(|a| a.phase.is_some()),
+            since_last_migration: self.last_migration_end.map(|t| now.saturating_sub(t)),
+        }
+    }
+
+    /// Apply one action; false if it does not apply now.
+    fn apply(&mut self, action: PolicyAction, now: Nanos) -> bool {
+        match action {
+            PolicyAction::SetGroup { actor, group } => self.set_group(actor, group, now),
+            PolicyAction::MoveCoreToDrr => self.move_core(NicGroup::Fcfs, NicGroup::Drr),
+            PolicyAction::MoveCoreToFcfs => self.move_core(NicGroup::Drr, NicGroup::Fcfs),
+            PolicyAction::MigrateToHost { actor } => self.start_migration(actor, now),
+        }
+    }
+
+    /// Move one core between NIC groups, preferring an idle core, then the highest index.
+    /// A busy core finishes its current work and serves its new group afterwards.
+    fn move_core(&mut self, from: NicGroup, to: NicGroup) -> bool {
+        let pick = self
+            .nic_cores
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.group == from)
+            .max_by_key(|(i, c)| (c.busy.is_none(), *i))
+            .map(|(i, _)| i);
+        match pick {
+            Some(i) => {
+                self.nic_cores[i].group = to;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Downgrade (FCFS -> DRR) or upgrade (DRR -> FCFS) a NIC actor. Its queued
+    /// requests follow it in order.
+    fn set_group(&mut self, a: ActorId, group: NicGroup, now: Nanos) -> bool {
+        let Some(slot) = self.actors.get(a as usize) else {
+            return false;
+        };
+        let to = match group {
+            NicGroup::Fcfs => Placement::NicFcfs,
+            NicGroup::Drr => Placement::NicDrr,
+        };
+        if slot.status != ActorStatus::Active || !slot.placement.is_nic() || slot.placement == to {
+            return false;
+        }
+        let from = slot.placement;
+        match group {
+            NicGroup::Drr => {
+                let (mine, rest): (Vec<_>, Vec<_>) =
+                    self.fcfs_queue.drain(..).partition(|q| q.msg.dst == a);
+                self.fcfs_queue = rest.into();
+                let cap = self.settings.mailbox_capacity as usize;
+                let slot = &mut self.actors[a as usize];
+                for q in mine {
+                    if slot.mailbox.len() < cap {
+                        slot.mailbox.push_back(q);
+                    } else {
+                        slot.dropped += 1;
+                        self.counters.dropped_mailbox_full += 1;
+                    }
+                }
+                slot.deficit_ns = 0;
+                self.drr_ring.push(a);
+            }
+            NicGroup::Fcfs => {
+                self.remove_from_drr_ring(a);
+                let cap = self.settings.fcfs_queue_capacity as usize;
+                let slot = &mut self.actors[a as usize];
+                for q in slot.mailbox.drain(..) {
+                    if self.fcfs_queue.len() < cap {
+                        self.fcfs_queue.push_back(q);
+                    } else {
+                        slot.dropped += 1;
+                        self.counters.dropped_fcfs_queue_full += 1;
+                    }
+                }
+            }
+        }
+        let slot = &mut self.actors[a as usize];
+        slot.placement = to;
+        slot.placed_at = Some(now);
+        slot.sojourn_window.clear();
+        // group latencies describe the old membership: start afresh
+        self.fcfs.window.clear();
+        self.drr.window.clear();
+        self.record_placement(now, a, Some(from), to);
+        true
+    }
+}

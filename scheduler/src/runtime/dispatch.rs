@@ -1,0 +1,390 @@
+//! What a free core runs next (`next_dispatch`), running it (`execute`) and
+//! finishing it (`complete`).
+//!
+//! - NIC FCFS cores pull the head of the shared queue and run it to completion.
+//! - NIC DRR cores share one round-robin cursor over the DRR actors' mailboxes. Each
+//!   visit adds `drr_quantum_ns` to the actor's deficit; a message is dispatched while
+//!   the deficit covers the actor's expected cost (its window mean execution time),
+//!   which is reserved at dispatch; at completion the reservation is replaced by the
+//!   actual cost. An empty mailbox resets the deficit to zero (classic DRR). A DRR
+//!   core that switches to another actor than the one it last ran pays
+//!   `drr_switch_cost_cycles`, charged through the platform before the handler.
+//! - Pending migration steps come first: step 3 (migrate_out + DMA) on any free NIC
+//!   core, step 4 (migrate_in) on any free host core.
+//! - Host cores pull the head of the host shared queue (one shared FCFS queue for
+//!   all host cores: host cores are few and fast, and one queue keeps per-actor order
+//!   trivially; a per-core split would need steering and work stealing).
+
+use super::{CoreId, GroupKind, MigrationPhase, Queued, Runtime, RuntimeError};
+use crate::actor::{ActorCtx, ActorError};
+use crate::message::{ActorId, Message};
+use crate::platform::{Platform, Side};
+use crate::policy::{ActorStatus, NicGroup};
+use crate::time::Nanos;
+
+/// Work handed to a core.
+#[derive(Clone, Debug)]
+pub enum Work {
+    /// Run the actor's `exec` on one message.
+    Request {
+        msg: Message,
+        /// When the message reached the runtime (for queueing latency).
+        arrived_at: Nanos,
+        group: GroupKind,
+        /// DRR: expected cost reserved from the deficit at dispatch, nanoseconds.
+        drr_reserved_ns: i64,
+    },
+    /// Migration step 3 on a NIC core: `migrate_out`, DMOs and buffered requests over DMA.
+    MigrateOut,
+    /// Migration step 4 on a host core: `migrate_in`; buffered requests are forwarded at completion.
+    MigrateIn,
+}
+
+/// What `next_dispatch` returns: pass it to `execute` right away.
+#[derive(Clone, Debug)]
+pub struct Dispatch {
+    pub core: CoreId,
+    pub actor: ActorId,
+    pub dispatched_at: Nanos,
+    /// Scheduler overhead charged before the work (DRR switch, FCFS dispatch cost).
+    pub overhead_cycles: u64,
+    pub work: Work,
+}
+
+/// How an execution ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OutcomeKind {
+    /// The handler returned Ok.
+    Done,
+    /// The handler returned an error (not the watchdog): counted, the actor goes on.
+    Failed(ActorError),
+    /// The watchdog fired: the actor is stopped, its state kept, its queued requests dropped.
+    WatchdogKilled,
+    /// The actor had been killed before this request ran; nothing executed.
+    Skipped,
+    /// Step 3 done: bytes moved over DMA and the DMA's duration.
+    MigratedOut {
+        dmo_bytes: u64,
+        state_bytes: u64,
+        mailbox_bytes: u64,
+        dma_time: Nanos,
+    },
+    /// Step 4 done.
+    MigratedIn,
+    /// A migration step failed; the actor stays on the NIC and its buffered requests
+    /// go back to its queue in order.
+    MigrationAborted(String),
+}
+
+/// Result of `execute`: the driver completes it at `completes_at()`.
+#[derive(Clone, Debug)]
+pub struct ExecOutcome {
+    pub core: CoreId,
+    pub actor: ActorId,
+    pub dispatched_at: Nanos,
+    /// Total time charged through the platform (overhead + work).
+    pub charged: Nanos,
+    /// Time charged by the handler alone.
+    pub exec_time: Nanos,
+    /// For requests: when the message reached the runtime, its id and stats group.
+    pub arrived_at: Option<Nanos>,
+    pub msg_id: Option<u64>,
+    pub group: Option<GroupKind>,
+    pub drr_reserved_ns: i64,
+    pub kind: OutcomeKind,
+}
+
+impl ExecOutcome {
+    /// When the core becomes free: `dispatched_at + charged`.
+    pub fn completes_at(&self) -> Nanos {
+        self.dispatched_at + self.charged
+    }
+}
+
+impl Runtime {
+    /// What the free `core` runs next at `now`, or `None` if it has nothing to do
+    /// (or is already busy). The core is busy from here until `complete`.
+    pub fn next_dispatch(
+        &mut self,
+        core: CoreId,
+        now: Nanos,
+    ) -> Result<Option<Dispatch>, RuntimeError> {
+        let slot = self.core_mut(core)?;
+        if slot.busy.is_some() {
+            return Ok(None);
+        }
+        let group = slot.group;
+        let last_actor = slot.last_actor;
+        let picked = match core.side {
+            Side::Nic => {
+                if let Some(a) = self.move_out_queue.pop_front() {
+                    self.actors[a as usize].phase = Some(MigrationPhase::MovingOut);
+                    Some((a, Work::MigrateOut, GroupKind::Fcfs, 0))
+                } else {
+                    match group {
+                        NicGroup::Fcfs => self.fcfs_queue.pop_front().map(|q| {
+                            let work = request(q, GroupKind::Fcfs, 0);
+                            (
+                                work.0,
+                                work.1,
+                                GroupKind::Fcfs,
+                                self.settings.fcfs_dispatch_cost_cycles,
+                            )
+                        }),
+                        NicGroup::Drr => self.drr_pick().map(|(a, q, reserved)| {
+                            let cost = if last_actor == Some(a) {
+                                0
+                            } else {
+                                self.counters.drr_switches += 1;
+                                self.settings.drr_switch_cost_cycles
+                            };
+                            let work = request(q, GroupKind::Drr, reserved);
+                            (work.0, work.1, GroupKind::Drr, cost)
+                        }),
+                    }
+                }
+            }
+            Side::Host => {
+                if let Some(a) = self.move_in_queue.pop_front() {
+                    self.actors[a as usize].phase = Some(MigrationPhase::MovingIn);
+                    Some((a, Work::MigrateIn, GroupKind::Host, 0))
+                } else {
+                    self.host_queue.pop_front().map(|q| {
+                        let work = request(q, GroupKind::Host, 0);
+                        (work.0, work.1, GroupKind::Host, 0)
+                    })
+                }
+            }
+        };
+        let Some((actor, work, stats_group, overhead_cycles)) = picked else {
+            return Ok(None);
+        };
+        if matches!(work, Work::Request { .. }) {
+            self.actors[actor as usize].in_flight += 1;
+        }
+        let slot = self.core_mut(core)?;
+        slot.busy = Some((actor, stats_group));
+        slot.last_actor = Some(actor);
+        Ok(Some(Dispatch {
+            core,
+            actor,
+            dispatched_at: now,
+            overhead_cycles,
+            work,
+        }))
+    }
+
+    /// Run a dispatch on `platform` (the driver's view of `dispatch.core`, whose
+    /// per-execution charge counter the driver reset to zero, with `now()` equal to
+    /// `dispatch.dispatched_at`). Never blocks; the time it took is in the outcome.
+    pub fn execute(&mut self, dispatch: Dispatch, platform: &mut dyn Platform) -> ExecOutcome {
+        if dispatch.overhead_cycles > 0 {
+            platform.charge_cycles(dispatch.overhead_cycles);
+        }
+        let base = platform.charged_in_exec();
+        let a = dispatch.actor;
+        let mut outcome = ExecOutcome {
+            core: dispatch.core,
+            actor: a,
+            dispatched_at: dispatch.dispatched_at,
+            charged: Nanos::ZERO,
+            exec_time: Nanos::ZERO,
+            arrived_at: None,
+            msg_id: None,
+            group: None,
+            drr_reserved_ns: 0,
+            kind: OutcomeKind::Done,
+        };
+        outcome.kind = match dispatch.work {
+            Work::Request {
+                msg,
+                arrived_at,
+                group,
+                drr_reserved_ns,
+            } => {
+                outcome.arrived_at = Some(arrived_at);
+                outcome.msg_id = Some(msg.id);
+                outcome.group = Some(group);
+                outcome.drr_reserved_ns = drr_reserved_ns;
+                self.execute_request(a, &msg, base, platform)
+            }
+            Work::MigrateOut => self.execute_migrate_out(a, platform),
+            Work::MigrateIn => self.execute_migrate_in(a, platform),
+        };
+        let total = platform.charged_in_exec();
+        outcome.charged = total;
+        outcome.exec_time = total.saturating_sub(base);
+        if outcome.kind == OutcomeKind::WatchdogKilled {
+            self.kill_actor(a, dispatch.dispatched_at + total);
+        }
+        outcome
+    }
+
+    fn execute_request(
+        &mut self,
+        a: ActorId,
+        msg: &Message,
+        base: Nanos,
+        platform: &mut dyn Platform,
+    ) -> OutcomeKind {
+        let watchdog = Nanos(self.settings.watchdog_ns);
+        let slot = &mut self.actors[a as usize];
+        if slot.status == ActorStatus::Killed {
+            return OutcomeKind::Skipped;
+        }
+        let (result, fired) = {
+            let mut ctx = ActorCtx::new(platform, &mut self.dmos, a, &mut self.next_msg_id)
+                .with_watchdog(base + watchdog);
+            let result = slot.actor.exec(msg, &mut ctx);
+            (result, ctx.watchdog_expired())
+        };
+        // Also catch an actor that swallowed WatchdogExpired or overran without asking.
+        let overran = platform.charged_in_exec().saturating_sub(base) > watchdog;
+        match result {
+            _ if fired || overran => OutcomeKind::WatchdogKilled,
+            Err(ActorError::WatchdogExpired) => OutcomeKind::WatchdogKilled,
+            Err(e) => OutcomeKind::Failed(e),
+            Ok(()) => OutcomeKind::Done,
+        }
+    }
+
+    /// The core finished the work `outcome` describes, at `now` (normally
+    /// `outcome.completes_at()`). Records statistics and advances migrations.
+    pub fn complete(&mut self, outcome: ExecOutcome, now: Nanos) -> Result<(), RuntimeError> {
+        let core = self.core_mut(outcome.core)?;
+        let Some((busy_actor, stats_group)) = core.busy else {
+            return Err(RuntimeError::CoreNotBusy(outcome.core));
+        };
+        if busy_actor != outcome.actor {
+            return Err(RuntimeError::CoreNotBusy(outcome.core));
+        }
+        core.busy = None;
+        let charged = outcome.charged.as_ns();
+        self.counters.work_ns += outcome.exec_time.as_ns();
+        self.counters.overhead_ns += charged.saturating_sub(outcome.exec_time.as_ns());
+        match stats_group {
+            GroupKind::Fcfs => self.fcfs.busy_in_interval_ns += charged,
+            GroupKind::Drr => self.drr.busy_in_interval_ns += charged,
+            GroupKind::Host => self.host.busy_in_interval_ns += charged,
+        }
+        let a = outcome.actor;
+        match outcome.kind {
+            OutcomeKind::Done
+            | OutcomeKind::Failed(_)
+            | OutcomeKind::WatchdogKilled
+            | OutcomeKind::Skipped => {
+                self.complete_request(&outcome, now);
+            }
+            OutcomeKind::MigratedOut {
+                dmo_bytes,
+                state_bytes,
+                mailbox_bytes,
+                dma_time,
+            } => {
+                if let Some(rec) = self.migrations.iter_mut().rev().find(|r| r.actor == a) {
+                    rec.dmo_bytes = dmo_bytes;
+                    rec.state_bytes = state_bytes;
+                    rec.mailbox_bytes = mailbox_bytes;
+                    rec.bytes_moved = dmo_bytes + state_bytes + mailbox_bytes;
+                    rec.dma_time = dma_time;
+                }
+                self.actors[a as usize].phase = Some(MigrationPhase::AwaitingMoveIn);
+                self.move_in_queue.push_back(a);
+            }
+            OutcomeKind::MigratedIn => self.finish_migration(a, now),
+            OutcomeKind::MigrationAborted(reason) => self.abort_migration(a, now, reason),
+        }
+        Ok(())
+    }
+
+    fn complete_request(&mut self, outcome: &ExecOutcome, now: Nanos) {
+        let a = outcome.actor;
+        let quantum = self.settings.drr_quantum_ns as i64;
+        let slot = &mut self.actors[a as usize];
+        slot.in_flight = slot.in_flight.saturating_sub(1);
+        let served = matches!(outcome.kind, OutcomeKind::Done | OutcomeKind::Failed(_));
+        match outcome.kind {
+            OutcomeKind::WatchdogKilled => self.counters.aborted_by_watchdog += 1,
+            OutcomeKind::Skipped => {
+                slot.dropped += 1;
+                self.counters.dropped_actor_killed += 1;
+            }
+            _ => {}
+        }
+        if let (true, Some(arrived), Some(group)) = (served, outcome.arrived_at, outcome.group) {
+            if matches!(outcome.kind, OutcomeKind::Failed(_)) {
+                slot.failed += 1;
+                self.counters.failed += 1;
+            }
+            self.counters.completed += 1;
+            let exec = outcome.exec_time.as_ns();
+            let sojourn = now.saturating_sub(arrived).as_ns();
+            slot.exec_window.push(now, exec);
+            slot.sojourn_window.push(now, sojourn);
+            slot.run.record(sojourn);
+            if group == GroupKind::Drr {
+                // replace the reservation by the actual cost; bound the debt so one
+                // overrun cannot starve the actor for long (8 quanta at most)
+                slot.deficit_ns += outcome.drr_reserved_ns - exec as i64;
+                slot.deficit_ns = slot.deficit_ns.max(-8 * quantum);
+            }
+            let g = match group {
+                GroupKind::Fcfs => &mut self.fcfs,
+                GroupKind::Drr => &mut self.drr,
+                GroupKind::Host => &mut self.host,
+            };
+            g.window.push(now, sojourn);
+            g.run.record(sojourn);
+            if group != GroupKind::Host {
+                self.nic_window.push(now, sojourn);
+            }
+        }
+        let slot = &mut self.actors[a as usize];
+        if slot.phase == Some(MigrationPhase::Draining) && slot.in_flight == 0 {
+            slot.phase = Some(MigrationPhase::AwaitingMoveOut);
+            self.move_out_queue.push_back(a);
+        }
+    }
+
+    /// Watchdog: stop the actor, keep its state and DMOs, drop its queued requests (counted).
+    fn kill_actor(&mut self, a: ActorId, now: Nanos) {
+        let slot = &mut self.actors[a as usize];
+        if slot.status == ActorStatus::Killed {
+            return;
+        }
+        slot.watchdog_kills += 1;
+        self.counters.watchdog_kills += 1;
+        let mut dropped = slot.mailbox.len() + slot.migration_buffer.len();
+        slot.mailbox.clear();
+        slot.migration_buffer.clear();
+        let was_migrating = slot.phase.take().is_some();
+        slot.status = ActorStatus::Killed;
+        let before = self.fcfs_queue.len() + self.host_queue.len();
+        self.fcfs_queue.retain(|q| q.msg.dst != a);
+        self.host_queue.retain(|q| q.msg.dst != a);
+        dropped += before - self.fcfs_queue.len() - self.host_queue.len();
+        self.actors[a as usize].dropped += dropped as u64;
+        self.counters.dropped_actor_killed += dropped as u64;
+        self.remove_from_drr_ring(a);
+        self.move_out_queue.retain(|&x| x != a);
+        if was_migrating {
+            if let Some(rec) = self.migrations.iter_mut().rev().find(|r| r.actor == a) {
+                rec.end = Some(now);
+                rec.aborted = Some("actor killed by the watchdog".to_string());
+            }
+            self.last_migration_end = Some(now);
+        }
+    }
+}
+
+fn request(q: Queued, group: GroupKind, reserved: i64) -> (ActorId, Work) {
+    (
+        q.msg.dst,
+        Work::Request {
+            arrived_at: q.arrived_at,
+            msg: q.msg,
+            group,
+            drr_reserved_ns: reserved,
+        },
+    )
+}
