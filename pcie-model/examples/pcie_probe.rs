@@ -1,19 +1,27 @@
-//! Ad-hoc probe of many-core streaming read throughput: `cargo run -p pcie-model --example pcie_probe`.
+//! Ad-hoc probe of model cost and many-core throughput: `cargo run -p pcie-model --example pcie_probe [ops]`.
 
 use pcie_model::measure::{streaming_throughput, Op};
 use pcie_model::PcieProfiles;
 
 fn main() {
-    for slots in [5, 16, 64] {
-        for tags in [32, 256] {
-            let mut p = PcieProfiles::liquidio_cn2350();
-            p.dma.read_slots_per_engine = slots;
-            p.pcie.read_tags = tags;
-            p.pcie.nonposted_header_credits = tags;
-            for cores in [8, 12] {
-                let r = streaming_throughput(&p, Op::DmaNonblockingRead, 16384, cores, 40).unwrap();
-                println!("slots={slots} tags={tags} cores={cores} read={r:.3}");
-            }
+    let ops: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(40);
+    let p = PcieProfiles::liquidio_cn2350();
+    for op in [
+        Op::DmaNonblockingWrite,
+        Op::DmaNonblockingRead,
+        Op::DmaBlockingWrite,
+    ] {
+        for bytes in [64u64, 16384] {
+            let t0 = std::time::Instant::now();
+            let r = streaming_throughput(&p, op, bytes, 12, ops).unwrap();
+            println!(
+                "{} {bytes} B x {ops} x 12 cores: {r:.3} GB/s ({} ms wall)",
+                op.name(),
+                t0.elapsed().as_millis()
+            );
         }
     }
 }

@@ -114,6 +114,10 @@ impl UnitPool {
 
     /// The earliest instant >= `ready` at which some unit is free.
     pub fn earliest_free(&self, ready: SimTime) -> SimTime {
+        // Fast path: a unit with nothing reserved after `ready`.
+        if self.units.iter().any(|u| u.idle_from() <= ready) {
+            return ready;
+        }
         self.units
             .iter()
             .map(|u| u.find(ready, SimDuration::ZERO))
@@ -123,6 +127,10 @@ impl UnitPool {
 
     /// A unit free at `t`, the one free for longest after it.
     pub fn pick(&self, t: SimTime) -> Option<usize> {
+        // Fast path: a unit free from `t` on for good is as good as any.
+        if let Some(i) = self.units.iter().position(|u| u.idle_from() <= t) {
+            return Some(i);
+        }
         self.units
             .iter()
             .enumerate()
