@@ -26,7 +26,7 @@ pub mod system;
 pub mod timeline;
 
 pub use dma::{DmaCommand, DmaCompletion, DmaEngines, DmaError, DmaKind, DmaStats};
-pub use link::{LinkDirection, LinkStats, PcieLink};
+pub use link::{LinkDirection, LinkStats, PcieLink, PostedWrite};
 pub use measure::Op;
 pub use profile::{DmaProfile, PcieLinkProfile, PcieProfiles, ProfileError, RdmaProfile};
 pub use rdma::{RdmaCompletion, RdmaEngine, RdmaStats, RdmaVerb};

@@ -90,13 +90,29 @@ pub struct ReadRequest {
     pub done: SimTime,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct Direction {
     wire: Timeline,
     stats: DirectionStats,
+    /// Posted-request header credits advertised by the receiving side.
+    posted_header: UnitPool,
+    /// Posted data credits of the receiving side, in blocks of one
+    /// max-payload TLP (see `PcieLink::new`).
+    posted_data: UnitPool,
 }
 
 impl Direction {
+    fn new(profile: &PcieLinkProfile) -> Self {
+        let data_blocks = u64::from(profile.posted_data_credits) * CREDIT_UNIT_BYTES
+            / u64::from(profile.max_payload_bytes.max(1));
+        Direction {
+            wire: Timeline::new(),
+            stats: DirectionStats::default(),
+            posted_header: UnitPool::new(profile.posted_header_credits as usize),
+            posted_data: UnitPool::new(data_blocks as usize),
+        }
+    }
+
     /// Puts one TLP on the wire at `start`; returns its end.
     fn commit(&mut self, start: SimTime, payload: u64, wire: u64, time: SimDuration) -> SimTime {
         let end = start + time;
@@ -147,9 +163,6 @@ pub struct PcieLink {
     down: Direction,
     tags: UnitPool,
     nonposted_header: UnitPool,
-    posted_header: UnitPool,
-    /// Posted data credits, in blocks of one max-payload TLP (see `new`).
-    posted_data: UnitPool,
     one_way: SimDuration,
     credit_return: SimDuration,
     host_dram: SimDuration,
@@ -161,17 +174,14 @@ impl PcieLink {
     /// Posted data credits are granted in blocks of one max-payload TLP
     /// (`posted_data_credits x 16 / max_payload_bytes` blocks), an
     /// approximation that charges a short TLP a full block; the header
-    /// credits still count TLPs one by one.
+    /// credits still count TLPs one by one. The NIC's receive buffers (for
+    /// host writes) are assumed to advertise as many credits as the host's.
     pub fn new(profile: PcieLinkProfile) -> Self {
-        let data_blocks = u64::from(profile.posted_data_credits) * CREDIT_UNIT_BYTES
-            / u64::from(profile.max_payload_bytes.max(1));
         PcieLink {
-            up: Direction::default(),
-            down: Direction::default(),
+            up: Direction::new(&profile),
+            down: Direction::new(&profile),
             tags: UnitPool::new(profile.read_tags as usize),
             nonposted_header: UnitPool::new(profile.nonposted_header_credits as usize),
-            posted_header: UnitPool::new(profile.posted_header_credits as usize),
-            posted_data: UnitPool::new(data_blocks as usize),
             one_way: ns(profile.one_way_latency_ns),
             credit_return: ns(profile.credit_return_ns),
             host_dram: ns(profile.host_dram_ns),
@@ -190,7 +200,7 @@ impl PcieLink {
             upstream: self.up.stats,
             downstream: self.down.stats,
             tag_waits: self.tags.waits(),
-            posted_credit_waits: self.posted_header.waits(),
+            posted_credit_waits: self.up.posted_header.waits() + self.down.posted_header.waits(),
             nonposted_credit_waits: self.nonposted_header.waits(),
         }
     }
@@ -207,23 +217,33 @@ impl PcieLink {
     }
 
     /// One posted write TLP of `payload` bytes (at most MPS; larger values
-    /// are clamped) whose data is ready at `ready`. It waits for the wire and
-    /// for a header credit and a data-credit block, which come back
-    /// `credit_return` after its last byte leaves.
+    /// are clamped) from the NIC to host memory, its data ready at `ready`. It
+    /// waits for the wire and for a header credit and a data-credit block,
+    /// which come back `credit_return` after its last byte leaves.
     pub fn write_tlp(&mut self, ready: SimTime, payload: u64) -> PostedWrite {
+        self.posted_tlp(LinkDirection::Upstream, ready, payload)
+    }
+
+    /// One posted write TLP in either direction (downstream: the host
+    /// writing NIC memory, e.g. a doorbell or a message pushed by the host).
+    pub fn posted_tlp(&mut self, dir: LinkDirection, ready: SimTime, payload: u64) -> PostedWrite {
         let payload = payload.min(u64::from(self.profile.max_payload_bytes));
         let wire = payload + u64::from(self.profile.tlp_overhead_bytes);
         let time = self.profile.wire_time(wire);
-        let (start, h, d) = schedule(
-            &self.up.wire,
-            &mut self.posted_header,
-            &mut self.posted_data,
+        let d = match dir {
+            LinkDirection::Upstream => &mut self.up,
+            LinkDirection::Downstream => &mut self.down,
+        };
+        let (start, h, b) = schedule(
+            &d.wire,
+            &mut d.posted_header,
+            &mut d.posted_data,
             ready,
             time,
         );
-        let end = self.up.commit(start, payload, wire, time);
-        self.posted_header.hold(h, start, end + self.credit_return);
-        self.posted_data.hold(d, start, end + self.credit_return);
+        let end = d.commit(start, payload, wire, time);
+        d.posted_header.hold(h, start, end + self.credit_return);
+        d.posted_data.hold(b, start, end + self.credit_return);
         PostedWrite {
             start,
             sent: end,
@@ -231,8 +251,9 @@ impl PcieLink {
         }
     }
 
-    /// A posted write of `bytes`, all ready at `ready`, cut into MPS TLPs.
-    pub fn write(&mut self, ready: SimTime, bytes: u64) -> PostedWrite {
+    /// A posted write of `bytes` in direction `dir`, all ready at `ready`,
+    /// cut into MPS TLPs.
+    pub fn posted_write(&mut self, dir: LinkDirection, ready: SimTime, bytes: u64) -> PostedWrite {
         let mut first: Option<SimTime> = None;
         let mut last = PostedWrite {
             start: ready,
@@ -241,13 +262,19 @@ impl PcieLink {
         };
         let sizes: Vec<u64> = self.write_tlp_sizes(bytes).collect();
         for size in sizes {
-            last = self.write_tlp(ready, size);
+            last = self.posted_tlp(dir, ready, size);
             first.get_or_insert(last.start);
         }
         PostedWrite {
             start: first.unwrap_or(ready),
             ..last
         }
+    }
+
+    /// A posted write of `bytes` from the NIC to host memory, all ready at
+    /// `ready`, cut into MPS TLPs.
+    pub fn write(&mut self, ready: SimTime, bytes: u64) -> PostedWrite {
+        self.posted_write(LinkDirection::Upstream, ready, bytes)
     }
 
     /// One non-posted read request for `bytes` (at most MRRS; larger values
@@ -319,8 +346,10 @@ impl PcieLink {
         self.down.wire.advance(now);
         self.tags.advance(now);
         self.nonposted_header.advance(now);
-        self.posted_header.advance(now);
-        self.posted_data.advance(now);
+        for d in [&mut self.up, &mut self.down] {
+            d.posted_header.advance(now);
+            d.posted_data.advance(now);
+        }
     }
 }
 

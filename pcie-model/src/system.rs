@@ -8,7 +8,7 @@
 use sim_core::{SimDuration, SimTime};
 
 use crate::dma::{DmaCommand, DmaCompletion, DmaEngines, DmaError, DmaKind, DmaStats};
-use crate::link::{LinkStats, PcieLink};
+use crate::link::{LinkDirection, LinkStats, PcieLink, PostedWrite};
 use crate::profile::{PcieProfiles, ProfileError};
 use crate::rdma::{RdmaCompletion, RdmaEngine, RdmaStats, RdmaVerb};
 
@@ -117,6 +117,25 @@ impl PcieSystem {
         bytes: u64,
     ) -> Result<DmaCompletion, DmaError> {
         self.submit(now, core, &DmaCommand::new(DmaKind::Read, bytes))
+    }
+
+    /// The NIC's packet hardware (not a core, not a DMA command) writes
+    /// `bytes` into host memory: a packet that an off-path NIC's switch
+    /// steers to the host, or an on-path NIC's output unit delivering to a
+    /// host ring. Posted TLPs straight onto the link; `delivered` is when the
+    /// host can see the data.
+    pub fn device_write_to_host(&mut self, now: SimTime, bytes: u64) -> PostedWrite {
+        self.advance(now);
+        self.link.posted_write(LinkDirection::Upstream, now, bytes)
+    }
+
+    /// The host writes `bytes` into NIC memory (a host-to-NIC message pushed
+    /// with posted writes, or a doorbell): posted TLPs on the downstream
+    /// direction, sharing the wire with read completions.
+    pub fn host_write_to_nic(&mut self, now: SimTime, bytes: u64) -> PostedWrite {
+        self.advance(now);
+        self.link
+            .posted_write(LinkDirection::Downstream, now, bytes)
     }
 
     /// One-sided RDMA write from ARM memory to host memory.
