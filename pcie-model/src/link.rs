@@ -57,6 +57,9 @@ pub struct LinkStats {
     pub posted_credit_waits: u64,
     /// Read requests that waited for a non-posted header credit.
     pub nonposted_credit_waits: u64,
+    /// Tag or credit holds that overlapped another hold of the same unit
+    /// (see `pool::UnitPool`); a measure of the passive model's error.
+    pub oversubscribed_units: u64,
 }
 
 /// When a posted write left and landed.
@@ -129,22 +132,30 @@ impl Direction {
 /// both pools agree before it settles for the wire's choice.
 const SCHEDULE_ROUNDS: usize = 256;
 
+/// A pool and how long (at least) a request will hold its unit.
+struct Need<'a> {
+    pool: &'a mut UnitPool,
+    hold: SimDuration,
+}
+
 /// The first instant >= `ready` at which `wire` is idle for `time` and both
-/// pools have a unit free; with the units picked.
+/// pools have a unit free for the needed hold; with the units picked.
 fn schedule(
     wire: &Timeline,
-    a: &mut UnitPool,
-    b: &mut UnitPool,
+    a: Need<'_>,
+    b: Need<'_>,
     ready: SimTime,
     time: SimDuration,
 ) -> (SimTime, usize, usize) {
     let mut r = ready;
     for _ in 0..SCHEDULE_ROUNDS {
-        let s0 = r.max(a.earliest_free(r)).max(b.earliest_free(r));
+        let s0 = r
+            .max(a.pool.earliest_free(r, a.hold))
+            .max(b.pool.earliest_free(r, b.hold));
         let s = wire.find(s0, time);
-        if let (Some(ua), Some(ub)) = (a.pick(s), b.pick(s)) {
+        if let (Some(ua), Some(ub)) = (a.pool.pick(s, a.hold), b.pool.pick(s, b.hold)) {
             if s0 > ready {
-                a.note_wait();
+                a.pool.note_wait();
             }
             return (s, ua, ub);
         }
@@ -152,7 +163,9 @@ fn schedule(
     }
     // Pathological fragmentation: take the wire's slot and oversubscribe.
     let s = wire.find(r, time);
-    (s, a.pick(s).unwrap_or(0), b.pick(s).unwrap_or(0))
+    let ua = a.pool.pick(s, SimDuration::ZERO).unwrap_or(0);
+    let ub = b.pool.pick(s, SimDuration::ZERO).unwrap_or(0);
+    (s, ua, ub)
 }
 
 /// One PCIe link between a NIC and its host.
@@ -202,6 +215,12 @@ impl PcieLink {
             tag_waits: self.tags.waits(),
             posted_credit_waits: self.up.posted_header.waits() + self.down.posted_header.waits(),
             nonposted_credit_waits: self.nonposted_header.waits(),
+            oversubscribed_units: self.tags.oversubscribed()
+                + self.nonposted_header.oversubscribed()
+                + [&self.up, &self.down]
+                    .iter()
+                    .map(|d| d.posted_header.oversubscribed() + d.posted_data.oversubscribed())
+                    .sum::<u64>(),
         }
     }
 
@@ -234,10 +253,17 @@ impl PcieLink {
             LinkDirection::Upstream => &mut self.up,
             LinkDirection::Downstream => &mut self.down,
         };
+        let hold = time + self.credit_return;
         let (start, h, b) = schedule(
             &d.wire,
-            &mut d.posted_header,
-            &mut d.posted_data,
+            Need {
+                pool: &mut d.posted_header,
+                hold,
+            },
+            Need {
+                pool: &mut d.posted_data,
+                hold,
+            },
             ready,
             time,
         );
@@ -286,10 +312,24 @@ impl PcieLink {
         let bytes = bytes.min(u64::from(p.max_read_request_bytes));
         let overhead = u64::from(p.tlp_overhead_bytes);
         let req_time = p.wire_time(overhead);
+        // A tag is held at least for the bare round trip; the real hold
+        // (until the last completion) is known only once it is scheduled.
+        let lines = bytes.div_ceil(u64::from(p.host_cache_line_bytes));
+        let chunk = u64::from(p.read_completion_bytes.min(p.max_payload_bytes));
+        let tag_hold = req_time
+            + self.one_way * 2
+            + self.host_dram * lines.div_ceil(u64::from(p.host_read_parallelism))
+            + p.wire_time(bytes.min(chunk) + overhead);
         let (start, tag, np) = schedule(
             &self.up.wire,
-            &mut self.tags,
-            &mut self.nonposted_header,
+            Need {
+                pool: &mut self.tags,
+                hold: tag_hold,
+            },
+            Need {
+                pool: &mut self.nonposted_header,
+                hold: req_time + self.credit_return,
+            },
             ready,
             req_time,
         );

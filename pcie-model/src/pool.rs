@@ -90,12 +90,14 @@ impl ReleasePool {
 /// intervals. A request takes a unit free at its start; the holder's end may
 /// not be known until later (a tag is held until the last completion), so if a
 /// unit's next reservation comes before the end the unit is briefly
-/// oversubscribed. `pick` prefers the unit free for longest, which makes
-/// that rare.
+/// oversubscribed. Callers pass a lower bound of the hold (exact for
+/// credits, the bare round trip for tags) and `pick` prefers the unit free
+/// for longest, which makes that rare; `oversubscribed` counts it.
 #[derive(Debug, Clone)]
 pub struct UnitPool {
     units: Vec<Timeline>,
     waits: u64,
+    oversubscribed: u64,
 }
 
 impl UnitPool {
@@ -104,6 +106,7 @@ impl UnitPool {
         UnitPool {
             units: vec![Timeline::new(); capacity.max(1)],
             waits: 0,
+            oversubscribed: 0,
         }
     }
 
@@ -112,21 +115,21 @@ impl UnitPool {
         self.units.len()
     }
 
-    /// The earliest instant >= `ready` at which some unit is free.
-    pub fn earliest_free(&self, ready: SimTime) -> SimTime {
+    /// The earliest instant >= `ready` from which some unit is free for `len`.
+    pub fn earliest_free(&self, ready: SimTime, len: SimDuration) -> SimTime {
         // Fast path: a unit with nothing reserved after `ready`.
         if self.units.iter().any(|u| u.idle_from() <= ready) {
             return ready;
         }
         self.units
             .iter()
-            .map(|u| u.find(ready, SimDuration::ZERO))
+            .map(|u| u.find(ready, len))
             .min()
             .unwrap_or(ready)
     }
 
-    /// A unit free at `t`, the one free for longest after it.
-    pub fn pick(&self, t: SimTime) -> Option<usize> {
+    /// A unit free over `[t, t + len)`, the one free for longest after `t`.
+    pub fn pick(&self, t: SimTime, len: SimDuration) -> Option<usize> {
         // Fast path: a unit free from `t` on for good is as good as any.
         if let Some(i) = self.units.iter().position(|u| u.idle_from() <= t) {
             return Some(i);
@@ -134,7 +137,7 @@ impl UnitPool {
         self.units
             .iter()
             .enumerate()
-            .filter(|(_, u)| u.is_free_at(t))
+            .filter(|(_, u)| u.find(t, len) == t)
             .max_by_key(|&(i, u)| (u.next_busy_after(t), std::cmp::Reverse(i)))
             .map(|(i, _)| i)
     }
@@ -142,8 +145,18 @@ impl UnitPool {
     /// Marks unit `unit` busy over `[start, end)`.
     pub fn hold(&mut self, unit: usize, start: SimTime, end: SimTime) {
         if let Some(u) = self.units.get_mut(unit) {
+            if end > start && u.find(start, end - start) != start {
+                // The unit is already promised to someone inside the span.
+                self.oversubscribed += 1;
+            }
             u.insert(start, end);
         }
+    }
+
+    /// Holds that overlapped an existing reservation of the same unit (the
+    /// pool briefly had more units out than it owns). Should stay rare.
+    pub fn oversubscribed(&self) -> u64 {
+        self.oversubscribed
     }
 
     /// Counts a request that had to wait for a unit.
@@ -203,14 +216,23 @@ mod tests {
         // Someone reserved the only unit far ahead ...
         p.hold(0, SimTime::from_ns(1000), SimTime::from_ns(1100));
         // ... an earlier request still gets it now.
-        assert_eq!(p.earliest_free(SimTime::ZERO), SimTime::ZERO);
-        assert_eq!(p.pick(SimTime::ZERO), Some(0));
+        let len = SimDuration::from_ns(100);
+        assert_eq!(p.earliest_free(SimTime::ZERO, len), SimTime::ZERO);
+        assert_eq!(p.pick(SimTime::ZERO, len), Some(0));
+        // Too long to fit before the late reservation.
+        assert_eq!(p.pick(SimTime::from_ns(950), len), None);
         p.hold(0, SimTime::ZERO, SimTime::from_ns(100));
-        assert_eq!(p.earliest_free(SimTime::from_ns(50)), SimTime::from_ns(100));
         assert_eq!(
-            p.earliest_free(SimTime::from_ns(1050)),
+            p.earliest_free(SimTime::from_ns(50), len),
+            SimTime::from_ns(100)
+        );
+        assert_eq!(
+            p.earliest_free(SimTime::from_ns(1050), len),
             SimTime::from_ns(1100)
         );
+        assert_eq!(p.oversubscribed(), 0);
+        p.hold(0, SimTime::from_ns(1000), SimTime::from_ns(1001));
+        assert_eq!(p.oversubscribed(), 1);
         assert_eq!(p.busy_at(SimTime::from_ns(1050)), 1);
     }
 }

@@ -40,3 +40,18 @@ fn tag_waits_are_counted() {
     }
     assert!(sys.stats().link.tag_waits > 0);
 }
+
+#[test]
+fn a_tag_limited_load_never_has_more_reads_in_flight_than_tags() {
+    let mut p = PcieProfiles::liquidio_cn2350();
+    p.pcie.read_tags = 4;
+    let mut sys = PcieSystem::new(&p).unwrap();
+    let mut now = SimTime::ZERO;
+    for i in 0..400usize {
+        now = sys.next_dma_issue_time(i % 8, now);
+        sys.nonblocking_read(now, i % 8, 4096).unwrap();
+    }
+    let s = sys.stats().link;
+    assert!(s.tag_waits > 100, "{s:?}");
+    assert_eq!(s.oversubscribed_units, 0, "{s:?}");
+}
