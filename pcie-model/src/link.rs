@@ -149,11 +149,23 @@ fn schedule(
 ) -> (SimTime, usize, usize) {
     let mut r = ready;
     for _ in 0..SCHEDULE_ROUNDS {
-        let s0 = r
-            .max(a.pool.earliest_free(r, a.hold))
-            .max(b.pool.earliest_free(r, b.hold));
+        let (ta, ua) = a.pool.earliest_unit(r, a.hold);
+        let (tb, ub) = b.pool.earliest_unit(r, b.hold);
+        let s0 = r.max(ta).max(tb);
         let s = wire.find(s0, time);
-        if let (Some(ua), Some(ub)) = (a.pool.pick(s, a.hold), b.pool.pick(s, b.hold)) {
+        // The units found are free from their own instants on for the hold;
+        // they serve `s` if it is that instant, else ask again at `s`.
+        let ua = if s == ta {
+            Some(ua)
+        } else {
+            a.pool.pick(s, a.hold)
+        };
+        let ub = if s == tb {
+            Some(ub)
+        } else {
+            b.pool.pick(s, b.hold)
+        };
+        if let (Some(ua), Some(ub)) = (ua, ub) {
             if s0 > ready {
                 a.pool.note_wait();
             }

@@ -128,6 +128,22 @@ impl UnitPool {
             .unwrap_or(ready)
     }
 
+    /// The earliest instant >= `ready` from which some unit is free for `len`,
+    /// and that unit (among ties, the one free for longest).
+    pub fn earliest_unit(&self, ready: SimTime, len: SimDuration) -> (SimTime, usize) {
+        if let Some(i) = self.units.iter().position(|u| u.idle_from() <= ready) {
+            return (ready, i);
+        }
+        let mut best = (SimTime::MAX, 0, SimTime::ZERO);
+        for (i, u) in self.units.iter().enumerate() {
+            let t = u.find(ready, len);
+            if t < best.0 || (t == best.0 && u.next_busy_after(t) > best.2) {
+                best = (t, i, u.next_busy_after(t));
+            }
+        }
+        (best.0, best.1)
+    }
+
     /// A unit free over `[t, t + len)`, the one free for longest after `t`.
     pub fn pick(&self, t: SimTime, len: SimDuration) -> Option<usize> {
         // Fast path: a unit free from `t` on for good is as good as any.

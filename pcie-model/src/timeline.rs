@@ -9,10 +9,25 @@
 //! the real link arbiter shares it, and intervals never overlap, so the wire
 //! never carries more than its rate.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use sim_core::{SimDuration, SimTime};
+
+/// "No idle stretch of `len` or longer starts in `[from, to)`." Reservations
+/// only ever shrink idle stretches, so a hint, once true, stays true; it lets
+/// `find` jump over a saturated stretch instead of walking it interval by
+/// interval.
+#[derive(Debug, Clone, Copy, Default)]
+struct Hint {
+    len: SimDuration,
+    from: SimTime,
+    to: SimTime,
+}
+
+/// Hints kept per timeline (one per TLP size class in practice).
+const HINTS: usize = 4;
 
 /// Busy intervals `[start, end)` keyed by start; touching intervals are merged.
 #[derive(Debug, Clone, Default)]
@@ -20,6 +35,9 @@ pub struct Timeline {
     busy: BTreeMap<SimTime, SimTime>,
     /// No reservation will be asked for before this instant.
     floor: SimTime,
+    /// Saturated stretches found by earlier searches (a cache: it never
+    /// changes a result, only how fast `find` gets there).
+    hints: RefCell<[Option<Hint>; HINTS]>,
 }
 
 impl Timeline {
@@ -39,7 +57,57 @@ impl Timeline {
     /// The first instant >= `ready` where the wire is idle for `len`, without
     /// reserving it.
     pub fn find(&self, ready: SimTime, len: SimDuration) -> SimTime {
-        let ready = ready.max(self.floor);
+        let asked = ready.max(self.floor);
+        let ready = self.skip_saturated(asked, len);
+        let start = self.scan(ready, len);
+        if start > asked {
+            self.remember(Hint {
+                len,
+                from: asked,
+                to: start,
+            });
+        }
+        start
+    }
+
+    /// Jumps over stretches known to hold no idle gap of `len`.
+    fn skip_saturated(&self, mut ready: SimTime, len: SimDuration) -> SimTime {
+        let hints = self.hints.borrow();
+        loop {
+            let jumped = hints
+                .iter()
+                .flatten()
+                .filter(|h| h.len <= len && h.from <= ready && ready < h.to)
+                .map(|h| h.to)
+                .max();
+            match jumped {
+                Some(to) => ready = to,
+                None => return ready,
+            }
+        }
+    }
+
+    fn remember(&self, new: Hint) {
+        let mut hints = self.hints.borrow_mut();
+        // Extend a hint of the same length that the new one overlaps.
+        for h in hints.iter_mut().flatten() {
+            if h.len == new.len && new.from <= h.to && h.from <= new.to {
+                h.from = h.from.min(new.from);
+                h.to = h.to.max(new.to);
+                return;
+            }
+        }
+        // Otherwise take a free slot, or replace the stalest hint.
+        let slot = hints
+            .iter()
+            .position(Option::is_none)
+            .or_else(|| (0..HINTS).min_by_key(|&i| hints[i].map_or(SimTime::ZERO, |h| h.to)))
+            .unwrap_or(0);
+        hints[slot] = Some(new);
+    }
+
+    /// First-fit walk over the intervals from `ready`.
+    fn scan(&self, ready: SimTime, len: SimDuration) -> SimTime {
         let mut start = ready;
         // The interval that begins at or before `ready` may still cover it.
         if let Some((_, &end)) = self.busy.range(..=ready).next_back() {
