@@ -218,4 +218,26 @@ mod tests {
         assert!(t.busy.is_empty());
         assert_eq!(t.reserve(ns(0), d(1)), ns(2000));
     }
+
+    #[test]
+    fn hints_never_change_what_find_returns() {
+        let mut t = Timeline::new();
+        let mut x: u64 = 12345;
+        let mut next = || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            x >> 33
+        };
+        for i in 0..3000u64 {
+            let ready = ns(i / 3 + next() % 50);
+            let len = d([3, 11, 35][(next() % 3) as usize]);
+            let probe = ns(i / 3 + next() % 200);
+            assert_eq!(t.find(probe, len), t.scan(probe, len), "step {i}");
+            t.reserve(ready, len);
+            if i % 500 == 499 {
+                t.advance(ns(i / 3 - 100));
+            }
+        }
+    }
 }
