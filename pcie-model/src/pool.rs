@@ -1,0 +1,254 @@
+//! Pools of identical units: `ReleasePool` (one owner, units known by release time) and `UnitPool` (shared tags and credits).
+//!
+//! The model is passive: when a transaction is submitted we already know when
+//! each unit it takes will come back, so a unit is just a release time. To take
+//! `n` units we pop the `n` earliest release times; the transaction can start
+//! no earlier than the latest of them. Then the caller returns the units with
+//! their new release times. Holding them in between is a bug the pool checks.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use sim_core::{SimDuration, SimTime};
+
+use crate::timeline::Timeline;
+
+/// Units with release times. Capacity is fixed at construction.
+#[derive(Debug, Clone)]
+pub struct ReleasePool {
+    free_at: BinaryHeap<Reverse<SimTime>>,
+    capacity: usize,
+    held: usize,
+    /// Units granted later than the caller was ready, summed: how often this
+    /// pool was the bottleneck.
+    waits: u64,
+}
+
+impl ReleasePool {
+    /// `capacity` units, all free from time zero. Capacity 0 is raised to 1
+    /// (profiles validate >= 1; this only keeps the pool usable).
+    pub fn new(capacity: usize) -> Self {
+        let capacity = capacity.max(1);
+        ReleasePool {
+            free_at: (0..capacity).map(|_| Reverse(SimTime::ZERO)).collect(),
+            capacity,
+            held: 0,
+            waits: 0,
+        }
+    }
+
+    /// Units in the pool.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Takes `n` units (at most the capacity) for a transaction ready at
+    /// `ready`; returns the instant all of them are free. The caller must
+    /// `release` exactly as many units afterwards.
+    pub fn acquire(&mut self, ready: SimTime, n: usize) -> SimTime {
+        let n = n.min(self.capacity);
+        let mut grant = ready;
+        for _ in 0..n {
+            // The heap holds capacity - held entries and n <= that, so pop
+            // never fails while the caller keeps to acquire/release pairs.
+            let Reverse(t) = self.free_at.pop().unwrap_or(Reverse(ready));
+            grant = grant.max(t);
+        }
+        self.held += n;
+        if grant > ready {
+            self.waits += 1;
+        }
+        grant
+    }
+
+    /// Returns `n` units that will be free again at `at`.
+    pub fn release(&mut self, at: SimTime, n: usize) {
+        let n = n.min(self.held);
+        for _ in 0..n {
+            self.free_at.push(Reverse(at));
+        }
+        self.held -= n;
+    }
+
+    /// How many acquisitions had to wait for a unit.
+    pub fn waits(&self) -> u64 {
+        self.waits
+    }
+
+    /// Units still busy at `now`.
+    pub fn busy_at(&self, now: SimTime) -> usize {
+        self.held + self.free_at.iter().filter(|Reverse(t)| *t > now).count()
+    }
+}
+
+/// Units shared by independent requesters (PCIe tags and flow-control
+/// credits), each with its own busy calendar.
+///
+/// Requesters reserve out of time order (one DMA engine may already have
+/// reserved TLPs far in the future when another asks for a unit now), so a
+/// unit is not "free from its last release" but free outside its busy
+/// intervals. A request takes a unit free at its start; the holder's end may
+/// not be known until later (a tag is held until the last completion), so if a
+/// unit's next reservation comes before the end the unit is briefly
+/// oversubscribed. Callers pass a lower bound of the hold (exact for
+/// credits, the bare round trip for tags) and `pick` prefers the unit free
+/// for longest, which makes that rare; `oversubscribed` counts it.
+#[derive(Debug, Clone)]
+pub struct UnitPool {
+    units: Vec<Timeline>,
+    waits: u64,
+    oversubscribed: u64,
+}
+
+impl UnitPool {
+    /// `capacity` idle units (at least one).
+    pub fn new(capacity: usize) -> Self {
+        UnitPool {
+            units: vec![Timeline::new(); capacity.max(1)],
+            waits: 0,
+            oversubscribed: 0,
+        }
+    }
+
+    /// Units in the pool.
+    pub fn capacity(&self) -> usize {
+        self.units.len()
+    }
+
+    /// The earliest instant >= `ready` from which some unit is free for `len`.
+    pub fn earliest_free(&self, ready: SimTime, len: SimDuration) -> SimTime {
+        // Fast path: a unit with nothing reserved after `ready`.
+        if self.units.iter().any(|u| u.idle_from() <= ready) {
+            return ready;
+        }
+        self.units
+            .iter()
+            .map(|u| u.find(ready, len))
+            .min()
+            .unwrap_or(ready)
+    }
+
+    /// The earliest instant >= `ready` from which some unit is free for `len`,
+    /// and that unit (among ties, the one free for longest).
+    pub fn earliest_unit(&self, ready: SimTime, len: SimDuration) -> (SimTime, usize) {
+        if let Some(i) = self.units.iter().position(|u| u.idle_from() <= ready) {
+            return (ready, i);
+        }
+        let mut best = (SimTime::MAX, 0, SimTime::ZERO);
+        for (i, u) in self.units.iter().enumerate() {
+            let t = u.find(ready, len);
+            if t < best.0 || (t == best.0 && u.next_busy_after(t) > best.2) {
+                best = (t, i, u.next_busy_after(t));
+            }
+        }
+        (best.0, best.1)
+    }
+
+    /// A unit free over `[t, t + len)`, the one free for longest after `t`.
+    pub fn pick(&self, t: SimTime, len: SimDuration) -> Option<usize> {
+        // Fast path: a unit free from `t` on for good is as good as any.
+        if let Some(i) = self.units.iter().position(|u| u.idle_from() <= t) {
+            return Some(i);
+        }
+        self.units
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| u.find(t, len) == t)
+            .max_by_key(|&(i, u)| (u.next_busy_after(t), std::cmp::Reverse(i)))
+            .map(|(i, _)| i)
+    }
+
+    /// Marks unit `unit` busy over `[start, end)`.
+    pub fn hold(&mut self, unit: usize, start: SimTime, end: SimTime) {
+        if let Some(u) = self.units.get_mut(unit) {
+            if end > start && u.find(start, end - start) != start {
+                // The unit is already promised to someone inside the span.
+                self.oversubscribed += 1;
+            }
+            u.insert(start, end);
+        }
+    }
+
+    /// Holds that overlapped an existing reservation of the same unit (the
+    /// pool briefly had more units out than it owns). Should stay rare.
+    pub fn oversubscribed(&self) -> u64 {
+        self.oversubscribed
+    }
+
+    /// Counts a request that had to wait for a unit.
+    pub fn note_wait(&mut self) {
+        self.waits += 1;
+    }
+
+    /// Requests that had to wait for a unit.
+    pub fn waits(&self) -> u64 {
+        self.waits
+    }
+
+    /// Units busy at `t`.
+    pub fn busy_at(&self, t: SimTime) -> usize {
+        self.units.iter().filter(|u| !u.is_free_at(t)).count()
+    }
+
+    /// Forgets busy intervals that ended by `now`.
+    pub fn advance(&mut self, now: SimTime) {
+        for u in &mut self.units {
+            u.advance(now);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_pool_delays_until_the_earliest_release() {
+        let mut p = ReleasePool::new(2);
+        assert_eq!(p.acquire(SimTime::from_ns(0), 1), SimTime::ZERO);
+        p.release(SimTime::from_ns(100), 1);
+        assert_eq!(p.acquire(SimTime::from_ns(0), 1), SimTime::ZERO);
+        p.release(SimTime::from_ns(50), 1);
+        // Both units busy: the next one waits for the earliest release, 50 ns.
+        assert_eq!(p.acquire(SimTime::from_ns(10), 1), SimTime::from_ns(50));
+        p.release(SimTime::from_ns(200), 1);
+        assert_eq!(p.waits(), 1);
+        assert_eq!(p.busy_at(SimTime::from_ns(150)), 1);
+    }
+
+    #[test]
+    fn taking_several_units_waits_for_the_last_of_them() {
+        let mut p = ReleasePool::new(3);
+        p.acquire(SimTime::ZERO, 3);
+        p.release(SimTime::from_ns(10), 1);
+        p.release(SimTime::from_ns(20), 1);
+        p.release(SimTime::from_ns(30), 1);
+        assert_eq!(p.acquire(SimTime::ZERO, 2), SimTime::from_ns(20));
+    }
+
+    #[test]
+    fn a_unit_pool_serves_an_early_request_around_a_late_reservation() {
+        let mut p = UnitPool::new(1);
+        // Someone reserved the only unit far ahead ...
+        p.hold(0, SimTime::from_ns(1000), SimTime::from_ns(1100));
+        // ... an earlier request still gets it now.
+        let len = SimDuration::from_ns(100);
+        assert_eq!(p.earliest_free(SimTime::ZERO, len), SimTime::ZERO);
+        assert_eq!(p.pick(SimTime::ZERO, len), Some(0));
+        // Too long to fit before the late reservation.
+        assert_eq!(p.pick(SimTime::from_ns(950), len), None);
+        p.hold(0, SimTime::ZERO, SimTime::from_ns(100));
+        assert_eq!(
+            p.earliest_free(SimTime::from_ns(50), len),
+            SimTime::from_ns(100)
+        );
+        assert_eq!(
+            p.earliest_free(SimTime::from_ns(1050), len),
+            SimTime::from_ns(1100)
+        );
+        assert_eq!(p.oversubscribed(), 0);
+        p.hold(0, SimTime::from_ns(1000), SimTime::from_ns(1001));
+        assert_eq!(p.oversubscribed(), 1);
+        assert_eq!(p.busy_at(SimTime::from_ns(1050)), 1);
+    }
+}

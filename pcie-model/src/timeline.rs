@@ -1,0 +1,243 @@
+//! A wire's busy calendar: disjoint reserved intervals, first-fit reservation and pruning of the past.
+//!
+//! A passive model reserves the wire when a transaction is submitted, which
+//! may be long before its TLPs are ready (a DMA engine hands over a 16 KB
+//! command at once, TLP by TLP at the datapath rate). A single "busy until"
+//! instant would then make a second engine's TLP wait behind the whole of the
+//! first command, gaps included. The calendar instead puts each TLP in the
+//! first gap after its ready time that is long enough: the wire is shared as
+//! the real link arbiter shares it, and intervals never overlap, so the wire
+//! never carries more than its rate.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+use sim_core::{SimDuration, SimTime};
+
+/// "No idle stretch of `len` or longer starts in `[from, to)`." Reservations
+/// only ever shrink idle stretches, so a hint, once true, stays true; it lets
+/// `find` jump over a saturated stretch instead of walking it interval by
+/// interval.
+#[derive(Debug, Clone, Copy, Default)]
+struct Hint {
+    len: SimDuration,
+    from: SimTime,
+    to: SimTime,
+}
+
+/// Hints kept per timeline (one per TLP size class in practice).
+const HINTS: usize = 4;
+
+/// Busy intervals `[start, end)` keyed by start; touching intervals are merged.
+#[derive(Debug, Clone, Default)]
+pub struct Timeline {
+    busy: BTreeMap<SimTime, SimTime>,
+    /// No reservation will be asked for before this instant.
+    floor: SimTime,
+    /// Saturated stretches found by earlier searches (a cache: it never
+    /// changes a result, only how fast `find` gets there).
+    hints: RefCell<[Option<Hint>; HINTS]>,
+}
+
+impl Timeline {
+    /// An idle wire.
+    pub fn new() -> Self {
+        Timeline::default()
+    }
+
+    /// Reserves `len` at the first instant >= `ready` where the wire is idle
+    /// for `len`; returns the start.
+    pub fn reserve(&mut self, ready: SimTime, len: SimDuration) -> SimTime {
+        let start = self.find(ready, len);
+        self.insert(start, start + len);
+        start
+    }
+
+    /// The first instant >= `ready` where the wire is idle for `len`, without
+    /// reserving it.
+    pub fn find(&self, ready: SimTime, len: SimDuration) -> SimTime {
+        let asked = ready.max(self.floor);
+        let ready = self.skip_saturated(asked, len);
+        let start = self.scan(ready, len);
+        if start > asked {
+            self.remember(Hint {
+                len,
+                from: asked,
+                to: start,
+            });
+        }
+        start
+    }
+
+    /// Jumps over stretches known to hold no idle gap of `len`.
+    fn skip_saturated(&self, mut ready: SimTime, len: SimDuration) -> SimTime {
+        let hints = self.hints.borrow();
+        loop {
+            let jumped = hints
+                .iter()
+                .flatten()
+                .filter(|h| h.len <= len && h.from <= ready && ready < h.to)
+                .map(|h| h.to)
+                .max();
+            match jumped {
+                Some(to) => ready = to,
+                None => return ready,
+            }
+        }
+    }
+
+    fn remember(&self, new: Hint) {
+        let mut hints = self.hints.borrow_mut();
+        // Extend a hint of the same length that the new one overlaps.
+        for h in hints.iter_mut().flatten() {
+            if h.len == new.len && new.from <= h.to && h.from <= new.to {
+                h.from = h.from.min(new.from);
+                h.to = h.to.max(new.to);
+                return;
+            }
+        }
+        // Otherwise take a free slot, or replace the stalest hint.
+        let slot = hints
+            .iter()
+            .position(Option::is_none)
+            .or_else(|| (0..HINTS).min_by_key(|&i| hints[i].map_or(SimTime::ZERO, |h| h.to)))
+            .unwrap_or(0);
+        hints[slot] = Some(new);
+    }
+
+    /// First-fit walk over the intervals from `ready`.
+    fn scan(&self, ready: SimTime, len: SimDuration) -> SimTime {
+        let mut start = ready;
+        // The interval that begins at or before `ready` may still cover it.
+        if let Some((_, &end)) = self.busy.range(..=ready).next_back() {
+            start = start.max(end);
+        }
+        for (&s, &e) in self.busy.range((Bound::Excluded(ready), Bound::Unbounded)) {
+            if start + len <= s {
+                break;
+            }
+            start = start.max(e);
+        }
+        start
+    }
+
+    /// Whether `t` falls in no busy interval.
+    pub fn is_free_at(&self, t: SimTime) -> bool {
+        t >= self.floor
+            && self
+                .busy
+                .range(..=t)
+                .next_back()
+                .map_or(true, |(_, &e)| e <= t)
+    }
+
+    /// Start of the first busy interval after `t` (`SimTime::MAX` if none).
+    pub fn next_busy_after(&self, t: SimTime) -> SimTime {
+        self.busy
+            .range((Bound::Excluded(t), Bound::Unbounded))
+            .next()
+            .map_or(SimTime::MAX, |(&s, _)| s)
+    }
+
+    /// Marks `[start, end)` busy, merging with every interval it touches or
+    /// overlaps (an overlap means a pool was oversubscribed; see `pool`).
+    pub fn insert(&mut self, mut start: SimTime, mut end: SimTime) {
+        if end <= start {
+            return;
+        }
+        if let Some((&s, &e)) = self.busy.range(..=start).next_back() {
+            if e >= start {
+                start = s;
+                end = end.max(e);
+                self.busy.remove(&s);
+            }
+        }
+        while let Some((&s, &e)) = self.busy.range(start..=end).next() {
+            end = end.max(e);
+            self.busy.remove(&s);
+        }
+        self.busy.insert(start, end);
+    }
+
+    /// Forgets intervals that end at or before `now`: callers promise never
+    /// to ask for a reservation before `now` again.
+    pub fn advance(&mut self, now: SimTime) {
+        if now <= self.floor {
+            return;
+        }
+        self.floor = now;
+        while let Some((&s, &e)) = self.busy.first_key_value() {
+            if e <= now {
+                self.busy.remove(&s);
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// End of the last reservation (the wire is idle for good after it).
+    pub fn idle_from(&self) -> SimTime {
+        self.busy
+            .last_key_value()
+            .map_or(self.floor, |(_, &e)| e.max(self.floor))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ns(v: u64) -> SimTime {
+        SimTime::from_ns(v)
+    }
+    fn d(v: u64) -> SimDuration {
+        SimDuration::from_ns(v)
+    }
+
+    #[test]
+    fn a_later_reservation_fills_an_earlier_gap() {
+        let mut t = Timeline::new();
+        assert_eq!(t.reserve(ns(0), d(10)), ns(0));
+        assert_eq!(t.reserve(ns(100), d(10)), ns(100));
+        // Fits between 10 and 100.
+        assert_eq!(t.reserve(ns(5), d(20)), ns(10));
+        // Does not fit in the 70 ns left before 100 with 80 ns: goes after 110.
+        assert_eq!(t.reserve(ns(0), d(80)), ns(110));
+        assert_eq!(t.idle_from(), ns(190));
+    }
+
+    #[test]
+    fn touching_intervals_merge_and_advance_prunes() {
+        let mut t = Timeline::new();
+        for i in 0..100 {
+            assert_eq!(t.reserve(ns(0), d(10)), ns(10 * i));
+        }
+        assert_eq!(t.busy.len(), 1);
+        t.advance(ns(2000));
+        assert!(t.busy.is_empty());
+        assert_eq!(t.reserve(ns(0), d(1)), ns(2000));
+    }
+
+    #[test]
+    fn hints_never_change_what_find_returns() {
+        let mut t = Timeline::new();
+        let mut x: u64 = 12345;
+        let mut next = || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            x >> 33
+        };
+        for i in 0..3000u64 {
+            let ready = ns(i / 3 + next() % 50);
+            let len = d([3, 11, 35][(next() % 3) as usize]);
+            let probe = ns(i / 3 + next() % 200);
+            assert_eq!(t.find(probe, len), t.scan(probe, len), "step {i}");
+            t.reserve(ready, len);
+            if i % 500 == 499 {
+                t.advance(ns(i / 3 - 100));
+            }
+        }
+    }
+}

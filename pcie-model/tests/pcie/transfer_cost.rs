@@ -1,0 +1,47 @@
+//! `transfer_cost`: the unloaded cost of moving actor state across PCIe, from the model, independent of load.
+
+use pcie_model::{PcieProfiles, PcieSystem, TransferDirection};
+use sim_core::SimTime;
+
+#[test]
+fn transfer_cost_grows_with_size_and_respects_the_link_rate() {
+    let sys = PcieSystem::new(&PcieProfiles::liquidio_cn2350()).unwrap();
+    let p = sys.profiles().pcie.clone();
+    for dir in [TransferDirection::NicToHost, TransferDirection::HostToNic] {
+        let small = sys.transfer_cost(64, dir);
+        let big = sys.transfer_cost(1 << 20, dir);
+        assert!(big > small);
+        let floor_s = (1u64 << 20) as f64 / (p.effective_write_gbytes_per_s() * 1e9);
+        assert!(big.as_secs_f64() > floor_s, "{dir:?}: {big}");
+        assert!(small.as_ns_f64() > 2.0 * p.one_way_latency_ns);
+    }
+}
+
+#[test]
+fn transfer_cost_ignores_current_load_and_matches_a_blocking_op() {
+    let mut sys = PcieSystem::new(&PcieProfiles::liquidio_cn2350()).unwrap();
+    let before = sys.transfer_cost(4096, TransferDirection::NicToHost);
+    for core in 0..8 {
+        sys.nonblocking_write(SimTime::ZERO, core, 65536).unwrap();
+    }
+    assert_eq!(
+        sys.transfer_cost(4096, TransferDirection::NicToHost),
+        before
+    );
+    let mut fresh = PcieSystem::new(&PcieProfiles::liquidio_cn2350()).unwrap();
+    assert_eq!(
+        fresh
+            .blocking_write(SimTime::ZERO, 0, 4096)
+            .unwrap()
+            .since_start(),
+        before
+    );
+}
+
+#[test]
+fn off_path_nics_move_state_with_rdma() {
+    let sys = PcieSystem::new(&PcieProfiles::bluefield_1m332a()).unwrap();
+    let lio = PcieSystem::new(&PcieProfiles::liquidio_cn2350()).unwrap();
+    let d = TransferDirection::HostToNic;
+    assert!(sys.transfer_cost(4096, d) > lio.transfer_cost(4096, d));
+}
