@@ -105,6 +105,18 @@ pub fn registry() -> Vec<(&'static str, &'static str, Generator)> {
         ("working_set", "key-value lookup time vs working set: the L2 cliff (implication I5)", |_| {
             Ok(Figure::from_parts("working_set", nic_models::figures::working_set(), Some(PlotSpec { x: "working_set_kb", y: "lookup_ns", series: Some("platform"), title: "working set vs lookup time".into() })))
         }),
+        ("fig7", "LiquidIO DMA latency vs payload: blocking and non-blocking reads and writes", |q| {
+            Ok(Figure::from_parts("fig7", pcie_model::figures::fig7(q), Some(PlotSpec { x: "payload_bytes", y: "latency_us", series: Some("op"), title: "fig7: DMA latency vs payload (LiquidIO CN2350)".into() })))
+        }),
+        ("fig8", "LiquidIO per-core DMA throughput vs payload", |q| {
+            Ok(Figure::from_parts("fig8", pcie_model::figures::fig8(q), Some(PlotSpec { x: "payload_bytes", y: "throughput_gbytes_per_s", series: Some("op"), title: "fig8: per-core DMA throughput (LiquidIO CN2350)".into() })))
+        }),
+        ("fig9", "BlueField one-sided RDMA latency vs payload, blocking DMA beside it", |q| {
+            Ok(Figure::from_parts("fig9", pcie_model::figures::fig9(q), Some(PlotSpec { x: "payload_bytes", y: "latency_us", series: Some("op"), title: "fig9: RDMA vs DMA latency (BlueField 1M332A)".into() })))
+        }),
+        ("fig10", "BlueField per-core RDMA throughput vs payload", |q| {
+            Ok(Figure::from_parts("fig10", pcie_model::figures::fig10(q), Some(PlotSpec { x: "payload_bytes", y: "throughput_gbytes_per_s", series: Some("op"), title: "fig10: per-core RDMA throughput (BlueField 1M332A)".into() })))
+        }),
         ("policies", "scheduler policies: per-class latency vs load on CN2350 (hybrid, fcfs, drr, host_only)", policies::policies),
     ]
 }

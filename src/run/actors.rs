@@ -4,8 +4,9 @@ use super::{RunError, RunOutput};
 use crate::report::Summary;
 use crate::scenario::actors::{ActorSpec, ActorsPlan, OfferedLoad};
 use crate::scenario::Scenario;
-use crate::system::actors::{col, ActorSystem, ActorSystemParts, Target, Tax};
+use crate::system::actors::{col, pcie_profiles_for, ActorSystem, ActorSystemParts, Target, Tax};
 use crate::system::named_actor::NamedActor;
+use pcie_model::PcieSystem;
 use scheduler::runtime::{Runtime, Work};
 use scheduler::{Endpoint, Message, Nanos, PolicyKind, SchedulerSettings, Side};
 use sim_core::table::fmt_f64;
@@ -155,8 +156,10 @@ pub(super) fn run_actors(s: &Scenario, plan: &ActorsPlan) -> Result<RunOutput, R
     let end = SimTime::ZERO + s.duration;
     let warmup_end = SimTime::ZERO + s.warmup;
     let max_windows = (s.duration.as_ps() / s.window.as_ps().max(1)) as usize + 1;
+    let pcie = PcieSystem::new(&pcie_profiles_for(s.nic.kind)).map_err(assembly)?;
     let system = ActorSystem::new(ActorSystemParts {
         rt,
+        pcie,
         nic_model,
         host_model,
         targets,

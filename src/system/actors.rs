@@ -17,12 +17,14 @@
 //! simplification: on an on-path NIC a core would touch them too).
 
 use nic_models::CoreModel;
+use pcie_model::{PcieProfiles, PcieSystem};
 use scheduler::runtime::RUNTIME_MSG_ID_BASE;
 use scheduler::runtime::{CoreId, ExecOutcome, OutcomeKind, Runtime, Work};
 use scheduler::{ActorId, Endpoint, Message, Nanos, Side};
 use sim_core::{LatencyHistogram, Model, Scheduler, SimDuration, SimRng, SimTime, TimeSeries};
+use std::sync::Arc;
 use workloads::actors::registry::{gen_request, ActorKind};
-use workloads::sim_platform::{SimPlatform, DMA_FIXED_NS, DMA_WRITE_GBYTES_PER_S};
+use workloads::sim_platform::SimPlatform;
 use workloads::ArrivalProcess;
 
 /// Events of the actor system.
@@ -30,8 +32,8 @@ use workloads::ArrivalProcess;
 pub enum ActorEvent {
     /// The next request arrives from the network.
     Request,
-    /// A request reaches host memory after crossing PCIe.
-    HostArrive(Message),
+    /// A message reaches the other side of PCIe (host memory or NIC memory).
+    Crossed(Message),
     /// A core finished its work.
     CoreDone(CoreId),
     /// Policy evaluation.
@@ -108,6 +110,8 @@ struct Running {
     outcome: ExecOutcome,
     created_at: Option<SimTime>,
     class: usize,
+    /// Messages the handler sent: routed when the core finishes.
+    outbox: Vec<(Endpoint, Message)>,
 }
 
 /// Per-class results after warm-up.
@@ -122,6 +126,8 @@ pub struct ClassStats {
 /// The actor system as a sim-core model.
 pub struct ActorSystem {
     pub(crate) rt: Runtime,
+    pcie: PcieSystem,
+    dma_model: Arc<PcieSystem>,
     nic_model: CoreModel,
     host_model: CoreModel,
     running_nic: Vec<Option<Running>>,
@@ -156,6 +162,8 @@ pub struct ActorSystem {
 pub struct ActorSystemParts {
     /// The runtime with every actor registered.
     pub rt: Runtime,
+    /// The PCIe link between NIC and host (requests and messages crossing it).
+    pub pcie: PcieSystem,
     /// NIC cost model.
     pub nic_model: CoreModel,
     /// Host cost model.
@@ -200,10 +208,14 @@ impl Tax {
     }
 }
 
-/// Time for `bytes` to cross PCIe with a blocking DMA (the cost `SimPlatform::dma` charges).
-pub fn pcie_crossing(bytes: u64) -> SimDuration {
-    SimDuration::from_ns(DMA_FIXED_NS)
-        + SimDuration::from_ns_f64(bytes as f64 / DMA_WRITE_GBYTES_PER_S)
+/// The PCIe link and DMA profiles for a NIC: the LiquidIO CN2350's DMA
+/// engines for on-path NICs, BlueField's DMA plus RDMA verbs for off-path
+/// NICs (the two the paper measured, Figs. 7 to 10).
+pub fn pcie_profiles_for(kind: nic_models::NicKind) -> PcieProfiles {
+    match kind {
+        nic_models::NicKind::OnPath => PcieProfiles::liquidio_cn2350(),
+        nic_models::NicKind::OffPath => PcieProfiles::bluefield_1m332a(),
+    }
 }
 
 fn to_sim(n: Nanos) -> SimTime {
@@ -227,6 +239,8 @@ impl ActorSystem {
             running_nic: (0..nic).map(|_| None).collect(),
             running_host: (0..host).map(|_| None).collect(),
             rt: p.rt,
+            dma_model: Arc::new(p.pcie.clone()),
+            pcie: p.pcie,
             nic_model: p.nic_model,
             host_model: p.host_model,
             targets: p.targets,
@@ -297,17 +311,23 @@ impl ActorSystem {
             created_at: to_nanos(now),
         };
         self.next_id += 1;
-        self.route(msg, now, sched);
+        self.route(msg, Side::Nic, now, sched);
     }
 
-    /// Delivers a message to the runtime now, or after a PCIe crossing if its actor is on the host.
-    fn route(&mut self, msg: Message, now: SimTime, sched: &mut Scheduler<ActorEvent>) {
-        if self.rt.side_of(msg.dst) == Some(Side::Host) {
-            self.in_pcie += 1;
-            let bytes = msg.payload.len() as u64 + self.request_overhead_bytes;
-            sched.schedule_in(pcie_crossing(bytes), ActorEvent::HostArrive(msg));
-        } else {
-            self.deliver(msg, now);
+    /// Delivers a message sent from `from` to the runtime: now if its actor
+    /// is on the same side, else when a posted write across PCIe lands.
+    fn route(&mut self, msg: Message, from: Side, now: SimTime, sched: &mut Scheduler<ActorEvent>) {
+        match self.rt.side_of(msg.dst) {
+            Some(to) if to != from => {
+                self.in_pcie += 1;
+                let bytes = msg.payload.len() as u64 + self.request_overhead_bytes;
+                let write = match from {
+                    Side::Nic => self.pcie.device_write_to_host(now, bytes),
+                    Side::Host => self.pcie.host_write_to_nic(now, bytes),
+                };
+                sched.schedule_at(write.delivered.max(now), ActorEvent::Crossed(msg));
+            }
+            _ => self.deliver(msg, now),
         }
     }
 
@@ -339,9 +359,10 @@ impl ActorSystem {
                 Side::Nic => (&mut self.nic_model, Side::Nic),
                 Side::Host => (&mut self.host_model, Side::Host),
             };
-            let Ok(mut platform) = SimPlatform::new(model, core.index as usize, side) else {
+            let Ok(platform) = SimPlatform::new(model, core.index as usize, side) else {
                 continue;
             };
+            let mut platform = platform.with_dma_model(self.dma_model.clone());
             platform.advance_to(now);
             platform.begin_exec();
             let outcome = self.rt.execute(d, &mut platform);
@@ -355,27 +376,28 @@ impl ActorSystem {
                 outcome,
                 created_at,
                 class,
+                outbox,
             };
             match side {
                 Side::Nic => self.running_nic[core.index as usize] = Some(slot),
                 Side::Host => self.running_host[core.index as usize] = Some(slot),
             }
             sched.schedule_at(done_at, ActorEvent::CoreDone(core));
-            for (dst, m) in outbox {
-                match dst {
-                    Endpoint::Actor(_) => self.route(m, now, sched),
-                    _ => self.egress += 1,
-                }
-            }
         }
     }
 
-    fn on_core_done(&mut self, core: CoreId, now: SimTime) {
+    fn on_core_done(&mut self, core: CoreId, now: SimTime, sched: &mut Scheduler<ActorEvent>) {
         let slot = match core.side {
             Side::Nic => self.running_nic[core.index as usize].take(),
             Side::Host => self.running_host[core.index as usize].take(),
         };
-        let Some(r) = slot else { return };
+        let Some(mut r) = slot else { return };
+        for (dst, m) in std::mem::take(&mut r.outbox) {
+            match dst {
+                Endpoint::Actor(_) => self.route(m, core.side, now, sched),
+                _ => self.egress += 1,
+            }
+        }
         let is_request = matches!(
             r.outcome.kind,
             OutcomeKind::Done
@@ -490,11 +512,11 @@ impl Model for ActorSystem {
     fn handle(&mut self, now: SimTime, event: ActorEvent, sched: &mut Scheduler<ActorEvent>) {
         match event {
             ActorEvent::Request => self.on_request(now, sched),
-            ActorEvent::HostArrive(msg) => {
+            ActorEvent::Crossed(msg) => {
                 self.in_pcie -= 1;
                 self.deliver(msg, now);
             }
-            ActorEvent::CoreDone(core) => self.on_core_done(core, now),
+            ActorEvent::CoreDone(core) => self.on_core_done(core, now, sched),
             ActorEvent::Tick => self.on_tick(now, sched),
         }
         self.dispatch_idle(now, sched);

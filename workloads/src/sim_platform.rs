@@ -14,9 +14,11 @@
 //! run several cores over one model whose L2 they share.
 
 use nic_models::{CoreModel, ModelError};
+use pcie_model::{PcieSystem, TransferDirection};
 use scheduler::{AccelKind, DmaDirection, Endpoint, MemAccess, Message, Nanos, Platform, Side};
 use sim_core::{SimDuration, SimTime};
 use std::borrow::BorrowMut;
+use std::sync::Arc;
 
 /// DMA cost when no PCIe model is wired in: a fixed 1 us setup and completion
 /// latency (inside the 0.5-2 us PCIe latency range of iPipe section 2.2.5) plus
@@ -68,6 +70,7 @@ pub struct SimPlatform<M: BorrowMut<CoreModel> = CoreModel> {
     model_errors: u64,
     dma_bytes: u64,
     cycle_scale: f64,
+    dma_model: Option<Arc<PcieSystem>>,
 }
 
 impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
@@ -89,7 +92,15 @@ impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
             model_errors: 0,
             dma_bytes: 0,
             cycle_scale: 1.0,
+            dma_model: None,
         })
+    }
+
+    /// Costs `dma` through the PCIe model (a blocking DMA on an unloaded link,
+    /// `PcieSystem::transfer_cost`) instead of the fixed constants.
+    pub fn with_dma_model(mut self, model: Arc<PcieSystem>) -> SimPlatform<M> {
+        self.dma_model = Some(model);
+        self
     }
 
     /// Sets the outbox bound (sends beyond it are dropped and counted).
@@ -209,7 +220,16 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
 
     fn dma(&mut self, dir: DmaDirection, bytes: u64) -> Nanos {
         self.dma_bytes += bytes;
-        let d = dma_duration(dir, bytes);
+        let d = match &self.dma_model {
+            Some(m) => m.transfer_cost(
+                bytes,
+                match dir {
+                    DmaDirection::NicToHost => TransferDirection::NicToHost,
+                    DmaDirection::HostToNic => TransferDirection::HostToNic,
+                },
+            ),
+            None => dma_duration(dir, bytes),
+        };
         self.clock += d;
         Nanos(d.as_ps().div_ceil(1_000))
     }
