@@ -2,7 +2,7 @@
 //! apply the ones that make sense now (others are counted in `policy_actions_rejected`).
 //! Group changes and core moves are applied here; migrations in `migration.rs`.
 
-use super::Runtime;
+use super::{CoreMoveEvent, Runtime, MAX_RECORDED_EVENTS};
 use crate::message::ActorId;
 use crate::policy::SchedulingPolicy;
 use crate::policy::{
@@ -182,15 +182,15 @@ impl Runtime {
     fn apply(&mut self, action: PolicyAction, now: Nanos) -> bool {
         match action {
             PolicyAction::SetGroup { actor, group } => self.set_group(actor, group, now),
-            PolicyAction::MoveCoreToDrr => self.move_core(NicGroup::Fcfs, NicGroup::Drr),
-            PolicyAction::MoveCoreToFcfs => self.move_core(NicGroup::Drr, NicGroup::Fcfs),
+            PolicyAction::MoveCoreToDrr => self.move_core(NicGroup::Fcfs, NicGroup::Drr, now),
+            PolicyAction::MoveCoreToFcfs => self.move_core(NicGroup::Drr, NicGroup::Fcfs, now),
             PolicyAction::MigrateToHost { actor } => self.start_migration(actor, now),
         }
     }
 
     /// Move one core between NIC groups, preferring an idle core, then the highest index.
     /// A busy core finishes its current work and serves its new group afterwards.
-    fn move_core(&mut self, from: NicGroup, to: NicGroup) -> bool {
+    fn move_core(&mut self, from: NicGroup, to: NicGroup, now: Nanos) -> bool {
         let pick = self
             .nic_cores
             .iter()
@@ -201,6 +201,16 @@ impl Runtime {
         match pick {
             Some(i) => {
                 self.nic_cores[i].group = to;
+                if self.core_moves.len() < MAX_RECORDED_EVENTS {
+                    self.core_moves.push(CoreMoveEvent {
+                        time: now,
+                        core: self.nic_cores[i].id,
+                        from,
+                        to,
+                    });
+                } else {
+                    self.counters.events_not_recorded += 1;
+                }
                 true
             }
             None => false,

@@ -9,6 +9,10 @@
 //!   actual cost. An empty mailbox resets the deficit to zero (classic DRR). A DRR
 //!   core that switches to another actor than the one it last ran pays
 //!   `drr_switch_cost_cycles`, charged through the platform before the handler.
+//! - A DRR core that finds no DRR work takes the head of the FCFS shared queue when
+//!   `drr_cores_serve_fcfs_when_idle` is set (default): the groups stay isolated in
+//!   the direction that matters (FCFS cores never run high-dispersion DRR actors)
+//!   and no NIC core idles while FCFS requests wait. The reverse is never done.
 //! - Pending migration steps come first: step 3 (migrate_out + DMA) on any free NIC
 //!   core, step 4 (migrate_in) on any free host core.
 //! - Host cores pull the head of the host shared queue (one shared FCFS queue for
@@ -131,16 +135,34 @@ impl Runtime {
                                 self.settings.fcfs_dispatch_cost_cycles,
                             )
                         }),
-                        NicGroup::Drr => self.drr_pick().map(|(a, q, reserved)| {
-                            let cost = if last_actor == Some(a) {
-                                0
-                            } else {
-                                self.counters.drr_switches += 1;
-                                self.settings.drr_switch_cost_cycles
-                            };
-                            let work = request(q, GroupKind::Drr, reserved);
-                            (work.0, work.1, GroupKind::Drr, cost)
-                        }),
+                        NicGroup::Drr => self
+                            .drr_pick()
+                            .map(|(a, q, reserved)| {
+                                let cost = if last_actor == Some(a) {
+                                    0
+                                } else {
+                                    self.counters.drr_switches += 1;
+                                    self.settings.drr_switch_cost_cycles
+                                };
+                                let work = request(q, GroupKind::Drr, reserved);
+                                (work.0, work.1, GroupKind::Drr, cost)
+                            })
+                            .or_else(|| {
+                                // work-conserving: a DRR core with no DRR work serves the
+                                // FCFS shared queue (low-dispersion requests by construction)
+                                if !self.settings.drr_cores_serve_fcfs_when_idle {
+                                    return None;
+                                }
+                                self.fcfs_queue.pop_front().map(|q| {
+                                    let work = request(q, GroupKind::Fcfs, 0);
+                                    (
+                                        work.0,
+                                        work.1,
+                                        GroupKind::Fcfs,
+                                        self.settings.fcfs_dispatch_cost_cycles,
+                                    )
+                                })
+                            }),
                     }
                 }
             }

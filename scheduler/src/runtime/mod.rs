@@ -15,7 +15,9 @@ mod report;
 mod types;
 
 pub use dispatch::{Dispatch, ExecOutcome, OutcomeKind, Work};
-pub use report::{ActorReport, GroupReport, MigrationRecord, PlacementEvent, RuntimeCounters};
+pub use report::{
+    ActorReport, CoreMoveEvent, GroupReport, MigrationRecord, PlacementEvent, RuntimeCounters,
+};
 pub use types::{CoreId, Delivered, DropReason, GroupKind, RuntimeError};
 
 pub(crate) use types::{ActorSlot, CoreSlot, GroupState, MigrationPhase, Queued};
@@ -62,6 +64,7 @@ pub struct Runtime {
     pub(crate) last_migration_end: Option<Nanos>,
     pub(crate) migrations: Vec<MigrationRecord>,
     pub(crate) placement_events: Vec<PlacementEvent>,
+    pub(crate) core_moves: Vec<CoreMoveEvent>,
     pub(crate) counters: RuntimeCounters,
 }
 
@@ -145,6 +148,7 @@ impl Runtime {
             last_migration_end: None,
             migrations: Vec::new(),
             placement_events: Vec::new(),
+            core_moves: Vec::new(),
             counters: RuntimeCounters::default(),
         })
     }

@@ -4,9 +4,9 @@
 //! Latencies here are queueing + execution inside the runtime: from `deliver` to
 //! `complete`, over the whole run (HDR histogram, 2 significant digits).
 
-use super::Runtime;
+use super::{CoreId, Runtime};
 use crate::message::ActorId;
-use crate::policy::{ActorStatus, Placement};
+use crate::policy::{ActorStatus, NicGroup, Placement};
 use crate::stats::LatencySummary;
 use crate::time::Nanos;
 
@@ -65,6 +65,15 @@ pub struct PlacementEvent {
     pub name: String,
     pub from: Option<Placement>,
     pub to: Placement,
+}
+
+/// A NIC core moved between the FCFS and DRR groups.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CoreMoveEvent {
+    pub time: Nanos,
+    pub core: CoreId,
+    pub from: NicGroup,
+    pub to: NicGroup,
 }
 
 /// One migration NIC -> host.
@@ -195,6 +204,11 @@ impl Runtime {
     /// Placement changes, in time order (registration first).
     pub fn placement_events(&self) -> &[PlacementEvent] {
         &self.placement_events
+    }
+
+    /// Core moves between the NIC groups, in time order.
+    pub fn core_move_events(&self) -> &[CoreMoveEvent] {
+        &self.core_moves
     }
 
     /// Migrations, in start order.
