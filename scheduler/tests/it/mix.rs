@@ -21,12 +21,8 @@ pub struct MixResult {
 }
 
 impl MixResult {
-    /// Exact p99 of queueing + execution over completed requests of `actors`.
-    pub fn p99_ns(&self, actors: &[ActorId]) -> u64 {
-        self.p99_ns_after(actors, Nanos::ZERO)
-    }
-
-    /// Same, over requests that arrived at or after `warmup`.
+    /// Exact p99 of queueing + execution over completed requests of `actors` that
+    /// arrived at or after `warmup`.
     pub fn p99_ns_after(&self, actors: &[ActorId], warmup: Nanos) -> u64 {
         let mut v: Vec<u64> = self
             .driver
