@@ -62,6 +62,8 @@ pub enum ActorStatus {
     Migrating,
     /// Stopped by the watchdog; state kept for inspection, requests dropped (counted).
     Killed,
+    /// Removed by `Runtime::delete_actor`; DMOs freed, requests dropped (counted).
+    Deleted,
 }
 
 /// One actor as the policy sees it.

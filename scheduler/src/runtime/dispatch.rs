@@ -251,7 +251,7 @@ impl Runtime {
     ) -> OutcomeKind {
         let watchdog = Nanos(self.settings.watchdog_ns);
         let slot = &mut self.actors[a as usize];
-        if slot.status == ActorStatus::Killed {
+        if matches!(slot.status, ActorStatus::Killed | ActorStatus::Deleted) {
             return OutcomeKind::Skipped;
         }
         let (result, fired) = {
@@ -365,36 +365,6 @@ impl Runtime {
         if slot.phase == Some(MigrationPhase::Draining) && slot.in_flight == 0 {
             slot.phase = Some(MigrationPhase::AwaitingMoveOut);
             self.move_out_queue.push_back(a);
-        }
-    }
-
-    /// Watchdog: stop the actor, keep its state and DMOs, drop its queued requests (counted).
-    fn kill_actor(&mut self, a: ActorId, now: Nanos) {
-        let slot = &mut self.actors[a as usize];
-        if slot.status == ActorStatus::Killed {
-            return;
-        }
-        slot.watchdog_kills += 1;
-        self.counters.watchdog_kills += 1;
-        let mut dropped = slot.mailbox.len() + slot.migration_buffer.len();
-        slot.mailbox.clear();
-        slot.migration_buffer.clear();
-        let was_migrating = slot.phase.take().is_some();
-        slot.status = ActorStatus::Killed;
-        let before = self.fcfs_queue.len() + self.host_queue.len();
-        self.fcfs_queue.retain(|q| q.msg.dst != a);
-        self.host_queue.retain(|q| q.msg.dst != a);
-        dropped += before - self.fcfs_queue.len() - self.host_queue.len();
-        self.actors[a as usize].dropped += dropped as u64;
-        self.counters.dropped_actor_killed += dropped as u64;
-        self.remove_from_drr_ring(a);
-        self.move_out_queue.retain(|&x| x != a);
-        if was_migrating {
-            if let Some(rec) = self.migrations.iter_mut().rev().find(|r| r.actor == a) {
-                rec.end = Some(now);
-                rec.aborted = Some("actor killed by the watchdog".to_string());
-            }
-            self.last_migration_end = Some(now);
         }
     }
 }

@@ -10,6 +10,7 @@
 mod control;
 mod dispatch;
 mod drr;
+mod lifecycle;
 mod migration;
 mod report;
 mod types;
@@ -262,6 +263,11 @@ impl Runtime {
                 slot.dropped += 1;
                 self.counters.dropped_actor_killed += 1;
                 return Err(DropReason::ActorKilled);
+            }
+            (ActorStatus::Deleted, _) => {
+                slot.dropped += 1;
+                self.counters.dropped_actor_deleted += 1;
+                return Err(DropReason::ActorDeleted);
             }
             (ActorStatus::Migrating, _) => (
                 Delivered::MigrationBuffer,

@@ -119,6 +119,7 @@ pub struct RuntimeCounters {
     pub failed: u64,
     pub dropped_unknown_actor: u64,
     pub dropped_actor_killed: u64,
+    pub dropped_actor_deleted: u64,
     pub dropped_fcfs_queue_full: u64,
     pub dropped_mailbox_full: u64,
     pub dropped_migration_buffer_full: u64,
@@ -149,6 +150,7 @@ impl RuntimeCounters {
     pub fn dropped(&self) -> u64 {
         self.dropped_unknown_actor
             + self.dropped_actor_killed
+            + self.dropped_actor_deleted
             + self.dropped_fcfs_queue_full
             + self.dropped_mailbox_full
             + self.dropped_migration_buffer_full
@@ -160,6 +162,7 @@ impl RuntimeCounters {
         match reason {
             R::UnknownActor => self.dropped_unknown_actor += 1,
             R::ActorKilled => self.dropped_actor_killed += 1,
+            R::ActorDeleted => self.dropped_actor_deleted += 1,
             R::FcfsQueueFull => self.dropped_fcfs_queue_full += 1,
             R::MailboxFull => self.dropped_mailbox_full += 1,
             R::MigrationBufferFull => self.dropped_migration_buffer_full += 1,

@@ -62,6 +62,7 @@ pub enum Delivered {
 pub enum DropReason {
     UnknownActor,
     ActorKilled,
+    ActorDeleted,
     FcfsQueueFull,
     MailboxFull,
     MigrationBufferFull,
@@ -81,6 +82,10 @@ pub enum RuntimeError {
     InitFailed { name: String, source: ActorError },
     #[error("{0:?} does not exist")]
     UnknownCore(CoreId),
+    #[error("actor {0} does not exist")]
+    UnknownActor(ActorId),
+    #[error("actor {0} has executions in flight or is migrating; retry after they complete")]
+    ActorBusy(ActorId),
     #[error("{0:?} completed work it was not running")]
     CoreNotBusy(CoreId),
 }

@@ -10,6 +10,7 @@ mod determinism;
 mod drr;
 mod hybrid_rules;
 mod isolation;
+mod lifecycle;
 mod messaging;
 mod migration;
 mod policies;
