@@ -1,2 +1,22 @@
-//! nicsim: the command-line entry point.
-fn main() {}
+//! nicsim: the command-line entry point; maps errors to exit codes (2 for bad input, 1 for failures).
+
+use clap::Parser;
+use nicsim::cli::{dispatch, Cli};
+use nicsim::scenario::ScenarioError;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if let Some(se) = e.downcast_ref::<ScenarioError>() {
+                eprintln!("error: {se}");
+                ExitCode::from(2)
+            } else {
+                eprintln!("error: {e:#}");
+                ExitCode::from(1)
+            }
+        }
+    }
+}

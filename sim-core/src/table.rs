@@ -23,7 +23,11 @@ impl Table {
     /// bug in the generator, not bad user input.
     pub fn push<S: Into<String>>(&mut self, row: impl IntoIterator<Item = S>) {
         let row: Vec<String> = row.into_iter().map(Into::into).collect();
-        debug_assert_eq!(row.len(), self.columns.len(), "row width differs from header");
+        debug_assert_eq!(
+            row.len(),
+            self.columns.len(),
+            "row width differs from header"
+        );
         self.rows.push(row);
     }
 

@@ -257,7 +257,10 @@ mod tests {
     #[test]
     fn units_convert_exactly() {
         assert_eq!(SimDuration::from_us(3).as_ps(), 3_000_000);
-        assert_eq!(SimTime::from_ns(5) + SimDuration::from_ps(7), SimTime::from_ps(5_007));
+        assert_eq!(
+            SimTime::from_ns(5) + SimDuration::from_ps(7),
+            SimTime::from_ps(5_007)
+        );
         assert_eq!(SimDuration::from_ns_f64(1.5).as_ps(), 1_500);
     }
 

@@ -1,1 +1,10 @@
-//! workloads: placeholder until its first module lands.
+//! workloads: traffic generators and the applications that run on simulated NICs.
+
+pub mod actors;
+pub mod echo;
+pub mod pktgen;
+pub mod sim_platform;
+pub mod task_table;
+
+pub use echo::EchoConfig;
+pub use pktgen::{ArrivalProcess, PacketGenerator, SizeMix, SizeWeight};

@@ -1,0 +1,124 @@
+//! The host server profile (configs/nics/host_*.toml): sockets, cores, clock, memory hierarchy, software costs and messaging paths.
+//!
+//! The host is not a NIC (no forwarding, traffic manager or switch), so it has
+//! its own profile type, loaded the same way as `NicProfile`: a built-in name
+//! or a path to the user's own file.
+
+use serde::Deserialize;
+use std::path::Path;
+
+use crate::accel::AccelConfig;
+use crate::compute::ComputeConfig;
+use crate::core_model::CoreModel;
+use crate::memory::MemoryConfig;
+use crate::messaging::MessagingConfig;
+use crate::profile::{line_col, model_error, ProfileError};
+
+/// A host server's hardware description.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HostProfile {
+    /// Short identifier, e.g. `host_e5_2620v4`.
+    pub name: String,
+    /// Human description.
+    #[serde(default)]
+    pub description: String,
+    /// CPU sockets.
+    pub sockets: u32,
+    /// Cores per socket.
+    pub cores_per_socket: u32,
+    /// Core clock, GHz.
+    pub core_freq_ghz: f64,
+    /// Memory hierarchy.
+    pub memory: MemoryConfig,
+    /// Sustained IPC.
+    pub compute: ComputeConfig,
+    /// Software costs of accelerated functions (and engines, if any).
+    #[serde(default)]
+    pub accel: AccelConfig,
+    /// Messaging paths (DPDK, RDMA).
+    #[serde(default)]
+    pub messaging: MessagingConfig,
+}
+
+const BUILTINS: &[(&str, &str)] = &[(
+    "host_e5_2620v4",
+    include_str!("../../configs/nics/host_e5_2620v4.toml"),
+)];
+
+/// Names of the built-in host profiles.
+pub fn builtin_host_names() -> Vec<&'static str> {
+    BUILTINS.iter().map(|(n, _)| *n).collect()
+}
+
+impl HostProfile {
+    /// Total cores.
+    pub fn cores(&self) -> u32 {
+        self.sockets * self.cores_per_socket
+    }
+
+    /// Parses and validates a host profile from TOML text; `origin` names it in errors.
+    pub fn from_toml_str(text: &str, origin: &str) -> Result<HostProfile, ProfileError> {
+        let p: HostProfile = toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+            ProfileError::Parse {
+                origin: origin.to_string(),
+                line,
+                column,
+                message: e.message().to_string(),
+            }
+        })?;
+        if p.sockets == 0 || p.cores_per_socket == 0 {
+            return Err(ProfileError::Invalid {
+                origin: origin.to_string(),
+                key: "sockets / cores_per_socket".into(),
+                problem: "both must be at least 1".into(),
+            });
+        }
+        p.memory
+            .validate()
+            .and_then(|_| p.compute.validate())
+            .and_then(|_| p.accel.validate())
+            .and_then(|_| p.messaging.validate())
+            .and_then(|_| crate::error::positive("core_freq_ghz", p.core_freq_ghz))
+            .map_err(|e| model_error(origin, e))?;
+        Ok(p)
+    }
+
+    /// A built-in host profile by name.
+    pub fn builtin(name: &str) -> Option<HostProfile> {
+        let (_, text) = BUILTINS.iter().find(|(n, _)| *n == name)?;
+        HostProfile::from_toml_str(text, &format!("built-in profile {name}")).ok()
+    }
+
+    /// A built-in name, or else a path to a host profile file (relative to `base_dir`).
+    pub fn resolve(name_or_path: &str, base_dir: &Path) -> Result<HostProfile, ProfileError> {
+        if let Some((_, text)) = BUILTINS.iter().find(|(n, _)| *n == name_or_path) {
+            return HostProfile::from_toml_str(text, &format!("built-in profile {name_or_path}"));
+        }
+        let path = base_dir.join(name_or_path);
+        let looks_like_path = name_or_path.ends_with(".toml") || name_or_path.contains('/');
+        if !looks_like_path && !path.exists() {
+            return Err(ProfileError::Unknown {
+                name: name_or_path.to_string(),
+                known: builtin_host_names().join(", "),
+            });
+        }
+        let text = std::fs::read_to_string(&path).map_err(|source| ProfileError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        HostProfile::from_toml_str(&text, &path.display().to_string())
+    }
+
+    /// The core cost model of this host (all sockets' cores; cores `8k..8k+7` share socket k's L3).
+    pub fn core_model(&self) -> Result<CoreModel, crate::error::ModelError> {
+        CoreModel::from_parts(
+            self.cores() as usize,
+            self.core_freq_ghz,
+            &self.compute,
+            &self.memory,
+            &self.accel,
+        )
+    }
+}

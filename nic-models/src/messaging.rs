@@ -1,0 +1,112 @@
+//! Message send/receive paths as sums of named cost components: LiquidIO's hardware packet units versus the host's DPDK and RDMA stacks (Fig. 6 of iPipe).
+//!
+//! Each path (`[[messaging.paths]]` in a profile) lists the steps of a send and
+//! of a receive; each step has a fixed cost and a per-byte cost, so latency is
+//! `sum(fixed_ns) + sum(per_byte_ns) x payload`. The values and their
+//! derivations live in the profiles (configs/nics/liquidio_cn2350.toml for the
+//! `smartnic` path, host_e5_2620v4.toml for `dpdk` and `rdma`). Latency is from
+//! the application's send call to the frame entering the MAC (send), or from
+//! the frame leaving the MAC to the application holding the payload (receive).
+
+use serde::Deserialize;
+use sim_core::SimDuration;
+
+use crate::error::{non_negative, ModelError};
+
+/// One step of a path.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CostComponent {
+    /// What the step is, e.g. `doorbell_mmio`.
+    pub name: String,
+    /// Fixed cost, ns.
+    #[serde(default)]
+    pub fixed_ns: f64,
+    /// Cost per payload byte, ns.
+    #[serde(default)]
+    pub per_byte_ns: f64,
+}
+
+/// Send or receive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MsgOp {
+    /// Send a message.
+    Send,
+    /// Receive a message.
+    Recv,
+}
+
+impl MsgOp {
+    /// Lower-case name for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            MsgOp::Send => "send",
+            MsgOp::Recv => "recv",
+        }
+    }
+}
+
+/// One messaging path.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MessagePath {
+    /// Path name, e.g. `smartnic`, `dpdk`, `rdma`.
+    pub name: String,
+    /// Steps of a send.
+    pub send: Vec<CostComponent>,
+    /// Steps of a receive.
+    pub recv: Vec<CostComponent>,
+}
+
+impl MessagePath {
+    /// The steps of `op`.
+    pub fn steps(&self, op: MsgOp) -> &[CostComponent] {
+        match op {
+            MsgOp::Send => &self.send,
+            MsgOp::Recv => &self.recv,
+        }
+    }
+
+    /// Latency of `op` for a `payload_bytes` message, ns (unrounded).
+    pub fn latency_ns(&self, op: MsgOp, payload_bytes: u32) -> f64 {
+        self.steps(op)
+            .iter()
+            .map(|c| c.fixed_ns + c.per_byte_ns * f64::from(payload_bytes))
+            .sum()
+    }
+
+    /// Latency of `op` for a `payload_bytes` message.
+    pub fn latency(&self, op: MsgOp, payload_bytes: u32) -> SimDuration {
+        SimDuration::from_ns_f64(self.latency_ns(op, payload_bytes))
+    }
+}
+
+/// `[messaging]` section of a profile.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MessagingConfig {
+    /// The paths this machine offers.
+    #[serde(default)]
+    pub paths: Vec<MessagePath>,
+}
+
+impl MessagingConfig {
+    /// The path called `name`.
+    pub fn path(&self, name: &str) -> Option<&MessagePath> {
+        self.paths.iter().find(|p| p.name == name)
+    }
+
+    /// Checks every value; errors name the key.
+    pub fn validate(&self) -> Result<(), ModelError> {
+        for (i, p) in self.paths.iter().enumerate() {
+            for op in [MsgOp::Send, MsgOp::Recv] {
+                for (j, c) in p.steps(op).iter().enumerate() {
+                    let k = format!("messaging.paths[{i}].{}[{j}]", op.name());
+                    non_negative(&format!("{k}.fixed_ns"), c.fixed_ns)?;
+                    non_negative(&format!("{k}.per_byte_ns"), c.per_byte_ns)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}

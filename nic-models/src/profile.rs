@@ -1,0 +1,394 @@
+//! NIC hardware profiles: the data file format under `configs/nics/`, loading, built-ins and validation.
+//!
+//! A profile is plain TOML with every key known (unknown keys are errors).
+//! Scenarios name a built-in profile (`nic.profile = "liquidio_cn2350"`) or
+//! give a path to a user's own file (`nic.profile = "my_nic.toml"`).
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+use crate::accel::AccelConfig;
+use crate::compute::ComputeConfig;
+use crate::error::ModelError;
+use crate::host_link::HostLinkConfig;
+use crate::memory::MemoryConfig;
+use crate::messaging::MessagingConfig;
+use crate::switch::SwitchConfig;
+
+/// Whether the NIC cores sit on every packet's path.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum NicKind {
+    /// Cores on every packet's path, with a hardware traffic manager (LiquidIO).
+    OnPath,
+    /// An embedded switch steers packets to NIC cores or the host (BlueField, Stingray).
+    OffPath,
+}
+
+/// Per-packet forwarding cost on one NIC core: `per_packet_ns + per_byte_ns * size`.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ForwardingProfile {
+    /// Fixed core time per packet (receive, parse, rewrite, send), ns.
+    pub per_packet_ns: f64,
+    /// Core time per byte of packet (touching the payload in the packet buffer), ns/B.
+    pub per_byte_ns: f64,
+    /// NIC-wide ceiling of the packet engine (ingress parse and steering), Mpps; absent = none.
+    #[serde(default)]
+    pub packet_engine_mpps: Option<f64>,
+    /// Packets the packet engine can buffer before the ingress FIFO drops.
+    #[serde(default = "default_ingress_fifo")]
+    pub ingress_fifo_packets: u32,
+}
+
+fn default_ingress_fifo() -> u32 {
+    1024
+}
+
+/// The on-path traffic manager: a bounded shared queue feeding the cores.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TrafficManagerProfile {
+    /// Bound of the shared queue in packets; arrivals beyond it are dropped and counted.
+    pub queue_packets: u32,
+}
+
+/// The Ethernet MAC and port.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MacProfile {
+    /// Preamble + start delimiter + inter-frame gap, bytes per frame on the wire (IEEE 802.3: 8 + 12).
+    #[serde(default = "default_wire_overhead")]
+    pub wire_overhead_bytes: u32,
+    /// Fixed MAC + PHY latency each way, ns.
+    #[serde(default)]
+    pub latency_ns: f64,
+    /// Bound of the transmit queue in packets; overflow is a counted drop.
+    #[serde(default = "default_tx_queue")]
+    pub tx_queue_packets: u32,
+}
+
+fn default_wire_overhead() -> u32 {
+    20
+}
+fn default_tx_queue() -> u32 {
+    4096
+}
+
+impl Default for MacProfile {
+    fn default() -> Self {
+        MacProfile {
+            wire_overhead_bytes: default_wire_overhead(),
+            latency_ns: 0.0,
+            tx_queue_packets: default_tx_queue(),
+        }
+    }
+}
+
+/// A NIC's hardware description.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NicProfile {
+    /// Short identifier, e.g. `liquidio_cn2350`.
+    pub name: String,
+    /// Human description.
+    #[serde(default)]
+    pub description: String,
+    /// On-path or off-path.
+    pub kind: NicKind,
+    /// Port speed, Gb/s.
+    pub link_gbps: f64,
+    /// Number of NIC cores.
+    pub cores: u32,
+    /// Core clock, GHz.
+    pub core_freq_ghz: f64,
+    /// Per-packet forwarding cost.
+    pub forwarding: ForwardingProfile,
+    /// Hardware traffic manager (on-path NICs; off-path NICs use it as the
+    /// NIC-memory packet queue in front of the cores).
+    pub traffic_manager: TrafficManagerProfile,
+    /// MAC and port.
+    #[serde(default)]
+    pub mac: MacProfile,
+    /// Memory hierarchy: caches, scratchpad, packet buffer, DRAM (`memory::hierarchy`).
+    pub memory: MemoryConfig,
+    /// Sustained IPC of the cores (`compute`).
+    pub compute: ComputeConfig,
+    /// Accelerator engines and software costs (`accel::engine`); default: none.
+    #[serde(default)]
+    pub accel: AccelConfig,
+    /// Messaging paths (`messaging`); default: none.
+    #[serde(default)]
+    pub messaging: MessagingConfig,
+    /// Embedded switch rules (off-path NICs only; `switch`). Absent on an
+    /// off-path NIC means the default switch: everything to the host.
+    #[serde(default)]
+    pub switch: Option<SwitchConfig>,
+    /// Attachment to the host: PCIe link and DMA / RDMA figures (`host_link`).
+    pub host_link: HostLinkConfig,
+}
+
+/// Why a profile could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    /// The file could not be read.
+    #[error("{path}: cannot read NIC profile: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// TOML syntax or an unknown / mistyped key.
+    #[error("{origin}:{line}:{column}: {message}")]
+    Parse {
+        /// File or built-in name.
+        origin: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong, from the parser.
+        message: String,
+    },
+    /// A value out of range.
+    #[error("{origin}: key `{key}`: {problem}")]
+    Invalid {
+        /// File or built-in name.
+        origin: String,
+        /// Dotted key.
+        key: String,
+        /// What is wrong and how to fix it.
+        problem: String,
+    },
+    /// Neither a built-in name nor an existing file.
+    #[error("unknown NIC `{name}`: not a built-in profile ({known}) and no such file")]
+    Unknown {
+        /// What was asked for.
+        name: String,
+        /// Built-in names, comma-separated.
+        known: String,
+    },
+}
+
+/// Built-in profiles, compiled into the binary from `configs/nics/`.
+const BUILTINS: &[(&str, &str)] = &[
+    (
+        "liquidio_cn2350",
+        include_str!("../../configs/nics/liquidio_cn2350.toml"),
+    ),
+    (
+        "liquidio_cn2360",
+        include_str!("../../configs/nics/liquidio_cn2360.toml"),
+    ),
+    (
+        "bluefield_1m332a",
+        include_str!("../../configs/nics/bluefield_1m332a.toml"),
+    ),
+    (
+        "stingray_ps225",
+        include_str!("../../configs/nics/stingray_ps225.toml"),
+    ),
+];
+
+/// Names of the built-in profiles.
+pub fn builtin_names() -> Vec<&'static str> {
+    BUILTINS.iter().map(|(n, _)| *n).collect()
+}
+
+/// A model-section error as a profile error naming the file.
+pub fn model_error(origin: &str, e: ModelError) -> ProfileError {
+    match e {
+        ModelError::InvalidConfig { key, reason } => ProfileError::Invalid {
+            origin: origin.to_string(),
+            key,
+            problem: reason,
+        },
+        other => ProfileError::Invalid {
+            origin: origin.to_string(),
+            key: String::new(),
+            problem: other.to_string(),
+        },
+    }
+}
+
+/// 1-based (line, column) of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map(|i| i + 1).unwrap_or(0) + 1;
+    (line, column)
+}
+
+impl NicProfile {
+    /// Parses and validates a profile from TOML text; `origin` names it in errors.
+    pub fn from_toml_str(text: &str, origin: &str) -> Result<NicProfile, ProfileError> {
+        let profile: NicProfile = toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+            ProfileError::Parse {
+                origin: origin.to_string(),
+                line,
+                column,
+                message: e.message().to_string(),
+            }
+        })?;
+        profile.validate(origin)?;
+        Ok(profile)
+    }
+
+    /// A built-in profile by name.
+    pub fn builtin(name: &str) -> Option<NicProfile> {
+        let (_, text) = BUILTINS.iter().find(|(n, _)| *n == name)?;
+        // Built-ins are checked by a test, so this parse cannot fail in a release.
+        NicProfile::from_toml_str(text, &format!("built-in profile {name}")).ok()
+    }
+
+    /// A built-in name, or else a path to a profile file (relative to `base_dir`).
+    pub fn resolve(name_or_path: &str, base_dir: &Path) -> Result<NicProfile, ProfileError> {
+        if let Some((_, text)) = BUILTINS.iter().find(|(n, _)| *n == name_or_path) {
+            return NicProfile::from_toml_str(text, &format!("built-in profile {name_or_path}"));
+        }
+        let path = base_dir.join(name_or_path);
+        let looks_like_path = name_or_path.ends_with(".toml") || name_or_path.contains('/');
+        if !looks_like_path && !path.exists() {
+            return Err(ProfileError::Unknown {
+                name: name_or_path.to_string(),
+                known: builtin_names().join(", "),
+            });
+        }
+        let text = std::fs::read_to_string(&path).map_err(|source| ProfileError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        NicProfile::from_toml_str(&text, &path.display().to_string())
+    }
+
+    /// Checks ranges; errors name the key and the fix.
+    pub fn validate(&self, origin: &str) -> Result<(), ProfileError> {
+        let bad = |key: &str, problem: String| {
+            Err(ProfileError::Invalid {
+                origin: origin.to_string(),
+                key: key.to_string(),
+                problem,
+            })
+        };
+        if !(self.link_gbps > 0.0 && self.link_gbps.is_finite()) {
+            return bad(
+                "link_gbps",
+                format!("must be a positive number of Gb/s, got {}", self.link_gbps),
+            );
+        }
+        if self.cores == 0 {
+            return bad("cores", "must be at least 1".into());
+        }
+        if !(self.core_freq_ghz > 0.0 && self.core_freq_ghz.is_finite()) {
+            return bad(
+                "core_freq_ghz",
+                format!("must be positive, got {}", self.core_freq_ghz),
+            );
+        }
+        let f = &self.forwarding;
+        if !(f.per_packet_ns >= 0.0 && f.per_packet_ns.is_finite()) {
+            return bad("forwarding.per_packet_ns", "must be >= 0 ns".into());
+        }
+        if !(f.per_byte_ns >= 0.0 && f.per_byte_ns.is_finite()) {
+            return bad("forwarding.per_byte_ns", "must be >= 0 ns/B".into());
+        }
+        if let Some(p) = f.packet_engine_mpps {
+            if !(p > 0.0 && p.is_finite()) {
+                return bad(
+                    "forwarding.packet_engine_mpps",
+                    "must be positive (or remove the key for no ceiling)".into(),
+                );
+            }
+        }
+        if f.ingress_fifo_packets == 0 {
+            return bad(
+                "forwarding.ingress_fifo_packets",
+                "must be at least 1".into(),
+            );
+        }
+        if self.traffic_manager.queue_packets == 0 {
+            return bad("traffic_manager.queue_packets", "must be at least 1".into());
+        }
+        if self.mac.tx_queue_packets == 0 {
+            return bad("mac.tx_queue_packets", "must be at least 1".into());
+        }
+        if !(self.mac.latency_ns >= 0.0 && self.mac.latency_ns.is_finite()) {
+            return bad("mac.latency_ns", "must be >= 0".into());
+        }
+        if self.kind == NicKind::OnPath && self.switch.is_some() {
+            return bad(
+                "switch",
+                "on-path NICs have no embedded switch: remove [switch] or set kind = \"off-path\""
+                    .into(),
+            );
+        }
+        let sections = self
+            .memory
+            .validate()
+            .and_then(|_| self.compute.validate())
+            .and_then(|_| self.accel.validate())
+            .and_then(|_| self.messaging.validate())
+            .and_then(|_| self.host_link.validate())
+            .and_then(|_| {
+                crate::switch::EmbeddedSwitch::new(
+                    self.switch.clone().unwrap_or_default(),
+                    self.cores,
+                )
+                .map(|_| ())
+            });
+        sections.map_err(|e| model_error(origin, e))
+    }
+
+    /// Line rate in packets per second for frames of `packet_size` bytes.
+    pub fn line_rate_pps(&self, packet_size: u32) -> f64 {
+        self.link_gbps * 1e9 / ((packet_size + self.mac.wire_overhead_bytes) as f64 * 8.0)
+    }
+
+    /// Line rate counted in frame bytes (without preamble and gap), Gb/s.
+    pub fn line_rate_gbps(&self, packet_size: u32) -> f64 {
+        self.line_rate_pps(packet_size) * packet_size as f64 * 8.0 / 1e9
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_parses() {
+        for name in builtin_names() {
+            let p =
+                NicProfile::builtin(name).unwrap_or_else(|| panic!("built-in {name} must parse"));
+            assert_eq!(p.name, name);
+        }
+    }
+
+    #[test]
+    fn unknown_key_is_reported_with_its_line() {
+        let text = include_str!("../../configs/nics/liquidio_cn2350.toml")
+            .replace("cores = 12", "cores = 12\ncorez = 3");
+        let err = NicProfile::from_toml_str(&text, "x.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("corez"), "{err}");
+        assert!(err.starts_with("x.toml:"), "{err}");
+    }
+
+    #[test]
+    fn line_rate_counts_preamble_and_gap() {
+        let p = NicProfile::builtin("liquidio_cn2350").unwrap();
+        // 10 Gb/s, 256 B frames + 20 B on the wire: 4.529 Mpps.
+        assert!((p.line_rate_pps(256) - 4_528_985.5).abs() < 1.0);
+        assert!((p.line_rate_gbps(256) - 9.2754).abs() < 1e-3);
+    }
+
+    #[test]
+    fn unknown_name_lists_the_builtins() {
+        let err = NicProfile::resolve("bluefeld", Path::new("."))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("liquidio_cn2350"), "{err}");
+    }
+}

@@ -1,0 +1,239 @@
+//! Embedded switch of off-path NICs: ordered match rules on flow fields or ingress port steer each packet to NIC cores, the host, or drop.
+//!
+//! Off-path SmartNICs (BlueField, Stingray) put an eSwitch in front of both
+//! the NIC cores and the host; every packet is matched against the rules in
+//! order, the first match decides, and unmatched packets take the default
+//! action. A rule that targets several NIC cores spreads flows over them by a
+//! deterministic hash of the 5-tuple, so a flow always lands on the same core.
+//! Every rule counts its hits; the default counts its own.
+
+use std::net::Ipv4Addr;
+
+use serde::Deserialize;
+
+use crate::error::ModelError;
+
+/// The fields a rule can match on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FlowKey {
+    /// Source IPv4 address.
+    pub src_ip: Ipv4Addr,
+    /// Destination IPv4 address.
+    pub dst_ip: Ipv4Addr,
+    /// Source L4 port.
+    pub src_port: u16,
+    /// Destination L4 port.
+    pub dst_port: u16,
+    /// IP protocol number (6 TCP, 17 UDP).
+    pub protocol: u8,
+    /// Physical or virtual switch port the packet came in on.
+    pub ingress_port: u8,
+}
+
+impl FlowKey {
+    /// Deterministic 64-bit hash of the 5-tuple (FNV-1a, then a finalizer), used to spread flows over cores.
+    pub fn flow_hash(&self) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut eat = |b: u8| {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        };
+        self.src_ip.octets().into_iter().for_each(&mut eat);
+        self.dst_ip.octets().into_iter().for_each(&mut eat);
+        self.src_port.to_be_bytes().into_iter().for_each(&mut eat);
+        self.dst_port.to_be_bytes().into_iter().for_each(&mut eat);
+        eat(self.protocol);
+        // Finalizer (from MurmurHash3): FNV's low bits mix poorly, and the
+        // core is chosen by a modulo of the low bits.
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h
+    }
+}
+
+/// Where a rule sends matching packets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SteerTarget {
+    /// To NIC cores (the rule's `cores`, or all cores if empty).
+    NicCores,
+    /// To the host over PCIe.
+    Host,
+    /// Dropped (counted).
+    Drop,
+}
+
+/// One rule (`[[switch.rules]]`); absent fields match anything.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SwitchRule {
+    /// Name for reports.
+    #[serde(default)]
+    pub name: String,
+    /// Match on source address.
+    pub src_ip: Option<Ipv4Addr>,
+    /// Match on destination address.
+    pub dst_ip: Option<Ipv4Addr>,
+    /// Match on source port.
+    pub src_port: Option<u16>,
+    /// Match on destination port.
+    pub dst_port: Option<u16>,
+    /// Match on IP protocol.
+    pub protocol: Option<u8>,
+    /// Match on ingress port.
+    pub ingress_port: Option<u8>,
+    /// Where matching packets go.
+    pub to: SteerTarget,
+    /// NIC cores for `to = "nic_cores"` (empty = all).
+    #[serde(default)]
+    pub cores: Vec<u32>,
+}
+
+impl SwitchRule {
+    /// Whether `flow` matches every field this rule sets.
+    pub fn matches(&self, flow: &FlowKey) -> bool {
+        field_matches(self.src_ip, flow.src_ip)
+            && field_matches(self.dst_ip, flow.dst_ip)
+            && field_matches(self.src_port, flow.src_port)
+            && field_matches(self.dst_port, flow.dst_port)
+            && field_matches(self.protocol, flow.protocol)
+            && field_matches(self.ingress_port, flow.ingress_port)
+    }
+}
+
+/// An absent field matches anything; a present one must be equal.
+fn field_matches<T: PartialEq>(want: Option<T>, got: T) -> bool {
+    match want {
+        Some(w) => w == got,
+        None => true,
+    }
+}
+
+fn default_target() -> SteerTarget {
+    SteerTarget::Host
+}
+
+/// `[switch]` section of an off-path profile.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SwitchConfig {
+    /// Action for packets no rule matches (default: the host, as a plain NIC would).
+    #[serde(default = "default_target")]
+    pub default: SteerTarget,
+    /// NIC cores for `default = "nic_cores"` (empty = all).
+    #[serde(default)]
+    pub default_cores: Vec<u32>,
+    /// Rules, first match wins.
+    #[serde(default)]
+    pub rules: Vec<SwitchRule>,
+}
+
+impl Default for SwitchConfig {
+    fn default() -> Self {
+        SwitchConfig {
+            default: SteerTarget::Host,
+            default_cores: Vec::new(),
+            rules: Vec::new(),
+        }
+    }
+}
+
+/// The switch's decision for one packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Steering {
+    /// Deliver to this NIC core.
+    NicCore(u32),
+    /// Deliver to the host.
+    Host,
+    /// Drop.
+    Drop,
+}
+
+/// The embedded switch of one off-path NIC.
+#[derive(Clone, Debug)]
+pub struct EmbeddedSwitch {
+    nic_cores: u32,
+    config: SwitchConfig,
+    rule_hits: Vec<u64>,
+    default_hits: u64,
+}
+
+impl EmbeddedSwitch {
+    /// A switch for a NIC with `nic_cores` cores; every core id in the rules must exist.
+    pub fn new(config: SwitchConfig, nic_cores: u32) -> Result<Self, ModelError> {
+        let check = |key: String, cores: &[u32]| match cores.iter().find(|&&c| c >= nic_cores) {
+            Some(c) => Err(ModelError::InvalidConfig {
+                key,
+                reason: format!("core {c} does not exist: this NIC has cores 0..{nic_cores}"),
+            }),
+            None => Ok(()),
+        };
+        check("switch.default_cores".into(), &config.default_cores)?;
+        for (i, r) in config.rules.iter().enumerate() {
+            check(format!("switch.rules[{i}].cores"), &r.cores)?;
+        }
+        Ok(EmbeddedSwitch {
+            nic_cores,
+            rule_hits: vec![0; config.rules.len()],
+            config,
+            default_hits: 0,
+        })
+    }
+
+    /// Appends a rule at the lowest priority (before the default).
+    pub fn push_rule(&mut self, rule: SwitchRule) -> Result<(), ModelError> {
+        if let Some(c) = rule.cores.iter().find(|&&c| c >= self.nic_cores) {
+            return Err(ModelError::InvalidConfig {
+                key: "switch.rules.cores".into(),
+                reason: format!(
+                    "core {c} does not exist: this NIC has cores 0..{}",
+                    self.nic_cores
+                ),
+            });
+        }
+        self.config.rules.push(rule);
+        self.rule_hits.push(0);
+        Ok(())
+    }
+
+    fn resolve(&self, to: SteerTarget, cores: &[u32], flow: &FlowKey) -> Steering {
+        match to {
+            SteerTarget::Host => Steering::Host,
+            SteerTarget::Drop => Steering::Drop,
+            SteerTarget::NicCores => {
+                let h = flow.flow_hash();
+                if cores.is_empty() {
+                    Steering::NicCore((h % u64::from(self.nic_cores)) as u32)
+                } else {
+                    Steering::NicCore(cores[(h % cores.len() as u64) as usize])
+                }
+            }
+        }
+    }
+
+    /// Steers one packet: first matching rule, else the default. Counts the hit.
+    pub fn steer(&mut self, flow: &FlowKey) -> Steering {
+        match self.config.rules.iter().position(|r| r.matches(flow)) {
+            Some(i) => {
+                self.rule_hits[i] += 1;
+                let r = &self.config.rules[i];
+                self.resolve(r.to, &r.cores, flow)
+            }
+            None => {
+                self.default_hits += 1;
+                self.resolve(self.config.default, &self.config.default_cores, flow)
+            }
+        }
+    }
+
+    /// Hits per rule, in rule order.
+    pub fn rule_hits(&self) -> &[u64] {
+        &self.rule_hits
+    }
+
+    /// Packets that took the default action.
+    pub fn default_hits(&self) -> u64 {
+        self.default_hits
+    }
+}

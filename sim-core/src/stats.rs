@@ -1,0 +1,228 @@
+//! Statistics: latency histograms with percentiles, and per-window time series.
+//!
+//! Both have bounded memory: the histogram's buckets are fixed by its range
+//! and precision, and a time series holds at most `max_windows` rows (later
+//! windows are merged into the last one and counted).
+
+use crate::time::{SimDuration, SimTime};
+use hdrhistogram::Histogram;
+
+/// Latency distribution in nanoseconds, 3 significant digits, 1 ns to 1000 s.
+#[derive(Clone)]
+pub struct LatencyHistogram {
+    hist: Histogram<u64>,
+    /// Samples above the range, clamped to the top bucket (counted, not lost).
+    saturated: u64,
+}
+
+const HIST_MAX_NS: u64 = 1_000_000_000_000;
+
+impl Default for LatencyHistogram {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LatencyHistogram {
+    /// An empty histogram.
+    pub fn new() -> Self {
+        // The bounds are constants that hdrhistogram accepts; failure here is
+        // a programming error caught by the unit tests.
+        let hist = Histogram::new_with_bounds(1, HIST_MAX_NS, 3).expect("valid histogram bounds");
+        LatencyHistogram { hist, saturated: 0 }
+    }
+
+    /// Records one latency.
+    #[inline]
+    pub fn record(&mut self, d: SimDuration) {
+        let ns = (d.as_ps() / 1_000).max(1);
+        let ns = if ns > HIST_MAX_NS {
+            self.saturated += 1;
+            HIST_MAX_NS
+        } else {
+            ns
+        };
+        // Cannot fail: the value is within the bounds checked above.
+        let _ = self.hist.record(ns);
+    }
+
+    /// Adds another histogram's samples.
+    pub fn merge(&mut self, other: &LatencyHistogram) {
+        let _ = self.hist.add(&other.hist);
+        self.saturated += other.saturated;
+    }
+
+    /// Number of samples.
+    pub fn count(&self) -> u64 {
+        self.hist.len()
+    }
+    /// Mean in microseconds (0 when empty).
+    pub fn mean_us(&self) -> f64 {
+        if self.count() == 0 {
+            0.0
+        } else {
+            self.hist.mean() / 1_000.0
+        }
+    }
+    /// Standard deviation in microseconds.
+    pub fn stdev_us(&self) -> f64 {
+        if self.count() == 0 {
+            0.0
+        } else {
+            self.hist.stdev() / 1_000.0
+        }
+    }
+    /// The `q`-quantile (0..=1) in microseconds (0 when empty).
+    pub fn quantile_us(&self, q: f64) -> f64 {
+        if self.count() == 0 {
+            0.0
+        } else {
+            self.hist.value_at_quantile(q) as f64 / 1_000.0
+        }
+    }
+    /// Largest sample in microseconds.
+    pub fn max_us(&self) -> f64 {
+        self.hist.max() as f64 / 1_000.0
+    }
+    /// Samples that exceeded the range and were clamped.
+    pub fn saturated(&self) -> u64 {
+        self.saturated
+    }
+    /// Forgets every sample.
+    pub fn clear(&mut self) {
+        self.hist.reset();
+        self.saturated = 0;
+    }
+}
+
+/// Sums of named quantities per fixed-length window of simulated time.
+#[derive(Clone, Debug)]
+pub struct TimeSeries {
+    window: SimDuration,
+    columns: Vec<String>,
+    rows: Vec<Vec<f64>>,
+    max_windows: usize,
+    merged_late: u64,
+}
+
+impl TimeSeries {
+    /// A series of `columns`, one row per `window`, at most `max_windows` rows.
+    pub fn new<S: Into<String>>(
+        window: SimDuration,
+        columns: impl IntoIterator<Item = S>,
+        max_windows: usize,
+    ) -> Self {
+        TimeSeries {
+            window: if window == SimDuration::ZERO {
+                SimDuration::from_ms(1)
+            } else {
+                window
+            },
+            columns: columns.into_iter().map(Into::into).collect(),
+            rows: Vec::new(),
+            max_windows: max_windows.max(1),
+            merged_late: 0,
+        }
+    }
+
+    /// Adds `value` to `column` in the window containing `at`.
+    #[inline]
+    pub fn add(&mut self, at: SimTime, column: usize, value: f64) {
+        let mut idx = (at.as_ps() / self.window.as_ps()) as usize;
+        if idx >= self.max_windows {
+            self.merged_late += 1;
+            idx = self.max_windows - 1;
+        }
+        while self.rows.len() <= idx {
+            self.rows.push(vec![0.0; self.columns.len()]);
+        }
+        self.rows[idx][column] += value;
+    }
+
+    /// Spreads the interval `[start, end)` over the windows it covers, adding
+    /// the microseconds of overlap with each window to `column` (busy time).
+    pub fn add_interval_us(&mut self, start: SimTime, end: SimTime, column: usize) {
+        let w = self.window.as_ps();
+        let mut t = start.as_ps();
+        let end = end.as_ps();
+        while t < end {
+            let window_end = (t / w + 1) * w;
+            let piece = window_end.min(end) - t;
+            self.add(SimTime::from_ps(t), column, piece as f64 / 1e6);
+            t += piece;
+        }
+    }
+
+    /// Makes sure rows exist up to the window containing `end` (exclusive of a
+    /// window that would start exactly at `end`).
+    pub fn extend_to(&mut self, end: SimTime) {
+        let n = end.as_ps().div_ceil(self.window.as_ps()) as usize;
+        let n = n.min(self.max_windows);
+        while self.rows.len() < n {
+            self.rows.push(vec![0.0; self.columns.len()]);
+        }
+    }
+
+    /// The window length.
+    pub fn window(&self) -> SimDuration {
+        self.window
+    }
+    /// Column names.
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+    /// Rows of sums, one per window from time zero.
+    pub fn rows(&self) -> &[Vec<f64>] {
+        &self.rows
+    }
+    /// Samples that fell past the last allowed window and were merged into it.
+    pub fn merged_late(&self) -> u64 {
+        self.merged_late
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_of_a_uniform_spread() {
+        let mut h = LatencyHistogram::new();
+        for i in 1..=1000u64 {
+            h.record(SimDuration::from_ns(i * 1000));
+        }
+        assert_eq!(h.count(), 1000);
+        assert!((h.quantile_us(0.5) - 500.0).abs() < 1.0);
+        assert!((h.quantile_us(0.99) - 990.0).abs() < 2.0);
+        assert!((h.mean_us() - 500.5).abs() < 1.0);
+    }
+
+    #[test]
+    fn out_of_range_samples_are_counted() {
+        let mut h = LatencyHistogram::new();
+        h.record(SimDuration::from_secs(5000));
+        assert_eq!(h.saturated(), 1);
+        assert_eq!(h.count(), 1);
+    }
+
+    #[test]
+    fn time_series_sums_per_window_and_stays_bounded() {
+        let mut ts = TimeSeries::new(SimDuration::from_us(10), ["pkts"], 3);
+        ts.add(SimTime::from_us(1), 0, 1.0);
+        ts.add(SimTime::from_us(9), 0, 1.0);
+        ts.add(SimTime::from_us(15), 0, 1.0);
+        ts.add(SimTime::from_us(95), 0, 1.0);
+        assert_eq!(ts.rows().len(), 3);
+        assert_eq!(ts.rows()[0][0], 2.0);
+        assert_eq!(ts.rows()[2][0], 1.0);
+        assert_eq!(ts.merged_late(), 1);
+    }
+
+    #[test]
+    fn intervals_are_split_at_window_edges() {
+        let mut ts = TimeSeries::new(SimDuration::from_us(10), ["busy_us"], 10);
+        ts.add_interval_us(SimTime::from_us(5), SimTime::from_us(25), 0);
+        let busy: Vec<f64> = ts.rows().iter().map(|r| r[0]).collect();
+        assert_eq!(busy, vec![5.0, 10.0, 5.0]);
+    }
+}

@@ -1,0 +1,145 @@
+//! The command line: subcommands, their arguments, and dispatch.
+
+use crate::report::print::summary_text;
+use crate::run::{run_scenario, write_outputs};
+use crate::scenario::{Scenario, ScenarioError};
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+use nic_models::NicProfile;
+use std::path::PathBuf;
+
+/// nicsim: a full-system simulator of multicore SmartNICs and the iPipe actor runtime.
+#[derive(Debug, Parser)]
+#[command(name = "nicsim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run one scenario and write summary.csv, timeseries.csv and resolved.toml.
+    Run(RunArgs),
+    /// Check a scenario without running it.
+    Validate(ValidateArgs),
+    /// List built-in NIC profiles and workloads.
+    List,
+    /// Run (or resume) a parameter sweep into DIR/results.csv.
+    Sweep(crate::sweep::SweepArgs),
+    /// Write an sbatch job-array script running a sweep's shards on Slurm.
+    Slurm(crate::slurm::SlurmArgs),
+    /// Merge sweep shard results, check completeness.
+    Merge(crate::merge::MergeArgs),
+    /// Plot two columns of a CSV table as SVG.
+    Plot(crate::plot::PlotArgs),
+}
+
+/// Arguments of `nicsim run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Output directory (default: results/<scenario name>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Root seed, overriding the scenario's `seed`.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override a scenario key by its dotted path, e.g. --set nic.cores=6 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub overrides: Vec<String>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Arguments of `nicsim validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Override a scenario key by its dotted path (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub overrides: Vec<String>,
+}
+
+/// Runs the parsed command.
+pub fn dispatch(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run(a) => cmd_run(a),
+        Command::Validate(a) => cmd_validate(a),
+        Command::List => {
+            print!("{}", list_text());
+            Ok(())
+        }
+        Command::Sweep(a) => crate::sweep::cmd_sweep(a),
+        Command::Slurm(a) => crate::slurm::cmd_slurm(a),
+        Command::Merge(a) => crate::merge::cmd_merge(a),
+        Command::Plot(a) => crate::plot::cmd_plot(a),
+    }
+}
+
+fn load(
+    path: &std::path::Path,
+    overrides: &[String],
+    seed: Option<u64>,
+) -> Result<Scenario, ScenarioError> {
+    let s = Scenario::load(path, overrides)?;
+    Ok(match seed {
+        Some(seed) => s.with_seed(seed),
+        None => s,
+    })
+}
+
+fn cmd_run(a: RunArgs) -> Result<()> {
+    let scenario = load(&a.scenario, &a.overrides, a.seed)?;
+    let out_dir = a
+        .out
+        .unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
+    let out = run_scenario(&scenario)?;
+    write_outputs(&out_dir, &out)?;
+    if !a.quiet {
+        print!("{}", summary_text(&out.summary));
+        println!(
+            "  wrote         {}/{{summary.csv,timeseries.csv,resolved.toml}}",
+            out_dir.display()
+        );
+    }
+    Ok(())
+}
+
+fn cmd_validate(a: ValidateArgs) -> Result<()> {
+    let s = load(&a.scenario, &a.overrides, None)?;
+    println!(
+        "ok: {}: scenario `{}`, {} with {} cores, {:.0} B packets at {:.3} Gb/s for {} (seed {})",
+        a.scenario.display(),
+        s.name,
+        s.nic.name,
+        s.cores,
+        s.traffic.mean_size,
+        s.traffic.offered_gbps,
+        s.duration,
+        s.seed
+    );
+    Ok(())
+}
+
+/// The text of `nicsim list`.
+pub fn list_text() -> String {
+    let mut out = String::from(
+        "Built-in NIC profiles (nic.profile = \"NAME\", or a path to your own .toml):\n",
+    );
+    for name in nic_models::profile::builtin_names() {
+        if let Some(p) = NicProfile::builtin(name) {
+            out.push_str(&format!(
+                "  {:<20} {:>2} cores @ {:.1} GHz, {:>4} GbE, {:?}  {}\n",
+                name, p.cores, p.core_freq_ghz, p.link_gbps, p.kind, p.description
+            ));
+        }
+    }
+    out.push_str("\nWorkloads ([workload] kind = \"NAME\"):\n");
+    out.push_str("  echo                 return every packet to its sender (processing_us adds per-packet work)\n");
+    out
+}

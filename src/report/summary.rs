@@ -1,0 +1,128 @@
+//! One run's headline figures: the row of `summary.csv`.
+
+use sim_core::table::fmt_f64;
+
+/// Headline figures of one run. `wall_time_s` is the only field that is not
+/// a function of (scenario, seed); comparisons of runs must leave it out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Root seed.
+    pub seed: u64,
+    /// NIC profile name.
+    pub nic: String,
+    /// NIC cores used.
+    pub cores: u32,
+    /// Mean frame size, bytes.
+    pub packet_size: f64,
+    /// Offered load, Gb/s of frame bits.
+    pub offered_gbps: f64,
+    /// Delivered after warm-up, Gb/s of frame bits.
+    pub achieved_gbps: f64,
+    /// Line rate at this size, Gb/s of frame bits.
+    pub line_rate_gbps: f64,
+    /// Delivered after warm-up, million packets per second.
+    pub achieved_mpps: f64,
+    /// Latency of packets created after warm-up: mean, p50, p99, p99.9, us.
+    pub lat_mean_us: f64,
+    /// Median latency, us.
+    pub lat_p50_us: f64,
+    /// 99th percentile latency, us.
+    pub lat_p99_us: f64,
+    /// 99.9th percentile latency, us.
+    pub lat_p999_us: f64,
+    /// Drops of every reason over the whole run.
+    pub drops: u64,
+    /// Mean busy fraction of the NIC cores used.
+    pub nic_core_util: f64,
+    /// Simulated time, seconds.
+    pub sim_time_s: f64,
+    /// Wall-clock time of the simulation, seconds.
+    pub wall_time_s: f64,
+    /// Events handled by the engine.
+    pub events: u64,
+    /// Packets generated.
+    pub generated: u64,
+    /// Packets delivered (whole run).
+    pub delivered: u64,
+    /// Packets still in the system at the end.
+    pub in_flight: u64,
+    /// Drops by reason: source backlog, ingress FIFO, traffic manager, TX queue.
+    pub drops_source: u64,
+    /// Ingress FIFO drops.
+    pub drops_ingress: u64,
+    /// Traffic-manager drops.
+    pub drops_tm: u64,
+    /// TX-queue drops.
+    pub drops_tx: u64,
+}
+
+impl Summary {
+    /// Column names of `summary.csv`, in order.
+    pub fn columns() -> Vec<&'static str> {
+        vec![
+            "scenario",
+            "seed",
+            "nic",
+            "cores",
+            "packet_size",
+            "offered_gbps",
+            "achieved_gbps",
+            "line_rate_gbps",
+            "achieved_mpps",
+            "lat_mean_us",
+            "lat_p50_us",
+            "lat_p99_us",
+            "lat_p999_us",
+            "drops",
+            "nic_core_util",
+            "sim_time_s",
+            "wall_time_s",
+            "events",
+            "generated",
+            "delivered",
+            "in_flight",
+            "drops_source",
+            "drops_ingress",
+            "drops_tm",
+            "drops_tx",
+        ]
+    }
+
+    /// The row's cells, formatted with fixed decimals so output is byte-stable.
+    pub fn fields(&self) -> Vec<String> {
+        vec![
+            self.scenario.clone(),
+            self.seed.to_string(),
+            self.nic.clone(),
+            self.cores.to_string(),
+            fmt_f64(self.packet_size, 1),
+            fmt_f64(self.offered_gbps, 4),
+            fmt_f64(self.achieved_gbps, 4),
+            fmt_f64(self.line_rate_gbps, 4),
+            fmt_f64(self.achieved_mpps, 4),
+            fmt_f64(self.lat_mean_us, 3),
+            fmt_f64(self.lat_p50_us, 3),
+            fmt_f64(self.lat_p99_us, 3),
+            fmt_f64(self.lat_p999_us, 3),
+            self.drops.to_string(),
+            fmt_f64(self.nic_core_util, 4),
+            fmt_f64(self.sim_time_s, 6),
+            fmt_f64(self.wall_time_s, 3),
+            self.events.to_string(),
+            self.generated.to_string(),
+            self.delivered.to_string(),
+            self.in_flight.to_string(),
+            self.drops_source.to_string(),
+            self.drops_ingress.to_string(),
+            self.drops_tm.to_string(),
+            self.drops_tx.to_string(),
+        ]
+    }
+
+    /// Whether the run reached line rate (achieved >= 99% of line rate).
+    pub fn at_line_rate(&self) -> bool {
+        self.achieved_gbps >= 0.99 * self.line_rate_gbps
+    }
+}

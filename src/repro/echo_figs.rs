@@ -1,0 +1,194 @@
+//! Figures 2 to 5 of the paper from the echo system: core scaling, headroom and latency.
+
+use super::{Figure, PlotSpec};
+use crate::run::run_scenario;
+use crate::scenario::Scenario;
+use anyhow::{Context, Result};
+use nic_models::NicProfile;
+use rayon::prelude::*;
+use sim_core::table::fmt_f64;
+use sim_core::{Claim, Table};
+
+/// Packet sizes of Figs. 2 and 3.
+const SIZES: [u32; 6] = [64, 128, 256, 512, 1024, 1500];
+
+/// One echo run's knobs.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct EchoPoint<'a> {
+    pub profile: &'a str,
+    pub cores: u32,
+    pub size: u32,
+    /// Offered Gb/s; `None` = line rate.
+    pub rate_gbps: Option<f64>,
+    pub poisson: bool,
+    pub processing_us: f64,
+    pub duration_ms: f64,
+}
+
+/// Builds and runs one echo scenario, returning its summary.
+pub(crate) fn run_echo(p: EchoPoint<'_>) -> Result<crate::report::Summary> {
+    let rate = match p.rate_gbps {
+        Some(g) => format!("{g}"),
+        None => "\"line\"".to_string(),
+    };
+    let text = format!(
+        "name = \"repro\"\nseed = 1\nduration_ms = {}\n[nic]\nprofile = \"{}\"\ncores = {}\n[traffic]\npacket_size = {}\nrate_gbps = {rate}\narrival = \"{}\"\n[workload]\nkind = \"echo\"\nprocessing_us = {}\n",
+        p.duration_ms,
+        p.profile,
+        p.cores,
+        p.size,
+        if p.poisson { "poisson" } else { "constant" },
+        p.processing_us
+    );
+    let table: toml::Table = text.parse().context("repro scenario text")?;
+    let scenario = Scenario::from_table(table, "repro").map_err(anyhow::Error::new)?;
+    Ok(run_scenario(&scenario)?.summary)
+}
+
+fn profile(name: &str) -> Result<NicProfile> {
+    NicProfile::builtin(name).with_context(|| format!("built-in profile {name} is missing"))
+}
+
+/// Figs. 2 and 3: throughput against cores for every size, and the line-rate claims.
+pub fn core_scaling(id: &str, nic: &str, quick: bool, paper_cores_needed: &[(u32, Option<u32>)]) -> Result<Figure> {
+    let prof = profile(nic)?;
+    let duration_ms = if quick { 1.0 } else { 4.0 };
+    let points: Vec<(u32, u32)> = SIZES.iter().flat_map(|&s| (1..=prof.cores).map(move |c| (s, c))).collect();
+    let rows: Vec<Result<crate::report::Summary>> = points
+        .par_iter()
+        .map(|&(size, cores)| {
+            run_echo(EchoPoint { profile: nic, cores, size, rate_gbps: None, poisson: false, processing_us: 0.0, duration_ms })
+        })
+        .collect();
+    let mut table = Table::new(["nic", "packet_size", "cores", "achieved_gbps", "line_rate_gbps"]);
+    let mut first_at_line: Vec<(u32, Option<u32>)> = SIZES.iter().map(|&s| (s, None)).collect();
+    for (&(size, cores), r) in points.iter().zip(rows) {
+        let s = r?;
+        table.push([nic.to_string(), size.to_string(), cores.to_string(), fmt_f64(s.achieved_gbps, 4), fmt_f64(s.line_rate_gbps, 4)]);
+        let entry = first_at_line.iter_mut().find(|(sz, _)| *sz == size).expect("size listed");
+        if s.at_line_rate() && entry.1.is_none() {
+            entry.1 = Some(cores);
+        }
+    }
+    let mut claims = Vec::new();
+    for &(size, paper) in paper_cores_needed {
+        let sim = first_at_line.iter().find(|(s, _)| *s == size).and_then(|(_, c)| *c);
+        let (desc, pv, sv, unit) = match paper {
+            Some(c) => (
+                format!("{nic} echo at {size} B first reaches line rate at {c} cores"),
+                c as f64,
+                sim.map(|c| c as f64).unwrap_or(f64::NAN),
+                "cores",
+            ),
+            None => (
+                format!("{nic} echo at {size} B never reaches line rate with all {} cores (1 = reaches)", prof.cores),
+                0.0,
+                if sim.is_some() { 1.0 } else { 0.0 },
+                "bool",
+            ),
+        };
+        claims.push(Claim::new(format!("{id}.{nic}.{size}B.cores_to_line_rate"), desc, pv, sv, unit, 0.0));
+    }
+    Ok(Figure {
+        id: id.to_string(),
+        table,
+        claims,
+        plot: Some(PlotSpec {
+            x: "cores",
+            y: "achieved_gbps",
+            series: Some("packet_size"),
+            title: format!("{id}: echo throughput on {nic} vs NIC cores"),
+        }),
+    })
+}
+
+/// Extra processing times of Fig. 4: 0, then 1/8 us to 16 us in quarter-octave
+/// steps (log spacing, so the knee is sampled finely wherever it falls).
+fn processing_grid(quick: bool) -> Vec<f64> {
+    let step = if quick { 1.0 } else { 0.25 };
+    let mut v = vec![0.0];
+    let mut k = -3.0f64;
+    while k <= 4.0 + 1e-9 {
+        v.push(2f64.powf(k));
+        k += step;
+    }
+    v
+}
+
+/// Fig. 4: throughput against extra per-packet processing (headroom), all cores.
+pub fn headroom(quick: bool) -> Result<Figure> {
+    let duration_ms = if quick { 1.0 } else { 3.0 };
+    let mut points = Vec::new();
+    for nic in ["liquidio_cn2350", "stingray_ps225"] {
+        let prof = profile(nic)?;
+        for size in [256u32, 1024] {
+            for us in processing_grid(quick) {
+                points.push((nic, prof.cores, size, us));
+            }
+        }
+    }
+    let rows: Vec<Result<crate::report::Summary>> = points
+        .par_iter()
+        .map(|&(nic, cores, size, us)| {
+            run_echo(EchoPoint { profile: nic, cores, size, rate_gbps: None, poisson: false, processing_us: us, duration_ms })
+        })
+        .collect();
+    let mut table = Table::new(["nic", "packet_size", "processing_us", "achieved_gbps", "series"]);
+    for (&(nic, _, size, us), r) in points.iter().zip(rows) {
+        let s = r?;
+        table.push([nic.to_string(), size.to_string(), fmt_f64(us, 4), fmt_f64(s.achieved_gbps, 4), format!("{nic} {size}B")]);
+    }
+    Ok(Figure {
+        id: "fig4".into(),
+        table,
+        claims: Vec::new(),
+        plot: Some(PlotSpec {
+            x: "processing_us",
+            y: "achieved_gbps",
+            series: Some("series"),
+            title: "fig4: echo throughput vs extra processing per packet (all cores)".into(),
+        }),
+    })
+}
+
+/// Fig. 5: latency on the CN2350 with 6 and 12 cores near each configuration's
+/// maximum throughput. The maximum is measured first (line-rate offer); the
+/// latency run then offers 95% of it with Poisson arrivals, because a
+/// deterministic offer at exactly 100% of capacity has no queueing at all
+/// and any real generator's burstiness at 100% diverges.
+pub fn latency(quick: bool) -> Result<Figure> {
+    let duration_ms = if quick { 2.0 } else { 10.0 };
+    let nic = "liquidio_cn2350";
+    let points: Vec<(u32, u32)> = [6u32, 12].iter().flat_map(|&c| [64u32, 512, 1024, 1500].map(|s| (s, c))).collect();
+    let rows: Vec<Result<crate::report::Summary>> = points
+        .par_iter()
+        .map(|&(size, cores)| {
+            let max = run_echo(EchoPoint { profile: nic, cores, size, rate_gbps: None, poisson: false, processing_us: 0.0, duration_ms: 1.0 })?;
+            run_echo(EchoPoint {
+                profile: nic,
+                cores,
+                size,
+                rate_gbps: Some(max.achieved_gbps * 0.95),
+                poisson: true,
+                processing_us: 0.0,
+                duration_ms,
+            })
+        })
+        .collect();
+    let mut table = Table::new(["packet_size", "cores", "lat_mean_us", "lat_p99_us"]);
+    for (&(size, cores), r) in points.iter().zip(rows) {
+        let s = r?;
+        table.push([size.to_string(), cores.to_string(), fmt_f64(s.lat_mean_us, 3), fmt_f64(s.lat_p99_us, 3)]);
+    }
+    Ok(Figure {
+        id: "fig5".into(),
+        table,
+        claims: Vec::new(),
+        plot: Some(PlotSpec {
+            x: "packet_size",
+            y: "lat_p99_us",
+            series: Some("cores"),
+            title: "fig5: CN2350 echo p99 latency near maximum throughput".into(),
+        }),
+    })
+}

@@ -1,0 +1,146 @@
+//! `nicsim repro`: regenerate the paper's figures and tables, each beside the published values.
+//!
+//! Every figure generator returns a [`Figure`]: a table (written as
+//! `DIR/<id>.csv`), an optional plot (`DIR/<id>.svg`) and the paper's
+//! quantitative claims that the data covers (gathered into `DIR/claims.csv`).
+//! Generators live next to the models they exercise (pcie-model, nic-models,
+//! workloads) or here for the whole-system echo figures; this module only
+//! lists them, runs them in parallel and writes the files.
+
+mod echo_figs;
+
+use crate::report::write::{csv_bytes, write_table_csv};
+use anyhow::{bail, Result};
+use clap::Args;
+use rayon::prelude::*;
+use sim_core::{Claim, Table};
+use std::path::{Path, PathBuf};
+
+/// How to plot a figure's table.
+#[derive(Clone, Debug)]
+pub struct PlotSpec {
+    /// Column on the x axis.
+    pub x: &'static str,
+    /// Column on the y axis.
+    pub y: &'static str,
+    /// Column whose values name the lines.
+    pub series: Option<&'static str>,
+    /// Plot title.
+    pub title: String,
+}
+
+/// One regenerated figure or table.
+#[derive(Clone, Debug)]
+pub struct Figure {
+    /// `fig2`, `table2`, ...
+    pub id: String,
+    /// The data, written as `<id>.csv`.
+    pub table: Table,
+    /// Claims of the paper covered by this data.
+    pub claims: Vec<Claim>,
+    /// How to draw it, if it is a plot.
+    pub plot: Option<PlotSpec>,
+}
+
+impl Figure {
+    /// A figure from a generator returning `(Table, Vec<Claim>)`.
+    pub fn from_parts(id: &str, (table, claims): (Table, Vec<Claim>), plot: Option<PlotSpec>) -> Self {
+        Figure { id: id.to_string(), table, claims, plot }
+    }
+}
+
+/// Arguments of `nicsim repro`.
+#[derive(Debug, Args)]
+pub struct ReproArgs {
+    /// Figure and table IDs (default: all). See `nicsim repro --list`.
+    pub ids: Vec<String>,
+    /// Output directory.
+    #[arg(long, default_value = "results/repro")]
+    pub out: PathBuf,
+    /// Fewer points and shorter runs (for smoke tests).
+    #[arg(long)]
+    pub quick: bool,
+    /// List the IDs and exit.
+    #[arg(long)]
+    pub list: bool,
+}
+
+type Generator = fn(bool) -> Result<Figure>;
+
+/// Every ID `nicsim repro` knows, with a one-line description and its generator.
+pub fn registry() -> Vec<(&'static str, &'static str, Generator)> {
+    vec![
+        ("fig2", "LiquidIO CN2350 echo throughput vs cores, 10GbE", |q| {
+            echo_figs::core_scaling("fig2", "liquidio_cn2350", q, &[(64, None), (128, None), (256, Some(10)), (1500, Some(3))])
+        }),
+        ("fig4", "echo throughput vs extra per-packet processing (headroom)", echo_figs::headroom),
+        ("fig5", "CN2350 echo latency near maximum throughput, 6 and 12 cores", echo_figs::latency),
+    ]
+}
+
+/// Runs the selected generators and writes their files. Returns the figures.
+pub fn run(ids: &[String], quick: bool, out: &Path) -> Result<Vec<Figure>> {
+    let reg = registry();
+    let selected: Vec<_> = if ids.is_empty() {
+        reg.iter().collect()
+    } else {
+        let mut v = Vec::new();
+        for id in ids {
+            match reg.iter().find(|(name, _, _)| name == id) {
+                Some(entry) => v.push(entry),
+                None => bail!(
+                    "unknown repro ID `{id}`; known IDs: {}",
+                    reg.iter().map(|(n, _, _)| *n).collect::<Vec<_>>().join(", ")
+                ),
+            }
+        }
+        v
+    };
+    let figures: Vec<Result<Figure>> = selected.par_iter().map(|(_, _, generate)| generate(quick)).collect();
+    let figures: Vec<Figure> = figures.into_iter().collect::<Result<_>>()?;
+    std::fs::create_dir_all(out)?;
+    let mut claims = Vec::new();
+    for f in &figures {
+        write_table_csv(&out.join(format!("{}.csv", f.id)), &f.table)?;
+        if let Some(p) = &f.plot {
+            crate::plot::line_plot(&f.table, p.x, p.y, p.series, &p.title, &out.join(format!("{}.svg", f.id)))?;
+        }
+        claims.extend(f.claims.iter().cloned());
+    }
+    let rows = claims.iter().map(Claim::csv_fields);
+    crate::report::write::write_atomic(&out.join("claims.csv"), &csv_bytes(&Claim::CSV_COLUMNS, rows)?)?;
+    Ok(figures)
+}
+
+/// `nicsim repro`.
+pub fn cmd_repro(a: ReproArgs) -> Result<()> {
+    if a.list {
+        for (id, desc, _) in registry() {
+            println!("{id:<10} {desc}");
+        }
+        return Ok(());
+    }
+    let figures = run(&a.ids, a.quick, &a.out)?;
+    let (mut pass, mut total) = (0, 0);
+    for f in &figures {
+        println!("{:<9} {:>4} rows -> {}/{}.csv", f.id, f.table.rows.len(), a.out.display(), f.id);
+        for c in &f.claims {
+            total += 1;
+            if c.pass() {
+                pass += 1;
+            }
+            println!(
+                "  {} {:<48} paper {:>8.3} sim {:>8.3} {:<6} (err {:.1}%, tol {:.0}%)",
+                if c.pass() { "PASS" } else { "FAIL" },
+                c.claim_id,
+                c.paper_value,
+                c.simulated_value,
+                c.unit,
+                100.0 * c.rel_error(),
+                100.0 * c.tolerance
+            );
+        }
+    }
+    println!("claims: {pass}/{total} within tolerance -> {}/claims.csv", a.out.display());
+    Ok(())
+}

@@ -1,0 +1,352 @@
+//! Checking a parsed scenario's values and resolving every default into a `Scenario`.
+
+use super::actors::{validate_actors, ActorsPlan};
+use super::error::{locate_key, ScenarioError};
+use super::schema::*;
+use nic_models::{NicProfile, ProfileError};
+use sim_core::SimDuration;
+use std::path::Path;
+use workloads::{ArrivalProcess, SizeMix};
+
+/// Ethernet frame size bounds (IEEE 802.3 minimum; common jumbo maximum).
+const MIN_FRAME: u32 = 64;
+const MAX_FRAME: u32 = 9216;
+/// Longest run accepted, milliseconds (one simulated hour).
+const MAX_DURATION_MS: f64 = 3_600_000.0;
+/// Most time-series rows a run may produce.
+const MAX_WINDOWS: f64 = 100_000.0;
+
+/// The offered traffic, resolved.
+#[derive(Clone, Debug)]
+pub struct Traffic {
+    /// Sizes to draw from.
+    pub sizes: SizeMix,
+    /// Mean frame size, bytes.
+    pub mean_size: f64,
+    /// Offered Gb/s of frame bits.
+    pub offered_gbps: f64,
+    /// Line rate for this size mix, Gb/s of frame bits.
+    pub line_rate_gbps: f64,
+    /// Arrival process.
+    pub arrival: ArrivalProcess,
+    /// Flows.
+    pub flows: u32,
+}
+
+/// A validated scenario with every default filled in.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// Name (output directory, `scenario` column).
+    pub name: String,
+    /// Root seed.
+    pub seed: u64,
+    /// Simulated time to run.
+    pub duration: SimDuration,
+    /// Leading time excluded from measurements.
+    pub warmup: SimDuration,
+    /// The NIC's profile (with `tm_queue_packets` applied).
+    pub nic: NicProfile,
+    /// NIC cores used.
+    pub cores: u32,
+    /// Traffic.
+    pub traffic: Traffic,
+    /// The application.
+    pub workload: WorkloadSection,
+    /// For actor workloads: the actors, load, host and runtime settings.
+    pub actors: Option<ActorsPlan>,
+    /// Time-series window.
+    pub window: SimDuration,
+    /// The file with every default written out (for `resolved.toml`).
+    pub resolved: ScenarioFile,
+}
+
+struct Checker<'a> {
+    origin: &'a str,
+    text: Option<&'a str>,
+}
+
+impl Checker<'_> {
+    fn err(&self, key: &str, message: String, fix: String) -> ScenarioError {
+        let line = self.text.and_then(|t| locate_key(t, key));
+        ScenarioError::key(self.origin, line, key, message, fix)
+    }
+}
+
+impl Scenario {
+    pub(super) fn from_file(
+        file: ScenarioFile,
+        origin: &str,
+        text: Option<&str>,
+        base_dir: impl AsRef<Path>,
+        default_name: Option<String>,
+    ) -> Result<Scenario, ScenarioError> {
+        let c = Checker { origin, text };
+        let mut resolved = file.clone();
+
+        let duration_ms = file.duration_ms.unwrap_or(DEFAULT_DURATION_MS);
+        if !(duration_ms > 0.0 && duration_ms <= MAX_DURATION_MS) {
+            return Err(c.err(
+                "duration_ms",
+                format!("must be in (0, {MAX_DURATION_MS}] ms, got {duration_ms}"),
+                "give a positive duration such as 10".into(),
+            ));
+        }
+        let warmup_ms = file.warmup_ms.unwrap_or(duration_ms * 0.1);
+        if !(warmup_ms >= 0.0 && warmup_ms < duration_ms) {
+            return Err(c.err(
+                "warmup_ms",
+                format!("must be >= 0 and below duration_ms ({duration_ms}), got {warmup_ms}"),
+                "shorten the warm-up".into(),
+            ));
+        }
+
+        let nic = resolve_profile(&c, &file.nic.profile, base_dir.as_ref())?;
+        let mut nic = nic;
+        let cores = file.nic.cores.unwrap_or(nic.cores);
+        if cores == 0 || cores > nic.cores {
+            return Err(c.err(
+                "nic.cores",
+                format!(
+                    "must be between 1 and {} (the {} has {} cores), got {cores}",
+                    nic.cores, nic.name, nic.cores
+                ),
+                format!("set nic.cores to 1..={}", nic.cores),
+            ));
+        }
+        if let Some(q) = file.nic.tm_queue_packets {
+            if q == 0 {
+                return Err(c.err(
+                    "nic.tm_queue_packets",
+                    "must be at least 1".into(),
+                    "remove it to use the profile's bound".into(),
+                ));
+            }
+            nic.traffic_manager.queue_packets = q;
+        }
+
+        let traffic = resolve_traffic(&c, &file.traffic, &nic)?;
+
+        let actors = match &file.workload {
+            WorkloadSection::Echo(e) => {
+                if !(e.processing_us >= 0.0 && e.processing_us.is_finite()) {
+                    return Err(c.err(
+                        "workload.processing_us",
+                        format!("must be >= 0 us, got {}", e.processing_us),
+                        "use 0 for plain echo".into(),
+                    ));
+                }
+                if file.scheduler.is_some() || file.host.is_some() {
+                    let key = if file.scheduler.is_some() {
+                        "scheduler"
+                    } else {
+                        "host"
+                    };
+                    return Err(c.err(
+                        key,
+                        "applies only to actor workloads".into(),
+                        "remove it, or set workload.kind = \"actors\"".into(),
+                    ));
+                }
+                None
+            }
+            WorkloadSection::Actors(w) => Some(validate_actors(
+                origin,
+                text,
+                w,
+                file.host.as_ref(),
+                file.scheduler.as_ref(),
+                base_dir.as_ref(),
+            )?),
+        };
+
+        let window_us = file.output.window_us.unwrap_or(DEFAULT_WINDOW_US);
+        if window_us.is_nan() || window_us <= 0.0 || duration_ms * 1000.0 / window_us > MAX_WINDOWS
+        {
+            return Err(c.err(
+                "output.window_us",
+                format!("must be positive and give at most {MAX_WINDOWS} windows over the run, got {window_us}"),
+                format!("use at least {} us", (duration_ms * 1000.0 / MAX_WINDOWS).ceil()),
+            ));
+        }
+
+        let name = file
+            .name
+            .clone()
+            .or(default_name)
+            .unwrap_or_else(|| "scenario".to_string());
+        resolved.name = Some(name.clone());
+        resolved.seed = Some(file.seed.unwrap_or(DEFAULT_SEED));
+        resolved.duration_ms = Some(duration_ms);
+        resolved.warmup_ms = Some(warmup_ms);
+        resolved.nic.cores = Some(cores);
+        resolved.nic.tm_queue_packets = Some(nic.traffic_manager.queue_packets);
+        if resolved.traffic.size_mix.is_none() {
+            resolved.traffic.packet_size =
+                Some(file.traffic.packet_size.unwrap_or(DEFAULT_PACKET_SIZE));
+        }
+        resolved.traffic.rate_gbps = Some(file.traffic.rate_gbps.unwrap_or_default());
+        resolved.traffic.arrival = Some(traffic.arrival);
+        resolved.traffic.flows = Some(traffic.flows);
+        resolved.output.window_us = Some(window_us);
+        if let Some(plan) = &actors {
+            resolved.scheduler = Some(plan.settings.clone());
+            resolved.host = Some(super::schema::HostSection {
+                profile: Some(plan.host.name.clone()),
+                cores: Some(plan.host_cores),
+            });
+            if let WorkloadSection::Actors(w) = &mut resolved.workload {
+                if w.rate_krps.is_none() {
+                    w.load_fraction = Some(
+                        w.load_fraction
+                            .unwrap_or(super::actors::DEFAULT_LOAD_FRACTION),
+                    );
+                }
+                w.arrival = Some(plan.arrival);
+                for e in &mut w.actors {
+                    e.weight = Some(e.weight.unwrap_or(1.0));
+                }
+            }
+        }
+
+        Ok(Scenario {
+            name,
+            seed: file.seed.unwrap_or(DEFAULT_SEED),
+            duration: SimDuration::from_us_f64(duration_ms * 1000.0),
+            warmup: SimDuration::from_us_f64(warmup_ms * 1000.0),
+            nic,
+            cores,
+            traffic,
+            workload: file.workload.clone(),
+            actors,
+            window: SimDuration::from_us_f64(window_us),
+            resolved,
+        })
+    }
+
+    /// The scenario with another seed (`--seed`, sweep repetitions).
+    pub fn with_seed(mut self, seed: u64) -> Scenario {
+        self.seed = seed;
+        self.resolved.seed = Some(seed);
+        self
+    }
+
+    /// `resolved.toml`: the scenario with every default written out.
+    pub fn resolved_toml(&self) -> String {
+        let body = toml::to_string(&self.resolved)
+            .unwrap_or_else(|e| format!("# cannot serialize: {e}\n"));
+        format!(
+            "# Scenario `{}` with every default filled in (written by nicsim).\n{body}",
+            self.name
+        )
+    }
+}
+
+fn resolve_profile(
+    c: &Checker<'_>,
+    name: &str,
+    base_dir: &Path,
+) -> Result<NicProfile, ScenarioError> {
+    NicProfile::resolve(name, base_dir).map_err(|e| match e {
+        ProfileError::Unknown { name, known } => c.err(
+            "nic.profile",
+            format!("unknown NIC `{name}`"),
+            format!("use a built-in profile ({known}) or a path to a profile .toml"),
+        ),
+        other => c.err(
+            "nic.profile",
+            other.to_string(),
+            "fix the profile file".into(),
+        ),
+    })
+}
+
+fn resolve_traffic(
+    c: &Checker<'_>,
+    t: &TrafficSection,
+    nic: &NicProfile,
+) -> Result<Traffic, ScenarioError> {
+    let check_size = |key: &str, s: u32| {
+        if (MIN_FRAME..=MAX_FRAME).contains(&s) {
+            Ok(())
+        } else {
+            Err(c.err(
+                key,
+                format!("frame size must be {MIN_FRAME}..={MAX_FRAME} bytes, got {s}"),
+                "use an Ethernet frame size such as 64, 256 or 1500".into(),
+            ))
+        }
+    };
+    let sizes = match (&t.packet_size, &t.size_mix) {
+        (Some(_), Some(_)) => {
+            return Err(c.err(
+                "traffic.size_mix",
+                "both packet_size and size_mix are set".into(),
+                "keep one of them".into(),
+            ))
+        }
+        (_, Some(mix)) => {
+            if mix.is_empty() {
+                return Err(c.err(
+                    "traffic.size_mix",
+                    "is empty".into(),
+                    "give at least one { size, weight } entry".into(),
+                ));
+            }
+            for e in mix {
+                check_size("traffic.size_mix", e.size)?;
+                if !(e.weight > 0.0 && e.weight.is_finite()) {
+                    return Err(c.err(
+                        "traffic.size_mix",
+                        format!("weight must be positive, got {}", e.weight),
+                        "use positive weights".into(),
+                    ));
+                }
+            }
+            SizeMix::weighted(mix)
+        }
+        (size, None) => {
+            let s = size.unwrap_or(DEFAULT_PACKET_SIZE);
+            check_size("traffic.packet_size", s)?;
+            SizeMix::fixed(s)
+        }
+    };
+    let mean_size = sizes.mean_bytes();
+    let overhead = nic.mac.wire_overhead_bytes as f64;
+    let line_rate_gbps = nic.link_gbps * mean_size / (mean_size + overhead);
+    let offered_gbps = match t.rate_gbps.unwrap_or_default() {
+        RateSetting::Line(_) => line_rate_gbps,
+        RateSetting::Gbps(g) => {
+            if !(g > 0.0 && g.is_finite()) {
+                return Err(c.err(
+                    "traffic.rate_gbps",
+                    format!("must be a positive rate, got {g}"),
+                    "use a positive number of Gb/s or \"line\"".into(),
+                ));
+            }
+            if g > line_rate_gbps * 1.000_001 {
+                return Err(c.err(
+                    "traffic.rate_gbps",
+                    format!("{g} Gb/s exceeds the {} Gb/s link's line rate ({line_rate_gbps:.3} Gb/s of frames at this size)", nic.link_gbps),
+                    "use \"line\" or a lower rate".into(),
+                ));
+            }
+            g
+        }
+    };
+    let flows = t.flows.unwrap_or(DEFAULT_FLOWS);
+    if flows == 0 {
+        return Err(c.err(
+            "traffic.flows",
+            "must be at least 1".into(),
+            "use 1 or more flows".into(),
+        ));
+    }
+    Ok(Traffic {
+        sizes,
+        mean_size,
+        offered_gbps,
+        line_rate_gbps,
+        arrival: t.arrival.unwrap_or_default(),
+        flows,
+    })
+}

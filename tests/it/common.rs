@@ -1,0 +1,57 @@
+//! Helpers shared by the integration tests: scenarios from text, runs, the built binary.
+
+use nicsim::{run_scenario, RunOutput, Scenario};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// A fresh scratch directory under the target dir, unique per test name.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// The repository root (for configs/).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Loads configs/quickstart.toml with overrides.
+pub fn quickstart(overrides: &[&str]) -> Scenario {
+    let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    Scenario::load(&repo().join("configs/quickstart.toml"), &o).expect("quickstart loads")
+}
+
+/// Runs a scenario, failing the test on error.
+pub fn run(s: &Scenario) -> RunOutput {
+    run_scenario(s).expect("run succeeds")
+}
+
+/// Runs the nicsim binary with `args` in `cwd`.
+pub fn nicsim(cwd: &Path, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_nicsim"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("nicsim binary runs")
+}
+
+/// A summary.csv with the wall_time_s column removed (the only nondeterministic one).
+pub fn without_wall_time(csv_text: &str) -> String {
+    let mut lines = csv_text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    let wall = header.iter().position(|c| *c == "wall_time_s");
+    csv_text
+        .lines()
+        .map(|l| {
+            l.split(',')
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != wall)
+                .map(|(_, c)| c)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

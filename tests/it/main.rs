@@ -1,0 +1,15 @@
+//! Integration tests of the nicsim binary crate: one test binary, one module per behaviour.
+
+mod bad_input;
+mod common;
+mod conservation;
+mod determinism;
+mod echo_calibration;
+mod plot_svg;
+mod slurm_script;
+mod sweep_configs;
+mod sweep_expand;
+mod sweep_kill;
+mod sweep_merge;
+mod sweep_resume;
+mod sweep_support;

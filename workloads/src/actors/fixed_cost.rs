@@ -1,0 +1,120 @@
+//! Fixed-cost synthetic actor: charges about `cost_ns` of compute per request with a small, payload-driven jitter.
+//!
+//! For scheduling studies with low service-time dispersion (FCFS territory in
+//! iPipe's hybrid scheduler). The jitter is a deterministic function of the
+//! payload bytes, so the same traffic always costs the same. The cost is
+//! charged as cycles at `core_freq_mhz`, so it holds on the core it was sized
+//! for; a faster core runs it proportionally faster.
+
+use super::wire::{fnv1a64, handles_in, handles_out};
+use super::{kinds, ConfigError, Request};
+use rand::Rng;
+use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, MemAccess, Message};
+use serde::Deserialize;
+
+/// Configuration of [`FixedCost`].
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FixedCostConfig {
+    /// Mean cost per request, ns. Default 2000 (the ~2 us of replication and load balancing, Table 3 of iPipe).
+    pub cost_ns: u64,
+    /// Uniform jitter, +- percent of `cost_ns`. Default 5.
+    pub jitter_pct: u32,
+    /// Clock the cost is converted to cycles at, MHz. Default 1200 (LiquidIO CN2350 core clock, iPipe section 2).
+    pub core_freq_mhz: u64,
+    /// Whether to reply (8-byte request id echo) to the sender. Default true.
+    pub reply: bool,
+}
+
+impl Default for FixedCostConfig {
+    fn default() -> Self {
+        FixedCostConfig {
+            cost_ns: 2_000,
+            jitter_pct: 5,
+            core_freq_mhz: 1_200,
+            reply: true,
+        }
+    }
+}
+
+/// Charges a near-constant cost per request.
+#[derive(Debug)]
+pub struct FixedCost {
+    cfg: FixedCostConfig,
+    /// One cache line of per-actor state (a request counter), so the actor has a DMO to migrate.
+    state: Option<DmoHandle>,
+}
+
+impl FixedCost {
+    /// A fixed-cost actor; errors on zero clock or jitter of 100% or more.
+    pub fn new(cfg: FixedCostConfig) -> Result<FixedCost, ConfigError> {
+        if cfg.jitter_pct >= 100 {
+            return Err(ConfigError::new(
+                "jitter_pct",
+                "must be below 100 (default 5)",
+            ));
+        }
+        if cfg.core_freq_mhz == 0 || cfg.cost_ns > 1_000_000_000 {
+            return Err(ConfigError::new(
+                "core_freq_mhz",
+                "clock must be non-zero and cost_ns at most 1 s",
+            ));
+        }
+        Ok(FixedCost { cfg, state: None })
+    }
+
+    /// Cost in ns this actor charges for a payload.
+    pub fn cost_ns_for(&self, payload: &[u8]) -> u64 {
+        let span = 2 * u64::from(self.cfg.jitter_pct) * self.cfg.cost_ns / 100;
+        let low = self.cfg.cost_ns - span / 2;
+        low + if span == 0 {
+            0
+        } else {
+            fnv1a64(payload) % (span + 1)
+        }
+    }
+}
+
+/// Cycles for `ns` at `mhz`, rounded to nearest.
+pub fn ns_to_cycles(ns: u64, mhz: u64) -> u64 {
+    (ns * mhz + 500) / 1_000
+}
+
+impl Actor for FixedCost {
+    fn name(&self) -> &str {
+        "fixed_cost"
+    }
+
+    fn init(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        self.state = Some(ctx.dmo_alloc(128)?);
+        Ok(())
+    }
+
+    fn exec(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        let ns = self.cost_ns_for(&msg.payload);
+        if let Some(h) = self.state {
+            ctx.dmo_touch(h, 0, 8, MemAccess::Write)?;
+        }
+        ctx.compute(ns_to_cycles(ns, self.cfg.core_freq_mhz))?;
+        if self.cfg.reply {
+            ctx.send(msg.src, kinds::REPLY, msg.id.to_le_bytes().to_vec())?;
+        }
+        Ok(())
+    }
+
+    fn migrate_out(&mut self, _ctx: &mut ActorCtx<'_>) -> Result<Vec<u8>, ActorError> {
+        Ok(handles_out(&[self.state]))
+    }
+
+    fn migrate_in(&mut self, state: &[u8], _ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        handles_in(state, &mut [&mut self.state])
+    }
+}
+
+/// 64 random bytes (they only seed the jitter).
+pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
+    Request {
+        kind: kinds::REQUEST,
+        payload: (0..64).map(|_| rng.gen()).collect(),
+    }
+}

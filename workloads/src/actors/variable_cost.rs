@@ -1,0 +1,122 @@
+//! Variable-cost synthetic actor: the request payload says how long it costs, clamped to a bounded range (2..71 us).
+//!
+//! For scheduling studies with high service-time dispersion (DRR territory in
+//! iPipe's hybrid scheduler). The first 4 payload bytes are the requested cost
+//! in ns (little-endian); the actor clamps it to `[min_ns, max_ns]`. A payload
+//! shorter than 4 bytes costs a value derived from its hash, so any traffic
+//! is deterministic. The default range spans the offloaded tasks of Table 3
+//! of iPipe: 2 us (load balancer) to 71 us (flow classifier).
+
+use super::fixed_cost::ns_to_cycles;
+use super::wire::{fnv1a64, get_u32, handles_in, handles_out};
+use super::{kinds, ConfigError, Request};
+use rand::Rng;
+use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, MemAccess, Message};
+use serde::Deserialize;
+
+/// Configuration of [`VariableCost`].
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VariableCostConfig {
+    /// Lowest cost, ns. Default 2000 (Table 3 of iPipe: ~2 us tasks).
+    pub min_ns: u64,
+    /// Highest cost, ns. Default 71000 (Table 3 of iPipe: flow classifier).
+    pub max_ns: u64,
+    /// Clock the cost is converted to cycles at, MHz. Default 1200 (LiquidIO CN2350).
+    pub core_freq_mhz: u64,
+    /// Whether to reply (8-byte request id echo) to the sender. Default true.
+    pub reply: bool,
+}
+
+impl Default for VariableCostConfig {
+    fn default() -> Self {
+        VariableCostConfig {
+            min_ns: 2_000,
+            max_ns: 71_000,
+            core_freq_mhz: 1_200,
+            reply: true,
+        }
+    }
+}
+
+/// Charges the payload-requested cost, clamped to a range.
+#[derive(Debug)]
+pub struct VariableCost {
+    cfg: VariableCostConfig,
+    state: Option<DmoHandle>,
+}
+
+impl VariableCost {
+    /// A variable-cost actor; errors unless `0 < min_ns <= max_ns <= 1 s` and the clock is non-zero.
+    pub fn new(cfg: VariableCostConfig) -> Result<VariableCost, ConfigError> {
+        if cfg.min_ns == 0 || cfg.min_ns > cfg.max_ns || cfg.max_ns > 1_000_000_000 {
+            return Err(ConfigError::new(
+                "min_ns",
+                "need 0 < min_ns <= max_ns <= 1e9 (defaults 2000 and 71000)",
+            ));
+        }
+        if cfg.core_freq_mhz == 0 {
+            return Err(ConfigError::new(
+                "core_freq_mhz",
+                "must be non-zero (default 1200)",
+            ));
+        }
+        Ok(VariableCost { cfg, state: None })
+    }
+
+    /// Cost in ns this actor charges for a payload.
+    pub fn cost_ns_for(&self, payload: &[u8]) -> u64 {
+        let wanted = match get_u32(payload, 0) {
+            Ok(ns) => u64::from(ns),
+            Err(_) => self.cfg.min_ns + fnv1a64(payload) % (self.cfg.max_ns - self.cfg.min_ns + 1),
+        };
+        wanted.clamp(self.cfg.min_ns, self.cfg.max_ns)
+    }
+}
+
+impl Actor for VariableCost {
+    fn name(&self) -> &str {
+        "variable_cost"
+    }
+
+    fn init(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        self.state = Some(ctx.dmo_alloc(128)?);
+        Ok(())
+    }
+
+    fn exec(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        let ns = self.cost_ns_for(&msg.payload);
+        if let Some(h) = self.state {
+            ctx.dmo_touch(h, 0, 8, MemAccess::Write)?;
+        }
+        ctx.compute(ns_to_cycles(ns, self.cfg.core_freq_mhz))?;
+        if self.cfg.reply {
+            ctx.send(msg.src, kinds::REPLY, msg.id.to_le_bytes().to_vec())?;
+        }
+        Ok(())
+    }
+
+    fn migrate_out(&mut self, _ctx: &mut ActorCtx<'_>) -> Result<Vec<u8>, ActorError> {
+        Ok(handles_out(&[self.state]))
+    }
+
+    fn migrate_in(&mut self, state: &[u8], _ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        handles_in(state, &mut [&mut self.state])
+    }
+}
+
+/// Encodes a request asking for `cost_ns`.
+pub fn encode_request(cost_ns: u32) -> Request {
+    Request {
+        kind: kinds::REQUEST,
+        payload: cost_ns.to_le_bytes().to_vec(),
+    }
+}
+
+/// A request whose cost is log-uniform over 2..71 us (high dispersion: the median is
+/// ~12 us, the mean ~19 us, the max 35x the min).
+pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
+    let (lo, hi) = (2_000f64.ln(), 71_000f64.ln());
+    let ns = rng.gen_range(lo..=hi).exp().round() as u32;
+    encode_request(ns.clamp(2_000, 71_000))
+}

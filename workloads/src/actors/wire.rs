@@ -1,0 +1,257 @@
+//! Shared helpers for actors: little-endian payload parsing, flow keys, hashing and typed DMO access.
+//!
+//! Every actor reads real bytes from its request payload and its DMOs; these
+//! helpers keep that parsing in one place and turn short payloads into
+//! `ActorError::Invalid` rather than panics.
+
+use scheduler::{ActorCtx, ActorError, DmoHandle};
+
+/// Reads a little-endian u16 at `off`, or `Invalid` when the payload is too short.
+pub fn get_u16(p: &[u8], off: usize) -> Result<u16, ActorError> {
+    let b = p.get(off..off + 2).ok_or_else(|| short(p.len(), off + 2))?;
+    Ok(u16::from_le_bytes([b[0], b[1]]))
+}
+
+/// Reads a little-endian u32 at `off`.
+pub fn get_u32(p: &[u8], off: usize) -> Result<u32, ActorError> {
+    let b = p.get(off..off + 4).ok_or_else(|| short(p.len(), off + 4))?;
+    Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// Reads a little-endian u64 at `off`.
+pub fn get_u64(p: &[u8], off: usize) -> Result<u64, ActorError> {
+    let b = p.get(off..off + 8).ok_or_else(|| short(p.len(), off + 8))?;
+    let mut a = [0u8; 8];
+    a.copy_from_slice(b);
+    Ok(u64::from_le_bytes(a))
+}
+
+fn short(len: usize, need: usize) -> ActorError {
+    ActorError::Invalid(format!("payload of {len} bytes, need at least {need}"))
+}
+
+/// The 5-tuple of a flow, as carried at the start of packet-descriptor payloads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct FlowKey {
+    pub src_ip: u32,
+    pub dst_ip: u32,
+    pub src_port: u16,
+    pub dst_port: u16,
+    /// IP protocol number (6 = TCP, 17 = UDP).
+    pub proto: u8,
+}
+
+/// IP protocol numbers used by the generators and the firewall.
+pub const PROTO_TCP: u8 = 6;
+/// UDP.
+pub const PROTO_UDP: u8 = 17;
+
+impl FlowKey {
+    /// Bytes of a flow key on the wire: 4 + 4 + 2 + 2 + 1.
+    pub const WIRE_BYTES: usize = 13;
+
+    /// Appends the key in wire order (little-endian fields).
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.src_ip.to_le_bytes());
+        out.extend_from_slice(&self.dst_ip.to_le_bytes());
+        out.extend_from_slice(&self.src_port.to_le_bytes());
+        out.extend_from_slice(&self.dst_port.to_le_bytes());
+        out.push(self.proto);
+    }
+
+    /// Parses a key at the start of `p`.
+    pub fn decode(p: &[u8]) -> Result<FlowKey, ActorError> {
+        let proto = *p
+            .get(12)
+            .ok_or_else(|| short(p.len(), FlowKey::WIRE_BYTES))?;
+        Ok(FlowKey {
+            src_ip: get_u32(p, 0)?,
+            dst_ip: get_u32(p, 4)?,
+            src_port: get_u16(p, 8)?,
+            dst_port: get_u16(p, 10)?,
+            proto,
+        })
+    }
+
+    /// A well-mixed 64-bit hash of the key (deterministic across runs and platforms).
+    pub fn hash64(&self) -> u64 {
+        let a = (u64::from(self.src_ip) << 32) | u64::from(self.dst_ip);
+        let b = (u64::from(self.src_port) << 32)
+            | (u64::from(self.dst_port) << 16)
+            | u64::from(self.proto);
+        mix64(a ^ mix64(b))
+    }
+
+    /// A deterministic synthetic flow number `i`, for generators: 10.x.y.z clients to 192.168.0.x servers.
+    pub fn synthetic(i: u32) -> FlowKey {
+        FlowKey {
+            src_ip: 0x0a00_0000 | (i & 0x00ff_ffff),
+            dst_ip: 0xc0a8_0000 | (i.wrapping_mul(7) & 0xff),
+            src_port: 1024 + (i % 60000) as u16,
+            dst_port: [80u16, 443, 53, 8080][(i % 4) as usize],
+            proto: if i % 4 == 2 { PROTO_UDP } else { PROTO_TCP },
+        }
+    }
+}
+
+/// A packet descriptor: flow key plus the packet's length on the wire. 16 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PacketDesc {
+    pub key: FlowKey,
+    pub len_bytes: u16,
+}
+
+impl PacketDesc {
+    /// Bytes of a descriptor on the wire (13 key + 2 length + 1 pad).
+    pub const WIRE_BYTES: usize = 16;
+
+    /// Encodes the descriptor.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(Self::WIRE_BYTES);
+        self.key.encode_into(&mut out);
+        out.extend_from_slice(&self.len_bytes.to_le_bytes());
+        out.push(0);
+        out
+    }
+
+    /// Parses a descriptor at the start of `p`.
+    pub fn decode(p: &[u8]) -> Result<PacketDesc, ActorError> {
+        Ok(PacketDesc {
+            key: FlowKey::decode(p)?,
+            len_bytes: get_u16(p, FlowKey::WIRE_BYTES)?,
+        })
+    }
+}
+
+/// The splitmix64 finalizer: a cheap, well-mixed, deterministic 64-bit hash step.
+pub fn mix64(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// FNV-1a over bytes (used to hash variable-length keys).
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// CRC-32 (IEEE, reflected) computed bitwise: the value the NIC's CRC engine returns.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xffff_ffffu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            let mask = (crc & 1).wrapping_neg();
+            crc = (crc >> 1) ^ (0xedb8_8320 & mask);
+        }
+    }
+    !crc
+}
+
+/// Reads a u32 field of a DMO (charges the access).
+pub fn dmo_get_u32(ctx: &mut ActorCtx<'_>, h: DmoHandle, off: u32) -> Result<u32, ActorError> {
+    let mut b = [0u8; 4];
+    ctx.dmo_read(h, off, &mut b)?;
+    Ok(u32::from_le_bytes(b))
+}
+
+/// Writes a u32 field of a DMO (charges the access).
+pub fn dmo_put_u32(
+    ctx: &mut ActorCtx<'_>,
+    h: DmoHandle,
+    off: u32,
+    v: u32,
+) -> Result<(), ActorError> {
+    ctx.dmo_write(h, off, &v.to_le_bytes())
+}
+
+/// Reads a u64 field of a DMO (charges the access).
+pub fn dmo_get_u64(ctx: &mut ActorCtx<'_>, h: DmoHandle, off: u32) -> Result<u64, ActorError> {
+    let mut b = [0u8; 8];
+    ctx.dmo_read(h, off, &mut b)?;
+    Ok(u64::from_le_bytes(b))
+}
+
+/// Writes a u64 field of a DMO (charges the access).
+pub fn dmo_put_u64(
+    ctx: &mut ActorCtx<'_>,
+    h: DmoHandle,
+    off: u32,
+    v: u64,
+) -> Result<(), ActorError> {
+    ctx.dmo_write(h, off, &v.to_le_bytes())
+}
+
+/// Parses a little-endian u32/u64 out of a byte slice already read from a DMO.
+pub fn le_u32(b: &[u8], off: usize) -> u32 {
+    let mut a = [0u8; 4];
+    a.copy_from_slice(&b[off..off + 4]);
+    u32::from_le_bytes(a)
+}
+
+/// See [`le_u32`].
+pub fn le_u64(b: &[u8], off: usize) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[off..off + 8]);
+    u64::from_le_bytes(a)
+}
+
+/// Serializes DMO handles for `migrate_out` (handles are stable across migration, so
+/// this is all a fresh instance needs to find its state again).
+pub fn handles_out(handles: &[Option<DmoHandle>]) -> Vec<u8> {
+    handles
+        .iter()
+        .flat_map(|h| h.map_or(u32::MAX, |h| h.0).to_le_bytes())
+        .collect()
+}
+
+/// Restores handles written by [`handles_out`]; an empty state leaves them unchanged.
+pub fn handles_in(state: &[u8], handles: &mut [&mut Option<DmoHandle>]) -> Result<(), ActorError> {
+    if state.is_empty() {
+        return Ok(());
+    }
+    if state.len() != 4 * handles.len() {
+        return Err(ActorError::Invalid(format!(
+            "migration state of {} bytes, expected {}",
+            state.len(),
+            4 * handles.len()
+        )));
+    }
+    for (i, h) in handles.iter_mut().enumerate() {
+        let v = get_u32(state, 4 * i)?;
+        **h = (v != u32::MAX).then_some(DmoHandle(v));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packet_desc_roundtrips_and_short_payload_is_invalid() {
+        let d = PacketDesc {
+            key: FlowKey::synthetic(77),
+            len_bytes: 1400,
+        };
+        let p = d.encode();
+        assert_eq!(p.len(), PacketDesc::WIRE_BYTES);
+        assert_eq!(PacketDesc::decode(&p).unwrap(), d);
+        assert!(matches!(
+            PacketDesc::decode(&p[..10]),
+            Err(ActorError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn crc32_matches_reference_value() {
+        // The standard check value of CRC-32/IEEE.
+        assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
+    }
+}

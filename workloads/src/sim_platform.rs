@@ -1,0 +1,259 @@
+//! `SimPlatform`: the simulator's `scheduler::Platform` for one core, charging time from nic-models' `CoreModel`.
+//!
+//! Every charge advances the core's clock (`sim_core::SimTime`, picoseconds,
+//! so many small charges lose no rounding): `charge_cycles` through the
+//! model's clock, `mem_access` through its cache hierarchy, `accel` through
+//! its engines (queueing included), `dma` at a simple documented cost. `send`
+//! collects outgoing messages in a bounded outbox for the driver; overflow is
+//! a counted drop. The driver brackets each handler with `begin_exec` /
+//! `end_exec`, which gives the watchdog its `charged_in_exec` and the driver
+//! the service time.
+//!
+//! The platform either owns the `CoreModel` (one core alone, as in Table 3)
+//! or borrows it (`SimPlatform<&mut CoreModel>`), so a multicore driver can
+//! run several cores over one model whose L2 they share.
+
+use nic_models::{CoreModel, ModelError};
+use scheduler::{AccelKind, DmaDirection, Endpoint, MemAccess, Message, Nanos, Platform, Side};
+use sim_core::{SimDuration, SimTime};
+use std::borrow::BorrowMut;
+
+/// DMA cost when no PCIe model is wired in: a fixed 1 us setup and completion
+/// latency (inside the 0.5-2 us PCIe latency range of iPipe section 2.2.5) plus
+/// bytes at the blocking-DMA throughput at 2 KB on LiquidIO: 2.1 GB/s for writes
+/// to host memory (Fig. 7), 1.4 GB/s for reads from it (Fig. 8); all via
+/// shared/calibration/ipipe-sigcomm19.toml `[pcie]` and `[dma.liquidio_cn2350]`.
+pub const DMA_FIXED_NS: u64 = 1_000;
+/// NIC-to-host (DMA write) throughput, GB/s; see [`DMA_FIXED_NS`].
+pub const DMA_WRITE_GBYTES_PER_S: f64 = 2.1;
+/// Host-to-NIC (DMA read) throughput, GB/s; see [`DMA_FIXED_NS`].
+pub const DMA_READ_GBYTES_PER_S: f64 = 1.4;
+/// Default bound of the outbox, messages.
+pub const DEFAULT_OUTBOX_CAPACITY: usize = 4096;
+
+/// Maps the runtime's accelerator kinds onto the model's.
+pub fn model_accel_kind(kind: AccelKind) -> nic_models::AccelKind {
+    use nic_models::AccelKind as M;
+    match kind {
+        AccelKind::Md5 => M::Md5,
+        AccelKind::Aes => M::Aes,
+        AccelKind::Sha1 => M::Sha1,
+        AccelKind::Crc => M::Crc,
+        AccelKind::Compress => M::Compress,
+        AccelKind::PatternMatch => M::PatternMatch,
+    }
+}
+
+/// One simulated core seen through `scheduler::Platform`.
+pub struct SimPlatform<M: BorrowMut<CoreModel> = CoreModel> {
+    model: M,
+    core: usize,
+    side: Side,
+    clock: SimTime,
+    exec_start: SimTime,
+    outbox: Vec<(Endpoint, Message)>,
+    outbox_capacity: usize,
+    dropped_sends: u64,
+    model_errors: u64,
+    dma_bytes: u64,
+    cycle_scale: f64,
+}
+
+impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
+    /// A platform for core `core` of `model` on `side`, clock at zero.
+    pub fn new(model: M, core: usize, side: Side) -> Result<SimPlatform<M>, ModelError> {
+        let cores = model.borrow().cores();
+        if core >= cores {
+            return Err(ModelError::NoSuchCore { core, cores });
+        }
+        Ok(SimPlatform {
+            model,
+            core,
+            side,
+            clock: SimTime::ZERO,
+            exec_start: SimTime::ZERO,
+            outbox: Vec::new(),
+            outbox_capacity: DEFAULT_OUTBOX_CAPACITY,
+            dropped_sends: 0,
+            model_errors: 0,
+            dma_bytes: 0,
+            cycle_scale: 1.0,
+        })
+    }
+
+    /// Sets the outbox bound (sends beyond it are dropped and counted).
+    pub fn with_outbox_capacity(mut self, capacity: usize) -> SimPlatform<M> {
+        self.outbox_capacity = capacity;
+        self
+    }
+
+    /// Multiplies every `charge_cycles` by `scale` (default 1: cycles are this core's).
+    /// Actor cycle constants are calibrated on the CN2350; to run them on a core that
+    /// does more per cycle, use [`cycle_scale_between`] (e.g. 0.5 on the host).
+    pub fn with_cycle_scale(mut self, scale: f64) -> SimPlatform<M> {
+        self.cycle_scale = if scale.is_finite() && scale > 0.0 {
+            scale
+        } else {
+            1.0
+        };
+        self
+    }
+
+    /// The cost model.
+    pub fn model(&self) -> &CoreModel {
+        self.model.borrow()
+    }
+
+    /// The core this platform charges.
+    pub fn core(&self) -> usize {
+        self.core
+    }
+
+    /// The core's clock.
+    pub fn clock(&self) -> SimTime {
+        self.clock
+    }
+
+    /// Moves the core's clock forward to `t` (idle time); never backwards.
+    pub fn advance_to(&mut self, t: SimTime) {
+        self.clock = self.clock.max(t);
+    }
+
+    /// Starts a handler execution: `charged_in_exec` restarts from zero.
+    pub fn begin_exec(&mut self) {
+        self.exec_start = self.clock;
+    }
+
+    /// Ends a handler execution and returns the time it charged.
+    pub fn end_exec(&mut self) -> SimDuration {
+        let d = self.clock.saturating_since(self.exec_start);
+        self.exec_start = self.clock;
+        d
+    }
+
+    /// Time charged in the current execution (exact, unlike `charged_in_exec`'s whole ns).
+    pub fn charged_in_exec_exact(&self) -> SimDuration {
+        self.clock.saturating_since(self.exec_start)
+    }
+
+    /// Takes the messages sent so far, in send order, with their destinations.
+    pub fn take_outbox(&mut self) -> Vec<(Endpoint, Message)> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    /// Sends refused because the outbox was full.
+    pub fn dropped_sends(&self) -> u64 {
+        self.dropped_sends
+    }
+
+    /// Model operations refused (e.g. an accelerator queue full); each charged nothing.
+    pub fn model_errors(&self) -> u64 {
+        self.model_errors
+    }
+
+    /// Bytes moved by `dma`.
+    pub fn dma_bytes(&self) -> u64 {
+        self.dma_bytes
+    }
+
+    fn charge(&mut self, r: Result<SimDuration, ModelError>) {
+        match r {
+            Ok(d) => self.clock += d,
+            Err(_) => self.model_errors += 1,
+        }
+    }
+}
+
+impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
+    fn now(&self) -> Nanos {
+        Nanos(self.clock.as_ps() / 1_000)
+    }
+
+    fn side(&self) -> Side {
+        self.side
+    }
+
+    fn charge_cycles(&mut self, cycles: u64) {
+        let core = self.core;
+        let cycles = (cycles as f64 * self.cycle_scale).round() as u64;
+        let r = self.model.borrow_mut().cycles(core, cycles);
+        self.charge(r);
+    }
+
+    fn mem_access(&mut self, addr: u64, bytes: u32, kind: MemAccess) {
+        let core = self.core;
+        let write = kind == MemAccess::Write;
+        let r = self.model.borrow_mut().mem_access(core, addr, bytes, write);
+        self.charge(r);
+    }
+
+    fn accel(&mut self, kind: AccelKind, bytes: u32) {
+        let (core, now) = (self.core, self.clock);
+        let r = self
+            .model
+            .borrow_mut()
+            .accel(core, model_accel_kind(kind), bytes, now);
+        self.charge(r);
+    }
+
+    fn dma(&mut self, dir: DmaDirection, bytes: u64) -> Nanos {
+        self.dma_bytes += bytes;
+        let gbytes_per_s = match dir {
+            DmaDirection::NicToHost => DMA_WRITE_GBYTES_PER_S,
+            DmaDirection::HostToNic => DMA_READ_GBYTES_PER_S,
+        };
+        let d = SimDuration::from_ns(DMA_FIXED_NS)
+            + SimDuration::from_ns_f64(bytes as f64 / gbytes_per_s);
+        self.clock += d;
+        Nanos(d.as_ps().div_ceil(1_000))
+    }
+
+    fn send(&mut self, msg: Message) {
+        let dst = Endpoint::Actor(msg.dst);
+        self.send_to(dst, msg);
+    }
+
+    fn send_to(&mut self, dst_endpoint: Endpoint, msg: Message) {
+        if self.outbox.len() >= self.outbox_capacity {
+            self.dropped_sends += 1;
+        } else {
+            self.outbox.push((dst_endpoint, msg));
+        }
+    }
+
+    fn charged_in_exec(&self) -> Nanos {
+        Nanos(self.clock.saturating_since(self.exec_start).as_ps() / 1_000)
+    }
+}
+
+/// Cycle scale for running actors calibrated on `from` on a core of `to`: the ratio of
+/// their sustained IPCs (same work, fewer cycles on a wider core). The clock ratio is
+/// applied by the model itself.
+pub fn cycle_scale_between(from: &CoreModel, to: &CoreModel) -> f64 {
+    from.clock().ipc / to.clock().ipc
+}
+
+/// The host cost model (2 x 8 Xeon E5-2620 v4 cores at 2.1 GHz), from
+/// configs/nics/host_e5_2620v4.toml through nic-models' built-in host profiles.
+pub fn host_e5_2620v4_model() -> Result<CoreModel, ModelError> {
+    nic_models::host::HostProfile::builtin("host_e5_2620v4")
+        .ok_or_else(|| ModelError::InvalidConfig {
+            key: "host_e5_2620v4".into(),
+            reason:
+                "built-in host profile missing or invalid: check configs/nics/host_e5_2620v4.toml"
+                    .into(),
+        })?
+        .core_model()
+}
+
+/// The LiquidIO CN2350 cost model (12 cores at 1.2 GHz sharing one L2), from
+/// configs/nics/liquidio_cn2350.toml through nic-models' built-in profiles.
+pub fn liquidio_cn2350_model() -> Result<CoreModel, ModelError> {
+    nic_models::NicProfile::builtin("liquidio_cn2350")
+        .ok_or_else(|| ModelError::InvalidConfig {
+            key: "liquidio_cn2350".into(),
+            reason: "built-in profile missing or invalid: check configs/nics/liquidio_cn2350.toml"
+                .into(),
+        })?
+        .core_model()
+}
