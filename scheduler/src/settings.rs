@@ -68,14 +68,21 @@ pub struct SchedulerSettings {
     pub min_dispersion_ns: u64,
     /// After an actor changes group it stays at least this long. Default 1 ms (hysteresis in time).
     pub placement_cooldown_ns: u64,
-    /// Mean_thresh: NIC-wide mean latency (queueing + execution) above which the actor with
-    /// the most load is pushed to the host. Follows from the NIC's headroom. Default 100 us.
+    /// Mean_thresh: when the mean latency (queueing + execution) of a NIC group (FCFS or DRR)
+    /// exceeds it, the NIC is overloaded and the actor with the most load is pushed to the
+    /// host. Follows from the NIC's headroom. Default 100 us.
     pub mean_thresh_ns: u64,
     /// Least time between the end of one migration and the start of the next. Default 2 ms.
     pub migration_cooldown_ns: u64,
-    /// Hysteresis of core moves, in cores: a core moves between the NIC groups when the
-    /// DRR group's share of the offered load, times the NIC cores, differs from its core
-    /// count by more than 0.5 + this. Default 0.25.
+    /// Utilization the FCFS group is sized for: it wants offered load / this cores. It is
+    /// the latency-critical group, so it keeps headroom; cores beyond what it wants may go
+    /// to DRR. Default 0.75 (our choice: an M/D/c queue at 75% keeps waits within a few
+    /// service times for the group sizes of a 12-core NIC).
+    pub fcfs_target_util: f64,
+    /// Utilization the DRR group is sized for: cores beyond load / this go back to FCFS.
+    /// Default 0.9 (DRR isolates actors from each other, so it can run hotter).
+    pub drr_target_util: f64,
+    /// Hysteresis of core moves, in cores (see `HybridPolicy`). Default 0.25.
     pub core_move_hysteresis: f64,
     /// Fewest cores the FCFS group keeps while it has actors. Default 1.
     pub min_fcfs_cores: u32,
@@ -133,6 +140,8 @@ impl Default for SchedulerSettings {
             placement_cooldown_ns: 1_000_000,
             mean_thresh_ns: 100_000,
             migration_cooldown_ns: 2_000_000,
+            fcfs_target_util: 0.75,
+            drr_target_util: 0.9,
             core_move_hysteresis: 0.25,
             min_fcfs_cores: 1,
             drr_quantum_ns: 5_000,
@@ -201,8 +210,10 @@ impl SchedulerSettings {
                 return Err(SettingsError::MustBePositive { key, value });
             }
         }
-        let fractions: [(&'static str, f64, f64); 2] = [
+        let fractions: [(&'static str, f64, f64); 4] = [
             ("upgrade_alpha", self.upgrade_alpha, 0.999),
+            ("fcfs_target_util", self.fcfs_target_util, 1.0),
+            ("drr_target_util", self.drr_target_util, 1.0),
             ("core_move_hysteresis", self.core_move_hysteresis, 64.0),
         ];
         for (key, value, max) in fractions {
@@ -212,6 +223,19 @@ impl SchedulerSettings {
                     value,
                     min: 0.0,
                     max,
+                });
+            }
+        }
+        for (key, value) in [
+            ("fcfs_target_util", self.fcfs_target_util),
+            ("drr_target_util", self.drr_target_util),
+        ] {
+            if value < 0.05 {
+                return Err(SettingsError::OutOfRange {
+                    key,
+                    value,
+                    min: 0.05,
+                    max: 1.0,
                 });
             }
         }

@@ -3,13 +3,14 @@
 //! NIC's mean latency shows overload (rules 1-6 of the runtime brief).
 //!
 //! At most one actor decision per evaluation (migrate, else downgrade, else upgrade),
-//! plus at most one core move, so every change is observed for at least one policy
+//! plus the core moves it implies, so every actor change is observed for at least one policy
 //! interval before the next; `placement_cooldown_ns` and `migration_cooldown_ns`
 //! add hysteresis in time on top of the `upgrade_alpha` hysteresis in value.
 
 use super::{
     ActorStatus, ActorView, NicGroup, Placement, PolicyAction, PolicyView, SchedulingPolicy,
 };
+use crate::stats::LatencySummary;
 use crate::time::Nanos;
 
 /// iPipe's hybrid FCFS + DRR policy with push-to-host.
@@ -22,7 +23,7 @@ impl HybridPolicy {
         HybridPolicy {}
     }
 
-    /// Rule 6: the NIC-wide mean latency exceeds Mean_thresh -> migrate the NIC actor
+    /// Rule 6: a NIC group's mean latency exceeds Mean_thresh -> migrate the NIC actor
     /// with the most load (offered load: arrival rate x mean execution time; served
     /// work would under-rate an actor that is already starved).
     fn push_to_host(view: &PolicyView<'_>) -> Option<PolicyAction> {
@@ -35,8 +36,10 @@ impl HybridPolicy {
                 return None;
             }
         }
-        if view.nic.count < u64::from(s.min_samples) || view.nic.mean_ns <= s.mean_thresh_ns as f64
-        {
+        let overloaded = |g: &LatencySummary| {
+            g.count >= u64::from(s.min_samples) && g.mean_ns > s.mean_thresh_ns as f64
+        };
+        if !overloaded(&view.fcfs.latency) && !overloaded(&view.drr.latency) {
             return None;
         }
         view.actors
@@ -102,14 +105,23 @@ impl HybridPolicy {
             })
     }
 
-    /// Rules 2 and 5: cores move between the groups with load. The DRR group's fair
-    /// share of the NIC cores is its actors' share of the offered load (arrival rate x
-    /// mean cost, so a starved group still shows its demand); a core moves when the
-    /// share differs from the current count by more than half a core plus
-    /// `core_move_hysteresis`. The DRR group keeps at least one core while it has
-    /// actors and returns every core when it has none; FCFS keeps `min_fcfs_cores`
-    /// while it has actors. At most one core moves per evaluation.
-    fn core_move(view: &PolicyView<'_>, actions: &[PolicyAction]) -> Option<PolicyAction> {
+    /// Rules 2 and 5: cores move between the groups with load (as many per evaluation as
+    /// the rules below ask for, so a freshly downgraded actor gets its cores at once).
+    /// Loads are the actors' offered loads in cores (arrival rate x core time per
+    /// request, so a starved group still shows its demand). The FCFS group, which holds
+    /// the latency-critical low-dispersion actors, is sized first: it wants
+    /// `fcfs_load / fcfs_target_util` cores (at least `min_fcfs_cores` while it has
+    /// actors); DRR wants `drr_load / drr_target_util` (at least 1 while it has actors).
+    /// With h = `core_move_hysteresis`:
+    /// - FCFS short (`fcfs_cores < fcfs_want - h`) and DRR has more than one core: a core
+    ///   returns to FCFS;
+    /// - DRR short (`drr_cores < ceil(drr_want)`) and FCFS keeps `fcfs_want` after giving
+    ///   one ("every DRR core busy and FCFS has idle capacity"): a core moves to DRR;
+    /// - DRR surplus (`drr_cores - 1 >= drr_want + h`, "DRR cores idle"): a core returns to FCFS.
+    ///
+    /// When both groups are short the FCFS group wins and the DRR group overloads: its
+    /// latency then crosses Mean_thresh and push-to-host (rule 6) makes room.
+    fn core_moves(view: &PolicyView<'_>, actions: &[PolicyAction]) -> Vec<PolicyAction> {
         let s = view.settings;
         let downgraded = actions.iter().find_map(|a| match a {
             PolicyAction::SetGroup {
@@ -118,11 +130,14 @@ impl HybridPolicy {
             } => Some(*actor),
             _ => None,
         });
+        let migrating = actions.iter().find_map(|a| match a {
+            PolicyAction::MigrateToHost { actor } => Some(*actor),
+            _ => None,
+        });
         let in_drr = |a: &ActorView| a.placement == Placement::NicDrr || Some(a.id) == downgraded;
-        let active_nic = view
-            .actors
-            .iter()
-            .filter(|a| a.status == ActorStatus::Active && a.placement.is_nic());
+        let active_nic = view.actors.iter().filter(|a| {
+            a.status == ActorStatus::Active && a.placement.is_nic() && Some(a.id) != migrating
+        });
         let (mut drr_load, mut fcfs_load, mut drr_actors, mut fcfs_actors) = (0.0, 0.0, 0, 0);
         for a in active_nic {
             if in_drr(a) {
@@ -133,29 +148,45 @@ impl HybridPolicy {
                 fcfs_actors += 1;
             }
         }
-        let (fc, dc) = (view.fcfs.cores, view.drr.cores);
-        let nic = fc + dc;
+        let (mut fc, mut dc) = (view.fcfs.cores, view.drr.cores);
+        let mut moves = Vec::new();
         if drr_actors == 0 {
-            return (dc > 0).then_some(PolicyAction::MoveCoreToFcfs);
+            moves.extend((0..dc).map(|_| PolicyAction::MoveCoreToFcfs));
+            return moves;
         }
         let fcfs_min = if fcfs_actors > 0 { s.min_fcfs_cores } else { 0 };
-        let max_drr = nic.saturating_sub(fcfs_min).max(1);
-        if dc == 0 {
-            return (fc > fcfs_min).then_some(PolicyAction::MoveCoreToDrr);
-        }
-        let total = drr_load + fcfs_load;
-        if total <= 0.0 {
-            return None;
-        }
-        let share = f64::from(nic) * drr_load / total;
-        let margin = 0.5 + s.core_move_hysteresis;
-        if share > f64::from(dc) + margin && dc < max_drr {
-            Some(PolicyAction::MoveCoreToDrr)
-        } else if share < f64::from(dc) - margin && dc > 1 {
-            Some(PolicyAction::MoveCoreToFcfs)
+        let fcfs_want = if fcfs_actors > 0 {
+            (fcfs_load / s.fcfs_target_util).max(f64::from(fcfs_min))
         } else {
-            None
+            0.0
+        };
+        let drr_want = (drr_load / s.drr_target_util).max(1.0);
+        let h = s.core_move_hysteresis;
+        // Each step moves one core; the rules are hysteretic, so this ends within
+        // fc + dc steps.
+        for _ in 0..(fc + dc) {
+            let (f, d) = (f64::from(fc), f64::from(dc));
+            let to_drr = PolicyAction::MoveCoreToDrr;
+            let to_fcfs = PolicyAction::MoveCoreToFcfs;
+            let step = if dc == 0 {
+                (fc > fcfs_min).then_some(to_drr)
+            } else if f < fcfs_want - h && dc > 1 {
+                Some(to_fcfs)
+            } else if d < drr_want.ceil() && f - 1.0 >= fcfs_want && fc > fcfs_min {
+                Some(to_drr)
+            } else if dc > 1 && d - 1.0 >= drr_want + h {
+                Some(to_fcfs)
+            } else {
+                None
+            };
+            match step {
+                Some(PolicyAction::MoveCoreToDrr) => (fc, dc) = (fc - 1, dc + 1),
+                Some(_) => (fc, dc) = (fc + 1, dc - 1),
+                None => break,
+            }
+            moves.extend(step);
         }
+        moves
     }
 }
 
@@ -182,9 +213,8 @@ impl SchedulingPolicy for HybridPolicy {
         {
             actions.push(a);
         }
-        if let Some(m) = Self::core_move(view, &actions) {
-            actions.push(m);
-        }
+        let moves = Self::core_moves(view, &actions);
+        actions.extend(moves);
         actions
     }
 }

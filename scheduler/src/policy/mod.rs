@@ -81,7 +81,8 @@ pub struct ActorView {
     pub since_placement_change: Nanos,
     /// Messages waiting for it (shared queue entries, mailbox or migration buffer).
     pub queued: u32,
-    /// Offered load in cores: arrival rate x mean execution time, smoothed over evaluations.
+    /// Offered load in cores: arrival rate x mean core time per request (handler plus
+    /// overheads charged on the core), smoothed over evaluations.
     /// Unlike served work it keeps growing when the actor is starved.
     pub offered_load_cores: f64,
 }

@@ -66,13 +66,19 @@ impl Runtime {
         applied
     }
 
-    /// Offered load per actor in cores: arrivals since the last evaluation x mean
-    /// execution time / interval, smoothed with weight `OFFERED_LOAD_EWMA` on the new value.
+    /// Offered load per actor in cores: arrivals since the last evaluation x mean core
+    /// time per request (including scheduler overhead and anything the driver charged
+    /// before the handler, e.g. a forwarding tax) / interval, smoothed with weight
+    /// `OFFERED_LOAD_EWMA` on the new value.
     fn update_offered_load(&mut self, now: Nanos) {
         let interval = now.saturating_sub(self.last_tick_at).as_ns().max(1) as f64;
         let initial = self.settings.drr_initial_cost_ns as f64;
         for a in &mut self.actors {
-            let mean = a.exec_window.mean_ns().unwrap_or(initial);
+            let mean = if a.core_time_ewma_ns > 0.0 {
+                a.core_time_ewma_ns
+            } else {
+                a.exec_window.mean_ns().unwrap_or(initial)
+            };
             let sample = a.arrivals_in_interval as f64 * mean / interval;
             a.offered_load_cores += OFFERED_LOAD_EWMA * (sample - a.offered_load_cores);
             a.arrivals_in_interval = 0;

@@ -26,6 +26,9 @@ use crate::platform::{Platform, Side};
 use crate::policy::{ActorStatus, NicGroup};
 use crate::time::Nanos;
 
+/// Weight of the newest request in an actor's mean core time (about 32 requests of memory).
+const CORE_TIME_EWMA: f64 = 1.0 / 32.0;
+
 /// Work handed to a core.
 #[derive(Clone, Debug)]
 pub enum Work {
@@ -342,6 +345,12 @@ impl Runtime {
             let exec = outcome.exec_time.as_ns();
             let sojourn = now.saturating_sub(arrived).as_ns();
             slot.exec_window.push(now, exec);
+            let core_time = outcome.charged.as_ns() as f64;
+            slot.core_time_ewma_ns = if slot.core_time_ewma_ns == 0.0 {
+                core_time
+            } else {
+                slot.core_time_ewma_ns + CORE_TIME_EWMA * (core_time - slot.core_time_ewma_ns)
+            };
             slot.sojourn_window.push(now, sojourn);
             slot.run.record(sojourn);
             if group == GroupKind::Drr {

@@ -203,6 +203,7 @@ impl Runtime {
             deficit_ns: 0,
             in_flight: 0,
             exec_window: SlidingWindow::new(s.window_samples, age),
+            core_time_ewma_ns: 0.0,
             sojourn_window: SlidingWindow::new(s.window_samples, age),
             run: RunStats::new(),
             failed: 0,

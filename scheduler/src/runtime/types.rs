@@ -124,6 +124,9 @@ pub(crate) struct ActorSlot {
     pub(crate) deficit_ns: i64,
     pub(crate) in_flight: u32,
     pub(crate) exec_window: SlidingWindow,
+    /// Core time per request (handler + scheduler overhead + whatever the driver charged
+    /// before it, e.g. the NIC's forwarding tax), exponentially averaged; 0 = unknown.
+    pub(crate) core_time_ewma_ns: f64,
     pub(crate) sojourn_window: SlidingWindow,
     pub(crate) run: RunStats,
     pub(crate) failed: u64,

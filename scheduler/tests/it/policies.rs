@@ -28,9 +28,12 @@ fn assert_conserved(r: &MixResult) {
 
 #[test]
 fn hybrid_keeps_low_dispersion_tail_well_below_fcfs_at_high_load() {
-    // (load, least factor between FCFS-only's and the hybrid's light-class p99); across
-    // seeds 1-8 we measured 3.5-5.4x at 85% and 1.5-3.4x at 95% (warm-up excluded)
-    for (load, factor) in [(0.85, 2.5), (0.95, 1.3)] {
+    // (load, least factor between FCFS-only's and the hybrid's light-class p99, whether
+    // the NIC keeps every actor). Seeds 1, 4, 7 measured (warm-up excluded): at 70%
+    // 3.2-4.5x with the costly actor on 2-3 DRR cores; at 95% 16-38x, the costly actor
+    // having been pushed to the host (the FCFS group is sized first, at
+    // `fcfs_target_util`, so the DRR group overloads and Mean_thresh fires).
+    for (load, factor, all_on_nic) in [(0.7, 2.5, true), (0.95, 8.0, false)] {
         let hybrid = run_mix(settings(PolicyKind::Hybrid), load, RUN, 7);
         let fcfs = run_mix(settings(PolicyKind::Fcfs), load, RUN, 7);
         assert_conserved(&hybrid);
@@ -40,26 +43,29 @@ fn hybrid_keeps_low_dispersion_tail_well_below_fcfs_at_high_load() {
             factor * h < f,
             "load {load}: hybrid light p99 {h:.1} us should be {factor}x below FCFS-only's {f:.1} us"
         );
-        // the mechanism: the high-dispersion actor was downgraded to DRR, with cores
+        // the mechanism: the high-dispersion actor was downgraded to DRR; the
+        // low-dispersion ones stayed on FCFS
+        let rt = &hybrid.driver.rt;
         let heavy = hybrid.heavy;
-        assert!(hybrid
-            .driver
-            .rt
-            .placement_events()
-            .iter()
-            .any(|e| e.actor == heavy
-                && e.from == Some(Placement::NicFcfs)
-                && e.to == Placement::NicDrr));
+        assert!(rt.placement_events().iter().any(|e| e.actor == heavy
+            && e.from == Some(Placement::NicFcfs)
+            && e.to == Placement::NicDrr));
         assert!(hybrid
             .light
             .iter()
-            .all(|&a| hybrid.driver.rt.placement_of(a) == Some(Placement::NicFcfs)));
-        assert!(hybrid.driver.rt.cores_in(NicGroup::Drr) >= 2);
-        assert_eq!(
-            hybrid.driver.rt.counters().migrations,
-            0,
-            "load {load} fits the NIC"
-        );
+            .all(|&a| rt.placement_of(a) == Some(Placement::NicFcfs)));
+        if all_on_nic {
+            assert_eq!(rt.counters().migrations, 0, "load {load} fits the NIC");
+            assert_eq!(rt.placement_of(heavy), Some(Placement::NicDrr));
+            assert!(rt.cores_in(NicGroup::Drr) >= 2);
+        } else {
+            assert_eq!(rt.placement_of(heavy), Some(Placement::Host));
+            assert_eq!(
+                rt.cores_in(NicGroup::Drr),
+                0,
+                "an empty DRR group returns its cores"
+            );
+        }
     }
 }
 
