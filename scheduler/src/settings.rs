@@ -72,17 +72,26 @@ pub struct SchedulerSettings {
     /// exceeds it, the NIC is overloaded and the actor with the most load is pushed to the
     /// host. Follows from the NIC's headroom. Default 100 us.
     pub mean_thresh_ns: u64,
+    /// A NIC group counts as overloaded (push-to-host) only if its offered load is at least
+    /// this fraction of its cores, besides its mean latency exceeding Mean_thresh. Default 0.95.
+    pub overload_util: f64,
+    /// Consecutive policy evaluations a group must be overloaded before push-to-host.
+    /// Default 5 (500 us at the default interval: transients after a downgrade or a burst
+    /// do not move actors across PCIe).
+    pub overload_evaluations: u32,
+    /// Weight of the newest policy interval in each actor's smoothed offered load (EWMA).
+    /// Default 0.1 (memory of about 10 intervals = 1 ms: a costly actor at a few requests
+    /// per interval would otherwise look 50% noisy).
+    pub load_smoothing: f64,
     /// Least time between the end of one migration and the start of the next. Default 2 ms.
     pub migration_cooldown_ns: u64,
     /// Utilization the FCFS group is sized for: it wants offered load / this cores. It is
     /// the latency-critical group, so it keeps headroom; cores beyond what it wants may go
-    /// to DRR. Default 0.75 (our choice: an M/D/c queue at 75% keeps waits within a few
+    /// to DRR (which takes every core FCFS does not want). Default 0.75 (our choice: an M/D/c queue at 75% keeps waits within a few
     /// service times for the group sizes of a 12-core NIC).
     pub fcfs_target_util: f64,
-    /// Utilization the DRR group is sized for: cores beyond load / this go back to FCFS.
-    /// Default 0.9 (DRR isolates actors from each other, so it can run hotter).
-    pub drr_target_util: f64,
-    /// Hysteresis of core moves, in cores (see `HybridPolicy`). Default 0.25.
+    /// Hysteresis of core moves, in cores: a core returns to FCFS only when FCFS has fewer
+    /// than its want minus this. Default 0.25.
     pub core_move_hysteresis: f64,
     /// Fewest cores the FCFS group keeps while it has actors. Default 1.
     pub min_fcfs_cores: u32,
@@ -139,9 +148,11 @@ impl Default for SchedulerSettings {
             min_dispersion_ns: 1_000,
             placement_cooldown_ns: 1_000_000,
             mean_thresh_ns: 100_000,
+            overload_util: 0.95,
+            overload_evaluations: 5,
+            load_smoothing: 0.1,
             migration_cooldown_ns: 2_000_000,
             fcfs_target_util: 0.75,
-            drr_target_util: 0.9,
             core_move_hysteresis: 0.25,
             min_fcfs_cores: 1,
             drr_quantum_ns: 5_000,
@@ -186,11 +197,12 @@ pub enum SettingsError {
 impl SchedulerSettings {
     /// Check every value; the first problem is returned.
     pub fn validate(&self) -> Result<(), SettingsError> {
-        let positive: [(&'static str, u64); 14] = [
+        let positive: [(&'static str, u64); 15] = [
             ("window_samples", u64::from(self.window_samples)),
             ("window_ns", self.window_ns),
             ("group_window_samples", u64::from(self.group_window_samples)),
             ("min_samples", u64::from(self.min_samples)),
+            ("overload_evaluations", u64::from(self.overload_evaluations)),
             ("policy_interval_ns", self.policy_interval_ns),
             ("tail_thresh_ns", self.tail_thresh_ns),
             ("mean_thresh_ns", self.mean_thresh_ns),
@@ -210,10 +222,11 @@ impl SchedulerSettings {
                 return Err(SettingsError::MustBePositive { key, value });
             }
         }
-        let fractions: [(&'static str, f64, f64); 4] = [
+        let fractions: [(&'static str, f64, f64); 5] = [
+            ("load_smoothing", self.load_smoothing, 1.0),
+            ("overload_util", self.overload_util, 4.0),
             ("upgrade_alpha", self.upgrade_alpha, 0.999),
             ("fcfs_target_util", self.fcfs_target_util, 1.0),
-            ("drr_target_util", self.drr_target_util, 1.0),
             ("core_move_hysteresis", self.core_move_hysteresis, 64.0),
         ];
         for (key, value, max) in fractions {
@@ -228,7 +241,7 @@ impl SchedulerSettings {
         }
         for (key, value) in [
             ("fcfs_target_util", self.fcfs_target_util),
-            ("drr_target_util", self.drr_target_util),
+            ("load_smoothing", self.load_smoothing),
         ] {
             if value < 0.05 {
                 return Err(SettingsError::OutOfRange {

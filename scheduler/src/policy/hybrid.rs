@@ -8,27 +8,47 @@
 //! add hysteresis in time on top of the `upgrade_alpha` hysteresis in value.
 
 use super::{
-    ActorStatus, ActorView, NicGroup, Placement, PolicyAction, PolicyView, SchedulingPolicy,
+    ActorStatus, ActorView, GroupView, NicGroup, Placement, PolicyAction, PolicyView,
+    SchedulingPolicy,
 };
-use crate::stats::LatencySummary;
 use crate::time::Nanos;
 
 /// iPipe's hybrid FCFS + DRR policy with push-to-host.
 #[derive(Clone, Debug, Default)]
-pub struct HybridPolicy {}
+pub struct HybridPolicy {
+    /// Consecutive evaluations that found a NIC group overloaded.
+    overloaded_for: u32,
+}
 
 impl HybridPolicy {
     /// The policy; its thresholds come from the settings in each `PolicyView`.
     pub fn new() -> HybridPolicy {
-        HybridPolicy {}
+        HybridPolicy { overloaded_for: 0 }
     }
 
-    /// Rule 6: a NIC group's mean latency exceeds Mean_thresh -> migrate the NIC actor
+    /// Rule 6: a NIC group is overloaded (mean latency over Mean_thresh with its offered
+    /// load at `overload_util` of its cores or more) for `overload_evaluations`
+    /// consecutive evaluations -> migrate the NIC actor
     /// with the most load (offered load: arrival rate x mean execution time; served
     /// work would under-rate an actor that is already starved).
-    fn push_to_host(view: &PolicyView<'_>) -> Option<PolicyAction> {
+    fn push_to_host(&mut self, view: &PolicyView<'_>) -> Option<PolicyAction> {
         let s = view.settings;
-        if view.migration_in_progress {
+        // A group is overloaded when its mean latency exceeds Mean_thresh *and* its offered
+        // load reaches `overload_util` of its cores: the mean alone is noisy for groups of
+        // costly tasks, and a high mean with spare cores is for core moves to fix.
+        let overloaded = |g: &GroupView| {
+            let l = &g.latency;
+            l.count >= u64::from(s.min_samples)
+                && l.mean_ns > s.mean_thresh_ns as f64
+                && g.offered_load_cores >= s.overload_util * f64::from(g.cores)
+        };
+        if overloaded(&view.fcfs) || overloaded(&view.drr) {
+            self.overloaded_for += 1;
+        } else {
+            self.overloaded_for = 0;
+            return None;
+        }
+        if self.overloaded_for < s.overload_evaluations || view.migration_in_progress {
             return None;
         }
         if let Some(since) = view.since_last_migration {
@@ -36,12 +56,7 @@ impl HybridPolicy {
                 return None;
             }
         }
-        let overloaded = |g: &LatencySummary| {
-            g.count >= u64::from(s.min_samples) && g.mean_ns > s.mean_thresh_ns as f64
-        };
-        if !overloaded(&view.fcfs.latency) && !overloaded(&view.drr.latency) {
-            return None;
-        }
+        self.overloaded_for = 0;
         view.actors
             .iter()
             .filter(|a| a.status == ActorStatus::Active && a.placement.is_nic())
@@ -106,21 +121,17 @@ impl HybridPolicy {
     }
 
     /// Rules 2 and 5: cores move between the groups with load (as many per evaluation as
-    /// the rules below ask for, so a freshly downgraded actor gets its cores at once).
-    /// Loads are the actors' offered loads in cores (arrival rate x core time per
-    /// request, so a starved group still shows its demand). The FCFS group, which holds
-    /// the latency-critical low-dispersion actors, is sized first: it wants
-    /// `fcfs_load / fcfs_target_util` cores (at least `min_fcfs_cores` while it has
-    /// actors); DRR wants `drr_load / drr_target_util` (at least 1 while it has actors).
-    /// With h = `core_move_hysteresis`:
-    /// - FCFS short (`fcfs_cores < fcfs_want - h`) and DRR has more than one core: a core
-    ///   returns to FCFS;
-    /// - DRR short (`drr_cores < ceil(drr_want)`) and FCFS keeps `fcfs_want` after giving
-    ///   one ("every DRR core busy and FCFS has idle capacity"): a core moves to DRR;
-    /// - DRR surplus (`drr_cores - 1 >= drr_want + h`, "DRR cores idle"): a core returns to FCFS.
+    /// needed, so a freshly downgraded actor gets its cores at once). Loads are the
+    /// actors' offered loads in cores (arrival rate x core time per request, so a starved
+    /// group still shows its demand). The FCFS group, which holds the latency-critical
+    /// low-dispersion actors, is sized first: it wants `fcfs_load / fcfs_target_util`
+    /// cores (at least `min_fcfs_cores` while it has actors). The DRR group takes every
+    /// other core while it has actors ("FCFS has idle capacity"; idle DRR cores serve the
+    /// FCFS queue anyway) and keeps at least one. A core returns to FCFS when FCFS has
+    /// fewer than `fcfs_want - core_move_hysteresis`; all return when DRR has no actor.
     ///
-    /// When both groups are short the FCFS group wins and the DRR group overloads: its
-    /// latency then crosses Mean_thresh and push-to-host (rule 6) makes room.
+    /// When FCFS's want leaves DRR fewer cores than its load, the DRR group overloads:
+    /// its latency crosses Mean_thresh and push-to-host (rule 6) makes room.
     fn core_moves(view: &PolicyView<'_>, actions: &[PolicyAction]) -> Vec<PolicyAction> {
         let s = view.settings;
         let downgraded = actions.iter().find_map(|a| match a {
@@ -138,10 +149,9 @@ impl HybridPolicy {
         let active_nic = view.actors.iter().filter(|a| {
             a.status == ActorStatus::Active && a.placement.is_nic() && Some(a.id) != migrating
         });
-        let (mut drr_load, mut fcfs_load, mut drr_actors, mut fcfs_actors) = (0.0, 0.0, 0, 0);
+        let (mut fcfs_load, mut drr_actors, mut fcfs_actors) = (0.0, 0, 0);
         for a in active_nic {
             if in_drr(a) {
-                drr_load += a.offered_load_cores;
                 drr_actors += 1;
             } else {
                 fcfs_load += a.offered_load_cores;
@@ -160,31 +170,21 @@ impl HybridPolicy {
         } else {
             0.0
         };
-        let drr_want = (drr_load / s.drr_target_util).max(1.0);
         let h = s.core_move_hysteresis;
-        // Each step moves one core; the rules are hysteretic, so this ends within
-        // fc + dc steps.
+        // Each step moves one core towards the target; the two conditions exclude each
+        // other (a gap of 1 + h cores), so this ends within fc + dc steps.
         for _ in 0..(fc + dc) {
-            let (f, d) = (f64::from(fc), f64::from(dc));
-            let to_drr = PolicyAction::MoveCoreToDrr;
-            let to_fcfs = PolicyAction::MoveCoreToFcfs;
-            let step = if dc == 0 {
-                (fc > fcfs_min).then_some(to_drr)
+            let f = f64::from(fc);
+            let step = if (dc == 0 || f - 1.0 >= fcfs_want) && fc > fcfs_min && fc > 0 {
+                (fc, dc) = (fc - 1, dc + 1);
+                PolicyAction::MoveCoreToDrr
             } else if f < fcfs_want - h && dc > 1 {
-                Some(to_fcfs)
-            } else if d < drr_want.ceil() && f - 1.0 >= fcfs_want && fc > fcfs_min {
-                Some(to_drr)
-            } else if dc > 1 && d - 1.0 >= drr_want + h {
-                Some(to_fcfs)
+                (fc, dc) = (fc + 1, dc - 1);
+                PolicyAction::MoveCoreToFcfs
             } else {
-                None
+                break;
             };
-            match step {
-                Some(PolicyAction::MoveCoreToDrr) => (fc, dc) = (fc - 1, dc + 1),
-                Some(_) => (fc, dc) = (fc + 1, dc - 1),
-                None => break,
-            }
-            moves.extend(step);
+            moves.push(step);
         }
         moves
     }
@@ -207,7 +207,8 @@ impl SchedulingPolicy for HybridPolicy {
 
     fn evaluate(&mut self, view: &PolicyView<'_>) -> Vec<PolicyAction> {
         let mut actions = Vec::new();
-        if let Some(a) = Self::push_to_host(view)
+        if let Some(a) = self
+            .push_to_host(view)
             .or_else(|| Self::downgrade(view))
             .or_else(|| Self::upgrade(view))
         {

@@ -100,6 +100,8 @@ pub struct GroupView {
     pub latency: LatencySummary,
     /// Actors placed in the group.
     pub actors: u32,
+    /// Sum of its active actors' offered loads, in cores.
+    pub offered_load_cores: f64,
 }
 
 /// Everything a policy may read at an evaluation.

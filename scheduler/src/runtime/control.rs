@@ -10,9 +10,6 @@ use crate::policy::{
 };
 use crate::time::Nanos;
 
-/// Weight of the newest interval in the smoothed offered load (about 4 intervals of memory).
-const OFFERED_LOAD_EWMA: f64 = 0.25;
-
 /// Stands in for the policy while it evaluates a view of the runtime.
 struct Parked;
 
@@ -69,10 +66,11 @@ impl Runtime {
     /// Offered load per actor in cores: arrivals since the last evaluation x mean core
     /// time per request (including scheduler overhead and anything the driver charged
     /// before the handler, e.g. a forwarding tax) / interval, smoothed with weight
-    /// `OFFERED_LOAD_EWMA` on the new value.
+    /// `load_smoothing` on the new value.
     fn update_offered_load(&mut self, now: Nanos) {
         let interval = now.saturating_sub(self.last_tick_at).as_ns().max(1) as f64;
         let initial = self.settings.drr_initial_cost_ns as f64;
+        let weight = self.settings.load_smoothing;
         for a in &mut self.actors {
             let mean = if a.core_time_ewma_ns > 0.0 {
                 a.core_time_ewma_ns
@@ -80,7 +78,7 @@ impl Runtime {
                 a.exec_window.mean_ns().unwrap_or(initial)
             };
             let sample = a.arrivals_in_interval as f64 * mean / interval;
-            a.offered_load_cores += OFFERED_LOAD_EWMA * (sample - a.offered_load_cores);
+            a.offered_load_cores += weight * (sample - a.offered_load_cores);
             a.arrivals_in_interval = 0;
         }
     }
@@ -143,6 +141,11 @@ impl Runtime {
                 .iter()
                 .filter(|a| a.placement == placement && a.status == ActorStatus::Active)
                 .count() as u32,
+            offered_load_cores: actors
+                .iter()
+                .filter(|a| a.placement == placement && a.status == ActorStatus::Active)
+                .map(|a| a.offered_load_cores)
+                .sum(),
         };
         let nic_busy = |g: NicGroup| {
             self.nic_cores
