@@ -68,6 +68,38 @@
 //!   only when they have no DRR work (`drr_cores_serve_fcfs_when_idle`). One
 //!   migration runs at a time, NIC -> host only.
 //!
+//! # Settings (`[scheduler]` table; every key optional)
+//! | key | default | meaning |
+//! |---|---|---|
+//! | `policy` | `hybrid` | `hybrid`, `fcfs`, `drr`, `nic_only`, `host_only`, `static` |
+//! | `tail_mode` | `p99` | window tail: measured `p99` or `mean_plus_3sigma` |
+//! | `window_samples` / `group_window_samples` | 1024 / 4096 | window bounds (count) |
+//! | `window_ns` | 2 ms | window bound (age) |
+//! | `min_samples` | 32 | samples a window needs before the policy acts on it |
+//! | `policy_interval_ns` | 100 us | period of `tick` |
+//! | `tail_thresh_ns` | 30 us | Tail_thresh: FCFS group tail that triggers a downgrade |
+//! | `upgrade_alpha` | 0.2 | upgrade when an actor's tail < (1 - alpha) Tail_thresh |
+//! | `min_dispersion_ns` | 1 us | least exec stddev for a downgrade |
+//! | `placement_cooldown_ns` | 1 ms | least time between two group changes of an actor |
+//! | `mean_thresh_ns` | 100 us | Mean_thresh: group mean latency meaning overload |
+//! | `overload_util` | 0.95 | overload also needs offered load >= this x group cores |
+//! | `overload_evaluations` | 5 | consecutive overloaded evaluations before push-to-host |
+//! | `load_smoothing` | 0.1 | EWMA weight of the newest interval in offered loads |
+//! | `migration_cooldown_ns` | 2 ms | least time between migrations |
+//! | `fcfs_target_util` | 0.75 | utilization the FCFS group is sized for |
+//! | `core_move_hysteresis` | 0.25 | cores of slack before a core returns to FCFS |
+//! | `min_fcfs_cores` | 1 | FCFS floor while it has actors |
+//! | `drr_quantum_ns` | 5 us | DRR quantum per visit |
+//! | `drr_switch_cost_cycles` | 600 | charged when a DRR core switches actor |
+//! | `drr_cores_serve_fcfs_when_idle` | true | work-conserving DRR cores |
+//! | `drr_initial_cost_ns` | 2 us | expected cost before an actor has samples |
+//! | `fcfs_dispatch_cost_cycles` | 0 | charged per FCFS dispatch |
+//! | `watchdog_ns` | 1 ms | most time one message may charge |
+//! | `fcfs_queue_capacity` / `mailbox_capacity` | 4096 / 1024 | queue bounds (messages) |
+//! | `migration_buffer_capacity` / `host_queue_capacity` | 4096 / 8192 | queue bounds |
+//! | `nic_dmo_capacity_bytes` / `host_dmo_capacity_bytes` | 2 GiB / 16 GiB | DMO memory |
+//! | `static_host_actors` / `static_drr_actors` / `static_drr_cores` | [] / [] / 0 | `static` split |
+//!
 //! # Example
 //! ```
 //! use scheduler::*;

@@ -1,6 +1,20 @@
 //! iPipe's hybrid policy: an FCFS group and a DRR group on the NIC, actors moving
 //! between them on tail latency, cores moving with load, and push-to-host when the
-//! NIC's mean latency shows overload (rules 1-6 of the runtime brief).
+//! NIC is overloaded (rules 1-6 of the runtime brief).
+//!
+//! Where the brief leaves details open, our choices (each a setting):
+//! - "Tail" and "mean" latency are queueing + execution inside the runtime, over the
+//!   sliding windows (`window_samples`, `window_ns`; tail per `tail_mode`).
+//! - Dispersion is the standard deviation of an actor's execution time; actors below
+//!   `min_dispersion_ns` are never downgraded (DRR cannot help them).
+//! - Core moves size the FCFS group first, for its offered load at `fcfs_target_util`,
+//!   and give DRR the rest (see `core_moves`). Sizing the two groups for equal
+//!   utilization instead left the low-dispersion class on a nearly saturated FCFS
+//!   group whenever the costly actors brought most of the work.
+//! - "The NIC is overloaded" = a group's mean latency over Mean_thresh while its
+//!   offered load reaches `overload_util` of its cores, for `overload_evaluations`
+//!   evaluations in a row; "the actor with the most load" = the highest offered load
+//!   (arrival rate x core time per request).
 //!
 //! At most one actor decision per evaluation (migrate, else downgrade, else upgrade),
 //! plus the core moves it implies, so every actor change is observed for at least one policy
