@@ -22,6 +22,7 @@
 //!
 //! 1. Setup: [`Runtime::new`]`(settings, nic_cores, host_cores)` (or
 //!    [`Runtime::with_policy`] for a user policy), then [`Runtime::register_actor`]
+//!    (or [`Runtime::register_actor_at`] to override the policy's initial placement)
 //!    for each actor (ids 0, 1, 2, ... in order; `init` runs on the platform given,
 //!    its DMOs are then placed on the actor's side at no cost), then
 //!    [`Runtime::check_static_names`].

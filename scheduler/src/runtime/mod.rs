@@ -159,7 +159,36 @@ impl Runtime {
     /// side it will run on. Actor ids are assigned 0, 1, 2, ... in registration order.
     pub fn register_actor(
         &mut self,
+        actor: Box<dyn Actor>,
+        platform: &mut dyn Platform,
+        now: Nanos,
+    ) -> Result<ActorId, RuntimeError> {
+        self.register(actor, None, platform, now)
+    }
+
+    /// Register an actor at a given placement, overriding the policy's initial choice
+    /// (the policy may still move it later). If the placement is `NicDrr` and the DRR
+    /// group has no core, the highest-numbered NIC core moves to DRR.
+    pub fn register_actor_at(
+        &mut self,
+        actor: Box<dyn Actor>,
+        placement: Placement,
+        platform: &mut dyn Platform,
+        now: Nanos,
+    ) -> Result<ActorId, RuntimeError> {
+        let id = self.register(actor, Some(placement), platform, now)?;
+        if placement == Placement::NicDrr && self.cores_in(NicGroup::Drr) == 0 {
+            if let Some(core) = self.nic_cores.last_mut() {
+                core.group = NicGroup::Drr;
+            }
+        }
+        Ok(id)
+    }
+
+    fn register(
+        &mut self,
         mut actor: Box<dyn Actor>,
+        placement: Option<Placement>,
         platform: &mut dyn Platform,
         now: Nanos,
     ) -> Result<ActorId, RuntimeError> {
@@ -168,27 +197,27 @@ impl Runtime {
             return Err(RuntimeError::DuplicateActor(name));
         }
         let id = self.actors.len() as ActorId;
-        let placement = self.policy.initial_placement(&name);
-        {
+        let placement = placement.unwrap_or_else(|| self.policy.initial_placement(&name));
+        let init = {
             let mut ctx = ActorCtx::new(platform, &mut self.dmos, id, &mut self.next_msg_id);
-            actor
-                .init(&mut ctx)
-                .map_err(|source| RuntimeError::InitFailed {
-                    name: name.clone(),
-                    source,
-                })?;
-        }
+            actor.init(&mut ctx)
+        };
         let side = if placement.is_nic() {
             Side::Nic
         } else {
             Side::Host
         };
-        self.dmos
-            .move_actor(id, side)
-            .map_err(|e| RuntimeError::InitFailed {
-                name: name.clone(),
-                source: ActorError::Dmo(e),
-            })?;
+        let placed = init.and_then(|()| {
+            self.dmos
+                .move_actor(id, side)
+                .map(|_| ())
+                .map_err(ActorError::Dmo)
+        });
+        if let Err(source) = placed {
+            // the id stays free: release what init allocated under it
+            self.dmos.free_actor(id);
+            return Err(RuntimeError::InitFailed { name, source });
+        }
         let s = &self.settings;
         let age = Nanos(s.window_ns);
         self.actors.push(ActorSlot {
