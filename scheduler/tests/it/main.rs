@@ -5,6 +5,7 @@ mod actors;
 mod harness;
 mod mix;
 
+mod chaos;
 mod dependencies;
 mod determinism;
 mod drr;
