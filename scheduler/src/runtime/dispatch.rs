@@ -120,83 +120,91 @@ impl Runtime {
         if slot.busy.is_some() {
             return Ok(None);
         }
-        let group = slot.group;
-        let last_actor = slot.last_actor;
-        let picked = match core.side {
-            Side::Nic => {
-                if let Some(a) = self.move_out_queue.pop_front() {
-                    self.actors[a as usize].phase = Some(MigrationPhase::MovingOut);
-                    Some((a, Work::MigrateOut, GroupKind::Fcfs, 0))
-                } else {
-                    match group {
-                        NicGroup::Fcfs => self.fcfs_queue.pop_front().map(|q| {
-                            let work = request(q, GroupKind::Fcfs, 0);
-                            (
-                                work.0,
-                                work.1,
-                                GroupKind::Fcfs,
-                                self.settings.fcfs_dispatch_cost_cycles,
-                            )
-                        }),
-                        NicGroup::Drr => self
-                            .drr_pick()
-                            .map(|(a, q, reserved)| {
-                                let cost = if last_actor == Some(a) {
-                                    0
-                                } else {
-                                    self.counters.drr_switches += 1;
-                                    self.settings.drr_switch_cost_cycles
-                                };
-                                let work = request(q, GroupKind::Drr, reserved);
-                                (work.0, work.1, GroupKind::Drr, cost)
-                            })
-                            .or_else(|| {
-                                // work-conserving: a DRR core with no DRR work serves the
-                                // FCFS shared queue (low-dispersion requests by construction)
-                                if !self.settings.drr_cores_serve_fcfs_when_idle {
-                                    return None;
-                                }
-                                self.fcfs_queue.pop_front().map(|q| {
-                                    let work = request(q, GroupKind::Fcfs, 0);
-                                    (
-                                        work.0,
-                                        work.1,
-                                        GroupKind::Fcfs,
-                                        self.settings.fcfs_dispatch_cost_cycles,
-                                    )
-                                })
-                            }),
-                    }
-                }
+        let (group, last_actor) = (slot.group, slot.last_actor);
+        let picked = match (core.side, group) {
+            (Side::Nic, _) if !self.move_out_queue.is_empty() => {
+                self.pick_migration_step(Side::Nic)
             }
-            Side::Host => {
-                if let Some(a) = self.move_in_queue.pop_front() {
-                    self.actors[a as usize].phase = Some(MigrationPhase::MovingIn);
-                    Some((a, Work::MigrateIn, GroupKind::Host, 0))
+            (Side::Nic, NicGroup::Fcfs) => self.pick_fcfs(),
+            (Side::Nic, NicGroup::Drr) => self.pick_drr(last_actor).or_else(|| {
+                // work-conserving: a DRR core with no DRR work serves the FCFS shared
+                // queue (low-dispersion requests by construction)
+                if self.settings.drr_cores_serve_fcfs_when_idle {
+                    self.pick_fcfs()
                 } else {
-                    self.host_queue.pop_front().map(|q| {
-                        let work = request(q, GroupKind::Host, 0);
-                        (work.0, work.1, GroupKind::Host, 0)
-                    })
+                    None
                 }
+            }),
+            (Side::Host, _) if !self.move_in_queue.is_empty() => {
+                self.pick_migration_step(Side::Host)
             }
+            (Side::Host, _) => self
+                .host_queue
+                .pop_front()
+                .map(|q| Picked::request(q, GroupKind::Host, 0, 0)),
         };
-        let Some((actor, work, stats_group, overhead_cycles)) = picked else {
+        let Some(p) = picked else {
             return Ok(None);
         };
-        if matches!(work, Work::Request { .. }) {
-            self.actors[actor as usize].in_flight += 1;
+        if matches!(p.work, Work::Request { .. }) {
+            self.actors[p.actor as usize].in_flight += 1;
         }
         let slot = self.core_mut(core)?;
-        slot.busy = Some((actor, stats_group));
-        slot.last_actor = Some(actor);
+        slot.busy = Some((p.actor, p.group));
+        slot.last_actor = Some(p.actor);
         Ok(Some(Dispatch {
             core,
-            actor,
+            actor: p.actor,
             dispatched_at: now,
-            overhead_cycles,
-            work,
+            overhead_cycles: p.overhead_cycles,
+            work: p.work,
         }))
+    }
+
+    /// Head of the FCFS shared queue.
+    fn pick_fcfs(&mut self) -> Option<Picked> {
+        let cost = self.settings.fcfs_dispatch_cost_cycles;
+        self.fcfs_queue
+            .pop_front()
+            .map(|q| Picked::request(q, GroupKind::Fcfs, 0, cost))
+    }
+
+    /// The DRR decision, with the switch cost if the core last ran another actor.
+    fn pick_drr(&mut self, last_actor: Option<ActorId>) -> Option<Picked> {
+        let (a, q, reserved) = self.drr_pick()?;
+        let cost = if last_actor == Some(a) {
+            0
+        } else {
+            self.counters.drr_switches += 1;
+            self.settings.drr_switch_cost_cycles
+        };
+        Some(Picked::request(q, GroupKind::Drr, reserved, cost))
+    }
+
+    /// Migration step 3 (NIC core) or 4 (host core).
+    fn pick_migration_step(&mut self, side: Side) -> Option<Picked> {
+        let (queue, phase, work, group) = match side {
+            Side::Nic => (
+                &mut self.move_out_queue,
+                MigrationPhase::MovingOut,
+                Work::MigrateOut,
+                GroupKind::Fcfs,
+            ),
+            Side::Host => (
+                &mut self.move_in_queue,
+                MigrationPhase::MovingIn,
+                Work::MigrateIn,
+                GroupKind::Host,
+            ),
+        };
+        let actor = queue.pop_front()?;
+        self.actors[actor as usize].phase = Some(phase);
+        Some(Picked {
+            actor,
+            work,
+            group,
+            overhead_cycles: 0,
+        })
     }
 
     /// Run a dispatch on `platform` (the driver's view of `dispatch.core`, whose
@@ -378,14 +386,27 @@ impl Runtime {
     }
 }
 
-fn request(q: Queued, group: GroupKind, reserved: i64) -> (ActorId, Work) {
-    (
-        q.msg.dst,
-        Work::Request {
-            arrived_at: q.arrived_at,
-            msg: q.msg,
+/// What `next_dispatch` chose for a core.
+struct Picked {
+    actor: ActorId,
+    work: Work,
+    /// Statistics (and busy-time) group.
+    group: GroupKind,
+    overhead_cycles: u64,
+}
+
+impl Picked {
+    fn request(q: Queued, group: GroupKind, reserved: i64, overhead_cycles: u64) -> Picked {
+        Picked {
+            actor: q.msg.dst,
+            work: Work::Request {
+                arrived_at: q.arrived_at,
+                msg: q.msg,
+                group,
+                drr_reserved_ns: reserved,
+            },
             group,
-            drr_reserved_ns: reserved,
-        },
-    )
+            overhead_cycles,
+        }
+    }
 }
