@@ -50,12 +50,11 @@ fn ci_and_bench_sweeps_validate() {
 }
 
 #[test]
-fn policies_sweep_parses_with_four_policies() {
-    // Its keys (scheduler.policy, traffic.load_fraction) wait for the runtime;
-    // until then only the sweep file itself is checked.
+fn policies_sweep_validates_with_four_policies() {
     let s = load("policies.toml");
-    assert_eq!(expand(&s).len(), 4 * 9 * 3);
+    assert_eq!(expand(&s).len(), 4 * 12 * 2);
     assert_eq!(s.axes[0].values.len(), 4);
+    validate_all(&s);
 }
 
 #[test]
