@@ -1,33 +1,68 @@
 //! iPipe's hybrid policy: an FCFS group and a DRR group on the NIC, actors moving
 //! between them on tail latency, cores moving with load, and push-to-host when the
-//! NIC's mean latency shows overload (rules 1-6 of the runtime brief).
+//! NIC is overloaded (rules 1-6 of the runtime brief).
+//!
+//! Where the brief leaves details open, our choices (each a setting):
+//! - "Tail" and "mean" latency are queueing + execution inside the runtime, over the
+//!   sliding windows (`window_samples`, `window_ns`; tail per `tail_mode`).
+//! - Dispersion is the standard deviation of an actor's execution time; actors below
+//!   `min_dispersion_ns` are never downgraded (DRR cannot help them).
+//! - Core moves size the FCFS group first, for its offered load at `fcfs_target_util`,
+//!   and give DRR the rest (see `core_moves`). Sizing the two groups for equal
+//!   utilization instead left the low-dispersion class on a nearly saturated FCFS
+//!   group whenever the costly actors brought most of the work.
+//! - "The NIC is overloaded" = a group's mean latency over Mean_thresh while its
+//!   offered load reaches `overload_util` of its cores, for `overload_evaluations`
+//!   evaluations in a row; "the actor with the most load" = the highest offered load
+//!   (arrival rate x core time per request).
 //!
 //! At most one actor decision per evaluation (migrate, else downgrade, else upgrade),
-//! plus at most one core move, so every change is observed for at least one policy
+//! plus the core moves it implies, so every actor change is observed for at least one policy
 //! interval before the next; `placement_cooldown_ns` and `migration_cooldown_ns`
 //! add hysteresis in time on top of the `upgrade_alpha` hysteresis in value.
 
 use super::{
-    ActorStatus, ActorView, NicGroup, Placement, PolicyAction, PolicyView, SchedulingPolicy,
+    ActorStatus, ActorView, GroupView, NicGroup, Placement, PolicyAction, PolicyView,
+    SchedulingPolicy,
 };
 use crate::time::Nanos;
 
 /// iPipe's hybrid FCFS + DRR policy with push-to-host.
 #[derive(Clone, Debug, Default)]
-pub struct HybridPolicy {}
+pub struct HybridPolicy {
+    /// Consecutive evaluations that found a NIC group overloaded.
+    overloaded_for: u32,
+}
 
 impl HybridPolicy {
     /// The policy; its thresholds come from the settings in each `PolicyView`.
     pub fn new() -> HybridPolicy {
-        HybridPolicy {}
+        HybridPolicy { overloaded_for: 0 }
     }
 
-    /// Rule 6: the NIC-wide mean latency exceeds Mean_thresh -> migrate the NIC actor
+    /// Rule 6: a NIC group is overloaded (mean latency over Mean_thresh with its offered
+    /// load at `overload_util` of its cores or more) for `overload_evaluations`
+    /// consecutive evaluations -> migrate the NIC actor
     /// with the most load (offered load: arrival rate x mean execution time; served
     /// work would under-rate an actor that is already starved).
-    fn push_to_host(view: &PolicyView<'_>) -> Option<PolicyAction> {
+    fn push_to_host(&mut self, view: &PolicyView<'_>) -> Option<PolicyAction> {
         let s = view.settings;
-        if view.migration_in_progress {
+        // A group is overloaded when its mean latency exceeds Mean_thresh *and* its offered
+        // load reaches `overload_util` of its cores: the mean alone is noisy for groups of
+        // costly tasks, and a high mean with spare cores is for core moves to fix.
+        let overloaded = |g: &GroupView| {
+            let l = &g.latency;
+            l.count >= u64::from(s.min_samples)
+                && l.mean_ns > s.mean_thresh_ns as f64
+                && g.offered_load_cores >= s.overload_util * f64::from(g.cores)
+        };
+        if overloaded(&view.fcfs) || overloaded(&view.drr) {
+            self.overloaded_for += 1;
+        } else {
+            self.overloaded_for = 0;
+            return None;
+        }
+        if self.overloaded_for < s.overload_evaluations || view.migration_in_progress {
             return None;
         }
         if let Some(since) = view.since_last_migration {
@@ -35,10 +70,7 @@ impl HybridPolicy {
                 return None;
             }
         }
-        if view.nic.count < u64::from(s.min_samples) || view.nic.mean_ns <= s.mean_thresh_ns as f64
-        {
-            return None;
-        }
+        self.overloaded_for = 0;
         view.actors
             .iter()
             .filter(|a| a.status == ActorStatus::Active && a.placement.is_nic())
@@ -102,14 +134,19 @@ impl HybridPolicy {
             })
     }
 
-    /// Rules 2 and 5: cores move between the groups with load. The DRR group's fair
-    /// share of the NIC cores is its actors' share of the offered load (arrival rate x
-    /// mean cost, so a starved group still shows its demand); a core moves when the
-    /// share differs from the current count by more than half a core plus
-    /// `core_move_hysteresis`. The DRR group keeps at least one core while it has
-    /// actors and returns every core when it has none; FCFS keeps `min_fcfs_cores`
-    /// while it has actors. At most one core moves per evaluation.
-    fn core_move(view: &PolicyView<'_>, actions: &[PolicyAction]) -> Option<PolicyAction> {
+    /// Rules 2 and 5: cores move between the groups with load (as many per evaluation as
+    /// needed, so a freshly downgraded actor gets its cores at once). Loads are the
+    /// actors' offered loads in cores (arrival rate x core time per request, so a starved
+    /// group still shows its demand). The FCFS group, which holds the latency-critical
+    /// low-dispersion actors, is sized first: it wants `fcfs_load / fcfs_target_util`
+    /// cores (at least `min_fcfs_cores` while it has actors). The DRR group takes every
+    /// other core while it has actors ("FCFS has idle capacity"; idle DRR cores serve the
+    /// FCFS queue anyway) and keeps at least one. A core returns to FCFS when FCFS has
+    /// fewer than `fcfs_want - core_move_hysteresis`; all return when DRR has no actor.
+    ///
+    /// When FCFS's want leaves DRR fewer cores than its load, the DRR group overloads:
+    /// its latency crosses Mean_thresh and push-to-host (rule 6) makes room.
+    fn core_moves(view: &PolicyView<'_>, actions: &[PolicyAction]) -> Vec<PolicyAction> {
         let s = view.settings;
         let downgraded = actions.iter().find_map(|a| match a {
             PolicyAction::SetGroup {
@@ -118,44 +155,52 @@ impl HybridPolicy {
             } => Some(*actor),
             _ => None,
         });
+        let migrating = actions.iter().find_map(|a| match a {
+            PolicyAction::MigrateToHost { actor } => Some(*actor),
+            _ => None,
+        });
         let in_drr = |a: &ActorView| a.placement == Placement::NicDrr || Some(a.id) == downgraded;
-        let active_nic = view
-            .actors
-            .iter()
-            .filter(|a| a.status == ActorStatus::Active && a.placement.is_nic());
-        let (mut drr_load, mut fcfs_load, mut drr_actors, mut fcfs_actors) = (0.0, 0.0, 0, 0);
+        let active_nic = view.actors.iter().filter(|a| {
+            a.status == ActorStatus::Active && a.placement.is_nic() && Some(a.id) != migrating
+        });
+        let (mut fcfs_load, mut drr_actors, mut fcfs_actors) = (0.0, 0, 0);
         for a in active_nic {
             if in_drr(a) {
-                drr_load += a.offered_load_cores;
                 drr_actors += 1;
             } else {
                 fcfs_load += a.offered_load_cores;
                 fcfs_actors += 1;
             }
         }
-        let (fc, dc) = (view.fcfs.cores, view.drr.cores);
-        let nic = fc + dc;
+        let (mut fc, mut dc) = (view.fcfs.cores, view.drr.cores);
+        let mut moves = Vec::new();
         if drr_actors == 0 {
-            return (dc > 0).then_some(PolicyAction::MoveCoreToFcfs);
+            moves.extend((0..dc).map(|_| PolicyAction::MoveCoreToFcfs));
+            return moves;
         }
         let fcfs_min = if fcfs_actors > 0 { s.min_fcfs_cores } else { 0 };
-        let max_drr = nic.saturating_sub(fcfs_min).max(1);
-        if dc == 0 {
-            return (fc > fcfs_min).then_some(PolicyAction::MoveCoreToDrr);
-        }
-        let total = drr_load + fcfs_load;
-        if total <= 0.0 {
-            return None;
-        }
-        let share = f64::from(nic) * drr_load / total;
-        let margin = 0.5 + s.core_move_hysteresis;
-        if share > f64::from(dc) + margin && dc < max_drr {
-            Some(PolicyAction::MoveCoreToDrr)
-        } else if share < f64::from(dc) - margin && dc > 1 {
-            Some(PolicyAction::MoveCoreToFcfs)
+        let fcfs_want = if fcfs_actors > 0 {
+            (fcfs_load / s.fcfs_target_util).max(f64::from(fcfs_min))
         } else {
-            None
+            0.0
+        };
+        let h = s.core_move_hysteresis;
+        // Each step moves one core towards the target; the two conditions exclude each
+        // other (a gap of 1 + h cores), so this ends within fc + dc steps.
+        for _ in 0..(fc + dc) {
+            let f = f64::from(fc);
+            let step = if (dc == 0 || f - 1.0 >= fcfs_want) && fc > fcfs_min && fc > 0 {
+                (fc, dc) = (fc - 1, dc + 1);
+                PolicyAction::MoveCoreToDrr
+            } else if f < fcfs_want - h && dc > 1 {
+                (fc, dc) = (fc + 1, dc - 1);
+                PolicyAction::MoveCoreToFcfs
+            } else {
+                break;
+            };
+            moves.push(step);
         }
+        moves
     }
 }
 
@@ -176,15 +221,19 @@ impl SchedulingPolicy for HybridPolicy {
 
     fn evaluate(&mut self, view: &PolicyView<'_>) -> Vec<PolicyAction> {
         let mut actions = Vec::new();
-        if let Some(a) = Self::push_to_host(view)
+        if let Some(a) = self
+            .push_to_host(view)
             .or_else(|| Self::downgrade(view))
             .or_else(|| Self::upgrade(view))
         {
             actions.push(a);
         }
-        if let Some(m) = Self::core_move(view, &actions) {
-            actions.push(m);
-        }
+        let moves = Self::core_moves(view, &actions);
+        actions.extend(moves);
         actions
     }
 }
+
+#[cfg(test)]
+#[path = "hybrid_tests.rs"]
+mod tests;

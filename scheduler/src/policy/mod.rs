@@ -62,6 +62,8 @@ pub enum ActorStatus {
     Migrating,
     /// Stopped by the watchdog; state kept for inspection, requests dropped (counted).
     Killed,
+    /// Removed by `Runtime::delete_actor`; DMOs freed, requests dropped (counted).
+    Deleted,
 }
 
 /// One actor as the policy sees it.
@@ -79,7 +81,8 @@ pub struct ActorView {
     pub since_placement_change: Nanos,
     /// Messages waiting for it (shared queue entries, mailbox or migration buffer).
     pub queued: u32,
-    /// Offered load in cores: arrival rate x mean execution time, smoothed over evaluations.
+    /// Offered load in cores: arrival rate x mean core time per request (handler plus
+    /// overheads charged on the core), smoothed over evaluations.
     /// Unlike served work it keeps growing when the actor is starved.
     pub offered_load_cores: f64,
 }
@@ -97,6 +100,8 @@ pub struct GroupView {
     pub latency: LatencySummary,
     /// Actors placed in the group.
     pub actors: u32,
+    /// Sum of its active actors' offered loads, in cores.
+    pub offered_load_cores: f64,
 }
 
 /// Everything a policy may read at an evaluation.

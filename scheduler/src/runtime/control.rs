@@ -2,16 +2,13 @@
 //! apply the ones that make sense now (others are counted in `policy_actions_rejected`).
 //! Group changes and core moves are applied here; migrations in `migration.rs`.
 
-use super::Runtime;
+use super::{CoreMoveEvent, Runtime, MAX_RECORDED_EVENTS};
 use crate::message::ActorId;
 use crate::policy::SchedulingPolicy;
 use crate::policy::{
     ActorStatus, ActorView, GroupView, NicGroup, Placement, PolicyAction, PolicyView,
 };
 use crate::time::Nanos;
-
-/// Weight of the newest interval in the smoothed offered load (about 4 intervals of memory).
-const OFFERED_LOAD_EWMA: f64 = 0.25;
 
 /// Stands in for the policy while it evaluates a view of the runtime.
 struct Parked;
@@ -66,15 +63,22 @@ impl Runtime {
         applied
     }
 
-    /// Offered load per actor in cores: arrivals since the last evaluation x mean
-    /// execution time / interval, smoothed with weight `OFFERED_LOAD_EWMA` on the new value.
+    /// Offered load per actor in cores: arrivals since the last evaluation x mean core
+    /// time per request (including scheduler overhead and anything the driver charged
+    /// before the handler, e.g. a forwarding tax) / interval, smoothed with weight
+    /// `load_smoothing` on the new value.
     fn update_offered_load(&mut self, now: Nanos) {
         let interval = now.saturating_sub(self.last_tick_at).as_ns().max(1) as f64;
         let initial = self.settings.drr_initial_cost_ns as f64;
+        let weight = self.settings.load_smoothing;
         for a in &mut self.actors {
-            let mean = a.exec_window.mean_ns().unwrap_or(initial);
+            let mean = if a.core_time_ewma_ns > 0.0 {
+                a.core_time_ewma_ns
+            } else {
+                a.exec_window.mean_ns().unwrap_or(initial)
+            };
             let sample = a.arrivals_in_interval as f64 * mean / interval;
-            a.offered_load_cores += OFFERED_LOAD_EWMA * (sample - a.offered_load_cores);
+            a.offered_load_cores += weight * (sample - a.offered_load_cores);
             a.arrivals_in_interval = 0;
         }
     }
@@ -137,6 +141,11 @@ impl Runtime {
                 .iter()
                 .filter(|a| a.placement == placement && a.status == ActorStatus::Active)
                 .count() as u32,
+            offered_load_cores: actors
+                .iter()
+                .filter(|a| a.placement == placement && a.status == ActorStatus::Active)
+                .map(|a| a.offered_load_cores)
+                .sum(),
         };
         let nic_busy = |g: NicGroup| {
             self.nic_cores
@@ -182,15 +191,15 @@ impl Runtime {
     fn apply(&mut self, action: PolicyAction, now: Nanos) -> bool {
         match action {
             PolicyAction::SetGroup { actor, group } => self.set_group(actor, group, now),
-            PolicyAction::MoveCoreToDrr => self.move_core(NicGroup::Fcfs, NicGroup::Drr),
-            PolicyAction::MoveCoreToFcfs => self.move_core(NicGroup::Drr, NicGroup::Fcfs),
+            PolicyAction::MoveCoreToDrr => self.move_core(NicGroup::Fcfs, NicGroup::Drr, now),
+            PolicyAction::MoveCoreToFcfs => self.move_core(NicGroup::Drr, NicGroup::Fcfs, now),
             PolicyAction::MigrateToHost { actor } => self.start_migration(actor, now),
         }
     }
 
     /// Move one core between NIC groups, preferring an idle core, then the highest index.
     /// A busy core finishes its current work and serves its new group afterwards.
-    fn move_core(&mut self, from: NicGroup, to: NicGroup) -> bool {
+    fn move_core(&mut self, from: NicGroup, to: NicGroup, now: Nanos) -> bool {
         let pick = self
             .nic_cores
             .iter()
@@ -201,6 +210,16 @@ impl Runtime {
         match pick {
             Some(i) => {
                 self.nic_cores[i].group = to;
+                if self.core_moves.len() < MAX_RECORDED_EVENTS {
+                    self.core_moves.push(CoreMoveEvent {
+                        time: now,
+                        core: self.nic_cores[i].id,
+                        from,
+                        to,
+                    });
+                } else {
+                    self.counters.events_not_recorded += 1;
+                }
                 true
             }
             None => false,

@@ -9,6 +9,10 @@
 //!   actual cost. An empty mailbox resets the deficit to zero (classic DRR). A DRR
 //!   core that switches to another actor than the one it last ran pays
 //!   `drr_switch_cost_cycles`, charged through the platform before the handler.
+//! - A DRR core that finds no DRR work takes the head of the FCFS shared queue when
+//!   `drr_cores_serve_fcfs_when_idle` is set (default): the groups stay isolated in
+//!   the direction that matters (FCFS cores never run high-dispersion DRR actors)
+//!   and no NIC core idles while FCFS requests wait. The reverse is never done.
 //! - Pending migration steps come first: step 3 (migrate_out + DMA) on any free NIC
 //!   core, step 4 (migrate_in) on any free host core.
 //! - Host cores pull the head of the host shared queue (one shared FCFS queue for
@@ -21,6 +25,9 @@ use crate::message::{ActorId, Message};
 use crate::platform::{Platform, Side};
 use crate::policy::{ActorStatus, NicGroup};
 use crate::time::Nanos;
+
+/// Weight of the newest request in an actor's mean core time (about 32 requests of memory).
+const CORE_TIME_EWMA: f64 = 1.0 / 32.0;
 
 /// Work handed to a core.
 #[derive(Clone, Debug)]
@@ -113,65 +120,91 @@ impl Runtime {
         if slot.busy.is_some() {
             return Ok(None);
         }
-        let group = slot.group;
-        let last_actor = slot.last_actor;
-        let picked = match core.side {
-            Side::Nic => {
-                if let Some(a) = self.move_out_queue.pop_front() {
-                    self.actors[a as usize].phase = Some(MigrationPhase::MovingOut);
-                    Some((a, Work::MigrateOut, GroupKind::Fcfs, 0))
-                } else {
-                    match group {
-                        NicGroup::Fcfs => self.fcfs_queue.pop_front().map(|q| {
-                            let work = request(q, GroupKind::Fcfs, 0);
-                            (
-                                work.0,
-                                work.1,
-                                GroupKind::Fcfs,
-                                self.settings.fcfs_dispatch_cost_cycles,
-                            )
-                        }),
-                        NicGroup::Drr => self.drr_pick().map(|(a, q, reserved)| {
-                            let cost = if last_actor == Some(a) {
-                                0
-                            } else {
-                                self.counters.drr_switches += 1;
-                                self.settings.drr_switch_cost_cycles
-                            };
-                            let work = request(q, GroupKind::Drr, reserved);
-                            (work.0, work.1, GroupKind::Drr, cost)
-                        }),
-                    }
-                }
+        let (group, last_actor) = (slot.group, slot.last_actor);
+        let picked = match (core.side, group) {
+            (Side::Nic, _) if !self.move_out_queue.is_empty() => {
+                self.pick_migration_step(Side::Nic)
             }
-            Side::Host => {
-                if let Some(a) = self.move_in_queue.pop_front() {
-                    self.actors[a as usize].phase = Some(MigrationPhase::MovingIn);
-                    Some((a, Work::MigrateIn, GroupKind::Host, 0))
+            (Side::Nic, NicGroup::Fcfs) => self.pick_fcfs(),
+            (Side::Nic, NicGroup::Drr) => self.pick_drr(last_actor).or_else(|| {
+                // work-conserving: a DRR core with no DRR work serves the FCFS shared
+                // queue (low-dispersion requests by construction)
+                if self.settings.drr_cores_serve_fcfs_when_idle {
+                    self.pick_fcfs()
                 } else {
-                    self.host_queue.pop_front().map(|q| {
-                        let work = request(q, GroupKind::Host, 0);
-                        (work.0, work.1, GroupKind::Host, 0)
-                    })
+                    None
                 }
+            }),
+            (Side::Host, _) if !self.move_in_queue.is_empty() => {
+                self.pick_migration_step(Side::Host)
             }
+            (Side::Host, _) => self
+                .host_queue
+                .pop_front()
+                .map(|q| Picked::request(q, GroupKind::Host, 0, 0)),
         };
-        let Some((actor, work, stats_group, overhead_cycles)) = picked else {
+        let Some(p) = picked else {
             return Ok(None);
         };
-        if matches!(work, Work::Request { .. }) {
-            self.actors[actor as usize].in_flight += 1;
+        if matches!(p.work, Work::Request { .. }) {
+            self.actors[p.actor as usize].in_flight += 1;
         }
         let slot = self.core_mut(core)?;
-        slot.busy = Some((actor, stats_group));
-        slot.last_actor = Some(actor);
+        slot.busy = Some((p.actor, p.group));
+        slot.last_actor = Some(p.actor);
         Ok(Some(Dispatch {
             core,
-            actor,
+            actor: p.actor,
             dispatched_at: now,
-            overhead_cycles,
-            work,
+            overhead_cycles: p.overhead_cycles,
+            work: p.work,
         }))
+    }
+
+    /// Head of the FCFS shared queue.
+    fn pick_fcfs(&mut self) -> Option<Picked> {
+        let cost = self.settings.fcfs_dispatch_cost_cycles;
+        self.fcfs_queue
+            .pop_front()
+            .map(|q| Picked::request(q, GroupKind::Fcfs, 0, cost))
+    }
+
+    /// The DRR decision, with the switch cost if the core last ran another actor.
+    fn pick_drr(&mut self, last_actor: Option<ActorId>) -> Option<Picked> {
+        let (a, q, reserved) = self.drr_pick()?;
+        let cost = if last_actor == Some(a) {
+            0
+        } else {
+            self.counters.drr_switches += 1;
+            self.settings.drr_switch_cost_cycles
+        };
+        Some(Picked::request(q, GroupKind::Drr, reserved, cost))
+    }
+
+    /// Migration step 3 (NIC core) or 4 (host core).
+    fn pick_migration_step(&mut self, side: Side) -> Option<Picked> {
+        let (queue, phase, work, group) = match side {
+            Side::Nic => (
+                &mut self.move_out_queue,
+                MigrationPhase::MovingOut,
+                Work::MigrateOut,
+                GroupKind::Fcfs,
+            ),
+            Side::Host => (
+                &mut self.move_in_queue,
+                MigrationPhase::MovingIn,
+                Work::MigrateIn,
+                GroupKind::Host,
+            ),
+        };
+        let actor = queue.pop_front()?;
+        self.actors[actor as usize].phase = Some(phase);
+        Some(Picked {
+            actor,
+            work,
+            group,
+            overhead_cycles: 0,
+        })
     }
 
     /// Run a dispatch on `platform` (the driver's view of `dispatch.core`, whose
@@ -229,7 +262,7 @@ impl Runtime {
     ) -> OutcomeKind {
         let watchdog = Nanos(self.settings.watchdog_ns);
         let slot = &mut self.actors[a as usize];
-        if slot.status == ActorStatus::Killed {
+        if matches!(slot.status, ActorStatus::Killed | ActorStatus::Deleted) {
             return OutcomeKind::Skipped;
         }
         let (result, fired) = {
@@ -320,6 +353,12 @@ impl Runtime {
             let exec = outcome.exec_time.as_ns();
             let sojourn = now.saturating_sub(arrived).as_ns();
             slot.exec_window.push(now, exec);
+            let core_time = outcome.charged.as_ns() as f64;
+            slot.core_time_ewma_ns = if slot.core_time_ewma_ns == 0.0 {
+                core_time
+            } else {
+                slot.core_time_ewma_ns + CORE_TIME_EWMA * (core_time - slot.core_time_ewma_ns)
+            };
             slot.sojourn_window.push(now, sojourn);
             slot.run.record(sojourn);
             if group == GroupKind::Drr {
@@ -345,46 +384,29 @@ impl Runtime {
             self.move_out_queue.push_back(a);
         }
     }
-
-    /// Watchdog: stop the actor, keep its state and DMOs, drop its queued requests (counted).
-    fn kill_actor(&mut self, a: ActorId, now: Nanos) {
-        let slot = &mut self.actors[a as usize];
-        if slot.status == ActorStatus::Killed {
-            return;
-        }
-        slot.watchdog_kills += 1;
-        self.counters.watchdog_kills += 1;
-        let mut dropped = slot.mailbox.len() + slot.migration_buffer.len();
-        slot.mailbox.clear();
-        slot.migration_buffer.clear();
-        let was_migrating = slot.phase.take().is_some();
-        slot.status = ActorStatus::Killed;
-        let before = self.fcfs_queue.len() + self.host_queue.len();
-        self.fcfs_queue.retain(|q| q.msg.dst != a);
-        self.host_queue.retain(|q| q.msg.dst != a);
-        dropped += before - self.fcfs_queue.len() - self.host_queue.len();
-        self.actors[a as usize].dropped += dropped as u64;
-        self.counters.dropped_actor_killed += dropped as u64;
-        self.remove_from_drr_ring(a);
-        self.move_out_queue.retain(|&x| x != a);
-        if was_migrating {
-            if let Some(rec) = self.migrations.iter_mut().rev().find(|r| r.actor == a) {
-                rec.end = Some(now);
-                rec.aborted = Some("actor killed by the watchdog".to_string());
-            }
-            self.last_migration_end = Some(now);
-        }
-    }
 }
 
-fn request(q: Queued, group: GroupKind, reserved: i64) -> (ActorId, Work) {
-    (
-        q.msg.dst,
-        Work::Request {
-            arrived_at: q.arrived_at,
-            msg: q.msg,
+/// What `next_dispatch` chose for a core.
+struct Picked {
+    actor: ActorId,
+    work: Work,
+    /// Statistics (and busy-time) group.
+    group: GroupKind,
+    overhead_cycles: u64,
+}
+
+impl Picked {
+    fn request(q: Queued, group: GroupKind, reserved: i64, overhead_cycles: u64) -> Picked {
+        Picked {
+            actor: q.msg.dst,
+            work: Work::Request {
+                arrived_at: q.arrived_at,
+                msg: q.msg,
+                group,
+                drr_reserved_ns: reserved,
+            },
             group,
-            drr_reserved_ns: reserved,
-        },
-    )
+            overhead_cycles,
+        }
+    }
 }

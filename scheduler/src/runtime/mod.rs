@@ -1,31 +1,36 @@
 //! The `Runtime`: a passive state machine that holds actors, queues, cores and
 //! statistics, and is driven by a platform driver with time passed in as a value.
 //!
-//! This file holds the state, construction, registration and message delivery.
+//! This file holds the state, construction, message delivery and accessors.
 //! `dispatch.rs`: what a free core runs next, execution and completion; `drr.rs`:
 //! the deficit round robin; `control.rs`: policy evaluation, group changes and core
 //! moves; `migration.rs`: the four migration steps; `report.rs`: report data;
-//! `types.rs`: ids, errors and per-actor/core/group state.
+//! `types.rs`: ids, errors and per-actor/core/group state; `register.rs`:
+//! actor registration; `lifecycle.rs`: kill and delete.
 
 mod control;
 mod dispatch;
 mod drr;
+mod lifecycle;
 mod migration;
+mod register;
 mod report;
 mod types;
 
 pub use dispatch::{Dispatch, ExecOutcome, OutcomeKind, Work};
-pub use report::{ActorReport, GroupReport, MigrationRecord, PlacementEvent, RuntimeCounters};
+pub use report::{
+    ActorReport, CoreMoveEvent, GroupReport, MigrationRecord, PlacementEvent, RuntimeCounters,
+};
 pub use types::{CoreId, Delivered, DropReason, GroupKind, RuntimeError};
 
 pub(crate) use types::{ActorSlot, CoreSlot, GroupState, MigrationPhase, Queued};
 
-use crate::actor::{Actor, ActorCtx, ActorError};
+use crate::actor::Actor;
 use crate::dmo::DmoTable;
 use crate::message::{ActorId, Message};
-use crate::platform::{Platform, Side};
+use crate::platform::Side;
 use crate::policy::{policy_from_settings, ActorStatus, NicGroup, Placement, SchedulingPolicy};
-use crate::settings::{SchedulerSettings, SettingsError};
+use crate::settings::SchedulerSettings;
 use crate::stats::{RunStats, SlidingWindow};
 use crate::time::Nanos;
 use std::collections::VecDeque;
@@ -62,6 +67,7 @@ pub struct Runtime {
     pub(crate) last_migration_end: Option<Nanos>,
     pub(crate) migrations: Vec<MigrationRecord>,
     pub(crate) placement_events: Vec<PlacementEvent>,
+    pub(crate) core_moves: Vec<CoreMoveEvent>,
     pub(crate) counters: RuntimeCounters,
 }
 
@@ -145,94 +151,9 @@ impl Runtime {
             last_migration_end: None,
             migrations: Vec::new(),
             placement_events: Vec::new(),
+            core_moves: Vec::new(),
             counters: RuntimeCounters::default(),
         })
-    }
-
-    /// Register an actor: the policy picks its placement, `init` runs with `platform`
-    /// (its charges are not scheduled on any core), and its DMOs are placed on the
-    /// side it will run on. Actor ids are assigned 0, 1, 2, ... in registration order.
-    pub fn register_actor(
-        &mut self,
-        mut actor: Box<dyn Actor>,
-        platform: &mut dyn Platform,
-        now: Nanos,
-    ) -> Result<ActorId, RuntimeError> {
-        let name = actor.name().to_string();
-        if self.actors.iter().any(|a| a.name == name) {
-            return Err(RuntimeError::DuplicateActor(name));
-        }
-        let id = self.actors.len() as ActorId;
-        let placement = self.policy.initial_placement(&name);
-        {
-            let mut ctx = ActorCtx::new(platform, &mut self.dmos, id, &mut self.next_msg_id);
-            actor
-                .init(&mut ctx)
-                .map_err(|source| RuntimeError::InitFailed {
-                    name: name.clone(),
-                    source,
-                })?;
-        }
-        let side = if placement.is_nic() {
-            Side::Nic
-        } else {
-            Side::Host
-        };
-        self.dmos
-            .move_actor(id, side)
-            .map_err(|e| RuntimeError::InitFailed {
-                name: name.clone(),
-                source: ActorError::Dmo(e),
-            })?;
-        let s = &self.settings;
-        let age = Nanos(s.window_ns);
-        self.actors.push(ActorSlot {
-            actor,
-            name,
-            placement,
-            status: ActorStatus::Active,
-            phase: None,
-            mailbox: VecDeque::new(),
-            migration_buffer: VecDeque::new(),
-            migrated_state: Vec::new(),
-            deficit_ns: 0,
-            in_flight: 0,
-            exec_window: SlidingWindow::new(s.window_samples, age),
-            sojourn_window: SlidingWindow::new(s.window_samples, age),
-            run: RunStats::new(),
-            failed: 0,
-            arrivals_in_interval: 0,
-            offered_load_cores: 0.0,
-            dropped: 0,
-            migrations: 0,
-            watchdog_kills: 0,
-            placed_at: None,
-        });
-        if placement == Placement::NicDrr {
-            self.drr_ring.push(id);
-        }
-        self.record_placement(now, id, None, placement);
-        Ok(id)
-    }
-
-    /// After registering every actor: fail if the static split names an actor that
-    /// does not exist (a typo would otherwise silently leave it on the NIC).
-    pub fn check_static_names(&self) -> Result<(), SettingsError> {
-        let lists = [
-            ("static_host_actors", &self.settings.static_host_actors),
-            ("static_drr_actors", &self.settings.static_drr_actors),
-        ];
-        for (key, names) in lists {
-            for name in names {
-                if !self.actors.iter().any(|a| &a.name == name) {
-                    return Err(SettingsError::UnknownStaticActor {
-                        key,
-                        name: name.clone(),
-                    });
-                }
-            }
-        }
-        Ok(())
     }
 
     /// A request for actor `msg.dst` reaches the runtime at `now`. It goes to the
@@ -258,6 +179,11 @@ impl Runtime {
                 slot.dropped += 1;
                 self.counters.dropped_actor_killed += 1;
                 return Err(DropReason::ActorKilled);
+            }
+            (ActorStatus::Deleted, _) => {
+                slot.dropped += 1;
+                self.counters.dropped_actor_deleted += 1;
+                return Err(DropReason::ActorDeleted);
             }
             (ActorStatus::Migrating, _) => (
                 Delivered::MigrationBuffer,

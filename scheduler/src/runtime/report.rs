@@ -4,9 +4,9 @@
 //! Latencies here are queueing + execution inside the runtime: from `deliver` to
 //! `complete`, over the whole run (HDR histogram, 2 significant digits).
 
-use super::Runtime;
+use super::{CoreId, Runtime};
 use crate::message::ActorId;
-use crate::policy::{ActorStatus, Placement};
+use crate::policy::{ActorStatus, NicGroup, Placement};
 use crate::stats::LatencySummary;
 use crate::time::Nanos;
 
@@ -67,6 +67,15 @@ pub struct PlacementEvent {
     pub to: Placement,
 }
 
+/// A NIC core moved between the FCFS and DRR groups.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CoreMoveEvent {
+    pub time: Nanos,
+    pub core: CoreId,
+    pub from: NicGroup,
+    pub to: NicGroup,
+}
+
 /// One migration NIC -> host.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MigrationRecord {
@@ -110,6 +119,7 @@ pub struct RuntimeCounters {
     pub failed: u64,
     pub dropped_unknown_actor: u64,
     pub dropped_actor_killed: u64,
+    pub dropped_actor_deleted: u64,
     pub dropped_fcfs_queue_full: u64,
     pub dropped_mailbox_full: u64,
     pub dropped_migration_buffer_full: u64,
@@ -140,6 +150,7 @@ impl RuntimeCounters {
     pub fn dropped(&self) -> u64 {
         self.dropped_unknown_actor
             + self.dropped_actor_killed
+            + self.dropped_actor_deleted
             + self.dropped_fcfs_queue_full
             + self.dropped_mailbox_full
             + self.dropped_migration_buffer_full
@@ -151,6 +162,7 @@ impl RuntimeCounters {
         match reason {
             R::UnknownActor => self.dropped_unknown_actor += 1,
             R::ActorKilled => self.dropped_actor_killed += 1,
+            R::ActorDeleted => self.dropped_actor_deleted += 1,
             R::FcfsQueueFull => self.dropped_fcfs_queue_full += 1,
             R::MailboxFull => self.dropped_mailbox_full += 1,
             R::MigrationBufferFull => self.dropped_migration_buffer_full += 1,
@@ -195,6 +207,11 @@ impl Runtime {
     /// Placement changes, in time order (registration first).
     pub fn placement_events(&self) -> &[PlacementEvent] {
         &self.placement_events
+    }
+
+    /// Core moves between the NIC groups, in time order.
+    pub fn core_move_events(&self) -> &[CoreMoveEvent] {
+        &self.core_moves
     }
 
     /// Migrations, in start order.

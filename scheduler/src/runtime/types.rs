@@ -62,6 +62,7 @@ pub enum Delivered {
 pub enum DropReason {
     UnknownActor,
     ActorKilled,
+    ActorDeleted,
     FcfsQueueFull,
     MailboxFull,
     MigrationBufferFull,
@@ -81,6 +82,10 @@ pub enum RuntimeError {
     InitFailed { name: String, source: ActorError },
     #[error("{0:?} does not exist")]
     UnknownCore(CoreId),
+    #[error("actor {0} does not exist")]
+    UnknownActor(ActorId),
+    #[error("actor {0} has executions in flight or is migrating; retry after they complete")]
+    ActorBusy(ActorId),
     #[error("{0:?} completed work it was not running")]
     CoreNotBusy(CoreId),
 }
@@ -119,6 +124,9 @@ pub(crate) struct ActorSlot {
     pub(crate) deficit_ns: i64,
     pub(crate) in_flight: u32,
     pub(crate) exec_window: SlidingWindow,
+    /// Core time per request (handler + scheduler overhead + whatever the driver charged
+    /// before it, e.g. the NIC's forwarding tax), exponentially averaged; 0 = unknown.
+    pub(crate) core_time_ewma_ns: f64,
     pub(crate) sojourn_window: SlidingWindow,
     pub(crate) run: RunStats,
     pub(crate) failed: u64,

@@ -5,11 +5,13 @@ mod actors;
 mod harness;
 mod mix;
 
+mod chaos;
 mod dependencies;
 mod determinism;
 mod drr;
 mod hybrid_rules;
 mod isolation;
+mod lifecycle;
 mod messaging;
 mod migration;
 mod policies;

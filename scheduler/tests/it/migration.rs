@@ -126,3 +126,95 @@ fn fcfs_actor_migrates_without_loss_or_reordering() {
 fn drr_actor_migrates_without_loss_or_reordering() {
     migrate_under_load(Placement::NicDrr);
 }
+
+/// A worker whose migration fails at `migrate_out` or at `migrate_in`.
+struct Stubborn {
+    inner: Worker,
+    fail_in: bool,
+}
+
+impl scheduler::Actor for Stubborn {
+    fn name(&self) -> &str {
+        scheduler::Actor::name(&self.inner)
+    }
+    fn init(&mut self, ctx: &mut scheduler::ActorCtx<'_>) -> Result<(), scheduler::ActorError> {
+        self.inner.init(ctx)
+    }
+    fn exec(
+        &mut self,
+        msg: &scheduler::Message,
+        ctx: &mut scheduler::ActorCtx<'_>,
+    ) -> Result<(), scheduler::ActorError> {
+        self.inner.exec(msg, ctx)
+    }
+    fn migrate_out(
+        &mut self,
+        ctx: &mut scheduler::ActorCtx<'_>,
+    ) -> Result<Vec<u8>, scheduler::ActorError> {
+        if self.fail_in {
+            self.inner.migrate_out(ctx)
+        } else {
+            Err(scheduler::ActorError::Invalid("cannot serialize".into()))
+        }
+    }
+    fn migrate_in(
+        &mut self,
+        _state: &[u8],
+        _ctx: &mut scheduler::ActorCtx<'_>,
+    ) -> Result<(), scheduler::ActorError> {
+        Err(scheduler::ActorError::Invalid("cannot restore".into()))
+    }
+}
+
+fn failed_migration(fail_in: bool) {
+    let policy = MigrateAt {
+        victim: "victim",
+        start: Placement::NicFcfs,
+        at: Nanos::from_us(300),
+        done: false,
+    };
+    let rt = Runtime::with_policy(SchedulerSettings::default(), Box::new(policy), 4, 2).unwrap();
+    let mut d = Driver::with_runtime(rt);
+    let inner = Worker::new("victim", 3_000, 9_000, 1).with_dmo_bytes(8 * 1024);
+    let seen = inner.log();
+    let victim = d.register(Box::new(Stubborn { inner, fail_in }));
+    let other = d.register(Box::new(Worker::new("other", 1_000, 3_000, 2)));
+    let arrivals = poisson_mix(9, 0.9, Nanos::from_ms(1), &[(victim, 1.0), (other, 1.0)]);
+    let sent: Vec<u64> = arrivals
+        .iter()
+        .filter(|(_, m)| m.dst == victim)
+        .map(|(_, m)| m.id)
+        .collect();
+    d.add_arrivals(arrivals);
+    d.run(Nanos::from_ms(1));
+
+    let rt = &d.rt;
+    let m = &rt.migrations()[0];
+    let reason = m.aborted.as_deref().expect("aborted");
+    assert!(
+        reason.contains(if fail_in { "migrate_in" } else { "migrate_out" }),
+        "{reason}"
+    );
+    assert_eq!(rt.counters().migrations_aborted, 1);
+    assert_eq!(rt.counters().migrations, 0);
+    // the actor stays on the NIC with its DMOs, and still ran every request in order
+    assert_eq!(rt.placement_of(victim), Some(Placement::NicFcfs));
+    assert_eq!(rt.status_of(victim), Some(ActorStatus::Active));
+    for h in rt.dmos().owned_by(victim) {
+        assert_eq!(rt.dmos().location(h).unwrap().0, Side::Nic);
+    }
+    let ids: Vec<u64> = seen.lock().unwrap().iter().map(|&(id, _)| id).collect();
+    assert_eq!(ids, sent);
+    assert!(seen.lock().unwrap().iter().all(|&(_, s)| s == Side::Nic));
+    assert_eq!(rt.counters().delivered, rt.counters().accounted());
+}
+
+#[test]
+fn failed_migrate_out_keeps_the_actor_on_the_nic_without_loss() {
+    failed_migration(false);
+}
+
+#[test]
+fn failed_migrate_in_brings_the_dmos_back_without_loss() {
+    failed_migration(true);
+}

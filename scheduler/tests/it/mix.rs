@@ -21,14 +21,15 @@ pub struct MixResult {
 }
 
 impl MixResult {
-    /// Exact p99 of queueing + execution over completed requests of `actors`.
-    pub fn p99_ns(&self, actors: &[ActorId]) -> u64 {
+    /// Exact p99 of queueing + execution over completed requests of `actors` that
+    /// arrived at or after `warmup`.
+    pub fn p99_ns_after(&self, actors: &[ActorId], warmup: Nanos) -> u64 {
         let mut v: Vec<u64> = self
             .driver
             .log
             .completions
             .iter()
-            .filter(|c| actors.contains(&c.actor))
+            .filter(|c| actors.contains(&c.actor) && c.at - c.sojourn >= warmup)
             .map(|c| c.sojourn.as_ns())
             .collect();
         assert!(!v.is_empty());

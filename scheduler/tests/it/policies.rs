@@ -7,8 +7,10 @@ use scheduler::{Nanos, NicGroup, Placement, PolicyKind, Side};
 
 const RUN: Nanos = Nanos::from_ms(20);
 
+/// Light-class p99 over requests arriving after a 2 ms warm-up (the policy needs
+/// `min_samples` of the costly actor before its first decision).
 fn light_p99_us(r: &MixResult) -> f64 {
-    r.p99_ns(&r.light) as f64 / 1_000.0
+    r.p99_ns_after(&r.light, Nanos::from_ms(2)) as f64 / 1_000.0
 }
 
 fn assert_conserved(r: &MixResult) {
@@ -26,36 +28,44 @@ fn assert_conserved(r: &MixResult) {
 
 #[test]
 fn hybrid_keeps_low_dispersion_tail_well_below_fcfs_at_high_load() {
-    for load in [0.85, 0.95] {
+    // (load, least factor between FCFS-only's and the hybrid's light-class p99, whether
+    // the NIC keeps every actor). Seeds 1-4, 7, 11 measured (warm-up excluded): at 70%
+    // 2.9-4.4x with the costly actor on 3 DRR cores; at 95% 15-34x, the costly actor
+    // having been pushed to the host (the FCFS group is sized first, at
+    // `fcfs_target_util`, so the DRR group overloads and Mean_thresh fires).
+    for (load, factor, all_on_nic) in [(0.7, 2.5, true), (0.95, 8.0, false)] {
         let hybrid = run_mix(settings(PolicyKind::Hybrid), load, RUN, 7);
         let fcfs = run_mix(settings(PolicyKind::Fcfs), load, RUN, 7);
         assert_conserved(&hybrid);
         assert_conserved(&fcfs);
         let (h, f) = (light_p99_us(&hybrid), light_p99_us(&fcfs));
         assert!(
-            2.0 * h < f,
-            "load {load}: hybrid light p99 {h:.1} us should be well below FCFS-only's {f:.1} us"
+            factor * h < f,
+            "load {load}: hybrid light p99 {h:.1} us should be {factor}x below FCFS-only's {f:.1} us"
         );
-        // the mechanism: the high-dispersion actor was downgraded to DRR, with cores
+        // the mechanism: the high-dispersion actor was downgraded to DRR; the
+        // low-dispersion ones stayed on FCFS
+        let rt = &hybrid.driver.rt;
         let heavy = hybrid.heavy;
-        assert!(hybrid
-            .driver
-            .rt
-            .placement_events()
-            .iter()
-            .any(|e| e.actor == heavy
-                && e.from == Some(Placement::NicFcfs)
-                && e.to == Placement::NicDrr));
+        assert!(rt.placement_events().iter().any(|e| e.actor == heavy
+            && e.from == Some(Placement::NicFcfs)
+            && e.to == Placement::NicDrr));
         assert!(hybrid
             .light
             .iter()
-            .all(|&a| hybrid.driver.rt.placement_of(a) == Some(Placement::NicFcfs)));
-        assert!(hybrid.driver.rt.cores_in(NicGroup::Drr) >= 2);
-        assert_eq!(
-            hybrid.driver.rt.counters().migrations,
-            0,
-            "load {load} fits the NIC"
-        );
+            .all(|&a| rt.placement_of(a) == Some(Placement::NicFcfs)));
+        if all_on_nic {
+            assert_eq!(rt.counters().migrations, 0, "load {load} fits the NIC");
+            assert_eq!(rt.placement_of(heavy), Some(Placement::NicDrr));
+            assert!(rt.cores_in(NicGroup::Drr) >= 2);
+        } else {
+            assert_eq!(rt.placement_of(heavy), Some(Placement::Host));
+            assert_eq!(
+                rt.cores_in(NicGroup::Drr),
+                0,
+                "an empty DRR group returns its cores"
+            );
+        }
     }
 }
 
