@@ -22,7 +22,7 @@ use scheduler::runtime::RUNTIME_MSG_ID_BASE;
 use scheduler::runtime::{CoreId, ExecOutcome, OutcomeKind, Runtime, Work};
 use scheduler::{ActorId, Endpoint, Message, Nanos, Side};
 use sim_core::{LatencyHistogram, Model, Scheduler, SimDuration, SimRng, SimTime, TimeSeries};
-use std::sync::Arc;
+use std::rc::Rc;
 use workloads::actors::registry::{gen_request, ActorKind};
 use workloads::sim_platform::SimPlatform;
 use workloads::ArrivalProcess;
@@ -127,7 +127,7 @@ pub struct ClassStats {
 pub struct ActorSystem {
     pub(crate) rt: Runtime,
     pcie: PcieSystem,
-    dma_model: Arc<PcieSystem>,
+    dma_model: Rc<PcieSystem>,
     nic_model: CoreModel,
     host_model: CoreModel,
     running_nic: Vec<Option<Running>>,
@@ -239,7 +239,7 @@ impl ActorSystem {
             running_nic: (0..nic).map(|_| None).collect(),
             running_host: (0..host).map(|_| None).collect(),
             rt: p.rt,
-            dma_model: Arc::new(p.pcie.clone()),
+            dma_model: Rc::new(p.pcie.clone()),
             pcie: p.pcie,
             nic_model: p.nic_model,
             host_model: p.host_model,

@@ -18,7 +18,7 @@ use pcie_model::{PcieSystem, TransferDirection};
 use scheduler::{AccelKind, DmaDirection, Endpoint, MemAccess, Message, Nanos, Platform, Side};
 use sim_core::{SimDuration, SimTime};
 use std::borrow::BorrowMut;
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// DMA cost when no PCIe model is wired in: a fixed 1 us setup and completion
 /// latency (inside the 0.5-2 us PCIe latency range of iPipe section 2.2.5) plus
@@ -70,7 +70,7 @@ pub struct SimPlatform<M: BorrowMut<CoreModel> = CoreModel> {
     model_errors: u64,
     dma_bytes: u64,
     cycle_scale: f64,
-    dma_model: Option<Arc<PcieSystem>>,
+    dma_model: Option<Rc<PcieSystem>>,
 }
 
 impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
@@ -98,7 +98,7 @@ impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
 
     /// Costs `dma` through the PCIe model (a blocking DMA on an unloaded link,
     /// `PcieSystem::transfer_cost`) instead of the fixed constants.
-    pub fn with_dma_model(mut self, model: Arc<PcieSystem>) -> SimPlatform<M> {
+    pub fn with_dma_model(mut self, model: Rc<PcieSystem>) -> SimPlatform<M> {
         self.dma_model = Some(model);
         self
     }

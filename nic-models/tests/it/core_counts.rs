@@ -9,12 +9,12 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The published calibration file: shared/ sits beside the repository (CI) or the worktree.
+/// The published calibration data, copied with its citation into configs/calibration/.
 fn calibration() -> toml::Table {
-    let path = repo_root().join("../shared/calibration/ipipe-sigcomm19.toml");
+    let path = repo_root().join("configs/calibration/ipipe-sigcomm19.toml");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
-            "{}: {e} (shared/ must sit beside the repository)",
+            "{}: {e} (the calibration data ships with the repository)",
             path.display()
         )
     });
