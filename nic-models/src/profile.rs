@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::accel::AccelConfig;
 use crate::compute::ComputeConfig;
 use crate::error::ModelError;
+use crate::host_link::HostLinkConfig;
 use crate::memory::MemoryConfig;
 use crate::messaging::MessagingConfig;
 use crate::switch::SwitchConfig;
@@ -123,6 +124,8 @@ pub struct NicProfile {
     /// off-path NIC means the default switch: everything to the host.
     #[serde(default)]
     pub switch: Option<SwitchConfig>,
+    /// Attachment to the host: PCIe link and DMA / RDMA figures (`host_link`).
+    pub host_link: HostLinkConfig,
 }
 
 /// Why a profile could not be loaded.
@@ -327,6 +330,7 @@ impl NicProfile {
             .and_then(|_| self.compute.validate())
             .and_then(|_| self.accel.validate())
             .and_then(|_| self.messaging.validate())
+            .and_then(|_| self.host_link.validate())
             .and_then(|_| {
                 crate::switch::EmbeddedSwitch::new(
                     self.switch.clone().unwrap_or_default(),

@@ -31,7 +31,7 @@ pub struct FlowKey {
 }
 
 impl FlowKey {
-    /// Deterministic 64-bit hash of the 5-tuple (FNV-1a), used to spread flows over cores.
+    /// Deterministic 64-bit hash of the 5-tuple (FNV-1a, then a finalizer), used to spread flows over cores.
     pub fn flow_hash(&self) -> u64 {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         let mut eat = |b: u8| {
@@ -43,6 +43,11 @@ impl FlowKey {
         self.src_port.to_be_bytes().into_iter().for_each(&mut eat);
         self.dst_port.to_be_bytes().into_iter().for_each(&mut eat);
         eat(self.protocol);
+        // Finalizer (from MurmurHash3): FNV's low bits mix poorly, and the
+        // core is chosen by a modulo of the low bits.
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
         h
     }
 }

@@ -71,10 +71,10 @@ pub struct SchedulerSettings {
     pub mean_thresh_ns: u64,
     /// Least time between the end of one migration and the start of the next. Default 2 ms.
     pub migration_cooldown_ns: u64,
-    /// DRR group utilization over a policy interval above which it takes an FCFS core. Default 0.9.
-    pub core_move_high_util: f64,
-    /// DRR group utilization below which it gives a core back (if it keeps >= 1). Default 0.5.
-    pub core_move_low_util: f64,
+    /// Hysteresis of core moves, in cores: a core moves between the NIC groups when the
+    /// DRR group's share of the offered load, times the NIC cores, differs from its core
+    /// count by more than 0.5 + this. Default 0.25.
+    pub core_move_hysteresis: f64,
     /// Fewest cores the FCFS group keeps while it has actors. Default 1.
     pub min_fcfs_cores: u32,
     /// DRR quantum added to an actor's deficit per visit. Default 5 us.
@@ -126,8 +126,7 @@ impl Default for SchedulerSettings {
             placement_cooldown_ns: 1_000_000,
             mean_thresh_ns: 100_000,
             migration_cooldown_ns: 2_000_000,
-            core_move_high_util: 0.9,
-            core_move_low_util: 0.5,
+            core_move_hysteresis: 0.25,
             min_fcfs_cores: 1,
             drr_quantum_ns: 5_000,
             drr_switch_cost_cycles: 600,
@@ -159,8 +158,6 @@ pub enum SettingsError {
         min: f64,
         max: f64,
     },
-    #[error("scheduler.core_move_low_util ({low}) must be below core_move_high_util ({high})")]
-    UtilOrder { low: f64, high: f64 },
     #[error(
         "scheduler: actor `{name}` is in both static_host_actors and static_drr_actors; keep one"
     )]
@@ -196,10 +193,9 @@ impl SchedulerSettings {
                 return Err(SettingsError::MustBePositive { key, value });
             }
         }
-        let fractions: [(&'static str, f64, f64); 3] = [
+        let fractions: [(&'static str, f64, f64); 2] = [
             ("upgrade_alpha", self.upgrade_alpha, 0.999),
-            ("core_move_high_util", self.core_move_high_util, 1.0),
-            ("core_move_low_util", self.core_move_low_util, 1.0),
+            ("core_move_hysteresis", self.core_move_hysteresis, 64.0),
         ];
         for (key, value, max) in fractions {
             if !(value.is_finite() && (0.0..=max).contains(&value)) {
@@ -210,12 +206,6 @@ impl SchedulerSettings {
                     max,
                 });
             }
-        }
-        if self.core_move_low_util >= self.core_move_high_util {
-            return Err(SettingsError::UtilOrder {
-                low: self.core_move_low_util,
-                high: self.core_move_high_util,
-            });
         }
         if let Some(name) = self
             .static_host_actors

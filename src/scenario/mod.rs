@@ -7,6 +7,7 @@
 //! values are checked (ranges, the NIC exists, cores fit the NIC), and the
 //! line of the offending key is looked up in the text.
 
+pub mod actors;
 pub mod error;
 pub mod overrides;
 pub mod schema;

@@ -43,6 +43,24 @@ pub struct ScenarioFile {
     /// Output settings.
     #[serde(default)]
     pub output: OutputSection,
+    /// The iPipe runtime's policy and its settings (actor workloads only).
+    #[serde(default)]
+    pub scheduler: Option<scheduler::SchedulerSettings>,
+    /// The host server (actor workloads only).
+    #[serde(default)]
+    pub host: Option<HostSection>,
+}
+
+/// `[host]`: the host server behind the NIC.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HostSection {
+    /// Built-in host profile name or a path (default `host_e5_2620v4`).
+    #[serde(default)]
+    pub profile: Option<String>,
+    /// Host cores given to the runtime (default: all the profile has).
+    #[serde(default)]
+    pub cores: Option<u32>,
 }
 
 /// `[nic]`: which hardware profile, and how much of it.
@@ -111,6 +129,45 @@ pub struct TrafficSection {
 pub enum WorkloadSection {
     /// Echo every packet back (default).
     Echo(EchoConfig),
+    /// Requests to iPipe actors, scheduled by the runtime on NIC and host cores.
+    Actors(ActorsWorkload),
+}
+
+/// `[workload]` with `kind = "actors"`.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ActorsWorkload {
+    /// Offered load as a fraction of the NIC's estimated capacity (default 0.5).
+    /// Exclusive with `rate_krps`.
+    #[serde(default)]
+    pub load_fraction: Option<f64>,
+    /// Offered load in thousands of requests per second.
+    #[serde(default)]
+    pub rate_krps: Option<f64>,
+    /// Inter-arrival gaps (default `"poisson"`).
+    #[serde(default)]
+    pub arrival: Option<ArrivalProcess>,
+    /// The actors, each with its share of the requests.
+    pub actors: Vec<ActorEntry>,
+}
+
+/// One `[[workload.actors]]` entry.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ActorEntry {
+    /// Unique name (actors.csv, static placement lists).
+    pub name: String,
+    /// Actor kind (`nicsim list` shows them).
+    pub kind: String,
+    /// Relative share of the requests (default 1).
+    #[serde(default)]
+    pub weight: Option<f64>,
+    /// Label for grouping results, e.g. `"low"` / `"high"` dispersion (default: the kind).
+    #[serde(default)]
+    pub class: Option<String>,
+    /// The actor's own settings (see its kind's docs); default: its defaults.
+    #[serde(default)]
+    pub config: Option<toml::Table>,
 }
 
 impl Default for WorkloadSection {

@@ -1,5 +1,6 @@
 //! Checking a parsed scenario's values and resolving every default into a `Scenario`.
 
+use super::actors::{validate_actors, ActorsPlan};
 use super::error::{locate_key, ScenarioError};
 use super::schema::*;
 use nic_models::{NicProfile, ProfileError};
@@ -51,6 +52,8 @@ pub struct Scenario {
     pub traffic: Traffic,
     /// The application.
     pub workload: WorkloadSection,
+    /// For actor workloads: the actors, load, host and runtime settings.
+    pub actors: Option<ActorsPlan>,
     /// Time-series window.
     pub window: SimDuration,
     /// The file with every default written out (for `resolved.toml`).
@@ -123,7 +126,7 @@ impl Scenario {
 
         let traffic = resolve_traffic(&c, &file.traffic, &nic)?;
 
-        match &file.workload {
+        let actors = match &file.workload {
             WorkloadSection::Echo(e) => {
                 if !(e.processing_us >= 0.0 && e.processing_us.is_finite()) {
                     return Err(c.err(
@@ -132,8 +135,29 @@ impl Scenario {
                         "use 0 for plain echo".into(),
                     ));
                 }
+                if file.scheduler.is_some() || file.host.is_some() {
+                    let key = if file.scheduler.is_some() {
+                        "scheduler"
+                    } else {
+                        "host"
+                    };
+                    return Err(c.err(
+                        key,
+                        "applies only to actor workloads".into(),
+                        "remove it, or set workload.kind = \"actors\"".into(),
+                    ));
+                }
+                None
             }
-        }
+            WorkloadSection::Actors(w) => Some(validate_actors(
+                origin,
+                text,
+                w,
+                file.host.as_ref(),
+                file.scheduler.as_ref(),
+                base_dir.as_ref(),
+            )?),
+        };
 
         let window_us = file.output.window_us.unwrap_or(DEFAULT_WINDOW_US);
         if window_us.is_nan() || window_us <= 0.0 || duration_ms * 1000.0 / window_us > MAX_WINDOWS
@@ -164,6 +188,25 @@ impl Scenario {
         resolved.traffic.arrival = Some(traffic.arrival);
         resolved.traffic.flows = Some(traffic.flows);
         resolved.output.window_us = Some(window_us);
+        if let Some(plan) = &actors {
+            resolved.scheduler = Some(plan.settings.clone());
+            resolved.host = Some(super::schema::HostSection {
+                profile: Some(plan.host.name.clone()),
+                cores: Some(plan.host_cores),
+            });
+            if let WorkloadSection::Actors(w) = &mut resolved.workload {
+                if w.rate_krps.is_none() {
+                    w.load_fraction = Some(
+                        w.load_fraction
+                            .unwrap_or(super::actors::DEFAULT_LOAD_FRACTION),
+                    );
+                }
+                w.arrival = Some(plan.arrival);
+                for e in &mut w.actors {
+                    e.weight = Some(e.weight.unwrap_or(1.0));
+                }
+            }
+        }
 
         Ok(Scenario {
             name,
@@ -174,6 +217,7 @@ impl Scenario {
             cores,
             traffic,
             workload: file.workload.clone(),
+            actors,
             window: SimDuration::from_us_f64(window_us),
             resolved,
         })

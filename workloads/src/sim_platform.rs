@@ -20,11 +20,14 @@ use std::borrow::BorrowMut;
 
 /// DMA cost when no PCIe model is wired in: a fixed 1 us setup and completion
 /// latency (inside the 0.5-2 us PCIe latency range of iPipe section 2.2.5) plus
-/// bytes at 2.1 GB/s (blocking DMA write throughput at 2 KB on LiquidIO, Fig. 7;
-/// both via shared/calibration/ipipe-sigcomm19.toml).
+/// bytes at the blocking-DMA throughput at 2 KB on LiquidIO: 2.1 GB/s for writes
+/// to host memory (Fig. 7), 1.4 GB/s for reads from it (Fig. 8); all via
+/// shared/calibration/ipipe-sigcomm19.toml `[pcie]` and `[dma.liquidio_cn2350]`.
 pub const DMA_FIXED_NS: u64 = 1_000;
-/// See [`DMA_FIXED_NS`].
-pub const DMA_GBYTES_PER_S: f64 = 2.1;
+/// NIC-to-host (DMA write) throughput, GB/s; see [`DMA_FIXED_NS`].
+pub const DMA_WRITE_GBYTES_PER_S: f64 = 2.1;
+/// Host-to-NIC (DMA read) throughput, GB/s; see [`DMA_FIXED_NS`].
+pub const DMA_READ_GBYTES_PER_S: f64 = 1.4;
 /// Default bound of the outbox, messages.
 pub const DEFAULT_OUTBOX_CAPACITY: usize = 4096;
 
@@ -53,6 +56,7 @@ pub struct SimPlatform<M: BorrowMut<CoreModel> = CoreModel> {
     dropped_sends: u64,
     model_errors: u64,
     dma_bytes: u64,
+    cycle_scale: f64,
 }
 
 impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
@@ -73,12 +77,25 @@ impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
             dropped_sends: 0,
             model_errors: 0,
             dma_bytes: 0,
+            cycle_scale: 1.0,
         })
     }
 
     /// Sets the outbox bound (sends beyond it are dropped and counted).
     pub fn with_outbox_capacity(mut self, capacity: usize) -> SimPlatform<M> {
         self.outbox_capacity = capacity;
+        self
+    }
+
+    /// Multiplies every `charge_cycles` by `scale` (default 1: cycles are this core's).
+    /// Actor cycle constants are calibrated on the CN2350; to run them on a core that
+    /// does more per cycle, use [`cycle_scale_between`] (e.g. 0.5 on the host).
+    pub fn with_cycle_scale(mut self, scale: f64) -> SimPlatform<M> {
+        self.cycle_scale = if scale.is_finite() && scale > 0.0 {
+            scale
+        } else {
+            1.0
+        };
         self
     }
 
@@ -112,6 +129,11 @@ impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
         let d = self.clock.saturating_since(self.exec_start);
         self.exec_start = self.clock;
         d
+    }
+
+    /// Time charged in the current execution (exact, unlike `charged_in_exec`'s whole ns).
+    pub fn charged_in_exec_exact(&self) -> SimDuration {
+        self.clock.saturating_since(self.exec_start)
     }
 
     /// Takes the messages sent so far, in send order, with their destinations.
@@ -153,6 +175,7 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
 
     fn charge_cycles(&mut self, cycles: u64) {
         let core = self.core;
+        let cycles = (cycles as f64 * self.cycle_scale).round() as u64;
         let r = self.model.borrow_mut().cycles(core, cycles);
         self.charge(r);
     }
@@ -173,10 +196,14 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
         self.charge(r);
     }
 
-    fn dma(&mut self, _dir: DmaDirection, bytes: u64) -> Nanos {
+    fn dma(&mut self, dir: DmaDirection, bytes: u64) -> Nanos {
         self.dma_bytes += bytes;
+        let gbytes_per_s = match dir {
+            DmaDirection::NicToHost => DMA_WRITE_GBYTES_PER_S,
+            DmaDirection::HostToNic => DMA_READ_GBYTES_PER_S,
+        };
         let d = SimDuration::from_ns(DMA_FIXED_NS)
-            + SimDuration::from_ns_f64(bytes as f64 / DMA_GBYTES_PER_S);
+            + SimDuration::from_ns_f64(bytes as f64 / gbytes_per_s);
         self.clock += d;
         Nanos(d.as_ps().div_ceil(1_000))
     }
@@ -199,38 +226,34 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
     }
 }
 
-/// `[compute]`, `[memory]` and `[accel]` of the CN2350 until configs/nics/liquidio_cn2350.toml carries them.
-/// Latencies and line size: Table 2 of iPipe; 54-line scratchpad: Table 2; clock 1.2 GHz: section 2
-/// (all via shared/calibration/ipipe-sigcomm19.toml). Cache sizes (32 KB L1D, 4 MB shared L2) are
-/// OCTEON III data-sheet figures; IPC 1.0 on L1-resident work and the CRC engine's costs are assumptions.
-const CN2350_CORE_SECTIONS: &str = r#"
-[compute]
-ipc = 1.0
-[memory]
-line_bytes = 128
-dram_latency_ns = 115.0
-caches = [
-  { name = "l1", size_kb = 32, ways = 8, latency_ns = 8.3 },
-  { name = "l2", size_kb = 4096, ways = 16, latency_ns = 55.8, shared_by_cores = 12 },
-]
-scratchpad = { lines = 54, latency_ns = 8.3 }
-[accel]
-engines = [ { kind = "crc", units = 1, invoke_ns = 100.0, setup_ns = 50.0, per_byte_ns = 0.2 } ]
-"#;
-
-#[derive(serde::Deserialize)]
-struct CoreSections {
-    compute: nic_models::ComputeConfig,
-    memory: nic_models::MemoryConfig,
-    accel: nic_models::AccelConfig,
+/// Cycle scale for running actors calibrated on `from` on a core of `to`: the ratio of
+/// their sustained IPCs (same work, fewer cycles on a wider core). The clock ratio is
+/// applied by the model itself.
+pub fn cycle_scale_between(from: &CoreModel, to: &CoreModel) -> f64 {
+    from.clock().ipc / to.clock().ipc
 }
 
-/// The CN2350 cost model: 12 cores at 1.2 GHz sharing one L2.
+/// The host cost model (2 x 8 Xeon E5-2620 v4 cores at 2.1 GHz), from
+/// configs/nics/host_e5_2620v4.toml through nic-models' built-in host profiles.
+pub fn host_e5_2620v4_model() -> Result<CoreModel, ModelError> {
+    nic_models::host::HostProfile::builtin("host_e5_2620v4")
+        .ok_or_else(|| ModelError::InvalidConfig {
+            key: "host_e5_2620v4".into(),
+            reason:
+                "built-in host profile missing or invalid: check configs/nics/host_e5_2620v4.toml"
+                    .into(),
+        })?
+        .core_model()
+}
+
+/// The LiquidIO CN2350 cost model (12 cores at 1.2 GHz sharing one L2), from
+/// configs/nics/liquidio_cn2350.toml through nic-models' built-in profiles.
 pub fn liquidio_cn2350_model() -> Result<CoreModel, ModelError> {
-    let s: CoreSections =
-        toml::from_str(CN2350_CORE_SECTIONS).map_err(|e| ModelError::InvalidConfig {
-            key: "liquidio_cn2350 core sections".into(),
-            reason: e.message().to_string(),
-        })?;
-    CoreModel::from_parts(12, 1.2, &s.compute, &s.memory, &s.accel)
+    nic_models::NicProfile::builtin("liquidio_cn2350")
+        .ok_or_else(|| ModelError::InvalidConfig {
+            key: "liquidio_cn2350".into(),
+            reason: "built-in profile missing or invalid: check configs/nics/liquidio_cn2350.toml"
+                .into(),
+        })?
+        .core_model()
 }

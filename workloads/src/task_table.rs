@@ -6,7 +6,10 @@
 //! paper times become claims (10% tolerance); the others are predictions.
 
 use crate::actors::{build_actor_of, gen_request, ActorKind};
-use crate::sim_platform::{liquidio_cn2350_model, SimPlatform};
+use crate::sim_platform::{
+    cycle_scale_between, host_e5_2620v4_model, liquidio_cn2350_model, SimPlatform,
+};
+use nic_models::CoreModel;
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use scheduler::{ActorCtx, ActorError, DmoTable, Endpoint, Message, Nanos, Side};
@@ -51,10 +54,22 @@ pub struct TaskMeasurement {
     /// L1 misses per thousand instructions (modelled): on LiquidIO these are the costly
     /// 55.8 ns L2 hits, so this is what marks a memory-bound task whose data fits the L2.
     pub l1_mpki: f64,
+    /// Of `exec_us`: pure compute, us per request.
+    pub compute_us: f64,
+    /// Of `exec_us`: memory stalls through the cache model, us per request.
+    pub mem_us: f64,
+    /// Of `exec_us`: accelerator waits, us per request.
+    pub accel_us: f64,
+    /// Cache-line accesses per request.
+    pub lines_per_request: f64,
     /// Requests measured.
     pub requests: u32,
     /// Messages the actor sent while measured.
     pub messages_sent: u64,
+}
+
+fn invalid(e: impl std::fmt::Display) -> ActorError {
+    ActorError::Invalid(e.to_string())
 }
 
 /// Runs `kind` (default config) on a fresh CN2350 core for `warmup` then `requests` generated requests.
@@ -64,12 +79,39 @@ pub fn measure_task(
     requests: u32,
     seed: u64,
 ) -> Result<TaskMeasurement, ActorError> {
-    let mut actor = build_actor_of(kind, &toml::Table::new())
-        .map_err(|e| ActorError::Invalid(e.to_string()))?;
-    let model = liquidio_cn2350_model().map_err(|e| ActorError::Invalid(e.to_string()))?;
+    let model = liquidio_cn2350_model().map_err(invalid)?;
+    measure_task_on(kind, model, Side::Nic, 1.0, warmup, requests, seed)
+}
+
+/// The same on one host core (E5-2620 v4), with actor cycles scaled by the IPC ratio
+/// (see `sim_platform::cycle_scale_between`): a prediction, the paper gives no host times.
+pub fn measure_task_on_host(
+    kind: ActorKind,
+    warmup: u32,
+    requests: u32,
+    seed: u64,
+) -> Result<TaskMeasurement, ActorError> {
+    let nic = liquidio_cn2350_model().map_err(invalid)?;
+    let host = host_e5_2620v4_model().map_err(invalid)?;
+    let scale = cycle_scale_between(&nic, &host);
+    measure_task_on(kind, host, Side::Host, scale, warmup, requests, seed)
+}
+
+/// Runs `kind` (default config) alone on core 0 of `model`, charging cycles times `cycle_scale`.
+pub fn measure_task_on(
+    kind: ActorKind,
+    model: CoreModel,
+    side: Side,
+    cycle_scale: f64,
+    warmup: u32,
+    requests: u32,
+    seed: u64,
+) -> Result<TaskMeasurement, ActorError> {
+    let mut actor = build_actor_of(kind, &toml::Table::new()).map_err(invalid)?;
     let freq_ghz = model.clock().freq_ghz;
-    let mut platform =
-        SimPlatform::new(model, 0, Side::Nic).map_err(|e| ActorError::Invalid(e.to_string()))?;
+    let mut platform = SimPlatform::new(model, 0, side)
+        .map_err(invalid)?
+        .with_cycle_scale(cycle_scale);
     let mut dmos = DmoTable::new(DMO_CAPACITY_BYTES, DMO_CAPACITY_BYTES);
     let mut next_id = 0u64;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
@@ -113,6 +155,7 @@ pub fn measure_task(
             x as f64 * 1000.0 / d.instructions as f64
         }
     };
+    let per_req_us = |ps: u64| ps as f64 / 1e6 / f64::from(requests.max(1));
     let cycles = d.core_ps as f64 * freq_ghz / 1000.0;
     Ok(TaskMeasurement {
         kind,
@@ -124,6 +167,10 @@ pub fn measure_task(
         },
         mpki: per_k(d.llc_misses),
         l1_mpki: per_k(d.l1_misses),
+        compute_us: per_req_us(d.compute_ps),
+        mem_us: per_req_us(d.mem_ps),
+        accel_us: per_req_us(d.accel_ps),
+        lines_per_request: d.lines as f64 / f64::from(requests.max(1)),
         requests,
         messages_sent: sent,
     })
@@ -133,6 +180,10 @@ pub fn measure_task(
 #[derive(Clone, Copy, Debug, Default)]
 struct Snapshot {
     instructions: u64,
+    compute_ps: u64,
+    mem_ps: u64,
+    accel_ps: u64,
+    lines: u64,
     /// Compute plus memory-stall time, ps (what IPC is measured over, as in nic-models).
     core_ps: u64,
     llc_misses: u64,
@@ -145,6 +196,10 @@ impl Snapshot {
         let (s, c) = (m.stats(0), m.mem_counters(0));
         Snapshot {
             instructions: s.map_or(0, |s| s.instructions),
+            compute_ps: s.map_or(0, |s| s.compute_ps),
+            mem_ps: s.map_or(0, |s| s.mem_stall_ps),
+            accel_ps: s.map_or(0, |s| s.accel_ps),
+            lines: c.map_or(0, |c| c.line_accesses),
             core_ps: s.map_or(0, |s| s.compute_ps + s.mem_stall_ps),
             llc_misses: c.map_or(0, |c| c.llc_misses()),
             l1_misses: c.map_or(0, |c| c.l1_misses()),
@@ -154,6 +209,10 @@ impl Snapshot {
     fn minus(&self, o: &Snapshot) -> Snapshot {
         Snapshot {
             instructions: self.instructions - o.instructions,
+            compute_ps: self.compute_ps - o.compute_ps,
+            mem_ps: self.mem_ps - o.mem_ps,
+            accel_ps: self.accel_ps - o.accel_ps,
+            lines: self.lines - o.lines,
             core_ps: self.core_ps - o.core_ps,
             llc_misses: self.llc_misses - o.llc_misses,
             l1_misses: self.l1_misses - o.l1_misses,
@@ -162,13 +221,18 @@ impl Snapshot {
 }
 
 /// Table 3 reproduction: every actor kind's modelled exec time, IPC and MPKI on CN2350,
-/// with claims for the four task times the paper states.
+/// with claims for the four task times the paper states. Columns: `task`, `exec_us`,
+/// `ipc`, `mpki` (L2 misses per kilo-instruction), `l1_mpki`, `paper_us` (`-` when the
+/// paper gives none) and `host_us` (the same task on one host core: a prediction).
 pub fn table3_tasks() -> (Table, Vec<Claim>) {
-    let mut table = Table::new(["task", "exec_us", "ipc", "mpki", "l1_mpki", "paper_us"]);
+    let mut table = Table::new([
+        "task", "exec_us", "ipc", "mpki", "l1_mpki", "paper_us", "host_us",
+    ]);
     let mut claims = Vec::new();
     for kind in ActorKind::ALL {
         let paper = PAPER_TASK_US.iter().find(|(k, _)| *k == kind).map(|p| p.1);
         let m = measure_task(kind, WARMUP_REQUESTS, MEASURED_REQUESTS, TABLE3_SEED);
+        let host = measure_task_on_host(kind, WARMUP_REQUESTS, MEASURED_REQUESTS, TABLE3_SEED);
         let (exec_us, ipc, mpki, l1_mpki) = match &m {
             Ok(m) => (m.exec_us, m.ipc, m.mpki, m.l1_mpki),
             Err(_) => (f64::NAN, f64::NAN, f64::NAN, f64::NAN),
@@ -180,6 +244,7 @@ pub fn table3_tasks() -> (Table, Vec<Claim>) {
             fmt_f64(mpki, 2),
             fmt_f64(l1_mpki, 2),
             paper.map_or_else(|| "-".to_string(), |p| fmt_f64(p, 1)),
+            fmt_f64(host.map_or(f64::NAN, |h| h.exec_us), 3),
         ]);
         if let Some(p) = paper {
             claims.push(Claim::new(

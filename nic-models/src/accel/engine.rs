@@ -11,6 +11,11 @@
 //! all its requests, which is how batching amortizes invocation; the core is
 //! held until the last request of the batch completes.
 //!
+//! Requests are assigned to units in call order (first come, first served),
+//! which is exact when calls arrive in time order, as an event-driven driver
+//! makes them; a call with an earlier `now` than a previous one is still
+//! queued behind it.
+//!
 //! Machines without an engine for a kind run it in software on the core at
 //! `fixed_ns + per_byte_ns x bytes` (`SoftwareCost`), which is how the host is
 //! modelled. Calibration of both is in the profiles (configs/nics/*.toml).

@@ -33,6 +33,12 @@ use crate::memory::cache::{Cache, CacheCounters, CacheGeometry, Lookup};
 pub const SCRATCHPAD_BASE: u64 = 0xFFFF_0000_0000_0000;
 /// Base address of the on-path hardware packet buffer region.
 pub const PACKET_BUFFER_BASE: u64 = 0xFFFE_0000_0000_0000;
+/// Base address of the packet-buffer ring in NIC DRAM on NICs without a hardware packet buffer (off-path).
+pub const DRAM_PACKET_RING_BASE: u64 = 0x0000_7F00_0000_0000;
+/// Bytes reserved per packet buffer (one MTU-sized frame rounded up).
+pub const PACKET_SLOT_BYTES: u64 = 2048;
+/// Buffers in the off-path DRAM packet ring (assumed: 4096 x 2 KiB = 8 MiB).
+pub const DRAM_PACKET_RING_SLOTS: u64 = 4096;
 
 fn default_stream_overlap() -> f64 {
     4.0
@@ -267,6 +273,19 @@ impl NicMemory {
     /// The configuration this hierarchy was built from.
     pub fn config(&self) -> &MemoryConfig {
         &self.config
+    }
+
+    /// Simulated address of packet buffer number `slot` (slots wrap around the buffer):
+    /// in the hardware packet buffer when the machine has one (on-path), else in a ring
+    /// in NIC DRAM that goes through the caches (off-path).
+    pub fn packet_buffer_address(&self, slot: u64) -> u64 {
+        match self.packet_buffer {
+            Some((size, _)) => {
+                let slots = (size / PACKET_SLOT_BYTES).max(1);
+                PACKET_BUFFER_BASE + (slot % slots) * PACKET_SLOT_BYTES
+            }
+            None => DRAM_PACKET_RING_BASE + (slot % DRAM_PACKET_RING_SLOTS) * PACKET_SLOT_BYTES,
+        }
     }
 
     /// Number of cores.

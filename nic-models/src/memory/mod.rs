@@ -7,5 +7,6 @@ pub mod pointer_chase;
 pub use cache::{Cache, CacheCounters, CacheGeometry, Lookup};
 pub use hierarchy::{
     CacheLevelConfig, CoreMemCounters, MemoryConfig, NicMemory, PacketBufferConfig,
-    ScratchpadConfig, ServedBy, PACKET_BUFFER_BASE, SCRATCHPAD_BASE,
+    ScratchpadConfig, ServedBy, DRAM_PACKET_RING_BASE, PACKET_BUFFER_BASE, PACKET_SLOT_BYTES,
+    SCRATCHPAD_BASE,
 };

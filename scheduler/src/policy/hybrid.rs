@@ -23,7 +23,8 @@ impl HybridPolicy {
     }
 
     /// Rule 6: the NIC-wide mean latency exceeds Mean_thresh -> migrate the NIC actor
-    /// with the most load (execution time summed over its window).
+    /// with the most load (offered load: arrival rate x mean execution time; served
+    /// work would under-rate an actor that is already starved).
     fn push_to_host(view: &PolicyView<'_>) -> Option<PolicyAction> {
         let s = view.settings;
         if view.migration_in_progress {
@@ -41,8 +42,12 @@ impl HybridPolicy {
         view.actors
             .iter()
             .filter(|a| a.status == ActorStatus::Active && a.placement.is_nic())
-            .max_by_key(|a| (a.exec.sum_ns, std::cmp::Reverse(a.id)))
-            .filter(|a| a.exec.sum_ns > 0)
+            .filter(|a| a.offered_load_cores > 0.0)
+            .max_by(|a, b| {
+                a.offered_load_cores
+                    .total_cmp(&b.offered_load_cores)
+                    .then(b.id.cmp(&a.id))
+            })
             .map(|a| PolicyAction::MigrateToHost { actor: a.id })
     }
 
@@ -97,50 +102,60 @@ impl HybridPolicy {
             })
     }
 
-    /// Rules 2 and 5: the DRR group gets a core when it has actors and none, takes one
-    /// when saturated and FCFS can spare one, gives one back when it idles, and returns
-    /// all when it has no actors.
+    /// Rules 2 and 5: cores move between the groups with load. The DRR group's fair
+    /// share of the NIC cores is its actors' share of the offered load (arrival rate x
+    /// mean cost, so a starved group still shows its demand); a core moves when the
+    /// share differs from the current count by more than half a core plus
+    /// `core_move_hysteresis`. The DRR group keeps at least one core while it has
+    /// actors and returns every core when it has none; FCFS keeps `min_fcfs_cores`
+    /// while it has actors. At most one core moves per evaluation.
     fn core_move(view: &PolicyView<'_>, actions: &[PolicyAction]) -> Option<PolicyAction> {
         let s = view.settings;
-        let downgrading = actions.iter().any(|a| {
-            matches!(
-                a,
-                PolicyAction::SetGroup {
-                    group: NicGroup::Drr,
-                    ..
-                }
-            )
+        let downgraded = actions.iter().find_map(|a| match a {
+            PolicyAction::SetGroup {
+                actor,
+                group: NicGroup::Drr,
+            } => Some(*actor),
+            _ => None,
         });
-        let drr_actors = view.drr.actors + u32::from(downgrading);
+        let in_drr = |a: &ActorView| a.placement == Placement::NicDrr || Some(a.id) == downgraded;
+        let active_nic = view
+            .actors
+            .iter()
+            .filter(|a| a.status == ActorStatus::Active && a.placement.is_nic());
+        let (mut drr_load, mut fcfs_load, mut drr_actors, mut fcfs_actors) = (0.0, 0.0, 0, 0);
+        for a in active_nic {
+            if in_drr(a) {
+                drr_load += a.offered_load_cores;
+                drr_actors += 1;
+            } else {
+                fcfs_load += a.offered_load_cores;
+                fcfs_actors += 1;
+            }
+        }
         let (fc, dc) = (view.fcfs.cores, view.drr.cores);
-        let fcfs_min = if view.fcfs.actors > 0 {
-            s.min_fcfs_cores
-        } else {
-            0
-        };
+        let nic = fc + dc;
         if drr_actors == 0 {
             return (dc > 0).then_some(PolicyAction::MoveCoreToFcfs);
         }
+        let fcfs_min = if fcfs_actors > 0 { s.min_fcfs_cores } else { 0 };
+        let max_drr = nic.saturating_sub(fcfs_min).max(1);
         if dc == 0 {
             return (fc > fcfs_min).then_some(PolicyAction::MoveCoreToDrr);
         }
-        if view.drr.utilization > s.core_move_high_util && fc > fcfs_min {
-            let fcfs_after = if fc > 1 {
-                view.fcfs.utilization * fc as f64 / (fc - 1) as f64
-            } else {
-                0.0
-            };
-            if view.fcfs.actors == 0 || fcfs_after < s.core_move_high_util {
-                return Some(PolicyAction::MoveCoreToDrr);
-            }
+        let total = drr_load + fcfs_load;
+        if total <= 0.0 {
+            return None;
         }
-        if dc > 1 {
-            let drr_after = view.drr.utilization * dc as f64 / (dc - 1) as f64;
-            if drr_after < s.core_move_low_util {
-                return Some(PolicyAction::MoveCoreToFcfs);
-            }
+        let share = f64::from(nic) * drr_load / total;
+        let margin = 0.5 + s.core_move_hysteresis;
+        if share > f64::from(dc) + margin && dc < max_drr {
+            Some(PolicyAction::MoveCoreToDrr)
+        } else if share < f64::from(dc) - margin && dc > 1 {
+            Some(PolicyAction::MoveCoreToFcfs)
+        } else {
+            None
         }
-        None
     }
 }
 

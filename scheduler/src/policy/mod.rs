@@ -75,10 +75,13 @@ pub struct ActorView {
     pub exec: LatencySummary,
     /// Queueing + execution per message over the window.
     pub sojourn: LatencySummary,
-    /// Time since the actor last changed placement.
+    /// Time since the actor last changed placement (`Nanos::MAX` if it never did).
     pub since_placement_change: Nanos,
     /// Messages waiting for it (shared queue entries, mailbox or migration buffer).
     pub queued: u32,
+    /// Offered load in cores: arrival rate x mean execution time, smoothed over evaluations.
+    /// Unlike served work it keeps growing when the actor is starved.
+    pub offered_load_cores: f64,
 }
 
 /// One core group as the policy sees it.

@@ -1,25 +1,17 @@
-//! Policy evaluation (`tick`) and the migration state machine.
-//!
-//! `tick` builds a `PolicyView`, asks the policy for actions and applies the
-//! ones that make sense now (others are counted in `policy_actions_rejected`).
-//! Migration NIC -> host follows the runtime brief's four steps:
-//! 1. `start_migration`: mark the actor migrating, move its queued requests (shared
-//!    queue entries or mailbox) into its migration buffer in order; new requests
-//!    go there too.
-//! 2. Wait until its in-flight executions complete (`complete` counts them down).
-//! 3. A free NIC core runs `MigrateOut`: `migrate_out`, DMOs moved to host memory,
-//!    and one blocking DMA of DMO bytes + serialized state + buffered payloads.
-//! 4. A free host core runs `MigrateIn`; at its completion the actor is placed on
-//!    the host and its buffered requests are appended to the host queue in order.
+//! Policy evaluation (`tick`): build a `PolicyView`, ask the policy for actions and
+//! apply the ones that make sense now (others are counted in `policy_actions_rejected`).
+//! Group changes and core moves are applied here; migrations in `migration.rs`.
 
-use super::{MigrationPhase, MigrationRecord, Runtime, MAX_RECORDED_EVENTS};
+use super::Runtime;
 use crate::message::ActorId;
-use crate::platform::Side;
 use crate::policy::SchedulingPolicy;
 use crate::policy::{
     ActorStatus, ActorView, GroupView, NicGroup, Placement, PolicyAction, PolicyView,
 };
 use crate::time::Nanos;
+
+/// Weight of the newest interval in the smoothed offered load (about 4 intervals of memory).
+const OFFERED_LOAD_EWMA: f64 = 0.25;
 
 /// Stands in for the policy while it evaluates a view of the runtime.
 struct Parked;
@@ -52,6 +44,7 @@ impl Runtime {
             return Vec::new();
         }
         self.expire_windows(now);
+        self.update_offered_load(now);
         // The view borrows the runtime; park the policy meanwhile (a zero-sized
         // placeholder: no allocation).
         let mut policy = std::mem::replace(&mut self.policy, Box::new(Parked));
@@ -71,6 +64,19 @@ impl Runtime {
         self.last_tick_at = now;
         self.next_tick_at = now + Nanos(self.settings.policy_interval_ns);
         applied
+    }
+
+    /// Offered load per actor in cores: arrivals since the last evaluation x mean
+    /// execution time / interval, smoothed with weight `OFFERED_LOAD_EWMA` on the new value.
+    fn update_offered_load(&mut self, now: Nanos) {
+        let interval = now.saturating_sub(self.last_tick_at).as_ns().max(1) as f64;
+        let initial = self.settings.drr_initial_cost_ns as f64;
+        for a in &mut self.actors {
+            let mean = a.exec_window.mean_ns().unwrap_or(initial);
+            let sample = a.arrivals_in_interval as f64 * mean / interval;
+            a.offered_load_cores += OFFERED_LOAD_EWMA * (sample - a.offered_load_cores);
+            a.arrivals_in_interval = 0;
+        }
     }
 
     fn expire_windows(&mut self, now: Nanos) {
@@ -109,8 +115,11 @@ impl Runtime {
                     status: a.status,
                     exec: a.exec_window.summary(),
                     sojourn: a.sojourn_window.summary(),
-                    since_placement_change: now.saturating_sub(a.placed_at),
+                    since_placement_change: a
+                        .placed_at
+                        .map_or(Nanos::MAX, |t| now.saturating_sub(t)),
                     queued: queued as u32,
+                    offered_load_cores: a.offered_load_cores,
                 }
             })
             .collect();
@@ -246,124 +255,12 @@ impl Runtime {
         }
         let slot = &mut self.actors[a as usize];
         slot.placement = to;
-        slot.placed_at = now;
+        slot.placed_at = Some(now);
         slot.sojourn_window.clear();
         // group latencies describe the old membership: start afresh
         self.fcfs.window.clear();
         self.drr.window.clear();
         self.record_placement(now, a, Some(from), to);
         true
-    }
-
-    /// Migration step 1 (and 2 if nothing is in flight).
-    fn start_migration(&mut self, a: ActorId, now: Nanos) -> bool {
-        if self.actors.iter().any(|s| s.phase.is_some()) {
-            return false; // one migration at a time
-        }
-        let Some(slot) = self.actors.get(a as usize) else {
-            return false;
-        };
-        if slot.status != ActorStatus::Active || !slot.placement.is_nic() {
-            return false;
-        }
-        let from = slot.placement;
-        let mut buffer = match from {
-            Placement::NicFcfs => {
-                let (mine, rest): (Vec<_>, Vec<_>) =
-                    self.fcfs_queue.drain(..).partition(|q| q.msg.dst == a);
-                self.fcfs_queue = rest.into();
-                mine.into()
-            }
-            _ => std::mem::take(&mut self.actors[a as usize].mailbox),
-        };
-        if from == Placement::NicDrr {
-            self.remove_from_drr_ring(a);
-        }
-        let slot = &mut self.actors[a as usize];
-        slot.migration_buffer.append(&mut buffer);
-        slot.status = ActorStatus::Migrating;
-        slot.phase = Some(MigrationPhase::Draining);
-        if slot.in_flight == 0 {
-            slot.phase = Some(MigrationPhase::AwaitingMoveOut);
-            self.move_out_queue.push_back(a);
-        }
-        if self.migrations.len() < MAX_RECORDED_EVENTS {
-            self.migrations.push(MigrationRecord {
-                actor: a,
-                name: self.actors[a as usize].name.clone(),
-                from,
-                start: now,
-                end: None,
-                dmo_bytes: 0,
-                state_bytes: 0,
-                mailbox_bytes: 0,
-                bytes_moved: 0,
-                dma_time: Nanos::ZERO,
-                aborted: None,
-            });
-        } else {
-            self.counters.events_not_recorded += 1;
-        }
-        true
-    }
-
-    /// Migration step 4 completed: place on host, forward buffered requests in order.
-    pub(crate) fn finish_migration(&mut self, a: ActorId, now: Nanos) {
-        let cap = self.settings.host_queue_capacity as usize;
-        let slot = &mut self.actors[a as usize];
-        let from = slot.placement;
-        slot.placement = Placement::Host;
-        slot.status = ActorStatus::Active;
-        slot.phase = None;
-        slot.migrations += 1;
-        slot.placed_at = now;
-        slot.exec_window.clear();
-        slot.sojourn_window.clear();
-        for q in slot.migration_buffer.drain(..) {
-            if self.host_queue.len() < cap {
-                self.host_queue.push_back(q);
-            } else {
-                slot.dropped += 1;
-                self.counters.dropped_host_queue_full += 1;
-            }
-        }
-        if let Some(rec) = self.migrations.iter_mut().rev().find(|r| r.actor == a) {
-            rec.end = Some(now);
-        }
-        self.counters.migrations += 1;
-        self.last_migration_end = Some(now);
-        // NIC latencies described a NIC that still had this actor
-        self.nic_window.clear();
-        self.fcfs.window.clear();
-        self.drr.window.clear();
-        self.record_placement(now, a, Some(from), Placement::Host);
-    }
-
-    /// A migration step failed: the actor stays where it was on the NIC, buffered
-    /// requests go back to its queue in order (ahead of nothing: it had no other queue).
-    pub(crate) fn abort_migration(&mut self, a: ActorId, now: Nanos, reason: String) {
-        let slot = &mut self.actors[a as usize];
-        slot.status = ActorStatus::Active;
-        slot.phase = None;
-        let buffered: Vec<_> = slot.migration_buffer.drain(..).collect();
-        let placement = slot.placement;
-        match placement {
-            Placement::NicDrr => {
-                self.actors[a as usize].mailbox.extend(buffered);
-                self.drr_ring.push(a);
-            }
-            _ => self.fcfs_queue.extend(buffered),
-        }
-        debug_assert!(self
-            .dmos
-            .owned_by(a)
-            .iter()
-            .all(|h| self.dmos.location(*h).is_some_and(|(s, _)| s == Side::Nic)));
-        if let Some(rec) = self.migrations.iter_mut().rev().find(|r| r.actor == a) {
-            rec.end = Some(now);
-            rec.aborted = Some(reason);
-        }
-        self.counters.migrations_aborted += 1;
-        self.last_migration_end = Some(now);
     }
 }

@@ -18,7 +18,7 @@
 use super::{CoreId, GroupKind, MigrationPhase, Queued, Runtime, RuntimeError};
 use crate::actor::{ActorCtx, ActorError};
 use crate::message::{ActorId, Message};
-use crate::platform::{DmaDirection, Platform, Side};
+use crate::platform::{Platform, Side};
 use crate::policy::{ActorStatus, NicGroup};
 use crate::time::Nanos;
 
@@ -135,6 +135,7 @@ impl Runtime {
                             let cost = if last_actor == Some(a) {
                                 0
                             } else {
+                                self.counters.drr_switches += 1;
                                 self.settings.drr_switch_cost_cycles
                             };
                             let work = request(q, GroupKind::Drr, reserved);
@@ -171,47 +172,6 @@ impl Runtime {
             overhead_cycles,
             work,
         }))
-    }
-
-    /// One DRR decision: the actor and message to run, and the cost reserved.
-    fn drr_pick(&mut self) -> Option<(ActorId, Queued, i64)> {
-        let n = self.drr_ring.len();
-        if self
-            .drr_ring
-            .iter()
-            .all(|&a| self.actors[a as usize].mailbox.is_empty())
-        {
-            return None;
-        }
-        let quantum = self.settings.drr_quantum_ns as i64;
-        let initial = self.settings.drr_initial_cost_ns as f64;
-        // Terminates: some mailbox is non-empty, each visit to it adds a quantum, and
-        // deficits are bounded below (see `complete`).
-        loop {
-            if self.drr_cursor >= n {
-                self.drr_cursor = 0;
-            }
-            let a = self.drr_ring[self.drr_cursor];
-            let slot = &mut self.actors[a as usize];
-            if slot.mailbox.is_empty() {
-                slot.deficit_ns = 0;
-                self.drr_cursor += 1;
-                self.drr_fresh_visit = true;
-                continue;
-            }
-            if self.drr_fresh_visit {
-                slot.deficit_ns += quantum;
-                self.drr_fresh_visit = false;
-            }
-            let expected = slot.exec_window.mean_ns().unwrap_or(initial).max(1.0) as i64;
-            if slot.deficit_ns >= expected {
-                slot.deficit_ns -= expected;
-                let q = slot.mailbox.pop_front()?;
-                return Some((a, q, expected));
-            }
-            self.drr_cursor += 1;
-            self.drr_fresh_visit = true;
-        }
     }
 
     /// Run a dispatch on `platform` (the driver's view of `dispatch.core`, whose
@@ -288,58 +248,6 @@ impl Runtime {
         }
     }
 
-    fn execute_migrate_out(&mut self, a: ActorId, platform: &mut dyn Platform) -> OutcomeKind {
-        let slot = &mut self.actors[a as usize];
-        let state = {
-            let mut ctx = ActorCtx::new(platform, &mut self.dmos, a, &mut self.next_msg_id);
-            slot.actor.migrate_out(&mut ctx)
-        };
-        let state = match state {
-            Ok(s) => s,
-            Err(e) => return OutcomeKind::MigrationAborted(format!("migrate_out: {e}")),
-        };
-        let dmo_bytes = match self.dmos.move_actor(a, Side::Host) {
-            Ok(b) => b,
-            Err(e) => return OutcomeKind::MigrationAborted(format!("moving DMOs: {e}")),
-        };
-        let mailbox_bytes: u64 = slot
-            .migration_buffer
-            .iter()
-            .map(|q| q.msg.payload_bytes())
-            .sum();
-        let state_bytes = state.len() as u64;
-        slot.migrated_state = state;
-        let total = dmo_bytes + state_bytes + mailbox_bytes;
-        let dma_time = if total > 0 {
-            platform.dma(DmaDirection::NicToHost, total)
-        } else {
-            Nanos::ZERO
-        };
-        OutcomeKind::MigratedOut {
-            dmo_bytes,
-            state_bytes,
-            mailbox_bytes,
-            dma_time,
-        }
-    }
-
-    fn execute_migrate_in(&mut self, a: ActorId, platform: &mut dyn Platform) -> OutcomeKind {
-        let slot = &mut self.actors[a as usize];
-        let state = std::mem::take(&mut slot.migrated_state);
-        let result = {
-            let mut ctx = ActorCtx::new(platform, &mut self.dmos, a, &mut self.next_msg_id);
-            slot.actor.migrate_in(&state, &mut ctx)
-        };
-        match result {
-            Ok(()) => OutcomeKind::MigratedIn,
-            Err(e) => {
-                // Bring the DMOs back (bookkeeping only: not charged) so the actor can go on on the NIC.
-                let back = self.dmos.move_actor(a, Side::Nic);
-                OutcomeKind::MigrationAborted(format!("migrate_in: {e}; DMOs back: {back:?}"))
-            }
-        }
-    }
-
     /// The core finished the work `outcome` describes, at `now` (normally
     /// `outcome.completes_at()`). Records statistics and advances migrations.
     pub fn complete(&mut self, outcome: ExecOutcome, now: Nanos) -> Result<(), RuntimeError> {
@@ -352,6 +260,8 @@ impl Runtime {
         }
         core.busy = None;
         let charged = outcome.charged.as_ns();
+        self.counters.work_ns += outcome.exec_time.as_ns();
+        self.counters.overhead_ns += charged.saturating_sub(outcome.exec_time.as_ns());
         match stats_group {
             GroupKind::Fcfs => self.fcfs.busy_in_interval_ns += charged,
             GroupKind::Drr => self.drr.busy_in_interval_ns += charged,
@@ -393,6 +303,14 @@ impl Runtime {
         let slot = &mut self.actors[a as usize];
         slot.in_flight = slot.in_flight.saturating_sub(1);
         let served = matches!(outcome.kind, OutcomeKind::Done | OutcomeKind::Failed(_));
+        match outcome.kind {
+            OutcomeKind::WatchdogKilled => self.counters.aborted_by_watchdog += 1,
+            OutcomeKind::Skipped => {
+                slot.dropped += 1;
+                self.counters.dropped_actor_killed += 1;
+            }
+            _ => {}
+        }
         if let (true, Some(arrived), Some(group)) = (served, outcome.arrived_at, outcome.group) {
             if matches!(outcome.kind, OutcomeKind::Failed(_)) {
                 slot.failed += 1;
@@ -456,18 +374,6 @@ impl Runtime {
             }
             self.last_migration_end = Some(now);
         }
-    }
-
-    pub(crate) fn remove_from_drr_ring(&mut self, a: ActorId) {
-        if let Some(pos) = self.drr_ring.iter().position(|&x| x == a) {
-            self.drr_ring.remove(pos);
-            if pos < self.drr_cursor {
-                self.drr_cursor -= 1;
-            } else if pos == self.drr_cursor {
-                self.drr_fresh_visit = true;
-            }
-        }
-        self.actors[a as usize].deficit_ns = 0;
     }
 }
 

@@ -115,13 +115,27 @@ pub struct RuntimeCounters {
     pub dropped_migration_buffer_full: u64,
     pub dropped_host_queue_full: u64,
     pub watchdog_kills: u64,
+    /// Requests whose execution the watchdog stopped (neither completed nor dropped).
+    pub aborted_by_watchdog: u64,
     pub migrations: u64,
     pub migrations_aborted: u64,
     pub policy_actions_rejected: u64,
     pub events_not_recorded: u64,
+    /// Core time charged as scheduler overhead (DRR switches, FCFS dispatch cost), ns.
+    pub overhead_ns: u64,
+    /// Core time charged by handlers and migration steps, ns.
+    pub work_ns: u64,
+    /// DRR dispatches that switched the core to another actor.
+    pub drr_switches: u64,
 }
 
 impl RuntimeCounters {
+    /// Requests whose fate is known: completed, dropped or aborted by the watchdog.
+    /// Once the driver has drained every event this equals `delivered` (conservation).
+    pub fn accounted(&self) -> u64 {
+        self.completed + self.dropped() + self.aborted_by_watchdog
+    }
+
     /// All drops.
     pub fn dropped(&self) -> u64 {
         self.dropped_unknown_actor

@@ -32,7 +32,8 @@ pub struct RateLimiterConfig {
     pub rate_pps: u64,
     /// Bucket depth per flow, packets. Default 32.
     pub burst_packets: u64,
-    /// Slots of the flow table. Default 4096.
+    /// Slots of the flow table (32 B each). Default 65536 (2 MB: many flows, so the
+    /// buckets miss L1, which is what makes a rate limiter memory-bound).
     pub flow_slots: u32,
     /// Network node admitted packets go to. Default 200.
     pub forward_node: u32,
@@ -45,7 +46,7 @@ impl Default for RateLimiterConfig {
         RateLimiterConfig {
             rate_pps: 10_000,
             burst_packets: 32,
-            flow_slots: 4096,
+            flow_slots: 65_536,
             forward_node: 200,
             forward_port: 0,
         }
@@ -79,7 +80,7 @@ impl RateLimiter {
         if cfg.flow_slots == 0 || cfg.flow_slots > 1 << 22 {
             return Err(ConfigError::new(
                 "flow_slots",
-                "must be in 1..=4194304 (default 4096)",
+                "must be in 1..=4194304 (default 65536)",
             ));
         }
         Ok(RateLimiter {
@@ -173,7 +174,7 @@ impl Actor for RateLimiter {
 }
 
 /// Flows the rate-limiter generator draws from (uniformly).
-pub const GEN_FLOWS: u32 = 1_000;
+pub const GEN_FLOWS: u32 = 100_000;
 
 /// A packet (64..1500 B) of one of [`GEN_FLOWS`] synthetic flows.
 pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {

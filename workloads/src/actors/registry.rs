@@ -57,6 +57,26 @@ impl ActorKind {
         }
     }
 
+    /// The documented default config of this kind, as a TOML table (for `list`-style output).
+    pub fn default_config(self) -> toml::Table {
+        fn table<T: serde::Serialize + Default>() -> toml::Table {
+            toml::Table::try_from(T::default()).unwrap_or_default()
+        }
+        use ActorKind as K;
+        match self {
+            K::Replication => table::<replication::ReplicationConfig>(),
+            K::LoadBalancer => table::<load_balancer::LoadBalancerConfig>(),
+            K::TopRanker => table::<top_ranker::TopRankerConfig>(),
+            K::FlowClassifier => table::<flow_classifier::FlowClassifierConfig>(),
+            K::FlowMonitor => table::<flow_monitor::FlowMonitorConfig>(),
+            K::Firewall => table::<firewall::FirewallConfig>(),
+            K::RateLimiter => table::<rate_limiter::RateLimiterConfig>(),
+            K::KvCache => table::<kv_cache::KvCacheConfig>(),
+            K::FixedCost => table::<fixed_cost::FixedCostConfig>(),
+            K::VariableCost => table::<variable_cost::VariableCostConfig>(),
+        }
+    }
+
     /// The valid names, comma separated (for error messages).
     pub fn valid_names() -> String {
         Self::ALL.map(ActorKind::name).join(", ")

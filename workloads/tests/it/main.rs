@@ -10,6 +10,7 @@ mod migration;
 mod rate_limiter;
 mod registry;
 mod replication;
+mod sim_platform;
 mod synthetic;
 mod table3;
 mod top_ranker;

@@ -70,3 +70,12 @@ fn generators_are_deterministic_per_seed() {
         assert_ne!(draw(42), draw(43), "{kind} ignores its seed");
     }
 }
+
+#[test]
+fn default_configs_round_trip_through_the_registry() {
+    for kind in ActorKind::ALL {
+        let t = kind.default_config();
+        assert!(!t.is_empty(), "{kind} has documented defaults");
+        build_actor(kind.name(), &t).unwrap_or_else(|e| panic!("{kind}: {e}"));
+    }
+}

@@ -51,3 +51,40 @@ fn classifier_is_memory_bound_and_short_tasks_are_not() {
         lb.l1_mpki
     );
 }
+
+#[test]
+fn breakdown_adds_up_to_exec_time() {
+    use workloads::actors::ActorKind;
+    use workloads::task_table::{measure_task, MEASURED_REQUESTS, TABLE3_SEED, WARMUP_REQUESTS};
+    for kind in ActorKind::ALL {
+        let m = measure_task(kind, WARMUP_REQUESTS, MEASURED_REQUESTS, TABLE3_SEED).unwrap();
+        let sum = m.compute_us + m.mem_us + m.accel_us;
+        println!(
+            "{kind}: exec {:.3} = compute {:.3} + mem {:.3} + accel {:.3} us; {:.1} lines/req",
+            m.exec_us, m.compute_us, m.mem_us, m.accel_us, m.lines_per_request
+        );
+        // exec is rounded up to whole ns per request.
+        assert!(
+            (m.exec_us - sum).abs() < 0.002,
+            "{kind}: {} vs {sum}",
+            m.exec_us
+        );
+    }
+}
+
+#[test]
+fn host_core_runs_every_task_faster_than_a_nic_core() {
+    let (table, _) = table3_tasks();
+    let nic = table.numbers("exec_us").unwrap();
+    let host = table.numbers("host_us").unwrap();
+    for (i, r) in table.rows.iter().enumerate() {
+        // 2.1 GHz x IPC 2 against 1.2 GHz x IPC 1, and faster caches (Table 2).
+        assert!(
+            host[i] > 0.0 && host[i] < nic[i] / 2.0,
+            "{}: host {} nic {}",
+            r[0],
+            host[i],
+            nic[i]
+        );
+    }
+}

@@ -1,40 +1,20 @@
-//! Running one scenario: assemble the system, drive the engine to the end, collect the summary and time series.
+//! Running an echo scenario: assemble the echo system, drive the engine to the end, collect the summary and time series.
 
-use crate::report::write::{csv_bytes, write_atomic, write_table_csv};
+use super::{RunError, RunOutput};
 use crate::report::Summary;
-use crate::scenario::schema::WorkloadSection;
 use crate::scenario::Scenario;
 use crate::system::echo::{col, EchoSystem};
-use anyhow::Result;
 use nic_models::ForwardingCost;
 use sim_core::table::fmt_f64;
-use sim_core::{Engine, EngineError, RngStreams, SimDuration, SimTime, Table, TimeSeries};
-use std::path::Path;
+use sim_core::{Engine, RngStreams, SimDuration, SimTime, Table, TimeSeries};
 use std::time::Instant;
 use workloads::PacketGenerator;
 
-/// Everything one run produces.
-#[derive(Clone, Debug)]
-pub struct RunOutput {
-    /// The `summary.csv` row.
-    pub summary: Summary,
-    /// `timeseries.csv`: one row per window.
-    pub timeseries: Table,
-    /// `resolved.toml`.
-    pub resolved_toml: String,
-}
-
-/// Why a run failed after its scenario was accepted.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    /// The engine stopped (a model bug or a bound too low).
-    #[error("simulation stopped: {0}")]
-    Engine(#[from] EngineError),
-}
-
-/// Runs `scenario` to its end. Deterministic for a given scenario and seed;
-/// only `wall_time_s` differs between two runs.
-pub fn run_scenario(scenario: &Scenario) -> Result<RunOutput, RunError> {
+/// Runs an echo scenario to its end.
+pub(super) fn run_echo(
+    scenario: &Scenario,
+    echo: &workloads::EchoConfig,
+) -> Result<RunOutput, RunError> {
     let wall = Instant::now();
     let streams = RngStreams::new(scenario.seed);
     let end = SimTime::ZERO + scenario.duration;
@@ -48,9 +28,7 @@ pub fn run_scenario(scenario: &Scenario) -> Result<RunOutput, RunError> {
         streams.stream("traffic/source/0"),
         end,
     );
-    let extra = match &scenario.workload {
-        WorkloadSection::Echo(e) => SimDuration::from_us_f64(e.processing_us),
-    };
+    let extra = SimDuration::from_us_f64(echo.processing_us);
     let cost = ForwardingCost::new(&scenario.nic.forwarding, extra);
     let max_windows = (scenario.duration.as_ps() / scenario.window.as_ps().max(1)) as usize + 1;
     let series = TimeSeries::new(scenario.window, col::NAMES, max_windows);
@@ -109,6 +87,8 @@ pub fn run_scenario(scenario: &Scenario) -> Result<RunOutput, RunError> {
         summary,
         timeseries: timeseries_table(system.series(), scenario.cores),
         resolved_toml: scenario.resolved_toml(),
+        extra_tables: Vec::new(),
+        classes: Vec::new(),
     })
 }
 
@@ -145,15 +125,4 @@ fn timeseries_table(series: &TimeSeries, cores: u32) -> Table {
         ]);
     }
     t
-}
-
-/// Writes `summary.csv`, `timeseries.csv` and `resolved.toml` into `dir`, each atomically.
-pub fn write_outputs(dir: &Path, out: &RunOutput) -> Result<()> {
-    write_atomic(
-        &dir.join("summary.csv"),
-        &csv_bytes(&Summary::columns(), [out.summary.fields()])?,
-    )?;
-    write_table_csv(&dir.join("timeseries.csv"), &out.timeseries)?;
-    write_atomic(&dir.join("resolved.toml"), out.resolved_toml.as_bytes())?;
-    Ok(())
 }

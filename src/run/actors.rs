@@ -1,0 +1,375 @@
+//! Running an actor scenario: register the actors with the runtime, size the load, run, and report per actor and class.
+
+use super::{RunError, RunOutput};
+use crate::report::Summary;
+use crate::scenario::actors::{ActorSpec, ActorsPlan, OfferedLoad};
+use crate::scenario::Scenario;
+use crate::system::actors::{col, ActorSystem, ActorSystemParts, Target, Tax};
+use crate::system::named_actor::NamedActor;
+use scheduler::runtime::{Runtime, Work};
+use scheduler::{Endpoint, Message, Nanos, PolicyKind, SchedulerSettings, Side};
+use sim_core::table::fmt_f64;
+use sim_core::{Engine, LatencyHistogram, RngStreams, SimTime, Table, TimeSeries};
+use std::time::Instant;
+use workloads::actors::registry::{build_actor_of, gen_request};
+use workloads::sim_platform::SimPlatform;
+
+/// Ethernet + IP + UDP headers carried by every request (14 + 20 + 8 B, plus
+/// 4 B FCS and 18 B of iPipe message header, rounded to 64).
+pub const REQUEST_OVERHEAD_BYTES: u64 = 64;
+/// Requests run per actor when measuring its cost for the capacity estimate.
+const CAPACITY_PROBE_REQUESTS: u64 = 200;
+
+/// Results of one class of actors after warm-up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassResult {
+    /// Class label.
+    pub class: String,
+    /// Requests completed.
+    pub completed: u64,
+    /// Completed requests per second, millions.
+    pub achieved_mrps: f64,
+    /// Mean latency, us (creation to completion).
+    pub mean_us: f64,
+    /// 99th percentile latency, us.
+    pub p99_us: f64,
+}
+
+fn assembly(e: impl std::fmt::Display) -> RunError {
+    RunError::Assembly(e.to_string())
+}
+
+fn build(spec: &ActorSpec) -> Result<Box<dyn scheduler::Actor>, RunError> {
+    let inner = build_actor_of(spec.kind, &spec.config).map_err(assembly)?;
+    Ok(Box::new(NamedActor::new(spec.name.clone(), inner)))
+}
+
+fn tax_of(s: &Scenario) -> Tax {
+    Tax {
+        per_packet_ns: s.nic.forwarding.per_packet_ns,
+        per_byte_ns: s.nic.forwarding.per_byte_ns,
+        freq_ghz: s.nic.core_freq_ghz,
+    }
+}
+
+/// Mean NIC-core time of one request of `spec`, ns: the actor run alone on
+/// one core of a fresh NIC cost model, `CAPACITY_PROBE_REQUESTS` times, plus
+/// the forwarding tax.
+fn probe_cost_ns(s: &Scenario, spec: &ActorSpec, seed: u64) -> Result<f64, RunError> {
+    let settings = SchedulerSettings {
+        policy: PolicyKind::Fcfs,
+        ..SchedulerSettings::default()
+    };
+    let mut rt = Runtime::new(settings, 1, 1).map_err(assembly)?;
+    let mut model = s.nic.core_model().map_err(assembly)?;
+    let mut rng = RngStreams::new(seed).stream(&format!("capacity/{}", spec.name));
+    let tax = tax_of(s);
+    let id = {
+        let mut p = SimPlatform::new(&mut model, 0, Side::Nic).map_err(assembly)?;
+        rt.register_actor(build(spec)?, &mut p, Nanos::ZERO)
+            .map_err(assembly)?
+    };
+    let mut now = Nanos::ZERO;
+    let mut total_ns = 0.0;
+    for i in 0..CAPACITY_PROBE_REQUESTS {
+        let req = gen_request(spec.kind, &mut rng);
+        let bytes = req.payload.len() as u64 + REQUEST_OVERHEAD_BYTES;
+        let msg = Message {
+            id: i,
+            src: Endpoint::Network { node: 0, port: 0 },
+            dst: id,
+            kind: req.kind,
+            payload: req.payload,
+            created_at: now,
+        };
+        if rt.deliver(msg, now).is_err() {
+            continue;
+        }
+        let core = scheduler::runtime::CoreId::nic(0);
+        let Ok(Some(d)) = rt.next_dispatch(core, now) else {
+            continue;
+        };
+        debug_assert!(matches!(d.work, Work::Request { .. }));
+        let mut p = SimPlatform::new(&mut model, 0, Side::Nic).map_err(assembly)?;
+        p.advance_to(SimTime::from_ns(now.0));
+        p.begin_exec();
+        let out = rt.execute(d, &mut p);
+        let charged = out.charged.0 as f64;
+        now = out.completes_at();
+        let _ = rt.complete(out, now);
+        total_ns += charged + tax.cycles(bytes) as f64 / tax.freq_ghz;
+    }
+    Ok(total_ns / CAPACITY_PROBE_REQUESTS as f64)
+}
+
+/// The NIC's capacity for this actor mix, requests per second: cores over
+/// the weighted mean cost of one request on one core.
+pub fn estimate_nic_capacity_rps(s: &Scenario, plan: &ActorsPlan) -> Result<f64, RunError> {
+    let total_w: f64 = plan.actors.iter().map(|a| a.weight).sum();
+    let mut mean_ns = 0.0;
+    for a in &plan.actors {
+        mean_ns += a.weight / total_w * probe_cost_ns(s, a, s.seed)?;
+    }
+    Ok(s.cores as f64 * 1e9 / mean_ns.max(1.0))
+}
+
+/// Runs an actor scenario.
+pub(super) fn run_actors(s: &Scenario, plan: &ActorsPlan) -> Result<RunOutput, RunError> {
+    let wall = Instant::now();
+    let streams = RngStreams::new(s.seed);
+    let rate_rps = match plan.load {
+        OfferedLoad::Krps(k) => k * 1e3,
+        OfferedLoad::Fraction(f) => f * estimate_nic_capacity_rps(s, plan)?,
+    };
+    let mut rt = Runtime::new(plan.settings.clone(), s.cores, plan.host_cores).map_err(assembly)?;
+    let mut nic_model = s.nic.core_model().map_err(assembly)?;
+    let host_model = plan.host.core_model().map_err(assembly)?;
+    let mut classes: Vec<String> = Vec::new();
+    let total_w: f64 = plan.actors.iter().map(|a| a.weight).sum();
+    let mut cumulative = 0.0;
+    let mut targets = Vec::new();
+    for spec in &plan.actors {
+        let mut p = SimPlatform::new(&mut nic_model, 0, Side::Nic).map_err(assembly)?;
+        let id = rt
+            .register_actor(build(spec)?, &mut p, Nanos::ZERO)
+            .map_err(assembly)?;
+        let class = classes
+            .iter()
+            .position(|c| *c == spec.class)
+            .unwrap_or_else(|| {
+                classes.push(spec.class.clone());
+                classes.len() - 1
+            });
+        cumulative += spec.weight / total_w;
+        targets.push(Target {
+            id,
+            kind: spec.kind,
+            cumulative,
+            class,
+        });
+    }
+    if let Some(last) = targets.last_mut() {
+        last.cumulative = 1.0;
+    }
+    rt.check_static_names().map_err(assembly)?;
+    let end = SimTime::ZERO + s.duration;
+    let warmup_end = SimTime::ZERO + s.warmup;
+    let max_windows = (s.duration.as_ps() / s.window.as_ps().max(1)) as usize + 1;
+    let system = ActorSystem::new(ActorSystemParts {
+        rt,
+        nic_model,
+        host_model,
+        targets,
+        classes: classes.len(),
+        rng: streams.stream("traffic/requests"),
+        arrival: plan.arrival,
+        rate_rps,
+        stop_at: end,
+        warmup_end,
+        tax: tax_of(s),
+        request_overhead_bytes: REQUEST_OVERHEAD_BYTES,
+        series: TimeSeries::new(s.window, col::NAMES, max_windows),
+    });
+    let mut engine = Engine::new(system);
+    {
+        let (m, sched) = engine.parts_mut();
+        m.start(sched);
+    }
+    engine.run_until(end)?;
+    let events = engine.events_handled();
+    let mut sys = engine.into_model();
+    sys.finish(end);
+    let wall_time_s = wall.elapsed().as_secs_f64();
+    Ok(assemble_output(
+        s,
+        &sys,
+        &classes,
+        rate_rps,
+        events,
+        wall_time_s,
+    ))
+}
+
+fn assemble_output(
+    s: &Scenario,
+    sys: &ActorSystem,
+    classes: &[String],
+    rate_rps: f64,
+    events: u64,
+    wall_time_s: f64,
+) -> RunOutput {
+    let measured_s = (s.duration - s.warmup).as_secs_f64();
+    let mut all = LatencyHistogram::new();
+    let mut class_rows = Vec::new();
+    for (name, c) in classes.iter().zip(sys.classes()) {
+        all.merge(&c.latency);
+        class_rows.push(ClassResult {
+            class: name.clone(),
+            completed: c.completed,
+            achieved_mrps: c.completed as f64 / measured_s / 1e6,
+            mean_us: c.latency.mean_us(),
+            p99_us: c.latency.quantile_us(0.99),
+        });
+    }
+    let rt = sys.runtime();
+    let counters = *rt.counters();
+    let mean_bytes = if sys.generated > 0 {
+        sys.request_bytes as f64 / sys.generated as f64
+    } else {
+        0.0
+    };
+    let completed_measured: u64 = sys.classes().iter().map(|c| c.completed).sum();
+    let in_flight = rt.queued_messages() as u64 + sys.running_requests() + sys.in_pcie;
+    let line_rate_gbps =
+        s.nic.link_gbps * mean_bytes / (mean_bytes + s.nic.mac.wire_overhead_bytes as f64);
+    let summary = Summary {
+        scenario: s.name.clone(),
+        seed: s.seed,
+        nic: s.nic.name.clone(),
+        cores: s.cores,
+        packet_size: mean_bytes,
+        offered_gbps: rate_rps * mean_bytes * 8.0 / 1e9,
+        achieved_gbps: completed_measured as f64 * mean_bytes * 8.0 / measured_s / 1e9,
+        line_rate_gbps,
+        achieved_mpps: completed_measured as f64 / measured_s / 1e6,
+        lat_mean_us: all.mean_us(),
+        lat_p50_us: all.quantile_us(0.5),
+        lat_p99_us: all.quantile_us(0.99),
+        lat_p999_us: all.quantile_us(0.999),
+        drops: counters.dropped(),
+        nic_core_util: (sys.nic_busy().as_secs_f64() / (s.cores as f64 * s.duration.as_secs_f64()))
+            .min(1.0),
+        sim_time_s: s.duration.as_secs_f64(),
+        wall_time_s,
+        events,
+        generated: sys.generated,
+        delivered: sys.completed,
+        in_flight,
+        drops_source: 0,
+        drops_ingress: 0,
+        drops_tm: counters.dropped(),
+        drops_tx: 0,
+    };
+    RunOutput {
+        summary,
+        timeseries: timeseries_table(sys, s.cores),
+        resolved_toml: s.resolved_toml(),
+        extra_tables: vec![
+            ("actors.csv".into(), actors_table(rt, s)),
+            ("placements.csv".into(), placements_table(rt)),
+            ("migrations.csv".into(), migrations_table(rt)),
+            ("classes.csv".into(), classes_table(&class_rows)),
+        ],
+        classes: class_rows,
+    }
+}
+
+fn actors_table(rt: &Runtime, s: &Scenario) -> Table {
+    let mut cols: Vec<&str> = scheduler::runtime::ActorReport::CSV_HEADER.to_vec();
+    cols.push("class");
+    let mut t = Table::new(cols);
+    let plan = s.actors.as_ref();
+    for r in rt.actor_reports() {
+        let class = plan
+            .and_then(|p| p.actors.iter().find(|a| a.name == r.name))
+            .map(|a| a.class.clone())
+            .unwrap_or_default();
+        let mut row: Vec<String> = r.csv_row().to_vec();
+        row.push(class);
+        t.push(row);
+    }
+    t
+}
+
+fn placements_table(rt: &Runtime) -> Table {
+    let mut t = Table::new(["time_ms", "actor", "from", "to"]);
+    for e in rt.placement_events() {
+        t.push([
+            fmt_f64(e.time.0 as f64 / 1e6, 6),
+            e.name.clone(),
+            e.from
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "-".into()),
+            e.to.as_str().to_string(),
+        ]);
+    }
+    t
+}
+
+fn migrations_table(rt: &Runtime) -> Table {
+    let mut t = Table::new([
+        "actor",
+        "start_ms",
+        "end_ms",
+        "bytes_moved",
+        "dma_us",
+        "aborted",
+    ]);
+    for m in rt.migrations() {
+        t.push([
+            m.name.clone(),
+            fmt_f64(m.start.0 as f64 / 1e6, 6),
+            m.end
+                .map(|e| fmt_f64(e.0 as f64 / 1e6, 6))
+                .unwrap_or_default(),
+            m.bytes_moved.to_string(),
+            fmt_f64(m.dma_time.0 as f64 / 1e3, 3),
+            m.aborted.clone().unwrap_or_default(),
+        ]);
+    }
+    t
+}
+
+fn classes_table(rows: &[ClassResult]) -> Table {
+    let mut t = Table::new(["class", "completed", "achieved_mrps", "mean_us", "p99_us"]);
+    for r in rows {
+        t.push([
+            r.class.clone(),
+            r.completed.to_string(),
+            fmt_f64(r.achieved_mrps, 6),
+            fmt_f64(r.mean_us, 3),
+            fmt_f64(r.p99_us, 3),
+        ]);
+    }
+    t
+}
+
+fn timeseries_table(sys: &ActorSystem, cores: u32) -> Table {
+    let mut t = Table::new([
+        "time_ms",
+        "offered_krps",
+        "completed_krps",
+        "lat_mean_us",
+        "nic_lat_mean_us",
+        "host_lat_mean_us",
+        "drops",
+        "actors_nic_fcfs",
+        "actors_nic_drr",
+        "actors_host",
+        "nic_core_util",
+    ]);
+    let series = sys.series();
+    let w_s = series.window().as_secs_f64();
+    let w_us = series.window().as_us_f64();
+    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+    for (i, r) in series.rows().iter().enumerate() {
+        let ticks = r[col::TICKS];
+        t.push([
+            fmt_f64(i as f64 * w_s * 1e3, 3),
+            fmt_f64(r[col::OFFERED] / w_s / 1e3, 3),
+            fmt_f64(r[col::COMPLETED] / w_s / 1e3, 3),
+            fmt_f64(ratio(r[col::LATENCY_SUM_US], r[col::COMPLETED]), 3),
+            fmt_f64(ratio(r[col::NIC_LATENCY_SUM_US], r[col::NIC_COMPLETED]), 3),
+            fmt_f64(
+                ratio(r[col::HOST_LATENCY_SUM_US], r[col::HOST_COMPLETED]),
+                3,
+            ),
+            format!("{}", r[col::DROPS] as u64),
+            fmt_f64(ratio(r[col::ACTORS_FCFS], ticks), 2),
+            fmt_f64(ratio(r[col::ACTORS_DRR], ticks), 2),
+            fmt_f64(ratio(r[col::ACTORS_HOST], ticks), 2),
+            fmt_f64((r[col::NIC_BUSY_US] / (w_us * cores as f64)).min(1.0), 4),
+        ]);
+    }
+    t
+}

@@ -1,0 +1,197 @@
+//! Validation of actor workloads: the actors, their load, the host and the runtime settings.
+
+use super::error::{locate_key, ScenarioError};
+use super::schema::{ActorEntry, ActorsWorkload, HostSection};
+use nic_models::host::HostProfile;
+use nic_models::ProfileError;
+use scheduler::SchedulerSettings;
+use std::path::Path;
+use workloads::actors::registry::{build_actor, ActorKind};
+use workloads::ArrivalProcess;
+
+/// Default host profile.
+pub const DEFAULT_HOST: &str = "host_e5_2620v4";
+/// Default offered load as a fraction of the NIC's capacity.
+pub const DEFAULT_LOAD_FRACTION: f64 = 0.5;
+
+/// How much traffic the actors get.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum OfferedLoad {
+    /// A fraction of the NIC's estimated capacity (measured before the run).
+    Fraction(f64),
+    /// Absolute, thousands of requests per second.
+    Krps(f64),
+}
+
+/// One validated actor.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActorSpec {
+    /// Unique name.
+    pub name: String,
+    /// Kind.
+    pub kind: ActorKind,
+    /// Share of requests (normalised later).
+    pub weight: f64,
+    /// Reporting class.
+    pub class: String,
+    /// The actor's settings table.
+    pub config: toml::Table,
+}
+
+/// A validated actor workload.
+#[derive(Clone, Debug)]
+pub struct ActorsPlan {
+    /// The actors.
+    pub actors: Vec<ActorSpec>,
+    /// Offered load.
+    pub load: OfferedLoad,
+    /// Arrival process.
+    pub arrival: ArrivalProcess,
+    /// Host profile.
+    pub host: HostProfile,
+    /// Host cores for the runtime.
+    pub host_cores: u32,
+    /// Runtime settings.
+    pub settings: SchedulerSettings,
+}
+
+/// Checks an actor workload; `text` (when the scenario came from a file) gives line numbers.
+pub fn validate_actors(
+    origin: &str,
+    text: Option<&str>,
+    w: &ActorsWorkload,
+    host: Option<&HostSection>,
+    settings: Option<&SchedulerSettings>,
+    base_dir: &Path,
+) -> Result<ActorsPlan, ScenarioError> {
+    let err = |key: &str, message: String, fix: &str| {
+        ScenarioError::key(
+            origin,
+            text.and_then(|t| locate_key(t, key)),
+            key,
+            message,
+            fix,
+        )
+    };
+    if w.actors.is_empty() {
+        return Err(err(
+            "workload.actors",
+            "no actors declared".into(),
+            "add [[workload.actors]] entries with name and kind",
+        ));
+    }
+    let mut actors = Vec::with_capacity(w.actors.len());
+    for (i, e) in w.actors.iter().enumerate() {
+        actors.push(validate_entry(i, e, &actors, &err)?);
+    }
+    let load = match (w.load_fraction, w.rate_krps) {
+        (Some(_), Some(_)) => {
+            return Err(err(
+                "workload.rate_krps",
+                "both load_fraction and rate_krps are set".into(),
+                "keep one of them",
+            ))
+        }
+        (None, Some(r)) if r > 0.0 && r.is_finite() => OfferedLoad::Krps(r),
+        (None, Some(r)) => {
+            return Err(err(
+                "workload.rate_krps",
+                format!("must be positive, got {r}"),
+                "use a positive rate",
+            ))
+        }
+        (f, None) => {
+            let f = f.unwrap_or(DEFAULT_LOAD_FRACTION);
+            if !(f > 0.0 && f <= 10.0) {
+                return Err(err(
+                    "workload.load_fraction",
+                    format!("must be in (0, 10], got {f}"),
+                    "use e.g. 0.8 for 80% of the NIC's capacity",
+                ));
+            }
+            OfferedLoad::Fraction(f)
+        }
+    };
+    let host_name = host
+        .and_then(|h| h.profile.clone())
+        .unwrap_or_else(|| DEFAULT_HOST.to_string());
+    let host_profile = HostProfile::resolve(&host_name, base_dir).map_err(|e| match e {
+        ProfileError::Unknown { name, known } => err(
+            "host.profile",
+            format!("unknown host `{name}`"),
+            &format!("use a built-in host ({known}) or a path"),
+        ),
+        other => err("host.profile", other.to_string(), "fix the host profile"),
+    })?;
+    let host_cores = host.and_then(|h| h.cores).unwrap_or(host_profile.cores());
+    if host_cores == 0 || host_cores > host_profile.cores() {
+        return Err(err(
+            "host.cores",
+            format!(
+                "must be 1..={} for {}, got {host_cores}",
+                host_profile.cores(),
+                host_profile.name
+            ),
+            "lower host.cores",
+        ));
+    }
+    let settings = settings.cloned().unwrap_or_default();
+    settings.validate().map_err(|e| {
+        ScenarioError::key(
+            origin,
+            None,
+            "scheduler",
+            e.to_string(),
+            "see the [scheduler] reference in the README",
+        )
+    })?;
+    Ok(ActorsPlan {
+        actors,
+        load,
+        arrival: w.arrival.unwrap_or(ArrivalProcess::Poisson),
+        host: host_profile,
+        host_cores,
+        settings,
+    })
+}
+
+fn validate_entry(
+    i: usize,
+    e: &ActorEntry,
+    earlier: &[ActorSpec],
+    err: &dyn Fn(&str, String, &str) -> ScenarioError,
+) -> Result<ActorSpec, ScenarioError> {
+    let at = |k: &str| format!("workload.actors[{i}].{k}");
+    if e.name.is_empty() || earlier.iter().any(|a| a.name == e.name) {
+        return Err(err(
+            &at("name"),
+            format!("actor names must be unique and non-empty, got `{}`", e.name),
+            "rename the actor",
+        ));
+    }
+    let kind: ActorKind = e.kind.parse().map_err(|_| {
+        err(
+            &at("kind"),
+            format!("unknown actor kind `{}`", e.kind),
+            &format!("use one of: {}", ActorKind::valid_names()),
+        )
+    })?;
+    let weight = e.weight.unwrap_or(1.0);
+    if !(weight > 0.0 && weight.is_finite()) {
+        return Err(err(
+            &at("weight"),
+            format!("must be positive, got {weight}"),
+            "use a positive share",
+        ));
+    }
+    let config = e.config.clone().unwrap_or_default();
+    build_actor(&e.kind, &config)
+        .map_err(|x| err(&at("config"), x.to_string(), "fix the actor's settings"))?;
+    Ok(ActorSpec {
+        name: e.name.clone(),
+        kind,
+        weight,
+        class: e.class.clone().unwrap_or_else(|| kind.name().to_string()),
+        config,
+    })
+}

@@ -1,0 +1,101 @@
+//! SimPlatform charges time from the CN2350 model, bounds its outbox, and feeds the watchdog.
+
+use scheduler::{
+    ActorCtx, ActorError, DmaDirection, DmoTable, Endpoint, MemAccess, Message, Nanos, Platform,
+    Side,
+};
+use sim_core::SimTime;
+use workloads::sim_platform::{liquidio_cn2350_model, SimPlatform};
+
+fn platform() -> SimPlatform {
+    SimPlatform::new(liquidio_cn2350_model().unwrap(), 0, Side::Nic).unwrap()
+}
+
+#[test]
+fn charges_cycles_memory_and_dma() {
+    let mut p = platform();
+    p.advance_to(SimTime::from_us(5));
+    p.begin_exec();
+    p.charge_cycles(1_200); // 1 us at 1.2 GHz
+    assert_eq!(p.charged_in_exec(), Nanos(1_000));
+    p.mem_access(0x1000_0000, 8, MemAccess::Read); // cold: DRAM, 115 ns (Table 2)
+    assert_eq!(p.charged_in_exec(), Nanos(1_115));
+    p.mem_access(0x1000_0000, 8, MemAccess::Read); // now an L1 hit, 8.3 ns
+    assert_eq!(p.charged_in_exec_exact().as_ps(), 1_123_300);
+    let d = p.dma(DmaDirection::NicToHost, 2_100); // 1 us + 2100 B at 2.1 GB/s
+    assert_eq!(d, Nanos(2_000));
+    assert_eq!(p.end_exec().as_ps(), 3_123_300);
+    assert_eq!(p.now(), Nanos(5_000 + 3_123));
+    p.advance_to(SimTime::from_us(1)); // never backwards
+    assert_eq!(p.now(), Nanos(8_123));
+    assert_eq!(p.dma(DmaDirection::HostToNic, 1_400), Nanos(2_000)); // reads at 1.4 GB/s
+    assert_eq!(p.dma_bytes(), 3_500);
+}
+
+#[test]
+fn outbox_is_bounded_and_overflow_counted() {
+    let mut p = platform().with_outbox_capacity(2);
+    for i in 0..5 {
+        let m = Message {
+            id: i,
+            src: Endpoint::Host,
+            dst: 3,
+            kind: 0,
+            payload: vec![],
+            created_at: Nanos(0),
+        };
+        p.send(m);
+    }
+    assert_eq!(p.dropped_sends(), 3);
+    let out = p.take_outbox();
+    assert_eq!(
+        out.iter().map(|(_, m)| m.id).collect::<Vec<_>>(),
+        vec![0, 1]
+    );
+    assert_eq!(out[0].0, Endpoint::Actor(3));
+}
+
+#[test]
+fn two_cores_share_one_model_and_its_l2() {
+    let mut model = liquidio_cn2350_model().unwrap();
+    {
+        let mut a = SimPlatform::new(&mut model, 0, Side::Nic).unwrap();
+        a.mem_access(0x2000_0000, 8, MemAccess::Read); // DRAM, fills L2
+    }
+    let mut b = SimPlatform::new(&mut model, 1, Side::Nic).unwrap();
+    b.begin_exec();
+    b.mem_access(0x2000_0000, 8, MemAccess::Read); // other core: misses its L1, hits shared L2
+    assert_eq!(b.charged_in_exec_exact().as_ps(), 55_800);
+    assert!(
+        SimPlatform::new(&mut model, 12, Side::Nic).is_err(),
+        "CN2350 has cores 0..12"
+    );
+}
+
+#[test]
+fn watchdog_stops_an_actor_that_runs_too_long() {
+    let mut p = platform();
+    let mut dmos = DmoTable::new(1 << 20, 1 << 20);
+    let mut next = 0;
+    let mut actor = workloads::actors::build_actor("variable_cost", &toml::Table::new()).unwrap();
+    let r = workloads::actors::variable_cost::encode_request(50_000);
+    let msg = Message {
+        id: 1,
+        src: Endpoint::Host,
+        dst: 1,
+        kind: r.kind,
+        payload: r.payload,
+        created_at: Nanos(0),
+    };
+    {
+        let mut ctx = ActorCtx::new(&mut p, &mut dmos, 1, &mut next);
+        actor.init(&mut ctx).unwrap();
+    }
+    p.begin_exec();
+    let mut ctx = ActorCtx::new(&mut p, &mut dmos, 1, &mut next).with_watchdog(Nanos::from_us(10));
+    assert_eq!(actor.exec(&msg, &mut ctx), Err(ActorError::WatchdogExpired));
+    assert!(
+        p.take_outbox().is_empty(),
+        "no reply after the watchdog fired"
+    );
+}
