@@ -50,12 +50,11 @@ fn ci_and_bench_sweeps_validate() {
 }
 
 #[test]
-fn policies_sweep_parses_with_four_policies() {
-    // Its keys (scheduler.policy, traffic.load_fraction) wait for the runtime;
-    // until then only the sweep file itself is checked.
+fn policies_sweep_is_four_policies_by_six_loads_and_validates() {
     let s = load("policies.toml");
-    assert_eq!(expand(&s).len(), 4 * 9 * 3);
-    assert_eq!(s.axes[0].values.len(), 4);
+    assert_eq!(expand(&s).len(), 4 * 6 * 3);
+    assert_eq!(s.keys(), ["scheduler.policy", "workload.load_fraction"]);
+    validate_all(&s);
 }
 
 #[test]
