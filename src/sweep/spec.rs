@@ -327,14 +327,8 @@ impl SweepSpec {
 
 /// Reads a base scenario file as a TOML table.
 fn load_base(path: &Path) -> Result<toml::Table, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        format!(
-            "cannot read base scenario {}: {e}. Fix: the path is relative to the sweep file.",
-            path.display()
-        )
-    })?;
-    text.parse::<toml::Table>()
-        .map_err(|e| format!("base scenario {} is not valid TOML: {e}", path.display()))
+    crate::scenario::load_table(path)
+        .map_err(|e| format!("base scenario: {e} (the path is relative to the sweep file)"))
 }
 
 /// `range = {start, end, step}` with `end` inclusive: integers if all three are integers, else floats

@@ -198,7 +198,8 @@ impl Tax {
 
 /// Time for `bytes` to cross PCIe with a blocking DMA (the cost `SimPlatform::dma` charges).
 pub fn pcie_crossing(bytes: u64) -> SimDuration {
-    SimDuration::from_ns(DMA_FIXED_NS) + SimDuration::from_ns_f64(bytes as f64 / DMA_WRITE_GBYTES_PER_S)
+    SimDuration::from_ns(DMA_FIXED_NS)
+        + SimDuration::from_ns_f64(bytes as f64 / DMA_WRITE_GBYTES_PER_S)
 }
 
 fn to_sim(n: Nanos) -> SimTime {

@@ -52,6 +52,14 @@ fn kill_9_then_resume_equals_an_uninterrupted_run() {
         (12..48).contains(&survived),
         "{survived} rows survived the kill"
     );
+    // What the kill left is a valid CSV of whole rows, readable as is.
+    assert!(
+        std::fs::read(&log).unwrap().ends_with(b"\n"),
+        "no torn last line"
+    );
+    let left = nicsim::sweep::results::read_csv(&log).unwrap();
+    assert_eq!(left.rows.len(), survived);
+    assert!(left.rows.iter().all(|r| r.len() == left.columns.len()));
 
     let (ok, err) = run(&[
         "sweep",
