@@ -4,6 +4,7 @@ pub mod cli;
 pub mod merge;
 pub mod plot;
 pub mod report;
+pub mod repro;
 pub mod run;
 pub mod scenario;
 pub mod slurm;

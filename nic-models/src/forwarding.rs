@@ -5,11 +5,14 @@ use sim_core::SimDuration;
 
 /// Core time to forward one packet: `per_packet + per_byte * size`, plus an
 /// optional fixed extra processing time (an application's work per packet).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ForwardingCost {
     per_packet_ns: f64,
     per_byte_ns: f64,
     extra: SimDuration,
+    /// The last size asked for and its cost: traffic is usually one size, and
+    /// this keeps floating-point rounding off the per-packet path.
+    last: (u32, SimDuration),
 }
 
 impl ForwardingCost {
@@ -19,19 +22,27 @@ impl ForwardingCost {
             per_packet_ns: profile.per_packet_ns,
             per_byte_ns: profile.per_byte_ns,
             extra,
+            last: (u32::MAX, SimDuration::ZERO),
         }
     }
 
     /// Core time for a packet of `size_bytes`.
     #[inline]
-    pub fn service_time(&self, size_bytes: u32) -> SimDuration {
+    pub fn service_time(&mut self, size_bytes: u32) -> SimDuration {
+        if self.last.0 != size_bytes {
+            self.last = (size_bytes, self.compute(size_bytes));
+        }
+        self.last.1
+    }
+
+    fn compute(&self, size_bytes: u32) -> SimDuration {
         SimDuration::from_ns_f64(self.per_packet_ns + self.per_byte_ns * size_bytes as f64)
             + self.extra
     }
 
     /// Packets per second one core sustains at `size_bytes`.
     pub fn per_core_pps(&self, size_bytes: u32) -> f64 {
-        1e12 / self.service_time(size_bytes).as_ps().max(1) as f64
+        1e12 / self.compute(size_bytes).as_ps().max(1) as f64
     }
 }
 
@@ -57,7 +68,7 @@ mod tests {
 
     #[test]
     fn cost_is_affine_in_size_plus_extra() {
-        let c = ForwardingCost::new(&profile(), SimDuration::from_us(1));
+        let mut c = ForwardingCost::new(&profile(), SimDuration::from_us(1));
         assert_eq!(c.service_time(500), SimDuration::from_ns(2_500));
         assert!((c.per_core_pps(500) - 400_000.0).abs() < 1e-6);
     }

@@ -12,7 +12,7 @@ use crate::compute::ComputeConfig;
 use crate::core_model::CoreModel;
 use crate::memory::MemoryConfig;
 use crate::messaging::MessagingConfig;
-use crate::profile::{line_col, model_error, ProfileError};
+use crate::profile::{model_error, ProfileError};
 
 /// A host server's hardware description.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -59,15 +59,7 @@ impl HostProfile {
 
     /// Parses and validates a host profile from TOML text; `origin` names it in errors.
     pub fn from_toml_str(text: &str, origin: &str) -> Result<HostProfile, ProfileError> {
-        let p: HostProfile = toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
-            ProfileError::Parse {
-                origin: origin.to_string(),
-                line,
-                column,
-                message: e.message().to_string(),
-            }
-        })?;
+        let p: HostProfile = crate::profile::parse_profile(text, origin)?;
         if p.sockets == 0 || p.cores_per_socket == 0 {
             return Err(ProfileError::Invalid {
                 origin: origin.to_string(),
@@ -93,22 +85,8 @@ impl HostProfile {
 
     /// A built-in name, or else a path to a host profile file (relative to `base_dir`).
     pub fn resolve(name_or_path: &str, base_dir: &Path) -> Result<HostProfile, ProfileError> {
-        if let Some((_, text)) = BUILTINS.iter().find(|(n, _)| *n == name_or_path) {
-            return HostProfile::from_toml_str(text, &format!("built-in profile {name_or_path}"));
-        }
-        let path = base_dir.join(name_or_path);
-        let looks_like_path = name_or_path.ends_with(".toml") || name_or_path.contains('/');
-        if !looks_like_path && !path.exists() {
-            return Err(ProfileError::Unknown {
-                name: name_or_path.to_string(),
-                known: builtin_host_names().join(", "),
-            });
-        }
-        let text = std::fs::read_to_string(&path).map_err(|source| ProfileError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        HostProfile::from_toml_str(&text, &path.display().to_string())
+        let (text, origin) = crate::profile::profile_text(name_or_path, base_dir, BUILTINS)?;
+        HostProfile::from_toml_str(&text, &origin)
     }
 
     /// The core cost model of this host (all sockets' cores; cores `8k..8k+7` share socket k's L3).

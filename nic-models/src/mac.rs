@@ -15,6 +15,8 @@ pub struct MacPort {
     wire: FifoServer,
     frames: u64,
     frame_bytes: u64,
+    /// The last frame size and its wire time (most traffic is one size).
+    last_wire: (u32, SimDuration),
 }
 
 impl MacPort {
@@ -27,6 +29,7 @@ impl MacPort {
             wire: FifoServer::new(profile.tx_queue_packets as usize),
             frames: 0,
             frame_bytes: 0,
+            last_wire: (u32::MAX, SimDuration::ZERO),
         }
     }
 
@@ -42,7 +45,10 @@ impl MacPort {
     /// (plus the MAC latency), or `None` when the transmit queue is full (a
     /// counted drop).
     pub fn transmit(&mut self, now: SimTime, size_bytes: u32) -> Option<SimTime> {
-        let done = self.wire.offer(now, self.wire_time(size_bytes))?;
+        if self.last_wire.0 != size_bytes {
+            self.last_wire = (size_bytes, self.wire_time(size_bytes));
+        }
+        let done = self.wire.offer(now, self.last_wire.1)?;
         self.frames += 1;
         self.frame_bytes += size_bytes as u64;
         Some(done + self.latency)

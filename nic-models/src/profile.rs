@@ -220,18 +220,57 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// Parses profile TOML into `T`; syntax errors and unknown or mistyped keys
+/// become [`ProfileError::Parse`] with their line and column.
+pub(crate) fn parse_profile<T: serde::de::DeserializeOwned>(
+    text: &str,
+    origin: &str,
+) -> Result<T, ProfileError> {
+    toml::from_str(text).map_err(|e| {
+        let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+        ProfileError::Parse {
+            origin: origin.to_string(),
+            line,
+            column,
+            message: e.message().to_string(),
+        }
+    })
+}
+
+/// A profile's text and its origin for errors: the built-in called
+/// `name_or_path` if there is one, else the file at that path relative to
+/// `base_dir`. A bare word that is neither is an unknown name.
+pub(crate) fn profile_text(
+    name_or_path: &str,
+    base_dir: &Path,
+    builtins: &[(&str, &str)],
+) -> Result<(String, String), ProfileError> {
+    if let Some((_, text)) = builtins.iter().find(|(n, _)| *n == name_or_path) {
+        return Ok((text.to_string(), format!("built-in profile {name_or_path}")));
+    }
+    let path = base_dir.join(name_or_path);
+    let looks_like_path = name_or_path.ends_with(".toml") || name_or_path.contains('/');
+    if !looks_like_path && !path.exists() {
+        return Err(ProfileError::Unknown {
+            name: name_or_path.to_string(),
+            known: builtins
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    let text = std::fs::read_to_string(&path).map_err(|source| ProfileError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    Ok((text, path.display().to_string()))
+}
+
 impl NicProfile {
     /// Parses and validates a profile from TOML text; `origin` names it in errors.
     pub fn from_toml_str(text: &str, origin: &str) -> Result<NicProfile, ProfileError> {
-        let profile: NicProfile = toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
-            ProfileError::Parse {
-                origin: origin.to_string(),
-                line,
-                column,
-                message: e.message().to_string(),
-            }
-        })?;
+        let profile: NicProfile = parse_profile(text, origin)?;
         profile.validate(origin)?;
         Ok(profile)
     }
@@ -245,22 +284,8 @@ impl NicProfile {
 
     /// A built-in name, or else a path to a profile file (relative to `base_dir`).
     pub fn resolve(name_or_path: &str, base_dir: &Path) -> Result<NicProfile, ProfileError> {
-        if let Some((_, text)) = BUILTINS.iter().find(|(n, _)| *n == name_or_path) {
-            return NicProfile::from_toml_str(text, &format!("built-in profile {name_or_path}"));
-        }
-        let path = base_dir.join(name_or_path);
-        let looks_like_path = name_or_path.ends_with(".toml") || name_or_path.contains('/');
-        if !looks_like_path && !path.exists() {
-            return Err(ProfileError::Unknown {
-                name: name_or_path.to_string(),
-                known: builtin_names().join(", "),
-            });
-        }
-        let text = std::fs::read_to_string(&path).map_err(|source| ProfileError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        NicProfile::from_toml_str(&text, &path.display().to_string())
+        let (text, origin) = profile_text(name_or_path, base_dir, BUILTINS)?;
+        NicProfile::from_toml_str(&text, &origin)
     }
 
     /// Checks ranges; errors name the key and the fix.

@@ -128,7 +128,21 @@ impl TimeSeries {
     /// Adds `value` to `column` in the window containing `at`.
     #[inline]
     pub fn add(&mut self, at: SimTime, column: usize, value: f64) {
-        let mut idx = (at.as_ps() / self.window.as_ps()) as usize;
+        let idx = self.window_index(at);
+        self.rows[idx][column] += value;
+    }
+
+    /// Index of the row holding `at`, creating rows as needed. Most samples
+    /// fall in the last row, so that case avoids the division.
+    #[inline]
+    fn window_index(&mut self, at: SimTime) -> usize {
+        let ps = at.as_ps();
+        let w = self.window.as_ps();
+        let last = self.rows.len().wrapping_sub(1);
+        if !self.rows.is_empty() && ps >= last as u64 * w && ps < (last as u64 + 1) * w {
+            return last;
+        }
+        let mut idx = (ps / w) as usize;
         if idx >= self.max_windows {
             self.merged_late += 1;
             idx = self.max_windows - 1;
@@ -136,13 +150,18 @@ impl TimeSeries {
         while self.rows.len() <= idx {
             self.rows.push(vec![0.0; self.columns.len()]);
         }
-        self.rows[idx][column] += value;
+        idx
     }
 
     /// Spreads the interval `[start, end)` over the windows it covers, adding
     /// the microseconds of overlap with each window to `column` (busy time).
     pub fn add_interval_us(&mut self, start: SimTime, end: SimTime, column: usize) {
         let w = self.window.as_ps();
+        // Fast path: the whole interval inside one window.
+        if end > start && start.as_ps() / w == (end.as_ps() - 1) / w {
+            self.add(start, column, (end.as_ps() - start.as_ps()) as f64 / 1e6);
+            return;
+        }
         let mut t = start.as_ps();
         let end = end.as_ps();
         while t < end {

@@ -25,6 +25,21 @@ pub(crate) struct EchoPoint<'a> {
     pub duration_ms: f64,
 }
 
+impl<'a> EchoPoint<'a> {
+    /// Echo at line rate with constant gaps and no extra processing.
+    pub fn at_line_rate(profile: &'a str, cores: u32, size: u32, duration_ms: f64) -> Self {
+        EchoPoint {
+            profile,
+            cores,
+            size,
+            rate_gbps: None,
+            poisson: false,
+            processing_us: 0.0,
+            duration_ms,
+        }
+    }
+}
+
 /// Builds and runs one echo scenario, returning its summary.
 pub(crate) fn run_echo(p: EchoPoint<'_>) -> Result<crate::report::Summary> {
     let rate = match p.rate_gbps {
@@ -50,29 +65,53 @@ fn profile(name: &str) -> Result<NicProfile> {
 }
 
 /// Figs. 2 and 3: throughput against cores for every size, and the line-rate claims.
-pub fn core_scaling(id: &str, nic: &str, quick: bool, paper_cores_needed: &[(u32, Option<u32>)]) -> Result<Figure> {
+pub fn core_scaling(
+    id: &str,
+    nic: &str,
+    quick: bool,
+    paper_cores_needed: &[(u32, Option<u32>)],
+) -> Result<Figure> {
     let prof = profile(nic)?;
     let duration_ms = if quick { 1.0 } else { 4.0 };
-    let points: Vec<(u32, u32)> = SIZES.iter().flat_map(|&s| (1..=prof.cores).map(move |c| (s, c))).collect();
+    let points: Vec<(u32, u32)> = SIZES
+        .iter()
+        .flat_map(|&s| (1..=prof.cores).map(move |c| (s, c)))
+        .collect();
     let rows: Vec<Result<crate::report::Summary>> = points
         .par_iter()
-        .map(|&(size, cores)| {
-            run_echo(EchoPoint { profile: nic, cores, size, rate_gbps: None, poisson: false, processing_us: 0.0, duration_ms })
-        })
+        .map(|&(size, cores)| run_echo(EchoPoint::at_line_rate(nic, cores, size, duration_ms)))
         .collect();
-    let mut table = Table::new(["nic", "packet_size", "cores", "achieved_gbps", "line_rate_gbps"]);
+    let mut table = Table::new([
+        "nic",
+        "packet_size",
+        "cores",
+        "achieved_gbps",
+        "line_rate_gbps",
+    ]);
     let mut first_at_line: Vec<(u32, Option<u32>)> = SIZES.iter().map(|&s| (s, None)).collect();
     for (&(size, cores), r) in points.iter().zip(rows) {
         let s = r?;
-        table.push([nic.to_string(), size.to_string(), cores.to_string(), fmt_f64(s.achieved_gbps, 4), fmt_f64(s.line_rate_gbps, 4)]);
-        let entry = first_at_line.iter_mut().find(|(sz, _)| *sz == size).expect("size listed");
+        table.push([
+            nic.to_string(),
+            size.to_string(),
+            cores.to_string(),
+            fmt_f64(s.achieved_gbps, 4),
+            fmt_f64(s.line_rate_gbps, 4),
+        ]);
+        let entry = first_at_line
+            .iter_mut()
+            .find(|(sz, _)| *sz == size)
+            .expect("size listed");
         if s.at_line_rate() && entry.1.is_none() {
             entry.1 = Some(cores);
         }
     }
     let mut claims = Vec::new();
     for &(size, paper) in paper_cores_needed {
-        let sim = first_at_line.iter().find(|(s, _)| *s == size).and_then(|(_, c)| *c);
+        let sim = first_at_line
+            .iter()
+            .find(|(s, _)| *s == size)
+            .and_then(|(_, c)| *c);
         let (desc, pv, sv, unit) = match paper {
             Some(c) => (
                 format!("{nic} echo at {size} B first reaches line rate at {c} cores"),
@@ -87,7 +126,14 @@ pub fn core_scaling(id: &str, nic: &str, quick: bool, paper_cores_needed: &[(u32
                 "bool",
             ),
         };
-        claims.push(Claim::new(format!("{id}.{nic}.{size}B.cores_to_line_rate"), desc, pv, sv, unit, 0.0));
+        claims.push(Claim::new(
+            format!("{id}.{nic}.{size}B.cores_to_line_rate"),
+            desc,
+            pv,
+            sv,
+            unit,
+            0.0,
+        ));
     }
     Ok(Figure {
         id: id.to_string(),
@@ -130,13 +176,28 @@ pub fn headroom(quick: bool) -> Result<Figure> {
     let rows: Vec<Result<crate::report::Summary>> = points
         .par_iter()
         .map(|&(nic, cores, size, us)| {
-            run_echo(EchoPoint { profile: nic, cores, size, rate_gbps: None, poisson: false, processing_us: us, duration_ms })
+            run_echo(EchoPoint {
+                processing_us: us,
+                ..EchoPoint::at_line_rate(nic, cores, size, duration_ms)
+            })
         })
         .collect();
-    let mut table = Table::new(["nic", "packet_size", "processing_us", "achieved_gbps", "series"]);
+    let mut table = Table::new([
+        "nic",
+        "packet_size",
+        "processing_us",
+        "achieved_gbps",
+        "series",
+    ]);
     for (&(nic, _, size, us), r) in points.iter().zip(rows) {
         let s = r?;
-        table.push([nic.to_string(), size.to_string(), fmt_f64(us, 4), fmt_f64(s.achieved_gbps, 4), format!("{nic} {size}B")]);
+        table.push([
+            nic.to_string(),
+            size.to_string(),
+            fmt_f64(us, 4),
+            fmt_f64(s.achieved_gbps, 4),
+            format!("{nic} {size}B"),
+        ]);
     }
     Ok(Figure {
         id: "fig4".into(),
@@ -159,26 +220,30 @@ pub fn headroom(quick: bool) -> Result<Figure> {
 pub fn latency(quick: bool) -> Result<Figure> {
     let duration_ms = if quick { 2.0 } else { 10.0 };
     let nic = "liquidio_cn2350";
-    let points: Vec<(u32, u32)> = [6u32, 12].iter().flat_map(|&c| [64u32, 512, 1024, 1500].map(|s| (s, c))).collect();
+    let points: Vec<(u32, u32)> = [6u32, 12]
+        .iter()
+        .flat_map(|&c| [64u32, 512, 1024, 1500].map(|s| (s, c)))
+        .collect();
     let rows: Vec<Result<crate::report::Summary>> = points
         .par_iter()
         .map(|&(size, cores)| {
-            let max = run_echo(EchoPoint { profile: nic, cores, size, rate_gbps: None, poisson: false, processing_us: 0.0, duration_ms: 1.0 })?;
+            let max = run_echo(EchoPoint::at_line_rate(nic, cores, size, 1.0))?;
             run_echo(EchoPoint {
-                profile: nic,
-                cores,
-                size,
                 rate_gbps: Some(max.achieved_gbps * 0.95),
                 poisson: true,
-                processing_us: 0.0,
-                duration_ms,
+                ..EchoPoint::at_line_rate(nic, cores, size, duration_ms)
             })
         })
         .collect();
     let mut table = Table::new(["packet_size", "cores", "lat_mean_us", "lat_p99_us"]);
     for (&(size, cores), r) in points.iter().zip(rows) {
         let s = r?;
-        table.push([size.to_string(), cores.to_string(), fmt_f64(s.lat_mean_us, 3), fmt_f64(s.lat_p99_us, 3)]);
+        table.push([
+            size.to_string(),
+            cores.to_string(),
+            fmt_f64(s.lat_mean_us, 3),
+            fmt_f64(s.lat_p99_us, 3),
+        ]);
     }
     Ok(Figure {
         id: "fig5".into(),

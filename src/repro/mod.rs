@@ -8,6 +8,7 @@
 //! lists them, runs them in parallel and writes the files.
 
 mod echo_figs;
+pub mod policies;
 
 use crate::report::write::{csv_bytes, write_table_csv};
 use anyhow::{bail, Result};
@@ -44,8 +45,17 @@ pub struct Figure {
 
 impl Figure {
     /// A figure from a generator returning `(Table, Vec<Claim>)`.
-    pub fn from_parts(id: &str, (table, claims): (Table, Vec<Claim>), plot: Option<PlotSpec>) -> Self {
-        Figure { id: id.to_string(), table, claims, plot }
+    pub fn from_parts(
+        id: &str,
+        (table, claims): (Table, Vec<Claim>),
+        plot: Option<PlotSpec>,
+    ) -> Self {
+        Figure {
+            id: id.to_string(),
+            table,
+            claims,
+            plot,
+        }
     }
 }
 
@@ -73,9 +83,70 @@ pub fn registry() -> Vec<(&'static str, &'static str, Generator)> {
         ("fig2", "LiquidIO CN2350 echo throughput vs cores, 10GbE", |q| {
             echo_figs::core_scaling("fig2", "liquidio_cn2350", q, &[(64, None), (128, None), (256, Some(10)), (1500, Some(3))])
         }),
+        ("fig3", "Stingray PS225 echo throughput vs cores, 25GbE", |q| {
+            echo_figs::core_scaling("fig3", "stingray_ps225", q, &[(64, None), (128, None), (256, Some(3)), (1500, Some(1))])
+        }),
         ("fig4", "echo throughput vs extra per-packet processing (headroom)", echo_figs::headroom),
         ("fig5", "CN2350 echo latency near maximum throughput, 6 and 12 cores", echo_figs::latency),
+        ("fig6", "send/recv latency: LiquidIO packet units vs host DPDK and RDMA", |_| {
+            let (t, c) = nic_models::figures::fig6();
+            let t = with_series(&t, &["path", "op"]);
+            Ok(Figure::from_parts("fig6", (t, c), Some(PlotSpec { x: "payload_bytes", y: "latency_us", series: Some("series"), title: "fig6: messaging latency vs payload".into() })))
+        }),
+        ("table2", "pointer-chasing latency per memory level (Table 2)", |_| {
+            Ok(Figure::from_parts("table2", nic_models::figures::table2(), None))
+        }),
+        ("table3", "offloaded task times on CN2350 and accelerator speedups (Table 3)", |_| {
+            let (tasks, mut claims) = workloads::task_table::table3_tasks();
+            let (accel, accel_claims) = nic_models::figures::table3_accel();
+            claims.extend(accel_claims);
+            Ok(Figure::from_parts("table3", (concat_tables(&tasks, &accel), claims), None))
+        }),
+        ("working_set", "key-value lookup time vs working set: the L2 cliff (implication I5)", |_| {
+            Ok(Figure::from_parts("working_set", nic_models::figures::working_set(), Some(PlotSpec { x: "working_set_kb", y: "lookup_ns", series: Some("platform"), title: "working set vs lookup time".into() })))
+        }),
+        ("policies", "scheduler policies: per-class latency vs load on CN2350 (hybrid, fcfs, drr, host_only)", policies::policies),
     ]
+}
+
+/// A copy of `t` with a `series` column joining the named columns (for plots with two keys).
+fn with_series(t: &Table, cols: &[&str]) -> Table {
+    let idx: Vec<usize> = cols.iter().filter_map(|c| t.column(c)).collect();
+    let mut out = Table::new(
+        t.columns
+            .iter()
+            .cloned()
+            .chain(std::iter::once("series".to_string())),
+    );
+    for r in &t.rows {
+        let key = idx
+            .iter()
+            .map(|&i| r[i].as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        out.push(r.iter().cloned().chain(std::iter::once(key)));
+    }
+    out
+}
+
+/// Rows of `a` then `b` under the union of their columns (missing cells empty).
+fn concat_tables(a: &Table, b: &Table) -> Table {
+    let mut cols = a.columns.clone();
+    for c in &b.columns {
+        if !cols.contains(c) {
+            cols.push(c.clone());
+        }
+    }
+    let mut out = Table::new(cols.clone());
+    for t in [a, b] {
+        for r in &t.rows {
+            out.push(
+                cols.iter()
+                    .map(|c| t.column(c).map(|i| r[i].clone()).unwrap_or_default()),
+            );
+        }
+    }
+    out
 }
 
 /// Runs the selected generators and writes their files. Returns the figures.
@@ -90,25 +161,41 @@ pub fn run(ids: &[String], quick: bool, out: &Path) -> Result<Vec<Figure>> {
                 Some(entry) => v.push(entry),
                 None => bail!(
                     "unknown repro ID `{id}`; known IDs: {}",
-                    reg.iter().map(|(n, _, _)| *n).collect::<Vec<_>>().join(", ")
+                    reg.iter()
+                        .map(|(n, _, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             }
         }
         v
     };
-    let figures: Vec<Result<Figure>> = selected.par_iter().map(|(_, _, generate)| generate(quick)).collect();
+    let figures: Vec<Result<Figure>> = selected
+        .par_iter()
+        .map(|(_, _, generate)| generate(quick))
+        .collect();
     let figures: Vec<Figure> = figures.into_iter().collect::<Result<_>>()?;
     std::fs::create_dir_all(out)?;
     let mut claims = Vec::new();
     for f in &figures {
         write_table_csv(&out.join(format!("{}.csv", f.id)), &f.table)?;
         if let Some(p) = &f.plot {
-            crate::plot::line_plot(&f.table, p.x, p.y, p.series, &p.title, &out.join(format!("{}.svg", f.id)))?;
+            crate::plot::line_plot(
+                &f.table,
+                p.x,
+                p.y,
+                p.series,
+                &p.title,
+                &out.join(format!("{}.svg", f.id)),
+            )?;
         }
         claims.extend(f.claims.iter().cloned());
     }
     let rows = claims.iter().map(Claim::csv_fields);
-    crate::report::write::write_atomic(&out.join("claims.csv"), &csv_bytes(&Claim::CSV_COLUMNS, rows)?)?;
+    crate::report::write::write_atomic(
+        &out.join("claims.csv"),
+        &csv_bytes(&Claim::CSV_COLUMNS, rows)?,
+    )?;
     Ok(figures)
 }
 
@@ -123,7 +210,13 @@ pub fn cmd_repro(a: ReproArgs) -> Result<()> {
     let figures = run(&a.ids, a.quick, &a.out)?;
     let (mut pass, mut total) = (0, 0);
     for f in &figures {
-        println!("{:<9} {:>4} rows -> {}/{}.csv", f.id, f.table.rows.len(), a.out.display(), f.id);
+        println!(
+            "{:<9} {:>4} rows -> {}/{}.csv",
+            f.id,
+            f.table.rows.len(),
+            a.out.display(),
+            f.id
+        );
         for c in &f.claims {
             total += 1;
             if c.pass() {
@@ -141,6 +234,9 @@ pub fn cmd_repro(a: ReproArgs) -> Result<()> {
             );
         }
     }
-    println!("claims: {pass}/{total} within tolerance -> {}/claims.csv", a.out.display());
+    println!(
+        "claims: {pass}/{total} within tolerance -> {}/claims.csv",
+        a.out.display()
+    );
     Ok(())
 }

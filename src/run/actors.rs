@@ -39,9 +39,11 @@ fn assembly(e: impl std::fmt::Display) -> RunError {
     RunError::Assembly(e.to_string())
 }
 
-fn build(spec: &ActorSpec) -> Result<Box<dyn scheduler::Actor>, RunError> {
+fn build(spec: &ActorSpec, tax: Tax) -> Result<Box<dyn scheduler::Actor>, RunError> {
     let inner = build_actor_of(spec.kind, &spec.config).map_err(assembly)?;
-    Ok(Box::new(NamedActor::new(spec.name.clone(), inner)))
+    Ok(Box::new(
+        NamedActor::new(spec.name.clone(), inner).with_nic_tax(tax, REQUEST_OVERHEAD_BYTES),
+    ))
 }
 
 fn tax_of(s: &Scenario) -> Tax {
@@ -52,9 +54,9 @@ fn tax_of(s: &Scenario) -> Tax {
     }
 }
 
-/// Mean NIC-core time of one request of `spec`, ns: the actor run alone on
-/// one core of a fresh NIC cost model, `CAPACITY_PROBE_REQUESTS` times, plus
-/// the forwarding tax.
+/// Mean NIC-core time of one request of `spec`, ns (forwarding tax
+/// included): the actor run alone on one core of a fresh NIC cost model,
+/// `CAPACITY_PROBE_REQUESTS` times.
 fn probe_cost_ns(s: &Scenario, spec: &ActorSpec, seed: u64) -> Result<f64, RunError> {
     let settings = SchedulerSettings {
         policy: PolicyKind::Fcfs,
@@ -63,17 +65,15 @@ fn probe_cost_ns(s: &Scenario, spec: &ActorSpec, seed: u64) -> Result<f64, RunEr
     let mut rt = Runtime::new(settings, 1, 1).map_err(assembly)?;
     let mut model = s.nic.core_model().map_err(assembly)?;
     let mut rng = RngStreams::new(seed).stream(&format!("capacity/{}", spec.name));
-    let tax = tax_of(s);
     let id = {
         let mut p = SimPlatform::new(&mut model, 0, Side::Nic).map_err(assembly)?;
-        rt.register_actor(build(spec)?, &mut p, Nanos::ZERO)
+        rt.register_actor(build(spec, tax_of(s))?, &mut p, Nanos::ZERO)
             .map_err(assembly)?
     };
     let mut now = Nanos::ZERO;
     let mut total_ns = 0.0;
     for i in 0..CAPACITY_PROBE_REQUESTS {
         let req = gen_request(spec.kind, &mut rng);
-        let bytes = req.payload.len() as u64 + REQUEST_OVERHEAD_BYTES;
         let msg = Message {
             id: i,
             src: Endpoint::Network { node: 0, port: 0 },
@@ -97,7 +97,7 @@ fn probe_cost_ns(s: &Scenario, spec: &ActorSpec, seed: u64) -> Result<f64, RunEr
         let charged = out.charged.0 as f64;
         now = out.completes_at();
         let _ = rt.complete(out, now);
-        total_ns += charged + tax.cycles(bytes) as f64 / tax.freq_ghz;
+        total_ns += charged;
     }
     Ok(total_ns / CAPACITY_PROBE_REQUESTS as f64)
 }
@@ -131,7 +131,7 @@ pub(super) fn run_actors(s: &Scenario, plan: &ActorsPlan) -> Result<RunOutput, R
     for spec in &plan.actors {
         let mut p = SimPlatform::new(&mut nic_model, 0, Side::Nic).map_err(assembly)?;
         let id = rt
-            .register_actor(build(spec)?, &mut p, Nanos::ZERO)
+            .register_actor(build(spec, tax_of(s))?, &mut p, Nanos::ZERO)
             .map_err(assembly)?;
         let class = classes
             .iter()
@@ -166,7 +166,6 @@ pub(super) fn run_actors(s: &Scenario, plan: &ActorsPlan) -> Result<RunOutput, R
         rate_rps,
         stop_at: end,
         warmup_end,
-        tax: tax_of(s),
         request_overhead_bytes: REQUEST_OVERHEAD_BYTES,
         series: TimeSeries::new(s.window, col::NAMES, max_windows),
     });
@@ -346,6 +345,8 @@ fn timeseries_table(sys: &ActorSystem, cores: u32) -> Table {
         "actors_nic_fcfs",
         "actors_nic_drr",
         "actors_host",
+        "cores_fcfs",
+        "cores_drr",
         "nic_core_util",
     ]);
     let series = sys.series();
@@ -368,6 +369,8 @@ fn timeseries_table(sys: &ActorSystem, cores: u32) -> Table {
             fmt_f64(ratio(r[col::ACTORS_FCFS], ticks), 2),
             fmt_f64(ratio(r[col::ACTORS_DRR], ticks), 2),
             fmt_f64(ratio(r[col::ACTORS_HOST], ticks), 2),
+            fmt_f64(ratio(r[col::CORES_FCFS], ticks), 2),
+            fmt_f64(ratio(r[col::CORES_DRR], ticks), 2),
             fmt_f64((r[col::NIC_BUSY_US] / (w_us * cores as f64)).min(1.0), 4),
         ]);
     }

@@ -11,7 +11,8 @@
 //! - a `Tick` event at `Runtime::next_tick_at` lets the policy act.
 //!
 //! NIC cores also pay the per-packet forwarding cost of the NIC profile (the
-//! "execution tax") for each request they run; requests for host actors cross
+//! "execution tax") for each request they run, inside the actor's handler
+//! (see `named_actor`); requests for host actors cross
 //! PCIe through the NIC's packet path without occupying a NIC core (a
 //! simplification: on an on-path NIC a core would touch them too).
 
@@ -65,8 +66,12 @@ pub mod col {
     pub const ACTORS_HOST: usize = 11;
     /// NIC core busy time, us.
     pub const NIC_BUSY_US: usize = 12;
+    /// NIC cores in the FCFS group, summed over ticks.
+    pub const CORES_FCFS: usize = 13;
+    /// NIC cores in the DRR group, summed over ticks.
+    pub const CORES_DRR: usize = 14;
     /// Names, in order.
-    pub const NAMES: [&str; 13] = [
+    pub const NAMES: [&str; 15] = [
         "offered",
         "completed",
         "latency_sum_us",
@@ -80,6 +85,8 @@ pub mod col {
         "actors_drr",
         "actors_host",
         "nic_busy_us",
+        "cores_fcfs",
+        "cores_drr",
     ];
 }
 
@@ -126,7 +133,6 @@ pub struct ActorSystem {
     stop_at: SimTime,
     warmup_end: SimTime,
     next_id: u64,
-    tax: Tax,
     request_overhead_bytes: u64,
     /// Bytes of every request created (payload + overhead), for the mean size.
     pub request_bytes: u64,
@@ -168,8 +174,6 @@ pub struct ActorSystemParts {
     pub stop_at: SimTime,
     /// End of warm-up.
     pub warmup_end: SimTime,
-    /// NIC forwarding cost per request.
-    pub tax: Tax,
     /// Bytes of headers added to every request's payload on the wire and over PCIe.
     pub request_overhead_bytes: u64,
     /// Time series.
@@ -232,7 +236,6 @@ impl ActorSystem {
             stop_at: p.stop_at,
             warmup_end: p.warmup_end,
             next_id: 0,
-            tax: p.tax,
             request_bytes: 0,
             request_overhead_bytes: p.request_overhead_bytes,
             generated: 0,
@@ -322,21 +325,15 @@ impl ActorSystem {
             let Ok(Some(d)) = self.rt.next_dispatch(core, to_nanos(now)) else {
                 continue;
             };
-            let (created_at, class, tax_cycles) = match &d.work {
+            let (created_at, class) = match &d.work {
                 Work::Request { msg, .. } => (
                     (msg.id < RUNTIME_MSG_ID_BASE).then(|| to_sim(msg.created_at)),
                     self.class_of_actor
                         .get(msg.dst as usize)
                         .copied()
                         .unwrap_or(0),
-                    match msg.src {
-                        Endpoint::Network { .. } => self
-                            .tax
-                            .cycles(msg.payload.len() as u64 + self.request_overhead_bytes),
-                        _ => 0,
-                    },
                 ),
-                _ => (None, 0, 0),
+                _ => (None, 0),
             };
             let (model, side) = match core.side {
                 Side::Nic => (&mut self.nic_model, Side::Nic),
@@ -347,9 +344,6 @@ impl ActorSystem {
             };
             platform.advance_to(now);
             platform.begin_exec();
-            if side == Side::Nic && tax_cycles > 0 {
-                scheduler::Platform::charge_cycles(&mut platform, tax_cycles);
-            }
             let outcome = self.rt.execute(d, &mut platform);
             let outbox = platform.take_outbox();
             let done_at = to_sim(outcome.completes_at()).max(now);
@@ -435,6 +429,14 @@ impl ActorSystem {
         self.series.add(now, col::ACTORS_FCFS, counts[0]);
         self.series.add(now, col::ACTORS_DRR, counts[1]);
         self.series.add(now, col::ACTORS_HOST, counts[2]);
+        use scheduler::policy::NicGroup;
+        self.series.add(
+            now,
+            col::CORES_FCFS,
+            self.rt.cores_in(NicGroup::Fcfs) as f64,
+        );
+        self.series
+            .add(now, col::CORES_DRR, self.rt.cores_in(NicGroup::Drr) as f64);
     }
 
     /// Closes the series at `end`.

@@ -109,3 +109,23 @@ fn bad_override_names_the_flag() {
     let e = String::from_utf8_lossy(&out.stderr);
     assert!(e.contains("nic.cores") && e.contains("1..=12"), "{e}");
 }
+
+#[test]
+fn unknown_actor_kind_names_the_entry_and_the_valid_kinds() {
+    let text = "[nic]\nprofile = \"liquidio_cn2350\"\n[workload]\nkind = \"actors\"\n[[workload.actors]]\nname = \"a\"\nkind = \"firewal\"\n";
+    let e = rejects("bad-input-actor-kind", Some(text));
+    assert!(
+        e.contains("workload.actors[0].kind") && e.contains("firewall"),
+        "{e}"
+    );
+}
+
+#[test]
+fn scheduler_settings_on_an_echo_scenario_are_refused() {
+    let text = format!("{GOOD}[scheduler]\npolicy = \"fcfs\"\n");
+    let e = rejects("bad-input-scheduler-on-echo", Some(&text));
+    assert!(
+        e.contains("scheduler") && e.contains("actor workloads"),
+        "{e}"
+    );
+}

@@ -6,6 +6,7 @@ mod conservation;
 mod determinism;
 mod echo_calibration;
 mod plot_svg;
+mod policies;
 mod slurm_script;
 mod sweep_configs;
 mod sweep_expand;

@@ -28,6 +28,17 @@ pub const DMA_FIXED_NS: u64 = 1_000;
 pub const DMA_WRITE_GBYTES_PER_S: f64 = 2.1;
 /// Host-to-NIC (DMA read) throughput, GB/s; see [`DMA_FIXED_NS`].
 pub const DMA_READ_GBYTES_PER_S: f64 = 1.4;
+/// The write rate, for callers that do not distinguish direction (prefer [`dma_duration`]).
+pub const DMA_GBYTES_PER_S: f64 = DMA_WRITE_GBYTES_PER_S;
+
+/// What `SimPlatform::dma` charges for `bytes` in direction `dir`.
+pub fn dma_duration(dir: DmaDirection, bytes: u64) -> SimDuration {
+    let gbytes_per_s = match dir {
+        DmaDirection::NicToHost => DMA_WRITE_GBYTES_PER_S,
+        DmaDirection::HostToNic => DMA_READ_GBYTES_PER_S,
+    };
+    SimDuration::from_ns(DMA_FIXED_NS) + SimDuration::from_ns_f64(bytes as f64 / gbytes_per_s)
+}
 /// Default bound of the outbox, messages.
 pub const DEFAULT_OUTBOX_CAPACITY: usize = 4096;
 
@@ -198,12 +209,7 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
 
     fn dma(&mut self, dir: DmaDirection, bytes: u64) -> Nanos {
         self.dma_bytes += bytes;
-        let gbytes_per_s = match dir {
-            DmaDirection::NicToHost => DMA_WRITE_GBYTES_PER_S,
-            DmaDirection::HostToNic => DMA_READ_GBYTES_PER_S,
-        };
-        let d = SimDuration::from_ns(DMA_FIXED_NS)
-            + SimDuration::from_ns_f64(bytes as f64 / gbytes_per_s);
+        let d = dma_duration(dir, bytes);
         self.clock += d;
         Nanos(d.as_ps().div_ceil(1_000))
     }

@@ -1,0 +1,84 @@
+//! The policy study's acceptance: the hybrid protects the low-dispersion class, out-serves DRR-only, and migrates under overload.
+
+use nicsim::repro::policies::study_scenario;
+use nicsim::run::{ClassResult, RunOutput};
+use nicsim::run_scenario;
+
+fn run(policy: &str, load: f64, duration_ms: f64) -> RunOutput {
+    run_scenario(&study_scenario(policy, load, duration_ms).expect("study scenario")).expect("run")
+}
+
+fn class<'a>(out: &'a RunOutput, name: &str) -> &'a ClassResult {
+    out.classes
+        .iter()
+        .find(|c| c.class == name)
+        .expect("class present")
+}
+
+fn total_mrps(out: &RunOutput) -> f64 {
+    out.classes.iter().map(|c| c.achieved_mrps).sum()
+}
+
+#[test]
+fn at_overload_hybrid_beats_fcfs_on_low_class_tail_and_drr_on_throughput() {
+    let (hybrid, fcfs, drr) = (
+        run("hybrid", 1.2, 12.0),
+        run("fcfs", 1.2, 12.0),
+        run("drr", 1.2, 12.0),
+    );
+    let (h, f) = (class(&hybrid, "low").p99_us, class(&fcfs, "low").p99_us);
+    assert!(h * 4.0 < f, "low-class p99: hybrid {h} us vs fcfs {f} us");
+    let (ht, dt) = (total_mrps(&hybrid), total_mrps(&drr));
+    assert!(
+        ht > dt * 1.03,
+        "throughput: hybrid {ht} Mrps vs drr {dt} Mrps"
+    );
+}
+
+#[test]
+fn hybrid_migrates_to_the_host_and_nic_latency_recovers() {
+    let out = run("hybrid", 1.2, 12.0);
+    let actors = out
+        .extra_tables
+        .iter()
+        .find(|(n, _)| n == "actors.csv")
+        .expect("actors.csv")
+        .1
+        .clone();
+    let migrations: f64 = actors.numbers("migrations").unwrap().iter().sum();
+    assert!(migrations >= 1.0, "{actors:?}");
+    let placements = actors.column("final_placement").unwrap();
+    assert!(actors.rows.iter().any(|r| r[placements] == "host"));
+    // NIC-side latency in the last windows is far below FCFS-only's at the same load.
+    let nic_lat = out.timeseries.numbers("nic_lat_mean_us").unwrap();
+    let tail: Vec<f64> = nic_lat.iter().rev().skip(1).take(4).copied().collect();
+    let mean_tail = tail.iter().sum::<f64>() / tail.len() as f64;
+    let fcfs = run("fcfs", 1.2, 12.0);
+    let fcfs_lat = fcfs.timeseries.numbers("nic_lat_mean_us").unwrap();
+    let fcfs_tail = fcfs_lat.iter().rev().skip(1).take(4).sum::<f64>() / 4.0;
+    assert!(
+        mean_tail * 10.0 < fcfs_tail,
+        "hybrid NIC latency {mean_tail} us vs fcfs {fcfs_tail} us"
+    );
+}
+
+#[test]
+fn same_seed_gives_identical_actor_tables() {
+    let a = run("hybrid", 1.0, 4.0);
+    let b = run("hybrid", 1.0, 4.0);
+    assert_eq!(a.extra_tables, b.extra_tables);
+    assert_eq!(a.classes, b.classes);
+    assert_eq!(a.timeseries, b.timeseries);
+}
+
+#[test]
+fn every_request_is_accounted_for() {
+    for policy in ["hybrid", "fcfs", "drr", "host_only"] {
+        let s = run(policy, 1.2, 4.0).summary;
+        assert_eq!(
+            s.generated,
+            s.delivered + s.drops + s.in_flight,
+            "{policy}: {s:?}"
+        );
+    }
+}
