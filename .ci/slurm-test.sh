@@ -46,7 +46,9 @@ cleanup() {
     kill "$p" 2>/dev/null || true; rm -f "$f"
   done
   if [ "$MUNGE_STARTED" = 1 ]; then kill "$(cat /run/munge/munged.pid)" 2>/dev/null || true; fi
+  if [ "$PASSED" = 1 ]; then rm -rf "$W"; else echo "slurm test: logs kept in $W"; fi
 }
+PASSED=0
 trap cleanup EXIT
 
 echo "-- configure and start slurmctld and slurmd"
@@ -98,4 +100,4 @@ if ! cmp "$W/cluster.cmp.csv" "$W/local.cmp.csv"; then
 fi
 rows=$(($(wc -l < "$W/local.cmp.csv") - 1))
 echo "slurm test: OK: 4 array tasks, $rows points, merged table equals the local run byte for byte"
-rm -rf "$W/cluster" "$W/local"
+PASSED=1

@@ -86,8 +86,10 @@ pub fn merge_tables(inputs: &[(String, Table)]) -> anyhow::Result<Table> {
 /// sweep or has other parameters than the sweep gives it.
 pub fn missing_points(spec: &SweepSpec, table: &Table) -> anyhow::Result<Vec<String>> {
     let points = expand(spec);
+    let by_id: std::collections::BTreeMap<&str, &crate::sweep::Point> =
+        points.iter().map(|p| (p.id.as_str(), p)).collect();
     for r in &table.rows {
-        let Some(p) = points.iter().find(|p| p.id == r[0]) else {
+        let Some(p) = by_id.get(r[0].as_str()) else {
             bail!(
                 "point {} is not in sweep `{}`. Fix: pass the sweep file these results came from.",
                 r[0],
@@ -100,15 +102,12 @@ pub fn missing_points(spec: &SweepSpec, table: &Table) -> anyhow::Result<Vec<Str
                 p.id, r[..lead.len().min(r.len())].join(","), spec.name, lead.join(","));
         }
     }
+    let present: std::collections::BTreeSet<&str> =
+        table.rows.iter().map(|r| r[0].as_str()).collect();
     Ok(points
         .into_iter()
         .map(|p| p.id)
-        .filter(|id| {
-            table
-                .rows
-                .binary_search_by(|r| r[0].as_str().cmp(id))
-                .is_err()
-        })
+        .filter(|id| !present.contains(id.as_str()))
         .collect())
 }
 

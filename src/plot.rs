@@ -32,6 +32,9 @@ pub struct PlotArgs {
     /// Chart title [default: "Y vs X"].
     #[arg(long)]
     pub title: Option<String>,
+    /// Logarithmic y axis (every y must be positive).
+    #[arg(long)]
+    pub log_y: bool,
 }
 
 /// `nicsim plot`: reads the CSV and writes the chart.
@@ -41,14 +44,8 @@ pub fn cmd_plot(args: PlotArgs) -> anyhow::Result<()> {
     let title = args
         .title
         .unwrap_or_else(|| format!("{} vs {}", args.y, args.x));
-    line_plot(
-        &table,
-        &args.x,
-        &args.y,
-        args.series.as_deref(),
-        &title,
-        &out,
-    )?;
+    let series = args.series.as_deref();
+    line_plot_with(&table, &args.x, &args.y, series, &title, &out, args.log_y)?;
     eprintln!("wrote {}", out.display());
     Ok(())
 }
@@ -172,16 +169,87 @@ fn tick(v: &f64) -> String {
     }
 }
 
+/// Draws the mesh, lines, markers and legend on a built chart; a macro because
+/// linear and log charts have different coordinate types.
+macro_rules! draw_lines {
+    ($chart:ident, $legend_area:ident, $lines:ident, $x:ident, $y:ident, $legend:ident, $e:ident) => {
+        $chart
+            .configure_mesh()
+            .x_desc($x)
+            .y_desc($y)
+            .x_label_formatter(&tick)
+            .y_label_formatter(&tick)
+            .label_style(("sans-serif", 15))
+            .axis_desc_style(("sans-serif", 17))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err($e)?;
+        for (i, line) in $lines.iter().enumerate() {
+            let color = PALETTE[i % PALETTE.len()];
+            $chart
+                .draw_series(LineSeries::new(
+                    line.points.iter().copied(),
+                    color.stroke_width(2),
+                ))
+                .map_err($e)?;
+            $chart
+                .draw_series(
+                    line.points
+                        .iter()
+                        .map(|&p| Circle::new(p, 3, color.filled())),
+                )
+                .map_err($e)?;
+            if $legend {
+                let ly = 40 + 24 * i as i32;
+                $legend_area
+                    .draw(&PathElement::new(
+                        vec![(4, ly), (28, ly)],
+                        color.stroke_width(2),
+                    ))
+                    .map_err($e)?;
+                $legend_area
+                    .draw(&Circle::new((16, ly), 3, color.filled()))
+                    .map_err($e)?;
+                $legend_area
+                    .draw(&Text::new(
+                        line.label.clone(),
+                        (36, ly - 8),
+                        ("sans-serif", 15),
+                    ))
+                    .map_err($e)?;
+            }
+        }
+    };
+}
+
 /// Renders `lines` as an SVG document: the chart on the left, the legend (when
 /// there is more than one line or a series column) in a panel on the right, so
-/// it never hides data.
-pub fn render_svg(lines: &[Line], x: &str, y: &str, title: &str) -> anyhow::Result<String> {
+/// it never hides data. `log_y` uses a logarithmic y axis (all y must be > 0).
+pub fn render_svg(
+    lines: &[Line],
+    x: &str,
+    y: &str,
+    title: &str,
+    log_y: bool,
+) -> anyhow::Result<String> {
     if lines.iter().all(|l| l.points.is_empty()) {
         bail!("nothing to plot: the table has no rows");
     }
     let pts = lines.iter().flat_map(|l| l.points.iter());
+    if log_y {
+        if let Some(p) = pts
+            .clone()
+            .find(|p| p.1.partial_cmp(&0.0) != Some(Ordering::Greater))
+        {
+            bail!(
+                "a log y axis needs positive values, but `{y}` is {} at x = {}. Fix: drop --log-y.",
+                p.1,
+                p.0
+            );
+        }
+    }
     let (x0, x1) = span(pts.clone().map(|p| p.0), false);
-    let (y0, y1) = span(pts.map(|p| p.1), true);
+    let (y0, y1) = span(pts.clone().map(|p| p.1), true);
     let legend = lines.len() > 1 || lines[0].label != y;
     let (width, height, legend_width) = (960u32, 560u32, if legend { 210u32 } else { 0 });
     let mut svg = String::new();
@@ -191,65 +259,30 @@ pub fn render_svg(lines: &[Line], x: &str, y: &str, title: &str) -> anyhow::Resu
         root.fill(&WHITE).map_err(e)?;
         let root = root.titled(title, ("sans-serif", 24)).map_err(e)?;
         let (plot_area, legend_area) = root.split_horizontally(width - legend_width);
-        let mut chart = ChartBuilder::on(&plot_area)
+        let mut builder = ChartBuilder::on(&plot_area);
+        builder
             .margin(16)
             .x_label_area_size(50)
-            .y_label_area_size(76)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(e)?;
-        chart
-            .configure_mesh()
-            .x_desc(x)
-            .y_desc(y)
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .label_style(("sans-serif", 15))
-            .axis_desc_style(("sans-serif", 17))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()
-            .map_err(e)?;
-        for (i, line) in lines.iter().enumerate() {
-            let color = PALETTE[i % PALETTE.len()];
-            chart
-                .draw_series(LineSeries::new(
-                    line.points.iter().copied(),
-                    color.stroke_width(2),
-                ))
+            .y_label_area_size(76);
+        if log_y {
+            let lo = pts.clone().map(|p| p.1).fold(f64::INFINITY, f64::min) / 1.25;
+            let hi = pts.map(|p| p.1).fold(f64::NEG_INFINITY, f64::max) * 1.25;
+            let mut chart = builder
+                .build_cartesian_2d(x0..x1, (lo..hi).log_scale())
                 .map_err(e)?;
-            chart
-                .draw_series(
-                    line.points
-                        .iter()
-                        .map(|&p| Circle::new(p, 3, color.filled())),
-                )
-                .map_err(e)?;
-            if legend {
-                let ly = 40 + 24 * i as i32;
-                legend_area
-                    .draw(&PathElement::new(
-                        vec![(4, ly), (28, ly)],
-                        color.stroke_width(2),
-                    ))
-                    .map_err(e)?;
-                legend_area
-                    .draw(&Circle::new((16, ly), 3, color.filled()))
-                    .map_err(e)?;
-                legend_area
-                    .draw(&Text::new(
-                        line.label.clone(),
-                        (36, ly - 8),
-                        ("sans-serif", 15),
-                    ))
-                    .map_err(e)?;
-            }
+            draw_lines!(chart, legend_area, lines, x, y, legend, e);
+        } else {
+            let mut chart = builder.build_cartesian_2d(x0..x1, y0..y1).map_err(e)?;
+            draw_lines!(chart, legend_area, lines, x, y, legend, e);
         }
         root.present().map_err(e)?;
     }
     Ok(svg)
 }
 
-/// Plots `y` against `x`, one line per distinct value of `series`, into `out` (.svg).
-/// The repro figures call this too, so every figure of the project looks alike.
+/// Plots `y` against `x`, one line per distinct value of `series`, into `out`
+/// (.svg, or .png through rsvg-convert). The repro figures call this too, so
+/// every figure of the project looks alike.
 pub fn line_plot(
     table: &Table,
     x: &str,
@@ -257,6 +290,19 @@ pub fn line_plot(
     series: Option<&str>,
     title: &str,
     out: &Path,
+) -> anyhow::Result<()> {
+    line_plot_with(table, x, y, series, title, out, false)
+}
+
+/// `line_plot` with a choice of a logarithmic y axis (latency across loads).
+pub fn line_plot_with(
+    table: &Table,
+    x: &str,
+    y: &str,
+    series: Option<&str>,
+    title: &str,
+    out: &Path,
+    log_y: bool,
 ) -> anyhow::Result<()> {
     let png = match out.extension().and_then(|e| e.to_str()) {
         Some("svg") => false,
@@ -266,7 +312,7 @@ pub fn line_plot(
             out.display()
         ),
     };
-    let svg = render_svg(&lines(table, x, y, series)?, x, y, title)?;
+    let svg = render_svg(&lines(table, x, y, series)?, x, y, title, log_y)?;
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }

@@ -125,6 +125,12 @@ pub fn cmd_slurm(args: SlurmArgs) -> anyhow::Result<()> {
     std::fs::write(&script, sbatch_script(&plan))
         .with_context(|| format!("cannot write {}", script.display()))?;
     let q = |p: &Path| shell_quote(&p.display().to_string());
+    if args.tasks > points {
+        eprintln!(
+            "note: {} tasks for {points} point(s): tasks {points} and up will have nothing to run",
+            args.tasks
+        );
+    }
     println!(
         "wrote {} ({} task(s), {points} point(s), about {} per task)",
         script.display(),

@@ -7,6 +7,7 @@
 //! crash-safe and resumable. `synthetic` is a fake runner for tests/benchmarks.
 
 pub mod axes;
+pub mod filter;
 pub mod results;
 pub mod runner;
 pub mod scenario_runner;

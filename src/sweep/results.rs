@@ -2,12 +2,15 @@
 //!
 //! Crash safety (the choice, and why): one writer thread owns the file. Each
 //! finished point is encoded to one complete CSV line in memory, written with a
-//! single `write_all`, then `sync_data`. A `kill -9` can therefore cut at most
-//! the last line short; on resume a trailing partial line (no final `\n`) is
-//! truncated away and every complete line counts as a finished point. When all
-//! points of the run are done, the file is rewritten sorted by point id into
-//! `results.csv.tmp`, fsynced, and renamed over `results.csv` (atomic on POSIX),
-//! so a reader sees either the unsorted log or the sorted table, never a mix.
+//! single `write_all` (one write(2) of a few hundred bytes), then `sync_data`.
+//! SIGKILL does not tear a write to a regular file, so after `kill -9` the file
+//! is a valid CSV of whole rows (in completion order). A torn last line can only
+//! come from a machine crash or a full disk; on resume a trailing partial line
+//! (no final `\n`) is truncated away, and every complete line counts as a
+//! finished point. When all points of the run are done, the file is rewritten
+//! sorted by point id into `results.csv.tmp`, fsynced, and renamed over
+//! `results.csv` (atomic on POSIX), so a reader sees either the log or the
+//! sorted table, never a mix.
 //! Two processes must not share one output directory at the same time.
 
 use std::fs::{File, OpenOptions};

@@ -6,6 +6,7 @@
 //! stderr is a terminal, and plain lines (at most one per second, plus the
 //! last) otherwise, e.g. in Slurm logs.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -101,26 +102,7 @@ pub fn run_sweep(
     }
 
     let (mut log, existing) = ResultsLog::open(&opts.out, &header)?;
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    let mut done = std::collections::BTreeSet::new();
-    for row in existing {
-        let Some(p) = mine.iter().find(|p| p.id == row[0]) else {
-            bail!(
-                "{} has point {} which is not in shard {} of sweep `{}`. Fix: use a fresh --out directory per sweep and shard.",
-                log.path().display(), row[0], opts.shard, spec.name
-            );
-        };
-        let lead = point_cells(p);
-        if row[..lead.len()] != lead[..] {
-            bail!(
-                "{} row {} has parameters [{}] but the sweep file now gives [{}]: the sweep changed. Fix: use a fresh --out directory.",
-                log.path().display(), p.id, row[..lead.len()].join(","), lead.join(",")
-            );
-        }
-        if done.insert(p.id.clone()) {
-            rows.push(row);
-        }
-    }
+    let (mut rows, done) = finished_rows(existing, &mine, log.path(), opts.shard, &spec.name)?;
     let todo: Vec<&Point> = mine.iter().filter(|p| !done.contains(&p.id)).collect();
     let already_done = mine.len() - todo.len();
     let mut failed = Vec::new();
@@ -215,6 +197,43 @@ pub fn run_sweep(
         failed,
         results: path,
     })
+}
+
+/// Checks the rows found in results.csv against this shard's points and
+/// returns them (first of any duplicates) with the set of finished ids.
+fn finished_rows(
+    existing: Vec<Vec<String>>,
+    mine: &[Point],
+    path: &std::path::Path,
+    shard: Shard,
+    name: &str,
+) -> anyhow::Result<(Vec<Vec<String>>, BTreeSet<String>)> {
+    let by_id: BTreeMap<&str, &Point> = mine.iter().map(|p| (p.id.as_str(), p)).collect();
+    let mut rows = Vec::new();
+    let mut done = BTreeSet::new();
+    for row in existing {
+        let Some(p) = by_id.get(row[0].as_str()) else {
+            bail!(
+                "{} has point {} which is not in shard {shard} of sweep `{name}`. Fix: use a fresh --out directory per sweep and shard.",
+                path.display(),
+                row[0]
+            );
+        };
+        let lead = point_cells(p);
+        if row[..lead.len()] != lead[..] {
+            bail!(
+                "{} row {} has parameters [{}] but the sweep file now gives [{}]: the sweep changed. Fix: use a fresh --out directory.",
+                path.display(),
+                p.id,
+                row[..lead.len()].join(","),
+                lead.join(",")
+            );
+        }
+        if done.insert(p.id.clone()) {
+            rows.push(row);
+        }
+    }
+    Ok((rows, done))
 }
 
 /// The message of a caught panic.

@@ -33,6 +33,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Value;
 
+use super::filter::{conditions_of, number, RawCondition};
+pub use super::filter::{Cmp, Condition, Filter};
+
 /// Largest number of values one axis may have: a guard against a range typo.
 const MAX_AXIS_VALUES: usize = 100_000;
 
@@ -58,32 +61,6 @@ impl fmt::Display for SpecError {
 }
 
 impl std::error::Error for SpecError {}
-
-/// One comparison of a swept key against a constant.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cmp {
-    Eq(Value),
-    Ne(Value),
-    Lt(f64),
-    Le(f64),
-    Gt(f64),
-    Ge(f64),
-    In(Vec<Value>),
-    NotIn(Vec<Value>),
-}
-
-/// `key` compared by `cmp`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Condition {
-    pub key: String,
-    pub cmp: Cmp,
-}
-
-/// A filter skips a point when all its conditions hold.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Filter {
-    pub conditions: Vec<Condition>,
-}
 
 /// One swept key and its values, in file order.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,20 +134,6 @@ struct RawRange {
 #[serde(deny_unknown_fields)]
 struct RawFilter {
     skip_if: BTreeMap<String, RawCondition>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCondition {
-    eq: Option<Value>,
-    ne: Option<Value>,
-    lt: Option<Value>,
-    le: Option<Value>,
-    gt: Option<Value>,
-    ge: Option<Value>,
-    #[serde(rename = "in")]
-    in_: Option<Vec<Value>>,
-    not_in: Option<Vec<Value>>,
 }
 
 impl SweepSpec {
@@ -364,22 +327,8 @@ impl SweepSpec {
 
 /// Reads a base scenario file as a TOML table.
 fn load_base(path: &Path) -> Result<toml::Table, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        format!(
-            "cannot read base scenario {}: {e}. Fix: the path is relative to the sweep file.",
-            path.display()
-        )
-    })?;
-    text.parse::<toml::Table>()
-        .map_err(|e| format!("base scenario {} is not valid TOML: {e}", path.display()))
-}
-
-fn number(v: &Value) -> Option<f64> {
-    match v {
-        Value::Integer(i) => Some(*i as f64),
-        Value::Float(f) => Some(*f),
-        _ => None,
-    }
+    crate::scenario::load_table(path)
+        .map_err(|e| format!("base scenario: {e} (the path is relative to the sweep file)"))
 }
 
 /// `range = {start, end, step}` with `end` inclusive: integers if all three are integers, else floats
@@ -409,69 +358,4 @@ fn expand_range(r: &RawRange) -> Result<Vec<Value>, String> {
     Ok((0..n)
         .map(|i| Value::Float(((s + i as f64 * st) * 1e9).round() / 1e9))
         .collect())
-}
-
-fn conditions_of(c: RawCondition, axis: &Axis) -> Result<Vec<Cmp>, String> {
-    let numeric_axis = axis.values.iter().all(|v| number(v).is_some());
-    let bound = |name: &str, v: Value| -> Result<f64, String> {
-        if !numeric_axis {
-            return Err(format!("`{name}` needs a numeric axis, but some values are not numbers. Fix: use `eq`, `ne`, `in` or `not_in`."));
-        }
-        number(&v)
-            .ok_or_else(|| format!("`{name} = {v}` is not a number. Fix: compare with a number."))
-    };
-    let mut out = Vec::new();
-    if let Some(v) = c.eq {
-        out.push(Cmp::Eq(v));
-    }
-    if let Some(v) = c.ne {
-        out.push(Cmp::Ne(v));
-    }
-    if let Some(v) = c.lt {
-        out.push(Cmp::Lt(bound("lt", v)?));
-    }
-    if let Some(v) = c.le {
-        out.push(Cmp::Le(bound("le", v)?));
-    }
-    if let Some(v) = c.gt {
-        out.push(Cmp::Gt(bound("gt", v)?));
-    }
-    if let Some(v) = c.ge {
-        out.push(Cmp::Ge(bound("ge", v)?));
-    }
-    if let Some(v) = c.in_ {
-        out.push(Cmp::In(v));
-    }
-    if let Some(v) = c.not_in {
-        out.push(Cmp::NotIn(v));
-    }
-    if out.is_empty() {
-        return Err("has no operator. Fix: use one of eq, ne, lt, le, gt, ge, in, not_in.".into());
-    }
-    Ok(out)
-}
-
-/// Equality that treats 4 and 4.0 as the same number.
-pub fn values_equal(a: &Value, b: &Value) -> bool {
-    match (number(a), number(b)) {
-        (Some(x), Some(y)) => x == y,
-        _ => a == b,
-    }
-}
-
-impl Cmp {
-    /// Whether `v` (an axis value) satisfies this comparison.
-    pub fn holds(&self, v: &Value) -> bool {
-        let n = number(v);
-        match self {
-            Cmp::Eq(c) => values_equal(v, c),
-            Cmp::Ne(c) => !values_equal(v, c),
-            Cmp::Lt(c) => n.is_some_and(|x| x < *c),
-            Cmp::Le(c) => n.is_some_and(|x| x <= *c),
-            Cmp::Gt(c) => n.is_some_and(|x| x > *c),
-            Cmp::Ge(c) => n.is_some_and(|x| x >= *c),
-            Cmp::In(cs) => cs.iter().any(|c| values_equal(v, c)),
-            Cmp::NotIn(cs) => !cs.iter().any(|c| values_equal(v, c)),
-        }
-    }
 }

@@ -116,3 +116,20 @@ fn the_cli_plots_a_csv_and_refuses_unknown_columns_and_formats() {
     ]);
     assert!(!ok && err.contains("Fix"), "{err}");
 }
+
+#[test]
+fn log_y_plots_positive_values_and_refuses_zero() {
+    let dir = tmpdir("plot_log");
+    let out = dir.join("log.svg");
+    nicsim::plot::line_plot_with(&table(), "cores", "gbps", Some("size"), "t", &out, true).unwrap();
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        svg.contains(">\n10\n<") || svg.contains(">10<"),
+        "a decade tick label: {svg}"
+    );
+    let mut t = table();
+    t.rows[0][2] = "0".into();
+    let e = nicsim::plot::line_plot_with(&t, "cores", "gbps", Some("size"), "t", &out, true)
+        .unwrap_err();
+    assert!(e.to_string().contains("Fix: drop --log-y"), "{e}");
+}

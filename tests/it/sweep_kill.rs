@@ -1,4 +1,4 @@
-//! kill -9 in the middle of `nicsim sweep`, then resume: equals an uninterrupted run, loses no finished point.
+//! kill -9 in the middle of `nicsim sweep` (synthetic and real runner), then resume: equals an uninterrupted run, loses no finished point.
 
 use std::time::{Duration, Instant};
 
@@ -52,6 +52,14 @@ fn kill_9_then_resume_equals_an_uninterrupted_run() {
         (12..48).contains(&survived),
         "{survived} rows survived the kill"
     );
+    // What the kill left is a valid CSV of whole rows, readable as is.
+    assert!(
+        std::fs::read(&log).unwrap().ends_with(b"\n"),
+        "no torn last line"
+    );
+    let left = nicsim::sweep::results::read_csv(&log).unwrap();
+    assert_eq!(left.rows.len(), survived);
+    assert!(left.rows.iter().all(|r| r.len() == left.columns.len()));
 
     let (ok, err) = run(&[
         "sweep",
@@ -82,4 +90,65 @@ fn kill_9_then_resume_equals_an_uninterrupted_run() {
     let (a, b) = (comparable(&log), comparable(&whole.join("results.csv")));
     assert_eq!(a.rows.len(), 48);
     assert_eq!(a, b);
+}
+
+/// 48 short CN2350 echo runs: the real simulator, not the synthetic runner.
+const REAL48: &str = r#"
+[sweep]
+name = "real48"
+seed = 5
+repetitions = 2
+[base]
+name = "real48"
+duration_ms = 5.0
+[base.nic]
+profile = "liquidio_cn2350"
+[base.traffic]
+rate_gbps = "line"
+arrival = "poisson"
+[[axis]]
+key = "nic.cores"
+values = [2, 4, 8, 12]
+[[axis]]
+key = "traffic.packet_size"
+values = [64, 128, 256, 512, 1024, 1500]
+"#;
+
+#[test]
+fn kill_9_of_a_real_sweep_then_resume_equals_an_uninterrupted_run() {
+    let dir = tmpdir("kill9_real");
+    let sweep = write_sweep(&dir, REAL48);
+    let (killed, whole) = (dir.join("killed"), dir.join("whole"));
+    let s = sweep.to_str().unwrap();
+    let mut child = nicsim()
+        .args([
+            "sweep",
+            s,
+            "--out",
+            killed.to_str().unwrap(),
+            "--jobs",
+            "2",
+            "--progress",
+            "quiet",
+        ])
+        .spawn()
+        .unwrap();
+    let log = killed.join("results.csv");
+    let t0 = Instant::now();
+    while complete_rows(&log) < 4 && t0.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let survived = complete_rows(&log);
+    assert!(survived >= 4, "no progress before the kill");
+    assert!(survived < 48, "killed before the end ({survived} rows)");
+    let (ok, err) = run(&["sweep", s, "--out", killed.to_str().unwrap(), "--jobs", "2"]);
+    assert!(ok, "{err}");
+    assert!(err.contains(&format!("{survived} already done")), "{err}");
+    let (ok, err) = run(&["sweep", s, "--out", whole.to_str().unwrap(), "--jobs", "2"]);
+    assert!(ok, "{err}");
+    let a = comparable(&log);
+    assert_eq!(a.rows.len(), 48);
+    assert_eq!(a, comparable(&whole.join("results.csv")));
 }
