@@ -144,6 +144,7 @@ pub fn core_scaling(
             y: "achieved_gbps",
             series: Some("packet_size"),
             title: format!("{id}: echo throughput on {nic} vs NIC cores"),
+            log_y: false,
         }),
     })
 }
@@ -208,6 +209,7 @@ pub fn headroom(quick: bool) -> Result<Figure> {
             y: "achieved_gbps",
             series: Some("series"),
             title: "fig4: echo throughput vs extra processing per packet (all cores)".into(),
+            log_y: false,
         }),
     })
 }
@@ -254,6 +256,7 @@ pub fn latency(quick: bool) -> Result<Figure> {
             y: "lat_p99_us",
             series: Some("cores"),
             title: "fig5: CN2350 echo p99 latency near maximum throughput".into(),
+            log_y: false,
         }),
     })
 }

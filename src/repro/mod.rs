@@ -28,6 +28,8 @@ pub struct PlotSpec {
     pub series: Option<&'static str>,
     /// Plot title.
     pub title: String,
+    /// Logarithmic y axis (for latencies spanning decades).
+    pub log_y: bool,
 }
 
 /// One regenerated figure or table.
@@ -91,7 +93,7 @@ pub fn registry() -> Vec<(&'static str, &'static str, Generator)> {
         ("fig6", "send/recv latency: LiquidIO packet units vs host DPDK and RDMA", |_| {
             let (t, c) = nic_models::figures::fig6();
             let t = with_series(&t, &["path", "op"]);
-            Ok(Figure::from_parts("fig6", (t, c), Some(PlotSpec { x: "payload_bytes", y: "latency_us", series: Some("series"), title: "fig6: messaging latency vs payload".into() })))
+            Ok(Figure::from_parts("fig6", (t, c), Some(PlotSpec { x: "payload_bytes", y: "latency_us", series: Some("series"), title: "fig6: messaging latency vs payload".into(), log_y: false })))
         }),
         ("table2", "pointer-chasing latency per memory level (Table 2)", |_| {
             Ok(Figure::from_parts("table2", nic_models::figures::table2(), None))
@@ -103,19 +105,19 @@ pub fn registry() -> Vec<(&'static str, &'static str, Generator)> {
             Ok(Figure::from_parts("table3", (concat_tables(&tasks, &accel), claims), None))
         }),
         ("working_set", "key-value lookup time vs working set: the L2 cliff (implication I5)", |_| {
-            Ok(Figure::from_parts("working_set", nic_models::figures::working_set(), Some(PlotSpec { x: "working_set_kb", y: "lookup_ns", series: Some("platform"), title: "working set vs lookup time".into() })))
+            Ok(Figure::from_parts("working_set", nic_models::figures::working_set(), Some(PlotSpec { x: "working_set_kb", y: "lookup_ns", series: Some("platform"), title: "working set vs lookup time".into(), log_y: false })))
         }),
         ("fig7", "LiquidIO DMA latency vs payload: blocking and non-blocking reads and writes", |q| {
-            Ok(Figure::from_parts("fig7", pcie_model::figures::fig7(q), Some(PlotSpec { x: "payload_bytes", y: "latency_us", series: Some("op"), title: "fig7: DMA latency vs payload (LiquidIO CN2350)".into() })))
+            Ok(Figure::from_parts("fig7", pcie_model::figures::fig7(q), Some(PlotSpec { x: "payload_bytes", y: "latency_us", series: Some("op"), title: "fig7: DMA latency vs payload (LiquidIO CN2350)".into(), log_y: false })))
         }),
         ("fig8", "LiquidIO per-core DMA throughput vs payload", |q| {
-            Ok(Figure::from_parts("fig8", pcie_model::figures::fig8(q), Some(PlotSpec { x: "payload_bytes", y: "throughput_gbytes_per_s", series: Some("op"), title: "fig8: per-core DMA throughput (LiquidIO CN2350)".into() })))
+            Ok(Figure::from_parts("fig8", pcie_model::figures::fig8(q), Some(PlotSpec { x: "payload_bytes", y: "throughput_gbytes_per_s", series: Some("op"), title: "fig8: per-core DMA throughput (LiquidIO CN2350)".into(), log_y: false })))
         }),
         ("fig9", "BlueField one-sided RDMA latency vs payload, blocking DMA beside it", |q| {
-            Ok(Figure::from_parts("fig9", pcie_model::figures::fig9(q), Some(PlotSpec { x: "payload_bytes", y: "latency_us", series: Some("op"), title: "fig9: RDMA vs DMA latency (BlueField 1M332A)".into() })))
+            Ok(Figure::from_parts("fig9", pcie_model::figures::fig9(q), Some(PlotSpec { x: "payload_bytes", y: "latency_us", series: Some("op"), title: "fig9: RDMA vs DMA latency (BlueField 1M332A)".into(), log_y: false })))
         }),
         ("fig10", "BlueField per-core RDMA throughput vs payload", |q| {
-            Ok(Figure::from_parts("fig10", pcie_model::figures::fig10(q), Some(PlotSpec { x: "payload_bytes", y: "throughput_gbytes_per_s", series: Some("op"), title: "fig10: per-core RDMA throughput (BlueField 1M332A)".into() })))
+            Ok(Figure::from_parts("fig10", pcie_model::figures::fig10(q), Some(PlotSpec { x: "payload_bytes", y: "throughput_gbytes_per_s", series: Some("op"), title: "fig10: per-core RDMA throughput (BlueField 1M332A)".into(), log_y: false })))
         }),
         ("policies", "scheduler policies: per-class latency vs load on CN2350 (hybrid, fcfs, drr, host_only)", policies::policies),
     ]
@@ -192,14 +194,8 @@ pub fn run(ids: &[String], quick: bool, out: &Path) -> Result<Vec<Figure>> {
     for f in &figures {
         write_table_csv(&out.join(format!("{}.csv", f.id)), &f.table)?;
         if let Some(p) = &f.plot {
-            crate::plot::line_plot(
-                &f.table,
-                p.x,
-                p.y,
-                p.series,
-                &p.title,
-                &out.join(format!("{}.svg", f.id)),
-            )?;
+            let path = out.join(format!("{}.svg", f.id));
+            crate::plot::line_plot_with(&f.table, p.x, p.y, p.series, &p.title, &path, p.log_y)?;
         }
         claims.extend(f.claims.iter().cloned());
     }

@@ -88,6 +88,7 @@ pub fn policies(quick: bool) -> Result<Figure> {
             y: "p99_us",
             series: Some("series"),
             title: "policies: p99 latency per class vs offered load (CN2350)".into(),
+            log_y: true,
         }),
     })
 }
