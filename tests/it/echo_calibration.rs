@@ -1,14 +1,22 @@
-//! The CN2350 echo server follows the paper's core-scaling data (iPipe Sec. 2.2.2, Fig. 2).
+//! Echo servers follow the paper's core-scaling data (iPipe Sec. 2.2.2, Figs. 2 and 3).
 //!
-//! 64 B and 128 B never reach 10GbE line rate; 256 B first reaches it at 10
-//! cores; 1500 B at 3 cores. "Reaches" = achieved >= 0.99 x line rate.
+//! CN2350 at 10GbE: 64 B and 128 B never reach line rate; 256 B first
+//! reaches it at 10 cores; 1500 B at 3 cores. Stingray PS225 at 25GbE: 64 B
+//! and 128 B never with 8 cores; 256 B at 3; 1500 B at 1.
+//! "Reaches" = achieved >= 0.99 x line rate.
 
 use crate::common::{quickstart, run};
 
-/// Fewest cores (1..=12) at which `size` reaches line rate, if any.
+/// Fewest cores (1..=12) at which `size` reaches line rate on the CN2350, if any.
 fn cores_to_line_rate(size: u32) -> Option<u32> {
-    (1..=12).find(|&cores| {
+    cores_to_line_rate_on("liquidio_cn2350", 12, size)
+}
+
+/// Fewest cores (1..=max) at which `size` reaches line rate on `nic`, if any.
+fn cores_to_line_rate_on(nic: &str, max: u32, size: u32) -> Option<u32> {
+    (1..=max).find(|&cores| {
         let s = quickstart(&[
+            &format!("nic.profile={nic}"),
             &format!("nic.cores={cores}"),
             &format!("traffic.packet_size={size}"),
             "duration_ms=2",
@@ -50,4 +58,13 @@ fn below_line_rate_throughput_scales_linearly_with_cores() {
         (six / one - 6.0).abs() < 0.05,
         "1 core {one} Mpps, 6 cores {six} Mpps"
     );
+}
+
+#[test]
+fn stingray_follows_fig3() {
+    let on = |size| cores_to_line_rate_on("stingray_ps225", 8, size);
+    assert_eq!(on(64), None);
+    assert_eq!(on(128), None);
+    assert_eq!(on(256), Some(3));
+    assert_eq!(on(1500), Some(1));
 }
