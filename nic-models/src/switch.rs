@@ -9,7 +9,7 @@
 
 use std::net::Ipv4Addr;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::ModelError;
 
@@ -30,7 +30,26 @@ pub struct FlowKey {
     pub ingress_port: u8,
 }
 
+/// Number of destination ports synthetic flows spread over (see [`FlowKey::synthetic`]).
+pub const SYNTHETIC_SERVICES: u32 = 8;
+
 impl FlowKey {
+    /// The 5-tuple of generated flow number `flow`: UDP from 10.0.0.0/8 +
+    /// `flow` (source port 1024 + `flow` mod 64512) to 10.255.0.1, destination
+    /// port 5000 + `flow` mod 8, ingress port 0. The eight destination ports
+    /// act as eight services with 1/8 of the flows each, so a rule on
+    /// `dst_port` steers a known share of the traffic.
+    pub fn synthetic(flow: u32) -> FlowKey {
+        FlowKey {
+            src_ip: Ipv4Addr::from(0x0a00_0000u32.wrapping_add(flow & 0x00ff_ffff)),
+            dst_ip: Ipv4Addr::new(10, 255, 0, 1),
+            src_port: 1024 + (flow % 64512) as u16,
+            dst_port: 5000 + (flow % SYNTHETIC_SERVICES) as u16,
+            protocol: 17,
+            ingress_port: 0,
+        }
+    }
+
     /// Deterministic 64-bit hash of the 5-tuple (FNV-1a, then a finalizer), used to spread flows over cores.
     pub fn flow_hash(&self) -> u64 {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -53,7 +72,7 @@ impl FlowKey {
 }
 
 /// Where a rule sends matching packets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SteerTarget {
     /// To NIC cores (the rule's `cores`, or all cores if empty).
@@ -65,7 +84,7 @@ pub enum SteerTarget {
 }
 
 /// One rule (`[[switch.rules]]`); absent fields match anything.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SwitchRule {
     /// Name for reports.

@@ -48,8 +48,12 @@ pub struct Summary {
     pub delivered: u64,
     /// Packets still in the system at the end.
     pub in_flight: u64,
-    /// Drops by reason: source backlog, ingress FIFO, traffic manager, TX queue.
+    /// Packets an off-path NIC's switch steered to the host (landed in host memory).
+    pub steered_host: u64,
+    /// Drops by reason: source backlog, switch rule, ingress FIFO, traffic manager, TX queue.
     pub drops_source: u64,
+    /// Switch-rule drops.
+    pub drops_switch: u64,
     /// Ingress FIFO drops.
     pub drops_ingress: u64,
     /// Traffic-manager drops.
@@ -83,7 +87,9 @@ impl Summary {
             "generated",
             "delivered",
             "in_flight",
+            "steered_host",
             "drops_source",
+            "drops_switch",
             "drops_ingress",
             "drops_tm",
             "drops_tx",
@@ -114,7 +120,9 @@ impl Summary {
             self.generated.to_string(),
             self.delivered.to_string(),
             self.in_flight.to_string(),
+            self.steered_host.to_string(),
             self.drops_source.to_string(),
+            self.drops_switch.to_string(),
             self.drops_ingress.to_string(),
             self.drops_tm.to_string(),
             self.drops_tx.to_string(),

@@ -4,8 +4,9 @@ use super::{RunError, RunOutput};
 use crate::report::Summary;
 use crate::scenario::actors::{ActorSpec, ActorsPlan, OfferedLoad};
 use crate::scenario::Scenario;
-use crate::system::actors::{col, pcie_profiles_for, ActorSystem, ActorSystemParts, Target, Tax};
+use crate::system::actors::{col, ActorSystem, ActorSystemParts, Target, Tax};
 use crate::system::named_actor::NamedActor;
+use crate::system::pcie_profiles_for;
 use pcie_model::PcieSystem;
 use scheduler::runtime::{Runtime, Work};
 use scheduler::{Endpoint, Message, Nanos, PolicyKind, SchedulerSettings, Side};
@@ -248,6 +249,8 @@ fn assemble_output(
         delivered: sys.completed,
         in_flight,
         drops_source: 0,
+        steered_host: 0,
+        drops_switch: 0,
         drops_ingress: 0,
         drops_tm: counters.dropped(),
         drops_tx: 0,

@@ -4,7 +4,10 @@ use super::{RunError, RunOutput};
 use crate::report::Summary;
 use crate::scenario::Scenario;
 use crate::system::echo::{col, EchoSystem};
-use nic_models::ForwardingCost;
+use crate::system::pcie_profiles_for;
+use nic_models::switch::EmbeddedSwitch;
+use nic_models::{ForwardingCost, NicKind};
+use pcie_model::PcieSystem;
 use sim_core::table::fmt_f64;
 use sim_core::{Engine, RngStreams, SimDuration, SimTime, Table, TimeSeries};
 use std::time::Instant;
@@ -32,6 +35,16 @@ pub(super) fn run_echo(
     let cost = ForwardingCost::new(&scenario.nic.forwarding, extra);
     let max_windows = (scenario.duration.as_ps() / scenario.window.as_ps().max(1)) as usize + 1;
     let series = TimeSeries::new(scenario.window, col::NAMES, max_windows);
+    let steering = match (scenario.nic.kind, &scenario.nic.switch) {
+        (NicKind::OffPath, config) => {
+            let switch = EmbeddedSwitch::new(config.clone().unwrap_or_default(), scenario.cores)
+                .map_err(|e| RunError::Assembly(e.to_string()))?;
+            let pcie = PcieSystem::new(&pcie_profiles_for(scenario.nic.kind))
+                .map_err(|e| RunError::Assembly(e.to_string()))?;
+            Some((switch, pcie))
+        }
+        (NicKind::OnPath, _) => None,
+    };
     let system = EchoSystem::new(
         &scenario.nic,
         scenario.cores,
@@ -39,6 +52,7 @@ pub(super) fn run_echo(
         source,
         warmup_end,
         series,
+        steering,
     );
 
     let mut engine = Engine::new(system);
@@ -79,6 +93,8 @@ pub(super) fn run_echo(
         delivered: acct.delivered,
         in_flight: acct.in_flight(),
         drops_source: acct.drops_source,
+        steered_host: acct.steered_host,
+        drops_switch: acct.drops_switch,
         drops_ingress: acct.drops_ingress,
         drops_tm: acct.drops_tm,
         drops_tx: acct.drops_tx,

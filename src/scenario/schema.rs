@@ -76,6 +76,11 @@ pub struct NicSection {
     /// Override of the traffic manager's queue bound, packets (default: the profile's).
     #[serde(default)]
     pub tm_queue_packets: Option<u32>,
+    /// Off-path NICs: embedded-switch rules tried before the profile's own,
+    /// e.g. `[{ dst_port = 5000, to = "host" }]`. Generated flows use UDP
+    /// destination ports 5000..=5007 (1/8 of the flows each).
+    #[serde(default)]
+    pub switch_rules: Option<Vec<nic_models::switch::SwitchRule>>,
 }
 
 /// The word `"line"`: offer the link's full line rate.

@@ -123,6 +123,30 @@ impl Scenario {
             }
             nic.traffic_manager.queue_packets = q;
         }
+        if let Some(rules) = &file.nic.switch_rules {
+            if nic.kind == nic_models::NicKind::OnPath {
+                return Err(c.err(
+                    "nic.switch_rules",
+                    format!(
+                        "the {} is an on-path NIC and has no embedded switch",
+                        nic.name
+                    ),
+                    "remove nic.switch_rules, or use an off-path NIC such as stingray_ps225".into(),
+                ));
+            }
+            let mut config = nic.switch.clone().unwrap_or_default();
+            config.rules.splice(0..0, rules.iter().cloned());
+            nic.switch = Some(config);
+        }
+        if let Some(config) = &nic.switch {
+            nic_models::switch::EmbeddedSwitch::new(config.clone(), cores).map_err(|e| {
+                c.err(
+                    "nic.switch_rules",
+                    e.to_string(),
+                    "name only cores the scenario uses".into(),
+                )
+            })?;
+        }
 
         let traffic = resolve_traffic(&c, &file.traffic, &nic)?;
 

@@ -17,7 +17,7 @@
 //! simplification: on an on-path NIC a core would touch them too).
 
 use nic_models::CoreModel;
-use pcie_model::{PcieProfiles, PcieSystem};
+use pcie_model::PcieSystem;
 use scheduler::runtime::RUNTIME_MSG_ID_BASE;
 use scheduler::runtime::{CoreId, ExecOutcome, OutcomeKind, Runtime, Work};
 use scheduler::{ActorId, Endpoint, Message, Nanos, Side};
@@ -205,16 +205,6 @@ impl Tax {
     /// Cycles for a request of `bytes`.
     pub fn cycles(&self, bytes: u64) -> u64 {
         ((self.per_packet_ns + self.per_byte_ns * bytes as f64) * self.freq_ghz).round() as u64
-    }
-}
-
-/// The PCIe link and DMA profiles for a NIC: the LiquidIO CN2350's DMA
-/// engines for on-path NICs, BlueField's DMA plus RDMA verbs for off-path
-/// NICs (the two the paper measured, Figs. 7 to 10).
-pub fn pcie_profiles_for(kind: nic_models::NicKind) -> PcieProfiles {
-    match kind {
-        nic_models::NicKind::OnPath => PcieProfiles::liquidio_cn2350(),
-        nic_models::NicKind::OffPath => PcieProfiles::bluefield_1m332a(),
     }
 }
 

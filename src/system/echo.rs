@@ -8,16 +8,24 @@
 //! TX MAC is again a FIFO stage, and a packet counts as delivered when its
 //! last bit leaves the port. So there are two events per packet.
 //!
+//! On an off-path NIC the embedded switch first matches each packet's flow
+//! against its rules: packets for the NIC cores go on as above, packets for
+//! the host cross PCIe as posted writes (pcie-model) and count as delivered
+//! to the host when they land in host memory, and dropped ones are counted.
+//!
 //! Conservation: every generated packet is, at any instant, exactly one of
-//! delivered, dropped (source backlog, ingress FIFO, traffic manager, TX
-//! queue) or in flight (arrival pending, queued, on a core, on the TX wire).
+//! echoed, delivered to the host, dropped (source backlog, switch, ingress
+//! FIFO, traffic manager, TX queue) or in flight (on PCIe, arrival pending,
+//! queued, on a core, on the TX wire).
 //! [`EchoSystem::accounting`] counts each place separately, so the
 //! conservation test checks a sum of independent counts.
 
 use nic_models::forwarding::packet_engine_time;
+use nic_models::switch::{EmbeddedSwitch, FlowKey, Steering};
 use nic_models::{
     CorePool, FifoServer, ForwardingCost, MacPort, NicProfile, Packet, TrafficManager,
 };
+use pcie_model::PcieSystem;
 use sim_core::{LatencyHistogram, Model, Scheduler, SimDuration, SimTime, TimeSeries};
 use std::collections::VecDeque;
 use workloads::PacketGenerator;
@@ -29,6 +37,8 @@ pub enum EchoEvent {
     Arrive(Packet),
     /// A core finished its packet.
     CoreDone(u32),
+    /// The embedded switch sent a packet to the host; the source goes on.
+    Steered,
 }
 
 /// Time-series columns (sums per window).
@@ -63,14 +73,20 @@ pub struct Accounting {
     pub generated: u64,
     /// Packets whose last bit left the NIC.
     pub delivered: u64,
+    /// Steered to the host by the embedded switch and landed in host memory.
+    pub steered_host: u64,
     /// Dropped at the source's transmit backlog.
     pub drops_source: u64,
+    /// Dropped by an embedded-switch rule.
+    pub drops_switch: u64,
     /// Dropped at the packet engine's ingress FIFO.
     pub drops_ingress: u64,
     /// Dropped at the full traffic manager.
     pub drops_tm: u64,
     /// Dropped at the full transmit queue.
     pub drops_tx: u64,
+    /// Crossing PCIe to the host.
+    pub in_flight_to_host: u64,
     /// On their way to the traffic manager (arrival event pending).
     pub in_flight_arriving: u64,
     /// Waiting in the traffic manager.
@@ -84,11 +100,15 @@ pub struct Accounting {
 impl Accounting {
     /// Drops of every reason.
     pub fn drops(&self) -> u64 {
-        self.drops_source + self.drops_ingress + self.drops_tm + self.drops_tx
+        self.drops_source + self.drops_switch + self.drops_ingress + self.drops_tm + self.drops_tx
     }
     /// Packets still inside the system.
     pub fn in_flight(&self) -> u64 {
-        self.in_flight_arriving + self.in_flight_queued + self.in_flight_on_core + self.in_flight_tx
+        self.in_flight_to_host
+            + self.in_flight_arriving
+            + self.in_flight_queued
+            + self.in_flight_on_core
+            + self.in_flight_tx
     }
 }
 
@@ -104,6 +124,10 @@ pub struct EchoSystem {
     on_core: Vec<Option<(Packet, SimTime)>>,
     tx: MacPort,
     tx_in_flight: VecDeque<(SimTime, Packet)>,
+    /// Off-path NICs: the embedded switch and the PCIe link to the host.
+    steering: Option<(EmbeddedSwitch, PcieSystem)>,
+    /// When each host-steered packet lands in host memory (posted writes keep their order).
+    to_host: VecDeque<SimTime>,
     acct: Accounting,
     measured_bytes: u64,
     measured_pkts: u64,
@@ -120,6 +144,7 @@ impl EchoSystem {
         source: PacketGenerator,
         warmup_end: SimTime,
         series: TimeSeries,
+        steering: Option<(EmbeddedSwitch, PcieSystem)>,
     ) -> Self {
         let ingress = packet_engine_time(&nic.forwarding).map(|t| {
             (
@@ -138,6 +163,8 @@ impl EchoSystem {
             on_core: vec![None; cores as usize],
             tx: MacPort::new(nic.link_gbps, &nic.mac),
             tx_in_flight: VecDeque::new(),
+            steering,
+            to_host: VecDeque::new(),
             acct: Accounting::default(),
             measured_bytes: 0,
             measured_pkts: 0,
@@ -163,6 +190,24 @@ impl EchoSystem {
                 self.series.add(p.created_at, col::DROPS, 1.0);
                 continue;
             };
+            if let Some((switch, pcie)) = &mut self.steering {
+                match switch.steer(&FlowKey::synthetic(p.flow)) {
+                    Steering::NicCore(_) => {}
+                    Steering::Drop => {
+                        self.acct.drops_switch += 1;
+                        self.series.add(at_nic, col::DROPS, 1.0);
+                        continue;
+                    }
+                    Steering::Host => {
+                        let landed = pcie.device_write_to_host(at_nic, p.size_bytes as u64);
+                        self.to_host.push_back(landed.delivered);
+                        // Continue the source from this instant, so it never runs
+                        // ahead of simulated time (bounded memory).
+                        sched.schedule_at(at_nic, EchoEvent::Steered);
+                        return;
+                    }
+                }
+            }
             let at_tm = match &mut self.ingress {
                 None => at_nic,
                 Some((fifo, per_packet)) => match fifo.offer(at_nic, *per_packet) {
@@ -194,8 +239,13 @@ impl EchoSystem {
         );
     }
 
-    /// Records every transmission whose last bit has left by `upto`.
+    /// Records every transmission whose last bit has left by `upto`, and
+    /// every host-steered packet that has landed in host memory.
     fn flush_deliveries(&mut self, upto: SimTime) {
+        while self.to_host.front().is_some_and(|&t| t <= upto) {
+            self.to_host.pop_front();
+            self.acct.steered_host += 1;
+        }
         while let Some(&(t, p)) = self.tx_in_flight.front() {
             if t > upto {
                 break;
@@ -229,6 +279,7 @@ impl EchoSystem {
             in_flight_queued: self.tm.depth() as u64,
             in_flight_on_core: self.on_core.iter().filter(|c| c.is_some()).count() as u64,
             in_flight_tx: self.tx_in_flight.len() as u64,
+            in_flight_to_host: self.to_host.len() as u64,
             ..self.acct
         }
     }
@@ -264,6 +315,10 @@ impl Model for EchoSystem {
                     self.acct.drops_tm += 1;
                     self.series.add(now, col::DROPS, 1.0);
                 }
+            }
+            EchoEvent::Steered => {
+                self.flush_deliveries(now);
+                self.schedule_next_arrival(sched);
             }
             EchoEvent::CoreDone(core) => {
                 let Some((p, started)) = self.on_core[core as usize].take() else {

@@ -16,7 +16,11 @@ fn every_packet_is_accounted_for_under_overload() {
     let o = run(&s).summary;
     assert!(o.drops_tm > 0, "overload must drop at the traffic manager");
     assert!(o.in_flight > 0, "the run ends with packets inside");
-    assert_eq!(o.generated, o.delivered + o.drops + o.in_flight, "{o:?}");
+    assert_eq!(
+        o.generated,
+        o.delivered + o.steered_host + o.drops + o.in_flight,
+        "{o:?}"
+    );
     assert_eq!(
         o.drops,
         o.drops_source + o.drops_ingress + o.drops_tm + o.drops_tx
@@ -43,5 +47,41 @@ fn poisson_near_line_rate_conserves_packets() {
         "duration_ms=5",
     ]);
     let o = run(&s).summary;
-    assert_eq!(o.generated, o.delivered + o.drops + o.in_flight, "{o:?}");
+    assert_eq!(
+        o.generated,
+        o.delivered + o.steered_host + o.drops + o.in_flight,
+        "{o:?}"
+    );
+}
+
+#[test]
+fn off_path_switch_steers_a_share_to_the_host_and_every_packet_is_accounted_for() {
+    // Stingray: flows to UDP port 5000 (1/8 of the flows) go to the host,
+    // flows to port 5001 are dropped by a rule, the rest are echoed by the cores.
+    let s = quickstart(&[
+        "nic.profile=stingray_ps225",
+        "nic.cores=8",
+        "nic.switch_rules=[{ dst_port = 5000, to = \"host\" }, { dst_port = 5001, to = \"drop\" }]",
+        "traffic.packet_size=512",
+        "traffic.rate_gbps=10",
+        "duration_ms=2",
+    ]);
+    let o = run(&s).summary;
+    let share = |n: u64| n as f64 / o.generated as f64;
+    assert!((share(o.steered_host) - 0.125).abs() < 0.02, "{o:?}");
+    assert!((share(o.drops_switch) - 0.125).abs() < 0.02, "{o:?}");
+    assert!((share(o.delivered) - 0.75).abs() < 0.03, "{o:?}");
+    assert_eq!(
+        o.generated,
+        o.delivered + o.steered_host + o.drops + o.in_flight,
+        "{o:?}"
+    );
+}
+
+#[test]
+fn switch_rules_on_an_on_path_nic_are_refused() {
+    let o: Vec<String> = vec!["nic.switch_rules=[{ dst_port = 5000, to = \"host\" }]".into()];
+    let err = nicsim::Scenario::load(&crate::common::repo().join("configs/quickstart.toml"), &o)
+        .unwrap_err();
+    assert!(err.to_string().contains("on-path"), "{err}");
 }
