@@ -10,7 +10,7 @@ pub fn summary_text(s: &Summary) -> String {
     let _ = writeln!(out, "  nic           {} with {} cores", s.nic, s.cores);
     let _ = writeln!(
         out,
-        "  packets       {:.0} B, offered {:.3} Gb/s",
+        "  traffic       {:.0} B per packet (or request), offered {:.3} Gb/s",
         s.packet_size, s.offered_gbps
     );
     let pct = if s.line_rate_gbps > 0.0 {
@@ -38,8 +38,8 @@ pub fn summary_text(s: &Summary) -> String {
     let _ = writeln!(out, "  nic cores     {:.1}% busy", 100.0 * s.nic_core_util);
     let _ = writeln!(
         out,
-        "  packets       {} generated, {} delivered, {} dropped, {} in flight",
-        s.generated, s.delivered, s.drops, s.in_flight
+        "  accounting    {} generated, {} delivered, {} to host, {} dropped, {} in flight",
+        s.generated, s.delivered, s.steered_host, s.drops, s.in_flight
     );
     let speed = if s.wall_time_s > 0.0 {
         s.sim_time_s / s.wall_time_s
