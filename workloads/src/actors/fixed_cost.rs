@@ -6,10 +6,11 @@
 //! charged as cycles at `core_freq_mhz`, so it holds on the core it was sized
 //! for; a faster core runs it proportionally faster.
 
-use super::wire::{fnv1a64, handles_in, handles_out};
+use super::synthetic::SyntheticBody;
+use super::wire::fnv1a64;
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
-use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, MemAccess, Message};
+use scheduler::{Actor, ActorCtx, ActorError, Message};
 use serde::Deserialize;
 
 /// Configuration of [`FixedCost`].
@@ -41,8 +42,8 @@ impl Default for FixedCostConfig {
 #[derive(Debug)]
 pub struct FixedCost {
     cfg: FixedCostConfig,
-    /// One cache line of per-actor state (a request counter), so the actor has a DMO to migrate.
-    state: Option<DmoHandle>,
+    /// State line and handler shared with the other synthetic actor.
+    body: SyntheticBody,
 }
 
 impl FixedCost {
@@ -60,7 +61,10 @@ impl FixedCost {
                 "clock must be non-zero and cost_ns at most 1 s",
             ));
         }
-        Ok(FixedCost { cfg, state: None })
+        Ok(FixedCost {
+            cfg,
+            body: SyntheticBody::default(),
+        })
     }
 
     /// Cost in ns this actor charges for a payload.
@@ -86,28 +90,21 @@ impl Actor for FixedCost {
     }
 
     fn init(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        self.state = Some(ctx.dmo_alloc(128)?);
-        Ok(())
+        self.body.init(ctx)
     }
 
     fn exec(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
         let ns = self.cost_ns_for(&msg.payload);
-        if let Some(h) = self.state {
-            ctx.dmo_touch(h, 0, 8, MemAccess::Write)?;
-        }
-        ctx.compute(ns_to_cycles(ns, self.cfg.core_freq_mhz))?;
-        if self.cfg.reply {
-            ctx.send(msg.src, kinds::REPLY, msg.id.to_le_bytes().to_vec())?;
-        }
-        Ok(())
+        self.body
+            .exec(msg, ctx, ns, self.cfg.core_freq_mhz, self.cfg.reply)
     }
 
     fn migrate_out(&mut self, _ctx: &mut ActorCtx<'_>) -> Result<Vec<u8>, ActorError> {
-        Ok(handles_out(&[self.state]))
+        Ok(self.body.migrate_out())
     }
 
     fn migrate_in(&mut self, state: &[u8], _ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        handles_in(state, &mut [&mut self.state])
+        self.body.migrate_in(state)
     }
 }
 

@@ -36,6 +36,7 @@ pub mod load_balancer;
 pub mod rate_limiter;
 pub mod registry;
 pub mod replication;
+pub mod synthetic;
 pub mod top_ranker;
 pub mod variable_cost;
 pub mod wire;

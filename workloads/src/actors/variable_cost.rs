@@ -7,11 +7,11 @@
 //! is deterministic. The default range spans the offloaded tasks of Table 3
 //! of iPipe: 2 us (load balancer) to 71 us (flow classifier).
 
-use super::fixed_cost::ns_to_cycles;
-use super::wire::{fnv1a64, get_u32, handles_in, handles_out};
+use super::synthetic::SyntheticBody;
+use super::wire::{fnv1a64, get_u32};
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
-use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, MemAccess, Message};
+use scheduler::{Actor, ActorCtx, ActorError, Message};
 use serde::Deserialize;
 
 /// Configuration of [`VariableCost`].
@@ -43,7 +43,8 @@ impl Default for VariableCostConfig {
 #[derive(Debug)]
 pub struct VariableCost {
     cfg: VariableCostConfig,
-    state: Option<DmoHandle>,
+    /// State line and handler shared with the other synthetic actor.
+    body: SyntheticBody,
 }
 
 impl VariableCost {
@@ -61,7 +62,10 @@ impl VariableCost {
                 "must be non-zero (default 1200)",
             ));
         }
-        Ok(VariableCost { cfg, state: None })
+        Ok(VariableCost {
+            cfg,
+            body: SyntheticBody::default(),
+        })
     }
 
     /// Cost in ns this actor charges for a payload.
@@ -80,28 +84,21 @@ impl Actor for VariableCost {
     }
 
     fn init(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        self.state = Some(ctx.dmo_alloc(128)?);
-        Ok(())
+        self.body.init(ctx)
     }
 
     fn exec(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
         let ns = self.cost_ns_for(&msg.payload);
-        if let Some(h) = self.state {
-            ctx.dmo_touch(h, 0, 8, MemAccess::Write)?;
-        }
-        ctx.compute(ns_to_cycles(ns, self.cfg.core_freq_mhz))?;
-        if self.cfg.reply {
-            ctx.send(msg.src, kinds::REPLY, msg.id.to_le_bytes().to_vec())?;
-        }
-        Ok(())
+        self.body
+            .exec(msg, ctx, ns, self.cfg.core_freq_mhz, self.cfg.reply)
     }
 
     fn migrate_out(&mut self, _ctx: &mut ActorCtx<'_>) -> Result<Vec<u8>, ActorError> {
-        Ok(handles_out(&[self.state]))
+        Ok(self.body.migrate_out())
     }
 
     fn migrate_in(&mut self, state: &[u8], _ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        handles_in(state, &mut [&mut self.state])
+        self.body.migrate_in(state)
     }
 }
 

@@ -1,0 +1,51 @@
+//! The body the two synthetic actors (fixed cost, variable cost) share: one line of state, a charged cost, an optional reply.
+
+use super::fixed_cost::ns_to_cycles;
+use super::kinds;
+use super::wire::{handles_in, handles_out};
+use scheduler::{ActorCtx, ActorError, DmoHandle, MemAccess, Message};
+
+/// One cache line of per-actor state (a request counter), so a synthetic
+/// actor has a DMO to migrate, and the handler every synthetic actor runs.
+#[derive(Debug, Default)]
+pub struct SyntheticBody {
+    state: Option<DmoHandle>,
+}
+
+impl SyntheticBody {
+    /// Allocates the state line.
+    pub fn init(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        self.state = Some(ctx.dmo_alloc(128)?);
+        Ok(())
+    }
+
+    /// Touches the state, charges `ns` at `core_freq_mhz`, and replies with
+    /// the request id when `reply` is set.
+    pub fn exec(
+        &mut self,
+        msg: &Message,
+        ctx: &mut ActorCtx<'_>,
+        ns: u64,
+        core_freq_mhz: u64,
+        reply: bool,
+    ) -> Result<(), ActorError> {
+        if let Some(h) = self.state {
+            ctx.dmo_touch(h, 0, 8, MemAccess::Write)?;
+        }
+        ctx.compute(ns_to_cycles(ns, core_freq_mhz))?;
+        if reply {
+            ctx.send(msg.src, kinds::REPLY, msg.id.to_le_bytes().to_vec())?;
+        }
+        Ok(())
+    }
+
+    /// The state's handle, serialized for migration.
+    pub fn migrate_out(&self) -> Vec<u8> {
+        handles_out(&[self.state])
+    }
+
+    /// Restores the handle after migration.
+    pub fn migrate_in(&mut self, state: &[u8]) -> Result<(), ActorError> {
+        handles_in(state, &mut [&mut self.state])
+    }
+}
