@@ -142,7 +142,7 @@ pub fn core_scaling(
         plot: Some(PlotSpec {
             x: "cores",
             y: "achieved_gbps",
-            series: Some("packet_size"),
+            series: &["packet_size"],
             title: format!("{id}: echo throughput on {nic} vs NIC cores"),
             log_y: false,
         }),
@@ -183,13 +183,7 @@ pub fn headroom(quick: bool) -> Result<Figure> {
             })
         })
         .collect();
-    let mut table = Table::new([
-        "nic",
-        "packet_size",
-        "processing_us",
-        "achieved_gbps",
-        "series",
-    ]);
+    let mut table = Table::new(["nic", "packet_size", "processing_us", "achieved_gbps"]);
     for (&(nic, _, size, us), r) in points.iter().zip(rows) {
         let s = r?;
         table.push([
@@ -197,7 +191,6 @@ pub fn headroom(quick: bool) -> Result<Figure> {
             size.to_string(),
             fmt_f64(us, 4),
             fmt_f64(s.achieved_gbps, 4),
-            format!("{nic} {size}B"),
         ]);
     }
     Ok(Figure {
@@ -207,7 +200,7 @@ pub fn headroom(quick: bool) -> Result<Figure> {
         plot: Some(PlotSpec {
             x: "processing_us",
             y: "achieved_gbps",
-            series: Some("series"),
+            series: &["nic", "packet_size"],
             title: "fig4: echo throughput vs extra processing per packet (all cores)".into(),
             log_y: false,
         }),
@@ -254,7 +247,7 @@ pub fn latency(quick: bool) -> Result<Figure> {
         plot: Some(PlotSpec {
             x: "packet_size",
             y: "lat_p99_us",
-            series: Some("cores"),
+            series: &["cores"],
             title: "fig5: CN2350 echo p99 latency near maximum throughput".into(),
             log_y: false,
         }),

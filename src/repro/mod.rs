@@ -24,8 +24,8 @@ pub struct PlotSpec {
     pub x: &'static str,
     /// Column on the y axis.
     pub y: &'static str,
-    /// Column whose values name the lines.
-    pub series: Option<&'static str>,
+    /// Columns whose values, joined, name the lines (empty: one line).
+    pub series: &'static [&'static str],
     /// Plot title.
     pub title: String,
     /// Logarithmic y axis (for latencies spanning decades).
@@ -92,8 +92,7 @@ pub fn registry() -> Vec<(&'static str, &'static str, Generator)> {
         ("fig5", "CN2350 echo latency near maximum throughput, 6 and 12 cores", echo_figs::latency),
         ("fig6", "send/recv latency: LiquidIO packet units vs host DPDK and RDMA", |_| {
             let (t, c) = nic_models::figures::fig6();
-            let t = with_series(&t, &["path", "op"]);
-            Ok(Figure::from_parts("fig6", (t, c), Some(PlotSpec { x: "payload_bytes", y: "latency_us", series: Some("series"), title: "fig6: messaging latency vs payload".into(), log_y: false })))
+            Ok(Figure::from_parts("fig6", (t, c), Some(PlotSpec { x: "payload_bytes", y: "latency_us", series: &["path", "op"], title: "fig6: messaging latency vs payload".into(), log_y: false })))
         }),
         ("table2", "pointer-chasing latency per memory level (Table 2)", |_| {
             Ok(Figure::from_parts("table2", nic_models::figures::table2(), None))
@@ -105,25 +104,25 @@ pub fn registry() -> Vec<(&'static str, &'static str, Generator)> {
             Ok(Figure::from_parts("table3", (concat_tables(&tasks, &accel), claims), None))
         }),
         ("working_set", "key-value lookup time vs working set: the L2 cliff (implication I5)", |_| {
-            Ok(Figure::from_parts("working_set", nic_models::figures::working_set(), Some(PlotSpec { x: "working_set_kb", y: "lookup_ns", series: Some("platform"), title: "working set vs lookup time".into(), log_y: false })))
+            Ok(Figure::from_parts("working_set", nic_models::figures::working_set(), Some(PlotSpec { x: "working_set_kb", y: "lookup_ns", series: &["platform"], title: "working set vs lookup time".into(), log_y: false })))
         }),
         ("fig7", "LiquidIO DMA latency vs payload: blocking and non-blocking reads and writes", |q| {
-            Ok(Figure::from_parts("fig7", pcie_model::figures::fig7(q), Some(PlotSpec { x: "payload_bytes", y: "latency_us", series: Some("op"), title: "fig7: DMA latency vs payload (LiquidIO CN2350)".into(), log_y: false })))
+            Ok(Figure::from_parts("fig7", pcie_model::figures::fig7(q), Some(PlotSpec { x: "payload_bytes", y: "latency_us", series: &["op"], title: "fig7: DMA latency vs payload (LiquidIO CN2350)".into(), log_y: false })))
         }),
         ("fig8", "LiquidIO per-core DMA throughput vs payload", |q| {
-            Ok(Figure::from_parts("fig8", pcie_model::figures::fig8(q), Some(PlotSpec { x: "payload_bytes", y: "throughput_gbytes_per_s", series: Some("op"), title: "fig8: per-core DMA throughput (LiquidIO CN2350)".into(), log_y: false })))
+            Ok(Figure::from_parts("fig8", pcie_model::figures::fig8(q), Some(PlotSpec { x: "payload_bytes", y: "throughput_gbytes_per_s", series: &["op"], title: "fig8: per-core DMA throughput (LiquidIO CN2350)".into(), log_y: false })))
         }),
         ("fig9", "BlueField one-sided RDMA latency vs payload, blocking DMA beside it", |q| {
-            Ok(Figure::from_parts("fig9", pcie_model::figures::fig9(q), Some(PlotSpec { x: "payload_bytes", y: "latency_us", series: Some("op"), title: "fig9: RDMA vs DMA latency (BlueField 1M332A)".into(), log_y: false })))
+            Ok(Figure::from_parts("fig9", pcie_model::figures::fig9(q), Some(PlotSpec { x: "payload_bytes", y: "latency_us", series: &["op"], title: "fig9: RDMA vs DMA latency (BlueField 1M332A)".into(), log_y: false })))
         }),
         ("fig10", "BlueField per-core RDMA throughput vs payload", |q| {
-            Ok(Figure::from_parts("fig10", pcie_model::figures::fig10(q), Some(PlotSpec { x: "payload_bytes", y: "throughput_gbytes_per_s", series: Some("op"), title: "fig10: per-core RDMA throughput (BlueField 1M332A)".into(), log_y: false })))
+            Ok(Figure::from_parts("fig10", pcie_model::figures::fig10(q), Some(PlotSpec { x: "payload_bytes", y: "throughput_gbytes_per_s", series: &["op"], title: "fig10: per-core RDMA throughput (BlueField 1M332A)".into(), log_y: false })))
         }),
         ("policies", "scheduler policies: per-class latency vs load on CN2350 (hybrid, fcfs, drr, host_only)", policies::policies),
     ]
 }
 
-/// A copy of `t` with a `series` column joining the named columns (for plots with two keys).
+/// A copy of `t` with a `series` column joining the named columns (plots keyed by two columns; not written to CSV).
 fn with_series(t: &Table, cols: &[&str]) -> Table {
     let idx: Vec<usize> = cols.iter().filter_map(|c| t.column(c)).collect();
     let mut out = Table::new(
@@ -195,7 +194,12 @@ pub fn run(ids: &[String], quick: bool, out: &Path) -> Result<Vec<Figure>> {
         write_table_csv(&out.join(format!("{}.csv", f.id)), &f.table)?;
         if let Some(p) = &f.plot {
             let path = out.join(format!("{}.svg", f.id));
-            crate::plot::line_plot_with(&f.table, p.x, p.y, p.series, &p.title, &path, p.log_y)?;
+            let (table, series) = match p.series {
+                [] => (f.table.clone(), None),
+                [one] => (f.table.clone(), Some(*one)),
+                many => (with_series(&f.table, many), Some("series")),
+            };
+            crate::plot::line_plot_with(&table, p.x, p.y, series, &p.title, &path, p.log_y)?;
         }
         claims.extend(f.claims.iter().cloned());
     }

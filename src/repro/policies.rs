@@ -64,7 +64,6 @@ pub fn policies(quick: bool) -> Result<Figure> {
         "achieved_mrps",
         "mean_us",
         "p99_us",
-        "series",
     ]);
     for (&(p, l), out) in points.iter().zip(outs) {
         for c in out?.classes {
@@ -75,7 +74,6 @@ pub fn policies(quick: bool) -> Result<Figure> {
                 fmt_f64(c.achieved_mrps, 4),
                 fmt_f64(c.mean_us, 3),
                 fmt_f64(c.p99_us, 3),
-                format!("{p} {}", c.class),
             ]);
         }
     }
@@ -86,7 +84,7 @@ pub fn policies(quick: bool) -> Result<Figure> {
         plot: Some(PlotSpec {
             x: "load_fraction",
             y: "p99_us",
-            series: Some("series"),
+            series: &["policy", "class"],
             title: "policies: p99 latency per class vs offered load (CN2350)".into(),
             log_y: true,
         }),
