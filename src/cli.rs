@@ -142,7 +142,23 @@ pub fn list_text() -> String {
             ));
         }
     }
+    out.push_str("\nBuilt-in host profiles (host.profile = \"NAME\", actor workloads):\n");
+    for name in nic_models::host::builtin_host_names() {
+        if let Some(h) = nic_models::HostProfile::builtin(name) {
+            out.push_str(&format!(
+                "  {:<20} {:>2} cores @ {:.1} GHz  {}\n",
+                name,
+                h.cores(),
+                h.core_freq_ghz,
+                h.description
+            ));
+        }
+    }
     out.push_str("\nWorkloads ([workload] kind = \"NAME\"):\n");
     out.push_str("  echo                 return every packet to its sender (processing_us adds per-packet work)\n");
+    out.push_str("  actors               requests to iPipe actors run by the runtime on NIC and host cores\n");
+    out.push_str("\nActor kinds ([[workload.actors]] kind = \"NAME\"):\n  ");
+    out.push_str(&workloads::actors::registry::ActorKind::valid_names());
+    out.push_str("\n\nScheduling policies ([scheduler] policy = \"NAME\"):\n  hybrid, fcfs, drr, nic_only, host_only, static\n");
     out
 }

@@ -126,6 +126,16 @@ pub struct NicProfile {
     pub switch: Option<SwitchConfig>,
     /// Attachment to the host: PCIe link and DMA / RDMA figures (`host_link`).
     pub host_link: HostLinkConfig,
+    /// The PCIe link model (`[pcie]`, pcie-model's keys); absent: the
+    /// defaults of the NIC's kind (see [`NicProfile::pcie_profiles`]).
+    #[serde(default)]
+    pub pcie: Option<pcie_model::PcieLinkProfile>,
+    /// The DMA engines (`[dma]`); absent: the kind's defaults.
+    #[serde(default)]
+    pub dma: Option<pcie_model::DmaProfile>,
+    /// One-sided RDMA verbs (`[rdma]`); absent: the kind's defaults.
+    #[serde(default)]
+    pub rdma: Option<pcie_model::RdmaProfile>,
 }
 
 /// Why a profile could not be loaded.
@@ -288,8 +298,37 @@ impl NicProfile {
         NicProfile::from_toml_str(&text, &origin)
     }
 
+    /// The PCIe, DMA and RDMA models of this NIC's host attachment: the
+    /// LiquidIO CN2350's DMA engines for on-path NICs, BlueField's DMA and
+    /// RDMA verbs for off-path NICs (the two the paper measured, Figs. 7 to
+    /// 10), each table replaced by the profile's own `[pcie]`, `[dma]` or
+    /// `[rdma]` when it has one.
+    pub fn pcie_profiles(&self) -> pcie_model::PcieProfiles {
+        let mut p = match self.kind {
+            NicKind::OnPath => pcie_model::PcieProfiles::liquidio_cn2350(),
+            NicKind::OffPath => pcie_model::PcieProfiles::bluefield_1m332a(),
+        };
+        if let Some(link) = &self.pcie {
+            p.pcie = link.clone();
+        }
+        if let Some(dma) = &self.dma {
+            p.dma = dma.clone();
+        }
+        if let Some(rdma) = &self.rdma {
+            p.rdma = Some(rdma.clone());
+        }
+        p
+    }
+
     /// Checks ranges; errors name the key and the fix.
     pub fn validate(&self, origin: &str) -> Result<(), ProfileError> {
+        if let Err(e) = self.pcie_profiles().validate() {
+            return Err(ProfileError::Invalid {
+                origin: origin.to_string(),
+                key: "pcie / dma / rdma".into(),
+                problem: e.to_string(),
+            });
+        }
         let bad = |key: &str, problem: String| {
             Err(ProfileError::Invalid {
                 origin: origin.to_string(),
@@ -399,6 +438,24 @@ mod tests {
             .to_string();
         assert!(err.contains("corez"), "{err}");
         assert!(err.starts_with("x.toml:"), "{err}");
+    }
+
+    #[test]
+    fn pcie_tables_default_by_kind_and_can_be_overridden() {
+        let base = include_str!("../../configs/nics/liquidio_cn2350.toml");
+        let p = NicProfile::from_toml_str(base, "x").unwrap();
+        assert!(
+            p.pcie_profiles().rdma.is_none(),
+            "on-path NICs have no RDMA path"
+        );
+        let custom = format!("{base}\n[pcie]\none_way_latency_ns = 1500.0\n");
+        let p = NicProfile::from_toml_str(&custom, "x").unwrap();
+        assert_eq!(p.pcie_profiles().pcie.one_way_latency_ns, 1500.0);
+        let bad = format!("{base}\n[pcie]\nmax_payload_bytes = 200\n");
+        let err = NicProfile::from_toml_str(&bad, "x")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("max_payload_bytes"), "{err}");
     }
 
     #[test]

@@ -6,7 +6,6 @@ use crate::scenario::actors::{ActorSpec, ActorsPlan, OfferedLoad};
 use crate::scenario::Scenario;
 use crate::system::actors::{col, ActorSystem, ActorSystemParts, Target, Tax};
 use crate::system::named_actor::NamedActor;
-use crate::system::pcie_profiles_for;
 use pcie_model::PcieSystem;
 use scheduler::runtime::{Runtime, Work};
 use scheduler::{Endpoint, Message, Nanos, PolicyKind, SchedulerSettings, Side};
@@ -157,7 +156,7 @@ pub(super) fn run_actors(s: &Scenario, plan: &ActorsPlan) -> Result<RunOutput, R
     let end = SimTime::ZERO + s.duration;
     let warmup_end = SimTime::ZERO + s.warmup;
     let max_windows = (s.duration.as_ps() / s.window.as_ps().max(1)) as usize + 1;
-    let pcie = PcieSystem::new(&pcie_profiles_for(s.nic.kind)).map_err(assembly)?;
+    let pcie = PcieSystem::new(&s.nic.pcie_profiles()).map_err(assembly)?;
     let system = ActorSystem::new(ActorSystemParts {
         rt,
         pcie,

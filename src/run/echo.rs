@@ -4,7 +4,6 @@ use super::{RunError, RunOutput};
 use crate::report::Summary;
 use crate::scenario::Scenario;
 use crate::system::echo::{col, EchoSystem};
-use crate::system::pcie_profiles_for;
 use nic_models::switch::EmbeddedSwitch;
 use nic_models::{ForwardingCost, NicKind};
 use pcie_model::PcieSystem;
@@ -39,7 +38,7 @@ pub(super) fn run_echo(
         (NicKind::OffPath, config) => {
             let switch = EmbeddedSwitch::new(config.clone().unwrap_or_default(), scenario.cores)
                 .map_err(|e| RunError::Assembly(e.to_string()))?;
-            let pcie = PcieSystem::new(&pcie_profiles_for(scenario.nic.kind))
+            let pcie = PcieSystem::new(&scenario.nic.pcie_profiles())
                 .map_err(|e| RunError::Assembly(e.to_string()))?;
             Some((switch, pcie))
         }
