@@ -10,7 +10,6 @@ use super::synthetic::SyntheticBody;
 use super::wire::fnv1a64;
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
-use scheduler::{Actor, ActorCtx, ActorError, Message};
 use serde::Deserialize;
 
 /// Configuration of [`FixedCost`].
@@ -84,29 +83,7 @@ pub fn ns_to_cycles(ns: u64, mhz: u64) -> u64 {
     (ns * mhz + 500) / 1_000
 }
 
-impl Actor for FixedCost {
-    fn name(&self) -> &str {
-        "fixed_cost"
-    }
-
-    fn init(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        self.body.init(ctx)
-    }
-
-    fn exec(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        let ns = self.cost_ns_for(&msg.payload);
-        self.body
-            .exec(msg, ctx, ns, self.cfg.core_freq_mhz, self.cfg.reply)
-    }
-
-    fn migrate_out(&mut self, _ctx: &mut ActorCtx<'_>) -> Result<Vec<u8>, ActorError> {
-        Ok(self.body.migrate_out())
-    }
-
-    fn migrate_in(&mut self, state: &[u8], _ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        self.body.migrate_in(state)
-    }
-}
+super::synthetic::synthetic_actor!(FixedCost, "fixed_cost");
 
 /// 64 random bytes (they only seed the jitter).
 pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {

@@ -49,3 +49,49 @@ impl SyntheticBody {
         handles_in(state, &mut [&mut self.state])
     }
 }
+
+/// Implements `scheduler::Actor` for a synthetic actor type that has `cfg`
+/// (with `core_freq_mhz` and `reply`), `body: SyntheticBody` and
+/// `cost_ns_for(&[u8]) -> u64`: one definition for both synthetic actors.
+macro_rules! synthetic_actor {
+    ($ty:ty, $name:literal) => {
+        impl scheduler::Actor for $ty {
+            fn name(&self) -> &str {
+                $name
+            }
+
+            fn init(
+                &mut self,
+                ctx: &mut scheduler::ActorCtx<'_>,
+            ) -> Result<(), scheduler::ActorError> {
+                self.body.init(ctx)
+            }
+
+            fn exec(
+                &mut self,
+                msg: &scheduler::Message,
+                ctx: &mut scheduler::ActorCtx<'_>,
+            ) -> Result<(), scheduler::ActorError> {
+                let ns = self.cost_ns_for(&msg.payload);
+                self.body
+                    .exec(msg, ctx, ns, self.cfg.core_freq_mhz, self.cfg.reply)
+            }
+
+            fn migrate_out(
+                &mut self,
+                _ctx: &mut scheduler::ActorCtx<'_>,
+            ) -> Result<Vec<u8>, scheduler::ActorError> {
+                Ok(self.body.migrate_out())
+            }
+
+            fn migrate_in(
+                &mut self,
+                state: &[u8],
+                _ctx: &mut scheduler::ActorCtx<'_>,
+            ) -> Result<(), scheduler::ActorError> {
+                self.body.migrate_in(state)
+            }
+        }
+    };
+}
+pub(crate) use synthetic_actor;

@@ -11,7 +11,6 @@ use super::synthetic::SyntheticBody;
 use super::wire::{fnv1a64, get_u32};
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
-use scheduler::{Actor, ActorCtx, ActorError, Message};
 use serde::Deserialize;
 
 /// Configuration of [`VariableCost`].
@@ -78,29 +77,7 @@ impl VariableCost {
     }
 }
 
-impl Actor for VariableCost {
-    fn name(&self) -> &str {
-        "variable_cost"
-    }
-
-    fn init(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        self.body.init(ctx)
-    }
-
-    fn exec(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        let ns = self.cost_ns_for(&msg.payload);
-        self.body
-            .exec(msg, ctx, ns, self.cfg.core_freq_mhz, self.cfg.reply)
-    }
-
-    fn migrate_out(&mut self, _ctx: &mut ActorCtx<'_>) -> Result<Vec<u8>, ActorError> {
-        Ok(self.body.migrate_out())
-    }
-
-    fn migrate_in(&mut self, state: &[u8], _ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        self.body.migrate_in(state)
-    }
-}
+super::synthetic::synthetic_actor!(VariableCost, "variable_cost");
 
 /// Encodes a request asking for `cost_ns`.
 pub fn encode_request(cost_ns: u32) -> Request {
