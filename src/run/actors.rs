@@ -131,9 +131,12 @@ pub(super) fn run_actors(s: &Scenario, plan: &ActorsPlan) -> Result<RunOutput, R
     let mut targets = Vec::new();
     for spec in &plan.actors {
         let mut p = SimPlatform::new(&mut nic_model, 0, Side::Nic).map_err(assembly)?;
-        let id = rt
-            .register_actor(build(spec, tax_of(s))?, &mut p, Nanos::ZERO)
-            .map_err(assembly)?;
+        let actor = build(spec, tax_of(s))?;
+        let id = match spec.placement {
+            Some(at) => rt.register_actor_at(actor, at, &mut p, Nanos::ZERO),
+            None => rt.register_actor(actor, &mut p, Nanos::ZERO),
+        }
+        .map_err(assembly)?;
         let class = classes
             .iter()
             .position(|c| *c == spec.class)

@@ -36,6 +36,8 @@ pub struct ActorSpec {
     pub class: String,
     /// The actor's settings table.
     pub config: toml::Table,
+    /// Initial placement overriding the policy's, if given.
+    pub placement: Option<scheduler::policy::Placement>,
 }
 
 /// A validated actor workload.
@@ -184,6 +186,20 @@ fn validate_entry(
             "use a positive share",
         ));
     }
+    use scheduler::policy::Placement;
+    let placement = match e.placement.as_deref() {
+        None => None,
+        Some("nic_fcfs") => Some(Placement::NicFcfs),
+        Some("nic_drr") => Some(Placement::NicDrr),
+        Some("host") => Some(Placement::Host),
+        Some(other) => {
+            return Err(err(
+                &at("placement"),
+                format!("unknown placement `{other}`"),
+                "use \"nic_fcfs\", \"nic_drr\" or \"host\"",
+            ))
+        }
+    };
     let config = e.config.clone().unwrap_or_default();
     build_actor(&e.kind, &config)
         .map_err(|x| err(&at("config"), x.to_string(), "fix the actor's settings"))?;
@@ -193,5 +209,6 @@ fn validate_entry(
         weight,
         class: e.class.clone().unwrap_or_else(|| kind.name().to_string()),
         config,
+        placement,
     })
 }

@@ -170,6 +170,10 @@ pub struct ActorEntry {
     /// Label for grouping results, e.g. `"low"` / `"high"` dispersion (default: the kind).
     #[serde(default)]
     pub class: Option<String>,
+    /// Initial placement: `"nic_fcfs"`, `"nic_drr"` or `"host"` (default: the
+    /// policy's choice). The policy may move the actor later.
+    #[serde(default)]
+    pub placement: Option<String>,
     /// The actor's own settings (see its kind's docs); default: its defaults.
     #[serde(default)]
     pub config: Option<toml::Table>,

@@ -82,3 +82,35 @@ fn every_request_is_accounted_for() {
         );
     }
 }
+
+#[test]
+fn an_actor_can_start_on_the_host() {
+    let mut table: toml::Table =
+        std::fs::read_to_string(crate::common::repo().join("configs/actors_mix.toml"))
+            .unwrap()
+            .parse()
+            .unwrap();
+    nicsim::scenario::apply_override(&mut table, "duration_ms", "3").unwrap();
+    let actors = table["workload"]["actors"].as_array().unwrap().clone();
+    let mut actors = actors;
+    actors[2]
+        .as_table_mut()
+        .unwrap()
+        .insert("placement".into(), toml::Value::String("host".into()));
+    table
+        .get_mut("workload")
+        .unwrap()
+        .as_table_mut()
+        .unwrap()
+        .insert("actors".into(), toml::Value::Array(actors));
+    let out =
+        run_scenario(&nicsim::Scenario::from_table(table, "placement test").unwrap()).unwrap();
+    let placements = &out
+        .extra_tables
+        .iter()
+        .find(|(n, _)| n == "placements.csv")
+        .unwrap()
+        .1;
+    let first_of_ranker = placements.rows.iter().find(|r| r[1] == "ranker").unwrap();
+    assert_eq!(first_of_ranker[3], "host", "{placements:?}");
+}
