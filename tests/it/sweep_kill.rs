@@ -13,6 +13,31 @@ fn complete_rows(path: &std::path::Path) -> usize {
         .saturating_sub(1)
 }
 
+/// Starts `nicsim sweep` with `args`, waits until `log` holds `min_rows`
+/// complete rows (failing after `timeout`), kills it with SIGKILL, and
+/// returns how many complete rows survived.
+fn sweep_then_kill(
+    args: &[&str],
+    log: &std::path::Path,
+    min_rows: usize,
+    timeout: Duration,
+) -> usize {
+    let mut child = nicsim()
+        .args(args)
+        .args(["--progress", "quiet"])
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    while complete_rows(log) < min_rows {
+        assert!(t0.elapsed() < timeout, "sweep made no progress");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the sweep was killed before finishing");
+    complete_rows(log)
+}
+
 #[test]
 fn kill_9_then_resume_equals_an_uninterrupted_run() {
     let dir = tmpdir("kill9");
@@ -21,8 +46,9 @@ fn kill_9_then_resume_equals_an_uninterrupted_run() {
     let sweep_s = sweep.to_str().unwrap();
 
     // 48 points x 40 ms on 2 threads: about a second; kill once some rows are durable.
-    let mut child = nicsim()
-        .args([
+    let log = killed.join("results.csv");
+    let survived = sweep_then_kill(
+        &[
             "sweep",
             sweep_s,
             "--out",
@@ -31,23 +57,11 @@ fn kill_9_then_resume_equals_an_uninterrupted_run() {
             "2",
             "--synthetic-ms",
             "40",
-        ])
-        .args(["--progress", "quiet"])
-        .spawn()
-        .unwrap();
-    let log = killed.join("results.csv");
-    let t0 = Instant::now();
-    while complete_rows(&log) < 12 {
-        assert!(
-            t0.elapsed() < Duration::from_secs(20),
-            "sweep made no progress"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    child.kill().unwrap(); // SIGKILL on Unix
-    let status = child.wait().unwrap();
-    assert!(!status.success(), "the sweep was killed before finishing");
-    let survived = complete_rows(&log);
+        ],
+        &log,
+        12,
+        Duration::from_secs(20),
+    );
     assert!(
         (12..48).contains(&survived),
         "{survived} rows survived the kill"
@@ -120,27 +134,13 @@ fn kill_9_of_a_real_sweep_then_resume_equals_an_uninterrupted_run() {
     let sweep = write_sweep(&dir, REAL48);
     let (killed, whole) = (dir.join("killed"), dir.join("whole"));
     let s = sweep.to_str().unwrap();
-    let mut child = nicsim()
-        .args([
-            "sweep",
-            s,
-            "--out",
-            killed.to_str().unwrap(),
-            "--jobs",
-            "2",
-            "--progress",
-            "quiet",
-        ])
-        .spawn()
-        .unwrap();
     let log = killed.join("results.csv");
-    let t0 = Instant::now();
-    while complete_rows(&log) < 4 && t0.elapsed() < Duration::from_secs(30) {
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let survived = complete_rows(&log);
+    let survived = sweep_then_kill(
+        &["sweep", s, "--out", killed.to_str().unwrap(), "--jobs", "2"],
+        &log,
+        4,
+        Duration::from_secs(30),
+    );
     assert!(survived >= 4, "no progress before the kill");
     assert!(survived < 48, "killed before the end ({survived} rows)");
     let (ok, err) = run(&["sweep", s, "--out", killed.to_str().unwrap(), "--jobs", "2"]);

@@ -8,15 +8,7 @@ use sim_core::{SimDuration, SimTime};
 fn md5_and_aes_speedups_within_ten_percent() {
     let (table, claims) = table3_accel();
     assert_eq!(claims.len(), 2);
-    for c in &claims {
-        assert!(
-            c.pass(),
-            "{}: paper {} sim {}",
-            c.claim_id,
-            c.paper_value,
-            c.simulated_value
-        );
-    }
+    crate::assert_all_pass(&claims);
     // One row per accelerator kind.
     assert_eq!(table.rows.len(), AccelKind::ALL.len());
     assert!(table.rows.iter().all(|r| r[0].starts_with("accel_")));

@@ -9,3 +9,16 @@ mod messaging_ratios;
 mod steering;
 mod table2;
 mod vectors;
+
+/// Fails with each failing claim's id and values unless every claim passes.
+pub fn assert_all_pass(claims: &[sim_core::Claim]) {
+    for c in claims {
+        assert!(
+            c.pass(),
+            "{}: paper {} sim {}",
+            c.claim_id,
+            c.paper_value,
+            c.simulated_value
+        );
+    }
+}

@@ -6,15 +6,7 @@ use nic_models::figures::fig6::{fig6, PAYLOADS};
 fn send_speedups_within_ten_percent() {
     let (_, claims) = fig6();
     assert_eq!(claims.len(), 2);
-    for c in &claims {
-        assert!(
-            c.pass(),
-            "{}: paper {} sim {}",
-            c.claim_id,
-            c.paper_value,
-            c.simulated_value
-        );
-    }
+    crate::assert_all_pass(&claims);
 }
 
 #[test]

@@ -8,15 +8,7 @@ use nic_models::memory::{CacheLevelConfig, MemoryConfig, NicMemory};
 fn every_table2_latency_within_two_percent() {
     let (table, claims) = table2::table2();
     assert_eq!(claims.len(), 16, "one claim per published Table 2 cell");
-    for c in &claims {
-        assert!(
-            c.pass(),
-            "{}: paper {} sim {}",
-            c.claim_id,
-            c.paper_value,
-            c.simulated_value
-        );
-    }
+    crate::assert_all_pass(&claims);
     assert_eq!(table.columns, ["platform", "level", "latency_ns"]);
     // LiquidIO also reports its scratchpad (no published latency, so no claim).
     assert!(table

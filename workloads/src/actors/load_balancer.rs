@@ -7,7 +7,7 @@
 //! one 2-byte table entry, bump the backend's packet counter, forward the
 //! request to the backend.
 
-use super::wire::{dmo_get_u64, dmo_put_u64, handles_in, handles_out, mix64, FlowKey, PacketDesc};
+use super::wire::{dmo_get_u64, dmo_put_u64, handles_in, handles_out, mix64, FlowKey};
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
 use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Endpoint, Message};
@@ -177,17 +177,10 @@ impl Actor for LoadBalancer {
     }
 }
 
-/// Flows the load-balancer generator draws from (uniformly).
-pub const GEN_FLOWS: u32 = 100_000;
+/// Flows the generator draws from (uniformly).
+pub use super::wire::GEN_FLOWS;
 
-/// A packet of a random flow (uniform over [`GEN_FLOWS`] synthetic flows), 64..1500 B long.
+/// A packet (64..1500 B) of one of [`GEN_FLOWS`] synthetic flows.
 pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
-    let d = PacketDesc {
-        key: FlowKey::synthetic(rng.gen_range(0..GEN_FLOWS)),
-        len_bytes: rng.gen_range(64..=1500),
-    };
-    Request {
-        kind: kinds::REQUEST,
-        payload: d.encode(),
-    }
+    super::wire::gen_flow_packet(rng)
 }

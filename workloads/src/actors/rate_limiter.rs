@@ -8,7 +8,7 @@
 //! arrival timestamp). A new flow starts with a full bucket; a flow that
 //! collides with another in the table takes over its slot (and starts full).
 
-use super::wire::{handles_in, handles_out, le_u64, FlowKey, PacketDesc};
+use super::wire::{handles_in, handles_out, le_u64, PacketDesc};
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
 use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Endpoint, Message};
@@ -173,17 +173,10 @@ impl Actor for RateLimiter {
     }
 }
 
-/// Flows the rate-limiter generator draws from (uniformly).
-pub const GEN_FLOWS: u32 = 100_000;
+/// Flows the generator draws from (uniformly).
+pub use super::wire::GEN_FLOWS;
 
 /// A packet (64..1500 B) of one of [`GEN_FLOWS`] synthetic flows.
 pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
-    let d = PacketDesc {
-        key: FlowKey::synthetic(rng.gen_range(0..GEN_FLOWS)),
-        len_bytes: rng.gen_range(64..=1500),
-    };
-    Request {
-        kind: kinds::REQUEST,
-        payload: d.encode(),
-    }
+    super::wire::gen_flow_packet(rng)
 }

@@ -123,6 +123,22 @@ impl PacketDesc {
     }
 }
 
+/// Flows the per-flow actors' request generators draw from (uniformly).
+pub const GEN_FLOWS: u32 = 100_000;
+
+/// A request carrying a packet (64..=1500 B) of one of [`GEN_FLOWS`]
+/// synthetic flows: what the load balancer and the rate limiter receive.
+pub fn gen_flow_packet<R: rand::Rng + ?Sized>(rng: &mut R) -> super::Request {
+    let d = PacketDesc {
+        key: FlowKey::synthetic(rng.gen_range(0..GEN_FLOWS)),
+        len_bytes: rng.gen_range(64..=1500),
+    };
+    super::Request {
+        kind: super::kinds::REQUEST,
+        payload: d.encode(),
+    }
+}
+
 /// The splitmix64 finalizer: a cheap, well-mixed, deterministic 64-bit hash step.
 pub fn mix64(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
