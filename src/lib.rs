@@ -1,15 +1,11 @@
-//! nicsim: scenario loading, system assembly, runs and reports behind the `nicsim` command.
+//! nicsim: the command-line tool's library: CLI dispatch, sweeps, Slurm scripts, merging, plotting and `nicsim repro`, over the `system` crate.
 
 pub mod cli;
 pub mod merge;
 pub mod plot;
-pub mod report;
 pub mod repro;
-pub mod run;
-pub mod scenario;
 pub mod slurm;
 pub mod sweep;
-pub mod system;
 
-pub use run::{run_scenario, RunOutput};
-pub use scenario::Scenario;
+pub use system::{report, run, scenario, systems};
+pub use system::{run_scenario, RunOutput, Scenario};

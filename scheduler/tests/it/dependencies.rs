@@ -7,15 +7,37 @@ use std::process::Command;
 
 const FORBIDDEN: [&str; 4] = ["sim-core", "pcie-model", "nic-models", "workloads"];
 
+/// The host's target triple, from `rustc -vV`.
+///
+/// `cargo metadata` without a platform filter wants the manifests of every
+/// platform's crates (Windows-only ones included), which a build on this host
+/// never downloads; filtering to the host keeps the graph to what a build uses.
+fn host_triple() -> String {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
+    let out = Command::new(rustc)
+        .arg("-vV")
+        .output()
+        .expect("run rustc -vV");
+    assert!(out.status.success(), "rustc -vV failed");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .expect("rustc -vV prints a host line")
+        .trim()
+        .to_string()
+}
+
 fn metadata() -> Value {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+    let host = host_triple();
     let out = Command::new(cargo)
         .args([
             "metadata",
             "--format-version",
             "1",
-            "--offline",
+            "--filter-platform",
+            &host,
             "--manifest-path",
             manifest,
         ])

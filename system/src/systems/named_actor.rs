@@ -8,7 +8,7 @@
 //! scheduler's load estimates and core shares see the real cost of running
 //! the actor on the NIC; on the host the tax is not charged.
 
-use crate::system::actors::Tax;
+use crate::systems::actors::Tax;
 use scheduler::{Actor, ActorCtx, ActorError, Endpoint, Message, Side};
 
 /// An actor that answers to `name`, pays the NIC tax on network requests,

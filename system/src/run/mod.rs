@@ -5,11 +5,10 @@ mod echo;
 
 pub use actors::{estimate_nic_capacity_rps, ClassResult};
 
-use crate::report::write::{csv_bytes, write_atomic, write_table_csv};
+use crate::report::write::{csv_bytes, write_atomic, write_table_csv, OutputError};
 use crate::report::Summary;
 use crate::scenario::schema::WorkloadSection;
 use crate::scenario::Scenario;
-use anyhow::Result;
 use sim_core::{EngineError, Table};
 use std::path::Path;
 
@@ -53,7 +52,7 @@ pub fn run_scenario(scenario: &Scenario) -> Result<RunOutput, RunError> {
 
 /// Writes `summary.csv`, `timeseries.csv`, `resolved.toml` and any extra
 /// tables into `dir`, each atomically.
-pub fn write_outputs(dir: &Path, out: &RunOutput) -> Result<()> {
+pub fn write_outputs(dir: &Path, out: &RunOutput) -> Result<(), OutputError> {
     write_atomic(
         &dir.join("summary.csv"),
         &csv_bytes(&Summary::columns(), [out.summary.fields()])?,

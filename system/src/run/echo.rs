@@ -3,7 +3,7 @@
 use super::{RunError, RunOutput};
 use crate::report::Summary;
 use crate::scenario::Scenario;
-use crate::system::echo::{col, EchoSystem};
+use crate::systems::echo::{col, EchoSystem};
 use nic_models::switch::EmbeddedSwitch;
 use nic_models::{ForwardingCost, NicKind};
 use pcie_model::PcieSystem;
