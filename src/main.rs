@@ -13,6 +13,12 @@ fn main() -> ExitCode {
             if let Some(se) = e.downcast_ref::<ScenarioError>() {
                 eprintln!("error: {se}");
                 ExitCode::from(2)
+            } else if let Some(re) = e
+                .downcast_ref::<nicsim::repro::ReproError>()
+                .filter(|re| re.is_bad_input())
+            {
+                eprintln!("error: {re}");
+                ExitCode::from(2)
             } else {
                 eprintln!("error: {e:#}");
                 ExitCode::from(1)

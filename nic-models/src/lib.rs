@@ -24,7 +24,6 @@ pub mod accel;
 pub mod compute;
 pub mod core_model;
 pub mod error;
-pub mod figures;
 pub mod host;
 pub mod host_link;
 pub mod memory;

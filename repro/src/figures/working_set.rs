@@ -8,11 +8,14 @@
 //! last-level cache, beyond which the cache holds little of it anyway), so
 //! small tables start cache-resident as a long-running store's would.
 
+use nic_models::CoreModel;
 use sim_core::table::fmt_f64;
-use sim_core::{Claim, Table};
+use sim_core::Table;
 
-use crate::core_model::CoreModel;
+use crate::error::ReproError;
+use crate::figure::{Figure, PlotSpec};
 use crate::figures::{host, nic, HOST_NAME, NIC_NAMES};
+use crate::Ctx;
 
 /// Working sets of the sweep, KiB: 64 KiB to 64 MiB, doubling.
 pub const WORKING_SETS_KB: [u64; 11] = [
@@ -76,19 +79,38 @@ pub fn lookup_ns(model: &mut CoreModel, ws_bytes: u64, seed: u64) -> f64 {
     total_ps as f64 / LOOKUPS as f64 / 1000.0
 }
 
-/// Columns: platform, working_set_kb, lookup_ns. No published numbers: no claims.
-pub fn working_set() -> (Table, Vec<Claim>) {
+/// The sweep with its plot; the paper states no number for it, so no claims.
+pub fn working_set(_ctx: &Ctx<'_>) -> Result<Figure, ReproError> {
+    let plot = PlotSpec {
+        x: "working_set_kb",
+        y: "lookup_ns",
+        series: &["platform"],
+        title: "working set vs lookup time".into(),
+        log_y: false,
+    };
+    Ok(Figure::new(
+        "working_set",
+        (working_set_table()?, Vec::new()),
+        Some(plot),
+    ))
+}
+
+/// Columns: platform, working_set_kb, lookup_ns.
+pub fn working_set_table() -> Result<Table, ReproError> {
+    let fail = |name: &str, e: &dyn std::fmt::Display| {
+        ReproError::generate("working_set", format!("{name}: {e}"))
+    };
     let mut table = Table::new(["platform", "working_set_kb", "lookup_ns"]);
-    let mut models: Vec<(String, CoreModel)> = NIC_NAMES
-        .iter()
-        .map(|n| {
-            let m = nic(n).core_model().unwrap_or_else(|e| panic!("{n}: {e}"));
-            (n.to_string(), m)
-        })
-        .collect();
-    let h = host()
+    let mut models: Vec<(String, CoreModel)> = Vec::new();
+    for n in NIC_NAMES {
+        let m = nic("working_set", n)?
+            .core_model()
+            .map_err(|e| fail(n, &e))?;
+        models.push((n.to_string(), m));
+    }
+    let h = host("working_set")?
         .core_model()
-        .unwrap_or_else(|e| panic!("{HOST_NAME}: {e}"));
+        .map_err(|e| fail(HOST_NAME, &e))?;
     models.push((HOST_NAME.to_string(), h));
     for (name, model) in &mut models {
         for (i, &kb) in WORKING_SETS_KB.iter().enumerate() {
@@ -96,5 +118,5 @@ pub fn working_set() -> (Table, Vec<Claim>) {
             table.push([name.clone(), kb.to_string(), fmt_f64(ns, 2)]);
         }
     }
-    (table, Vec::new())
+    Ok(table)
 }
