@@ -27,7 +27,7 @@ pub enum PaperError {
         source: std::io::Error,
     },
     /// The file is not TOML of the expected shape (the message names line and key).
-    #[error("{path}: invalid calibration file: {message}. Fix: correct the value (see {BUILTIN_PATH} for every expected table and key)")]
+    #[error("{path}: invalid calibration file: {message}. Fix: correct it (see {BUILTIN_PATH} for every expected table, key and type)")]
     Parse {
         /// The file.
         path: String,
@@ -123,6 +123,20 @@ pub struct RdmaValues {
     pub latency_vs_blocking_dma: f64,
 }
 
+/// A TOML error as one line: the line number and text (which names the key)
+/// when the parser points into the file, then its message.
+fn describe(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim().replace('\n', " ");
+    match e.span().filter(|s| s.start > 0) {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            let source = text.lines().nth(line - 1).unwrap_or_default().trim();
+            format!("line {line} (`{source}`): {message}")
+        }
+        None => message,
+    }
+}
+
 /// The tables of the calibration file that claims use (others are ignored).
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 struct File {
@@ -163,7 +177,7 @@ impl Paper {
             path: origin.to_string(),
             message: message.trim().replace('\n', " "),
         };
-        let file: File = toml::from_str(text).map_err(|e| parse(e.to_string()))?;
+        let file: File = toml::from_str(text).map_err(|e| parse(describe(text, &e)))?;
         for (nic, e) in &file.echo_line_rate {
             for (size, n) in &e.cores_needed {
                 if size.parse::<u32>().is_err() {
@@ -310,7 +324,12 @@ mod tests {
         let text = BUILTIN_TEXT.replace("vs_dpdk_send = 4.6", "vs_dpdk_send = \"fast\"");
         let e = Paper::parse(&text, "my.toml").unwrap_err().to_string();
         assert!(e.starts_with("my.toml: invalid calibration file"), "{e}");
-        assert!(e.contains("vs_dpdk_send"), "{e}");
+        let line = text.lines().position(|l| l.contains("\"fast\"")).unwrap() + 1;
+        assert!(
+            e.contains(&format!("line {line} (`vs_dpdk_send = \"fast\"`)")),
+            "{e}"
+        );
+        assert!(e.contains("expected f64"), "{e}");
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod determinism;
 mod echo_calibration;
 mod plot_svg;
 mod policies;
+mod repro;
 mod slurm_script;
 mod sweep_configs;
 mod sweep_expand;
