@@ -10,8 +10,8 @@ fn generators_give_identical_tables_twice() {
     assert_eq!(table2::table2(&ctx).unwrap(), table2::table2(&ctx).unwrap());
     let p = crate::paper();
     assert_eq!(
-        table3_accel::table3_accel(&p).unwrap(),
-        table3_accel::table3_accel(&p).unwrap()
+        table3_accel::table3_accel(p).unwrap(),
+        table3_accel::table3_accel(p).unwrap()
     );
     assert_eq!(fig6::fig6(&ctx).unwrap(), fig6::fig6(&ctx).unwrap());
     assert_eq!(pcie::fig7(&ctx).unwrap(), pcie::fig7(&ctx).unwrap());

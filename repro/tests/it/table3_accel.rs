@@ -5,7 +5,7 @@ use repro::figures::table3_accel::table3_accel;
 
 #[test]
 fn md5_and_aes_speedups_within_ten_percent() {
-    let (table, claims) = table3_accel(&crate::paper()).unwrap();
+    let (table, claims) = table3_accel(crate::paper()).unwrap();
     assert_eq!(claims.len(), 2);
     crate::assert_all_pass(&claims);
     // One row per accelerator kind.

@@ -4,7 +4,7 @@ use repro::figures::table3_tasks::table3_tasks;
 
 #[test]
 fn table3_task_times_within_ten_percent() {
-    let (table, claims) = table3_tasks(&crate::paper()).unwrap();
+    let (table, claims) = table3_tasks(crate::paper()).unwrap();
     for r in &table.rows {
         println!("{}", r.join(","));
     }
@@ -30,8 +30,8 @@ fn table3_task_times_within_ten_percent() {
 #[test]
 fn table3_is_deterministic() {
     assert_eq!(
-        table3_tasks(&crate::paper()).unwrap().0,
-        table3_tasks(&crate::paper()).unwrap().0
+        table3_tasks(crate::paper()).unwrap().0,
+        table3_tasks(crate::paper()).unwrap().0
     );
 }
 
@@ -79,7 +79,7 @@ fn breakdown_adds_up_to_exec_time() {
 
 #[test]
 fn host_core_runs_every_task_faster_than_a_nic_core() {
-    let (table, _) = table3_tasks(&crate::paper()).unwrap();
+    let (table, _) = table3_tasks(crate::paper()).unwrap();
     let nic = table.numbers("exec_us").unwrap();
     let host = table.numbers("host_us").unwrap();
     for (i, r) in table.rows.iter().enumerate() {
