@@ -266,12 +266,15 @@ pub fn table3_tasks(paper_values: &Paper) -> Result<(Table, Vec<Claim>), ReproEr
     let mut claims = Vec::new();
     for kind in ActorKind::ALL {
         let paper = published.get(kind.name()).copied();
-        let m = measure_task(kind, WARMUP_REQUESTS, MEASURED_REQUESTS, TABLE3_SEED);
-        let host = measure_task_on_host(kind, WARMUP_REQUESTS, MEASURED_REQUESTS, TABLE3_SEED);
-        let (exec_us, ipc, mpki, l1_mpki) = match &m {
-            Ok(m) => (m.exec_us, m.ipc, m.mpki, m.l1_mpki),
-            Err(_) => (f64::NAN, f64::NAN, f64::NAN, f64::NAN),
+        // A failing actor is a bug in it or in the model: stop and say which.
+        let fail = |side: &str, e: ActorError| {
+            ReproError::generate("table3", format!("{} on the {side}: {e}", kind.name()))
         };
+        let m = measure_task(kind, WARMUP_REQUESTS, MEASURED_REQUESTS, TABLE3_SEED)
+            .map_err(|e| fail("NIC", e))?;
+        let host = measure_task_on_host(kind, WARMUP_REQUESTS, MEASURED_REQUESTS, TABLE3_SEED)
+            .map_err(|e| fail("host", e))?;
+        let (exec_us, ipc, mpki, l1_mpki) = (m.exec_us, m.ipc, m.mpki, m.l1_mpki);
         table.push([
             kind.name().to_string(),
             fmt_f64(exec_us, 3),
@@ -279,7 +282,7 @@ pub fn table3_tasks(paper_values: &Paper) -> Result<(Table, Vec<Claim>), ReproEr
             fmt_f64(mpki, 2),
             fmt_f64(l1_mpki, 2),
             paper.map_or_else(|| "-".to_string(), |p| fmt_f64(p, 1)),
-            fmt_f64(host.map_or(f64::NAN, |h| h.exec_us), 3),
+            fmt_f64(host.exec_us, 3),
         ]);
         if let Some(p) = paper {
             claims.push(Claim::new(

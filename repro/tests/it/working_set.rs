@@ -5,8 +5,8 @@ use repro::figures::working_set::{lookup_ns, working_set_table};
 
 /// Lookup time well inside the last-level cache vs well beyond it.
 fn cliff(model: &mut nic_models::CoreModel, llc_bytes: u64) -> (f64, f64) {
-    let inside = lookup_ns(model, llc_bytes / 4, 1);
-    let beyond = lookup_ns(model, llc_bytes * 8, 1);
+    let inside = lookup_ns(model, llc_bytes / 4, 1).unwrap();
+    let beyond = lookup_ns(model, llc_bytes * 8, 1).unwrap();
     (inside, beyond)
 }
 
