@@ -201,6 +201,14 @@ impl Paper {
         &self.path
     }
 
+    /// An error naming this file: a value a generator cannot use (bad input).
+    pub fn invalid(&self, message: impl Into<String>) -> PaperError {
+        PaperError::Parse {
+            path: self.path.clone(),
+            message: message.into(),
+        }
+    }
+
     fn missing(&self, table: String, cite: &'static str) -> PaperError {
         PaperError::Missing {
             path: self.path.clone(),

@@ -32,14 +32,12 @@ pub fn table3_accel(paper: &Paper) -> Result<(Table, Vec<Claim>), ReproError> {
         .keys()
         .find(|n| !AccelKind::ALL.iter().any(|k| k.name() == n.as_str()))
     {
-        return Err(ReproError::generate(
-            "table3",
-            format!(
-                "{}: accelerator_speedup_vs_host.{NIC}.{name} names no accelerator kind (known: {})",
-                paper.path(),
+        return Err(paper
+            .invalid(format!(
+                "accelerator_speedup_vs_host.{NIC}.{name} names no accelerator kind (known: {})",
                 AccelKind::ALL.map(|k| k.name()).join(", ")
-            ),
-        ));
+            ))
+            .into());
     }
     let mut table = Table::new([
         "task",

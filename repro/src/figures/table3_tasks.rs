@@ -251,14 +251,12 @@ pub fn table3_tasks(paper_values: &Paper) -> Result<(Table, Vec<Claim>), ReproEr
         .keys()
         .find(|n| !ActorKind::ALL.iter().any(|k| k.name() == n.as_str()))
     {
-        return Err(ReproError::generate(
-            "table3",
-            format!(
-                "{}: task_exec_us.{NIC}.{name} names no actor kind (known: {})",
-                paper_values.path(),
+        return Err(paper_values
+            .invalid(format!(
+                "task_exec_us.{NIC}.{name} names no actor kind (known: {})",
                 ActorKind::ALL.map(|k| k.name()).join(", ")
-            ),
-        ));
+            ))
+            .into());
     }
     let mut table = Table::new([
         "task", "exec_us", "ipc", "mpki", "l1_mpki", "paper_us", "host_us",

@@ -135,3 +135,20 @@ fn every_id_is_listed_once_with_a_description() {
     assert_eq!(seen.len(), reg.len());
     assert!(reg.iter().all(|e| !e.description.is_empty()));
 }
+
+#[test]
+fn a_paper_value_no_generator_knows_is_bad_input_naming_file_and_key() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../configs/calibration/ipipe-sigcomm19.toml"),
+    )
+    .unwrap()
+    .replace("replication = 1.9", "replicator = 1.9");
+    let paper = repro::Paper::parse(&text, "typo.toml").unwrap();
+    let err = repro::figures::table3_tasks::table3_tasks(&paper).unwrap_err();
+    assert!(err.is_bad_input());
+    let msg = err.to_string();
+    assert!(
+        msg.contains("typo.toml") && msg.contains("task_exec_us.liquidio_cn2350.replicator"),
+        "{msg}"
+    );
+}
