@@ -12,7 +12,7 @@ use crate::sim_platform::{
 use nic_models::CoreModel;
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
-use scheduler::{ActorCtx, ActorError, DmoTable, Endpoint, Message, Nanos, Side};
+use scheduler::{ActorCtx, ActorError, DmoTable, Endpoint, Message, Side};
 use sim_core::table::fmt_f64;
 use sim_core::{Claim, SimDuration, SimTime, Table};
 
@@ -137,7 +137,7 @@ pub fn measure_task_on(
             dst: ACTOR_ID,
             kind: req.kind,
             payload: req.payload,
-            created_at: Nanos(at_ns),
+            created_at: SimTime::from_ns(at_ns),
         };
         platform.begin_exec();
         {

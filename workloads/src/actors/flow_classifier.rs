@@ -13,7 +13,7 @@
 //! bound with a high MPKI, as Table 3 of iPipe reports for the classifier.
 
 use super::forest::{argmax, log_features, Forest, Node, CLASSES, LEAF, NODE_BYTES};
-use super::wire::{handles_in, handles_out, le_u64, FlowKey, PacketDesc};
+use super::wire::{handles_in, handles_out, le_u64, FlowKey, FlowKeyWire, PacketDesc};
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
 use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Message};

@@ -7,7 +7,7 @@
 //! one 2-byte table entry, bump the backend's packet counter, forward the
 //! request to the backend.
 
-use super::wire::{dmo_get_u64, dmo_put_u64, handles_in, handles_out, mix64, FlowKey};
+use super::wire::{dmo_get_u64, dmo_put_u64, handles_in, handles_out, mix64, FlowKey, FlowKeyWire};
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
 use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Endpoint, Message};
