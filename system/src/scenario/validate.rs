@@ -1,7 +1,8 @@
 //! Checking a parsed scenario's values and resolving every default into a `Scenario`.
 
 use super::actors::{validate_actors, ActorsPlan};
-use super::error::{locate_key, ScenarioError};
+use super::checker::Checker;
+use super::error::{num, ScenarioError};
 use super::schema::*;
 use nic_models::{NicProfile, ProfileError};
 use sim_core::SimDuration;
@@ -60,35 +61,32 @@ pub struct Scenario {
     pub resolved: ScenarioFile,
 }
 
-struct Checker<'a> {
-    origin: &'a str,
-    text: Option<&'a str>,
-}
-
-impl Checker<'_> {
-    fn err(&self, key: &str, message: String, fix: String) -> ScenarioError {
-        let line = self.text.and_then(|t| locate_key(t, key));
-        ScenarioError::key(self.origin, line, key, message, fix)
-    }
-}
-
 impl Scenario {
     pub(super) fn from_file(
         file: ScenarioFile,
-        origin: &str,
-        text: Option<&str>,
+        c: Checker<'_>,
         base_dir: impl AsRef<Path>,
         default_name: Option<String>,
     ) -> Result<Scenario, ScenarioError> {
-        let c = Checker { origin, text };
+        let c = &c;
         let mut resolved = file.clone();
+        if let Some(problem) = file.name.as_deref().and_then(super::names::problem) {
+            return Err(c.err(
+                "name",
+                format!("{problem}; the name becomes the directory results/<name>/"),
+                "use letters, digits, `_`, `-` and `.` (not first), at most 100 characters, no `/`",
+            ));
+        }
 
         let duration_ms = file.duration_ms.unwrap_or(DEFAULT_DURATION_MS);
         if !(duration_ms > 0.0 && duration_ms <= MAX_DURATION_MS) {
             return Err(c.err(
                 "duration_ms",
-                format!("must be in (0, {MAX_DURATION_MS}] ms, got {duration_ms}"),
-                "give a positive duration such as 10".into(),
+                format!(
+                    "must be in (0, {MAX_DURATION_MS}] ms, got {}",
+                    num(duration_ms)
+                ),
+                "give a positive duration such as 10",
             ));
         }
         let warmup_ms = file.warmup_ms.unwrap_or(duration_ms * 0.1);
@@ -96,11 +94,11 @@ impl Scenario {
             return Err(c.err(
                 "warmup_ms",
                 format!("must be >= 0 and below duration_ms ({duration_ms}), got {warmup_ms}"),
-                "shorten the warm-up".into(),
+                "shorten the warm-up",
             ));
         }
 
-        let nic = resolve_profile(&c, &file.nic.profile, base_dir.as_ref())?;
+        let nic = resolve_profile(c, &file.nic.profile, base_dir.as_ref())?;
         let mut nic = nic;
         let cores = file.nic.cores.unwrap_or(nic.cores);
         if cores == 0 || cores > nic.cores {
@@ -117,8 +115,8 @@ impl Scenario {
             if q == 0 {
                 return Err(c.err(
                     "nic.tm_queue_packets",
-                    "must be at least 1".into(),
-                    "remove it to use the profile's bound".into(),
+                    "must be at least 1",
+                    "remove it to use the profile's bound",
                 ));
             }
             nic.traffic_manager.queue_packets = q;
@@ -131,7 +129,7 @@ impl Scenario {
                         "the {} is an on-path NIC and has no embedded switch",
                         nic.name
                     ),
-                    "remove nic.switch_rules, or use an off-path NIC such as stingray_ps225".into(),
+                    "remove nic.switch_rules, or use an off-path NIC such as stingray_ps225",
                 ));
             }
             let mut config = nic.switch.clone().unwrap_or_default();
@@ -143,20 +141,20 @@ impl Scenario {
                 c.err(
                     "nic.switch_rules",
                     e.to_string(),
-                    "name only cores the scenario uses".into(),
+                    "name only cores the scenario uses",
                 )
             })?;
         }
 
-        let traffic = resolve_traffic(&c, &file.traffic, &nic)?;
+        let traffic = resolve_traffic(c, &file.traffic, &nic)?;
 
         let actors = match &file.workload {
             WorkloadSection::Echo(e) => {
                 if !(e.processing_us >= 0.0 && e.processing_us.is_finite()) {
                     return Err(c.err(
                         "workload.processing_us",
-                        format!("must be >= 0 us, got {}", e.processing_us),
-                        "use 0 for plain echo".into(),
+                        format!("must be >= 0 us, got {}", num(e.processing_us)),
+                        "use 0 for plain echo",
                     ));
                 }
                 if file.scheduler.is_some() || file.host.is_some() {
@@ -167,31 +165,60 @@ impl Scenario {
                     };
                     return Err(c.err(
                         key,
-                        "applies only to actor workloads".into(),
-                        "remove it, or set workload.kind = \"actors\"".into(),
+                        "applies only to actor workloads",
+                        "remove it, or set workload.kind = \"actors\"",
                     ));
                 }
                 None
             }
             WorkloadSection::Actors(w) => Some(validate_actors(
-                origin,
-                text,
+                c,
                 w,
                 file.host.as_ref(),
                 file.scheduler.as_ref(),
                 base_dir.as_ref(),
+                cores,
             )?),
         };
 
         let window_us = file.output.window_us.unwrap_or(DEFAULT_WINDOW_US);
-        if window_us.is_nan() || window_us <= 0.0 || duration_ms * 1000.0 / window_us > MAX_WINDOWS
-        {
+        let duration_us = duration_ms * 1000.0;
+        let fewest_us = (duration_us / MAX_WINDOWS).ceil();
+        if !(window_us > 0.0 && window_us.is_finite()) {
             return Err(c.err(
                 "output.window_us",
-                format!("must be positive and give at most {MAX_WINDOWS} windows over the run, got {window_us}"),
-                format!("use at least {} us", (duration_ms * 1000.0 / MAX_WINDOWS).ceil()),
+                format!(
+                    "must be a positive number of microseconds, got {}",
+                    num(window_us)
+                ),
+                format!("use e.g. {}", fewest_us.max(DEFAULT_WINDOW_US)),
             ));
         }
+        if duration_us / window_us > MAX_WINDOWS {
+            return Err(c.err(
+                "output.window_us",
+                format!(
+                    "{} us gives {:.0} windows over the {duration_ms} ms run, more than the {MAX_WINDOWS} allowed",
+                    num(window_us),
+                    (duration_us / window_us).ceil()
+                ),
+                format!("use at least {fewest_us} us (duration_ms x 1000 / 100000)"),
+            ));
+        }
+        if window_us > duration_us {
+            // One window longer than the run would report nothing but a
+            // partial window: the time series would show no traffic.
+            return Err(c.err(
+                "output.window_us",
+                format!(
+                    "{} us is longer than the run ({duration_us} us): the time series would have no complete window",
+                    num(window_us)
+                ),
+                format!("use at most {duration_us} us (the default is {DEFAULT_WINDOW_US})"),
+            ));
+        }
+
+        super::assembly::check(c, &nic, cores, actors.as_ref())?;
 
         let name = file
             .name
@@ -276,11 +303,7 @@ fn resolve_profile(
             format!("unknown NIC `{name}`"),
             format!("use a built-in profile ({known}) or a path to a profile .toml"),
         ),
-        other => c.err(
-            "nic.profile",
-            other.to_string(),
-            "fix the profile file".into(),
-        ),
+        other => c.err("nic.profile", other.to_string(), "fix the profile file"),
     })
 }
 
@@ -296,7 +319,7 @@ fn resolve_traffic(
             Err(c.err(
                 key,
                 format!("frame size must be {MIN_FRAME}..={MAX_FRAME} bytes, got {s}"),
-                "use an Ethernet frame size such as 64, 256 or 1500".into(),
+                "use an Ethernet frame size such as 64, 256 or 1500",
             ))
         }
     };
@@ -304,16 +327,16 @@ fn resolve_traffic(
         (Some(_), Some(_)) => {
             return Err(c.err(
                 "traffic.size_mix",
-                "both packet_size and size_mix are set".into(),
-                "keep one of them".into(),
+                "both packet_size and size_mix are set",
+                "keep one of them",
             ))
         }
         (_, Some(mix)) => {
             if mix.is_empty() {
                 return Err(c.err(
                     "traffic.size_mix",
-                    "is empty".into(),
-                    "give at least one { size, weight } entry".into(),
+                    "is empty",
+                    "give at least one { size, weight } entry",
                 ));
             }
             for e in mix {
@@ -322,7 +345,7 @@ fn resolve_traffic(
                     return Err(c.err(
                         "traffic.size_mix",
                         format!("weight must be positive, got {}", e.weight),
-                        "use positive weights".into(),
+                        "use positive weights",
                     ));
                 }
             }
@@ -343,15 +366,15 @@ fn resolve_traffic(
             if !(g > 0.0 && g.is_finite()) {
                 return Err(c.err(
                     "traffic.rate_gbps",
-                    format!("must be a positive rate, got {g}"),
-                    "use a positive number of Gb/s or \"line\"".into(),
+                    format!("must be a positive rate, got {}", num(g)),
+                    "use a positive number of Gb/s or \"line\"",
                 ));
             }
             if g > line_rate_gbps * 1.000_001 {
                 return Err(c.err(
                     "traffic.rate_gbps",
-                    format!("{g} Gb/s exceeds the {} Gb/s link's line rate ({line_rate_gbps:.3} Gb/s of frames at this size)", nic.link_gbps),
-                    "use \"line\" or a lower rate".into(),
+                    format!("{} Gb/s exceeds the {} Gb/s link's line rate ({line_rate_gbps:.3} Gb/s of frames at this size)", num(g), nic.link_gbps),
+                    "use \"line\" or a lower rate",
                 ));
             }
             g
@@ -359,11 +382,7 @@ fn resolve_traffic(
     };
     let flows = t.flows.unwrap_or(DEFAULT_FLOWS);
     if flows == 0 {
-        return Err(c.err(
-            "traffic.flows",
-            "must be at least 1".into(),
-            "use 1 or more flows".into(),
-        ));
+        return Err(c.err("traffic.flows", "must be at least 1", "use 1 or more flows"));
     }
     Ok(Traffic {
         sizes,
