@@ -29,7 +29,8 @@ pub struct Diagnosis {
 pub fn parse_file(text: &str) -> Result<ScenarioFile, Diagnosis> {
     toml::from_str::<ScenarioFile>(text).map_err(|e| {
         let d = diagnose(text, &e);
-        if d.key.as_deref() == Some("workload") && !d.message.starts_with("missing field") {
+        let in_workload = error_path(&e) == ["workload"];
+        if in_workload && !e.message().contains("missing field `kind`") {
             probe_workload(text).unwrap_or(d)
         } else {
             d
@@ -51,7 +52,11 @@ pub fn syntax(text: &str, e: &toml::de::Error) -> Diagnosis {
         key,
         line,
         message: e.message().to_string(),
-        fix: "fix the TOML syntax (strings in double quotes, one `key = value` per line)".into(),
+        fix: if e.message().contains("i128") {
+            "TOML integers stop at 9223372036854775807; use a smaller number (a seed may be a quoted decimal string up to 18446744073709551615)".into()
+        } else {
+            "fix the TOML syntax (strings in double quotes, one `key = value` per line)".into()
+        },
     }
 }
 
@@ -170,6 +175,8 @@ fn fix_for(message: &str, key: Option<&str>, unknown: bool, missing: bool) -> St
             return format!("set {key} to one of {list}");
         }
         Some(other) if other.starts_with("struct ") => "a table ([section] or { key = value })",
+        Some("variant identifier") => "one of the names the scenario reference in the README lists, in double quotes",
+
         Some(other) => other,
         None => "the type the scenario reference in the README lists",
     };
@@ -185,12 +192,46 @@ fn probe_workload(text: &str) -> Option<Diagnosis> {
         .and_then(|k| k.as_str())
         .unwrap_or("echo")
         .to_string();
+    if kind == "actors" {
+        if let Some(d) = probe_actor_entries(text, &table) {
+            return Some(d);
+        }
+    }
     let result = match kind.as_str() {
         "actors" => toml::from_str::<Probe<ActorsProbe>>(text).map(|_| ()),
         "echo" => toml::from_str::<Probe<EchoProbe>>(text).map(|_| ()),
         _ => return None,
     };
     result.err().map(|e| diagnose(text, &e))
+}
+
+/// Each `[[workload.actors]]` entry on its own, so that an error names its
+/// index (`workload.actors[2].name`) and the entry's line.
+fn probe_actor_entries(text: &str, table: &toml::Table) -> Option<Diagnosis> {
+    let entries = table.get("workload")?.get("actors")?.as_array()?;
+    entries.iter().enumerate().find_map(|(i, entry)| {
+        let e = ActorEntry::deserialize(entry.clone()).err()?;
+        let message = e.message().trim().to_string();
+        let mut path = vec![format!("workload.actors[{i}]")];
+        path.extend(error_path(&e));
+        let unknown = unknown_field_key(&message);
+        let missing = quoted_after(&message, "missing field `");
+        if let Some(leaf) = unknown.clone().or(missing.clone()) {
+            path.push(leaf);
+        }
+        let key = path.join(".");
+        let fix = fix_for(&message, Some(&key), unknown.is_some(), missing.is_some());
+        Some(Diagnosis {
+            line: super::error::locate_key(text, &key),
+            key: Some(key),
+            message: if unknown.is_some() {
+                "unknown key".into()
+            } else {
+                message
+            },
+            fix,
+        })
+    })
 }
 
 /// The whole file with only `[workload]` read (other keys ignored).

@@ -297,13 +297,25 @@ fn resolve_profile(
     name: &str,
     base_dir: &Path,
 ) -> Result<NicProfile, ScenarioError> {
-    NicProfile::resolve(name, base_dir).map_err(|e| match e {
+    NicProfile::resolve(name, base_dir).map_err(|e| match &e {
         ProfileError::Unknown { name, known } => c.err(
             "nic.profile",
             format!("unknown NIC `{name}`"),
             format!("use a built-in profile ({known}) or a path to a profile .toml"),
         ),
-        other => c.err("nic.profile", other.to_string(), "fix the profile file"),
+        ProfileError::Io { .. } => c.err(
+            "nic.profile",
+            e.to_string(),
+            format!(
+                "give a path relative to the scenario's directory, or a built-in profile ({})",
+                nic_models::profile::builtin_names().join(", ")
+            ),
+        ),
+        other => c.err(
+            "nic.profile",
+            other.to_string(),
+            "fix the profile file (format in configs/nics/README.md)",
+        ),
     })
 }
 
