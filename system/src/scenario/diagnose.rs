@@ -29,8 +29,7 @@ pub struct Diagnosis {
 pub fn parse_file(text: &str) -> Result<ScenarioFile, Diagnosis> {
     toml::from_str::<ScenarioFile>(text).map_err(|e| {
         let d = diagnose(text, &e);
-        let in_workload = error_path(&e) == ["workload"];
-        if in_workload && !e.message().contains("missing field `kind`") {
+        if error_path(&e) == ["workload"] {
             probe_workload(text).unwrap_or(d)
         } else {
             d
@@ -78,11 +77,15 @@ fn error_path(e: &toml::de::Error) -> Vec<String> {
 }
 
 fn diagnose(text: &str, e: &toml::de::Error) -> Diagnosis {
-    let line = line_of(text, e);
     let mut path = error_path(e);
-    let message = e.message().trim().to_string();
+    let message = match e.message().trim() {
+        "wanted string or table" => "expected a name in double quotes".to_string(),
+        m => m.to_string(),
+    };
     let unknown = unknown_field_key(&message);
     let missing = quoted_after(&message, "missing field `");
+    // a top-level key that is missing has no line (the span is the whole file)
+    let line = line_of(text, e).filter(|_| missing.is_none() || !path.is_empty());
     if let Some(leaf) = unknown.clone().or(missing.clone()) {
         path.push(leaf);
     }
@@ -175,7 +178,9 @@ fn fix_for(message: &str, key: Option<&str>, unknown: bool, missing: bool) -> St
             return format!("set {key} to one of {list}");
         }
         Some(other) if other.starts_with("struct ") => "a table ([section] or { key = value })",
-        Some("variant identifier") => "one of the names the scenario reference in the README lists, in double quotes",
+        Some("variant identifier" | "a name in double quotes") => {
+            "one of the names the scenario reference in the README lists, in double quotes"
+        }
 
         Some(other) => other,
         None => "the type the scenario reference in the README lists",
@@ -186,12 +191,8 @@ fn fix_for(message: &str, key: Option<&str>, unknown: bool, missing: bool) -> St
 /// `[workload]` as its kind's own table, so that errors keep key and span.
 fn probe_workload(text: &str) -> Option<Diagnosis> {
     let table: toml::Table = text.parse().ok()?;
-    let kind = table
-        .get("workload")
-        .and_then(|w| w.get("kind"))
-        .and_then(|k| k.as_str())
-        .unwrap_or("echo")
-        .to_string();
+    // without a kind, "missing field `kind`" is the right answer already
+    let kind = table.get("workload")?.get("kind")?.as_str()?.to_string();
     if kind == "actors" {
         if let Some(d) = probe_actor_entries(text, &table) {
             return Some(d);
