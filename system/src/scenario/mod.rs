@@ -1,11 +1,13 @@
 //! Scenarios: loading a TOML file, applying `--set` overrides, validating, and resolving every default.
 //!
 //! Loading happens in three steps so that each error can name the file, the
-//! line and the key: (1) the text is parsed with spans, which catches
-//! malformed TOML, unknown keys and wrong types with their line; (2) the
-//! overrides are applied to the parsed table and it is parsed again; (3) the
-//! values are checked (ranges, the NIC exists, cores fit the NIC), and the
-//! line of the offending key is looked up in the text.
+//! line and the key (`diagnose` turns parser errors into key and line): (1)
+//! the text is parsed with spans, which catches malformed TOML, unknown keys
+//! and wrong types with their line; (2) the overrides are applied to the
+//! parsed table and it is parsed again, and an error there names its `--set
+//! KEY=VALUE` instead of a line (`checker`); (3) the values are checked
+//! (ranges, the NIC exists, cores fit the NIC, safe `name`) and the system is
+//! dry-assembled (`assembly`) so that `validate` refuses all that `run` would.
 
 pub mod actors;
 mod assembly;
@@ -16,6 +18,7 @@ mod names;
 pub mod overrides;
 pub mod schema;
 pub mod seed;
+mod traffic;
 mod validate;
 
 pub use error::ScenarioError;
