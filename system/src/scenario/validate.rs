@@ -162,8 +162,14 @@ impl Scenario {
             )?),
         };
 
-        let window_us = file.output.window_us.unwrap_or(DEFAULT_WINDOW_US);
         let duration_us = duration_ms * 1000.0;
+        // The default window is 1 ms, or the whole run when that is shorter
+        // (a default, written to resolved.toml; a value the user gives is
+        // checked, never adjusted).
+        let window_us = file
+            .output
+            .window_us
+            .unwrap_or(DEFAULT_WINDOW_US.min(duration_us));
         let fewest_us = (duration_us / MAX_WINDOWS).ceil();
         if !(window_us > 0.0 && window_us.is_finite()) {
             return Err(c.err(
@@ -172,7 +178,7 @@ impl Scenario {
                     "must be a positive number of microseconds, got {}",
                     num(window_us)
                 ),
-                format!("use e.g. {}", fewest_us.max(DEFAULT_WINDOW_US)),
+                format!("use e.g. {}", fewest_us.max(DEFAULT_WINDOW_US.min(duration_us))),
             ));
         }
         if duration_us / window_us > MAX_WINDOWS {
