@@ -165,6 +165,11 @@ fn fix_for(message: &str, key: Option<&str>, unknown: bool, missing: bool) -> St
     if missing {
         return format!("add `{key}` (see the scenario reference in the README)");
     }
+    if expected.is_some_and(|e| e.contains("0..=18446744073709551615")) {
+        return format!(
+            "write {key} as a whole number up to 9223372036854775807, or larger ones as a quoted decimal string such as \"18446744073709551615\""
+        );
+    }
     let wanted = match expected {
         Some("u8" | "u16" | "u32" | "u64" | "usize") => "a whole number >= 0, without quotes",
         Some("i64") => "a whole number, without quotes",

@@ -178,7 +178,10 @@ impl Scenario {
                     "must be a positive number of microseconds, got {}",
                     num(window_us)
                 ),
-                format!("use e.g. {}", fewest_us.max(DEFAULT_WINDOW_US.min(duration_us))),
+                format!(
+                    "use e.g. {}",
+                    fewest_us.max(DEFAULT_WINDOW_US.min(duration_us))
+                ),
             ));
         }
         if duration_us / window_us > MAX_WINDOWS {
