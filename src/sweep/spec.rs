@@ -212,6 +212,17 @@ impl SweepSpec {
                 }
             }
         };
+        // Where a size error points: `max_points` if written, else the [sweep] header.
+        let max_points_at = h.max_points.as_ref().map(|m| m.span().start);
+        let sweep_header_at = text
+            .lines()
+            .scan(0usize, |pos, l| {
+                let at = *pos;
+                *pos += l.len() + 1;
+                Some((at, l))
+            })
+            .find(|(_, l)| l.trim_start().starts_with("[sweep]"))
+            .map(|(at, _)| at);
         let limit = match (max_points, h.max_points) {
             (Some(m), _) => m,
             (None, None) => DEFAULT_MAX_POINTS,
@@ -397,18 +408,22 @@ impl SweepSpec {
             total_points: 0,
             max_points: limit,
         };
-        spec.total_points = super::axes::checked_product_size(&spec)
-            .filter(|&n| n <= limit)
-            .ok_or_else(|| {
-                let size = super::axes::product_size_text(&spec);
-                err(
-                    "",
-                    None,
-                    format!(
-                        "the sweep has {size} points (the product of the axis lengths times {repetitions} repetition(s)), above the limit of {limit}. Fix: sweep fewer values or repetitions, or raise the limit with `max_points = N` in [sweep] or `--max-points N`."
-                    ),
-                )
-            })?;
+        let counted = super::axes::checked_product_size(&spec);
+        spec.total_points = counted.filter(|&n| n <= limit).ok_or_else(|| {
+            let size = super::axes::product_size_text(&spec);
+            let fix = if counted.is_none() {
+                format!("more than a 64-bit count holds (the product overflows). Fix: sweep fewer values or repetitions (the limit is {limit} points).")
+            } else {
+                format!("above the limit of {limit}. Fix: sweep fewer values or repetitions, or raise the limit with `max_points = N` in [sweep] or `--max-points N`.")
+            };
+            err(
+                "sweep.max_points",
+                max_points_at.or(sweep_header_at),
+                format!(
+                    "the sweep has {size} points (the product of the axis lengths times {repetitions} repetition(s)), {fix}"
+                ),
+            )
+        })?;
         Ok(spec)
     }
 
@@ -425,11 +440,15 @@ fn table_prefix(text: &str, offset: usize) -> String {
     let mut arrays: BTreeMap<String, usize> = BTreeMap::new();
     let mut pos = 0;
     for line in text.split_inclusive('\n') {
-        if pos > offset {
+        let t = line.trim();
+        if pos + line.len() > offset {
+            // The offending line: a header names a top-level table (full path).
+            if t.starts_with('[') {
+                prefix.clear();
+            }
             break;
         }
         pos += line.len();
-        let t = line.trim();
         if let Some(name) = t.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
             let name = name.trim().to_string();
             let n = arrays.entry(name.clone()).or_insert(0);
