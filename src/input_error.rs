@@ -4,6 +4,7 @@
 //! same shape as scenario errors: `FILE:LINE: key `K`: what is wrong. Fix: how.`
 //! `main` maps it to exit code 2, like a scenario error.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// A bad input: which file, which line and key, what is wrong and how to fix it.
@@ -62,6 +63,41 @@ pub fn line_of_offset(text: &str, offset: usize) -> usize {
         .filter(|&&b| b == b'\n')
         .count()
         + 1
+}
+
+/// The dotted prefix (`sweep.`, `axis[1].`, `filter[0].`) of the table holding
+/// byte `offset`, from the last `[table]` / `[[array]]` header before it.
+pub fn table_prefix(text: &str, offset: usize) -> String {
+    let mut prefix = String::new();
+    let mut arrays: BTreeMap<String, usize> = BTreeMap::new();
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if pos + line.len() > offset {
+            // The offending line: a header names a top-level table (full path).
+            if t.starts_with('[') {
+                prefix.clear();
+            }
+            break;
+        }
+        pos += line.len();
+        if let Some(name) = t.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
+            let name = name.trim().to_string();
+            let n = arrays.entry(name.clone()).or_insert(0);
+            prefix = format!("{name}[{n}].");
+            *n += 1;
+        } else if let Some(name) = t.strip_prefix('[').and_then(|r| r.split(']').next()) {
+            prefix = format!("{}.", name.trim());
+        }
+    }
+    prefix
+}
+
+/// The key named by an "unknown field" parser message, if any.
+pub fn unknown_field(message: &str) -> Option<String> {
+    let start = message.find("unknown field `")? + "unknown field `".len();
+    let rest = &message[start..];
+    Some(rest[..rest.find('`')?].to_string())
 }
 
 #[cfg(test)]

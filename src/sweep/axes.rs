@@ -119,6 +119,27 @@ pub fn product_size_text(spec: &SweepSpec) -> String {
     }
 }
 
+/// The full product size if it is at most `limit`, else the error message
+/// (distinguishing a count beyond 64 bits from one above the limit).
+pub fn check_size(spec: &SweepSpec, limit: usize) -> Result<usize, String> {
+    let counted = checked_product_size(spec);
+    match counted {
+        Some(n) if n <= limit => Ok(n),
+        _ => {
+            let size = product_size_text(spec);
+            let reps = spec.repetitions;
+            let fix = if counted.is_none() {
+                format!("more than a 64-bit count holds (the product overflows). Fix: sweep fewer values or repetitions (the limit is {limit} points).")
+            } else {
+                format!("above the limit of {limit}. Fix: sweep fewer values or repetitions, or raise the limit with `max_points = N` in [sweep] or `--max-points N`.")
+            };
+            Err(format!(
+                "the sweep has {size} points (the product of the axis lengths times {reps} repetition(s)), {fix}"
+            ))
+        }
+    }
+}
+
 fn id_width(total: usize) -> usize {
     total.saturating_sub(1).to_string().len().max(4)
 }

@@ -8,6 +8,7 @@
 
 pub mod axes;
 pub mod filter;
+mod range;
 pub mod results;
 pub mod runner;
 pub mod scenario_runner;

@@ -7,7 +7,8 @@
 //! [sweep]
 //! name = "fig2"                 # used in output paths and the sbatch job name
 //! seed = 1                      # root seed; repetition r runs with derive_seed(seed, r)
-//! repetitions = 1               # default 1
+//! repetitions = 1               # default 1, at most 100000
+//! max_points = 1000000          # size limit (default 1000000; `--max-points` overrides)
 //! base = "../scenarios/echo.toml"   # path relative to this file; or an inline [base] table instead
 //!
 //! [[axis]]
@@ -25,6 +26,9 @@
 //!
 //! Condition operators: `eq`, `ne`, `lt`, `le`, `gt`, `ge`, `in = [..]`, `not_in = [..]`.
 //! Ordering operators need numbers; a condition key must be one of the swept keys.
+//! Size: the full product (repetitions included, before filters) is counted
+//! with checked arithmetic and must not exceed `max_points`; an axis has at
+//! most 100000 values.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,9 +36,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::{Spanned, Value};
 
-use super::filter::{conditions_of, number, RawCondition};
+use super::filter::{conditions_of, RawCondition};
+use super::range::{expand_range, RawRange};
 pub use super::filter::{Cmp, Condition, Filter};
-use crate::input_error::line_of_offset;
+use crate::input_error::{line_of_offset, table_prefix, unknown_field};
 
 /// A sweep file error (file, line, key, fix): the crate's input error, exit code 2.
 pub use crate::input_error::InputError as SpecError;
@@ -108,14 +113,6 @@ struct RawAxis {
     values: Option<Spanned<Vec<Value>>>,
     range: Option<Spanned<RawRange>>,
     zip: Option<Spanned<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRange {
-    start: Value,
-    end: Value,
-    step: Value,
 }
 
 #[derive(Deserialize)]
@@ -214,15 +211,7 @@ impl SweepSpec {
         };
         // Where a size error points: `max_points` if written, else the [sweep] header.
         let max_points_at = h.max_points.as_ref().map(|m| m.span().start);
-        let sweep_header_at = text
-            .lines()
-            .scan(0usize, |pos, l| {
-                let at = *pos;
-                *pos += l.len() + 1;
-                Some((at, l))
-            })
-            .find(|(_, l)| l.trim_start().starts_with("[sweep]"))
-            .map(|(at, _)| at);
+        let sweep_header_at = text.find("[sweep]");
         let limit = match (max_points, h.max_points) {
             (Some(m), _) => m,
             (None, None) => DEFAULT_MAX_POINTS,
@@ -271,7 +260,8 @@ impl SweepSpec {
         let mut axis_at: Vec<usize> = Vec::new();
         for (i, a) in raw.axis.into_iter().enumerate() {
             let k = format!("axis[{i}]");
-            let key_at = Some(a.key.span().start);
+            let key_start = a.key.span().start;
+            let key_at = Some(key_start);
             let key = a.key.into_inner();
             if key.is_empty() || key.split('.').any(str::is_empty) {
                 return Err(err(
@@ -341,7 +331,7 @@ impl SweepSpec {
             }
             let zip = a.zip.map(Spanned::into_inner);
             axes.push(Axis { key, values, zip });
-            axis_at.push(key_at.unwrap_or(0));
+            axis_at.push(key_start);
         }
         for (i, a) in axes.iter().enumerate() {
             if let Some(g) = &a.zip {
@@ -408,22 +398,8 @@ impl SweepSpec {
             total_points: 0,
             max_points: limit,
         };
-        let counted = super::axes::checked_product_size(&spec);
-        spec.total_points = counted.filter(|&n| n <= limit).ok_or_else(|| {
-            let size = super::axes::product_size_text(&spec);
-            let fix = if counted.is_none() {
-                format!("more than a 64-bit count holds (the product overflows). Fix: sweep fewer values or repetitions (the limit is {limit} points).")
-            } else {
-                format!("above the limit of {limit}. Fix: sweep fewer values or repetitions, or raise the limit with `max_points = N` in [sweep] or `--max-points N`.")
-            };
-            err(
-                "sweep.max_points",
-                max_points_at.or(sweep_header_at),
-                format!(
-                    "the sweep has {size} points (the product of the axis lengths times {repetitions} repetition(s)), {fix}"
-                ),
-            )
-        })?;
+        spec.total_points = super::axes::check_size(&spec, limit)
+            .map_err(|m| err("sweep.max_points", max_points_at.or(sweep_header_at), m))?;
         Ok(spec)
     }
 
@@ -433,93 +409,8 @@ impl SweepSpec {
     }
 }
 
-/// The dotted prefix (`sweep.`, `axis[1].`, `filter[0].`) of the table holding
-/// byte `offset`, from the last `[table]` / `[[array]]` header before it.
-fn table_prefix(text: &str, offset: usize) -> String {
-    let mut prefix = String::new();
-    let mut arrays: BTreeMap<String, usize> = BTreeMap::new();
-    let mut pos = 0;
-    for line in text.split_inclusive('\n') {
-        let t = line.trim();
-        if pos + line.len() > offset {
-            // The offending line: a header names a top-level table (full path).
-            if t.starts_with('[') {
-                prefix.clear();
-            }
-            break;
-        }
-        pos += line.len();
-        if let Some(name) = t.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
-            let name = name.trim().to_string();
-            let n = arrays.entry(name.clone()).or_insert(0);
-            prefix = format!("{name}[{n}].");
-            *n += 1;
-        } else if let Some(name) = t.strip_prefix('[').and_then(|r| r.split(']').next()) {
-            prefix = format!("{}.", name.trim());
-        }
-    }
-    prefix
-}
-
-/// The key named by an "unknown field" parser message, if any.
-fn unknown_field(message: &str) -> Option<String> {
-    let start = message.find("unknown field `")? + "unknown field `".len();
-    let rest = &message[start..];
-    Some(rest[..rest.find('`')?].to_string())
-}
-
 /// Reads a base scenario file as a TOML table.
 fn load_base(path: &Path) -> Result<toml::Table, String> {
     crate::scenario::load_table(path)
         .map_err(|e| format!("base scenario: {e} (the path is relative to the sweep file)"))
-}
-
-/// `range = {start, end, step}` with `end` inclusive: integers if all three are integers, else floats
-/// rounded to 1e-9 so that 0.1 steps give 0.3, not 0.30000000000000004. The
-/// value count is computed without overflow (i128, or a finite check for floats).
-fn expand_range(r: &RawRange) -> Result<Vec<Value>, String> {
-    if let (Value::Integer(s), Value::Integer(e), Value::Integer(st)) = (&r.start, &r.end, &r.step)
-    {
-        if *st <= 0 || e < s {
-            return Err(format!("start={s}, end={e}, step={st}. Fix: need step > 0 and end >= start (end is inclusive)."));
-        }
-        let n = (i128::from(*e) - i128::from(*s)) / i128::from(*st) + 1;
-        if n > MAX_AXIS_VALUES as i128 {
-            return Err(format!("start={s}, end={e}, step={st} gives {n} values, more than {MAX_AXIS_VALUES} per axis. Fix: use a larger step or a shorter range."));
-        }
-        // n <= MAX_AXIS_VALUES and s + (n-1)*st <= e, so nothing below overflows.
-        return Ok((0..n as i64).map(|i| Value::Integer(s + i * st)).collect());
-    }
-    let (Some(s), Some(e), Some(st)) = (number(&r.start), number(&r.end), number(&r.step)) else {
-        return Err("start, end and step must be numbers. Fix: e.g. `range = { start = 0.1, end = 0.9, step = 0.2 }`.".into());
-    };
-    if !s.is_finite() || !e.is_finite() || !st.is_finite() || st <= 0.0 || e < s {
-        return Err(format!("start={s:?}, end={e:?}, step={st:?}. Fix: need finite numbers, step > 0 and end >= start (end is inclusive)."));
-    }
-    let count = ((e - s) / st + 1e-9).floor() + 1.0;
-    if !count.is_finite() || count > MAX_AXIS_VALUES as f64 {
-        let what = if count.is_finite() {
-            format!("gives {count} values")
-        } else {
-            "overflows: (end - start) / step is not a finite number of values".to_string()
-        };
-        return Err(format!("start={s:?}, end={e:?}, step={st:?} {what}, more than {MAX_AXIS_VALUES} per axis. Fix: use a larger step or a shorter range."));
-    }
-    let n = count as usize;
-    let values: Vec<f64> = (0..n)
-        .map(|i| {
-            let v = s + i as f64 * st;
-            // Rounding to 1e-9 only where v * 1e9 stays finite (|v| < ~1e299).
-            let scaled = (v * 1e9).round() / 1e9;
-            if scaled.is_finite() {
-                scaled
-            } else {
-                v
-            }
-        })
-        .collect();
-    if values.windows(2).any(|w| w[1] <= w[0]) {
-        return Err(format!("start={s:?}, end={e:?}, step={st:?}: the step is below the precision of the values, so some values repeat. Fix: use a larger step."));
-    }
-    Ok(values.into_iter().map(Value::Float).collect())
 }

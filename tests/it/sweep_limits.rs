@@ -77,7 +77,7 @@ fn sweeps_above_the_limit_are_refused_and_the_limit_is_settable() {
     );
     sweep_rejects(
         "lim_file_zero",
-        &format!("[sweep]\nname = \"lim\"\nmax_points = -1\n[base]\n"),
+        "[sweep]\nname = \"lim\"\nmax_points = -1\n[base]\n",
         &[":3: key `sweep.max_points`", "is -1", "Fix"],
     );
 }
