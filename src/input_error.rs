@@ -55,6 +55,20 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+/// Returns early with an `InputError` (exit code 2): `input_bail!(file, line, key, "fmt", args..)`.
+#[macro_export]
+macro_rules! input_bail {
+    ($file:expr, $line:expr, $key:expr, $($fmt:tt)+) => {
+        return Err($crate::input_error::InputError::new(
+            $file.to_string(),
+            $line,
+            $key,
+            format!($($fmt)+),
+        )
+        .into())
+    };
+}
+
 /// 1-based line number of byte `offset` in `text`.
 pub fn line_of_offset(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());

@@ -49,13 +49,16 @@ pub fn merge_tables(inputs: &[(String, Table)]) -> anyhow::Result<Table> {
         bail!("nothing to merge");
     };
     if first.columns.first().map(String::as_str) != Some("point_id") {
-        bail!("{first_name}: first column is not point_id. Fix: merge results.csv files written by `nicsim sweep`.");
+        crate::input_bail!(first_name, Some(1), "", "the first column is not point_id. Fix: merge results.csv files written by `nicsim sweep`.");
     }
     let mut out = Table::new(first.columns.clone());
     for (name, t) in inputs {
         if t.columns != first.columns {
-            bail!(
-                "{name} has columns [{}] but {first_name} has [{}]. Fix: merge shards of one sweep only.",
+            crate::input_bail!(
+                name,
+                Some(1),
+                "",
+                "has columns [{}] but {first_name} has [{}]. Fix: merge shards of one sweep only.",
                 t.columns.join(","),
                 first.columns.join(",")
             );
@@ -75,7 +78,7 @@ pub fn merge_tables(inputs: &[(String, Table)]) -> anyhow::Result<Table> {
         match rows.last() {
             Some(prev) if prev[0] == r[0] => {
                 if !same(prev, &r) {
-                    bail!("point {} appears twice with different results. Fix: the inputs come from different sweeps or versions.", r[0]);
+                    crate::input_bail!("merge inputs", None, "", "point {} appears twice with different results. Fix: the inputs come from different sweeps or versions.", r[0]);
                 }
             }
             _ => rows.push(r),
@@ -102,7 +105,10 @@ pub fn missing_summary(
     let exp = Expansion::new(spec);
     for r in &table.rows {
         let Some(p) = exp.index_of(&r[0]).and_then(|i| exp.point(i)) else {
-            bail!(
+            crate::input_bail!(
+                spec.path.display(),
+                None,
+                "",
                 "point {} is not in sweep `{}`. Fix: pass the sweep file these results came from.",
                 r[0],
                 spec.name
@@ -110,7 +116,7 @@ pub fn missing_summary(
         };
         let lead = point_cells(&p);
         if r.len() < lead.len() || r[..lead.len()] != lead[..] {
-            bail!("point {} has parameters [{}] but sweep `{}` gives [{}]. Fix: pass the sweep file these results came from.",
+            crate::input_bail!(spec.path.display(), None, "", "point {} has parameters [{}] but sweep `{}` gives [{}]. Fix: pass the sweep file these results came from.",
                 p.id, r[..lead.len().min(r.len())].join(","), spec.name, lead.join(","));
         }
     }
@@ -145,8 +151,11 @@ pub fn cmd_merge(args: MergeArgs) -> anyhow::Result<()> {
     };
     for c in &args.drop_columns {
         if merged.column(c).is_none() {
-            bail!(
-                "--drop-column {c}: no such column. Fix: use one of: {}",
+            crate::input_bail!(
+                "--drop-column",
+                None,
+                "",
+                "`{c}`: no such column. Fix: use one of: {}",
                 merged.columns.join(", ")
             );
         }

@@ -85,7 +85,7 @@ fn dimensions(spec: &SweepSpec) -> Vec<Vec<usize>> {
 /// Number of points in the full product, before filtering (repetitions
 /// included). Checked when the spec was parsed: never above `spec.max_points`.
 pub fn product_size(spec: &SweepSpec) -> usize {
-    spec.total_points
+    Expansion::new(spec).total()
 }
 
 /// The full product size with checked arithmetic; `None` if it overflows `usize`.

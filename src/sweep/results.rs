@@ -102,9 +102,11 @@ impl ResultsLog {
                 .from_reader(bytes.as_slice());
             let found: Vec<String> = r.headers()?.iter().map(str::to_string).collect();
             if found != header {
-                bail!(
-                    "{} has columns [{}] but this sweep writes [{}]. Fix: use a fresh --out directory (or delete the file).",
+                crate::input_bail!(
                     path.display(),
+                    Some(1),
+                    "",
+                    "has columns [{}] but this sweep writes [{}]. Fix: use a fresh --out directory (or delete the file).",
                     found.join(","),
                     header.join(",")
                 );

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use sim_core::Table;
@@ -89,7 +89,14 @@ pub fn run_sweep(
     let exp = Expansion::new(spec);
     let mine = || opts.shard.pick(exp.iter());
     let metrics = runner.metric_columns();
-    let header = results::header(&spec.keys(), &metrics)?;
+    let file = if spec.path.as_os_str().is_empty() {
+        spec.name.clone()
+    } else {
+        spec.path.display().to_string()
+    };
+    // A swept key named like a metric column is a sweep-file mistake.
+    let header = results::header(&spec.keys(), &metrics)
+        .map_err(|e| InputError::new(file.clone(), None, "axis.key", format!("{e:#}")))?;
     let (mut selected, mut invalid) = (0usize, 0usize);
     let mut first_bad = None;
     for p in mine() {
@@ -100,11 +107,6 @@ pub fn run_sweep(
         }
     }
     if let Some(first) = first_bad {
-        let file = if spec.path.as_os_str().is_empty() {
-            spec.name.clone()
-        } else {
-            spec.path.display().to_string()
-        };
         return Err(InputError::new(
             file,
             None,
@@ -241,9 +243,11 @@ fn finished_rows(
         let row = &existing[i];
         let lead = point_cells(&p);
         if row.len() < lead.len() || row[..lead.len()] != lead[..] {
-            bail!(
-                "{} row {} has parameters [{}] but the sweep file now gives [{}]: the sweep changed. Fix: use a fresh --out directory.",
+            crate::input_bail!(
                 path.display(),
+                None,
+                "",
+                "row {} has parameters [{}] but the sweep file now gives [{}]: the sweep changed. Fix: use a fresh --out directory.",
                 p.id,
                 row[..lead.len().min(row.len())].join(","),
                 lead.join(",")
@@ -252,9 +256,11 @@ fn finished_rows(
         done.insert(p.id);
     }
     if let Some(stray) = first.keys().find(|id| !done.contains(*id)) {
-        bail!(
-            "{} has point {stray} which is not in shard {shard} of sweep `{name}`. Fix: use a fresh --out directory per sweep and shard.",
+        crate::input_bail!(
             path.display(),
+            None,
+            "",
+            "has point {stray} which is not in shard {shard} of sweep `{name}`. Fix: use a fresh --out directory per sweep and shard."
         );
     }
     let keep: BTreeSet<usize> = first.values().copied().collect();

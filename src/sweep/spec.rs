@@ -37,8 +37,8 @@ use serde::Deserialize;
 use toml::{Spanned, Value};
 
 use super::filter::{conditions_of, RawCondition};
-use super::range::{expand_range, RawRange};
 pub use super::filter::{Cmp, Condition, Filter};
+use super::range::{expand_range, RawRange};
 use crate::input_error::{line_of_offset, table_prefix, unknown_field};
 
 /// A sweep file error (file, line, key, fix): the crate's input error, exit code 2.

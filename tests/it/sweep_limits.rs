@@ -272,3 +272,42 @@ fn a_million_point_sweep_expands_lazily_at_the_limit() {
     let third = Shard { k: 2, n: 3 }.pick(exp.iter()).count();
     assert_eq!(third, 333_333);
 }
+
+#[test]
+fn an_output_directory_of_another_sweep_exits_2() {
+    let dir = tmpdir("lim_other_out");
+    let out = dir.join("out");
+    let o = out.to_str().unwrap();
+    let a = write_sweep(&dir, &format!("{HEAD}{}", axis("a", 2)));
+    let (code, _, err) = run_bounded(
+        &dir,
+        &[
+            "sweep",
+            a.to_str().unwrap(),
+            "--out",
+            o,
+            "--synthetic-ms",
+            "0",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let b = dir.join("b.toml");
+    std::fs::write(&b, format!("{HEAD}{}", axis("b", 2))).unwrap();
+    rejects(
+        &dir,
+        &[
+            "sweep",
+            b.to_str().unwrap(),
+            "--out",
+            o,
+            "--synthetic-ms",
+            "0",
+        ],
+        &["results.csv:1:", "has columns", "Fix: use a fresh --out"],
+    );
+    rejects(
+        &dir,
+        &["merge", o, "--drop-column", "nope"],
+        &["--drop-column", "no such column", "Fix"],
+    );
+}
