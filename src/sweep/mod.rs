@@ -139,9 +139,11 @@ pub fn cmd_sweep(args: SweepArgs) -> anyhow::Result<()> {
     if args.list {
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
-        write_list(&spec, shard, &mut out)?;
-        out.flush()?;
-        return Ok(());
+        return match write_list(&spec, shard, &mut out).and_then(|()| out.flush()) {
+            // `nicsim sweep --list | head` closes the pipe early: not an error.
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+            _ => Ok(()),
+        };
     }
     let runner: Box<dyn PointRunner> = match args.synthetic_ms {
         Some(ms) => Box::new(synthetic::SyntheticRunner {
