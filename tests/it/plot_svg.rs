@@ -302,3 +302,24 @@ fn log_axes_label_decades_and_subdivisions_and_axes_name_units() {
         "unknown: the raw name"
     );
 }
+
+#[test]
+fn unreadable_tables_exit_2_naming_file_and_line() {
+    let dir = tmpdir("plot_unreadable");
+    std::fs::write(dir.join("ragged.csv"), "x,y\n1,2\n3\n").unwrap();
+    rejects(
+        &dir,
+        &["plot", "ragged.csv", "--x", "x", "--y", "y"],
+        &["ragged.csv:3:", "not a well-formed CSV", "Fix"],
+    );
+    rejects(
+        &dir,
+        &["plot", ".", "--x", "x", "--y", "y"],
+        &["is a directory", "Fix"],
+    );
+    rejects(
+        &dir,
+        &["plot", "missing.csv", "--x", "x", "--y", "y"],
+        &["missing.csv", "cannot read", "Fix"],
+    );
+}
