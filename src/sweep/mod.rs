@@ -35,7 +35,7 @@ pub struct SweepArgs {
     /// Output directory [default: results/sweeps/NAME, plus /shard-K with --shard].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Worker threads, 1 to 1024 [default: all cores].
+    /// Worker threads, 1 to 1024 [default: all cores, at most 1024].
     #[arg(long, short = 'j', value_parser = parse_jobs)]
     pub jobs: Option<usize>,
     /// Run only shard K of N (points K, K+N, ...), e.g. --shard 0/4.
@@ -66,9 +66,9 @@ pub fn default_out(spec: &SweepSpec, shard: Shard) -> PathBuf {
     }
 }
 
-/// Default worker count: the machine's available parallelism.
+/// Default worker count: the machine's available parallelism, at most `MAX_JOBS`.
 pub fn default_jobs() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_JOBS))
 }
 
 /// The runner that simulates real scenarios.
