@@ -13,7 +13,8 @@ use crate::systems::named_actor::NamedActor;
 use nic_models::{NicKind, NicProfile};
 use pcie_model::PcieSystem;
 use scheduler::runtime::{Runtime, RuntimeError};
-use scheduler::{Nanos, Side};
+use scheduler::Side;
+use sim_core::SimTime;
 use workloads::actors::registry::build_actor_of;
 use workloads::sim_platform::SimPlatform;
 
@@ -62,8 +63,8 @@ pub(super) fn check(
         let mut p = SimPlatform::new(&mut model, 0, Side::Nic)
             .map_err(|e| profile_err("core model", &e))?;
         let registered = match spec.placement {
-            Some(at) => rt.register_actor_at(actor, at, &mut p, Nanos::ZERO),
-            None => rt.register_actor(actor, &mut p, Nanos::ZERO),
+            Some(at) => rt.register_actor_at(actor, at, &mut p, SimTime::ZERO),
+            None => rt.register_actor(actor, &mut p, SimTime::ZERO),
         };
         registered.map_err(|e| match e {
             RuntimeError::InitFailed { .. } => c.err(
