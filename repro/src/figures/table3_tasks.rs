@@ -12,7 +12,7 @@ use crate::paper::Paper;
 use nic_models::CoreModel;
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
-use scheduler::{ActorCtx, ActorError, DmoTable, Endpoint, Message, Nanos, Side};
+use scheduler::{ActorCtx, ActorError, DmoTable, Endpoint, Message, Side};
 use sim_core::table::fmt_f64;
 use sim_core::{SimDuration, SimTime, Table};
 use workloads::actors::{build_actor_of, gen_request, ActorKind};
@@ -158,7 +158,7 @@ pub fn measure_task_on(
             dst: ACTOR_ID,
             kind: req.kind,
             payload: req.payload,
-            created_at: Nanos(at_ns),
+            created_at: SimTime::from_ns(at_ns),
         };
         platform.begin_exec();
         {

@@ -8,7 +8,7 @@ use crate::systems::actors::{col, ActorSystem, ActorSystemParts, Target, Tax};
 use crate::systems::named_actor::NamedActor;
 use pcie_model::PcieSystem;
 use scheduler::runtime::{Runtime, Work};
-use scheduler::{Endpoint, Message, Nanos, PolicyKind, SchedulerSettings, Side};
+use scheduler::{Endpoint, Message, PolicyKind, SchedulerSettings, Side};
 use sim_core::table::fmt_f64;
 use sim_core::{Engine, LatencyHistogram, RngStreams, SimTime, Table, TimeSeries};
 use std::time::Instant;
@@ -68,10 +68,10 @@ fn probe_cost_ns(s: &Scenario, spec: &ActorSpec, seed: u64) -> Result<f64, RunEr
     let mut rng = RngStreams::new(seed).stream(&format!("capacity/{}", spec.name));
     let id = {
         let mut p = SimPlatform::new(&mut model, 0, Side::Nic).map_err(assembly)?;
-        rt.register_actor(build(spec, tax_of(s))?, &mut p, Nanos::ZERO)
+        rt.register_actor(build(spec, tax_of(s))?, &mut p, SimTime::ZERO)
             .map_err(assembly)?
     };
-    let mut now = Nanos::ZERO;
+    let mut now = SimTime::ZERO;
     let mut total_ns = 0.0;
     for i in 0..CAPACITY_PROBE_REQUESTS {
         let req = gen_request(spec.kind, &mut rng);
@@ -92,10 +92,10 @@ fn probe_cost_ns(s: &Scenario, spec: &ActorSpec, seed: u64) -> Result<f64, RunEr
         };
         debug_assert!(matches!(d.work, Work::Request { .. }));
         let mut p = SimPlatform::new(&mut model, 0, Side::Nic).map_err(assembly)?;
-        p.advance_to(SimTime::from_ns(now.0));
+        p.advance_to(now);
         p.begin_exec();
         let out = rt.execute(d, &mut p);
-        let charged = out.charged.0 as f64;
+        let charged = out.charged.as_ns() as f64;
         now = out.completes_at();
         let _ = rt.complete(out, now);
         total_ns += charged;
@@ -133,8 +133,8 @@ pub(super) fn run_actors(s: &Scenario, plan: &ActorsPlan) -> Result<RunOutput, R
         let mut p = SimPlatform::new(&mut nic_model, 0, Side::Nic).map_err(assembly)?;
         let actor = build(spec, tax_of(s))?;
         let id = match spec.placement {
-            Some(at) => rt.register_actor_at(actor, at, &mut p, Nanos::ZERO),
-            None => rt.register_actor(actor, &mut p, Nanos::ZERO),
+            Some(at) => rt.register_actor_at(actor, at, &mut p, SimTime::ZERO),
+            None => rt.register_actor(actor, &mut p, SimTime::ZERO),
         }
         .map_err(assembly)?;
         let class = classes
@@ -292,7 +292,7 @@ fn placements_table(rt: &Runtime) -> Table {
     let mut t = Table::new(["time_ms", "actor", "from", "to"]);
     for e in rt.placement_events() {
         t.push([
-            fmt_f64(e.time.0 as f64 / 1e6, 6),
+            fmt_f64(e.time.as_ns() as f64 / 1e6, 6),
             e.name.clone(),
             e.from
                 .map(|p| p.as_str().to_string())
@@ -315,12 +315,12 @@ fn migrations_table(rt: &Runtime) -> Table {
     for m in rt.migrations() {
         t.push([
             m.name.clone(),
-            fmt_f64(m.start.0 as f64 / 1e6, 6),
+            fmt_f64(m.start.as_ns() as f64 / 1e6, 6),
             m.end
-                .map(|e| fmt_f64(e.0 as f64 / 1e6, 6))
+                .map(|e| fmt_f64(e.as_ns() as f64 / 1e6, 6))
                 .unwrap_or_default(),
             m.bytes_moved.to_string(),
-            fmt_f64(m.dma_time.0 as f64 / 1e3, 3),
+            fmt_f64(m.dma_time.as_ns() as f64 / 1e3, 3),
             m.aborted.clone().unwrap_or_default(),
         ]);
     }

@@ -21,7 +21,7 @@ use nic_models::CoreModel;
 use pcie_model::PcieSystem;
 use scheduler::runtime::RUNTIME_MSG_ID_BASE;
 use scheduler::runtime::{CoreId, ExecOutcome, OutcomeKind, Runtime, Work};
-use scheduler::{Endpoint, Message, Nanos, Side};
+use scheduler::{Endpoint, Message, Side};
 use sim_core::{Model, Scheduler, SimDuration, SimRng, SimTime, TimeSeries};
 use std::rc::Rc;
 use workloads::actors::registry::gen_request;
@@ -115,11 +115,11 @@ pub struct ActorSystemParts {
     pub series: TimeSeries,
 }
 
-fn to_sim(n: Nanos) -> SimTime {
-    SimTime::from_ns(n.0)
-}
-fn to_nanos(t: SimTime) -> Nanos {
-    Nanos(t.as_ps() / 1_000)
+/// The instant the runtime is shown: the engine's, in whole nanoseconds (the
+/// runtime's granularity before it shared the engine's time type; kept so
+/// outputs stay byte-identical).
+fn runtime_now(t: SimTime) -> SimTime {
+    t.floor_ns()
 }
 
 impl ActorSystem {
@@ -164,7 +164,7 @@ impl ActorSystem {
     /// Schedules the first request and the first policy tick.
     pub fn start(&mut self, sched: &mut Scheduler<ActorEvent>) {
         sched.schedule_at(SimTime::ZERO, ActorEvent::Request);
-        sched.schedule_at(to_sim(self.rt.next_tick_at()), ActorEvent::Tick);
+        sched.schedule_at(self.rt.next_tick_at(), ActorEvent::Tick);
     }
 
     fn next_gap(&mut self) -> SimDuration {
@@ -205,7 +205,7 @@ impl ActorSystem {
             dst: target.id,
             kind: req.kind,
             payload: req.payload,
-            created_at: to_nanos(now),
+            created_at: runtime_now(now),
         };
         self.next_id += 1;
         self.route(msg, Side::Nic, now, sched);
@@ -230,7 +230,7 @@ impl ActorSystem {
 
     fn deliver(&mut self, msg: Message, now: SimTime) {
         let external = msg.id < RUNTIME_MSG_ID_BASE;
-        if self.rt.deliver(msg, to_nanos(now)).is_err() && external {
+        if self.rt.deliver(msg, runtime_now(now)).is_err() && external {
             self.dropped_at_delivery += 1;
             self.series.add(now, col::DROPS, 1.0);
         }
@@ -239,12 +239,12 @@ impl ActorSystem {
     /// Offers every idle core to the runtime until none takes work.
     fn dispatch_idle(&mut self, now: SimTime, sched: &mut Scheduler<ActorEvent>) {
         for core in self.rt.idle_cores() {
-            let Ok(Some(d)) = self.rt.next_dispatch(core, to_nanos(now)) else {
+            let Ok(Some(d)) = self.rt.next_dispatch(core, runtime_now(now)) else {
                 continue;
             };
             let (created_at, class) = match &d.work {
                 Work::Request { msg, .. } => (
-                    (msg.id < RUNTIME_MSG_ID_BASE).then(|| to_sim(msg.created_at)),
+                    (msg.id < RUNTIME_MSG_ID_BASE).then_some(msg.created_at),
                     self.class_of_actor
                         .get(msg.dst as usize)
                         .copied()
@@ -264,7 +264,7 @@ impl ActorSystem {
             platform.begin_exec();
             let outcome = self.rt.execute(d, &mut platform);
             let outbox = platform.take_outbox();
-            let done_at = to_sim(outcome.completes_at()).max(now);
+            let done_at = outcome.completes_at().max(now);
             if side == Side::Nic {
                 self.nic_busy += done_at - now;
                 self.series.add_interval_us(now, done_at, col::NIC_BUSY_US);
@@ -302,7 +302,7 @@ impl ActorSystem {
                 | OutcomeKind::WatchdogKilled
                 | OutcomeKind::Skipped
         );
-        let _ = self.rt.complete(r.outcome, to_nanos(now));
+        let _ = self.rt.complete(r.outcome, runtime_now(now));
         let Some(created) = r.created_at.filter(|_| is_request) else {
             return;
         };
@@ -325,9 +325,9 @@ impl ActorSystem {
     }
 
     fn on_tick(&mut self, now: SimTime, sched: &mut Scheduler<ActorEvent>) {
-        self.rt.tick(to_nanos(now));
+        self.rt.tick(runtime_now(now));
         self.sample_placements(now);
-        let next = to_sim(self.rt.next_tick_at());
+        let next = self.rt.next_tick_at();
         if next < self.stop_at {
             sched.schedule_at(next, ActorEvent::Tick);
         }

@@ -21,7 +21,7 @@
 //! conservation test checks a sum of independent counts.
 
 use nic_models::forwarding::packet_engine_time;
-use nic_models::switch::{EmbeddedSwitch, FlowKey, Steering};
+use nic_models::switch::{synthetic_flow, EmbeddedSwitch, Steering};
 use nic_models::{
     CorePool, FifoServer, ForwardingCost, MacPort, NicProfile, Packet, TrafficManager,
 };
@@ -191,7 +191,7 @@ impl EchoSystem {
                 continue;
             };
             if let Some((switch, pcie)) = &mut self.steering {
-                match switch.steer(&FlowKey::synthetic(p.flow)) {
+                match switch.steer(&synthetic_flow(p.flow), 0) {
                     Steering::NicCore(_) => {}
                     Steering::Drop => {
                         self.acct.drops_switch += 1;
