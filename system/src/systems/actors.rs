@@ -15,7 +15,16 @@
 //! (see `named_actor`); requests for host actors cross
 //! PCIe through the NIC's packet path without occupying a NIC core (a
 //! simplification: on an on-path NIC a core would touch them too).
+//!
+//! Bounds: one `Request` event is pending at a time, each PCIe direction
+//! holds at most [`PCIE_QUEUE_MESSAGES`] (overflow is the `drops_pcie`
+//! reason), the runtime's queues are bounded by its settings, and at most
+//! one `CoreDone` per core and one `Tick` are pending; so memory and the
+//! event queue stay flat under any offered load. [`ActorAccounting`] counts
+//! every message place by place (see `actor_accounting`).
 
+use super::actor_accounting::OrderCheck;
+pub use super::actor_accounting::{ActorAccounting, ActorDrops, PCIE_QUEUE_MESSAGES};
 pub use super::actor_parts::{col, ClassStats, Target, Tax};
 use nic_models::CoreModel;
 use pcie_model::PcieSystem;
@@ -34,7 +43,7 @@ pub enum ActorEvent {
     /// The next request arrives from the network.
     Request,
     /// A message reaches the other side of PCIe (host memory or NIC memory).
-    Crossed(Message),
+    Crossed(Message, Side),
     /// A core finished its work.
     CoreDone(CoreId),
     /// Policy evaluation.
@@ -44,6 +53,8 @@ pub enum ActorEvent {
 /// What a busy core is doing, with the request's origin for latency.
 struct Running {
     outcome: ExecOutcome,
+    /// The work was a message (not a migration step).
+    is_message: bool,
     created_at: Option<SimTime>,
     class: usize,
     /// Messages the handler sent: routed when the core finishes.
@@ -69,16 +80,12 @@ pub struct ActorSystem {
     request_overhead_bytes: u64,
     /// Bytes of every request created (payload + overhead), for the mean size.
     pub request_bytes: u64,
-    /// Requests created.
-    pub generated: u64,
-    /// External requests that ran to an end (done, failed or killed).
+    /// External requests served (handler returned), for throughput.
     pub completed: u64,
-    /// External requests refused by the runtime at delivery.
-    pub dropped_at_delivery: u64,
-    /// Requests on the PCIe link towards the host.
-    pub in_pcie: u64,
-    /// Messages actors sent out of the system (replies, replicas).
-    pub egress: u64,
+    acct: ActorAccounting,
+    order: OrderCheck,
+    /// Drops already added to the time series.
+    drops_in_series: u64,
     nic_busy: SimDuration,
     classes: Vec<ClassStats>,
     series: TimeSeries,
@@ -143,17 +150,16 @@ impl ActorSystem {
             targets: p.targets,
             rng: p.rng,
             arrival: p.arrival,
-            mean_gap_ps: 1e12 / p.rate_rps.max(1e-9),
+            mean_gap_ps: 1e12 / p.rate_rps,
             stop_at: p.stop_at,
             warmup_end: p.warmup_end,
             next_id: 0,
             request_bytes: 0,
             request_overhead_bytes: p.request_overhead_bytes,
-            generated: 0,
             completed: 0,
-            dropped_at_delivery: 0,
-            in_pcie: 0,
-            egress: 0,
+            acct: ActorAccounting::default(),
+            order: OrderCheck::default(),
+            drops_in_series: 0,
             nic_busy: SimDuration::ZERO,
             classes: vec![ClassStats::default(); p.classes],
             series: p.series,
@@ -191,12 +197,14 @@ impl ActorSystem {
 
     fn on_request(&mut self, now: SimTime, sched: &mut Scheduler<ActorEvent>) {
         let gap = self.next_gap();
-        if now + gap < self.stop_at {
+        // compare durations: `now + gap` could pass the end of time for a tiny rate
+        if gap < self.stop_at.saturating_since(now) {
             sched.schedule_in(gap, ActorEvent::Request);
         }
         let target = self.pick_target();
         let req = gen_request(target.kind, &mut self.rng);
-        self.generated += 1;
+        self.acct.generated += 1;
+        self.acct.generated_external += 1;
         self.request_bytes += req.payload.len() as u64 + self.request_overhead_bytes;
         self.series.add(now, col::OFFERED, 1.0);
         let msg = Message {
@@ -213,69 +221,129 @@ impl ActorSystem {
 
     /// Delivers a message sent from `from` to the runtime: now if its actor
     /// is on the same side, else when a posted write across PCIe lands.
+    /// A direction whose [`PCIE_QUEUE_MESSAGES`] are all in flight drops the message.
     fn route(&mut self, msg: Message, from: Side, now: SimTime, sched: &mut Scheduler<ActorEvent>) {
         match self.rt.side_of(msg.dst) {
             Some(to) if to != from => {
-                self.in_pcie += 1;
+                let in_flight = match from {
+                    Side::Nic => &mut self.acct.in_pcie_to_host,
+                    Side::Host => &mut self.acct.in_pcie_to_nic,
+                };
+                if *in_flight >= PCIE_QUEUE_MESSAGES {
+                    self.acct.drops_pcie += 1;
+                    return;
+                }
+                *in_flight += 1;
                 let bytes = msg.payload.len() as u64 + self.request_overhead_bytes;
                 let write = match from {
                     Side::Nic => self.pcie.device_write_to_host(now, bytes),
                     Side::Host => self.pcie.host_write_to_nic(now, bytes),
                 };
-                sched.schedule_at(write.delivered.max(now), ActorEvent::Crossed(msg));
+                sched.schedule_at(write.delivered.max(now), ActorEvent::Crossed(msg, to));
             }
             _ => self.deliver(msg, now),
         }
     }
 
+    /// Hands a message to the runtime. A refusal is already counted by the
+    /// runtime under its reason (`RuntimeCounters`), and reaches the time
+    /// series through [`ActorSystem::sync_drops`].
     fn deliver(&mut self, msg: Message, now: SimTime) {
-        let external = msg.id < RUNTIME_MSG_ID_BASE;
-        if self.rt.deliver(msg, to_nanos(now)).is_err() && external {
-            self.dropped_at_delivery += 1;
-            self.series.add(now, col::DROPS, 1.0);
+        if let Err(reason) = self.rt.deliver(msg, to_nanos(now)) {
+            debug_assert!(self.rt.counters().dropped() > 0, "{reason:?} uncounted");
         }
+    }
+
+    fn on_crossed(&mut self, msg: Message, to: Side, now: SimTime) {
+        match to {
+            Side::Host => {
+                self.acct.in_pcie_to_host -= 1;
+                self.acct.to_host_actors += 1;
+            }
+            Side::Nic => self.acct.in_pcie_to_nic -= 1,
+        }
+        self.deliver(msg, now);
+    }
+
+    /// Adds drops counted since the last call to the time series, and
+    /// tracks the most messages inside the system at once.
+    fn sync_drops(&mut self, now: SimTime) {
+        let drops = self.acct.drops(self.rt.counters());
+        if drops > self.drops_in_series {
+            self.series
+                .add(now, col::DROPS, (drops - self.drops_in_series) as f64);
+            self.drops_in_series = drops;
+        }
+        let inside = self
+            .acct
+            .generated
+            .saturating_sub(self.acct.delivered + drops);
+        self.acct.peak_in_flight = self.acct.peak_in_flight.max(inside);
     }
 
     /// Offers every idle core to the runtime until none takes work.
     fn dispatch_idle(&mut self, now: SimTime, sched: &mut Scheduler<ActorEvent>) {
         for core in self.rt.idle_cores() {
-            let Ok(Some(d)) = self.rt.next_dispatch(core, to_nanos(now)) else {
-                continue;
+            let model = match core.side {
+                Side::Nic => &mut self.nic_model,
+                Side::Host => &mut self.host_model,
             };
-            let (created_at, class) = match &d.work {
-                Work::Request { msg, .. } => (
-                    (msg.id < RUNTIME_MSG_ID_BASE).then(|| to_sim(msg.created_at)),
-                    self.class_of_actor
-                        .get(msg.dst as usize)
-                        .copied()
-                        .unwrap_or(0),
-                ),
-                _ => (None, 0),
+            // The platform first: a dispatch taken from the runtime must run.
+            let mut platform = match SimPlatform::new(model, core.index as usize, core.side) {
+                Ok(p) => p.with_dma_model(self.dma_model.clone()),
+                Err(_) => {
+                    self.acct.driver_errors += 1;
+                    continue;
+                }
             };
-            let (model, side) = match core.side {
-                Side::Nic => (&mut self.nic_model, Side::Nic),
-                Side::Host => (&mut self.host_model, Side::Host),
+            let d = match self.rt.next_dispatch(core, to_nanos(now)) {
+                Ok(Some(d)) => d,
+                Ok(None) => continue,
+                Err(_) => {
+                    self.acct.driver_errors += 1;
+                    continue;
+                }
             };
-            let Ok(platform) = SimPlatform::new(model, core.index as usize, side) else {
-                continue;
+            let (created_at, class, is_message) = match &d.work {
+                Work::Request { msg, .. } => {
+                    if self.order.started(msg) {
+                        self.acct.reorders += 1;
+                    }
+                    (
+                        (msg.id < RUNTIME_MSG_ID_BASE).then(|| to_sim(msg.created_at)),
+                        self.class_of_actor
+                            .get(msg.dst as usize)
+                            .copied()
+                            .unwrap_or(0),
+                        true,
+                    )
+                }
+                _ => (None, 0, false),
             };
-            let mut platform = platform.with_dma_model(self.dma_model.clone());
             platform.advance_to(now);
             platform.begin_exec();
             let outcome = self.rt.execute(d, &mut platform);
             let outbox = platform.take_outbox();
+            self.acct.sends_dropped += platform.dropped_sends();
+            self.acct.model_errors += platform.model_errors();
             let done_at = to_sim(outcome.completes_at()).max(now);
-            if side == Side::Nic {
-                self.nic_busy += done_at - now;
-                self.series.add_interval_us(now, done_at, col::NIC_BUSY_US);
+            if core.side == Side::Nic {
+                // busy time inside the run only: service still going at the
+                // end counts up to the end, never beyond
+                let busy_end = done_at.min(self.stop_at);
+                if busy_end > now {
+                    self.nic_busy += busy_end - now;
+                    self.series.add_interval_us(now, busy_end, col::NIC_BUSY_US);
+                }
             }
             let slot = Running {
                 outcome,
+                is_message,
                 created_at,
                 class,
                 outbox,
             };
-            match side {
+            match core.side {
                 Side::Nic => self.running_nic[core.index as usize] = Some(slot),
                 Side::Host => self.running_host[core.index as usize] = Some(slot),
             }
@@ -288,22 +356,33 @@ impl ActorSystem {
             Side::Nic => self.running_nic[core.index as usize].take(),
             Side::Host => self.running_host[core.index as usize].take(),
         };
-        let Some(mut r) = slot else { return };
+        let Some(mut r) = slot else {
+            self.acct.driver_errors += 1;
+            return;
+        };
         for (dst, m) in std::mem::take(&mut r.outbox) {
             match dst {
-                Endpoint::Actor(_) => self.route(m, core.side, now, sched),
-                _ => self.egress += 1,
+                Endpoint::Actor(_) => {
+                    self.acct.generated += 1;
+                    self.route(m, core.side, now, sched);
+                }
+                _ => self.acct.egress += 1,
             }
         }
-        let is_request = matches!(
-            r.outcome.kind,
-            OutcomeKind::Done
-                | OutcomeKind::Failed(_)
-                | OutcomeKind::WatchdogKilled
-                | OutcomeKind::Skipped
-        );
-        let _ = self.rt.complete(r.outcome, to_nanos(now));
-        let Some(created) = r.created_at.filter(|_| is_request) else {
+        // Killed and skipped executions are drops the runtime counts
+        // (`aborted_by_watchdog`, `dropped_actor_killed`); served ones are delivered.
+        let served =
+            r.is_message && matches!(r.outcome.kind, OutcomeKind::Done | OutcomeKind::Failed(_));
+        if served {
+            self.acct.delivered += 1;
+            if matches!(r.outcome.kind, OutcomeKind::Failed(_)) {
+                self.acct.failed += 1;
+            }
+        }
+        if self.rt.complete(r.outcome, to_nanos(now)).is_err() {
+            self.acct.driver_errors += 1;
+        }
+        let Some(created) = r.created_at.filter(|_| served) else {
             return;
         };
         self.completed += 1;
@@ -363,23 +442,26 @@ impl ActorSystem {
         self.series.extend_to(end);
     }
 
-    /// External requests running on a core now.
-    pub fn running_requests(&self) -> u64 {
+    /// Messages running on a core now.
+    pub fn running_messages(&self) -> u64 {
         self.running_nic
             .iter()
             .chain(self.running_host.iter())
             .flatten()
-            .filter(|r| {
-                r.created_at.is_some()
-                    && matches!(
-                        r.outcome.kind,
-                        OutcomeKind::Done
-                            | OutcomeKind::Failed(_)
-                            | OutcomeKind::WatchdogKilled
-                            | OutcomeKind::Skipped
-                    )
-            })
+            .filter(|r| r.is_message)
             .count() as u64
+    }
+    /// The driver's counts.
+    pub fn accounting(&self) -> ActorAccounting {
+        self.acct
+    }
+    /// Messages inside the system now, place by place: on PCIe, queued in the runtime, on a core.
+    pub fn in_flight_places(&self) -> [(&'static str, u64); 3] {
+        [
+            ("pcie", self.acct.in_pcie()),
+            ("queued", self.rt.queued_messages() as u64),
+            ("on_core", self.running_messages()),
+        ]
     }
     /// Per-class results.
     pub fn classes(&self) -> &[ClassStats] {
@@ -409,13 +491,11 @@ impl Model for ActorSystem {
     fn handle(&mut self, now: SimTime, event: ActorEvent, sched: &mut Scheduler<ActorEvent>) {
         match event {
             ActorEvent::Request => self.on_request(now, sched),
-            ActorEvent::Crossed(msg) => {
-                self.in_pcie -= 1;
-                self.deliver(msg, now);
-            }
+            ActorEvent::Crossed(msg, to) => self.on_crossed(msg, to, now),
             ActorEvent::CoreDone(core) => self.on_core_done(core, now, sched),
             ActorEvent::Tick => self.on_tick(now, sched),
         }
         self.dispatch_idle(now, sched);
+        self.sync_drops(now);
     }
 }

@@ -133,6 +133,8 @@ pub struct EchoSystem {
     measured_pkts: u64,
     latency: LatencyHistogram,
     series: TimeSeries,
+    /// Most packets inside the system at once (after any event).
+    peak_in_flight: u64,
 }
 
 impl EchoSystem {
@@ -170,6 +172,7 @@ impl EchoSystem {
             measured_pkts: 0,
             latency: LatencyHistogram::new(),
             series,
+            peak_in_flight: 0,
         }
     }
 
@@ -267,10 +270,25 @@ impl EchoSystem {
         }
     }
 
-    /// Closes the run at `end`: deliveries up to `end` are counted, later ones stay in flight.
+    /// Closes the run at `end`: deliveries up to `end` are counted, later ones
+    /// stay in flight, and service still in progress counts as busy time up
+    /// to `end` (a core busy on one long packet all run long is 100% busy).
     pub fn finish(&mut self, end: SimTime) {
         self.flush_deliveries(end);
+        for core in 0..self.on_core.len() {
+            if let Some((_, started)) = self.on_core[core] {
+                if end > started {
+                    self.cores.add_busy(core as u32, end - started);
+                    self.series.add_interval_us(started, end, col::BUSY_US);
+                }
+            }
+        }
         self.series.extend_to(end);
+    }
+
+    /// Most packets inside the system at once.
+    pub fn peak_in_flight(&self) -> u64 {
+        self.peak_in_flight
     }
 
     /// Where every packet is now.
@@ -341,5 +359,11 @@ impl Model for EchoSystem {
                 }
             }
         }
+        // Packets counted as ended are final; the rest are inside.
+        let a = &self.acct;
+        let inside = a
+            .generated
+            .saturating_sub(a.delivered + a.steered_host + a.drops());
+        self.peak_in_flight = self.peak_in_flight.max(inside);
     }
 }
