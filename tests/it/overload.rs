@@ -61,8 +61,10 @@ fn actor_load_beyond_the_link_is_capped_at_the_wire_and_reported() {
     let s = &out.summary;
     assert!(s.offered_capped, "{s:?}");
     assert!(s.offered_gbps > 50.0, "the asked load is reported: {s:?}");
+    // the cap uses a mean request size estimated from 2048 draws per actor,
+    // the report the sizes actually drawn: they agree within 1%
     assert!(
-        s.source_gbps <= s.line_rate_gbps * 1.001 && s.source_gbps > 0.95 * s.line_rate_gbps,
+        s.source_gbps <= s.line_rate_gbps * 1.01 && s.source_gbps > 0.95 * s.line_rate_gbps,
         "the source runs at the wire: {s:?}"
     );
     // what was generated fits on the wire in the run's time (Poisson noise aside)
@@ -86,7 +88,7 @@ fn an_absurd_rate_is_capped_and_does_not_hang() {
     )));
     let s = &out.summary;
     assert!(
-        s.offered_capped && s.source_gbps <= s.line_rate_gbps * 1.001,
+        s.offered_capped && s.source_gbps <= s.line_rate_gbps * 1.01,
         "{s:?}"
     );
     assert!(out.places.conserved(), "{:?}", out.places);

@@ -21,7 +21,7 @@ pub const REQUEST_OVERHEAD_BYTES: u64 = 64;
 /// Requests run per actor when measuring its cost for the capacity estimate.
 const CAPACITY_PROBE_REQUESTS: u64 = 200;
 /// Requests drawn per actor to estimate the mean request size for the wire cap.
-const SIZE_PROBE_REQUESTS: u64 = 256;
+const SIZE_PROBE_REQUESTS: u64 = 2048;
 
 /// Results of one class of actors after warm-up.
 #[derive(Clone, Debug, PartialEq)]
