@@ -149,6 +149,24 @@ fn peak_rss_kib(dir: &std::path::Path, args: &[&str]) -> Option<(std::process::O
     Some((out, kib))
 }
 
+/// nic_core_util from a summary row of a quickstart run with `extra` overrides.
+fn echo_util(extra: &[&str]) -> f64 {
+    let mut o = vec!["duration_ms=20"];
+    o.extend_from_slice(extra);
+    run(&crate::common::quickstart(&o)).summary.nic_core_util
+}
+
+#[test]
+fn cores_busy_on_long_service_count_as_busy_until_the_end() {
+    // 10 ms per packet: every core is busy from its first packet to the end;
+    // the service in progress at the end counts, so utilisation is ~1, not 0.5.
+    let u = echo_util(&["workload.processing_us=10000"]);
+    assert!(u > 0.99, "{u}");
+    // one packet per core that never finishes: still busy the whole run
+    let u = echo_util(&["workload.processing_us=1e12"]);
+    assert!(u > 0.99, "{u}");
+}
+
 #[test]
 fn ten_times_overload_for_one_simulated_second_keeps_memory_flat() {
     // One NIC core, FCFS only, ten times the NIC's capacity for one second:
@@ -164,6 +182,7 @@ fn ten_times_overload_for_one_simulated_second_keeps_memory_flat() {
     let args = ["run", "o.toml", "--quiet", "--out", "out"];
     let output = match peak_rss_kib(&dir, &args) {
         Some((out, kib)) => {
+            println!("peak RSS of the 1 s overload run: {kib} KiB");
             assert!(kib < 100 * 1024, "peak RSS {kib} KiB");
             out
         }
