@@ -85,12 +85,20 @@ fn probe_cost_ns(s: &Scenario, spec: &ActorSpec, seed: u64) -> Result<f64, RunEr
             payload: req.payload,
             created_at: now,
         };
-        if rt.deliver(msg, now).is_err() {
-            continue;
-        }
+        // One request at a time on an idle core: a refusal is a bug, not a
+        // drop, and skipping it would skew the estimate silently.
+        rt.deliver(msg, now).map_err(|reason| {
+            assembly(format!(
+                "capacity probe of `{}`: the runtime refused a request ({reason:?})",
+                spec.name
+            ))
+        })?;
         let core = scheduler::runtime::CoreId::nic(0);
-        let Ok(Some(d)) = rt.next_dispatch(core, now) else {
-            continue;
+        let Some(d) = rt.next_dispatch(core, now).map_err(assembly)? else {
+            return Err(assembly(format!(
+                "capacity probe of `{}`: the idle core got no work",
+                spec.name
+            )));
         };
         debug_assert!(matches!(d.work, Work::Request { .. }));
         let mut p = SimPlatform::new(&mut model, 0, Side::Nic).map_err(assembly)?;

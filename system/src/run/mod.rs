@@ -109,3 +109,19 @@ fn table_bytes(t: &Table) -> Result<Vec<u8>, OutputError> {
     let cols: Vec<&str> = t.columns.iter().map(String::as_str).collect();
     csv_bytes(&cols, t.rows.iter().cloned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_engine_error_is_reported_once() {
+        let e = RunError::from(EngineError::QueueOverflow {
+            dropped: 1,
+            capacity: 8,
+        });
+        // no source: a `{:#}` chain (anyhow in the binary) cannot repeat the message
+        assert!(std::error::Error::source(&e).is_none());
+        assert_eq!(e.to_string().matches("event queue overflow").count(), 1);
+    }
+}
