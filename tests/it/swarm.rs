@@ -64,14 +64,15 @@ fn draw_scenario(seed: u64) -> String {
         "name = \"swarm\"\nseed = {run_seed}\nduration_ms = {duration_ms:.3}\nwarmup_ms = 0\n\n[nic]\nprofile = \"{nic_name}\"\ncores = {cores}\n"
     );
     if d.chance(0.5) {
-        draw_echo(&mut d, &mut t, nic.kind == NicKind::OffPath);
+        draw_echo(&mut d, &mut t, &nic);
     } else {
         draw_actors(&mut d, &mut t, cores);
     }
     t
 }
 
-fn draw_echo(d: &mut Draw, t: &mut String, off_path: bool) {
+fn draw_echo(d: &mut Draw, t: &mut String, nic: &NicProfile) {
+    let off_path = nic.kind == NicKind::OffPath;
     if d.chance(0.3) {
         t.push_str(&format!(
             "tm_queue_packets = {}\n",
@@ -82,18 +83,17 @@ fn draw_echo(d: &mut Draw, t: &mut String, off_path: bool) {
         t.push_str("switch_rules = [{ dst_port = 5000, to = \"host\" }, { dst_port = 5001, to = \"drop\" }]\n");
     }
     t.push_str("\n[traffic]\n");
-    if d.chance(0.7) {
-        t.push_str(&format!(
-            "packet_size = {}\n",
-            d.pick(&[64, 128, 256, 512, 1024, 1500, 9000])
-        ));
+    let mean_bytes = if d.chance(0.7) {
+        let size = *d.pick(&[64u32, 128, 256, 512, 1024, 1500, 9000]);
+        t.push_str(&format!("packet_size = {size}\n"));
+        f64::from(size)
     } else {
+        let (w64, w1500) = (d.float(0.1, 5.0), d.float(0.1, 5.0));
         t.push_str(&format!(
-            "size_mix = [{{ size = 64, weight = {:.2} }}, {{ size = 1500, weight = {:.2} }}]\n",
-            d.float(0.1, 5.0),
-            d.float(0.1, 5.0)
+            "size_mix = [{{ size = 64, weight = {w64} }}, {{ size = 1500, weight = {w1500} }}]\n"
         ));
-    }
+        (64.0 * w64 + 1500.0 * w1500) / (w64 + w1500)
+    };
     t.push_str(&format!(
         "arrival = \"{}\"\nflows = {}\n",
         d.pick(&["constant", "poisson"]),
@@ -102,8 +102,13 @@ fn draw_echo(d: &mut Draw, t: &mut String, off_path: bool) {
     if d.chance(0.5) {
         t.push_str("rate_gbps = \"line\"\n");
     } else {
-        // a fraction of the slowest built-in link, so it is below every line rate
-        t.push_str(&format!("rate_gbps = {:.3}\n", d.float(0.05, 0.95) * 9.0));
+        // a fraction of this link's line rate at the mean size
+        let overhead = f64::from(nic.mac.wire_overhead_bytes);
+        let line_gbps = nic.link_gbps * mean_bytes / (mean_bytes + overhead);
+        t.push_str(&format!(
+            "rate_gbps = {:.4}\n",
+            d.float(0.05, 0.95) * line_gbps
+        ));
     }
     t.push_str("\n[workload]\nkind = \"echo\"\n");
     if d.chance(0.4) {

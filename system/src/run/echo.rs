@@ -3,6 +3,7 @@
 use super::{Places, RunError, RunOutput};
 use crate::report::Summary;
 use crate::scenario::Scenario;
+use crate::systems::actor_accounting::ActorDrops;
 use crate::systems::echo::{col, EchoSystem};
 use nic_models::switch::EmbeddedSwitch;
 use nic_models::{ForwardingCost, NicKind};
@@ -101,7 +102,10 @@ pub(super) fn run_echo(
         // validation refuses an echo rate above the line rate
         source_gbps: t.offered_gbps,
         offered_capped: false,
-        actor_drops: Default::default(),
+        actor_drops: ActorDrops {
+            pcie: acct.drops_pcie,
+            ..Default::default()
+        },
         to_host_actors: 0,
         peak_in_flight: system.peak_in_flight(),
         reorders: 0,
@@ -116,6 +120,7 @@ pub(super) fn run_echo(
             ("steered_host", acct.steered_host),
             ("drops_source", acct.drops_source),
             ("drops_switch", acct.drops_switch),
+            ("drops_pcie", acct.drops_pcie),
             ("drops_ingress", acct.drops_ingress),
             ("drops_tm", acct.drops_tm),
             ("drops_tx", acct.drops_tx),

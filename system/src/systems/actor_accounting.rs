@@ -95,7 +95,8 @@ impl OrderCheck {
     }
 }
 
-/// Per-reason drop counts of an actor run, for the summary's columns.
+/// Per-reason drop counts of an actor run, for the summary's columns
+/// (`pcie` also counts echo's host-steered packets refused by a full PCIe queue).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ActorDrops {
     /// PCIe queue full.

@@ -14,12 +14,13 @@
 //! to the host when they land in host memory, and dropped ones are counted.
 //!
 //! Conservation: every generated packet is, at any instant, exactly one of
-//! echoed, delivered to the host, dropped (source backlog, switch, ingress
-//! FIFO, traffic manager, TX queue) or in flight (on PCIe, arrival pending,
+//! echoed, delivered to the host, dropped (source backlog, switch, PCIe
+//! queue, ingress FIFO, traffic manager, TX queue) or in flight (on PCIe, arrival pending,
 //! queued, on a core, on the TX wire).
 //! [`EchoSystem::accounting`] counts each place separately, so the
 //! conservation test checks a sum of independent counts.
 
+use super::actor_accounting::PCIE_QUEUE_MESSAGES;
 use nic_models::forwarding::packet_engine_time;
 use nic_models::switch::{EmbeddedSwitch, FlowKey, Steering};
 use nic_models::{
@@ -79,6 +80,8 @@ pub struct Accounting {
     pub drops_source: u64,
     /// Dropped by an embedded-switch rule.
     pub drops_switch: u64,
+    /// Steered to the host while [`PCIE_QUEUE_MESSAGES`] packets were already on PCIe.
+    pub drops_pcie: u64,
     /// Dropped at the packet engine's ingress FIFO.
     pub drops_ingress: u64,
     /// Dropped at the full traffic manager.
@@ -100,7 +103,12 @@ pub struct Accounting {
 impl Accounting {
     /// Drops of every reason.
     pub fn drops(&self) -> u64 {
-        self.drops_source + self.drops_switch + self.drops_ingress + self.drops_tm + self.drops_tx
+        self.drops_source
+            + self.drops_switch
+            + self.drops_pcie
+            + self.drops_ingress
+            + self.drops_tm
+            + self.drops_tx
     }
     /// Packets still inside the system.
     pub fn in_flight(&self) -> u64 {
@@ -198,6 +206,12 @@ impl EchoSystem {
                     Steering::NicCore(_) => {}
                     Steering::Drop => {
                         self.acct.drops_switch += 1;
+                        self.series.add(at_nic, col::DROPS, 1.0);
+                        continue;
+                    }
+                    Steering::Host if self.to_host.len() as u64 >= PCIE_QUEUE_MESSAGES => {
+                        // PCIe slower than the link: its queue is bounded too
+                        self.acct.drops_pcie += 1;
                         self.series.add(at_nic, col::DROPS, 1.0);
                         continue;
                     }
