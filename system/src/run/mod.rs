@@ -1,5 +1,6 @@
 //! Running one scenario: pick the system its workload needs, run it, and write its files.
 
+mod actor_tables;
 mod actors;
 mod echo;
 
