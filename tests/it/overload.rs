@@ -211,3 +211,38 @@ fn ten_times_overload_for_one_simulated_second_keeps_memory_flat() {
         "{csv}"
     );
 }
+
+#[test]
+fn a_slow_pcie_link_drops_at_its_bounded_queue_with_a_reason() {
+    // A CN2350 whose PCIe takes 2 ms one way: at 5 Mreq/s to a host actor
+    // far more than PCIE_QUEUE_MESSAGES would be on the link at once.
+    let dir = scratch("overload-slow-pcie");
+    let profile =
+        std::fs::read_to_string(crate::common::repo().join("configs/nics/liquidio_cn2350.toml"))
+            .unwrap()
+            .replace("name = \"liquidio_cn2350\"", "name = \"slow_pcie\"");
+    std::fs::write(
+        dir.join("slow_pcie.toml"),
+        format!("{profile}\n[pcie]\none_way_latency_ns = 2000000.0\n"),
+    )
+    .unwrap();
+    let text = actors("rate_krps = 5000", "host_only", 12, 16, 5.0).replace(
+        "profile = \"liquidio_cn2350\"",
+        "profile = \"slow_pcie.toml\"",
+    );
+    std::fs::write(dir.join("s.toml"), text).unwrap();
+    let s = Scenario::load(&dir.join("s.toml"), &[]).expect("scenario with a custom profile");
+    let out = run(&s);
+    let o = &out.summary;
+    assert!(o.actor_drops.pcie > 0, "{o:?}");
+    let on_pcie = out
+        .places
+        .in_flight
+        .iter()
+        .find(|(p, _)| *p == "pcie")
+        .unwrap()
+        .1;
+    assert!(on_pcie <= PCIE_QUEUE_MESSAGES, "{on_pcie}");
+    assert_eq!(o.drops, o.drops_by_reason());
+    assert!(out.places.conserved(), "{:?}", out.places);
+}
