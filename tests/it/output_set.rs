@@ -110,6 +110,7 @@ fn killed_runs_never_leave_a_mixed_set_and_the_next_run_cleans_up() {
     println!("kill moments from NICSIM_KILL_SEED={kill_seed}");
     let mut state = kill_seed.max(1);
     let span_us = (longest.as_micros() as u64 * 5 / 4).max(1);
+    let mut mid_write = 0;
     for round in 0..24 {
         let seed = seeds[round % 2];
         let delay = Duration::from_micros(next(&mut state) % span_us);
@@ -124,6 +125,10 @@ fn killed_runs_never_leave_a_mixed_set_and_the_next_run_cleans_up() {
         child.kill().unwrap(); // SIGKILL (a child that already exited is not reaped yet, so this succeeds)
         child.wait().unwrap();
         let out = dir.join("out");
+        let pid = format!(".{}", child.id());
+        if temporaries(&dir).iter().any(|t| t.ends_with(&pid)) {
+            mid_write += 1; // killed while writing or swapping its set
+        }
         let context = format!(
             "round {round}, seed {seed}, kill after {delay:?} (NICSIM_KILL_SEED={kill_seed})"
         );
@@ -153,6 +158,7 @@ fn killed_runs_never_leave_a_mixed_set_and_the_next_run_cleans_up() {
         }
     }
 
+    println!("{mid_write} of 24 kills landed while a set was being written or swapped");
     let args = run_args(11);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = nicsim(&dir, &args);
