@@ -280,6 +280,20 @@ fn check(text: &str, coverage: &mut Coverage) -> Result<(), String> {
     if s.peak_in_flight < s.in_flight {
         return fail("peak_in_flight below the final in_flight");
     }
+    if let Some(plan) = &scenario.actors {
+        // Bounded memory: never more inside than every queue can hold.
+        let c = &plan.settings;
+        let n = plan.actors.len() as u64;
+        let bound = u64::from(c.fcfs_queue_capacity)
+            + u64::from(c.host_queue_capacity)
+            + n * u64::from(c.mailbox_capacity)
+            + n * u64::from(c.migration_buffer_capacity)
+            + 2 * nicsim::systems::actors::PCIE_QUEUE_MESSAGES
+            + u64::from(s.cores + plan.host_cores);
+        if s.peak_in_flight > bound {
+            return fail(&format!("peak_in_flight above the queues' bound {bound}"));
+        }
+    }
     if !(0.0..=1.0).contains(&s.nic_core_util) {
         return fail("nic_core_util outside [0, 1]");
     }
