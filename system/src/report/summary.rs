@@ -74,7 +74,9 @@ pub struct Summary {
     pub actor_drops: ActorDrops,
     /// Actor runs: messages that crossed PCIe to host actors.
     pub to_host_actors: u64,
-    /// Most packets or messages inside the system at once.
+    /// Most packets or messages inside the system at once, checked after
+    /// every event (echo counts a transmitted packet as inside until its
+    /// delivery is recorded, so its figure is an upper bound).
     pub peak_in_flight: u64,
     /// Actor runs: messages an actor started out of order for their sender.
     pub reorders: u64,
