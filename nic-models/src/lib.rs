@@ -26,7 +26,6 @@ pub mod core_model;
 pub mod error;
 pub mod figures;
 pub mod host;
-pub mod host_link;
 pub mod memory;
 pub mod messaging;
 pub mod switch;

@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use crate::accel::AccelConfig;
 use crate::compute::ComputeConfig;
 use crate::error::ModelError;
-use crate::host_link::HostLinkConfig;
 use crate::memory::MemoryConfig;
 use crate::messaging::MessagingConfig;
 use crate::switch::SwitchConfig;
@@ -124,10 +123,9 @@ pub struct NicProfile {
     /// off-path NIC means the default switch: everything to the host.
     #[serde(default)]
     pub switch: Option<SwitchConfig>,
-    /// Attachment to the host: PCIe link and DMA / RDMA figures (`host_link`).
-    pub host_link: HostLinkConfig,
-    /// The PCIe link model (`[pcie]`, pcie-model's keys); absent: the
-    /// defaults of the NIC's kind (see [`NicProfile::pcie_profiles`]).
+    /// The attachment to the host, the profile's one PCIe description:
+    /// the link (`[pcie]`, pcie-model's keys); absent: the defaults of the
+    /// NIC's kind (see [`NicProfile::pcie_profiles`]).
     #[serde(default)]
     pub pcie: Option<pcie_model::PcieLinkProfile>,
     /// The DMA engines (`[dma]`); absent: the kind's defaults.
@@ -394,7 +392,6 @@ impl NicProfile {
             .and_then(|_| self.compute.validate())
             .and_then(|_| self.accel.validate())
             .and_then(|_| self.messaging.validate())
-            .and_then(|_| self.host_link.validate())
             .and_then(|_| {
                 crate::switch::EmbeddedSwitch::new(
                     self.switch.clone().unwrap_or_default(),
@@ -448,10 +445,10 @@ mod tests {
             p.pcie_profiles().rdma.is_none(),
             "on-path NICs have no RDMA path"
         );
-        let custom = format!("{base}\n[pcie]\none_way_latency_ns = 1500.0\n");
+        let custom = base.replace("[pcie]\n", "[pcie]\none_way_latency_ns = 1500.0\n");
         let p = NicProfile::from_toml_str(&custom, "x").unwrap();
         assert_eq!(p.pcie_profiles().pcie.one_way_latency_ns, 1500.0);
-        let bad = format!("{base}\n[pcie]\nmax_payload_bytes = 200\n");
+        let bad = base.replace("[pcie]\n", "[pcie]\nmax_payload_bytes = 200\n");
         let err = NicProfile::from_toml_str(&bad, "x")
             .unwrap_err()
             .to_string();
