@@ -10,6 +10,8 @@ pub mod forwarding;
 pub mod mac;
 pub mod packet;
 pub mod profile;
+pub mod profile_file;
+pub mod ranges;
 pub mod traffic_manager;
 
 pub use cores::CorePool;
