@@ -145,6 +145,18 @@ fn errors_in_an_inheriting_profile_name_the_file_line_and_key() {
     let e = load_err(&dir, "fast.toml");
     assert!(e.contains("fast.toml:3: key `link_gbps`"), "{e}");
 
+    write(
+        &dir,
+        "slow_pcie.toml",
+        "base = \"liquidio_cn2350\"\nname = \"slow_pcie\"\n[pcie]\none_way_latency_ns = 1e300\n",
+    );
+    let e = load_err(&dir, "slow_pcie.toml");
+    assert!(
+        e.contains("slow_pcie.toml:4: key `pcie.one_way_latency_ns`"),
+        "{e}"
+    );
+    assert!(e.contains("[0, 1e9]"), "{e}");
+
     // A bad value in a base file is reported in that file.
     write(&dir, "bad_base.toml", &LIO.replace("ways = 16", "ways = 0"));
     write(
