@@ -64,7 +64,7 @@ pub(crate) fn check_non_negative_f64(
     key: &'static str,
     v: f64,
 ) -> Result<(), ProfileError> {
-    if v.is_finite() && v >= 0.0 && v <= MAX_NS {
+    if (0.0..=MAX_NS).contains(&v) {
         Ok(())
     } else {
         Err(out_of_range(
