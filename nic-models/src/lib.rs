@@ -11,6 +11,7 @@ pub mod mac;
 pub mod packet;
 pub mod profile;
 pub mod profile_file;
+mod profile_key;
 pub mod ranges;
 pub mod traffic_manager;
 
