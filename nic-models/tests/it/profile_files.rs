@@ -46,6 +46,7 @@ fn a_profile_inherits_a_builtin_and_overrides_some_keys() {
     assert_eq!(p.accel, lio.accel);
     assert_eq!(p.description, "", "a description is not inherited");
     assert_eq!(p.core_model().unwrap().cores(), 16);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -63,6 +64,7 @@ fn arrays_of_tables_replace_the_base_array() {
         p.memory.line_bytes, 128,
         "other [memory] keys still inherited"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -81,6 +83,7 @@ fn a_base_path_is_relative_to_the_file_that_names_it_and_chains() {
     );
     let p = NicProfile::resolve("top.toml", &dir).unwrap();
     assert_eq!((p.name.as_str(), p.cores, p.link_gbps), ("top", 8, 25.0));
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -121,6 +124,7 @@ fn cycles_depth_and_unknown_bases_are_clear_errors() {
         e.contains("n.toml:1: key `base`") && e.contains("must be a string"),
         "{e}"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -176,6 +180,7 @@ fn errors_in_an_inheriting_profile_name_the_file_line_and_key() {
         e.contains("anon.toml") && e.contains("missing field `name`"),
         "{e}"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -188,6 +193,7 @@ fn host_profiles_inherit_too() {
     );
     let h = HostProfile::resolve("small_host.toml", &dir).unwrap();
     assert_eq!((h.name.as_str(), h.cores()), ("small_host", 8));
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// Bad values, each with the line it is on in the edited built-in: every
@@ -305,4 +311,5 @@ fn out_of_range_values_are_refused_with_file_line_key_and_range() {
         e.contains("huge.toml:") && e.contains("key `memory.caches`"),
         "{e}"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
