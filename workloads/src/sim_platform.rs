@@ -30,7 +30,7 @@ use std::rc::Rc;
 /// latency (inside the 0.5-2 us PCIe latency range of iPipe section 2.2.5) plus
 /// bytes at the blocking-DMA throughput at 2 KB on LiquidIO: 2.1 GB/s for writes
 /// to host memory (Fig. 7), 1.4 GB/s for reads from it (Fig. 8); all via
-/// shared/calibration/ipipe-sigcomm19.toml `[pcie]` and `[dma.liquidio_cn2350]`.
+/// configs/calibration/ipipe-sigcomm19.toml `[pcie]` and `[dma.liquidio_cn2350]`.
 pub const DMA_FIXED_NS: u64 = 1_000;
 /// NIC-to-host (DMA write) throughput, GB/s; see [`DMA_FIXED_NS`].
 pub const DMA_WRITE_GBYTES_PER_S: f64 = 2.1;

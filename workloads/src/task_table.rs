@@ -30,7 +30,7 @@ const DMO_CAPACITY_BYTES: u64 = 256 << 20;
 const ACTOR_ID: u32 = 1;
 
 /// Published task times on CN2350, us: Table 3 of iPipe, via
-/// shared/calibration/ipipe-sigcomm19.toml `[task_exec_us.liquidio_cn2350]`.
+/// configs/calibration/ipipe-sigcomm19.toml `[task_exec_us.liquidio_cn2350]`.
 pub const PAPER_TASK_US: [(ActorKind, f64); 4] = [
     (ActorKind::Replication, 1.9),
     (ActorKind::LoadBalancer, 2.0),

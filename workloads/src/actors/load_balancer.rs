@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 /// Fixed compute per request: parse the 5-tuple, hash it, pick and forward.
 /// Chosen so that exec time on the CN2350 model = 2.0 us (Table 3 of iPipe, via
-/// shared/calibration/ipipe-sigcomm19.toml): the 3 DMO line accesses per request
+/// configs/calibration/ipipe-sigcomm19.toml): the 3 DMO line accesses per request
 /// (table entry, usually an L1 miss served by L2 since the 128 KB table exceeds
 /// the 32 KB L1; counter read and write) take 0.060 us, leaving 1.94 us = 2328
 /// cycles at 1.2 GHz (measured 2.001 us by `task_table`).
