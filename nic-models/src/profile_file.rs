@@ -199,7 +199,7 @@ impl Layered {
                     "base",
                     format!(
                         "inheritance cycle ({}): a profile cannot be its own base",
-                        chain(&layers, &base)
+                        chain(&layers, &o)
                     ),
                 ));
             }
