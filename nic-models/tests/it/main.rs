@@ -4,5 +4,6 @@ mod accel_engines;
 mod core_counts;
 mod core_model;
 mod pointer_chase;
+mod profile_files;
 mod steering;
 mod vectors;
