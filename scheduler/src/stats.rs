@@ -99,12 +99,18 @@ impl SlidingWindow {
 
     /// Keeps the tail long enough to hold the p99 rank and short enough to be
     /// cheap; re-chooses the pivot otherwise.
+    #[inline]
     fn maintain_tail(&mut self) {
         let n = self.samples.len();
         if n == 0 {
             self.tail.clear();
             self.pivot = 0;
             self.tail_high = 0;
+            return;
+        }
+        // Fast path without the float rank: the rank from the top is at most
+        // 0.01 n + 1 <= n / 100 + 2.
+        if self.tail.len() >= n / 100 + 2 && self.tail.len() <= self.tail_high {
             return;
         }
         let need = p99_rank_from_top(n);
@@ -340,6 +346,13 @@ mod tests {
         }
         let idx = (((n as f64) * 0.99).ceil() as usize).clamp(1, n) - 1;
         Some(*v.select_nth_unstable(idx).1)
+    }
+
+    #[test]
+    fn rank_from_top_never_exceeds_the_fast_path_bound() {
+        for n in 1..200_000usize {
+            assert!(p99_rank_from_top(n) <= n / 100 + 2, "n = {n}");
+        }
     }
 
     #[test]
