@@ -1,6 +1,6 @@
 //! Speedup of the parallel engine on the ping model (`sim_core::bench::ping`): wall time at 1 and 2 threads, interleaved, median and min of several runs.
 //!
-//! Usage: `cargo run --release -p sim-core --example parallel_speedup -- [--partitions 8] [--work 400] [--us 2000] [--reps 5]`
+//! Usage: `cargo run --release -p sim-core --example parallel_speedup -- [--partitions 8] [--work 400] [--us 2000] [--lookahead-ns 1000] [--reps 5]`
 //! `--work` is arithmetic rounds per event (about 1 ns each): the model needs
 //! enough work per event and per window for threads to pay off. The digests
 //! printed for each thread count must be equal (the engine's determinism).
@@ -37,19 +37,20 @@ fn main() {
             arg(&args, "--work", 400)?,
             arg(&args, "--us", 2000)?,
             arg(&args, "--reps", 5)?,
+            arg(&args, "--lookahead-ns", 1_000)?,
         ))
     })();
-    let (partitions, work, us, reps) = match parsed {
+    let (partitions, work, us, reps, lookahead_ns) = match parsed {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("parallel_speedup: {e}\nusage: parallel_speedup [--partitions N] [--work N] [--us N] [--reps N]");
+            eprintln!("parallel_speedup: {e}\nusage: parallel_speedup [--partitions N] [--work N] [--us N] [--lookahead-ns N] [--reps N]");
             std::process::exit(2);
         }
     };
     let cfg = PingConfig {
         partitions: partitions.max(1) as usize,
         tokens_per_partition: 16,
-        lookahead: SimDuration::from_ns(1_000),
+        lookahead: SimDuration::from_ns(lookahead_ns.max(1)),
         work_rounds: work as u32,
         seed: 1,
         record_trace: false,

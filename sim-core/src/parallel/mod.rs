@@ -165,7 +165,30 @@ impl<M: PartitionModel> ParallelEngine<M> {
                 .map_err(|e| ParallelError::Config(format!("thread pool: {e}")))?;
             self.pool = Some((threads, pool));
         }
-        while let Some(start) = self.earliest() {
+        let (models, states, lookahead) = (&mut self.models, &mut self.states, self.lookahead);
+        let windows = match (&self.pool, threads) {
+            // The whole loop runs inside the pool, so each window's parallel
+            // step starts from a worker thread (no hand-off per window).
+            (Some((_, pool)), t) if t > 1 => {
+                pool.install(|| Self::run_windows(models, states, lookahead, end, true))
+            }
+            _ => Self::run_windows(models, states, lookahead, end, false),
+        };
+        self.windows += windows?;
+        self.finish(end);
+        Ok(())
+    }
+
+    /// The window loop of [`Self::run_until`]; returns the windows run.
+    fn run_windows(
+        models: &mut [M],
+        states: &mut [State<M::Event>],
+        lookahead: SimDuration,
+        end: SimTime,
+        parallel: bool,
+    ) -> Result<u64, ParallelError> {
+        let mut windows = 0;
+        while let Some(start) = states.iter().filter_map(|s| s.queue.peek_time()).min() {
             if start > end {
                 break;
             }
@@ -173,29 +196,24 @@ impl<M: PartitionModel> ParallelEngine<M> {
             let last = SimTime::from_ps(
                 start
                     .as_ps()
-                    .saturating_add(self.lookahead.as_ps() - 1)
+                    .saturating_add(lookahead.as_ps() - 1)
                     .min(end.as_ps()),
             );
-            let (models, states) = (&mut self.models, &mut self.states);
-            match (&self.pool, threads) {
-                (Some((_, pool)), t) if t > 1 => pool.install(|| {
-                    models
-                        .par_iter_mut()
-                        .zip(states.par_iter_mut())
-                        .for_each(|(m, s)| s.run_window(m, last))
-                }),
-                _ => {
-                    for (m, s) in models.iter_mut().zip(states.iter_mut()) {
-                        s.run_window(m, last);
-                    }
+            if parallel {
+                models
+                    .par_iter_mut()
+                    .zip(states.par_iter_mut())
+                    .for_each(|(m, s)| s.run_window(m, last));
+            } else {
+                for (m, s) in models.iter_mut().zip(states.iter_mut()) {
+                    s.run_window(m, last);
                 }
             }
-            self.windows += 1;
+            windows += 1;
             Self::check_faults(states)?;
             Self::deliver(states)?;
         }
-        self.finish(end);
-        Ok(())
+        Ok(windows)
     }
 
     /// The sequential reference: handles every event with time `<= end` in one
@@ -220,10 +238,6 @@ impl<M: PartitionModel> ParallelEngine<M> {
         }
         self.finish(end);
         Ok(())
-    }
-
-    fn earliest(&self) -> Option<SimTime> {
-        self.states.iter().filter_map(|s| s.queue.peek_time()).min()
     }
 
     fn finish(&mut self, end: SimTime) {
