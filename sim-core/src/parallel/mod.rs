@@ -309,6 +309,10 @@ impl<M: PartitionModel> ParallelEngine<M> {
     pub fn models(&self) -> &[M] {
         &self.models
     }
+    /// The partitions' models, mutably (e.g. to reconfigure between phases).
+    pub fn models_mut(&mut self) -> &mut [M] {
+        &mut self.models
+    }
     /// Consumes the engine, returning the models.
     pub fn into_models(self) -> Vec<M> {
         self.models
