@@ -158,7 +158,7 @@ fn main() {
         let (med, min) = median_min(w);
         let real = |wall: f64| {
             m.sim_s
-                .map_or("-".to_string(), |s| format!("{:.2}", s / wall))
+                .map_or("-".to_string(), |s| format!("{:.3}", s / wall))
         };
         let per_unit = m.units.filter(|&u| u > 0).map_or("-".to_string(), |u| {
             format!("{:.2}", m.events as f64 / u as f64)
