@@ -5,10 +5,11 @@
 //! exact and kept incrementally: the window keeps, sorted, every sample at or above
 //! a pivot (the "tail": a few percent of the samples, enough to hold the p99), and
 //! only counts the rest. A push or an expiry below the pivot costs one comparison;
-//! one above it is a binary-search insert or remove in a short sorted vector. When
+//! one above it is a binary search in a short sorted vector of (value, count)
+//! pairs (run-length, so that many equal samples cost nothing extra). When
 //! the tail gets too short to hold the p99 rank, or far too long, the pivot is
 //! re-chosen by one selection over the window (O(n), rare). The p99 is then read
-//! from the tail in O(1), equal to the nearest-rank value the old per-summary sort
+//! from the top of the tail (a few steps), equal to the nearest-rank value the old per-summary sort
 //! computed (a property test below checks it against that selection).
 
 use crate::settings::TailMode;
@@ -49,8 +50,11 @@ pub struct SlidingWindow {
     max_age: SimDuration,
     sum: u128,
     sum_sq: u128,
-    /// Every sample `>= pivot`, sorted ascending (the window's largest values).
-    tail: Vec<u64>,
+    /// Every sample `>= pivot` as (value, copies), sorted by value: the window's
+    /// largest values.
+    tail: Vec<(u64, u32)>,
+    /// Samples in the tail (sum of the copies).
+    tail_len: usize,
     pivot: u64,
     /// Re-choose the pivot when the tail grows beyond this (set at each re-choice).
     tail_high: usize,
@@ -75,6 +79,7 @@ impl SlidingWindow {
             sum: 0,
             sum_sq: 0,
             tail: Vec::new(),
+            tail_len: 0,
             pivot: 0,
             tail_high: 0,
             scratch: Vec::new(),
@@ -86,12 +91,16 @@ impl SlidingWindow {
             self.sum -= u128::from(v);
             self.sum_sq -= u128::from(v) * u128::from(v);
             if v >= self.pivot {
-                // Remove the last copy of v: equal copies are interchangeable,
-                // and the last one moves the fewest elements.
-                let i = self.tail.partition_point(|&x| x <= v);
-                debug_assert!(i > 0 && self.tail[i - 1] == v, "tail lost a sample");
-                if i > 0 && self.tail[i - 1] == v {
-                    self.tail.remove(i - 1);
+                match self.tail.binary_search_by_key(&v, |&(x, _)| x) {
+                    Ok(i) => {
+                        self.tail_len -= 1;
+                        if self.tail[i].1 == 1 {
+                            self.tail.remove(i);
+                        } else {
+                            self.tail[i].1 -= 1;
+                        }
+                    }
+                    Err(_) => debug_assert!(false, "tail lost a sample"),
                 }
             }
         }
@@ -104,17 +113,18 @@ impl SlidingWindow {
         let n = self.samples.len();
         if n == 0 {
             self.tail.clear();
+            self.tail_len = 0;
             self.pivot = 0;
             self.tail_high = 0;
             return;
         }
         // Fast path without the float rank: the rank from the top is at most
         // 0.01 n + 1 <= n / 100 + 2.
-        if self.tail.len() >= n / 100 + 2 && self.tail.len() <= self.tail_high {
+        if self.tail_len >= n / 100 + 2 && self.tail_len <= self.tail_high {
             return;
         }
         let need = p99_rank_from_top(n);
-        if self.tail.len() >= need && self.tail.len() <= self.tail_high {
+        if self.tail_len >= need && self.tail_len <= self.tail_high {
             return;
         }
         // Keep about four times the needed rank, so that many pushes and
@@ -125,12 +135,22 @@ impl SlidingWindow {
         let (_, pivot, _) = self.scratch.select_nth_unstable(n - keep);
         self.pivot = *pivot;
         let pivot = self.pivot;
+        // select_nth_unstable put every value >= the pivot at or after its index
+        // (and values equal to it may also sit before); collect them all.
+        let mut top: Vec<u64> = std::mem::take(&mut self.scratch);
+        top.retain(|&v| v >= pivot);
+        top.sort_unstable();
         self.tail.clear();
-        self.tail
-            .extend(self.scratch.iter().copied().filter(|&v| v >= pivot));
-        self.tail.sort_unstable();
+        for &v in &top {
+            match self.tail.last_mut() {
+                Some((x, c)) if *x == v => *c += 1,
+                _ => self.tail.push((v, 1)),
+            }
+        }
+        self.tail_len = top.len();
+        self.scratch = top;
         // Ties at the pivot can make the tail long; never re-choose just for them.
-        self.tail_high = (8 * need + 64).max(2 * self.tail.len());
+        self.tail_high = (8 * need + 64).max(2 * self.tail_len);
     }
 
     /// Add a sample taken at `now`.
@@ -142,8 +162,11 @@ impl SlidingWindow {
         self.sum += u128::from(value_ns);
         self.sum_sq += u128::from(value_ns) * u128::from(value_ns);
         if value_ns >= self.pivot {
-            let i = self.tail.partition_point(|&x| x <= value_ns);
-            self.tail.insert(i, value_ns);
+            self.tail_len += 1;
+            match self.tail.binary_search_by_key(&value_ns, |&(x, _)| x) {
+                Ok(i) => self.tail[i].1 += 1,
+                Err(i) => self.tail.insert(i, (value_ns, 1)),
+            }
         }
         self.expire_samples(now);
         self.maintain_tail();
@@ -199,13 +222,12 @@ impl SlidingWindow {
             return None;
         }
         let r = p99_rank_from_top(n);
-        if let Some(&v) = self
-            .tail
-            .len()
-            .checked_sub(r)
-            .and_then(|i| self.tail.get(i))
-        {
-            return Some(v);
+        let mut seen = 0usize;
+        for &(v, c) in self.tail.iter().rev() {
+            seen += c as usize;
+            if seen >= r {
+                return Some(v);
+            }
         }
         // Unreachable while the tail invariant holds (every mutation maintains
         // it); kept as the exact, slow definition rather than a wrong answer.
@@ -386,7 +408,11 @@ mod tests {
                     w.clear();
                 }
                 // the tail alone must hold the answer (no fallback to a selection)
-                assert!(w.is_empty() || w.tail.len() >= p99_rank_from_top(w.len()));
+                assert!(w.is_empty() || w.tail_len >= p99_rank_from_top(w.len()));
+                assert_eq!(
+                    w.tail_len,
+                    w.tail.iter().map(|&(_, c)| c as usize).sum::<usize>()
+                );
                 assert_eq!(
                     w.p99_ns(),
                     p99_by_selection(&w),
