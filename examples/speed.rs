@@ -65,7 +65,8 @@ fn scenario_case(name: &str, file: &str, overrides: &[&str]) -> Case {
 }
 
 /// The toy partitioned model of `sim_core::bench::ping` (8 partitions, about
-/// 400 ns of work per event, 1 us lookahead) on the parallel engine.
+/// 2 us of work per event, 1 us lookahead: about 200 us of work per window)
+/// on the parallel engine.
 fn ping_case(threads: usize) -> Case {
     Case {
         name: format!("parallel ping toy, {threads} thread(s)"),
@@ -74,11 +75,11 @@ fn ping_case(threads: usize) -> Case {
                 partitions: 8,
                 tokens_per_partition: 16,
                 lookahead: SimDuration::from_ns(1_000),
-                work_rounds: 400,
+                work_rounds: 2_000,
                 seed: 1,
                 record_trace: false,
             };
-            let end = SimTime::from_us(2_000);
+            let end = SimTime::from_us(1_000);
             let mut e = ping::ping_engine(cfg).map_err(|e| e.to_string())?;
             e.run_until(end, threads).map_err(|e| e.to_string())?;
             Ok(Measured {
