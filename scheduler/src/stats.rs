@@ -1,9 +1,16 @@
 //! Latency statistics with bounded memory: a sliding window (count- and age-bounded)
 //! for policy decisions, and a run-wide histogram for reports.
 //!
-//! Mean and standard deviation come from running sums (O(1)); the measured p99 uses
-//! a selection over a copy of the window (O(n), n <= the window bound), computed only
-//! when a summary is asked for (policy evaluation, reports).
+//! Mean and standard deviation come from running sums (O(1)). The measured p99 is
+//! exact and kept incrementally: the window keeps, sorted, every sample at or above
+//! a pivot (the "tail": a few percent of the samples, enough to hold the p99), and
+//! only counts the rest. A push or an expiry below the pivot costs one comparison;
+//! one above it is a binary search in a short sorted vector of (value, count)
+//! pairs (run-length, so that many equal samples cost nothing extra). When
+//! the tail gets too short to hold the p99 rank, or far too long, the pivot is
+//! re-chosen by one selection over the window (O(n), rare). The p99 is then read
+//! from the top of the tail (a few steps), equal to the nearest-rank value the old per-summary sort
+//! computed (a property test below checks it against that selection).
 
 use crate::settings::TailMode;
 use hdrhistogram::Histogram;
@@ -43,6 +50,23 @@ pub struct SlidingWindow {
     max_age: SimDuration,
     sum: u128,
     sum_sq: u128,
+    /// Every sample `>= pivot` as (value, copies), sorted by value: the window's
+    /// largest values.
+    tail: Vec<(u64, u32)>,
+    /// Samples in the tail (sum of the copies).
+    tail_len: usize,
+    pivot: u64,
+    /// Re-choose the pivot when the tail grows beyond this (set at each re-choice).
+    tail_high: usize,
+    /// Scratch buffer for the re-choice, kept to avoid an allocation each time.
+    scratch: Vec<u64>,
+}
+
+/// 1-based rank from the top of the nearest-rank p99 of `n > 0` samples: the p99 is
+/// the ceil(0.99 n)-th smallest value, i.e. the (n - ceil(0.99 n) + 1)-th largest.
+fn p99_rank_from_top(n: usize) -> usize {
+    let rank = ((n as f64) * 0.99).ceil() as usize;
+    n - (rank.clamp(1, n) - 1)
 }
 
 impl SlidingWindow {
@@ -54,6 +78,11 @@ impl SlidingWindow {
             max_age,
             sum: 0,
             sum_sq: 0,
+            tail: Vec::new(),
+            tail_len: 0,
+            pivot: 0,
+            tail_high: 0,
+            scratch: Vec::new(),
         }
     }
 
@@ -61,7 +90,67 @@ impl SlidingWindow {
         if let Some((_, v)) = self.samples.pop_front() {
             self.sum -= u128::from(v);
             self.sum_sq -= u128::from(v) * u128::from(v);
+            if v >= self.pivot {
+                match self.tail.binary_search_by_key(&v, |&(x, _)| x) {
+                    Ok(i) => {
+                        self.tail_len -= 1;
+                        if self.tail[i].1 == 1 {
+                            self.tail.remove(i);
+                        } else {
+                            self.tail[i].1 -= 1;
+                        }
+                    }
+                    Err(_) => debug_assert!(false, "tail lost a sample"),
+                }
+            }
         }
+    }
+
+    /// Keeps the tail long enough to hold the p99 rank and short enough to be
+    /// cheap; re-chooses the pivot otherwise.
+    #[inline]
+    fn maintain_tail(&mut self) {
+        let n = self.samples.len();
+        if n == 0 {
+            self.tail.clear();
+            self.tail_len = 0;
+            self.pivot = 0;
+            self.tail_high = 0;
+            return;
+        }
+        // Fast path without the float rank: the rank from the top is at most
+        // 0.01 n + 1 <= n / 100 + 2.
+        if self.tail_len >= n / 100 + 2 && self.tail_len <= self.tail_high {
+            return;
+        }
+        let need = p99_rank_from_top(n);
+        if self.tail_len >= need && self.tail_len <= self.tail_high {
+            return;
+        }
+        // Keep about four times the needed rank, so that many pushes and
+        // expiries pass before the next re-choice.
+        let keep = (4 * need + 8).min(n);
+        self.scratch.clear();
+        self.scratch.extend(self.samples.iter().map(|&(_, v)| v));
+        let (_, pivot, _) = self.scratch.select_nth_unstable(n - keep);
+        self.pivot = *pivot;
+        let pivot = self.pivot;
+        // select_nth_unstable put every value >= the pivot at or after its index
+        // (and values equal to it may also sit before); collect them all.
+        let mut top: Vec<u64> = std::mem::take(&mut self.scratch);
+        top.retain(|&v| v >= pivot);
+        top.sort_unstable();
+        self.tail.clear();
+        for &v in &top {
+            match self.tail.last_mut() {
+                Some((x, c)) if *x == v => *c += 1,
+                _ => self.tail.push((v, 1)),
+            }
+        }
+        self.tail_len = top.len();
+        self.scratch = top;
+        // Ties at the pivot can make the tail long; never re-choose just for them.
+        self.tail_high = (8 * need + 64).max(2 * self.tail_len);
     }
 
     /// Add a sample taken at `now`.
@@ -72,11 +161,24 @@ impl SlidingWindow {
         self.samples.push_back((now, value_ns));
         self.sum += u128::from(value_ns);
         self.sum_sq += u128::from(value_ns) * u128::from(value_ns);
-        self.expire(now);
+        if value_ns >= self.pivot {
+            self.tail_len += 1;
+            match self.tail.binary_search_by_key(&value_ns, |&(x, _)| x) {
+                Ok(i) => self.tail[i].1 += 1,
+                Err(i) => self.tail.insert(i, (value_ns, 1)),
+            }
+        }
+        self.expire_samples(now);
+        self.maintain_tail();
     }
 
     /// Drop samples older than the window's age bound.
     pub fn expire(&mut self, now: SimTime) {
+        self.expire_samples(now);
+        self.maintain_tail();
+    }
+
+    fn expire_samples(&mut self, now: SimTime) {
         while let Some(&(t, _)) = self.samples.front() {
             if now.saturating_since(t) > self.max_age {
                 self.pop_front();
@@ -91,6 +193,7 @@ impl SlidingWindow {
         self.samples.clear();
         self.sum = 0;
         self.sum_sq = 0;
+        self.maintain_tail();
     }
 
     /// Number of samples.
@@ -112,24 +215,40 @@ impl SlidingWindow {
         }
     }
 
-    /// Full summary (p99 by selection over a copy).
-    pub fn summary(&self) -> LatencySummary {
+    /// Nearest-rank p99 (the ceil(0.99 n)-th smallest sample); `None` if empty.
+    pub fn p99_ns(&self) -> Option<u64> {
         let n = self.samples.len();
         if n == 0 {
-            return LatencySummary::default();
+            return None;
         }
+        let r = p99_rank_from_top(n);
+        let mut seen = 0usize;
+        for &(v, c) in self.tail.iter().rev() {
+            seen += c as usize;
+            if seen >= r {
+                return Some(v);
+            }
+        }
+        // Unreachable while the tail invariant holds (every mutation maintains
+        // it); kept as the exact, slow definition rather than a wrong answer.
+        let mut values: Vec<u64> = self.samples.iter().map(|&(_, v)| v).collect();
+        let (_, p99, _) = values.select_nth_unstable(n - r);
+        Some(*p99)
+    }
+
+    /// Full summary (p99 from the incrementally kept tail).
+    pub fn summary(&self) -> LatencySummary {
+        let n = self.samples.len();
+        let Some(p99) = self.p99_ns() else {
+            return LatencySummary::default();
+        };
         let mean = self.sum as f64 / n as f64;
         let var = (self.sum_sq as f64 / n as f64 - mean * mean).max(0.0);
-        let mut values: Vec<u64> = self.samples.iter().map(|&(_, v)| v).collect();
-        // nearest-rank p99: the ceil(0.99 n)-th smallest value
-        let rank = ((n as f64) * 0.99).ceil() as usize;
-        let idx = rank.clamp(1, n) - 1;
-        let (_, p99, _) = values.select_nth_unstable(idx);
         LatencySummary {
             count: n as u64,
             mean_ns: mean,
             stddev_ns: var.sqrt(),
-            p99_ns: *p99 as f64,
+            p99_ns: p99 as f64,
             sum_ns: self.sum.min(u128::from(u64::MAX)) as u64,
         }
     }
@@ -238,6 +357,70 @@ mod tests {
         // the ten old samples are older than 1000 ns at t = 5000
         assert_eq!(w.len(), 1);
         assert_eq!(w.summary().p99_ns, 3.0);
+    }
+
+    /// The old definition: nearest-rank p99 by selection over a copy.
+    fn p99_by_selection(w: &SlidingWindow) -> Option<u64> {
+        let mut v: Vec<u64> = w.samples.iter().map(|&(_, v)| v).collect();
+        let n = v.len();
+        if n == 0 {
+            return None;
+        }
+        let idx = (((n as f64) * 0.99).ceil() as usize).clamp(1, n) - 1;
+        Some(*v.select_nth_unstable(idx).1)
+    }
+
+    #[test]
+    fn rank_from_top_never_exceeds_the_fast_path_bound() {
+        for n in 1..200_000usize {
+            assert!(p99_rank_from_top(n) <= n / 100 + 2, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn incremental_p99_equals_selection_under_random_traffic() {
+        // xorshift: the test needs no RNG crate, only varied values, ties and gaps.
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for case in 0..24u64 {
+            let cap = [1u32, 2, 7, 100, 1024, 4096][(case % 6) as usize];
+            let mut w = SlidingWindow::new(cap, SimDuration::from_ns(2_000 + case * 500));
+            let mut t = 0u64;
+            for step in 0..6_000u64 {
+                t += next() % [3, 40, 400][(case % 3) as usize];
+                // phases: a few distinct values (ties), wide values, a rising trend
+                let v = match (step / 1_500 + case) % 4 {
+                    0 => 1_000 + next() % 4,
+                    1 => next() % 1_000_000,
+                    2 => step * 10 + next() % 50,
+                    _ => 7,
+                };
+                w.push(SimTime::from_ns(t), v);
+                if step % 97 == 0 {
+                    w.expire(SimTime::from_ns(t + next() % 3_000));
+                }
+                if step % 2_711 == 2_710 {
+                    w.clear();
+                }
+                // the tail alone must hold the answer (no fallback to a selection)
+                assert!(w.is_empty() || w.tail_len >= p99_rank_from_top(w.len()));
+                assert_eq!(
+                    w.tail_len,
+                    w.tail.iter().map(|&(_, c)| c as usize).sum::<usize>()
+                );
+                assert_eq!(
+                    w.p99_ns(),
+                    p99_by_selection(&w),
+                    "case {case} step {step} n {}",
+                    w.len()
+                );
+            }
+        }
     }
 
     #[test]

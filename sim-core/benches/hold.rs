@@ -22,28 +22,12 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use rand::Rng;
 use rand_distr::{Distribution, Exp1};
-use sim_core::{Engine, Model, RngStreams, Scheduler, SimDuration, SimRng, SimTime};
+use sim_core::RngStreams;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
 const EVENTS: u64 = 200_000;
 const MEAN_PS: f64 = 1_000_000.0;
-
-struct Hold {
-    rng: SimRng,
-    remaining: u64,
-}
-
-impl Model for Hold {
-    type Event = ();
-    fn handle(&mut self, _now: SimTime, _ev: (), s: &mut Scheduler<()>) {
-        if self.remaining > 0 {
-            self.remaining -= 1;
-            let x: f64 = Exp1.sample(&mut self.rng);
-            s.schedule_in(SimDuration::from_ps((x * MEAN_PS) as u64), ());
-        }
-    }
-}
 
 fn initial_times(n: u64) -> Vec<u64> {
     let mut r = RngStreams::new(1).stream("init");
@@ -51,15 +35,9 @@ fn initial_times(n: u64) -> Vec<u64> {
 }
 
 fn engine_hold(n: u64) -> u64 {
-    let mut e = Engine::new(Hold {
-        rng: RngStreams::new(1).stream("m"),
-        remaining: EVENTS,
-    });
-    for t in initial_times(n) {
-        e.schedule_at(SimTime::from_ps(t), ());
-    }
-    e.run_to_completion().expect("bounded");
-    e.events_handled()
+    // The shared model of `sim_core::bench::hold`; n + EVENTS handled in all,
+    // like the two alternatives below.
+    sim_core::bench::hold::run_hold(n, n + EVENTS, (MEAN_PS / 1000.0) as u64, 1).expect("bounded")
 }
 
 fn heap_tuple_hold(n: u64) -> u64 {

@@ -13,8 +13,13 @@
 //!    error, never a silent loss.
 //! 5. Given the same root seed, every random stream yields the same numbers,
 //!    independently of which other streams exist.
+//! 6. The parallel engine ([`parallel`]) gives the same results whatever its
+//!    thread count: ties are broken by (time, source partition, source
+//!    sequence), never by thread timing.
 
+pub mod bench;
 pub mod engine;
+pub mod parallel;
 pub mod queue;
 pub mod rng;
 pub mod stats;
@@ -22,6 +27,7 @@ pub mod table;
 pub mod time;
 
 pub use engine::{Engine, EngineError, Model, Scheduler};
+pub use parallel::{Ctx, ParallelEngine, ParallelError, PartitionModel};
 pub use queue::EventQueue;
 pub use rng::{derive_seed, RngStreams, SimRng};
 pub use stats::{LatencyHistogram, TimeSeries};

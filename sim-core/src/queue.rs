@@ -76,6 +76,32 @@ impl<E> EventQueue<E> {
         Ok(())
     }
 
+    /// Schedules `event` at `time` with a caller-chosen tie-break instead of
+    /// the push counter: among equal times, events pop by ascending
+    /// `tiebreak`. Used by the parallel engine, whose tie order must not
+    /// depend on which thread pushed first. Do not mix with [`Self::push`]
+    /// on one queue (the two tie-break spaces are unrelated).
+    pub fn push_with_tiebreak(
+        &mut self,
+        time: SimTime,
+        tiebreak: u64,
+        event: E,
+    ) -> Result<(), QueueFull<E>> {
+        if self.heap.len() >= self.capacity {
+            return Err(QueueFull(event));
+        }
+        let key = ((time.as_ps() as u128) << 64) | tiebreak as u128;
+        self.heap.push(Entry { key, event });
+        Ok(())
+    }
+
+    /// Time and tie-break of the earliest pending event.
+    pub fn peek_key(&self) -> Option<(SimTime, u64)> {
+        self.heap
+            .peek()
+            .map(|e| (SimTime::from_ps((e.key >> 64) as u64), e.key as u64))
+    }
+
     /// Removes and returns the earliest event (FIFO among equal times).
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         self.heap
@@ -135,6 +161,17 @@ mod tests {
         let QueueFull(back) = q.push(SimTime::ZERO, 3).unwrap_err();
         assert_eq!(back, 3);
         assert_eq!(q.len(), 2);
+    }
+
+    #[test]
+    fn explicit_tiebreaks_order_equal_times() {
+        let mut q = EventQueue::default();
+        q.push_with_tiebreak(SimTime::from_ns(2), 0, 'c').unwrap();
+        q.push_with_tiebreak(SimTime::from_ns(1), 9, 'b').unwrap();
+        q.push_with_tiebreak(SimTime::from_ns(1), 3, 'a').unwrap();
+        assert_eq!(q.peek_key(), Some((SimTime::from_ns(1), 3)));
+        let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect();
+        assert_eq!(order, ['a', 'b', 'c']);
     }
 
     #[test]

@@ -1,0 +1,179 @@
+//! Benchmark suite: one table of engine and model speeds (hold model, echo and actor scenarios, the parallel engine).
+//!
+//! Run: `cargo run --release --example speed [-- --reps N]` (default 5).
+//! Every case runs `reps` times, interleaved with the other cases (case A, B,
+//! C, A, B, C, ...) so that a burst of load from elsewhere on a shared machine
+//! hits all cases alike; the table prints the median and the minimum wall
+//! time. std has no CPU clock, so these are wall times: on a shared machine,
+//! trust the minimum more than the median, and ratios more than either.
+//!
+//! Columns: `x_real` = simulated time / wall time (median and best run);
+//! `events/s` = engine events per wall second (median run); `events/unit` =
+//! engine events per delivered packet (echo) or request (actors). To add a
+//! case, push one more [`Case`] in `cases()`.
+
+use nicsim::{run_scenario, Scenario};
+use sim_core::bench::{hold, ping};
+use sim_core::{SimDuration, SimTime};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// What one run of a case measured (apart from its wall time).
+struct Measured {
+    events: u64,
+    /// Simulated seconds, if the case simulates a system.
+    sim_s: Option<f64>,
+    /// Delivered packets or requests, if the case has such a unit.
+    units: Option<u64>,
+}
+
+/// One row of the table.
+struct Case {
+    name: String,
+    run: Box<dyn Fn() -> Result<Measured, String>>,
+}
+
+fn hold_case(pending: u64, events: u64) -> Case {
+    Case {
+        name: format!("hold, {pending} pending"),
+        run: Box::new(move || {
+            let handled = hold::run_hold(pending, events, 1_000, 1).map_err(|e| e.to_string())?;
+            Ok(Measured {
+                events: handled,
+                sim_s: None,
+                units: None,
+            })
+        }),
+    }
+}
+
+fn scenario_case(name: &str, file: &str, overrides: &[&str]) -> Case {
+    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), file].iter().collect();
+    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    Case {
+        name: name.to_string(),
+        run: Box::new(move || {
+            let s = Scenario::load(&path, &overrides).map_err(|e| e.to_string())?;
+            let out = run_scenario(&s).map_err(|e| e.to_string())?;
+            Ok(Measured {
+                events: out.summary.events,
+                sim_s: Some(out.summary.sim_time_s),
+                units: Some(out.summary.delivered),
+            })
+        }),
+    }
+}
+
+/// The toy partitioned model of `sim_core::bench::ping` (8 partitions, about
+/// 2 us of work per event, 1 us lookahead: about 200 us of work per window)
+/// on the parallel engine.
+fn ping_case(threads: usize) -> Case {
+    Case {
+        name: format!("parallel ping toy, {threads} thread(s)"),
+        run: Box::new(move || {
+            let cfg = ping::PingConfig {
+                partitions: 8,
+                tokens_per_partition: 16,
+                lookahead: SimDuration::from_ns(1_000),
+                work_rounds: 2_000,
+                seed: 1,
+                record_trace: false,
+            };
+            let end = SimTime::from_us(1_000);
+            let mut e = ping::ping_engine(cfg).map_err(|e| e.to_string())?;
+            e.run_until(end, threads).map_err(|e| e.to_string())?;
+            Ok(Measured {
+                events: e.events_handled(),
+                sim_s: Some(end.as_secs_f64()),
+                units: None,
+            })
+        }),
+    }
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        hold_case(1_000, 4_000_000),
+        hold_case(100_000, 4_000_000),
+        scenario_case("quickstart LiquidIO 256 B", "configs/quickstart.toml", &[]),
+        scenario_case(
+            "quickstart LiquidIO 64 B",
+            "configs/quickstart.toml",
+            &["traffic.packet_size=64"],
+        ),
+        scenario_case(
+            "Stingray PS225 25GbE 256 B",
+            "configs/quickstart.toml",
+            &["nic.profile=stingray_ps225", "nic.cores=8"],
+        ),
+        scenario_case("actors_mix", "configs/actors_mix.toml", &[]),
+        ping_case(1),
+        ping_case(2),
+        // Cluster examples at 1 and 2 threads: add them here when they exist.
+    ]
+}
+
+/// Median and minimum of a non-empty sample.
+fn median_min(v: &mut [f64]) -> (f64, f64) {
+    v.sort_by(f64::total_cmp);
+    (v[v.len() / 2], v[0])
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let reps = match args.iter().position(|a| a == "--reps") {
+        None => 5,
+        Some(i) => match args.get(i + 1).and_then(|v| v.parse::<usize>().ok()) {
+            Some(n) if n > 0 => n,
+            _ => {
+                eprintln!("speed: --reps needs a positive integer\nusage: speed [--reps N]");
+                std::process::exit(2);
+            }
+        },
+    };
+    let cases = cases();
+    let mut walls = vec![Vec::with_capacity(reps); cases.len()];
+    let mut last: Vec<Option<Measured>> = cases.iter().map(|_| None).collect();
+    for _ in 0..reps {
+        for (i, c) in cases.iter().enumerate() {
+            let t0 = Instant::now();
+            match (c.run)() {
+                Ok(m) => {
+                    walls[i].push(t0.elapsed().as_secs_f64());
+                    last[i] = Some(m);
+                }
+                Err(e) => {
+                    eprintln!("speed: case '{}': {e}", c.name);
+                    std::process::exit(1);
+                }
+            }
+        }
+    }
+    println!("nicsim speed table: {reps} interleaved runs per case, wall time (machine may be shared: trust min and ratios)");
+    println!(
+        "{:<34} {:>10} {:>10} {:>9} {:>9} {:>12} {:>11} {:>11}",
+        "case", "wall_med_s", "wall_min_s", "x_real", "x_best", "events/s", "events", "events/unit"
+    );
+    for ((c, w), m) in cases.iter().zip(walls.iter_mut()).zip(&last) {
+        let Some(m) = m else { continue };
+        let (med, min) = median_min(w);
+        let real = |wall: f64| {
+            m.sim_s
+                .map_or("-".to_string(), |s| format!("{:.3}", s / wall))
+        };
+        let per_unit = m.units.filter(|&u| u > 0).map_or("-".to_string(), |u| {
+            format!("{:.2}", m.events as f64 / u as f64)
+        });
+        println!(
+            "{:<34} {:>10.3} {:>10.3} {:>9} {:>9} {:>12.3e} {:>11} {:>11}",
+            c.name,
+            med,
+            min,
+            real(med),
+            real(min),
+            m.events as f64 / med,
+            m.events,
+            per_unit
+        );
+    }
+}

@@ -1,0 +1,219 @@
+//! One partition of the parallel engine: its bounded queue, clock and outbox, and the context its model schedules through.
+
+use super::ParallelError;
+use crate::queue::EventQueue;
+use crate::time::{SimDuration, SimTime};
+
+/// A partition's model: like [`crate::Model`], but it may also send events to
+/// other partitions through [`Ctx::send`].
+pub trait PartitionModel: Send {
+    /// The event type shared by all partitions.
+    type Event: Send;
+    /// Handles one event at `now`; follow-ups go through `ctx`.
+    fn handle(&mut self, now: SimTime, event: Self::Event, ctx: &mut Ctx<'_, Self::Event>);
+}
+
+/// Bits of a tie-break given to the per-partition sequence; the partition id
+/// takes the 16 bits above them.
+pub(crate) const SEQ_BITS: u32 = 48;
+
+/// A cross-partition event waiting in its sender's outbox for the barrier.
+pub(crate) struct Outgoing<E> {
+    pub(crate) dest: usize,
+    pub(crate) time: SimTime,
+    pub(crate) tiebreak: u64,
+    pub(crate) event: E,
+}
+
+/// Everything of a partition except its model.
+pub(crate) struct State<E> {
+    pub(crate) id: usize,
+    pub(crate) partitions: usize,
+    pub(crate) lookahead: SimDuration,
+    pub(crate) now: SimTime,
+    pub(crate) queue: EventQueue<E>,
+    /// Next value of this partition's push counter (local and remote pushes).
+    pub(crate) next_seq: u64,
+    /// Bounded like the queue: a window cannot emit more than the queue bound.
+    pub(crate) outbox: Vec<Outgoing<E>>,
+    pub(crate) handled: u64,
+    pub(crate) clamped: u64,
+    /// The first fault; the partition stops handling events once it is set.
+    pub(crate) fault: Option<ParallelError>,
+}
+
+impl<E> State<E> {
+    pub(crate) fn new(
+        id: usize,
+        partitions: usize,
+        lookahead: SimDuration,
+        capacity: usize,
+    ) -> Self {
+        State {
+            id,
+            partitions,
+            lookahead,
+            now: SimTime::ZERO,
+            queue: EventQueue::with_capacity_limit(capacity),
+            next_seq: 0,
+            outbox: Vec::new(),
+            handled: 0,
+            clamped: 0,
+            fault: None,
+        }
+    }
+
+    /// The next tie-break: (partition id, push counter), unique engine-wide
+    /// and independent of thread timing.
+    fn next_tiebreak(&mut self) -> Option<u64> {
+        if self.next_seq >= 1 << SEQ_BITS {
+            self.fail(ParallelError::SequenceExhausted { partition: self.id });
+            return None;
+        }
+        let t = ((self.id as u64) << SEQ_BITS) | self.next_seq;
+        self.next_seq += 1;
+        Some(t)
+    }
+
+    fn fail(&mut self, e: ParallelError) {
+        if self.fault.is_none() {
+            self.fault = Some(e);
+        }
+    }
+
+    /// Pushes a local event (clamped to `now` if in the past).
+    pub(crate) fn push_local(&mut self, at: SimTime, event: E) {
+        let at = if at < self.now {
+            self.clamped += 1;
+            self.now
+        } else {
+            at
+        };
+        let Some(tb) = self.next_tiebreak() else {
+            return;
+        };
+        if self.queue.push_with_tiebreak(at, tb, event).is_err() {
+            self.fail(ParallelError::QueueOverflow {
+                partition: self.id,
+                capacity: self.queue.capacity_limit(),
+            });
+        }
+    }
+
+    /// Handles events with time `<= last` until none is left or a fault stops the partition.
+    pub(crate) fn run_window<M: PartitionModel<Event = E>>(
+        &mut self,
+        model: &mut M,
+        last: SimTime,
+    ) {
+        while self.fault.is_none() {
+            match self.queue.peek_time() {
+                Some(t) if t <= last => {}
+                _ => break,
+            }
+            self.step(model);
+        }
+    }
+
+    /// Handles the earliest event.
+    pub(crate) fn step<M: PartitionModel<Event = E>>(&mut self, model: &mut M) {
+        if let Some((t, ev)) = self.queue.pop() {
+            self.now = t;
+            self.handled += 1;
+            model.handle(t, ev, &mut Ctx { st: self });
+        }
+    }
+}
+
+/// What a partition's model sees: its clock, local scheduling, and sends to other partitions.
+pub struct Ctx<'a, E> {
+    st: &'a mut State<E>,
+}
+
+impl<E> Ctx<'_, E> {
+    /// Current simulated time of this partition.
+    #[inline]
+    pub fn now(&self) -> SimTime {
+        self.st.now
+    }
+    /// This partition's index.
+    pub fn partition(&self) -> usize {
+        self.st.id
+    }
+    /// Number of partitions.
+    pub fn partitions(&self) -> usize {
+        self.st.partitions
+    }
+    /// The engine's lookahead: the least delay of a cross-partition event.
+    pub fn lookahead(&self) -> SimDuration {
+        self.st.lookahead
+    }
+
+    /// Schedules a local event at `at` (clamped to `now` and counted if earlier).
+    #[inline]
+    pub fn schedule_at(&mut self, at: SimTime, event: E) {
+        self.st.push_local(at, event);
+    }
+
+    /// Schedules a local event after `delay`.
+    #[inline]
+    pub fn schedule_in(&mut self, delay: SimDuration, event: E) {
+        let at = self.st.now + delay;
+        self.st.push_local(at, event);
+    }
+
+    /// Sends `event` to partition `dest`, to fire at `at`. A send to this
+    /// partition is a local schedule. A send to another partition must be at
+    /// least one lookahead in the future: that is what lets partitions run a
+    /// window without waiting for each other. A violation (or an unknown
+    /// destination, or a full outbox) is refused: the event is dropped, the
+    /// partition stops, and the run returns the typed error.
+    pub fn send(&mut self, dest: usize, at: SimTime, event: E) {
+        let st = &mut *self.st;
+        if dest == st.id {
+            st.push_local(at, event);
+            return;
+        }
+        if dest >= st.partitions {
+            st.fail(ParallelError::UnknownPartition {
+                from: st.id,
+                dest,
+                partitions: st.partitions,
+            });
+            return;
+        }
+        let earliest = st.now.checked_add(st.lookahead).unwrap_or(SimTime::MAX);
+        if at < earliest {
+            st.fail(ParallelError::LookaheadViolation {
+                from: st.id,
+                dest,
+                now: st.now,
+                at,
+                lookahead: st.lookahead,
+            });
+            return;
+        }
+        if st.outbox.len() >= st.queue.capacity_limit() {
+            st.fail(ParallelError::OutboxOverflow {
+                partition: st.id,
+                capacity: st.queue.capacity_limit(),
+            });
+            return;
+        }
+        let Some(tiebreak) = st.next_tiebreak() else {
+            return;
+        };
+        st.outbox.push(Outgoing {
+            dest,
+            time: at,
+            tiebreak,
+            event,
+        });
+    }
+
+    /// Sends `event` to partition `dest` after `delay` (must be >= the lookahead).
+    pub fn send_in(&mut self, dest: usize, delay: SimDuration, event: E) {
+        let at = self.st.now.checked_add(delay).unwrap_or(SimTime::MAX);
+        self.send(dest, at, event);
+    }
+}
