@@ -1,7 +1,12 @@
 //! Running one scenario: pick the system its workload needs, run it, and write its files.
 
 mod actors;
+mod actors_node;
+mod assemble;
+mod capacity;
+mod counters;
 mod echo;
+mod echo_node;
 
 pub use actors::{estimate_nic_capacity_rps, ClassResult};
 
@@ -44,6 +49,17 @@ pub fn run_scenario(scenario: &Scenario) -> Result<RunOutput, RunError> {
     match (&scenario.workload, &scenario.actors) {
         (WorkloadSection::Echo(e), _) => echo::run_echo(scenario, e),
         (WorkloadSection::Actors(_), Some(plan)) => actors::run_actors(scenario, plan),
+        (WorkloadSection::Actors(_), None) => Err(RunError::Assembly(
+            "actor workload without a validated plan".into(),
+        )),
+    }
+}
+
+/// Runs `scenario` on the node model (the server model every workload will share).
+pub fn run_scenario_on_node(scenario: &Scenario) -> Result<RunOutput, RunError> {
+    match (&scenario.workload, &scenario.actors) {
+        (WorkloadSection::Echo(e), _) => echo_node::run_echo(scenario, e),
+        (WorkloadSection::Actors(_), Some(plan)) => actors_node::run_actors(scenario, plan),
         (WorkloadSection::Actors(_), None) => Err(RunError::Assembly(
             "actor workload without a validated plan".into(),
         )),

@@ -1,0 +1,111 @@
+//! What a node counts: where every frame and request is, drops by place, per-class latency, and the time-series columns.
+
+use sim_core::LatencyHistogram;
+
+/// Time-series columns of a node (sums per window).
+pub mod col {
+    /// Frames the source created for this node.
+    pub const OFFERED: usize = 0;
+    /// Their wire bytes.
+    pub const OFFERED_BYTES: usize = 1;
+    /// Frames whose last bit left the node's transmit MAC.
+    pub const DELIVERED_PKTS: usize = 2;
+    /// Their wire bytes.
+    pub const DELIVERED_BYTES: usize = 3;
+    /// Sum of their latencies (request creation to last bit out), us.
+    pub const LATENCY_SUM_US: usize = 4;
+    /// Requests from the wire whose handler ended.
+    pub const COMPLETED: usize = 5;
+    /// Sum of their latencies (creation to handler end), us.
+    pub const REQ_LATENCY_SUM_US: usize = 6;
+    /// Completed on NIC cores.
+    pub const NIC_COMPLETED: usize = 7;
+    /// Their latency sum, us.
+    pub const NIC_LATENCY_SUM_US: usize = 8;
+    /// Completed on host cores.
+    pub const HOST_COMPLETED: usize = 9;
+    /// Their latency sum, us.
+    pub const HOST_LATENCY_SUM_US: usize = 10;
+    /// Drops of every reason.
+    pub const DROPS: usize = 11;
+    /// Policy ticks in the window (to average the placement samples).
+    pub const TICKS: usize = 12;
+    /// Actors in the NIC FCFS group, summed over ticks.
+    pub const ACTORS_FCFS: usize = 13;
+    /// Actors in the NIC DRR group, summed over ticks.
+    pub const ACTORS_DRR: usize = 14;
+    /// Actors on the host, summed over ticks.
+    pub const ACTORS_HOST: usize = 15;
+    /// NIC core busy time, us.
+    pub const NIC_BUSY_US: usize = 16;
+    /// NIC cores in the FCFS group, summed over ticks.
+    pub const CORES_FCFS: usize = 17;
+    /// NIC cores in the DRR group, summed over ticks.
+    pub const CORES_DRR: usize = 18;
+    /// Names, in order.
+    pub const NAMES: [&str; 19] = [
+        "offered",
+        "offered_bytes",
+        "delivered_pkts",
+        "delivered_bytes",
+        "latency_sum_us",
+        "completed",
+        "req_latency_sum_us",
+        "nic_completed",
+        "nic_latency_sum_us",
+        "host_completed",
+        "host_latency_sum_us",
+        "drops",
+        "ticks",
+        "actors_fcfs",
+        "actors_drr",
+        "actors_host",
+        "nic_busy_us",
+        "cores_fcfs",
+        "cores_drr",
+    ];
+}
+
+/// Where every frame from the wire is, counted place by place (so that a
+/// conservation check sums independent counts).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Accounting {
+    /// Frames the source created.
+    pub generated: u64,
+    /// Dropped at the source's transmit backlog (offered above the wire's rate).
+    pub drops_source: u64,
+    /// Dropped by an embedded-switch rule.
+    pub drops_switch: u64,
+    /// Dropped at the packet engine's ingress FIFO.
+    pub drops_ingress: u64,
+    /// Refused by the runtime's full FCFS queue (the traffic manager's queue on an on-path NIC).
+    pub drops_tm: u64,
+    /// Refused by the runtime for another reason (full mailbox, host queue or
+    /// migration buffer, killed, deleted or unknown actor).
+    pub drops_runtime: u64,
+    /// Reply frames dropped at the full transmit queue.
+    pub drops_tx: u64,
+    /// Steered to the host by the embedded switch and landed in host memory.
+    pub steered_host: u64,
+    /// Requests from the wire whose handler ended (done, failed, killed or skipped).
+    pub completed: u64,
+    /// Frames whose last bit left the transmit MAC.
+    pub delivered: u64,
+    /// Messages actors sent to the host application (outside the actor world).
+    pub egress_host: u64,
+    /// Messages between actors dropped by the runtime (not frames from the wire).
+    pub internal_drops: u64,
+    /// Requests crossing PCIe towards a host actor now.
+    pub in_flight_pcie: u64,
+    /// Frames on their way to the runtime (arrival event pending).
+    pub in_flight_arriving: u64,
+}
+
+/// Per-class results after warm-up.
+#[derive(Clone, Default)]
+pub struct ClassStats {
+    /// Requests completed.
+    pub completed: u64,
+    /// Latency from creation to completion.
+    pub latency: LatencyHistogram,
+}

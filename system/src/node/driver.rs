@@ -1,0 +1,292 @@
+//! `RuntimeDriver`: the one place that turns the iPipe runtime's decisions into simulated time.
+//!
+//! The node, the capacity probe and the task-table measurement all drive the
+//! runtime through this type: offer idle cores ([`RuntimeDriver::dispatch_idle`]),
+//! and when a core's completion event fires, [`RuntimeDriver::finish`] it.
+//! Each execution runs on a [`NodePlatform`] over the node's NIC or host
+//! cost model, so the NIC packet path, caches, accelerators and DMA are
+//! charged by the same code for every caller.
+//!
+//! Nothing is dropped silently: an error from the runtime, a platform that
+//! cannot be built, a cost-model refusal or a send beyond the outbox bound
+//! each increments a [`DriverCounters`] field that reaches the outputs.
+//!
+//! Order of resource use. Handlers run at dispatch, and a core is dispatched
+//! at the instant it becomes free, by the event that frees it. Events fire
+//! in (time, sequence) order, so dispatches happen in non-decreasing start
+//! time, and every resource shared between cores (the shared L2, the
+//! accelerator queues) is reserved in start-time order. A later core can
+//! reach a resource before an earlier one only *within* an execution
+//! (an execution reserves its accelerator slot at its own clock, which may
+//! run past another core's start); the accelerator model is a FIFO server
+//! keyed on request time, so such a reservation queues behind the earlier
+//! ones it overlaps. The test `dispatches_start_in_time_order` checks the
+//! property the argument rests on.
+
+use crate::node::platform::{NodePlatform, PickedRequest};
+use nic_models::{CoreModel, ForwardingCost};
+use pcie_model::PcieSystem;
+use scheduler::runtime::{CoreId, ExecOutcome, OutcomeKind, Runtime, Work};
+use scheduler::{Endpoint, Message, Nanos, Side};
+use sim_core::{SimDuration, SimTime};
+use std::rc::Rc;
+use workloads::sim_platform::SimPlatform;
+
+/// Errors and drops the driver saw; each reaches the run's outputs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DriverCounters {
+    /// Calls the runtime refused (unknown core, completing a core that was not busy).
+    pub runtime_errors: u64,
+    /// Cores whose platform could not be built (core index beyond the cost model).
+    pub platform_errors: u64,
+    /// Cost-model operations refused during executions (each charged nothing).
+    pub model_errors: u64,
+    /// Messages sent beyond the outbox bound of one execution.
+    pub dropped_sends: u64,
+}
+
+/// A busy core's execution.
+pub struct Running {
+    /// What the runtime reported.
+    pub outcome: ExecOutcome,
+    /// When the core started it.
+    pub started: SimTime,
+    /// When the core becomes free.
+    pub done_at: SimTime,
+    /// The request it runs, if the work is a request.
+    pub request: Option<PickedRequest>,
+    /// Time the packet path charged before the handler.
+    pub pipeline: SimDuration,
+    /// Messages the handler sent, routed when the core finishes.
+    pub outbox: Vec<(Endpoint, Message)>,
+}
+
+impl Running {
+    /// Whether the work was a request that ran to an end (done, failed, killed or skipped).
+    pub fn ended_request(&self) -> bool {
+        self.request.is_some()
+            && matches!(
+                self.outcome.kind,
+                OutcomeKind::Done
+                    | OutcomeKind::Failed(_)
+                    | OutcomeKind::WatchdogKilled
+                    | OutcomeKind::Skipped
+            )
+    }
+}
+
+/// What a finished execution leaves for the node to do.
+pub struct Finished {
+    /// The actor that ran.
+    pub actor: scheduler::ActorId,
+    /// Whether it was a request that ran to an end.
+    pub ended_request: bool,
+    /// The request it ran, if any.
+    pub request: Option<PickedRequest>,
+    /// Messages the handler sent, in send order.
+    pub outbox: Vec<(Endpoint, Message)>,
+}
+
+/// Converts the runtime's time to the simulator's.
+pub fn to_sim(n: Nanos) -> SimTime {
+    SimTime::from_ns(n.0)
+}
+
+/// Converts the simulator's time to the runtime's (whole nanoseconds).
+pub fn to_nanos(t: SimTime) -> Nanos {
+    Nanos(t.as_ps() / 1_000)
+}
+
+/// The runtime with the cost models its cores run on.
+pub struct RuntimeDriver {
+    rt: Runtime,
+    nic_model: CoreModel,
+    /// `None` for a node whose host cores never run actors (the echo workload).
+    host_model: Option<CoreModel>,
+    dma_model: Rc<PcieSystem>,
+    forwarding: ForwardingCost,
+    nic: Vec<Option<Running>>,
+    host: Vec<Option<Running>>,
+    counters: DriverCounters,
+    /// Core time of finished executions on NIC cores.
+    nic_busy_done: SimDuration,
+    host_busy_done: SimDuration,
+}
+
+impl RuntimeDriver {
+    /// Drives `rt` on the given cost models; `forwarding` is the NIC packet path a
+    /// NIC core pays for every request from the wire. Without a host model, work
+    /// the runtime hands a host core is refused and counted (`platform_errors`).
+    pub fn new(
+        rt: Runtime,
+        nic_model: CoreModel,
+        host_model: Option<CoreModel>,
+        pcie: &PcieSystem,
+        forwarding: ForwardingCost,
+    ) -> RuntimeDriver {
+        let nic = rt.cores_in(scheduler::policy::NicGroup::Fcfs)
+            + rt.cores_in(scheduler::policy::NicGroup::Drr);
+        let host = host_model.as_ref().map_or(0, |m| m.cores());
+        RuntimeDriver {
+            rt,
+            nic_model,
+            host_model,
+            dma_model: Rc::new(pcie.clone()),
+            forwarding,
+            nic: (0..nic).map(|_| None).collect(),
+            host: (0..host).map(|_| None).collect(),
+            counters: DriverCounters::default(),
+            nic_busy_done: SimDuration::ZERO,
+            host_busy_done: SimDuration::ZERO,
+        }
+    }
+
+    /// The runtime.
+    pub fn runtime(&self) -> &Runtime {
+        &self.rt
+    }
+    /// The runtime, to deliver messages and tick the policy.
+    pub fn runtime_mut(&mut self) -> &mut Runtime {
+        &mut self.rt
+    }
+    /// The NIC cost model.
+    pub fn nic_model(&self) -> &CoreModel {
+        &self.nic_model
+    }
+    /// The host cost model.
+    pub fn host_model(&self) -> Option<&CoreModel> {
+        self.host_model.as_ref()
+    }
+    /// Errors and drops so far.
+    pub fn counters(&self) -> DriverCounters {
+        self.counters
+    }
+
+    /// Offers every idle core to the runtime at `now`; pushes `(core, done_at)`
+    /// for each execution started, for the caller to schedule its completion.
+    ///
+    /// Cores are offered NIC first, then host, in index order (the order of
+    /// `Runtime::idle_cores`); a core is idle exactly when the driver has no
+    /// execution for it, so the driver's own slots say which to offer.
+    pub fn dispatch_idle(&mut self, now: SimTime, started: &mut Vec<(CoreId, SimTime)>) {
+        for i in 0..self.nic.len() {
+            if self.nic[i].is_none() {
+                let core = CoreId::nic(i as u32);
+                if let Some(done) = self.dispatch(core, now) {
+                    started.push((core, done));
+                }
+            }
+        }
+        for i in 0..self.host.len() {
+            if self.host[i].is_none() {
+                let core = CoreId::host(i as u32);
+                if let Some(done) = self.dispatch(core, now) {
+                    started.push((core, done));
+                }
+            }
+        }
+    }
+
+    /// Runs the next work of the free `core` at `now`, if any; returns when it completes.
+    pub fn dispatch(&mut self, core: CoreId, now: SimTime) -> Option<SimTime> {
+        let d = match self.rt.next_dispatch(core, to_nanos(now)) {
+            Ok(Some(d)) => d,
+            Ok(None) => return None,
+            Err(_) => {
+                self.counters.runtime_errors += 1;
+                return None;
+            }
+        };
+        let (model, forwarding) = match core.side {
+            Side::Nic => (Some(&mut self.nic_model), Some(&mut self.forwarding)),
+            Side::Host => (self.host_model.as_mut(), None),
+        };
+        let platform = model.map(|m| SimPlatform::new(m, core.index as usize, core.side));
+        let inner = match platform {
+            Some(Ok(p)) => p.with_dma_model(self.dma_model.clone()),
+            _ => {
+                // No cost model for this core: the work is lost, counted.
+                self.counters.platform_errors += 1;
+                return None;
+            }
+        };
+        let mut platform = NodePlatform::new(inner, forwarding);
+        platform.inner_mut().advance_to(now);
+        platform.inner_mut().begin_exec();
+        if let Work::Request { msg, .. } = &d.work {
+            platform.on_request(msg);
+        }
+        let outcome = self.rt.execute(d, &mut platform);
+        let request = platform.picked();
+        let pipeline = platform.pipeline_time();
+        let inner = platform.inner_mut();
+        let outbox = inner.take_outbox();
+        self.counters.model_errors += inner.model_errors();
+        self.counters.dropped_sends += inner.dropped_sends();
+        let done_at = inner.clock().max(now);
+        let slot = Running {
+            outcome,
+            started: now,
+            done_at,
+            request,
+            pipeline,
+            outbox,
+        };
+        *self.slot_mut(core)? = Some(slot);
+        Some(done_at)
+    }
+
+    fn slot_mut(&mut self, core: CoreId) -> Option<&mut Option<Running>> {
+        let slots = match core.side {
+            Side::Nic => &mut self.nic,
+            Side::Host => &mut self.host,
+        };
+        let s = slots.get_mut(core.index as usize);
+        if s.is_none() {
+            self.counters.platform_errors += 1;
+        }
+        s
+    }
+
+    /// The completion event of `core` fired at `now`: completes its execution in
+    /// the runtime and hands back what ran (its outbox still to route).
+    pub fn finish(&mut self, core: CoreId, now: SimTime) -> Option<Finished> {
+        let r = self.slot_mut(core)?.take()?;
+        let busy = r.done_at.saturating_since(r.started);
+        match core.side {
+            Side::Nic => self.nic_busy_done += busy,
+            Side::Host => self.host_busy_done += busy,
+        }
+        let done = Finished {
+            actor: r.outcome.actor,
+            ended_request: r.ended_request(),
+            request: r.request,
+            outbox: r.outbox,
+        };
+        if self.rt.complete(r.outcome, to_nanos(now)).is_err() {
+            self.counters.runtime_errors += 1;
+        }
+        Some(done)
+    }
+
+    /// Executions running now.
+    pub fn running(&self) -> impl Iterator<Item = &Running> {
+        self.nic.iter().chain(self.host.iter()).flatten()
+    }
+
+    /// NIC core time up to `end`: finished executions plus the part of running ones before `end`.
+    pub fn nic_busy(&self, end: SimTime) -> SimDuration {
+        let partial = self
+            .nic
+            .iter()
+            .flatten()
+            .map(|r| r.done_at.min(end).saturating_since(r.started))
+            .fold(SimDuration::ZERO, |a, b| a + b);
+        self.nic_busy_done + partial
+    }
+
+    /// NIC cores.
+    pub fn nic_cores(&self) -> u32 {
+        self.nic.len() as u32
+    }
+}

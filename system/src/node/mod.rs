@@ -1,0 +1,488 @@
+//! `Node`: one server — its NIC pipeline, PCIe to the host, host cores, and one iPipe runtime with its driver.
+//!
+//! Path of a frame from the wire (see ARCHITECTURE.md):
+//! 1. the sender's MAC serializes it onto the wire (closed form, in the world);
+//! 2. off-path NICs: the embedded switch matches its flow — to the NIC cores,
+//!    to the host over PCIe (posted write, counted when it lands), or drop;
+//! 3. the packet engine's ingress FIFO (closed form) bounds the packet rate;
+//! 4. `Arrive`: the frame's message is delivered to the runtime — the FCFS
+//!    shared queue plays the traffic manager — or, for an actor on the host,
+//!    crosses PCIe first (`Crossed`);
+//! 5. an idle core picks it up through the [`RuntimeDriver`]: a NIC core pays
+//!    the NIC forwarding cost (per packet + per byte) once, then the actor's
+//!    handler runs; `CoreDone` fires when the core is free;
+//! 6. what the handler sent is routed: to another actor (maybe across PCIe),
+//!    or out of the transmit MAC as a reply frame (closed form), delivered
+//!    when its last bit leaves.
+//!
+//! Echo is the same path with the echo actor's empty handler.
+
+pub mod accounting;
+pub mod driver;
+pub mod echo_actor;
+pub mod named;
+pub mod platform;
+
+use crate::frame::{Addr, Frame, NodeId};
+use crate::world::WorldEvent;
+use accounting::{col, Accounting, ClassStats};
+use driver::{to_nanos, to_sim, Finished, RuntimeDriver};
+use nic_models::forwarding::packet_engine_time;
+use nic_models::switch::{EmbeddedSwitch, Steering};
+use nic_models::{FifoServer, MacPort, NicProfile};
+use pcie_model::PcieSystem;
+use scheduler::runtime::{CoreId, DropReason, RUNTIME_MSG_ID_BASE};
+use scheduler::{Endpoint, Message, Side};
+use sim_core::{Scheduler, SimDuration, SimTime, TimeSeries};
+use std::collections::VecDeque;
+
+/// Events of one node (the world tags them with the node's id).
+#[derive(Debug)]
+pub enum NodeEvent {
+    /// The oldest frame on its way reaches the runtime (after MAC, switch and
+    /// packet engine). Frames arrive in the order they were offered (every
+    /// stage before is FIFO), so the event carries no frame: the node keeps
+    /// them in a FIFO and the heap moves small events.
+    Arrive,
+    /// A message reaches the other side of PCIe.
+    Crossed(Box<Message>),
+    /// A core finished its work.
+    CoreDone(CoreId),
+    /// Policy evaluation.
+    Tick,
+}
+
+/// What the NIC's receive path did with a frame whose last bit arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ingress {
+    /// It will reach the runtime at this time (an `Arrive` event is scheduled).
+    Arrives(SimTime),
+    /// The embedded switch sent it to the host; it lands in host memory later.
+    ToHost,
+    /// Dropped (counted).
+    Dropped,
+}
+
+/// Static inputs of a [`Node`].
+pub struct NodeParts {
+    /// Index in the world.
+    pub id: NodeId,
+    /// NIC profile (MAC, packet engine, switch kind).
+    pub nic: NicProfile,
+    /// The runtime driver (runtime with its actors, cost models, forwarding cost).
+    pub driver: RuntimeDriver,
+    /// PCIe between NIC and host.
+    pub pcie: PcieSystem,
+    /// Off-path NICs: the embedded switch.
+    pub switch: Option<EmbeddedSwitch>,
+    /// Reporting class of each actor id.
+    pub class_of_actor: Vec<usize>,
+    /// Number of classes.
+    pub classes: usize,
+    /// End of warm-up.
+    pub warmup_end: SimTime,
+    /// Policy ticks stop here.
+    pub stop_at: SimTime,
+    /// Time series with [`col::NAMES`].
+    pub series: TimeSeries,
+}
+
+/// One server.
+pub struct Node {
+    id: NodeId,
+    driver: RuntimeDriver,
+    pcie: PcieSystem,
+    switch: Option<EmbeddedSwitch>,
+    engine: Option<(FifoServer, SimDuration)>,
+    tx: MacPort,
+    tx_in_flight: VecDeque<(SimTime, Frame)>,
+    arriving: VecDeque<Frame>,
+    to_host: VecDeque<SimTime>,
+    acct: Accounting,
+    warmup_end: SimTime,
+    stop_at: SimTime,
+    measured_bytes: u64,
+    measured_pkts: u64,
+    frame_latency: sim_core::LatencyHistogram,
+    classes: Vec<ClassStats>,
+    class_of_actor: Vec<usize>,
+    series: TimeSeries,
+    started: Vec<(CoreId, SimTime)>,
+}
+
+impl Node {
+    /// Builds the node; call [`Node::start`] to schedule its first policy tick.
+    pub fn new(p: NodeParts) -> Node {
+        let engine = packet_engine_time(&p.nic.forwarding).map(|t| {
+            (
+                FifoServer::new(p.nic.forwarding.ingress_fifo_packets as usize),
+                t,
+            )
+        });
+        Node {
+            id: p.id,
+            driver: p.driver,
+            pcie: p.pcie,
+            switch: p.switch,
+            engine,
+            tx: MacPort::new(p.nic.link_gbps, &p.nic.mac),
+            tx_in_flight: VecDeque::new(),
+            arriving: VecDeque::new(),
+            to_host: VecDeque::new(),
+            acct: Accounting::default(),
+            warmup_end: p.warmup_end,
+            stop_at: p.stop_at,
+            measured_bytes: 0,
+            measured_pkts: 0,
+            frame_latency: sim_core::LatencyHistogram::new(),
+            classes: vec![ClassStats::default(); p.classes],
+            class_of_actor: p.class_of_actor,
+            series: p.series,
+            started: Vec::new(),
+        }
+    }
+
+    fn ev(&self, ev: NodeEvent) -> WorldEvent {
+        WorldEvent::Node(self.id, ev)
+    }
+
+    /// Schedules the first policy tick.
+    pub fn start(&mut self, sched: &mut Scheduler<WorldEvent>) {
+        let at = to_sim(self.driver.runtime().next_tick_at());
+        if at < self.stop_at {
+            sched.schedule_at(at, self.ev(NodeEvent::Tick));
+        }
+    }
+
+    /// The source created `frame` for this node (counted as offered).
+    pub fn offered(&mut self, frame: &Frame) {
+        self.acct.generated += 1;
+        self.series.add(frame.created_at, col::OFFERED, 1.0);
+        self.series.add(
+            frame.created_at,
+            col::OFFERED_BYTES,
+            f64::from(frame.wire_bytes),
+        );
+    }
+
+    /// The source could not put `frame` on its wire (backlog full).
+    pub fn dropped_at_source(&mut self, frame: &Frame) {
+        self.acct.drops_source += 1;
+        self.series.add(frame.created_at, col::DROPS, 1.0);
+    }
+
+    /// The receive path: `frame`'s last bit reached the NIC at `at_nic`.
+    pub fn ingress(
+        &mut self,
+        frame: Frame,
+        at_nic: SimTime,
+        sched: &mut Scheduler<WorldEvent>,
+    ) -> Ingress {
+        if let Some(switch) = &mut self.switch {
+            match switch.steer(&frame.flow) {
+                Steering::NicCore(_) => {}
+                Steering::Drop => {
+                    self.acct.drops_switch += 1;
+                    self.series.add(at_nic, col::DROPS, 1.0);
+                    return Ingress::Dropped;
+                }
+                Steering::Host => {
+                    let landed = self
+                        .pcie
+                        .device_write_to_host(at_nic, u64::from(frame.wire_bytes));
+                    self.to_host.push_back(landed.delivered);
+                    return Ingress::ToHost;
+                }
+            }
+        }
+        let at = match &mut self.engine {
+            None => at_nic,
+            Some((fifo, per_packet)) => match fifo.offer(at_nic, *per_packet) {
+                Some(t) => t,
+                None => {
+                    self.acct.drops_ingress += 1;
+                    self.series.add(at_nic, col::DROPS, 1.0);
+                    return Ingress::Dropped;
+                }
+            },
+        };
+        self.acct.in_flight_arriving += 1;
+        self.arriving.push_back(frame);
+        sched.schedule_at(at, self.ev(NodeEvent::Arrive));
+        Ingress::Arrives(at)
+    }
+
+    /// Whether the next `Arrive` event is for a frame from the traffic source.
+    pub fn next_arrival_from(&self, node: NodeId) -> bool {
+        self.arriving.front().is_some_and(|f| f.src.node() == node)
+    }
+
+    /// Handles one of this node's events.
+    pub fn handle(&mut self, now: SimTime, ev: NodeEvent, sched: &mut Scheduler<WorldEvent>) {
+        match ev {
+            NodeEvent::Arrive => {
+                self.acct.in_flight_arriving -= 1;
+                if let Some(msg) = self.arriving.pop_front().and_then(|f| f.msg) {
+                    self.route(*msg, Side::Nic, now, sched);
+                }
+            }
+            NodeEvent::Crossed(msg) => {
+                if msg.id < RUNTIME_MSG_ID_BASE {
+                    self.acct.in_flight_pcie -= 1;
+                }
+                self.deliver(*msg, now);
+            }
+            NodeEvent::CoreDone(core) => self.on_core_done(core, now, sched),
+            NodeEvent::Tick => self.on_tick(now, sched),
+        }
+        self.dispatch_idle(now, sched);
+    }
+
+    /// Called on every event of the world: counts what has landed or left by `now`.
+    pub fn flush(&mut self, upto: SimTime) {
+        while self.to_host.front().is_some_and(|&t| t <= upto) {
+            self.to_host.pop_front();
+            self.acct.steered_host += 1;
+        }
+        while let Some((t, _)) = self.tx_in_flight.front() {
+            let t = *t;
+            if t > upto {
+                break;
+            }
+            let Some((_, f)) = self.tx_in_flight.pop_front() else {
+                break;
+            };
+            self.acct.delivered += 1;
+            let latency = t - f.created_at;
+            if t >= self.warmup_end {
+                self.measured_bytes += u64::from(f.wire_bytes);
+                self.measured_pkts += 1;
+            }
+            if f.created_at >= self.warmup_end {
+                self.frame_latency.record(latency);
+            }
+            self.series
+                .add(t, col::DELIVERED_BYTES, f64::from(f.wire_bytes));
+            self.series.add(t, col::DELIVERED_PKTS, 1.0);
+            self.series.add(t, col::LATENCY_SUM_US, latency.as_us_f64());
+        }
+    }
+
+    /// Delivers `msg` sent from `from`: now if its actor is on that side, else
+    /// when a posted write across PCIe lands.
+    fn route(&mut self, msg: Message, from: Side, now: SimTime, sched: &mut Scheduler<WorldEvent>) {
+        match self.driver.runtime().side_of(msg.dst) {
+            Some(to) if to != from => {
+                if msg.id < RUNTIME_MSG_ID_BASE {
+                    self.acct.in_flight_pcie += 1;
+                }
+                let bytes = u64::from(Frame::wire_bytes_for(msg.payload.len()));
+                let write = match from {
+                    Side::Nic => self.pcie.device_write_to_host(now, bytes),
+                    Side::Host => self.pcie.host_write_to_nic(now, bytes),
+                };
+                sched.schedule_at(
+                    write.delivered.max(now),
+                    self.ev(NodeEvent::Crossed(Box::new(msg))),
+                );
+            }
+            _ => self.deliver(msg, now),
+        }
+    }
+
+    fn deliver(&mut self, msg: Message, now: SimTime) {
+        let external = msg.id < RUNTIME_MSG_ID_BASE;
+        match self.driver.runtime_mut().deliver(msg, to_nanos(now)) {
+            Ok(_) => {}
+            Err(reason) if external => {
+                match reason {
+                    DropReason::FcfsQueueFull => self.acct.drops_tm += 1,
+                    _ => self.acct.drops_runtime += 1,
+                }
+                self.series.add(now, col::DROPS, 1.0);
+            }
+            Err(_) => self.acct.internal_drops += 1,
+        }
+    }
+
+    fn dispatch_idle(&mut self, now: SimTime, sched: &mut Scheduler<WorldEvent>) {
+        let mut started = std::mem::take(&mut self.started);
+        started.clear();
+        self.driver.dispatch_idle(now, &mut started);
+        for &(core, done) in &started {
+            if core.side == Side::Nic {
+                self.series.add_interval_us(now, done, col::NIC_BUSY_US);
+            }
+            sched.schedule_at(done, self.ev(NodeEvent::CoreDone(core)));
+        }
+        self.started = started;
+    }
+
+    fn on_core_done(&mut self, core: CoreId, now: SimTime, sched: &mut Scheduler<WorldEvent>) {
+        let Some(mut r) = self.driver.finish(core, now) else {
+            return;
+        };
+        let origin = r.request.filter(|p| p.from_wire).map(|p| p.created_at);
+        for (dst, m) in std::mem::take(&mut r.outbox) {
+            match dst {
+                Endpoint::Actor(_) => self.route(m, core.side, now, sched),
+                Endpoint::Network { node, port } => {
+                    self.transmit(m, core.side, origin.unwrap_or(now), node, port, now)
+                }
+                Endpoint::Host => self.acct.egress_host += 1,
+            }
+        }
+        self.record_completion(&r, core, now);
+    }
+
+    /// Sends a reply frame out of the transmit MAC (after crossing PCIe when a
+    /// host core sent it). Latency counts from `origin`, the request's creation.
+    fn transmit(
+        &mut self,
+        m: Message,
+        from: Side,
+        origin: SimTime,
+        node: u32,
+        port: u16,
+        now: SimTime,
+    ) {
+        let wire = Frame::wire_bytes_for(m.payload.len());
+        let at_mac = match from {
+            Side::Nic => now,
+            Side::Host => self
+                .pcie
+                .host_write_to_nic(now, u64::from(wire))
+                .delivered
+                .max(now),
+        };
+        let frame = Frame {
+            id: m.id,
+            src: Addr::Port {
+                node: self.id,
+                port: 0,
+            },
+            dst: Addr::Port { node, port },
+            wire_bytes: wire,
+            flow: nic_models::switch::FlowKey::synthetic(0),
+            created_at: origin,
+            msg: None,
+        };
+        match self.tx.transmit(at_mac, wire) {
+            Some(done) => self.tx_in_flight.push_back((done, frame)),
+            None => {
+                self.acct.drops_tx += 1;
+                self.series.add(now, col::DROPS, 1.0);
+            }
+        }
+    }
+
+    fn record_completion(&mut self, r: &Finished, core: CoreId, now: SimTime) {
+        let Some(req) = r.request.filter(|p| p.from_wire) else {
+            return;
+        };
+        if !r.ended_request || req.msg_id >= RUNTIME_MSG_ID_BASE {
+            return;
+        }
+        self.acct.completed += 1;
+        let latency = now.saturating_since(req.created_at);
+        let us = latency.as_us_f64();
+        self.series.add(now, col::COMPLETED, 1.0);
+        self.series.add(now, col::REQ_LATENCY_SUM_US, us);
+        let (c, l) = match core.side {
+            Side::Nic => (col::NIC_COMPLETED, col::NIC_LATENCY_SUM_US),
+            Side::Host => (col::HOST_COMPLETED, col::HOST_LATENCY_SUM_US),
+        };
+        self.series.add(now, c, 1.0);
+        self.series.add(now, l, us);
+        if req.created_at >= self.warmup_end {
+            let class = self
+                .class_of_actor
+                .get(r.actor as usize)
+                .copied()
+                .unwrap_or(0);
+            if let Some(cs) = self.classes.get_mut(class) {
+                cs.completed += 1;
+                cs.latency.record(latency);
+            }
+        }
+    }
+
+    fn on_tick(&mut self, now: SimTime, sched: &mut Scheduler<WorldEvent>) {
+        self.driver.runtime_mut().tick(to_nanos(now));
+        self.sample_placements(now);
+        let next = to_sim(self.driver.runtime().next_tick_at());
+        if next < self.stop_at {
+            sched.schedule_at(next, self.ev(NodeEvent::Tick));
+        }
+    }
+
+    fn sample_placements(&mut self, now: SimTime) {
+        use scheduler::policy::{NicGroup, Placement};
+        let rt = self.driver.runtime();
+        let mut counts = [0.0; 3];
+        for r in rt.actor_reports() {
+            let i = match r.final_placement {
+                Placement::NicFcfs => 0,
+                Placement::NicDrr => 1,
+                Placement::Host => 2,
+            };
+            counts[i] += 1.0;
+        }
+        let (fcfs, drr) = (rt.cores_in(NicGroup::Fcfs), rt.cores_in(NicGroup::Drr));
+        self.series.add(now, col::TICKS, 1.0);
+        self.series.add(now, col::ACTORS_FCFS, counts[0]);
+        self.series.add(now, col::ACTORS_DRR, counts[1]);
+        self.series.add(now, col::ACTORS_HOST, counts[2]);
+        self.series.add(now, col::CORES_FCFS, f64::from(fcfs));
+        self.series.add(now, col::CORES_DRR, f64::from(drr));
+    }
+
+    /// Closes the run at `end`: landings and transmissions up to `end` count, later ones stay in flight.
+    pub fn finish(&mut self, end: SimTime) {
+        self.flush(end);
+        self.series.extend_to(end);
+    }
+
+    /// Where every frame is now, counted place by place.
+    pub fn accounting(&self) -> Accounting {
+        self.acct
+    }
+
+    /// Frames and requests inside the node now, by place: (queued in the
+    /// runtime, running requests from the wire, in the transmit MAC, crossing
+    /// to host memory by the switch).
+    pub fn in_flight_places(&self) -> (u64, u64, u64, u64) {
+        let running = self
+            .driver
+            .running()
+            .filter(|r| r.ended_request() && r.request.is_some_and(|p| p.from_wire))
+            .count() as u64;
+        (
+            self.driver.runtime().queued_messages() as u64,
+            running,
+            self.tx_in_flight.len() as u64,
+            self.to_host.len() as u64,
+        )
+    }
+
+    /// Frame bytes and frames transmitted after warm-up.
+    pub fn measured(&self) -> (u64, u64) {
+        (self.measured_bytes, self.measured_pkts)
+    }
+    /// Latency of reply frames whose request was created after warm-up (creation to last bit out).
+    pub fn frame_latency(&self) -> &sim_core::LatencyHistogram {
+        &self.frame_latency
+    }
+    /// Per-class request results after warm-up.
+    pub fn classes(&self) -> &[ClassStats] {
+        &self.classes
+    }
+    /// The time series.
+    pub fn series(&self) -> &TimeSeries {
+        &self.series
+    }
+    /// The runtime driver (runtime, cost models, counters).
+    pub fn driver(&self) -> &RuntimeDriver {
+        &self.driver
+    }
+}

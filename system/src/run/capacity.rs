@@ -1,0 +1,101 @@
+//! The capacity probe behind `load_fraction`: each actor's mean NIC-core time per request, measured on a one-core node driver.
+//!
+//! The probe drives the runtime through the same [`RuntimeDriver`] as the
+//! node, so a request pays exactly what it pays in the run: the NIC packet
+//! path (forwarding cost of its frame) and the handler, through the cache and
+//! accelerator models.
+
+use super::assemble::{assembly, build, driver_for};
+use super::RunError;
+use crate::frame::SOURCE_NODE;
+use crate::scenario::actors::{ActorSpec, ActorsPlan};
+use crate::scenario::Scenario;
+use scheduler::runtime::{CoreId, Runtime};
+use scheduler::{Endpoint, Message, Nanos, PolicyKind, SchedulerSettings, Side};
+use sim_core::{RngStreams, SimTime};
+use workloads::actors::registry::gen_request;
+use workloads::sim_platform::SimPlatform;
+
+/// Requests run per actor when measuring its cost for the capacity estimate.
+const CAPACITY_PROBE_REQUESTS: u64 = 200;
+
+/// Mean NIC-core time of one request of `spec`, ns (packet path included):
+/// the actor run alone on one core of a fresh node, `CAPACITY_PROBE_REQUESTS` times.
+fn probe_cost_ns(
+    s: &Scenario,
+    plan: &ActorsPlan,
+    spec: &ActorSpec,
+    seed: u64,
+) -> Result<f64, RunError> {
+    let settings = SchedulerSettings {
+        policy: PolicyKind::Fcfs,
+        ..SchedulerSettings::default()
+    };
+    let mut rt = Runtime::new(settings, 1, 1).map_err(assembly)?;
+    let mut nic_model = s.nic.core_model().map_err(assembly)?;
+    let host_model = plan.host.core_model().map_err(assembly)?;
+    let mut rng = RngStreams::new(seed).stream(&format!("capacity/{}", spec.name));
+    let id = {
+        let mut p = SimPlatform::new(&mut nic_model, 0, Side::Nic).map_err(assembly)?;
+        rt.register_actor(build(spec)?, &mut p, Nanos::ZERO)
+            .map_err(assembly)?
+    };
+    let mut driver = driver_for(s, rt, nic_model, Some(host_model))?;
+    let core = CoreId::nic(0);
+    let mut now = SimTime::ZERO;
+    let mut total_ps = 0u64;
+    let mut measured = 0u64;
+    for i in 0..CAPACITY_PROBE_REQUESTS {
+        let req = gen_request(spec.kind, &mut rng);
+        let msg = Message {
+            id: i,
+            src: Endpoint::Network {
+                node: SOURCE_NODE,
+                port: 0,
+            },
+            dst: id,
+            kind: req.kind,
+            payload: req.payload,
+            created_at: Nanos(now.as_ps() / 1_000),
+        };
+        if driver
+            .runtime_mut()
+            .deliver(msg, Nanos(now.as_ps() / 1_000))
+            .is_err()
+        {
+            return Err(RunError::Assembly(format!(
+                "capacity probe: actor `{}` refused a request on an idle core",
+                spec.name
+            )));
+        }
+        let Some(done) = driver.dispatch(core, now) else {
+            return Err(RunError::Assembly(format!(
+                "capacity probe: actor `{}` was not dispatched on an idle core",
+                spec.name
+            )));
+        };
+        driver.finish(core, done);
+        total_ps += done.saturating_since(now).as_ps();
+        measured += 1;
+        now = done;
+    }
+    let c = driver.counters();
+    if c.runtime_errors + c.platform_errors > 0 {
+        return Err(RunError::Assembly(format!(
+            "capacity probe of `{}`: the runtime driver reported {c:?}",
+            spec.name
+        )));
+    }
+    Ok(total_ps as f64 / 1e3 / measured.max(1) as f64)
+}
+
+/// The NIC's capacity for this actor mix, requests per second: cores over
+/// the weighted mean cost of one request on one core.
+pub fn estimate_nic_capacity_rps(s: &Scenario, plan: &ActorsPlan) -> Result<f64, RunError> {
+    let total_w: f64 = plan.actors.iter().map(|a| a.weight).sum();
+    let mut mean_ns = 0.0;
+    for a in &plan.actors {
+        mean_ns += a.weight / total_w * probe_cost_ns(s, plan, a, s.seed)?;
+    }
+    Ok(f64::from(s.cores) * 1e9 / mean_ns.max(1.0))
+}
