@@ -7,5 +7,5 @@ pub mod repro;
 pub mod slurm;
 pub mod sweep;
 
-pub use system::{report, run, scenario, systems};
+pub use system::{frame, node, report, run, scenario, world};
 pub use system::{run_scenario, RunOutput, Scenario};

@@ -66,9 +66,8 @@ pub struct Frame {
     pub flow: FlowKey,
     /// When the source started sending it; end-to-end latency counts from here.
     pub created_at: SimTime,
-    /// The actor message it carries (boxed: most of a frame's life is spent in
-    /// event queues, which should move small values).
-    pub msg: Option<Box<Message>>,
+    /// The actor message it carries.
+    pub msg: Option<Message>,
 }
 
 impl Frame {

@@ -150,7 +150,7 @@ impl Source {
             wire_bytes,
             flow: FlowKey::synthetic(flow),
             created_at,
-            msg: Some(Box::new(msg)),
+            msg: Some(msg),
         })
     }
 }

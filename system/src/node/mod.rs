@@ -85,6 +85,9 @@ pub struct NodeParts {
     pub stop_at: SimTime,
     /// Time series with [`col::NAMES`].
     pub series: TimeSeries,
+    /// Whether to fill the per-request completion columns (actor workloads;
+    /// the echo workload reports frames and skips them to save time per packet).
+    pub request_series: bool,
 }
 
 /// One server.
@@ -107,6 +110,7 @@ pub struct Node {
     classes: Vec<ClassStats>,
     class_of_actor: Vec<usize>,
     series: TimeSeries,
+    request_series: bool,
     started: Vec<(CoreId, SimTime)>,
 }
 
@@ -138,6 +142,7 @@ impl Node {
             classes: vec![ClassStats::default(); p.classes],
             class_of_actor: p.class_of_actor,
             series: p.series,
+            request_series: p.request_series,
             started: Vec::new(),
         }
     }
@@ -223,7 +228,7 @@ impl Node {
             NodeEvent::Arrive => {
                 self.acct.in_flight_arriving -= 1;
                 if let Some(msg) = self.arriving.pop_front().and_then(|f| f.msg) {
-                    self.route(*msg, Side::Nic, now, sched);
+                    self.route(msg, Side::Nic, now, sched);
                 }
             }
             NodeEvent::Crossed(msg) => {
@@ -386,14 +391,16 @@ impl Node {
         self.acct.completed += 1;
         let latency = now.saturating_since(req.created_at);
         let us = latency.as_us_f64();
-        self.series.add(now, col::COMPLETED, 1.0);
-        self.series.add(now, col::REQ_LATENCY_SUM_US, us);
-        let (c, l) = match core.side {
-            Side::Nic => (col::NIC_COMPLETED, col::NIC_LATENCY_SUM_US),
-            Side::Host => (col::HOST_COMPLETED, col::HOST_LATENCY_SUM_US),
-        };
-        self.series.add(now, c, 1.0);
-        self.series.add(now, l, us);
+        if self.request_series {
+            self.series.add(now, col::COMPLETED, 1.0);
+            self.series.add(now, col::REQ_LATENCY_SUM_US, us);
+            let (c, l) = match core.side {
+                Side::Nic => (col::NIC_COMPLETED, col::NIC_LATENCY_SUM_US),
+                Side::Host => (col::HOST_COMPLETED, col::HOST_LATENCY_SUM_US),
+            };
+            self.series.add(now, c, 1.0);
+            self.series.add(now, l, us);
+        }
         if req.created_at >= self.warmup_end {
             let class = self
                 .class_of_actor

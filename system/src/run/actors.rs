@@ -1,212 +1,33 @@
-//! Running an actor scenario: register the actors with the runtime, size the load, run, and report per actor and class.
+//! Reporting an actor run on the node: the summary row, per-class results, and the actor, placement, migration and class tables.
 
-use super::{RunError, RunOutput};
+use super::assemble::{actor_world, drive};
+use super::capacity::estimate_nic_capacity_rps;
+use super::{ClassResult, RunError, RunOutput};
+use crate::node::accounting::col;
 use crate::report::Summary;
-use crate::scenario::actors::{ActorSpec, ActorsPlan, OfferedLoad};
+use crate::scenario::actors::{ActorsPlan, OfferedLoad};
 use crate::scenario::Scenario;
-use crate::systems::actors::{col, ActorSystem, ActorSystemParts, Target, Tax};
-use crate::systems::named_actor::NamedActor;
-use pcie_model::PcieSystem;
-use scheduler::runtime::{Runtime, Work};
-use scheduler::{Endpoint, Message, Nanos, PolicyKind, SchedulerSettings, Side};
+use scheduler::runtime::Runtime;
 use sim_core::table::fmt_f64;
-use sim_core::{Engine, LatencyHistogram, RngStreams, SimTime, Table, TimeSeries};
+use sim_core::{LatencyHistogram, SimTime, Table, TimeSeries};
 use std::time::Instant;
-use workloads::actors::registry::{build_actor_of, gen_request};
-use workloads::sim_platform::SimPlatform;
 
-/// Ethernet + IP + UDP headers carried by every request (14 + 20 + 8 B, plus
-/// 4 B FCS and 18 B of iPipe message header, rounded to 64).
-pub const REQUEST_OVERHEAD_BYTES: u64 = 64;
-/// Requests run per actor when measuring its cost for the capacity estimate.
-const CAPACITY_PROBE_REQUESTS: u64 = 200;
-
-/// Results of one class of actors after warm-up.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClassResult {
-    /// Class label.
-    pub class: String,
-    /// Requests completed.
-    pub completed: u64,
-    /// Completed requests per second, millions.
-    pub achieved_mrps: f64,
-    /// Mean latency, us (creation to completion).
-    pub mean_us: f64,
-    /// 99th percentile latency, us.
-    pub p99_us: f64,
-}
-
-fn assembly(e: impl std::fmt::Display) -> RunError {
-    RunError::Assembly(e.to_string())
-}
-
-fn build(spec: &ActorSpec, tax: Tax) -> Result<Box<dyn scheduler::Actor>, RunError> {
-    let inner = build_actor_of(spec.kind, &spec.config).map_err(assembly)?;
-    Ok(Box::new(
-        NamedActor::new(spec.name.clone(), inner).with_nic_tax(tax, REQUEST_OVERHEAD_BYTES),
-    ))
-}
-
-fn tax_of(s: &Scenario) -> Tax {
-    Tax {
-        per_packet_ns: s.nic.forwarding.per_packet_ns,
-        per_byte_ns: s.nic.forwarding.per_byte_ns,
-        freq_ghz: s.nic.core_freq_ghz,
-    }
-}
-
-/// Mean NIC-core time of one request of `spec`, ns (forwarding tax
-/// included): the actor run alone on one core of a fresh NIC cost model,
-/// `CAPACITY_PROBE_REQUESTS` times.
-fn probe_cost_ns(s: &Scenario, spec: &ActorSpec, seed: u64) -> Result<f64, RunError> {
-    let settings = SchedulerSettings {
-        policy: PolicyKind::Fcfs,
-        ..SchedulerSettings::default()
-    };
-    let mut rt = Runtime::new(settings, 1, 1).map_err(assembly)?;
-    let mut model = s.nic.core_model().map_err(assembly)?;
-    let mut rng = RngStreams::new(seed).stream(&format!("capacity/{}", spec.name));
-    let id = {
-        let mut p = SimPlatform::new(&mut model, 0, Side::Nic).map_err(assembly)?;
-        rt.register_actor(build(spec, tax_of(s))?, &mut p, Nanos::ZERO)
-            .map_err(assembly)?
-    };
-    let mut now = Nanos::ZERO;
-    let mut total_ns = 0.0;
-    for i in 0..CAPACITY_PROBE_REQUESTS {
-        let req = gen_request(spec.kind, &mut rng);
-        let msg = Message {
-            id: i,
-            src: Endpoint::Network { node: 0, port: 0 },
-            dst: id,
-            kind: req.kind,
-            payload: req.payload,
-            created_at: now,
-        };
-        if rt.deliver(msg, now).is_err() {
-            continue;
-        }
-        let core = scheduler::runtime::CoreId::nic(0);
-        let Ok(Some(d)) = rt.next_dispatch(core, now) else {
-            continue;
-        };
-        debug_assert!(matches!(d.work, Work::Request { .. }));
-        let mut p = SimPlatform::new(&mut model, 0, Side::Nic).map_err(assembly)?;
-        p.advance_to(SimTime::from_ns(now.0));
-        p.begin_exec();
-        let out = rt.execute(d, &mut p);
-        let charged = out.charged.0 as f64;
-        now = out.completes_at();
-        let _ = rt.complete(out, now);
-        total_ns += charged;
-    }
-    Ok(total_ns / CAPACITY_PROBE_REQUESTS as f64)
-}
-
-/// The NIC's capacity for this actor mix, requests per second: cores over
-/// the weighted mean cost of one request on one core.
-pub fn estimate_nic_capacity_rps(s: &Scenario, plan: &ActorsPlan) -> Result<f64, RunError> {
-    let total_w: f64 = plan.actors.iter().map(|a| a.weight).sum();
-    let mut mean_ns = 0.0;
-    for a in &plan.actors {
-        mean_ns += a.weight / total_w * probe_cost_ns(s, a, s.seed)?;
-    }
-    Ok(s.cores as f64 * 1e9 / mean_ns.max(1.0))
-}
-
-/// Runs an actor scenario.
+/// Runs an actor scenario on the node.
 pub(super) fn run_actors(s: &Scenario, plan: &ActorsPlan) -> Result<RunOutput, RunError> {
     let wall = Instant::now();
-    let streams = RngStreams::new(s.seed);
     let rate_rps = match plan.load {
         OfferedLoad::Krps(k) => k * 1e3,
         OfferedLoad::Fraction(f) => f * estimate_nic_capacity_rps(s, plan)?,
     };
-    let mut rt = Runtime::new(plan.settings.clone(), s.cores, plan.host_cores).map_err(assembly)?;
-    let mut nic_model = s.nic.core_model().map_err(assembly)?;
-    let host_model = plan.host.core_model().map_err(assembly)?;
-    let mut classes: Vec<String> = Vec::new();
-    let total_w: f64 = plan.actors.iter().map(|a| a.weight).sum();
-    let mut cumulative = 0.0;
-    let mut targets = Vec::new();
-    for spec in &plan.actors {
-        let mut p = SimPlatform::new(&mut nic_model, 0, Side::Nic).map_err(assembly)?;
-        let actor = build(spec, tax_of(s))?;
-        let id = match spec.placement {
-            Some(at) => rt.register_actor_at(actor, at, &mut p, Nanos::ZERO),
-            None => rt.register_actor(actor, &mut p, Nanos::ZERO),
-        }
-        .map_err(assembly)?;
-        let class = classes
-            .iter()
-            .position(|c| *c == spec.class)
-            .unwrap_or_else(|| {
-                classes.push(spec.class.clone());
-                classes.len() - 1
-            });
-        cumulative += spec.weight / total_w;
-        targets.push(Target {
-            id,
-            kind: spec.kind,
-            cumulative,
-            class,
-        });
-    }
-    if let Some(last) = targets.last_mut() {
-        last.cumulative = 1.0;
-    }
-    rt.check_static_names().map_err(assembly)?;
     let end = SimTime::ZERO + s.duration;
-    let warmup_end = SimTime::ZERO + s.warmup;
-    let max_windows = (s.duration.as_ps() / s.window.as_ps().max(1)) as usize + 1;
-    let pcie = PcieSystem::new(&s.nic.pcie_profiles()).map_err(assembly)?;
-    let system = ActorSystem::new(ActorSystemParts {
-        rt,
-        pcie,
-        nic_model,
-        host_model,
-        targets,
-        classes: classes.len(),
-        rng: streams.stream("traffic/requests"),
-        arrival: plan.arrival,
-        rate_rps,
-        stop_at: end,
-        warmup_end,
-        request_overhead_bytes: REQUEST_OVERHEAD_BYTES,
-        series: TimeSeries::new(s.window, col::NAMES, max_windows),
-    });
-    let mut engine = Engine::new(system);
-    {
-        let (m, sched) = engine.parts_mut();
-        m.start(sched);
-    }
-    engine.run_until(end)?;
-    let events = engine.events_handled();
-    let mut sys = engine.into_model();
-    sys.finish(end);
+    let built = actor_world(s, plan, rate_rps)?;
+    let (world, events) = drive(built.world, end)?;
     let wall_time_s = wall.elapsed().as_secs_f64();
-    Ok(assemble_output(
-        s,
-        &sys,
-        &classes,
-        rate_rps,
-        events,
-        wall_time_s,
-    ))
-}
-
-fn assemble_output(
-    s: &Scenario,
-    sys: &ActorSystem,
-    classes: &[String],
-    rate_rps: f64,
-    events: u64,
-    wall_time_s: f64,
-) -> RunOutput {
+    let node = &world.nodes()[0];
     let measured_s = (s.duration - s.warmup).as_secs_f64();
     let mut all = LatencyHistogram::new();
     let mut class_rows = Vec::new();
-    for (name, c) in classes.iter().zip(sys.classes()) {
+    for (name, c) in built.classes.iter().zip(node.classes()) {
         all.merge(&c.latency);
         class_rows.push(ClassResult {
             class: name.clone(),
@@ -216,17 +37,24 @@ fn assemble_output(
             p99_us: c.latency.quantile_us(0.99),
         });
     }
-    let rt = sys.runtime();
-    let counters = *rt.counters();
-    let mean_bytes = if sys.generated > 0 {
-        sys.request_bytes as f64 / sys.generated as f64
+    let rt = node.driver().runtime();
+    let acct = node.accounting();
+    let (queued, running, _tx, _to_host) = node.in_flight_places();
+    let offered_bytes: f64 = node
+        .series()
+        .rows()
+        .iter()
+        .map(|r| r[col::OFFERED_BYTES])
+        .sum();
+    let mean_bytes = if acct.generated > 0 {
+        offered_bytes / acct.generated as f64
     } else {
         0.0
     };
-    let completed_measured: u64 = sys.classes().iter().map(|c| c.completed).sum();
-    let in_flight = rt.queued_messages() as u64 + sys.running_requests() + sys.in_pcie;
+    let completed_measured: u64 = node.classes().iter().map(|c| c.completed).sum();
     let line_rate_gbps =
         s.nic.link_gbps * mean_bytes / (mean_bytes + s.nic.mac.wire_overhead_bytes as f64);
+    let drops_tm = acct.drops_tm + acct.drops_runtime;
     let summary = Summary {
         scenario: s.name.clone(),
         seed: s.seed,
@@ -241,34 +69,34 @@ fn assemble_output(
         lat_p50_us: all.quantile_us(0.5),
         lat_p99_us: all.quantile_us(0.99),
         lat_p999_us: all.quantile_us(0.999),
-        drops: counters.dropped(),
-        nic_core_util: (sys.nic_busy().as_secs_f64() / (s.cores as f64 * s.duration.as_secs_f64()))
-            .min(1.0),
+        drops: acct.drops_source + acct.drops_switch + acct.drops_ingress + drops_tm,
+        nic_core_util: super::echo::nic_core_util(node, s, end),
         sim_time_s: s.duration.as_secs_f64(),
         wall_time_s,
         events,
-        generated: sys.generated,
-        delivered: sys.completed,
-        in_flight,
-        drops_source: 0,
-        steered_host: 0,
-        drops_switch: 0,
-        drops_ingress: 0,
-        drops_tm: counters.dropped(),
-        drops_tx: 0,
+        generated: acct.generated,
+        delivered: acct.completed,
+        in_flight: acct.in_flight_arriving + acct.in_flight_pcie + queued + running,
+        drops_source: acct.drops_source,
+        steered_host: acct.steered_host,
+        drops_switch: acct.drops_switch,
+        drops_ingress: acct.drops_ingress,
+        drops_tm,
+        drops_tx: acct.drops_tx,
     };
-    RunOutput {
+    Ok(RunOutput {
         summary,
-        timeseries: timeseries_table(sys, s.cores),
+        timeseries: timeseries_table(node.series(), s.cores),
         resolved_toml: s.resolved_toml(),
         extra_tables: vec![
             ("actors.csv".into(), actors_table(rt, s)),
             ("placements.csv".into(), placements_table(rt)),
             ("migrations.csv".into(), migrations_table(rt)),
             ("classes.csv".into(), classes_table(&class_rows)),
+            ("counters.csv".into(), super::counters::table(node)),
         ],
         classes: class_rows,
-    }
+    })
 }
 
 fn actors_table(rt: &Runtime, s: &Scenario) -> Table {
@@ -341,7 +169,7 @@ fn classes_table(rows: &[ClassResult]) -> Table {
     t
 }
 
-fn timeseries_table(sys: &ActorSystem, cores: u32) -> Table {
+fn timeseries_table(series: &TimeSeries, cores: u32) -> Table {
     let mut t = Table::new([
         "time_ms",
         "offered_krps",
@@ -357,7 +185,6 @@ fn timeseries_table(sys: &ActorSystem, cores: u32) -> Table {
         "cores_drr",
         "nic_core_util",
     ]);
-    let series = sys.series();
     let w_s = series.window().as_secs_f64();
     let w_us = series.window().as_us_f64();
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
@@ -367,7 +194,7 @@ fn timeseries_table(sys: &ActorSystem, cores: u32) -> Table {
             fmt_f64(i as f64 * w_s * 1e3, 3),
             fmt_f64(r[col::OFFERED] / w_s / 1e3, 3),
             fmt_f64(r[col::COMPLETED] / w_s / 1e3, 3),
-            fmt_f64(ratio(r[col::LATENCY_SUM_US], r[col::COMPLETED]), 3),
+            fmt_f64(ratio(r[col::REQ_LATENCY_SUM_US], r[col::COMPLETED]), 3),
             fmt_f64(ratio(r[col::NIC_LATENCY_SUM_US], r[col::NIC_COMPLETED]), 3),
             fmt_f64(
                 ratio(r[col::HOST_LATENCY_SUM_US], r[col::HOST_COMPLETED]),

@@ -60,6 +60,7 @@ fn node(
     driver: RuntimeDriver,
     class_of_actor: Vec<usize>,
     classes: usize,
+    request_series: bool,
 ) -> Result<Node, RunError> {
     let switch = match (s.nic.kind, &s.nic.switch) {
         (NicKind::OffPath, config) => Some(
@@ -78,6 +79,7 @@ fn node(
         warmup_end: SimTime::ZERO + s.warmup,
         stop_at: SimTime::ZERO + s.duration,
         series: series(s),
+        request_series,
     }))
 }
 
@@ -121,7 +123,7 @@ pub(super) fn echo_world(
         streams.stream("traffic/source/0"),
         end,
     );
-    let node = node(s, driver, vec![0], 1)?;
+    let node = node(s, driver, vec![0], 1, false)?;
     Ok(Assembled {
         world: World::new(
             vec![node],
@@ -191,7 +193,7 @@ pub(super) fn actor_world(
     }
     rt.check_static_names().map_err(assembly)?;
     let driver = driver_for(s, rt, nic_model, Some(host_model))?;
-    let node = node(s, driver, class_of_actor, classes.len())?;
+    let node = node(s, driver, class_of_actor, classes.len(), true)?;
     let source = Source::requests(
         targets,
         streams.stream("traffic/requests"),

@@ -1,14 +1,12 @@
-//! Running one scenario: pick the system its workload needs, run it, and write its files.
+//! Running one scenario: assemble a world of one node for its workload, run it, and write its files.
 
 mod actors;
-mod actors_node;
 mod assemble;
 mod capacity;
 mod counters;
 mod echo;
-mod echo_node;
 
-pub use actors::{estimate_nic_capacity_rps, ClassResult};
+pub use capacity::estimate_nic_capacity_rps;
 
 use crate::report::write::{csv_bytes, write_atomic, write_table_csv, OutputError};
 use crate::report::Summary;
@@ -16,6 +14,21 @@ use crate::scenario::schema::WorkloadSection;
 use crate::scenario::Scenario;
 use sim_core::{EngineError, Table};
 use std::path::Path;
+
+/// Results of one class of actors after warm-up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassResult {
+    /// Class label.
+    pub class: String,
+    /// Requests completed.
+    pub completed: u64,
+    /// Completed requests per second, millions.
+    pub achieved_mrps: f64,
+    /// Mean latency, us (creation to completion).
+    pub mean_us: f64,
+    /// 99th percentile latency, us.
+    pub p99_us: f64,
+}
 
 /// Everything one run produces.
 #[derive(Clone, Debug)]
@@ -43,23 +56,13 @@ pub enum RunError {
     Assembly(String),
 }
 
-/// Runs `scenario` to its end. Deterministic for a given scenario and seed;
-/// only `wall_time_s` differs between two runs.
+/// Runs `scenario` to its end on the node model (every workload on the same
+/// server model). Deterministic for a given scenario and seed; only
+/// `wall_time_s` differs between two runs.
 pub fn run_scenario(scenario: &Scenario) -> Result<RunOutput, RunError> {
     match (&scenario.workload, &scenario.actors) {
         (WorkloadSection::Echo(e), _) => echo::run_echo(scenario, e),
         (WorkloadSection::Actors(_), Some(plan)) => actors::run_actors(scenario, plan),
-        (WorkloadSection::Actors(_), None) => Err(RunError::Assembly(
-            "actor workload without a validated plan".into(),
-        )),
-    }
-}
-
-/// Runs `scenario` on the node model (the server model every workload will share).
-pub fn run_scenario_on_node(scenario: &Scenario) -> Result<RunOutput, RunError> {
-    match (&scenario.workload, &scenario.actors) {
-        (WorkloadSection::Echo(e), _) => echo_node::run_echo(scenario, e),
-        (WorkloadSection::Actors(_), Some(plan)) => actors_node::run_actors(scenario, plan),
         (WorkloadSection::Actors(_), None) => Err(RunError::Assembly(
             "actor workload without a validated plan".into(),
         )),
