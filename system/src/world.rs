@@ -86,11 +86,14 @@ impl Source {
     }
 
     /// The next frame for `node`, or `None` once the source has stopped.
-    pub fn next_frame(&mut self, node: NodeId) -> Option<Frame> {
+    /// `buffer` is an allocation the payload may reuse (its contents are overwritten).
+    pub fn next_frame(&mut self, node: NodeId, buffer: Vec<u8>) -> Option<Frame> {
         let (id, created_at, flow, actor, kind, payload) = match self {
             Source::Packets { gen, actor } => {
                 let p = gen.next_packet()?;
-                let payload = vec![0u8; Frame::payload_bytes_for(p.size_bytes)];
+                let mut payload = buffer;
+                payload.clear();
+                payload.resize(Frame::payload_bytes_for(p.size_bytes), 0);
                 (p.id, p.created_at, p.flow, *actor, 0, payload)
             }
             Source::Requests {
@@ -189,7 +192,7 @@ impl World {
         let Some(node) = self.nodes.get_mut(self.target as usize) else {
             return;
         };
-        while let Some(f) = self.source.next_frame(self.target) {
+        while let Some(f) = self.source.next_frame(self.target, node.payload_buffer()) {
             node.offered(&f);
             let Some(at_nic) = self.source_wire.transmit(f.created_at, f.wire_bytes) else {
                 node.dropped_at_source(&f);

@@ -57,8 +57,6 @@ pub struct Running {
     pub request: Option<PickedRequest>,
     /// Time the packet path charged before the handler.
     pub pipeline: SimDuration,
-    /// Messages the handler sent, routed when the core finishes.
-    pub outbox: Vec<(Endpoint, Message)>,
 }
 
 impl Running {
@@ -107,6 +105,9 @@ pub struct RuntimeDriver {
     forwarding: ForwardingCost,
     nic: Vec<Option<Running>>,
     host: Vec<Option<Running>>,
+    /// Per core: what its current execution sent (kept allocated between executions).
+    nic_outbox: Vec<Vec<(Endpoint, Message)>>,
+    host_outbox: Vec<Vec<(Endpoint, Message)>>,
     counters: DriverCounters,
     /// Core time of finished executions on NIC cores.
     nic_busy_done: SimDuration,
@@ -135,6 +136,8 @@ impl RuntimeDriver {
             forwarding,
             nic: (0..nic).map(|_| None).collect(),
             host: (0..host).map(|_| None).collect(),
+            nic_outbox: (0..nic).map(|_| Vec::new()).collect(),
+            host_outbox: (0..host).map(|_| Vec::new()).collect(),
             counters: DriverCounters::default(),
             nic_busy_done: SimDuration::ZERO,
             host_busy_done: SimDuration::ZERO,
@@ -169,22 +172,37 @@ impl RuntimeDriver {
     /// `Runtime::idle_cores`); a core is idle exactly when the driver has no
     /// execution for it, so the driver's own slots say which to offer.
     pub fn dispatch_idle(&mut self, now: SimTime, started: &mut Vec<(CoreId, SimTime)>) {
-        for i in 0..self.nic.len() {
-            if self.nic[i].is_none() {
-                let core = CoreId::nic(i as u32);
+        let mut work = self.may_have_work();
+        let cores = (0..self.nic.len())
+            .map(|i| CoreId::nic(i as u32))
+            .chain((0..self.host.len()).map(|i| CoreId::host(i as u32)));
+        for core in cores {
+            if !work {
+                return;
+            }
+            let idle = match core.side {
+                Side::Nic => self.nic[core.index as usize].is_none(),
+                Side::Host => self.host[core.index as usize].is_none(),
+            };
+            if idle {
                 if let Some(done) = self.dispatch(core, now) {
                     started.push((core, done));
+                    work = self.may_have_work();
                 }
             }
         }
-        for i in 0..self.host.len() {
-            if self.host[i].is_none() {
-                let core = CoreId::host(i as u32);
-                if let Some(done) = self.dispatch(core, now) {
-                    started.push((core, done));
-                }
-            }
-        }
+    }
+
+    /// Whether any core could be given work now. When nothing is queued and no
+    /// actor migrates, `next_dispatch` returns `None` for every core without
+    /// touching any state (FCFS and host queues empty; DRR's pick returns before
+    /// its round when every mailbox is empty; migration steps exist only for a
+    /// migrating actor), so skipping the offers changes nothing but time.
+    fn may_have_work(&self) -> bool {
+        self.rt.queued_messages() > 0
+            || (0..)
+                .map_while(|a| self.rt.status_of(a))
+                .any(|s| s == scheduler::policy::ActorStatus::Migrating)
     }
 
     /// Runs the next work of the free `core` at `now`, if any; returns when it completes.
@@ -197,20 +215,29 @@ impl RuntimeDriver {
                 return None;
             }
         };
-        let (model, forwarding) = match core.side {
-            Side::Nic => (Some(&mut self.nic_model), Some(&mut self.forwarding)),
-            Side::Host => (self.host_model.as_mut(), None),
+        let (model, forwarding, outbox) = match core.side {
+            Side::Nic => (
+                Some(&mut self.nic_model),
+                Some(&mut self.forwarding),
+                self.nic_outbox.get_mut(core.index as usize),
+            ),
+            Side::Host => (
+                self.host_model.as_mut(),
+                None,
+                self.host_outbox.get_mut(core.index as usize),
+            ),
         };
         let platform = model.map(|m| SimPlatform::new(m, core.index as usize, core.side));
-        let inner = match platform {
-            Some(Ok(p)) => p.with_dma_model(self.dma_model.clone()),
+        let (inner, outbox) = match (platform, outbox) {
+            (Some(Ok(p)), Some(outbox)) => (p.with_dma_model(self.dma_model.clone()), outbox),
             _ => {
                 // No cost model for this core: the work is lost, counted.
                 self.counters.platform_errors += 1;
                 return None;
             }
         };
-        let mut platform = NodePlatform::new(inner, forwarding);
+        outbox.clear();
+        let mut platform = NodePlatform::new(inner, forwarding, outbox);
         platform.inner_mut().advance_to(now);
         platform.inner_mut().begin_exec();
         if let Work::Request { msg, .. } = &d.work {
@@ -219,10 +246,9 @@ impl RuntimeDriver {
         let outcome = self.rt.execute(d, &mut platform);
         let request = platform.picked();
         let pipeline = platform.pipeline_time();
+        self.counters.dropped_sends += platform.dropped_sends();
         let inner = platform.inner_mut();
-        let outbox = inner.take_outbox();
         self.counters.model_errors += inner.model_errors();
-        self.counters.dropped_sends += inner.dropped_sends();
         let done_at = inner.clock().max(now);
         let slot = Running {
             outcome,
@@ -230,7 +256,6 @@ impl RuntimeDriver {
             done_at,
             request,
             pipeline,
-            outbox,
         };
         *self.slot_mut(core)? = Some(slot);
         Some(done_at)
@@ -257,16 +282,35 @@ impl RuntimeDriver {
             Side::Nic => self.nic_busy_done += busy,
             Side::Host => self.host_busy_done += busy,
         }
+        let outbox = match core.side {
+            Side::Nic => self.nic_outbox.get_mut(core.index as usize),
+            Side::Host => self.host_outbox.get_mut(core.index as usize),
+        }
+        .map(std::mem::take)
+        .unwrap_or_default();
         let done = Finished {
             actor: r.outcome.actor,
             ended_request: r.ended_request(),
             request: r.request,
-            outbox: r.outbox,
+            outbox,
         };
         if self.rt.complete(r.outcome, to_nanos(now)).is_err() {
             self.counters.runtime_errors += 1;
         }
         Some(done)
+    }
+
+    /// Hands back `core`'s outbox buffer after the caller routed its messages
+    /// (cleared, its allocation kept for the next execution).
+    pub fn recycle_outbox(&mut self, core: CoreId, mut outbox: Vec<(Endpoint, Message)>) {
+        outbox.clear();
+        let slot = match core.side {
+            Side::Nic => self.nic_outbox.get_mut(core.index as usize),
+            Side::Host => self.host_outbox.get_mut(core.index as usize),
+        };
+        if let Some(slot) = slot {
+            *slot = outbox;
+        }
     }
 
     /// Executions running now.

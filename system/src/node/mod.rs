@@ -23,7 +23,7 @@ pub mod echo_actor;
 pub mod named;
 pub mod platform;
 
-use crate::frame::{Addr, Frame, NodeId};
+use crate::frame::{Frame, NodeId};
 use crate::world::WorldEvent;
 use accounting::{col, Accounting, ClassStats};
 use driver::{to_nanos, to_sim, Finished, RuntimeDriver};
@@ -35,6 +35,9 @@ use scheduler::runtime::{CoreId, DropReason, RUNTIME_MSG_ID_BASE};
 use scheduler::{Endpoint, Message, Side};
 use sim_core::{Scheduler, SimDuration, SimTime, TimeSeries};
 use std::collections::VecDeque;
+
+/// Most reply payload buffers kept for reuse.
+const SPARE_PAYLOADS: usize = 64;
 
 /// Events of one node (the world tags them with the node's id).
 #[derive(Debug)]
@@ -98,8 +101,13 @@ pub struct Node {
     switch: Option<EmbeddedSwitch>,
     engine: Option<(FifoServer, SimDuration)>,
     tx: MacPort,
-    tx_in_flight: VecDeque<(SimTime, Frame)>,
+    /// Frames in the transmit MAC: (last bit out, request creation, wire bytes).
+    /// Only what delivery accounting needs; a cluster will hand the whole
+    /// frame to the link instead.
+    tx_in_flight: VecDeque<(SimTime, SimTime, u32)>,
     arriving: VecDeque<Frame>,
+    /// Payload buffers of transmitted replies, for the source to reuse (bounded).
+    spare_payloads: Vec<Vec<u8>>,
     to_host: VecDeque<SimTime>,
     acct: Accounting,
     warmup_end: SimTime,
@@ -132,6 +140,7 @@ impl Node {
             tx: MacPort::new(p.nic.link_gbps, &p.nic.mac),
             tx_in_flight: VecDeque::new(),
             arriving: VecDeque::new(),
+            spare_payloads: Vec::new(),
             to_host: VecDeque::new(),
             acct: Accounting::default(),
             warmup_end: p.warmup_end,
@@ -162,7 +171,9 @@ impl Node {
     /// The source created `frame` for this node (counted as offered).
     pub fn offered(&mut self, frame: &Frame) {
         self.acct.generated += 1;
-        self.series.add(frame.created_at, col::OFFERED, 1.0);
+        if self.request_series {
+            self.series.add(frame.created_at, col::OFFERED, 1.0);
+        }
         self.series.add(
             frame.created_at,
             col::OFFERED_BYTES,
@@ -217,6 +228,12 @@ impl Node {
         Ingress::Arrives(at)
     }
 
+    /// A payload buffer for a new frame (reused from a transmitted reply when
+    /// one is spare: the echo workload then allocates once per packet, not twice).
+    pub fn payload_buffer(&mut self) -> Vec<u8> {
+        self.spare_payloads.pop().unwrap_or_default()
+    }
+
     /// Whether the next `Arrive` event is for a frame from the traffic source.
     pub fn next_arrival_from(&self, node: NodeId) -> bool {
         self.arriving.front().is_some_and(|f| f.src.node() == node)
@@ -249,25 +266,22 @@ impl Node {
             self.to_host.pop_front();
             self.acct.steered_host += 1;
         }
-        while let Some((t, _)) = self.tx_in_flight.front() {
-            let t = *t;
+        while let Some(&(t, created_at, wire_bytes)) = self.tx_in_flight.front() {
             if t > upto {
                 break;
             }
-            let Some((_, f)) = self.tx_in_flight.pop_front() else {
-                break;
-            };
+            self.tx_in_flight.pop_front();
             self.acct.delivered += 1;
-            let latency = t - f.created_at;
+            let latency = t - created_at;
             if t >= self.warmup_end {
-                self.measured_bytes += u64::from(f.wire_bytes);
+                self.measured_bytes += u64::from(wire_bytes);
                 self.measured_pkts += 1;
             }
-            if f.created_at >= self.warmup_end {
+            if created_at >= self.warmup_end {
                 self.frame_latency.record(latency);
             }
             self.series
-                .add(t, col::DELIVERED_BYTES, f64::from(f.wire_bytes));
+                .add(t, col::DELIVERED_BYTES, f64::from(wire_bytes));
             self.series.add(t, col::DELIVERED_PKTS, 1.0);
             self.series.add(t, col::LATENCY_SUM_US, latency.as_us_f64());
         }
@@ -328,29 +342,23 @@ impl Node {
             return;
         };
         let origin = r.request.filter(|p| p.from_wire).map(|p| p.created_at);
-        for (dst, m) in std::mem::take(&mut r.outbox) {
+        let mut outbox = std::mem::take(&mut r.outbox);
+        for (dst, m) in outbox.drain(..) {
             match dst {
                 Endpoint::Actor(_) => self.route(m, core.side, now, sched),
-                Endpoint::Network { node, port } => {
-                    self.transmit(m, core.side, origin.unwrap_or(now), node, port, now)
+                Endpoint::Network { .. } => {
+                    self.transmit(m, core.side, origin.unwrap_or(now), now)
                 }
                 Endpoint::Host => self.acct.egress_host += 1,
             }
         }
+        self.driver.recycle_outbox(core, outbox);
         self.record_completion(&r, core, now);
     }
 
     /// Sends a reply frame out of the transmit MAC (after crossing PCIe when a
     /// host core sent it). Latency counts from `origin`, the request's creation.
-    fn transmit(
-        &mut self,
-        m: Message,
-        from: Side,
-        origin: SimTime,
-        node: u32,
-        port: u16,
-        now: SimTime,
-    ) {
+    fn transmit(&mut self, m: Message, from: Side, origin: SimTime, now: SimTime) {
         let wire = Frame::wire_bytes_for(m.payload.len());
         let at_mac = match from {
             Side::Nic => now,
@@ -360,20 +368,11 @@ impl Node {
                 .delivered
                 .max(now),
         };
-        let frame = Frame {
-            id: m.id,
-            src: Addr::Port {
-                node: self.id,
-                port: 0,
-            },
-            dst: Addr::Port { node, port },
-            wire_bytes: wire,
-            flow: nic_models::switch::FlowKey::synthetic(0),
-            created_at: origin,
-            msg: None,
-        };
+        if self.spare_payloads.len() < SPARE_PAYLOADS {
+            self.spare_payloads.push(m.payload);
+        }
         match self.tx.transmit(at_mac, wire) {
-            Some(done) => self.tx_in_flight.push_back((done, frame)),
+            Some(done) => self.tx_in_flight.push_back((done, origin, wire)),
             None => {
                 self.acct.drops_tx += 1;
                 self.series.add(now, col::DROPS, 1.0);

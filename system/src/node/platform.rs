@@ -25,9 +25,16 @@ pub struct PickedRequest {
     pub from_wire: bool,
 }
 
+/// Most messages one execution may send (further sends are dropped and counted).
+pub const OUTBOX_CAPACITY: usize = workloads::sim_platform::DEFAULT_OUTBOX_CAPACITY;
+
 /// One core of a node seen through `scheduler::Platform`.
 pub struct NodePlatform<'a> {
     inner: SimPlatform<&'a mut CoreModel>,
+    /// Messages sent by this execution (the driver's per-core buffer, reused
+    /// across executions so a send allocates nothing in steady state).
+    outbox: &'a mut Vec<(Endpoint, Message)>,
+    dropped_sends: u64,
     /// NIC cores: the forwarding cost of a frame from the wire.
     forwarding: Option<&'a mut ForwardingCost>,
     picked: Option<PickedRequest>,
@@ -39,9 +46,12 @@ impl<'a> NodePlatform<'a> {
     pub fn new(
         inner: SimPlatform<&'a mut CoreModel>,
         forwarding: Option<&'a mut ForwardingCost>,
+        outbox: &'a mut Vec<(Endpoint, Message)>,
     ) -> NodePlatform<'a> {
         NodePlatform {
             inner,
+            outbox,
+            dropped_sends: 0,
             forwarding,
             picked: None,
             pipeline: SimDuration::ZERO,
@@ -58,7 +68,12 @@ impl<'a> NodePlatform<'a> {
         self.pipeline
     }
 
-    /// The wrapped platform (outbox, error counts).
+    /// Sends refused because the outbox was full.
+    pub fn dropped_sends(&self) -> u64 {
+        self.dropped_sends
+    }
+
+    /// The wrapped platform (clock, error counts).
     pub fn inner_mut(&mut self) -> &mut SimPlatform<&'a mut CoreModel> {
         &mut self.inner
     }
@@ -101,10 +116,15 @@ impl Platform for NodePlatform<'_> {
         self.inner.dma(dir, bytes)
     }
     fn send(&mut self, msg: Message) {
-        self.inner.send(msg)
+        let dst = Endpoint::Actor(msg.dst);
+        self.send_to(dst, msg);
     }
     fn send_to(&mut self, dst_endpoint: Endpoint, msg: Message) {
-        self.inner.send_to(dst_endpoint, msg)
+        if self.outbox.len() >= OUTBOX_CAPACITY {
+            self.dropped_sends += 1;
+        } else {
+            self.outbox.push((dst_endpoint, msg));
+        }
     }
     fn charged_in_exec(&self) -> Nanos {
         self.inner.charged_in_exec()
