@@ -4,6 +4,8 @@
 # `nicsim slurm` for configs/sweeps/ci-small.toml as a 4-task array; the merged
 # shards must equal a local `nicsim sweep` of the same file byte for byte
 # (rows sorted by point id, wall_time_s dropped: the only non-deterministic column).
+# The output directory has a space in its name: sbatch must accept the quoted
+# `#SBATCH --output` path nicsim writes.
 # Called by .ci/run. Set NICSIM_SKIP_SLURM=1 to skip it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -84,20 +86,23 @@ done
 [ "$(sinfo -h -N -o '%t')" = idle ] || { echo "slurm node not idle:"; sinfo || true; tail -n 30 "$W"/log/*.log; exit 1; }
 
 echo "-- nicsim slurm: 4-task job array"
-"$NICSIM" slurm "$SWEEP" --tasks 4 --time 00:10:00 --partition debug --out "$W/cluster"
-sbatch --wait "$W/cluster/sweep.sbatch" || { echo "job array failed:"; tail -n 20 "$W"/cluster/logs/*.log; exit 1; }
-"$NICSIM" merge "$W"/cluster/shard-* --sweep "$SWEEP" --out "$W/cluster/results.csv"
+C="$W/cluster dir"
+"$NICSIM" slurm "$SWEEP" --tasks 4 --time 00:10:00 --partition debug --out "$C"
+sbatch --wait "$C/sweep.sbatch" || { echo "job array failed:"; tail -n 20 "$C"/logs/*.log; exit 1; }
+logs=$(ls "$C"/logs/task-*.log | wc -l)
+[ "$logs" = 4 ] || { echo "slurm test: FAILED: $logs task logs in '$C/logs', expected 4"; exit 1; }
+"$NICSIM" merge "$C"/shard-* --sweep "$SWEEP" --out "$C/results.csv"
 
 echo "-- the same sweep on this machine"
 "$NICSIM" sweep "$SWEEP" --out "$W/local" --jobs 2 --progress plain
 
 echo "-- compare (sorted by point id, without wall_time_s)"
-"$NICSIM" merge "$W/cluster/results.csv" --drop-column wall_time_s --out "$W/cluster.cmp.csv"
+"$NICSIM" merge "$C/results.csv" --drop-column wall_time_s --out "$W/cluster.cmp.csv"
 "$NICSIM" merge "$W/local" --drop-column wall_time_s --out "$W/local.cmp.csv"
 if ! cmp "$W/cluster.cmp.csv" "$W/local.cmp.csv"; then
   diff "$W/cluster.cmp.csv" "$W/local.cmp.csv" | head -20
   echo "slurm test: FAILED: merged Slurm results differ from the local run"; exit 1
 fi
 rows=$(($(wc -l < "$W/local.cmp.csv") - 1))
-echo "slurm test: OK: 4 array tasks, $rows points, merged table equals the local run byte for byte"
+echo "slurm test: OK: 4 array tasks (output dir with a space), $rows points, merged table equals the local run byte for byte"
 PASSED=1

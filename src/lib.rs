@@ -1,6 +1,7 @@
 //! nicsim: the command-line tool's library: CLI dispatch, sweeps, Slurm scripts, merging, plotting and `nicsim repro`, over the `system` crate.
 
 pub mod cli;
+pub mod input_error;
 pub mod merge;
 pub mod plot;
 pub mod repro;

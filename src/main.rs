@@ -2,6 +2,7 @@
 
 use clap::Parser;
 use nicsim::cli::{dispatch, Cli};
+use nicsim::input_error::InputError;
 use nicsim::scenario::ScenarioError;
 use std::process::ExitCode;
 
@@ -12,6 +13,9 @@ fn main() -> ExitCode {
         Err(e) => {
             if let Some(se) = e.downcast_ref::<ScenarioError>() {
                 eprintln!("error: {se}");
+                ExitCode::from(2)
+            } else if let Some(ie) = e.downcast_ref::<InputError>() {
+                eprintln!("error: {ie}");
                 ExitCode::from(2)
             } else {
                 eprintln!("error: {e:#}");

@@ -12,7 +12,7 @@ use anyhow::{bail, Context};
 use sim_core::Table;
 
 use crate::sweep::results::{self, point_cells, RESULTS_FILE, WALL_TIME_COLUMN};
-use crate::sweep::{expand, SweepSpec};
+use crate::sweep::{Expansion, SweepSpec};
 
 /// Arguments of `nicsim merge`.
 #[derive(Debug, Clone, clap::Args)]
@@ -29,6 +29,9 @@ pub struct MergeArgs {
     /// Leave a column out of the output (repeatable), e.g. `--drop-column wall_time_s` to compare runs.
     #[arg(long = "drop-column")]
     pub drop_columns: Vec<String>,
+    /// With --sweep: the sweep's size limit, as for `nicsim sweep --max-points`.
+    #[arg(long, value_parser = crate::sweep::parse_max_points)]
+    pub max_points: Option<usize>,
 }
 
 /// The results table of a directory (DIR/results.csv) or a CSV file.
@@ -46,13 +49,16 @@ pub fn merge_tables(inputs: &[(String, Table)]) -> anyhow::Result<Table> {
         bail!("nothing to merge");
     };
     if first.columns.first().map(String::as_str) != Some("point_id") {
-        bail!("{first_name}: first column is not point_id. Fix: merge results.csv files written by `nicsim sweep`.");
+        crate::input_bail!(first_name, Some(1), "", "the first column is not point_id. Fix: merge results.csv files written by `nicsim sweep`.");
     }
     let mut out = Table::new(first.columns.clone());
     for (name, t) in inputs {
         if t.columns != first.columns {
-            bail!(
-                "{name} has columns [{}] but {first_name} has [{}]. Fix: merge shards of one sweep only.",
+            crate::input_bail!(
+                name,
+                Some(1),
+                "",
+                "has columns [{}] but {first_name} has [{}]. Fix: merge shards of one sweep only.",
                 t.columns.join(","),
                 first.columns.join(",")
             );
@@ -72,7 +78,7 @@ pub fn merge_tables(inputs: &[(String, Table)]) -> anyhow::Result<Table> {
         match rows.last() {
             Some(prev) if prev[0] == r[0] => {
                 if !same(prev, &r) {
-                    bail!("point {} appears twice with different results. Fix: the inputs come from different sweeps or versions.", r[0]);
+                    crate::input_bail!("merge inputs", None, "", "point {} appears twice with different results. Fix: the inputs come from different sweeps or versions.", r[0]);
                 }
             }
             _ => rows.push(r),
@@ -85,30 +91,48 @@ pub fn merge_tables(inputs: &[(String, Table)]) -> anyhow::Result<Table> {
 /// Point ids of `spec` absent from `table`; fails if a row is not a point of the
 /// sweep or has other parameters than the sweep gives it.
 pub fn missing_points(spec: &SweepSpec, table: &Table) -> anyhow::Result<Vec<String>> {
-    let points = expand(spec);
-    let by_id: std::collections::BTreeMap<&str, &crate::sweep::Point> =
-        points.iter().map(|p| (p.id.as_str(), p)).collect();
+    let (_, shown) = missing_summary(spec, table, usize::MAX)?;
+    Ok(shown)
+}
+
+/// Like `missing_points`, streaming the sweep's points: returns the number of
+/// missing points and the first `keep` of their ids.
+pub fn missing_summary(
+    spec: &SweepSpec,
+    table: &Table,
+    keep: usize,
+) -> anyhow::Result<(usize, Vec<String>)> {
+    let exp = Expansion::new(spec);
     for r in &table.rows {
-        let Some(p) = by_id.get(r[0].as_str()) else {
-            bail!(
+        let Some(p) = exp.index_of(&r[0]).and_then(|i| exp.point(i)) else {
+            crate::input_bail!(
+                spec.path.display(),
+                None,
+                "",
                 "point {} is not in sweep `{}`. Fix: pass the sweep file these results came from.",
                 r[0],
                 spec.name
             );
         };
-        let lead = point_cells(p);
+        let lead = point_cells(&p);
         if r.len() < lead.len() || r[..lead.len()] != lead[..] {
-            bail!("point {} has parameters [{}] but sweep `{}` gives [{}]. Fix: pass the sweep file these results came from.",
+            crate::input_bail!(spec.path.display(), None, "", "point {} has parameters [{}] but sweep `{}` gives [{}]. Fix: pass the sweep file these results came from.",
                 p.id, r[..lead.len().min(r.len())].join(","), spec.name, lead.join(","));
         }
     }
     let present: std::collections::BTreeSet<&str> =
         table.rows.iter().map(|r| r[0].as_str()).collect();
-    Ok(points
-        .into_iter()
-        .map(|p| p.id)
-        .filter(|id| !present.contains(id.as_str()))
-        .collect())
+    let mut count = 0;
+    let mut shown = Vec::new();
+    for p in exp.iter() {
+        if !present.contains(p.id.as_str()) {
+            count += 1;
+            if shown.len() < keep {
+                shown.push(p.id);
+            }
+        }
+    }
+    Ok((count, shown))
 }
 
 /// `nicsim merge`: writes the merged table, then fails listing missing points if incomplete.
@@ -121,14 +145,17 @@ pub fn cmd_merge(args: MergeArgs) -> anyhow::Result<()> {
         ));
     }
     let mut merged = merge_tables(&inputs)?;
-    let missing = match &args.sweep {
-        Some(s) => missing_points(&SweepSpec::load(s)?, &merged)?,
-        None => Vec::new(),
+    let (missing, shown) = match &args.sweep {
+        Some(s) => missing_summary(&SweepSpec::load_limited(s, args.max_points)?, &merged, 50)?,
+        None => (0, Vec::new()),
     };
     for c in &args.drop_columns {
         if merged.column(c).is_none() {
-            bail!(
-                "--drop-column {c}: no such column. Fix: use one of: {}",
+            crate::input_bail!(
+                "--drop-column",
+                None,
+                "",
+                "`{c}`: no such column. Fix: use one of: {}",
                 merged.columns.join(", ")
             );
         }
@@ -153,13 +180,11 @@ pub fn cmd_merge(args: MergeArgs) -> anyhow::Result<()> {
             std::io::stdout().write_all(&bytes)?;
         }
     }
-    if !missing.is_empty() {
-        let shown: Vec<&str> = missing.iter().take(50).map(String::as_str).collect();
+    if missing > 0 {
         bail!(
-            "incomplete: {} point(s) missing: {}{}. Fix: rerun the shards that ran them (nicsim sweep resumes).",
-            missing.len(),
+            "incomplete: {missing} point(s) missing: {}{}. Fix: rerun the shards that ran them (nicsim sweep resumes).",
             shown.join(" "),
-            if missing.len() > shown.len() { " ..." } else { "" }
+            if missing > shown.len() { " ..." } else { "" }
         );
     }
     Ok(())

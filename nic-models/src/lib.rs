@@ -39,3 +39,5 @@ pub use host::HostProfile;
 pub use memory::{MemoryConfig, NicMemory};
 pub use messaging::{MessagePath, MessagingConfig, MsgOp};
 pub use switch::{EmbeddedSwitch, FlowKey, Steering, SwitchConfig};
+/// The vocabulary shared with the scheduler.
+pub use vocab;

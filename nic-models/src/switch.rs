@@ -12,63 +12,45 @@ use std::net::Ipv4Addr;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ModelError;
+pub use vocab::flow::{FlowKey, PROTO_UDP};
 
-/// The fields a rule can match on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FlowKey {
-    /// Source IPv4 address.
-    pub src_ip: Ipv4Addr,
-    /// Destination IPv4 address.
-    pub dst_ip: Ipv4Addr,
-    /// Source L4 port.
-    pub src_port: u16,
-    /// Destination L4 port.
-    pub dst_port: u16,
-    /// IP protocol number (6 TCP, 17 UDP).
-    pub protocol: u8,
-    /// Physical or virtual switch port the packet came in on.
-    pub ingress_port: u8,
-}
-
-/// Number of destination ports synthetic flows spread over (see [`FlowKey::synthetic`]).
+/// Number of destination ports synthetic flows spread over (see [`synthetic_flow`]).
 pub const SYNTHETIC_SERVICES: u32 = 8;
 
-impl FlowKey {
-    /// The 5-tuple of generated flow number `flow`: UDP from 10.0.0.0/8 +
-    /// `flow` (source port 1024 + `flow` mod 64512) to 10.255.0.1, destination
-    /// port 5000 + `flow` mod 8, ingress port 0. The eight destination ports
-    /// act as eight services with 1/8 of the flows each, so a rule on
-    /// `dst_port` steers a known share of the traffic.
-    pub fn synthetic(flow: u32) -> FlowKey {
-        FlowKey {
-            src_ip: Ipv4Addr::from(0x0a00_0000u32.wrapping_add(flow & 0x00ff_ffff)),
-            dst_ip: Ipv4Addr::new(10, 255, 0, 1),
-            src_port: 1024 + (flow % 64512) as u16,
-            dst_port: 5000 + (flow % SYNTHETIC_SERVICES) as u16,
-            protocol: 17,
-            ingress_port: 0,
-        }
+/// The 5-tuple of generated flow number `flow`: UDP from 10.0.0.0/8 +
+/// `flow` (source port 1024 + `flow` mod 64512) to 10.255.0.1, destination
+/// port 5000 + `flow` mod 8. The eight destination ports act as eight
+/// services with 1/8 of the flows each, so a rule on `dst_port` steers a
+/// known share of the traffic. (Generated traffic enters on switch port 0.)
+pub fn synthetic_flow(flow: u32) -> FlowKey {
+    FlowKey {
+        src_ip: Ipv4Addr::from(0x0a00_0000u32.wrapping_add(flow & 0x00ff_ffff)),
+        dst_ip: Ipv4Addr::new(10, 255, 0, 1),
+        src_port: 1024 + (flow % 64512) as u16,
+        dst_port: 5000 + (flow % SYNTHETIC_SERVICES) as u16,
+        protocol: PROTO_UDP,
     }
+}
 
-    /// Deterministic 64-bit hash of the 5-tuple (FNV-1a, then a finalizer), used to spread flows over cores.
-    pub fn flow_hash(&self) -> u64 {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        let mut eat = |b: u8| {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        };
-        self.src_ip.octets().into_iter().for_each(&mut eat);
-        self.dst_ip.octets().into_iter().for_each(&mut eat);
-        self.src_port.to_be_bytes().into_iter().for_each(&mut eat);
-        self.dst_port.to_be_bytes().into_iter().for_each(&mut eat);
-        eat(self.protocol);
-        // Finalizer (from MurmurHash3): FNV's low bits mix poorly, and the
-        // core is chosen by a modulo of the low bits.
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h
-    }
+/// Deterministic 64-bit hash of the 5-tuple (FNV-1a, then a finalizer), used
+/// to spread flows over cores: the switch's model of a hardware RSS hash.
+pub fn flow_hash(flow: &FlowKey) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |b: u8| {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    };
+    flow.src_ip.octets().into_iter().for_each(&mut eat);
+    flow.dst_ip.octets().into_iter().for_each(&mut eat);
+    flow.src_port.to_be_bytes().into_iter().for_each(&mut eat);
+    flow.dst_port.to_be_bytes().into_iter().for_each(&mut eat);
+    eat(flow.protocol);
+    // Finalizer (from MurmurHash3): FNV's low bits mix poorly, and the
+    // core is chosen by a modulo of the low bits.
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h
 }
 
 /// Where a rule sends matching packets.
@@ -110,14 +92,14 @@ pub struct SwitchRule {
 }
 
 impl SwitchRule {
-    /// Whether `flow` matches every field this rule sets.
-    pub fn matches(&self, flow: &FlowKey) -> bool {
+    /// Whether a packet of `flow` that entered on `ingress_port` matches every field this rule sets.
+    pub fn matches(&self, flow: &FlowKey, ingress_port: u8) -> bool {
         field_matches(self.src_ip, flow.src_ip)
             && field_matches(self.dst_ip, flow.dst_ip)
             && field_matches(self.src_port, flow.src_port)
             && field_matches(self.dst_port, flow.dst_port)
             && field_matches(self.protocol, flow.protocol)
-            && field_matches(self.ingress_port, flow.ingress_port)
+            && field_matches(self.ingress_port, ingress_port)
     }
 }
 
@@ -221,7 +203,7 @@ impl EmbeddedSwitch {
             SteerTarget::Host => Steering::Host,
             SteerTarget::Drop => Steering::Drop,
             SteerTarget::NicCores => {
-                let h = flow.flow_hash();
+                let h = flow_hash(flow);
                 if cores.is_empty() {
                     Steering::NicCore((h % u64::from(self.nic_cores)) as u32)
                 } else {
@@ -231,9 +213,15 @@ impl EmbeddedSwitch {
         }
     }
 
-    /// Steers one packet: first matching rule, else the default. Counts the hit.
-    pub fn steer(&mut self, flow: &FlowKey) -> Steering {
-        match self.config.rules.iter().position(|r| r.matches(flow)) {
+    /// Steers one packet of `flow` that entered on switch port `ingress_port`:
+    /// first matching rule, else the default. Counts the hit.
+    pub fn steer(&mut self, flow: &FlowKey, ingress_port: u8) -> Steering {
+        match self
+            .config
+            .rules
+            .iter()
+            .position(|r| r.matches(flow, ingress_port))
+        {
             Some(i) => {
                 self.rule_hits[i] += 1;
                 let r = &self.config.rules[i];

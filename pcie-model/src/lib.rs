@@ -23,7 +23,7 @@
 //! the instants the caller schedules its events at:
 //!
 //! ```
-//! use pcie_model::{PcieProfiles, PcieSystem, TransferDirection};
+//! use pcie_model::{Direction, PcieProfiles, PcieSystem};
 //! use sim_core::SimTime;
 //!
 //! let mut nic = PcieSystem::new(&PcieProfiles::liquidio_cn2350()).unwrap();
@@ -35,7 +35,7 @@
 //! let resume = nic.blocking_read(c.core_free, 3, 2048).unwrap();
 //! assert!(resume > c.core_free);
 //! // Cost of migrating a 64 KB actor to the host, on an idle link:
-//! let cost = nic.transfer_cost(64 * 1024, TransferDirection::NicToHost);
+//! let cost = nic.transfer_cost(64 * 1024, Direction::NicToHost);
 //! assert!(cost.as_us_f64() > 9.0);
 //! ```
 
@@ -51,8 +51,8 @@ pub mod system;
 pub mod timeline;
 
 pub use dma::{DmaCommand, DmaCompletion, DmaEngines, DmaError, DmaKind, DmaStats};
-pub use link::{LinkDirection, LinkStats, PcieLink, PostedWrite};
+pub use link::{Direction, LinkStats, PcieLink, PostedWrite};
 pub use measure::Op;
 pub use profile::{DmaProfile, PcieLinkProfile, PcieProfiles, ProfileError, RdmaProfile};
 pub use rdma::{RdmaCompletion, RdmaEngine, RdmaStats, RdmaVerb};
-pub use system::{PcieStats, PcieSystem, TransferDirection};
+pub use system::{PcieStats, PcieSystem};

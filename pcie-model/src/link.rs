@@ -18,18 +18,10 @@ use sim_core::{SimDuration, SimTime};
 use crate::pool::UnitPool;
 use crate::profile::{ns, PcieLinkProfile};
 use crate::timeline::Timeline;
+pub use vocab::Direction;
 
 /// Bytes per flow-control data credit (PCIe: 4 DW).
 pub const CREDIT_UNIT_BYTES: u64 = 16;
-
-/// A direction of the link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum LinkDirection {
-    /// NIC to host: writes and read requests issued by the NIC.
-    Upstream,
-    /// Host to NIC: completions carrying read data.
-    Downstream,
-}
 
 /// Counters of one direction.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -93,8 +85,9 @@ pub struct ReadRequest {
     pub done: SimTime,
 }
 
+/// The state of one direction of the link (its wire and the receiver's credits).
 #[derive(Debug, Clone)]
-struct Direction {
+struct Lane {
     wire: Timeline,
     stats: DirectionStats,
     /// Posted-request header credits advertised by the receiving side.
@@ -104,11 +97,11 @@ struct Direction {
     posted_data: UnitPool,
 }
 
-impl Direction {
+impl Lane {
     fn new(profile: &PcieLinkProfile) -> Self {
         let data_blocks = u64::from(profile.posted_data_credits) * CREDIT_UNIT_BYTES
             / u64::from(profile.max_payload_bytes.max(1));
-        Direction {
+        Lane {
             wire: Timeline::new(),
             stats: DirectionStats::default(),
             posted_header: UnitPool::new(profile.posted_header_credits as usize),
@@ -184,8 +177,8 @@ fn schedule(
 #[derive(Debug, Clone)]
 pub struct PcieLink {
     profile: PcieLinkProfile,
-    up: Direction,
-    down: Direction,
+    up: Lane,
+    down: Lane,
     tags: UnitPool,
     nonposted_header: UnitPool,
     one_way: SimDuration,
@@ -203,8 +196,8 @@ impl PcieLink {
     /// host writes) are assumed to advertise as many credits as the host's.
     pub fn new(profile: PcieLinkProfile) -> Self {
         PcieLink {
-            up: Direction::new(&profile),
-            down: Direction::new(&profile),
+            up: Lane::new(&profile),
+            down: Lane::new(&profile),
             tags: UnitPool::new(profile.read_tags as usize),
             nonposted_header: UnitPool::new(profile.nonposted_header_credits as usize),
             one_way: ns(profile.one_way_latency_ns),
@@ -252,18 +245,18 @@ impl PcieLink {
     /// waits for the wire and for a header credit and a data-credit block,
     /// which come back `credit_return` after its last byte leaves.
     pub fn write_tlp(&mut self, ready: SimTime, payload: u64) -> PostedWrite {
-        self.posted_tlp(LinkDirection::Upstream, ready, payload)
+        self.posted_tlp(Direction::NicToHost, ready, payload)
     }
 
     /// One posted write TLP in either direction (downstream: the host
     /// writing NIC memory, e.g. a doorbell or a message pushed by the host).
-    pub fn posted_tlp(&mut self, dir: LinkDirection, ready: SimTime, payload: u64) -> PostedWrite {
+    pub fn posted_tlp(&mut self, dir: Direction, ready: SimTime, payload: u64) -> PostedWrite {
         let payload = payload.min(u64::from(self.profile.max_payload_bytes));
         let wire = payload + u64::from(self.profile.tlp_overhead_bytes);
         let time = self.profile.wire_time(wire);
         let d = match dir {
-            LinkDirection::Upstream => &mut self.up,
-            LinkDirection::Downstream => &mut self.down,
+            Direction::NicToHost => &mut self.up,
+            Direction::HostToNic => &mut self.down,
         };
         let hold = time + self.credit_return;
         let (start, h, b) = schedule(
@@ -291,7 +284,7 @@ impl PcieLink {
 
     /// A posted write of `bytes` in direction `dir`, all ready at `ready`,
     /// cut into MPS TLPs.
-    pub fn posted_write(&mut self, dir: LinkDirection, ready: SimTime, bytes: u64) -> PostedWrite {
+    pub fn posted_write(&mut self, dir: Direction, ready: SimTime, bytes: u64) -> PostedWrite {
         let mut first: Option<SimTime> = None;
         let mut last = PostedWrite {
             start: ready,
@@ -312,7 +305,7 @@ impl PcieLink {
     /// A posted write of `bytes` from the NIC to host memory, all ready at
     /// `ready`, cut into MPS TLPs.
     pub fn write(&mut self, ready: SimTime, bytes: u64) -> PostedWrite {
-        self.posted_write(LinkDirection::Upstream, ready, bytes)
+        self.posted_write(Direction::NicToHost, ready, bytes)
     }
 
     /// One non-posted read request for `bytes` (at most MRRS; larger values
@@ -384,10 +377,10 @@ impl PcieLink {
     }
 
     /// When the given direction's wire has no more reservations.
-    pub fn idle_from(&self, dir: LinkDirection) -> SimTime {
+    pub fn idle_from(&self, dir: Direction) -> SimTime {
         match dir {
-            LinkDirection::Upstream => self.up.wire.idle_from(),
-            LinkDirection::Downstream => self.down.wire.idle_from(),
+            Direction::NicToHost => self.up.wire.idle_from(),
+            Direction::HostToNic => self.down.wire.idle_from(),
         }
     }
 

@@ -1,7 +1,7 @@
 //! The `[pcie]` link profile, the bundle of `[pcie]`/`[dma]`/`[rdma]` tables, and typed validation errors naming the key.
 //!
 //! Every default below is either a figure from the iPipe paper (via
-//! `shared/calibration/ipipe-sigcomm19.toml`), a value from the PCIe base
+//! `configs/calibration/ipipe-sigcomm19.toml`), a value from the PCIe base
 //! specification, or a derived/assumed value whose derivation is written next
 //! to it. `CALIBRATION.md` in this crate walks through the derivations.
 

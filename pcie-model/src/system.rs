@@ -8,18 +8,10 @@
 use sim_core::{SimDuration, SimTime};
 
 use crate::dma::{DmaCommand, DmaCompletion, DmaEngines, DmaError, DmaKind, DmaStats};
-use crate::link::{LinkDirection, LinkStats, PcieLink, PostedWrite};
+use crate::link::{LinkStats, PcieLink, PostedWrite};
 use crate::profile::{PcieProfiles, ProfileError};
 use crate::rdma::{RdmaCompletion, RdmaEngine, RdmaStats, RdmaVerb};
-
-/// Which way data crosses PCIe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum TransferDirection {
-    /// NIC memory to host memory (a DMA write).
-    NicToHost,
-    /// Host memory to NIC memory (a DMA read).
-    HostToNic,
-}
+use vocab::Direction;
 
 /// All counters of one NIC's host path.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -126,7 +118,7 @@ impl PcieSystem {
     /// host can see the data.
     pub fn device_write_to_host(&mut self, now: SimTime, bytes: u64) -> PostedWrite {
         self.advance(now);
-        self.link.posted_write(LinkDirection::Upstream, now, bytes)
+        self.link.posted_write(Direction::NicToHost, now, bytes)
     }
 
     /// The host writes `bytes` into NIC memory (a host-to-NIC message pushed
@@ -134,8 +126,7 @@ impl PcieSystem {
     /// direction, sharing the wire with read completions.
     pub fn host_write_to_nic(&mut self, now: SimTime, bytes: u64) -> PostedWrite {
         self.advance(now);
-        self.link
-            .posted_write(LinkDirection::Downstream, now, bytes)
+        self.link.posted_write(Direction::HostToNic, now, bytes)
     }
 
     /// One-sided RDMA write from ARM memory to host memory.
@@ -200,17 +191,17 @@ impl PcieSystem {
     /// blocking DMA from core 0 (on an off-path NIC, one RDMA verb): the cost
     /// of moving an actor's state during migration. Computed on a fresh copy
     /// of the model, so it neither depends on nor disturbs the current load.
-    pub fn transfer_cost(&self, bytes: u64, dir: TransferDirection) -> SimDuration {
+    pub fn transfer_cost(&self, bytes: u64, dir: Direction) -> SimDuration {
         let Ok(mut fresh) = PcieSystem::new(&self.profiles) else {
             return SimDuration::MAX;
         };
         let done = match (fresh.has_rdma(), dir) {
-            (false, TransferDirection::NicToHost) => fresh.blocking_write(SimTime::ZERO, 0, bytes),
-            (false, TransferDirection::HostToNic) => fresh.blocking_read(SimTime::ZERO, 0, bytes),
-            (true, TransferDirection::NicToHost) => fresh
+            (false, Direction::NicToHost) => fresh.blocking_write(SimTime::ZERO, 0, bytes),
+            (false, Direction::HostToNic) => fresh.blocking_read(SimTime::ZERO, 0, bytes),
+            (true, Direction::NicToHost) => fresh
                 .rdma_write(SimTime::ZERO, 0, bytes)
                 .map(|c| c.completed),
-            (true, TransferDirection::HostToNic) => fresh
+            (true, Direction::HostToNic) => fresh
                 .rdma_read(SimTime::ZERO, 0, bytes)
                 .map(|c| c.completed),
         };

@@ -5,8 +5,8 @@
 //! The wall clock is read here, in the example, never by the runtime.
 
 use scheduler::{
-    AccelKind, Actor, ActorCtx, ActorError, CoreId, DmaDirection, Endpoint, ExecOutcome, MemAccess,
-    Message, Nanos, Platform, PolicyKind, Runtime, SchedulerSettings, Side,
+    AccelKind, Actor, ActorCtx, ActorError, CoreId, Direction, Endpoint, ExecOutcome, MemAccess,
+    Message, Platform, PolicyKind, Runtime, SchedulerSettings, Side, SimDuration, SimTime,
 };
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -15,13 +15,13 @@ use std::time::Instant;
 /// One cycle = 1 ns; memory and accelerators free.
 struct Plat {
     side: Side,
-    now: Nanos,
+    now: SimTime,
     charged: u64,
 }
 
 impl Platform for Plat {
-    fn now(&self) -> Nanos {
-        self.now + Nanos(self.charged)
+    fn now(&self) -> SimTime {
+        self.now + SimDuration::from_ns(self.charged)
     }
     fn side(&self) -> Side {
         self.side
@@ -31,13 +31,13 @@ impl Platform for Plat {
     }
     fn mem_access(&mut self, _: u64, _: u32, _: MemAccess) {}
     fn accel(&mut self, _: AccelKind, _: u32) {}
-    fn dma(&mut self, _: DmaDirection, bytes: u64) -> Nanos {
+    fn dma(&mut self, _: Direction, bytes: u64) -> SimDuration {
         self.charged += bytes / 2;
-        Nanos(bytes / 2)
+        SimDuration::from_ns(bytes / 2)
     }
     fn send(&mut self, _: Message) {}
-    fn charged_in_exec(&self) -> Nanos {
-        Nanos(self.charged)
+    fn charged_in_exec(&self) -> SimDuration {
+        SimDuration::from_ns(self.charged)
     }
 }
 
@@ -77,16 +77,16 @@ enum Ev {
 
 /// (time, sequence)-ordered events, FIFO on ties.
 struct Queue {
-    heap: BinaryHeap<Reverse<(Nanos, usize)>>,
+    heap: BinaryHeap<Reverse<(SimTime, usize)>>,
     events: Vec<Option<Ev>>,
 }
 
 impl Queue {
-    fn push(&mut self, t: Nanos, e: Ev) {
+    fn push(&mut self, t: SimTime, e: Ev) {
         self.events.push(Some(e));
         self.heap.push(Reverse((t, self.events.len() - 1)));
     }
-    fn pop(&mut self) -> Option<(Nanos, Ev)> {
+    fn pop(&mut self) -> Option<(SimTime, Ev)> {
         let Reverse((t, i)) = self.heap.pop()?;
         self.events[i].take().map(|e| (t, e))
     }
@@ -113,7 +113,7 @@ fn main() {
     let mut rt = Runtime::new(settings, 12, 8).expect("valid settings");
     let mut p = Plat {
         side: Side::Nic,
-        now: Nanos::ZERO,
+        now: SimTime::ZERO,
         charged: 0,
     };
     for i in 0..4u64 {
@@ -122,7 +122,7 @@ fn main() {
             spread: i >= 2,
             state: i + 1,
         };
-        rt.register_actor(Box::new(actor), &mut p, Nanos::ZERO)
+        rt.register_actor(Box::new(actor), &mut p, SimTime::ZERO)
             .expect("register");
     }
     // 80% of 12 cores for a mix averaging (2 + 2 + 36.5 + 36.5) / 4 = 19.25 us
@@ -133,8 +133,8 @@ fn main() {
     };
     let start = Instant::now();
     let mut lcg = 7u64;
-    let mut t = Nanos::ZERO;
-    q.push(Nanos::ZERO, Ev::Arrive(0));
+    let mut t = SimTime::ZERO;
+    q.push(SimTime::ZERO, Ev::Arrive(0));
     q.push(rt.next_tick_at(), Ev::Tick);
     let mut ticks = 0u64;
     while let Some((now, ev)) = q.pop() {
@@ -151,7 +151,7 @@ fn main() {
                 };
                 let _ = rt.deliver(msg, now);
                 if n + 1 < requests {
-                    t += Nanos(gap_ns);
+                    t += SimDuration::from_ns(gap_ns);
                     q.push(t, Ev::Arrive(n + 1));
                 }
             }

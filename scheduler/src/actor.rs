@@ -12,8 +12,8 @@
 use crate::dmo::{DmoError, DmoHandle, DmoTable};
 use crate::message::{ActorId, Endpoint, Message, NO_ACTOR};
 use crate::platform::{AccelKind, MemAccess, Platform, Side};
-use crate::time::Nanos;
 use thiserror::Error;
+use vocab::{SimDuration, SimTime};
 
 /// Why an actor handler failed.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -58,7 +58,7 @@ pub struct ActorCtx<'a> {
     dmos: &'a mut DmoTable,
     actor: ActorId,
     next_msg_id: &'a mut u64,
-    watchdog: Nanos,
+    watchdog: SimDuration,
     expired: bool,
     sent: u64,
 }
@@ -77,14 +77,14 @@ impl<'a> ActorCtx<'a> {
             dmos,
             actor,
             next_msg_id,
-            watchdog: Nanos::MAX,
+            watchdog: SimDuration::MAX,
             expired: false,
             sent: 0,
         }
     }
 
     /// Set the watchdog budget: the most time this execution may charge.
-    pub fn with_watchdog(mut self, budget: Nanos) -> ActorCtx<'a> {
+    pub fn with_watchdog(mut self, budget: SimDuration) -> ActorCtx<'a> {
         self.watchdog = budget;
         self
     }
@@ -95,7 +95,7 @@ impl<'a> ActorCtx<'a> {
     }
 
     /// Current time on the running core.
-    pub fn now(&self) -> Nanos {
+    pub fn now(&self) -> SimTime {
         self.platform.now()
     }
 
@@ -216,7 +216,7 @@ impl<'a> ActorCtx<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::platform::DmaDirection;
+    use crate::platform::Direction;
 
     /// 1 cycle = 1 ns; memory access = 10 ns; records sends.
     #[derive(Default)]
@@ -227,8 +227,8 @@ mod tests {
     }
 
     impl Platform for Fake {
-        fn now(&self) -> Nanos {
-            Nanos(self.charged)
+        fn now(&self) -> SimTime {
+            SimTime::from_ns(self.charged)
         }
         fn side(&self) -> Side {
             Side::Nic
@@ -243,9 +243,9 @@ mod tests {
         fn accel(&mut self, _kind: AccelKind, bytes: u32) {
             self.charged += u64::from(bytes);
         }
-        fn dma(&mut self, _dir: DmaDirection, bytes: u64) -> Nanos {
+        fn dma(&mut self, _dir: Direction, bytes: u64) -> SimDuration {
             self.charged += bytes;
-            Nanos(bytes)
+            SimDuration::from_ns(bytes)
         }
         fn send(&mut self, msg: Message) {
             self.sent.push((Endpoint::Actor(msg.dst), msg));
@@ -253,8 +253,8 @@ mod tests {
         fn send_to(&mut self, dst: Endpoint, msg: Message) {
             self.sent.push((dst, msg));
         }
-        fn charged_in_exec(&self) -> Nanos {
-            Nanos(self.charged)
+        fn charged_in_exec(&self) -> SimDuration {
+            SimDuration::from_ns(self.charged)
         }
     }
 
@@ -263,7 +263,8 @@ mod tests {
         let mut p = Fake::default();
         let mut t = DmoTable::new(1 << 20, 1 << 20);
         let mut ids = 0;
-        let mut ctx = ActorCtx::new(&mut p, &mut t, 1, &mut ids).with_watchdog(Nanos(100));
+        let mut ctx =
+            ActorCtx::new(&mut p, &mut t, 1, &mut ids).with_watchdog(SimDuration::from_ns(100));
         assert!(ctx.compute(60).is_ok());
         assert!(ctx.compute(40).is_ok()); // exactly at budget is fine
         assert_eq!(ctx.compute(1), Err(ActorError::WatchdogExpired));

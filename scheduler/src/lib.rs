@@ -2,7 +2,9 @@
 //!
 //! The same code runs in the simulator (simulated time, simulated cores) and, later,
 //! on real threads. It sees the machine only through [`Platform`] and never reads a
-//! clock: time is passed in as a [`Nanos`] value. It must never depend on `sim-core`
+//! clock: time is passed in as a [`SimTime`] value (integer picoseconds, the same type
+//! the simulator's engine uses; it and the other shared types come from the `vocab`
+//! crate, so there is no conversion at the seam). It must never depend on `sim-core`
 //! or a model crate (`tests/it/dependencies.rs` checks cargo metadata).
 //!
 //! # Pieces
@@ -106,16 +108,16 @@
 //! use scheduler::*;
 //!
 //! /// A platform where a cycle takes 1 ns and everything else is free.
-//! struct Plat { side: Side, now: Nanos, charged: u64 }
+//! struct Plat { side: Side, now: SimTime, charged: u64 }
 //! impl Platform for Plat {
-//!     fn now(&self) -> Nanos { self.now + Nanos(self.charged) }
+//!     fn now(&self) -> SimTime { self.now + SimDuration::from_ns(self.charged) }
 //!     fn side(&self) -> Side { self.side }
 //!     fn charge_cycles(&mut self, cycles: u64) { self.charged += cycles }
 //!     fn mem_access(&mut self, _: u64, _: u32, _: MemAccess) {}
 //!     fn accel(&mut self, _: AccelKind, _: u32) {}
-//!     fn dma(&mut self, _: DmaDirection, _: u64) -> Nanos { Nanos::ZERO }
+//!     fn dma(&mut self, _: Direction, _: u64) -> SimDuration { SimDuration::ZERO }
 //!     fn send(&mut self, _: Message) {}
-//!     fn charged_in_exec(&self) -> Nanos { Nanos(self.charged) }
+//!     fn charged_in_exec(&self) -> SimDuration { SimDuration::from_ns(self.charged) }
 //! }
 //!
 //! struct Echo;
@@ -129,19 +131,19 @@
 //! }
 //!
 //! let mut rt = Runtime::new(SchedulerSettings::default(), 2, 1).unwrap();
-//! let mut p = Plat { side: Side::Nic, now: Nanos::ZERO, charged: 0 };
-//! let echo = rt.register_actor(Box::new(Echo), &mut p, Nanos::ZERO).unwrap();
+//! let mut p = Plat { side: Side::Nic, now: SimTime::ZERO, charged: 0 };
+//! let echo = rt.register_actor(Box::new(Echo), &mut p, SimTime::ZERO).unwrap();
 //! let msg = Message {
 //!     id: 1, src: Endpoint::Network { node: 7, port: 80 }, dst: echo, kind: 0,
-//!     payload: b"hi".to_vec(), created_at: Nanos::ZERO,
+//!     payload: b"hi".to_vec(), created_at: SimTime::ZERO,
 //! };
-//! rt.deliver(msg, Nanos(100)).unwrap();
+//! rt.deliver(msg, SimTime::from_ns(100)).unwrap();
 //! let core = rt.idle_cores()[0];
-//! let dispatch = rt.next_dispatch(core, Nanos(100)).unwrap().unwrap();
-//! let mut p = Plat { side: core.side, now: Nanos(100), charged: 0 };
+//! let dispatch = rt.next_dispatch(core, SimTime::from_ns(100)).unwrap().unwrap();
+//! let mut p = Plat { side: core.side, now: SimTime::from_ns(100), charged: 0 };
 //! let outcome = rt.execute(dispatch, &mut p);
-//! assert_eq!(outcome.completes_at(), Nanos(2_100));
-//! rt.complete(outcome, Nanos(2_100)).unwrap();
+//! assert_eq!(outcome.completes_at(), SimTime::from_ns(2_100));
+//! rt.complete(outcome, SimTime::from_ns(2_100)).unwrap();
 //! let report = &rt.actor_reports()[0];
 //! assert_eq!((report.requests, report.mean_us), (1, 2.0));
 //! ```
@@ -154,12 +156,11 @@ pub mod policy;
 pub mod runtime;
 pub mod settings;
 pub mod stats;
-pub mod time;
 
 pub use actor::{Actor, ActorCtx, ActorError};
 pub use dmo::{DmoError, DmoHandle, DmoTable};
 pub use message::{ActorId, Endpoint, Message, NO_ACTOR};
-pub use platform::{AccelKind, DmaDirection, MemAccess, Platform, Side};
+pub use platform::{MemAccess, Platform};
 pub use policy::{
     policy_from_settings, ActorStatus, ActorView, FixedPolicy, GroupView, HybridPolicy, NicGroup,
     Placement, PolicyAction, PolicyView, SchedulingPolicy,
@@ -171,4 +172,5 @@ pub use runtime::{
 };
 pub use settings::{PolicyKind, SchedulerSettings, SettingsError, TailMode};
 pub use stats::{LatencySummary, RunStats, SlidingWindow};
-pub use time::Nanos;
+/// The vocabulary shared with the simulator (and the crate itself, for its other items).
+pub use vocab::{self, AccelKind, Direction, FlowKey, Side, SimDuration, SimTime};

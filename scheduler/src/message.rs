@@ -3,7 +3,7 @@
 //! A `Message` carries real payload bytes so actors compute real results. The
 //! runtime routes by `dst`; `src` tells the receiver where to reply.
 
-use crate::time::Nanos;
+use vocab::SimTime;
 
 /// Identifies an actor within one runtime (NIC and host instances share the id space).
 pub type ActorId = u32;
@@ -37,7 +37,7 @@ pub struct Message {
     /// Real bytes: actors compute real results from them.
     pub payload: Vec<u8>,
     /// Creation time, for end-to-end latency.
-    pub created_at: Nanos,
+    pub created_at: SimTime,
 }
 
 impl Message {
@@ -72,7 +72,7 @@ mod tests {
             dst: 0,
             kind: 0,
             payload: vec![0; 42],
-            created_at: Nanos(0),
+            created_at: SimTime::ZERO,
         };
         assert_eq!(m.payload_bytes(), 42);
     }

@@ -6,40 +6,14 @@
 //! trait narrow is what lets the same scheduler and actor code run on both.
 
 use crate::message::{Endpoint, Message};
-use crate::time::Nanos;
-
-/// Which side of the PCIe link code runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Side {
-    /// On a SmartNIC core.
-    Nic,
-    /// On a host CPU core.
-    Host,
-}
-
-/// Accelerator engines an actor may invoke.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum AccelKind {
-    Md5,
-    Aes,
-    Sha1,
-    Crc,
-    Compress,
-    PatternMatch,
-}
+pub use vocab::{AccelKind, Direction, Side};
+use vocab::{SimDuration, SimTime};
 
 /// Kind of a memory access.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum MemAccess {
     Read,
     Write,
-}
-
-/// Direction of a DMA across PCIe.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DmaDirection {
-    NicToHost,
-    HostToNic,
 }
 
 /// The machine as seen by the runtime and actors.
@@ -49,7 +23,7 @@ pub enum DmaDirection {
 /// into a completion event.
 pub trait Platform {
     /// Current time on the core running this code (simulated or real).
-    fn now(&self) -> Nanos;
+    fn now(&self) -> SimTime;
     /// Which side this code runs on.
     fn side(&self) -> Side;
     /// Charge `cycles` of pure compute to the running core (simulator advances the core's clock; native: no-op).
@@ -60,11 +34,11 @@ pub trait Platform {
     /// a platform without that engine charges the software cost on the core).
     fn accel(&mut self, kind: AccelKind, bytes: u32);
     /// Copy `bytes` across PCIe with a blocking DMA (used by migration and cross-PCIe messages). Returns the time it took.
-    fn dma(&mut self, dir: DmaDirection, bytes: u64) -> Nanos;
+    fn dma(&mut self, dir: Direction, bytes: u64) -> SimDuration;
     /// Hand a message to the platform for delivery (local mailbox, across PCIe, or network).
     fn send(&mut self, msg: Message);
     /// Time charged so far in the current execution (for the watchdog).
-    fn charged_in_exec(&self) -> Nanos;
+    fn charged_in_exec(&self) -> SimDuration;
 
     /// Hand a message to the platform with its full destination endpoint.
     ///

@@ -190,8 +190,48 @@ pub enum SettingsError {
         "scheduler: actor `{name}` is in both static_host_actors and static_drr_actors; keep one"
     )]
     StaticConflict { name: String },
-    #[error("scheduler.{key} names actor `{name}`, which is not registered; fix the name")]
+    #[error("scheduler.{key} names actor `{name}`, which is not one of the scenario's actors")]
     UnknownStaticActor { key: &'static str, name: String },
+    #[error("scheduler.{key} = {value}: the NIC has only {nic_cores} cores")]
+    MoreCoresThanNic {
+        key: &'static str,
+        value: u32,
+        nic_cores: u32,
+    },
+}
+
+impl SettingsError {
+    /// The `[scheduler]` key at fault (without the `scheduler.` prefix).
+    pub fn key(&self) -> &'static str {
+        match self {
+            SettingsError::MustBePositive { key, .. }
+            | SettingsError::OutOfRange { key, .. }
+            | SettingsError::UnknownStaticActor { key, .. }
+            | SettingsError::MoreCoresThanNic { key, .. } => key,
+            SettingsError::StaticConflict { .. } => "static_drr_actors",
+        }
+    }
+
+    /// How to fix it, in one phrase.
+    pub fn fix(&self) -> String {
+        match self {
+            SettingsError::MustBePositive { key, .. } => {
+                format!("set scheduler.{key} to 1 or more, or remove it for the default")
+            }
+            SettingsError::OutOfRange { key, min, max, .. } => {
+                format!("set scheduler.{key} within [{min}, {max}], or remove it for the default")
+            }
+            SettingsError::StaticConflict { name } => {
+                format!("list `{name}` in only one of static_host_actors and static_drr_actors")
+            }
+            SettingsError::UnknownStaticActor { key, .. } => {
+                format!("list only names of [[workload.actors]] entries in scheduler.{key}")
+            }
+            SettingsError::MoreCoresThanNic { key, nic_cores, .. } => {
+                format!("set scheduler.{key} to at most {nic_cores} (nic.cores)")
+            }
+        }
+    }
 }
 
 impl SchedulerSettings {
@@ -261,6 +301,39 @@ impl SchedulerSettings {
         }
         Ok(())
     }
+
+    /// [`validate`](Self::validate), plus the checks that need the system: core
+    /// counts that cannot exceed the NIC's `nic_cores` (refused rather than
+    /// clamped), and static lists that name only the given actors (a typo
+    /// would otherwise leave the actor on the NIC).
+    pub fn validate_for(&self, nic_cores: u32, actor_names: &[&str]) -> Result<(), SettingsError> {
+        self.validate()?;
+        for (key, value) in [
+            ("min_fcfs_cores", self.min_fcfs_cores),
+            ("static_drr_cores", self.static_drr_cores),
+        ] {
+            if value > nic_cores {
+                return Err(SettingsError::MoreCoresThanNic {
+                    key,
+                    value,
+                    nic_cores,
+                });
+            }
+        }
+        let lists = [
+            ("static_host_actors", &self.static_host_actors),
+            ("static_drr_actors", &self.static_drr_actors),
+        ];
+        for (key, names) in lists {
+            if let Some(name) = names.iter().find(|n| !actor_names.contains(&n.as_str())) {
+                return Err(SettingsError::UnknownStaticActor {
+                    key,
+                    name: name.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -319,5 +392,30 @@ mod tests {
             s.validate(),
             Err(SettingsError::StaticConflict { .. })
         ));
+    }
+
+    #[test]
+    fn core_counts_beyond_the_nic_and_unknown_static_names_are_refused() {
+        let s = SchedulerSettings {
+            static_drr_cores: 99,
+            ..Default::default()
+        };
+        s.validate().unwrap();
+        let err = s.validate_for(12, &[]).unwrap_err();
+        assert_eq!(err.key(), "static_drr_cores");
+        assert!(err.fix().contains("at most 12"), "{}", err.fix());
+        let s = SchedulerSettings {
+            min_fcfs_cores: 13,
+            ..Default::default()
+        };
+        assert_eq!(s.validate_for(12, &[]).unwrap_err().key(), "min_fcfs_cores");
+        s.validate_for(13, &[]).unwrap();
+        let s = SchedulerSettings {
+            static_host_actors: vec!["nobody".into()],
+            ..Default::default()
+        };
+        let err = s.validate_for(12, &["a"]).unwrap_err();
+        assert_eq!(err.key(), "static_host_actors");
+        s.validate_for(12, &["nobody"]).unwrap();
     }
 }

@@ -6,9 +6,9 @@
 //! when a summary is asked for (policy evaluation, reports).
 
 use crate::settings::TailMode;
-use crate::time::Nanos;
 use hdrhistogram::Histogram;
 use std::collections::VecDeque;
+use vocab::{SimDuration, SimTime};
 
 /// Summary of a window or of a whole run.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -38,16 +38,16 @@ impl LatencySummary {
 /// The last samples, at most `max_samples` and none older than `max_age`.
 #[derive(Clone, Debug)]
 pub struct SlidingWindow {
-    samples: VecDeque<(Nanos, u64)>,
+    samples: VecDeque<(SimTime, u64)>,
     max_samples: usize,
-    max_age: Nanos,
+    max_age: SimDuration,
     sum: u128,
     sum_sq: u128,
 }
 
 impl SlidingWindow {
     /// An empty window.
-    pub fn new(max_samples: u32, max_age: Nanos) -> SlidingWindow {
+    pub fn new(max_samples: u32, max_age: SimDuration) -> SlidingWindow {
         SlidingWindow {
             samples: VecDeque::with_capacity((max_samples as usize).min(4096)),
             max_samples: max_samples.max(1) as usize,
@@ -65,7 +65,7 @@ impl SlidingWindow {
     }
 
     /// Add a sample taken at `now`.
-    pub fn push(&mut self, now: Nanos, value_ns: u64) {
+    pub fn push(&mut self, now: SimTime, value_ns: u64) {
         if self.samples.len() == self.max_samples {
             self.pop_front();
         }
@@ -76,9 +76,9 @@ impl SlidingWindow {
     }
 
     /// Drop samples older than the window's age bound.
-    pub fn expire(&mut self, now: Nanos) {
+    pub fn expire(&mut self, now: SimTime) {
         while let Some(&(t, _)) = self.samples.front() {
-            if now.saturating_sub(t) > self.max_age {
+            if now.saturating_since(t) > self.max_age {
                 self.pop_front();
             } else {
                 break;
@@ -213,9 +213,9 @@ mod tests {
 
     #[test]
     fn window_mean_stddev_p99() {
-        let mut w = SlidingWindow::new(1000, Nanos::MAX);
+        let mut w = SlidingWindow::new(1000, SimDuration::MAX);
         for v in 1..=100u64 {
-            w.push(Nanos(v), v);
+            w.push(SimTime::from_ns(v), v);
         }
         let s = w.summary();
         assert_eq!(s.count, 100);
@@ -228,13 +228,13 @@ mod tests {
 
     #[test]
     fn window_is_bounded_by_count_and_age() {
-        let mut w = SlidingWindow::new(10, Nanos(1_000));
+        let mut w = SlidingWindow::new(10, SimDuration::from_ns(1_000));
         for i in 0..50u64 {
-            w.push(Nanos(i), 7);
+            w.push(SimTime::from_ns(i), 7);
         }
         assert_eq!(w.len(), 10);
         assert_eq!(w.mean_ns(), Some(7.0));
-        w.push(Nanos(5_000), 3);
+        w.push(SimTime::from_ns(5_000), 3);
         // the ten old samples are older than 1000 ns at t = 5000
         assert_eq!(w.len(), 1);
         assert_eq!(w.summary().p99_ns, 3.0);

@@ -82,41 +82,122 @@ fn dimensions(spec: &SweepSpec) -> Vec<Vec<usize>> {
     dims
 }
 
-/// Number of points in the full product, before filtering (repetitions included).
+/// Number of points in the full product, before filtering (repetitions
+/// included). Checked when the spec was parsed: never above `spec.max_points`.
 pub fn product_size(spec: &SweepSpec) -> usize {
+    Expansion::new(spec).total()
+}
+
+/// The full product size with checked arithmetic; `None` if it overflows `usize`.
+pub fn checked_product_size(spec: &SweepSpec) -> Option<usize> {
     dimensions(spec)
         .iter()
         .map(|d| spec.axes[d[0]].values.len())
-        .product::<usize>()
-        * spec.repetitions as usize
+        .try_fold(spec.repetitions as usize, usize::checked_mul)
+}
+
+/// The full product size as text, exact when it fits 128 bits (for error messages
+/// about sweeps too large to count in `usize`, e.g. 4 axes of 65,536 values = 2^64).
+pub fn product_size_text(spec: &SweepSpec) -> String {
+    let lens: Vec<usize> = dimensions(spec)
+        .iter()
+        .map(|d| spec.axes[d[0]].values.len())
+        .collect();
+    let exact = lens
+        .iter()
+        .try_fold(u128::from(spec.repetitions), |acc, &n| {
+            acc.checked_mul(n as u128)
+        });
+    match exact {
+        Some(n) => n.to_string(),
+        None => {
+            let approx = lens
+                .iter()
+                .fold(f64::from(spec.repetitions), |acc, &n| acc * n as f64);
+            format!("about {approx:e}")
+        }
+    }
+}
+
+/// The full product size if it is at most `limit`, else the error message
+/// (distinguishing a count beyond 64 bits from one above the limit).
+pub fn check_size(spec: &SweepSpec, limit: usize) -> Result<usize, String> {
+    let counted = checked_product_size(spec);
+    match counted {
+        Some(n) if n <= limit => Ok(n),
+        _ => {
+            let size = product_size_text(spec);
+            let reps = spec.repetitions;
+            let fix = if counted.is_none() {
+                format!("more than a 64-bit count holds (the product overflows). Fix: sweep fewer values or repetitions (the limit is {limit} points).")
+            } else {
+                format!("above the limit of {limit}. Fix: sweep fewer values or repetitions, or raise the limit with `max_points = N` in [sweep] or `--max-points N`.")
+            };
+            Err(format!(
+                "the sweep has {size} points (the product of the axis lengths times {reps} repetition(s)), {fix}"
+            ))
+        }
+    }
 }
 
 fn id_width(total: usize) -> usize {
     total.saturating_sub(1).to_string().len().max(4)
 }
 
-/// Expands a sweep into its points, filters applied, in index (= id) order.
-pub fn expand(spec: &SweepSpec) -> Vec<Point> {
-    let dims = dimensions(spec);
-    let lens: Vec<usize> = dims.iter().map(|d| spec.axes[d[0]].values.len()).collect();
-    let combos: usize = lens.iter().product();
-    let reps = spec.repetitions as usize;
-    let width = id_width(combos * reps);
-    let mut points = Vec::new();
-    let mut digits = vec![0usize; dims.len()];
-    for combo in 0..combos {
+/// The lazy expansion of a sweep: points computed from their index on demand, so
+/// listing, sharding, resuming and running a sweep never hold all its points.
+pub struct Expansion<'a> {
+    spec: &'a SweepSpec,
+    dims: Vec<Vec<usize>>,
+    lens: Vec<usize>,
+    combos: usize,
+    reps: usize,
+    width: usize,
+}
+
+impl<'a> Expansion<'a> {
+    /// The expansion of a parsed spec (whose size was checked by the parser).
+    pub fn new(spec: &'a SweepSpec) -> Expansion<'a> {
+        let dims = dimensions(spec);
+        let lens: Vec<usize> = dims.iter().map(|d| spec.axes[d[0]].values.len()).collect();
+        let reps = spec.repetitions as usize;
+        // The parser checked that combos * reps fits; a hand-built spec saturates
+        // here instead of wrapping (and then holds fewer points than it says).
+        let combos = lens
+            .iter()
+            .try_fold(1usize, |a, &n| a.checked_mul(n))
+            .unwrap_or(usize::MAX / reps.max(1));
+        Expansion {
+            spec,
+            dims,
+            lens,
+            combos,
+            reps,
+            width: id_width(combos.saturating_mul(reps)),
+        }
+    }
+
+    /// Points of the full product, before filters (repetitions included).
+    pub fn total(&self) -> usize {
+        self.combos * self.reps
+    }
+
+    /// The parameter values of combination `combo`, or `None` if a filter skips it.
+    fn params(&self, combo: usize) -> Option<Vec<(String, Value)>> {
+        let spec = self.spec;
+        let mut digits = vec![0usize; self.dims.len()];
         // Mixed-radix decomposition, first dimension most significant.
         let mut rest = combo;
-        for d in (0..dims.len()).rev() {
-            digits[d] = rest % lens[d];
-            rest /= lens[d];
+        for d in (0..self.dims.len()).rev() {
+            digits[d] = rest % self.lens[d];
+            rest /= self.lens[d];
         }
         let mut params: Vec<(String, Value)> = spec
             .axes
             .iter()
             .map(|a| (a.key.clone(), Value::Boolean(false)))
             .collect();
-        for (d, axes) in dims.iter().enumerate() {
+        for (d, axes) in self.dims.iter().enumerate() {
             for &ai in axes {
                 params[ai].1 = spec.axes[ai].values[digits[d]].clone();
             }
@@ -129,21 +210,51 @@ pub fn expand(spec: &SweepSpec) -> Vec<Point> {
                     .is_some_and(|(_, v)| c.cmp.holds(v))
             })
         });
-        if skipped {
-            continue;
-        }
-        for rep in 0..reps {
-            let index = combo * reps + rep;
-            points.push(Point {
-                id: format!("p{index:0width$}"),
-                index,
-                repetition: rep as u32,
-                seed: derive_seed(spec.seed, rep as u32),
-                params: params.clone(),
-            });
+        (!skipped).then_some(params)
+    }
+
+    fn make(&self, combo: usize, rep: usize, params: Vec<(String, Value)>) -> Point {
+        let index = combo * self.reps + rep;
+        let width = self.width;
+        Point {
+            id: format!("p{index:0width$}"),
+            index,
+            repetition: rep as u32,
+            seed: derive_seed(self.spec.seed, rep as u32),
+            params,
         }
     }
-    points
+
+    /// The point with full-product index `index`, or `None` if out of range or filtered out.
+    pub fn point(&self, index: usize) -> Option<Point> {
+        if index >= self.total() {
+            return None;
+        }
+        let (combo, rep) = (index / self.reps, index % self.reps);
+        self.params(combo).map(|p| self.make(combo, rep, p))
+    }
+
+    /// The full-product index of a point id (`p0042` -> 42), if it is one of this sweep's ids.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        let digits = id.strip_prefix('p')?;
+        if digits.len() != self.width || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse().ok().filter(|&i| i < self.total())
+    }
+
+    /// The points, filters applied, in index (= id) order, computed one at a time.
+    pub fn iter(&self) -> impl Iterator<Item = Point> + '_ {
+        (0..self.combos)
+            .filter_map(move |c| self.params(c).map(|p| (c, p)))
+            .flat_map(move |(c, p)| (0..self.reps).map(move |r| self.make(c, r, p.clone())))
+    }
+}
+
+/// Expands a sweep into its points, filters applied, in index (= id) order.
+/// Holds every point: prefer `Expansion::iter` for large sweeps.
+pub fn expand(spec: &SweepSpec) -> Vec<Point> {
+    Expansion::new(spec).iter().collect()
 }
 
 #[cfg(test)]

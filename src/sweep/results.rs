@@ -102,9 +102,11 @@ impl ResultsLog {
                 .from_reader(bytes.as_slice());
             let found: Vec<String> = r.headers()?.iter().map(str::to_string).collect();
             if found != header {
-                bail!(
-                    "{} has columns [{}] but this sweep writes [{}]. Fix: use a fresh --out directory (or delete the file).",
+                crate::input_bail!(
                     path.display(),
+                    Some(1),
+                    "",
+                    "has columns [{}] but this sweep writes [{}]. Fix: use a fresh --out directory (or delete the file).",
                     found.join(","),
                     header.join(",")
                 );
@@ -135,14 +137,35 @@ impl ResultsLog {
 
 /// Reads a CSV file with a header into a table.
 pub fn read_csv(path: &Path) -> anyhow::Result<Table> {
+    // Unreadable or malformed input is bad input (exit 2), naming the line.
+    let bad = |e: csv::Error, what: &str| -> anyhow::Error {
+        let line = e.position().map(|p| p.line() as usize);
+        crate::input_error::InputError::new(
+            path.display().to_string(),
+            line,
+            "",
+            format!(
+                "{what}: {e}. Fix: pass a CSV file with a header row, e.g. a sweep's results.csv."
+            ),
+        )
+        .into()
+    };
+    if path.is_dir() {
+        return Err(crate::input_error::InputError::new(
+            path.display().to_string(),
+            None,
+            "",
+            "is a directory, not a CSV file. Fix: pass DIR/results.csv.",
+        )
+        .into());
+    }
     let mut r = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_path(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let mut t = Table::new(r.headers()?.iter());
+        .map_err(|e| bad(e, "cannot read it"))?;
+    let mut t = Table::new(r.headers().map_err(|e| bad(e, "not a CSV table"))?.iter());
     for rec in r.records() {
-        let rec =
-            rec.with_context(|| format!("{} is not a well-formed CSV table", path.display()))?;
+        let rec = rec.map_err(|e| bad(e, "not a well-formed CSV table"))?;
         t.rows.push(rec.iter().map(str::to_string).collect());
     }
     Ok(t)

@@ -13,15 +13,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use sim_core::Table;
 
-use super::axes::{expand, Point};
+use super::axes::{Expansion, Point};
 use super::results::{self, point_cells, ResultsLog};
 use super::shard::Shard;
 use super::spec::SweepSpec;
+use crate::input_error::InputError;
 
 /// What runs one point. The real one builds and simulates a scenario; tests use fakes.
 pub trait PointRunner: Sync {
@@ -77,45 +78,61 @@ enum Msg {
 }
 
 /// Runs (or resumes) the points of `opts.shard` into `opts.out`/results.csv.
+///
+/// Points come from the lazy expansion, one at a time: memory holds the result
+/// rows (needed to write the sorted table at the end), never the point list.
 pub fn run_sweep(
     spec: &SweepSpec,
     runner: &dyn PointRunner,
     opts: &SweepOptions,
 ) -> anyhow::Result<SweepOutcome> {
-    let mine = opts.shard.select(&expand(spec));
+    let exp = Expansion::new(spec);
+    let mine = || opts.shard.pick(exp.iter());
     let metrics = runner.metric_columns();
-    let header = results::header(&spec.keys(), &metrics)?;
-    let mut bad = Vec::new();
-    for p in &mine {
-        if let Err(e) = runner.validate(p) {
-            bad.push(format!("point {} ({}): {e:#}", p.id, describe(p)));
+    let file = if spec.path.as_os_str().is_empty() {
+        spec.name.clone()
+    } else {
+        spec.path.display().to_string()
+    };
+    // A swept key named like a metric column is a sweep-file mistake.
+    let header = results::header(&spec.keys(), &metrics)
+        .map_err(|e| InputError::new(file.clone(), None, "axis.key", format!("{e:#}")))?;
+    let (mut selected, mut invalid) = (0usize, 0usize);
+    let mut first_bad = None;
+    for p in mine() {
+        selected += 1;
+        if let Err(e) = runner.validate(&p) {
+            invalid += 1;
+            first_bad.get_or_insert_with(|| format!("point {} ({}): {e:#}", p.id, describe(&p)));
         }
     }
-    if !bad.is_empty() {
-        let n = bad.len();
-        bad.truncate(5);
-        bail!(
-            "{n} point(s) of sweep `{}` are invalid:\n  {}",
-            spec.name,
-            bad.join("\n  ")
-        );
+    if let Some(first) = first_bad {
+        return Err(InputError::new(
+            file,
+            None,
+            "",
+            format!(
+                "{invalid} of {selected} point(s) of sweep `{}` are invalid scenarios; the first: {first}",
+                spec.name
+            ),
+        )
+        .into());
     }
 
     let (mut log, existing) = ResultsLog::open(&opts.out, &header)?;
-    let (mut rows, done) = finished_rows(existing, &mine, log.path(), opts.shard, &spec.name)?;
-    let todo: Vec<&Point> = mine.iter().filter(|p| !done.contains(&p.id)).collect();
-    let already_done = mine.len() - todo.len();
+    let (mut rows, done) = finished_rows(existing, mine(), log.path(), opts.shard, &spec.name)?;
+    let already_done = done.len();
     let mut failed = Vec::new();
     let mut ran = 0;
 
-    if !todo.is_empty() {
+    if already_done < selected {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(opts.jobs.max(1))
             .build()
             .context("cannot start worker threads")?;
         let abort = AtomicBool::new(false);
         let (tx, rx) = mpsc::channel::<Msg>();
-        let total = todo.len();
+        let total = selected - already_done;
         let writer_result = std::thread::scope(|s| {
             let writer = s.spawn(|| -> anyhow::Result<()> {
                 let mut shown = Shower::new(opts.progress, &spec.name, total, already_done);
@@ -143,21 +160,23 @@ pub fn run_sweep(
                 shown.finish();
                 Ok(())
             });
+            let todo = mine().filter(|p| !done.contains(&p.id));
             pool.install(|| {
-                todo.par_iter().with_max_len(1).for_each_with(tx, |tx, p| {
+                // par_bridge pulls points from the lazy iterator as workers free up.
+                todo.par_bridge().for_each_with(tx, |tx, p| {
                     if abort.load(Ordering::Relaxed) {
                         return;
                     }
                     let t0 = Instant::now();
                     // A panic in one point (a model bug) fails that point, not the sweep.
                     let result =
-                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runner.run(p)))
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runner.run(&p)))
                             .unwrap_or_else(|panic| {
                                 Err(anyhow::anyhow!("panicked: {}", panic_text(&panic)))
                             });
                     let msg = match result {
                         Ok(m) if m.len() == metrics.len() => {
-                            let mut cells = point_cells(p);
+                            let mut cells = point_cells(&p);
                             cells.extend(m);
                             Msg::Done(p.id.clone(), cells, t0.elapsed())
                         }
@@ -171,7 +190,10 @@ pub fn run_sweep(
                         ),
                         Err(e) => Msg::Failed(p.id.clone(), format!("{e:#}")),
                     };
-                    let _ = tx.send(msg);
+                    // The writer only stops receiving after an append error, which it reports itself.
+                    if tx.send(msg).is_err() {
+                        abort.store(true, Ordering::Relaxed);
+                    }
                 });
             });
             writer
@@ -191,7 +213,7 @@ pub fn run_sweep(
     }
     failed.sort();
     Ok(SweepOutcome {
-        selected: mine.len(),
+        selected,
         already_done,
         ran,
         failed,
@@ -199,40 +221,55 @@ pub fn run_sweep(
     })
 }
 
-/// Checks the rows found in results.csv against this shard's points and
-/// returns them (first of any duplicates) with the set of finished ids.
+/// Checks the rows found in results.csv against this shard's points (streamed)
+/// and returns them (first of any duplicates) with the set of finished ids.
 fn finished_rows(
     existing: Vec<Vec<String>>,
-    mine: &[Point],
+    mine: impl Iterator<Item = Point>,
     path: &std::path::Path,
     shard: Shard,
     name: &str,
 ) -> anyhow::Result<(Vec<Vec<String>>, BTreeSet<String>)> {
-    let by_id: BTreeMap<&str, &Point> = mine.iter().map(|p| (p.id.as_str(), p)).collect();
-    let mut rows = Vec::new();
+    // Row index of the first row of each id; duplicates are dropped.
+    let mut first: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, row) in existing.iter().enumerate() {
+        first.entry(row[0].clone()).or_insert(i);
+    }
     let mut done = BTreeSet::new();
-    for row in existing {
-        let Some(p) = by_id.get(row[0].as_str()) else {
-            bail!(
-                "{} has point {} which is not in shard {shard} of sweep `{name}`. Fix: use a fresh --out directory per sweep and shard.",
-                path.display(),
-                row[0]
-            );
+    for p in mine {
+        let Some(&i) = first.get(&p.id) else {
+            continue;
         };
-        let lead = point_cells(p);
-        if row[..lead.len()] != lead[..] {
-            bail!(
-                "{} row {} has parameters [{}] but the sweep file now gives [{}]: the sweep changed. Fix: use a fresh --out directory.",
+        let row = &existing[i];
+        let lead = point_cells(&p);
+        if row.len() < lead.len() || row[..lead.len()] != lead[..] {
+            crate::input_bail!(
                 path.display(),
+                None,
+                "",
+                "row {} has parameters [{}] but the sweep file now gives [{}]: the sweep changed. Fix: use a fresh --out directory.",
                 p.id,
-                row[..lead.len()].join(","),
+                row[..lead.len().min(row.len())].join(","),
                 lead.join(",")
             );
         }
-        if done.insert(p.id.clone()) {
-            rows.push(row);
-        }
+        done.insert(p.id);
     }
+    if let Some(stray) = first.keys().find(|id| !done.contains(*id)) {
+        crate::input_bail!(
+            path.display(),
+            None,
+            "",
+            "has point {stray} which is not in shard {shard} of sweep `{name}`. Fix: use a fresh --out directory per sweep and shard."
+        );
+    }
+    let keep: BTreeSet<usize> = first.values().copied().collect();
+    let rows = existing
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| keep.contains(i))
+        .map(|(_, r)| r)
+        .collect();
     Ok((rows, done))
 }
 

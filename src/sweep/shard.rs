@@ -20,14 +20,22 @@ impl Shard {
     /// The whole sweep.
     pub const ALL: Shard = Shard { k: 0, n: 1 };
 
+    /// Whether this shard runs the point at `position` of the filtered expansion.
+    pub fn has(&self, position: usize) -> bool {
+        position % self.n == self.k
+    }
+
     /// The points this shard runs, in expansion order.
     pub fn select(&self, points: &[Point]) -> Vec<Point> {
+        self.pick(points.iter().cloned()).collect()
+    }
+
+    /// This shard's points of a (lazy) expansion, in order, without collecting them.
+    pub fn pick<I: Iterator<Item = Point>>(self, points: I) -> impl Iterator<Item = Point> {
         points
-            .iter()
             .enumerate()
-            .filter(|(i, _)| i % self.n == self.k)
-            .map(|(_, p)| p.clone())
-            .collect()
+            .filter(move |(i, _)| self.has(*i))
+            .map(|(_, p)| p)
     }
 }
 

@@ -7,7 +7,8 @@
 //! [sweep]
 //! name = "fig2"                 # used in output paths and the sbatch job name
 //! seed = 1                      # root seed; repetition r runs with derive_seed(seed, r)
-//! repetitions = 1               # default 1
+//! repetitions = 1               # default 1, at most 100000
+//! max_points = 1000000          # size limit (default 1000000; `--max-points` overrides)
 //! base = "../scenarios/echo.toml"   # path relative to this file; or an inline [base] table instead
 //!
 //! [[axis]]
@@ -25,42 +26,33 @@
 //!
 //! Condition operators: `eq`, `ne`, `lt`, `le`, `gt`, `ge`, `in = [..]`, `not_in = [..]`.
 //! Ordering operators need numbers; a condition key must be one of the swept keys.
+//! Size: the full product (repetitions included, before filters) is counted
+//! with checked arithmetic and must not exceed `max_points`; an axis has at
+//! most 100000 values.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use toml::Value;
+use toml::{Spanned, Value};
 
-use super::filter::{conditions_of, number, RawCondition};
+use super::filter::{conditions_of, RawCondition};
 pub use super::filter::{Cmp, Condition, Filter};
+use super::range::{expand_range, RawRange};
+use crate::input_error::{line_of_offset, table_prefix, unknown_field};
+
+/// A sweep file error (file, line, key, fix): the crate's input error, exit code 2.
+pub use crate::input_error::InputError as SpecError;
 
 /// Largest number of values one axis may have: a guard against a range typo.
-const MAX_AXIS_VALUES: usize = 100_000;
+pub const MAX_AXIS_VALUES: usize = 100_000;
 
-/// A sweep file error: which file, which key, what is wrong and how to fix it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SpecError {
-    /// The sweep file (or base scenario file) at fault.
-    pub file: String,
-    /// The offending key, e.g. `axis[1].range`; empty for whole-file errors.
-    pub key: String,
-    /// What is wrong, then how to fix it.
-    pub message: String,
-}
+/// Default largest sweep, in points of the full product (repetitions included,
+/// before filters). Raise it with `max_points` in `[sweep]` or `--max-points`.
+pub const DEFAULT_MAX_POINTS: usize = 1_000_000;
 
-impl fmt::Display for SpecError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.key.is_empty() {
-            write!(f, "{}: {}", self.file, self.message)
-        } else {
-            write!(f, "{}: key `{}`: {}", self.file, self.key, self.message)
-        }
-    }
-}
-
-impl std::error::Error for SpecError {}
+/// Largest `repetitions`: more is a typo, not a statistics plan.
+pub const MAX_REPETITIONS: u32 = 100_000;
 
 /// One swept key and its values, in file order.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,6 +77,11 @@ pub struct SweepSpec {
     pub filters: Vec<Filter>,
     /// The sweep file itself (as given; absolute when loaded through `load`).
     pub path: PathBuf,
+    /// Points of the full product (repetitions included, before filters);
+    /// checked against `max_points` when parsed, so it never overflows.
+    pub total_points: usize,
+    /// The size limit this spec was checked against.
+    pub max_points: usize,
 }
 
 #[derive(Deserialize)]
@@ -101,148 +98,217 @@ struct RawFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawHeader {
-    name: String,
+    name: Spanned<String>,
     #[serde(default)]
     seed: u64,
-    #[serde(default = "one")]
-    repetitions: u32,
-    base: Option<String>,
-}
-
-fn one() -> u32 {
-    1
+    repetitions: Option<Spanned<i64>>,
+    max_points: Option<Spanned<i64>>,
+    base: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawAxis {
-    key: String,
-    values: Option<Vec<Value>>,
-    range: Option<RawRange>,
-    zip: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRange {
-    start: Value,
-    end: Value,
-    step: Value,
+    key: Spanned<String>,
+    values: Option<Spanned<Vec<Value>>>,
+    range: Option<Spanned<RawRange>>,
+    zip: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFilter {
-    skip_if: BTreeMap<String, RawCondition>,
+    skip_if: Spanned<BTreeMap<String, RawCondition>>,
 }
 
 impl SweepSpec {
     /// Reads and validates a sweep file; a `base = "path"` is resolved relative to it.
     pub fn load(path: &Path) -> Result<SweepSpec, SpecError> {
+        SweepSpec::load_limited(path, None)
+    }
+
+    /// `load` with a size limit that overrides the file's `max_points` (the `--max-points` flag).
+    pub fn load_limited(path: &Path, max_points: Option<usize>) -> Result<SweepSpec, SpecError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| SpecError {
-            file: file.clone(),
-            key: String::new(),
-            message: format!("cannot read the sweep file: {e}. Fix: check the path."),
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            SpecError::new(
+                file.clone(),
+                None,
+                "",
+                format!("cannot read the sweep file: {e}. Fix: check the path (a sweep file is a TOML file, see configs/sweeps/README.md)."),
+            )
         })?;
         let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut spec = SweepSpec::parse(&text, &file, &dir)?;
+        let mut spec = SweepSpec::parse_limited(&text, &file, &dir, max_points)?;
         spec.path = abs;
         Ok(spec)
     }
 
     /// Parses sweep file text; `origin` names it in errors, `base_dir` resolves `base = "path"`.
     pub fn parse(text: &str, origin: &str, base_dir: &Path) -> Result<SweepSpec, SpecError> {
-        let err = |key: &str, message: String| SpecError {
-            file: origin.to_string(),
-            key: key.to_string(),
-            message,
+        SweepSpec::parse_limited(text, origin, base_dir, None)
+    }
+
+    /// `parse` with a size limit overriding the file's `max_points`.
+    pub fn parse_limited(
+        text: &str,
+        origin: &str,
+        base_dir: &Path,
+        max_points: Option<usize>,
+    ) -> Result<SweepSpec, SpecError> {
+        // `at` is a byte offset into the file (from a span): errors name its line.
+        let err = |key: &str, at: Option<usize>, message: String| {
+            SpecError::new(origin, at.map(|o| line_of_offset(text, o)), key, message)
         };
         let raw: RawFile = toml::from_str(text).map_err(|e| {
+            let key = unknown_field(e.message())
+                .map(|k| match e.span() {
+                    Some(sp) => format!("{}{k}", table_prefix(text, sp.start)),
+                    None => k,
+                })
+                .unwrap_or_default();
             err(
-                "",
+                &key,
+                e.span().map(|s| s.start),
                 format!(
-                    "{}Fix: see the sweep file format in configs/sweeps/README.md.",
-                    e.to_string().trim_end().to_string() + "\n"
+                    "{}. Fix: see the sweep file format in configs/sweeps/README.md.",
+                    e.message().trim_end().trim_end_matches('.')
                 ),
             )
         })?;
         let h = raw.sweep;
-        if h.name.is_empty()
-            || !h
-                .name
+        let name_at = Some(h.name.span().start);
+        let name = h.name.into_inner();
+        if name.is_empty()
+            || !name
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            || name == "."
+            || name == ".."
         {
             return Err(err(
                 "sweep.name",
-                format!(
-                    "`{}` is not a plain name. Fix: use letters, digits, `-`, `_` or `.`.",
-                    h.name
-                ),
+                name_at,
+                format!("`{name}` is not a plain name. Fix: use letters, digits, `-`, `_` or `.`."),
             ));
         }
-        if h.repetitions == 0 {
-            return Err(err("sweep.repetitions", "is 0. Fix: use 1 or more.".into()));
-        }
+        let repetitions = match h.repetitions {
+            None => 1,
+            Some(r) => {
+                let at = Some(r.span().start);
+                match u32::try_from(*r.get_ref()) {
+                    Ok(n) if (1..=MAX_REPETITIONS).contains(&n) => n,
+                    _ => {
+                        return Err(err(
+                            "sweep.repetitions",
+                            at,
+                            format!("is {}. Fix: use 1 to {MAX_REPETITIONS}.", r.get_ref()),
+                        ))
+                    }
+                }
+            }
+        };
+        // Where a size error points: `max_points` if written, else the [sweep] header.
+        let max_points_at = h.max_points.as_ref().map(|m| m.span().start);
+        let sweep_header_at = text.find("[sweep]");
+        let limit = match (max_points, h.max_points) {
+            (Some(m), _) => m,
+            (None, None) => DEFAULT_MAX_POINTS,
+            (None, Some(m)) => match usize::try_from(*m.get_ref()) {
+                Ok(n) if n >= 1 => n,
+                _ => {
+                    return Err(err(
+                        "sweep.max_points",
+                        Some(m.span().start),
+                        format!(
+                            "is {}. Fix: use a positive number of points (default {DEFAULT_MAX_POINTS}).",
+                            m.get_ref()
+                        ),
+                    ))
+                }
+            },
+        };
         let (base, base_origin) = match (h.base, raw.base) {
-            (Some(_), Some(_)) => {
+            (Some(b), Some(_)) => {
                 return Err(err(
                     "sweep.base",
+                    Some(b.span().start),
                     "both `sweep.base` and a `[base]` table are given. Fix: keep one.".into(),
                 ))
             }
             (None, None) => {
                 return Err(err(
                     "sweep.base",
+                    None,
                     "no base scenario. Fix: add `base = \"scenario.toml\"` to [sweep] or an inline [base] table."
                         .into(),
                 ))
             }
             (None, Some(t)) => (t, format!("{origin} [base]")),
             (Some(p), None) => {
-                let path = base_dir.join(&p);
-                (load_base(&path).map_err(|m| err("sweep.base", m))?, path.display().to_string())
+                let at = Some(p.span().start);
+                let path = base_dir.join(p.get_ref());
+                (
+                    load_base(&path).map_err(|m| err("sweep.base", at, m))?,
+                    path.display().to_string(),
+                )
             }
         };
 
         let mut axes: Vec<Axis> = Vec::new();
+        let mut axis_at: Vec<usize> = Vec::new();
         for (i, a) in raw.axis.into_iter().enumerate() {
             let k = format!("axis[{i}]");
-            if a.key.is_empty() || a.key.split('.').any(str::is_empty) {
+            let key_start = a.key.span().start;
+            let key_at = Some(key_start);
+            let key = a.key.into_inner();
+            if key.is_empty() || key.split('.').any(str::is_empty) {
                 return Err(err(
                     &format!("{k}.key"),
-                    format!("`{}` is not a dotted key. Fix: e.g. `nic.cores`.", a.key),
+                    key_at,
+                    format!("`{key}` is not a dotted key. Fix: e.g. `nic.cores`."),
                 ));
             }
-            if axes.iter().any(|b| b.key == a.key) {
+            if axes.iter().any(|b| b.key == key) {
                 return Err(err(
                     &format!("{k}.key"),
-                    format!("`{}` is swept twice. Fix: merge the two axes.", a.key),
+                    key_at,
+                    format!("`{key}` is swept twice. Fix: merge the two axes."),
                 ));
             }
-            let values = match (a.values, a.range) {
-                (Some(v), None) => v,
-                (None, Some(r)) => expand_range(&r).map_err(|m| err(&format!("{k}.range"), m))?,
+            let (values, at) = match (a.values, a.range) {
+                (Some(v), None) => {
+                    let at = Some(v.span().start);
+                    (v.into_inner(), at)
+                }
+                (None, Some(r)) => {
+                    let at = Some(r.span().start);
+                    let v =
+                        expand_range(r.get_ref()).map_err(|m| err(&format!("{k}.range"), at, m))?;
+                    (v, at)
+                }
                 _ => {
                     return Err(err(
                         &k,
+                        key_at,
                         "needs exactly one of `values` or `range`. Fix: keep one.".into(),
                     ));
                 }
             };
             if values.is_empty() {
                 return Err(err(
-                    &k,
-                    "has no values. Fix: give at least one value.".into(),
+                    &format!("{k}.values"),
+                    at,
+                    "is empty. Fix: give at least one value.".into(),
                 ));
             }
             if values.len() > MAX_AXIS_VALUES {
                 return Err(err(
-                    &k,
+                    &format!("{k}.values"),
+                    at,
                     format!(
-                        "has {} values. Fix: at most {MAX_AXIS_VALUES}.",
+                        "has {} values. Fix: at most {MAX_AXIS_VALUES} per axis.",
                         values.len()
                     ),
                 ));
@@ -251,15 +317,23 @@ impl SweepSpec {
                 .iter()
                 .find(|v| matches!(v, Value::Table(_) | Value::Array(_) | Value::Datetime(_)))
             {
-                return Err(err(&k, format!("value `{bad}` is not a number, string or boolean. Fix: sweep scalar values.")));
+                return Err(err(&format!("{k}.values"), at, format!("value `{bad}` is not a number, string or boolean. Fix: sweep scalar values.")));
             }
-            axes.push(Axis {
-                key: a.key,
-                values,
-                zip: a.zip,
-            });
+            if let Some(bad) = values
+                .iter()
+                .find(|v| matches!(v, Value::Float(f) if !f.is_finite()))
+            {
+                return Err(err(
+                    &format!("{k}.values"),
+                    at,
+                    format!("value `{bad}` is not a finite number. Fix: sweep finite values."),
+                ));
+            }
+            let zip = a.zip.map(Spanned::into_inner);
+            axes.push(Axis { key, values, zip });
+            axis_at.push(key_start);
         }
-        for a in &axes {
+        for (i, a) in axes.iter().enumerate() {
             if let Some(g) = &a.zip {
                 let first = axes
                     .iter()
@@ -267,7 +341,8 @@ impl SweepSpec {
                     .expect("a is in its own group");
                 if first.values.len() != a.values.len() {
                     return Err(err(
-                        "axis.zip",
+                        &format!("axis[{i}].zip"),
+                        Some(axis_at[i]),
                         format!(
                             "zip group `{g}`: `{}` has {} values but `{}` has {}. Fix: give zipped axes equal lengths.",
                             first.key,
@@ -283,22 +358,26 @@ impl SweepSpec {
         let mut filters = Vec::new();
         for (i, f) in raw.filter.into_iter().enumerate() {
             let k = format!("filter[{i}].skip_if");
-            if f.skip_if.is_empty() {
+            let at = Some(f.skip_if.span().start);
+            let skip_if = f.skip_if.into_inner();
+            if skip_if.is_empty() {
                 return Err(err(
                     &k,
+                    at,
                     "is empty (it would skip every point). Fix: add a condition.".into(),
                 ));
             }
             let mut conditions = Vec::new();
-            for (key, c) in f.skip_if {
+            for (key, c) in skip_if {
                 let kk = format!("{k}.\"{key}\"");
                 let Some(axis) = axes.iter().find(|a| a.key == key) else {
                     return Err(err(
                         &kk,
+                        at,
                         "is not a swept key. Fix: filter on one of the [[axis]] keys.".into(),
                     ));
                 };
-                let cmps = conditions_of(c, axis).map_err(|m| err(&kk, m))?;
+                let cmps = conditions_of(c, axis).map_err(|m| err(&kk, at, m))?;
                 conditions.extend(cmps.into_iter().map(|cmp| Condition {
                     key: key.clone(),
                     cmp,
@@ -307,16 +386,21 @@ impl SweepSpec {
             filters.push(Filter { conditions });
         }
 
-        Ok(SweepSpec {
-            name: h.name,
+        let mut spec = SweepSpec {
+            name,
             seed: h.seed,
-            repetitions: h.repetitions,
+            repetitions,
             base,
             base_origin,
             axes,
             filters,
             path: PathBuf::new(),
-        })
+            total_points: 0,
+            max_points: limit,
+        };
+        spec.total_points = super::axes::check_size(&spec, limit)
+            .map_err(|m| err("sweep.max_points", max_points_at.or(sweep_header_at), m))?;
+        Ok(spec)
     }
 
     /// The swept keys, in file order: these are the parameter columns of results.csv.
@@ -329,33 +413,4 @@ impl SweepSpec {
 fn load_base(path: &Path) -> Result<toml::Table, String> {
     crate::scenario::load_table(path)
         .map_err(|e| format!("base scenario: {e} (the path is relative to the sweep file)"))
-}
-
-/// `range = {start, end, step}` with `end` inclusive: integers if all three are integers, else floats
-/// rounded to 1e-9 so that 0.1 steps give 0.3, not 0.30000000000000004.
-fn expand_range(r: &RawRange) -> Result<Vec<Value>, String> {
-    if let (Value::Integer(s), Value::Integer(e), Value::Integer(st)) = (&r.start, &r.end, &r.step)
-    {
-        if *st <= 0 || e < s {
-            return Err(format!("start={s}, end={e}, step={st}. Fix: need step > 0 and end >= start (end is inclusive)."));
-        }
-        let n = (e - s) / st + 1;
-        if n as usize > MAX_AXIS_VALUES {
-            return Err(format!("gives {n} values. Fix: at most {MAX_AXIS_VALUES}."));
-        }
-        return Ok((0..n).map(|i| Value::Integer(s + i * st)).collect());
-    }
-    let (Some(s), Some(e), Some(st)) = (number(&r.start), number(&r.end), number(&r.step)) else {
-        return Err("start, end and step must be numbers. Fix: e.g. `range = { start = 0.1, end = 0.9, step = 0.2 }`.".into());
-    };
-    if st.is_nan() || st <= 0.0 || e < s || !s.is_finite() || !e.is_finite() {
-        return Err(format!("start={s}, end={e}, step={st}. Fix: need step > 0 and end >= start (end is inclusive)."));
-    }
-    let n = ((e - s) / st + 1e-9).floor() as usize + 1;
-    if n > MAX_AXIS_VALUES {
-        return Err(format!("gives {n} values. Fix: at most {MAX_AXIS_VALUES}."));
-    }
-    Ok((0..n)
-        .map(|i| Value::Float(((s + i as f64 * st) * 1e9).round() / 1e9))
-        .collect())
 }

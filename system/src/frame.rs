@@ -8,7 +8,7 @@
 //! sends back. Keeping one type is what lets every workload pay the same
 //! packet path, and what a cluster will route between nodes.
 
-use nic_models::switch::FlowKey;
+use scheduler::FlowKey;
 use scheduler::{ActorId, Message};
 use sim_core::SimTime;
 

@@ -10,9 +10,9 @@
 
 use crate::frame::{Addr, Frame, NodeId, SOURCE_NODE};
 use crate::node::{Ingress, Node, NodeEvent};
-use nic_models::switch::FlowKey;
+use nic_models::switch::synthetic_flow;
 use nic_models::MacPort;
-use scheduler::{Endpoint, Message, Nanos};
+use scheduler::{Endpoint, Message};
 use sim_core::{Model, Scheduler, SimDuration, SimRng, SimTime};
 use workloads::actors::registry::{gen_request, ActorKind};
 use workloads::{ArrivalProcess, PacketGenerator};
@@ -141,7 +141,7 @@ impl Source {
             dst: actor,
             kind,
             payload,
-            created_at: Nanos(created_at.as_ps() / 1_000),
+            created_at,
         };
         Some(Frame {
             id,
@@ -151,7 +151,7 @@ impl Source {
             },
             dst: Addr::Actor { node, actor },
             wire_bytes,
-            flow: FlowKey::synthetic(flow),
+            flow: synthetic_flow(flow),
             created_at,
             msg: Some(msg),
         })

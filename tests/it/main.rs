@@ -12,6 +12,7 @@ mod slurm_script;
 mod sweep_configs;
 mod sweep_expand;
 mod sweep_kill;
+mod sweep_limits;
 mod sweep_merge;
 mod sweep_resume;
 mod sweep_support;

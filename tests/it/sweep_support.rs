@@ -64,3 +64,58 @@ pub fn comparable(path: &Path) -> Table {
     drop_column(&mut t, WALL_TIME_COLUMN);
     t
 }
+
+/// How long a rejected input may take before the test calls it a hang: far
+/// above the milliseconds these take, so load on the machine cannot fail it.
+const HANG_BOUND: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Runs nicsim with `args` in `cwd`, killing it (and failing the test) if it
+/// has not exited within `HANG_BOUND`. Returns (exit code, stdout, stderr).
+pub fn run_bounded(cwd: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    use std::io::Read;
+    let mut child = nicsim()
+        .args(args)
+        .current_dir(cwd)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Drain the pipes on threads so a chatty child cannot block on a full pipe.
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let t_out = std::thread::spawn(move || {
+        let mut s = String::new();
+        out.read_to_string(&mut s).map(|_| s)
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut s = String::new();
+        err.read_to_string(&mut s).map(|_| s)
+    });
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if start.elapsed() > HANG_BOUND {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("nicsim {args:?} hung: still running after {HANG_BOUND:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let stdout = t_out.join().unwrap().unwrap();
+    let stderr = t_err.join().unwrap().unwrap();
+    (status.code(), stdout, stderr)
+}
+
+/// Runs nicsim expecting bad input: exit code 2, one `error:` line containing
+/// every fragment in `want`, no panic, no hang. Returns stderr.
+pub fn rejects(cwd: &Path, args: &[&str], want: &[&str]) -> String {
+    let (code, _, err) = run_bounded(cwd, args);
+    assert_eq!(code, Some(2), "nicsim {args:?}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    for w in want {
+        assert!(err.contains(w), "nicsim {args:?}: missing {w:?} in: {err}");
+    }
+    err
+}

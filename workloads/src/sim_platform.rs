@@ -12,10 +12,16 @@
 //! The platform either owns the `CoreModel` (one core alone, as in Table 3)
 //! or borrows it (`SimPlatform<&mut CoreModel>`), so a multicore driver can
 //! run several cores over one model whose L2 they share.
+//!
+//! The runtime sees the same `SimTime`/`SimDuration` types as the engine (from
+//! `vocab`), so nothing is converted. The times it is shown are still whole
+//! nanoseconds (`now` and `charged_in_exec` rounded down, `dma` rounded up, as
+//! when the runtime kept its own nanosecond type): that keeps every output
+//! byte-identical across the change of type. The core's own clock stays exact.
 
 use nic_models::{CoreModel, ModelError};
-use pcie_model::{PcieSystem, TransferDirection};
-use scheduler::{AccelKind, DmaDirection, Endpoint, MemAccess, Message, Nanos, Platform, Side};
+use pcie_model::PcieSystem;
+use scheduler::{AccelKind, Direction, Endpoint, MemAccess, Message, Platform, Side};
 use sim_core::{SimDuration, SimTime};
 use std::borrow::BorrowMut;
 use std::rc::Rc;
@@ -24,7 +30,7 @@ use std::rc::Rc;
 /// latency (inside the 0.5-2 us PCIe latency range of iPipe section 2.2.5) plus
 /// bytes at the blocking-DMA throughput at 2 KB on LiquidIO: 2.1 GB/s for writes
 /// to host memory (Fig. 7), 1.4 GB/s for reads from it (Fig. 8); all via
-/// shared/calibration/ipipe-sigcomm19.toml `[pcie]` and `[dma.liquidio_cn2350]`.
+/// configs/calibration/ipipe-sigcomm19.toml `[pcie]` and `[dma.liquidio_cn2350]`.
 pub const DMA_FIXED_NS: u64 = 1_000;
 /// NIC-to-host (DMA write) throughput, GB/s; see [`DMA_FIXED_NS`].
 pub const DMA_WRITE_GBYTES_PER_S: f64 = 2.1;
@@ -34,28 +40,15 @@ pub const DMA_READ_GBYTES_PER_S: f64 = 1.4;
 pub const DMA_GBYTES_PER_S: f64 = DMA_WRITE_GBYTES_PER_S;
 
 /// What `SimPlatform::dma` charges for `bytes` in direction `dir`.
-pub fn dma_duration(dir: DmaDirection, bytes: u64) -> SimDuration {
+pub fn dma_duration(dir: Direction, bytes: u64) -> SimDuration {
     let gbytes_per_s = match dir {
-        DmaDirection::NicToHost => DMA_WRITE_GBYTES_PER_S,
-        DmaDirection::HostToNic => DMA_READ_GBYTES_PER_S,
+        Direction::NicToHost => DMA_WRITE_GBYTES_PER_S,
+        Direction::HostToNic => DMA_READ_GBYTES_PER_S,
     };
     SimDuration::from_ns(DMA_FIXED_NS) + SimDuration::from_ns_f64(bytes as f64 / gbytes_per_s)
 }
 /// Default bound of the outbox, messages.
 pub const DEFAULT_OUTBOX_CAPACITY: usize = 4096;
-
-/// Maps the runtime's accelerator kinds onto the model's.
-pub fn model_accel_kind(kind: AccelKind) -> nic_models::AccelKind {
-    use nic_models::AccelKind as M;
-    match kind {
-        AccelKind::Md5 => M::Md5,
-        AccelKind::Aes => M::Aes,
-        AccelKind::Sha1 => M::Sha1,
-        AccelKind::Crc => M::Crc,
-        AccelKind::Compress => M::Compress,
-        AccelKind::PatternMatch => M::PatternMatch,
-    }
-}
 
 /// One simulated core seen through `scheduler::Platform`.
 pub struct SimPlatform<M: BorrowMut<CoreModel> = CoreModel> {
@@ -187,8 +180,8 @@ impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
 }
 
 impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
-    fn now(&self) -> Nanos {
-        Nanos(self.clock.as_ps() / 1_000)
+    fn now(&self) -> SimTime {
+        self.clock.floor_ns()
     }
 
     fn side(&self) -> Side {
@@ -211,27 +204,18 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
 
     fn accel(&mut self, kind: AccelKind, bytes: u32) {
         let (core, now) = (self.core, self.clock);
-        let r = self
-            .model
-            .borrow_mut()
-            .accel(core, model_accel_kind(kind), bytes, now);
+        let r = self.model.borrow_mut().accel(core, kind, bytes, now);
         self.charge(r);
     }
 
-    fn dma(&mut self, dir: DmaDirection, bytes: u64) -> Nanos {
+    fn dma(&mut self, dir: Direction, bytes: u64) -> SimDuration {
         self.dma_bytes += bytes;
         let d = match &self.dma_model {
-            Some(m) => m.transfer_cost(
-                bytes,
-                match dir {
-                    DmaDirection::NicToHost => TransferDirection::NicToHost,
-                    DmaDirection::HostToNic => TransferDirection::HostToNic,
-                },
-            ),
+            Some(m) => m.transfer_cost(bytes, dir),
             None => dma_duration(dir, bytes),
         };
         self.clock += d;
-        Nanos(d.as_ps().div_ceil(1_000))
+        d.ceil_ns()
     }
 
     fn send(&mut self, msg: Message) {
@@ -247,8 +231,8 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
         }
     }
 
-    fn charged_in_exec(&self) -> Nanos {
-        Nanos(self.clock.saturating_since(self.exec_start).as_ps() / 1_000)
+    fn charged_in_exec(&self) -> SimDuration {
+        self.clock.saturating_since(self.exec_start).floor_ns()
     }
 }
 

@@ -12,7 +12,7 @@ use crate::sim_platform::{
 use nic_models::CoreModel;
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
-use scheduler::{ActorCtx, ActorError, DmoTable, Endpoint, Message, Nanos, Side};
+use scheduler::{ActorCtx, ActorError, DmoTable, Endpoint, Message, Side};
 use sim_core::table::fmt_f64;
 use sim_core::{Claim, SimDuration, SimTime, Table};
 
@@ -30,7 +30,7 @@ const DMO_CAPACITY_BYTES: u64 = 256 << 20;
 const ACTOR_ID: u32 = 1;
 
 /// Published task times on CN2350, us: Table 3 of iPipe, via
-/// shared/calibration/ipipe-sigcomm19.toml `[task_exec_us.liquidio_cn2350]`.
+/// configs/calibration/ipipe-sigcomm19.toml `[task_exec_us.liquidio_cn2350]`.
 pub const PAPER_TASK_US: [(ActorKind, f64); 4] = [
     (ActorKind::Replication, 1.9),
     (ActorKind::LoadBalancer, 2.0),
@@ -137,7 +137,7 @@ pub fn measure_task_on(
             dst: ACTOR_ID,
             kind: req.kind,
             payload: req.payload,
-            created_at: Nanos(at_ns),
+            created_at: SimTime::from_ns(at_ns),
         };
         platform.begin_exec();
         {

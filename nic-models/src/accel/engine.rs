@@ -22,50 +22,9 @@
 
 use serde::Deserialize;
 use sim_core::{SimDuration, SimTime};
+pub use vocab::AccelKind;
 
 use crate::error::{non_negative, ModelError};
-
-/// Kind of accelerated function (mirrors `scheduler::AccelKind`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AccelKind {
-    /// MD5 digest.
-    Md5,
-    /// AES-128 encryption.
-    Aes,
-    /// SHA-1 digest.
-    Sha1,
-    /// CRC-32.
-    Crc,
-    /// Compression (deflate-class; LiquidIO ZIP engine).
-    Compress,
-    /// Pattern matching (LiquidIO HFA engine).
-    PatternMatch,
-}
-
-impl AccelKind {
-    /// Every kind, in a fixed order.
-    pub const ALL: [AccelKind; 6] = [
-        AccelKind::Md5,
-        AccelKind::Aes,
-        AccelKind::Sha1,
-        AccelKind::Crc,
-        AccelKind::Compress,
-        AccelKind::PatternMatch,
-    ];
-
-    /// Lower-case name used in configs and reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            AccelKind::Md5 => "md5",
-            AccelKind::Aes => "aes",
-            AccelKind::Sha1 => "sha1",
-            AccelKind::Crc => "crc",
-            AccelKind::Compress => "compress",
-            AccelKind::PatternMatch => "pattern_match",
-        }
-    }
-}
 
 fn default_queue_depth() -> u32 {
     64

@@ -7,7 +7,7 @@ use crate::figures::{host, nic, HOST_NAME, NIC_NAMES};
 use crate::memory::pointer_chase::measure_levels;
 use crate::memory::NicMemory;
 
-/// Table 2 of iPipe (ns), via shared/calibration/ipipe-sigcomm19.toml
+/// Table 2 of iPipe (ns), via configs/calibration/ipipe-sigcomm19.toml
 /// [memory_latency_ns.*]. CN2350 and CN2360 share the LiquidIO row.
 pub const PAPER_NS: [(&str, &str, f64); 16] = [
     ("liquidio_cn2350", "l1", 8.3),

@@ -1,6 +1,6 @@
 //! TLP segmentation and conservation: sizes cut at MPS / MRRS / completion size, every payload byte carried once, wire time = bytes / rate.
 
-use pcie_model::{DmaCommand, DmaKind, LinkDirection, PcieProfiles, PcieSystem};
+use pcie_model::{Direction, DmaCommand, DmaKind, PcieProfiles, PcieSystem};
 use sim_core::{SimDuration, SimTime};
 
 #[test]
@@ -64,5 +64,5 @@ fn device_and_host_writes_use_their_own_direction() {
     assert_eq!(up.delivered, down.delivered);
     let one_way = SimDuration::from_ns(650);
     assert!(up.delivered - up.sent == one_way);
-    assert!(sys.link().idle_from(LinkDirection::Upstream) == up.sent);
+    assert!(sys.link().idle_from(Direction::NicToHost) == up.sent);
 }

@@ -1,13 +1,13 @@
 //! `transfer_cost`: the unloaded cost of moving actor state across PCIe, from the model, independent of load.
 
-use pcie_model::{PcieProfiles, PcieSystem, TransferDirection};
+use pcie_model::{Direction, PcieProfiles, PcieSystem};
 use sim_core::SimTime;
 
 #[test]
 fn transfer_cost_grows_with_size_and_respects_the_link_rate() {
     let sys = PcieSystem::new(&PcieProfiles::liquidio_cn2350()).unwrap();
     let p = sys.profiles().pcie.clone();
-    for dir in [TransferDirection::NicToHost, TransferDirection::HostToNic] {
+    for dir in [Direction::NicToHost, Direction::HostToNic] {
         let small = sys.transfer_cost(64, dir);
         let big = sys.transfer_cost(1 << 20, dir);
         assert!(big > small);
@@ -20,14 +20,11 @@ fn transfer_cost_grows_with_size_and_respects_the_link_rate() {
 #[test]
 fn transfer_cost_ignores_current_load_and_matches_a_blocking_op() {
     let mut sys = PcieSystem::new(&PcieProfiles::liquidio_cn2350()).unwrap();
-    let before = sys.transfer_cost(4096, TransferDirection::NicToHost);
+    let before = sys.transfer_cost(4096, Direction::NicToHost);
     for core in 0..8 {
         sys.nonblocking_write(SimTime::ZERO, core, 65536).unwrap();
     }
-    assert_eq!(
-        sys.transfer_cost(4096, TransferDirection::NicToHost),
-        before
-    );
+    assert_eq!(sys.transfer_cost(4096, Direction::NicToHost), before);
     let mut fresh = PcieSystem::new(&PcieProfiles::liquidio_cn2350()).unwrap();
     assert_eq!(
         fresh
@@ -42,6 +39,6 @@ fn transfer_cost_ignores_current_load_and_matches_a_blocking_op() {
 fn off_path_nics_move_state_with_rdma() {
     let sys = PcieSystem::new(&PcieProfiles::bluefield_1m332a()).unwrap();
     let lio = PcieSystem::new(&PcieProfiles::liquidio_cn2350()).unwrap();
-    let d = TransferDirection::HostToNic;
+    let d = Direction::HostToNic;
     assert!(sys.transfer_cost(4096, d) > lio.transfer_cost(4096, d));
 }

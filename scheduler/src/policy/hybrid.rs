@@ -25,7 +25,7 @@ use super::{
     ActorStatus, ActorView, GroupView, NicGroup, Placement, PolicyAction, PolicyView,
     SchedulingPolicy,
 };
-use crate::time::Nanos;
+use vocab::SimDuration;
 
 /// iPipe's hybrid FCFS + DRR policy with push-to-host.
 #[derive(Clone, Debug, Default)]
@@ -66,7 +66,7 @@ impl HybridPolicy {
             return None;
         }
         if let Some(since) = view.since_last_migration {
-            if since < Nanos(s.migration_cooldown_ns) {
+            if since < SimDuration::from_ns(s.migration_cooldown_ns) {
                 return None;
             }
         }
@@ -85,7 +85,7 @@ impl HybridPolicy {
 
     fn settled(a: &ActorView, view: &PolicyView<'_>) -> bool {
         a.status == ActorStatus::Active
-            && a.since_placement_change >= Nanos(view.settings.placement_cooldown_ns)
+            && a.since_placement_change >= SimDuration::from_ns(view.settings.placement_cooldown_ns)
     }
 
     /// Rule 2: FCFS group tail above Tail_thresh -> the FCFS actor with the highest

@@ -3,6 +3,7 @@
 use super::*;
 use crate::settings::SchedulerSettings;
 use crate::stats::LatencySummary;
+use vocab::SimTime;
 
 fn actor(id: u32, placement: Placement, load: f64, stddev_ns: f64) -> ActorView {
     ActorView {
@@ -24,7 +25,7 @@ fn actor(id: u32, placement: Placement, load: f64, stddev_ns: f64) -> ActorView 
             p99_ns: 60_000.0,
             sum_ns: 1_000_000,
         },
-        since_placement_change: Nanos::MAX,
+        since_placement_change: SimDuration::MAX,
         queued: 0,
         offered_load_cores: load,
     }
@@ -47,7 +48,7 @@ fn view<'a>(
         ..GroupView::default()
     };
     PolicyView {
-        now: Nanos::from_ms(10),
+        now: SimTime::from_ms(10),
         settings: s,
         fcfs: group(fcfs_cores, Placement::NicFcfs),
         drr: group(drr_cores, Placement::NicDrr),
@@ -197,7 +198,7 @@ fn upgrade_needs_the_tail_below_the_hysteresis_band() {
         })
     );
     // not within the placement cooldown
-    a.since_placement_change = Nanos(s.placement_cooldown_ns - 1);
+    a.since_placement_change = SimDuration::from_ns(s.placement_cooldown_ns - 1);
     let v = view(&s, vec![a], 10, 2);
     assert_eq!(HybridPolicy::upgrade(&v), None);
 }

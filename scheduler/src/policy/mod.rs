@@ -15,7 +15,7 @@ pub use hybrid::HybridPolicy;
 use crate::message::ActorId;
 use crate::settings::{PolicyKind, SchedulerSettings};
 use crate::stats::LatencySummary;
-use crate::time::Nanos;
+use vocab::{SimDuration, SimTime};
 
 /// The two NIC core groups.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -77,8 +77,8 @@ pub struct ActorView {
     pub exec: LatencySummary,
     /// Queueing + execution per message over the window.
     pub sojourn: LatencySummary,
-    /// Time since the actor last changed placement (`Nanos::MAX` if it never did).
-    pub since_placement_change: Nanos,
+    /// Time since the actor last changed placement (`SimDuration::MAX` if it never did).
+    pub since_placement_change: SimDuration,
     /// Messages waiting for it (shared queue entries, mailbox or migration buffer).
     pub queued: u32,
     /// Offered load in cores: arrival rate x mean core time per request (handler plus
@@ -107,7 +107,7 @@ pub struct GroupView {
 /// Everything a policy may read at an evaluation.
 #[derive(Clone, Debug)]
 pub struct PolicyView<'a> {
-    pub now: Nanos,
+    pub now: SimTime,
     pub settings: &'a SchedulerSettings,
     pub actors: Vec<ActorView>,
     pub fcfs: GroupView,
@@ -118,7 +118,7 @@ pub struct PolicyView<'a> {
     /// A migration is under way (the runtime runs one at a time).
     pub migration_in_progress: bool,
     /// Time since the last migration ended, if any did.
-    pub since_last_migration: Option<Nanos>,
+    pub since_last_migration: Option<SimDuration>,
 }
 
 /// A decision the runtime applies.

@@ -8,7 +8,7 @@ use crate::policy::SchedulingPolicy;
 use crate::policy::{
     ActorStatus, ActorView, GroupView, NicGroup, Placement, PolicyAction, PolicyView,
 };
-use crate::time::Nanos;
+use vocab::{SimDuration, SimTime};
 
 /// Stands in for the policy while it evaluates a view of the runtime.
 struct Parked;
@@ -30,13 +30,13 @@ impl SchedulingPolicy for Parked {
 
 impl Runtime {
     /// When the driver must next call `tick`.
-    pub fn next_tick_at(&self) -> Nanos {
+    pub fn next_tick_at(&self) -> SimTime {
         self.next_tick_at
     }
 
     /// Evaluate the policy if its interval has come (`now >= next_tick_at()`), apply
     /// its actions, and schedule the next evaluation. Returns the actions applied.
-    pub fn tick(&mut self, now: Nanos) -> Vec<PolicyAction> {
+    pub fn tick(&mut self, now: SimTime) -> Vec<PolicyAction> {
         if now < self.next_tick_at {
             return Vec::new();
         }
@@ -59,7 +59,7 @@ impl Runtime {
         self.drr.busy_in_interval_ns = 0;
         self.host.busy_in_interval_ns = 0;
         self.last_tick_at = now;
-        self.next_tick_at = now + Nanos(self.settings.policy_interval_ns);
+        self.next_tick_at = now + SimDuration::from_ns(self.settings.policy_interval_ns);
         applied
     }
 
@@ -67,8 +67,8 @@ impl Runtime {
     /// time per request (including scheduler overhead and anything the driver charged
     /// before the handler, e.g. a forwarding tax) / interval, smoothed with weight
     /// `load_smoothing` on the new value.
-    fn update_offered_load(&mut self, now: Nanos) {
-        let interval = now.saturating_sub(self.last_tick_at).as_ns().max(1) as f64;
+    fn update_offered_load(&mut self, now: SimTime) {
+        let interval = now.saturating_since(self.last_tick_at).as_ns().max(1) as f64;
         let initial = self.settings.drr_initial_cost_ns as f64;
         let weight = self.settings.load_smoothing;
         for a in &mut self.actors {
@@ -83,7 +83,7 @@ impl Runtime {
         }
     }
 
-    fn expire_windows(&mut self, now: Nanos) {
+    fn expire_windows(&mut self, now: SimTime) {
         for a in &mut self.actors {
             a.exec_window.expire(now);
             a.sojourn_window.expire(now);
@@ -95,7 +95,7 @@ impl Runtime {
     }
 
     /// The read-only view a policy evaluates (also useful to drivers for tracing).
-    pub fn policy_view(&self, now: Nanos) -> PolicyView<'_> {
+    pub fn policy_view(&self, now: SimTime) -> PolicyView<'_> {
         let actors: Vec<ActorView> = self
             .actors
             .iter()
@@ -121,13 +121,13 @@ impl Runtime {
                     sojourn: a.sojourn_window.summary(),
                     since_placement_change: a
                         .placed_at
-                        .map_or(Nanos::MAX, |t| now.saturating_sub(t)),
+                        .map_or(SimDuration::MAX, |t| now.saturating_since(t)),
                     queued: queued as u32,
                     offered_load_cores: a.offered_load_cores,
                 }
             })
             .collect();
-        let interval = now.saturating_sub(self.last_tick_at).as_ns().max(1) as f64;
+        let interval = now.saturating_since(self.last_tick_at).as_ns().max(1) as f64;
         let group_view = |cores: u32, busy: u32, busy_ns: u64, placement: Placement| GroupView {
             cores,
             busy_cores: busy,
@@ -183,12 +183,12 @@ impl Runtime {
             host,
             nic: self.nic_window.summary(),
             migration_in_progress: self.actors.iter().any(|a| a.phase.is_some()),
-            since_last_migration: self.last_migration_end.map(|t| now.saturating_sub(t)),
+            since_last_migration: self.last_migration_end.map(|t| now.saturating_since(t)),
         }
     }
 
     /// Apply one action; false if it does not apply now.
-    fn apply(&mut self, action: PolicyAction, now: Nanos) -> bool {
+    fn apply(&mut self, action: PolicyAction, now: SimTime) -> bool {
         match action {
             PolicyAction::SetGroup { actor, group } => self.set_group(actor, group, now),
             PolicyAction::MoveCoreToDrr => self.move_core(NicGroup::Fcfs, NicGroup::Drr, now),
@@ -199,7 +199,7 @@ impl Runtime {
 
     /// Move one core between NIC groups, preferring an idle core, then the highest index.
     /// A busy core finishes its current work and serves its new group afterwards.
-    fn move_core(&mut self, from: NicGroup, to: NicGroup, now: Nanos) -> bool {
+    fn move_core(&mut self, from: NicGroup, to: NicGroup, now: SimTime) -> bool {
         let pick = self
             .nic_cores
             .iter()
@@ -228,7 +228,7 @@ impl Runtime {
 
     /// Downgrade (FCFS -> DRR) or upgrade (DRR -> FCFS) a NIC actor. Its queued
     /// requests follow it in order.
-    fn set_group(&mut self, a: ActorId, group: NicGroup, now: Nanos) -> bool {
+    fn set_group(&mut self, a: ActorId, group: NicGroup, now: SimTime) -> bool {
         let Some(slot) = self.actors.get(a as usize) else {
             return false;
         };

@@ -24,7 +24,7 @@ use crate::actor::{ActorCtx, ActorError};
 use crate::message::{ActorId, Message};
 use crate::platform::{Platform, Side};
 use crate::policy::{ActorStatus, NicGroup};
-use crate::time::Nanos;
+use vocab::{SimDuration, SimTime};
 
 /// Weight of the newest request in an actor's mean core time (about 32 requests of memory).
 const CORE_TIME_EWMA: f64 = 1.0 / 32.0;
@@ -36,7 +36,7 @@ pub enum Work {
     Request {
         msg: Message,
         /// When the message reached the runtime (for queueing latency).
-        arrived_at: Nanos,
+        arrived_at: SimTime,
         group: GroupKind,
         /// DRR: expected cost reserved from the deficit at dispatch, nanoseconds.
         drr_reserved_ns: i64,
@@ -52,7 +52,7 @@ pub enum Work {
 pub struct Dispatch {
     pub core: CoreId,
     pub actor: ActorId,
-    pub dispatched_at: Nanos,
+    pub dispatched_at: SimTime,
     /// Scheduler overhead charged before the work (DRR switch, FCFS dispatch cost).
     pub overhead_cycles: u64,
     pub work: Work,
@@ -74,7 +74,7 @@ pub enum OutcomeKind {
         dmo_bytes: u64,
         state_bytes: u64,
         mailbox_bytes: u64,
-        dma_time: Nanos,
+        dma_time: SimDuration,
     },
     /// Step 4 done.
     MigratedIn,
@@ -88,13 +88,13 @@ pub enum OutcomeKind {
 pub struct ExecOutcome {
     pub core: CoreId,
     pub actor: ActorId,
-    pub dispatched_at: Nanos,
+    pub dispatched_at: SimTime,
     /// Total time charged through the platform (overhead + work).
-    pub charged: Nanos,
+    pub charged: SimDuration,
     /// Time charged by the handler alone.
-    pub exec_time: Nanos,
+    pub exec_time: SimDuration,
     /// For requests: when the message reached the runtime, its id and stats group.
-    pub arrived_at: Option<Nanos>,
+    pub arrived_at: Option<SimTime>,
     pub msg_id: Option<u64>,
     pub group: Option<GroupKind>,
     pub drr_reserved_ns: i64,
@@ -103,7 +103,7 @@ pub struct ExecOutcome {
 
 impl ExecOutcome {
     /// When the core becomes free: `dispatched_at + charged`.
-    pub fn completes_at(&self) -> Nanos {
+    pub fn completes_at(&self) -> SimTime {
         self.dispatched_at + self.charged
     }
 }
@@ -114,7 +114,7 @@ impl Runtime {
     pub fn next_dispatch(
         &mut self,
         core: CoreId,
-        now: Nanos,
+        now: SimTime,
     ) -> Result<Option<Dispatch>, RuntimeError> {
         let slot = self.core_mut(core)?;
         if slot.busy.is_some() {
@@ -220,8 +220,8 @@ impl Runtime {
             core: dispatch.core,
             actor: a,
             dispatched_at: dispatch.dispatched_at,
-            charged: Nanos::ZERO,
-            exec_time: Nanos::ZERO,
+            charged: SimDuration::ZERO,
+            exec_time: SimDuration::ZERO,
             arrived_at: None,
             msg_id: None,
             group: None,
@@ -257,10 +257,10 @@ impl Runtime {
         &mut self,
         a: ActorId,
         msg: &Message,
-        base: Nanos,
+        base: SimDuration,
         platform: &mut dyn Platform,
     ) -> OutcomeKind {
-        let watchdog = Nanos(self.settings.watchdog_ns);
+        let watchdog = SimDuration::from_ns(self.settings.watchdog_ns);
         let slot = &mut self.actors[a as usize];
         if matches!(slot.status, ActorStatus::Killed | ActorStatus::Deleted) {
             return OutcomeKind::Skipped;
@@ -283,7 +283,7 @@ impl Runtime {
 
     /// The core finished the work `outcome` describes, at `now` (normally
     /// `outcome.completes_at()`). Records statistics and advances migrations.
-    pub fn complete(&mut self, outcome: ExecOutcome, now: Nanos) -> Result<(), RuntimeError> {
+    pub fn complete(&mut self, outcome: ExecOutcome, now: SimTime) -> Result<(), RuntimeError> {
         let core = self.core_mut(outcome.core)?;
         let Some((busy_actor, stats_group)) = core.busy else {
             return Err(RuntimeError::CoreNotBusy(outcome.core));
@@ -330,7 +330,7 @@ impl Runtime {
         Ok(())
     }
 
-    fn complete_request(&mut self, outcome: &ExecOutcome, now: Nanos) {
+    fn complete_request(&mut self, outcome: &ExecOutcome, now: SimTime) {
         let a = outcome.actor;
         let quantum = self.settings.drr_quantum_ns as i64;
         let slot = &mut self.actors[a as usize];
@@ -351,7 +351,7 @@ impl Runtime {
             }
             self.counters.completed += 1;
             let exec = outcome.exec_time.as_ns();
-            let sojourn = now.saturating_sub(arrived).as_ns();
+            let sojourn = now.saturating_since(arrived).as_ns();
             slot.exec_window.push(now, exec);
             let core_time = outcome.charged.as_ns() as f64;
             slot.core_time_ewma_ns = if slot.core_time_ewma_ns == 0.0 {

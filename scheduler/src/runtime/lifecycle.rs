@@ -7,7 +7,7 @@ use crate::actor::ActorCtx;
 use crate::message::ActorId;
 use crate::platform::Platform;
 use crate::policy::ActorStatus;
-use crate::time::Nanos;
+use vocab::SimTime;
 
 impl Runtime {
     /// Remove every queued request for `a` (shared queues, mailbox, migration buffer)
@@ -29,7 +29,7 @@ impl Runtime {
 
     /// Watchdog: stop the actor, keep its state and DMOs, drop its queued requests
     /// (counted). A migration still draining is abandoned (recorded as aborted).
-    pub(crate) fn kill_actor(&mut self, a: ActorId, now: Nanos) {
+    pub(crate) fn kill_actor(&mut self, a: ActorId, now: SimTime) {
         let slot = &mut self.actors[a as usize];
         if slot.status == ActorStatus::Killed {
             return;

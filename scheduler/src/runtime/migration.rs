@@ -14,13 +14,13 @@
 use super::{MigrationPhase, MigrationRecord, OutcomeKind, Runtime, MAX_RECORDED_EVENTS};
 use crate::actor::ActorCtx;
 use crate::message::ActorId;
-use crate::platform::{DmaDirection, Platform, Side};
+use crate::platform::{Direction, Platform, Side};
 use crate::policy::{ActorStatus, Placement};
-use crate::time::Nanos;
+use vocab::{SimDuration, SimTime};
 
 impl Runtime {
     /// Migration step 1 (and 2 if nothing is in flight).
-    pub(crate) fn start_migration(&mut self, a: ActorId, now: Nanos) -> bool {
+    pub(crate) fn start_migration(&mut self, a: ActorId, now: SimTime) -> bool {
         if self.actors.iter().any(|s| s.phase.is_some()) {
             return false; // one migration at a time
         }
@@ -62,7 +62,7 @@ impl Runtime {
                 state_bytes: 0,
                 mailbox_bytes: 0,
                 bytes_moved: 0,
-                dma_time: Nanos::ZERO,
+                dma_time: SimDuration::ZERO,
                 aborted: None,
             });
         } else {
@@ -98,9 +98,9 @@ impl Runtime {
         slot.migrated_state = state;
         let total = dmo_bytes + state_bytes + mailbox_bytes;
         let dma_time = if total > 0 {
-            platform.dma(DmaDirection::NicToHost, total)
+            platform.dma(Direction::NicToHost, total)
         } else {
-            Nanos::ZERO
+            SimDuration::ZERO
         };
         OutcomeKind::MigratedOut {
             dmo_bytes,
@@ -132,7 +132,7 @@ impl Runtime {
     }
 
     /// Migration step 4 completed: place on host, forward buffered requests in order.
-    pub(crate) fn finish_migration(&mut self, a: ActorId, now: Nanos) {
+    pub(crate) fn finish_migration(&mut self, a: ActorId, now: SimTime) {
         let cap = self.settings.host_queue_capacity as usize;
         let slot = &mut self.actors[a as usize];
         let from = slot.placement;
@@ -166,7 +166,7 @@ impl Runtime {
 
     /// A migration step failed: the actor stays where it was on the NIC, buffered
     /// requests go back to its queue in order (ahead of nothing: it had no other queue).
-    pub(crate) fn abort_migration(&mut self, a: ActorId, now: Nanos, reason: String) {
+    pub(crate) fn abort_migration(&mut self, a: ActorId, now: SimTime, reason: String) {
         let slot = &mut self.actors[a as usize];
         slot.status = ActorStatus::Active;
         slot.phase = None;

@@ -32,8 +32,8 @@ use crate::platform::Side;
 use crate::policy::{policy_from_settings, ActorStatus, NicGroup, Placement, SchedulingPolicy};
 use crate::settings::SchedulerSettings;
 use crate::stats::{RunStats, SlidingWindow};
-use crate::time::Nanos;
 use std::collections::VecDeque;
+use vocab::{SimDuration, SimTime};
 
 /// Most placement events and migration records kept (further ones are counted, not stored).
 pub const MAX_RECORDED_EVENTS: usize = 100_000;
@@ -62,9 +62,9 @@ pub struct Runtime {
     pub(crate) drr: GroupState,
     pub(crate) host: GroupState,
     pub(crate) nic_window: SlidingWindow,
-    pub(crate) next_tick_at: Nanos,
-    pub(crate) last_tick_at: Nanos,
-    pub(crate) last_migration_end: Option<Nanos>,
+    pub(crate) next_tick_at: SimTime,
+    pub(crate) last_tick_at: SimTime,
+    pub(crate) last_migration_end: Option<SimTime>,
     pub(crate) migrations: Vec<MigrationRecord>,
     pub(crate) placement_events: Vec<PlacementEvent>,
     pub(crate) core_moves: Vec<CoreMoveEvent>,
@@ -118,7 +118,7 @@ impl Runtime {
                 last_actor: None,
             })
             .collect();
-        let age = Nanos(settings.window_ns);
+        let age = SimDuration::from_ns(settings.window_ns);
         let group = |s: &SchedulerSettings| GroupState {
             window: SlidingWindow::new(s.group_window_samples, age),
             run: RunStats::new(),
@@ -133,7 +133,7 @@ impl Runtime {
             drr: group(&settings),
             host: group(&settings),
             nic_window: SlidingWindow::new(settings.group_window_samples, age),
-            next_tick_at: Nanos(settings.policy_interval_ns),
+            next_tick_at: SimTime::ZERO + SimDuration::from_ns(settings.policy_interval_ns),
             settings,
             policy,
             actors: Vec::new(),
@@ -147,7 +147,7 @@ impl Runtime {
             move_out_queue: VecDeque::new(),
             move_in_queue: VecDeque::new(),
             next_msg_id: RUNTIME_MSG_ID_BASE,
-            last_tick_at: Nanos::ZERO,
+            last_tick_at: SimTime::ZERO,
             last_migration_end: None,
             migrations: Vec::new(),
             placement_events: Vec::new(),
@@ -162,7 +162,7 @@ impl Runtime {
     ///
     /// A driver that models PCIe should call [`Runtime::side_of`] first and, for a
     /// host actor, deliver at the time the message reaches host memory.
-    pub fn deliver(&mut self, msg: Message, now: Nanos) -> Result<Delivered, DropReason> {
+    pub fn deliver(&mut self, msg: Message, now: SimTime) -> Result<Delivered, DropReason> {
         self.counters.delivered += 1;
         let Some(slot) = self.actors.get_mut(msg.dst as usize) else {
             self.counters.dropped_unknown_actor += 1;
@@ -307,7 +307,7 @@ impl Runtime {
 
     pub(crate) fn record_placement(
         &mut self,
-        now: Nanos,
+        now: SimTime,
         actor: ActorId,
         from: Option<Placement>,
         to: Placement,

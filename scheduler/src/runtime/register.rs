@@ -8,8 +8,8 @@ use crate::platform::{Platform, Side};
 use crate::policy::{ActorStatus, NicGroup, Placement};
 use crate::settings::SettingsError;
 use crate::stats::{RunStats, SlidingWindow};
-use crate::time::Nanos;
 use std::collections::VecDeque;
+use vocab::{SimDuration, SimTime};
 
 impl Runtime {
     /// Register an actor: the policy picks its placement, `init` runs with `platform`
@@ -19,7 +19,7 @@ impl Runtime {
         &mut self,
         actor: Box<dyn Actor>,
         platform: &mut dyn Platform,
-        now: Nanos,
+        now: SimTime,
     ) -> Result<ActorId, RuntimeError> {
         self.register(actor, None, platform, now)
     }
@@ -32,7 +32,7 @@ impl Runtime {
         actor: Box<dyn Actor>,
         placement: Placement,
         platform: &mut dyn Platform,
-        now: Nanos,
+        now: SimTime,
     ) -> Result<ActorId, RuntimeError> {
         let id = self.register(actor, Some(placement), platform, now)?;
         if placement == Placement::NicDrr && self.cores_in(NicGroup::Drr) == 0 {
@@ -48,7 +48,7 @@ impl Runtime {
         mut actor: Box<dyn Actor>,
         placement: Option<Placement>,
         platform: &mut dyn Platform,
-        now: Nanos,
+        now: SimTime,
     ) -> Result<ActorId, RuntimeError> {
         let name = actor.name().to_string();
         if self.actors.iter().any(|a| a.name == name) {
@@ -77,7 +77,7 @@ impl Runtime {
             return Err(RuntimeError::InitFailed { name, source });
         }
         let s = &self.settings;
-        let age = Nanos(s.window_ns);
+        let age = SimDuration::from_ns(s.window_ns);
         self.actors.push(ActorSlot {
             actor,
             name,

@@ -8,7 +8,7 @@ use super::{CoreId, Runtime};
 use crate::message::ActorId;
 use crate::policy::{ActorStatus, NicGroup, Placement};
 use crate::stats::LatencySummary;
-use crate::time::Nanos;
+use vocab::{SimDuration, SimTime};
 
 /// One actor's run summary (one row of actors.csv).
 #[derive(Clone, Debug, PartialEq)]
@@ -60,7 +60,7 @@ impl ActorReport {
 /// An actor changed placement (`from = None` at registration).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlacementEvent {
-    pub time: Nanos,
+    pub time: SimTime,
     pub actor: ActorId,
     pub name: String,
     pub from: Option<Placement>,
@@ -70,7 +70,7 @@ pub struct PlacementEvent {
 /// A NIC core moved between the FCFS and DRR groups.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CoreMoveEvent {
-    pub time: Nanos,
+    pub time: SimTime,
     pub core: CoreId,
     pub from: NicGroup,
     pub to: NicGroup,
@@ -82,24 +82,24 @@ pub struct MigrationRecord {
     pub actor: ActorId,
     pub name: String,
     pub from: Placement,
-    pub start: Nanos,
+    pub start: SimTime,
     /// `None` while under way.
-    pub end: Option<Nanos>,
+    pub end: Option<SimTime>,
     pub dmo_bytes: u64,
     pub state_bytes: u64,
     pub mailbox_bytes: u64,
     /// dmo + state + mailbox bytes: the DMA payload.
     pub bytes_moved: u64,
     /// Time of the blocking DMA alone.
-    pub dma_time: Nanos,
+    pub dma_time: SimDuration,
     /// Why it failed, if it did.
     pub aborted: Option<String>,
 }
 
 impl MigrationRecord {
     /// end - start, if finished.
-    pub fn duration(&self) -> Option<Nanos> {
-        self.end.map(|e| e.saturating_sub(self.start))
+    pub fn duration(&self) -> Option<SimDuration> {
+        self.end.map(|e| e.saturating_since(self.start))
     }
 }
 

@@ -7,9 +7,9 @@ use crate::platform::Side;
 use crate::policy::{ActorStatus, NicGroup, Placement};
 use crate::settings::SettingsError;
 use crate::stats::{RunStats, SlidingWindow};
-use crate::time::Nanos;
 use std::collections::VecDeque;
 use thiserror::Error;
+use vocab::SimTime;
 
 /// A core the runtime schedules: NIC cores `0..nic_cores`, host cores `0..host_cores`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -94,7 +94,7 @@ pub enum RuntimeError {
 #[derive(Clone, Debug)]
 pub(crate) struct Queued {
     pub(crate) msg: Message,
-    pub(crate) arrived_at: Nanos,
+    pub(crate) arrived_at: SimTime,
 }
 
 /// Where a migration is.
@@ -139,7 +139,7 @@ pub(crate) struct ActorSlot {
     pub(crate) watchdog_kills: u32,
     /// Last placement change by the policy (`None`: still where it was registered,
     /// so the first move is not held back by `placement_cooldown_ns`).
-    pub(crate) placed_at: Option<Nanos>,
+    pub(crate) placed_at: Option<SimTime>,
 }
 
 pub(crate) struct CoreSlot {

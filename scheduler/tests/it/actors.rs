@@ -144,7 +144,7 @@ impl Actor for Snoop {
 /// high-dispersion actor that becomes low-dispersion.
 pub struct Phased {
     pub inner: Worker,
-    pub calm_from: scheduler::Nanos,
+    pub calm_from: scheduler::SimTime,
 }
 
 impl Actor for Phased {

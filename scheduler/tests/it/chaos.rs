@@ -7,8 +7,8 @@
 use crate::actors::Worker;
 use crate::harness::{poisson_mix, Driver, Rng};
 use scheduler::{
-    Nanos, NicGroup, Placement, PolicyAction, PolicyView, Runtime, SchedulerSettings,
-    SchedulingPolicy,
+    NicGroup, Placement, PolicyAction, PolicyView, Runtime, SchedulerSettings, SchedulingPolicy,
+    SimTime,
 };
 
 struct Chaos {
@@ -80,13 +80,13 @@ fn chaos_run(seed: u64) {
         let id = d.register(Box::new(w));
         targets.push((id, 1.0));
     }
-    let arrivals = poisson_mix(seed, 0.5, Nanos::from_ms(5), &targets);
+    let arrivals = poisson_mix(seed, 0.5, SimTime::from_ms(5), &targets);
     let mut sent: Vec<Vec<u64>> = vec![Vec::new(); names.len()];
     for (_, m) in &arrivals {
         sent[m.dst as usize].push(m.id);
     }
     d.add_arrivals(arrivals);
-    d.run(Nanos::from_ms(6));
+    d.run(SimTime::from_ms(6));
 
     let rt = &d.rt;
     let c = rt.counters();

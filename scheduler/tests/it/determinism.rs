@@ -2,10 +2,10 @@
 //! dependence, even through downgrades, core moves and a migration.
 
 use crate::mix::{run_mix, settings};
-use scheduler::{Nanos, PolicyKind};
+use scheduler::{PolicyKind, SimTime};
 
 fn fingerprint(seed: u64) -> (Vec<(u64, u64, u64)>, String) {
-    let r = run_mix(settings(PolicyKind::Hybrid), 1.2, Nanos::from_ms(6), seed);
+    let r = run_mix(settings(PolicyKind::Hybrid), 1.2, SimTime::from_ms(6), seed);
     let completions = r
         .driver
         .log

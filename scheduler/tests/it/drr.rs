@@ -3,7 +3,7 @@
 
 use crate::actors::Worker;
 use crate::harness::{request, Driver};
-use scheduler::{Nanos, PolicyKind, SchedulerSettings};
+use scheduler::{PolicyKind, SchedulerSettings, SimTime};
 
 #[test]
 fn backlogged_actors_share_core_time_equally() {
@@ -18,14 +18,14 @@ fn backlogged_actors_share_core_time_equally() {
     let long = d.register(Box::new(Worker::new("long", 10_000, 10_000, 2)));
     let mut arrivals = Vec::new();
     for i in 0..3_000u64 {
-        arrivals.push((Nanos::ZERO, request(2 * i + 1, short, Nanos::ZERO, 8)));
-        arrivals.push((Nanos::ZERO, request(2 * i + 2, long, Nanos::ZERO, 8)));
+        arrivals.push((SimTime::ZERO, request(2 * i + 1, short, SimTime::ZERO, 8)));
+        arrivals.push((SimTime::ZERO, request(2 * i + 2, long, SimTime::ZERO, 8)));
     }
     d.add_arrivals(arrivals);
-    d.run(Nanos::from_ms(4));
+    d.run(SimTime::from_ms(4));
 
     // core time each actor got in the first 4 ms (execution = cycles + one 10 ns line)
-    let horizon = Nanos::from_ms(4);
+    let horizon = SimTime::from_ms(4);
     let time_of = |actor, cost_ns: u64| {
         d.log
             .completions
@@ -61,16 +61,16 @@ fn fcfs_gives_the_long_actor_the_core_instead() {
     let long = d.register(Box::new(Worker::new("long", 10_000, 10_000, 2)));
     let mut arrivals = Vec::new();
     for i in 0..3_000u64 {
-        arrivals.push((Nanos::ZERO, request(2 * i + 1, short, Nanos::ZERO, 8)));
-        arrivals.push((Nanos::ZERO, request(2 * i + 2, long, Nanos::ZERO, 8)));
+        arrivals.push((SimTime::ZERO, request(2 * i + 1, short, SimTime::ZERO, 8)));
+        arrivals.push((SimTime::ZERO, request(2 * i + 2, long, SimTime::ZERO, 8)));
     }
     d.add_arrivals(arrivals);
-    d.run(Nanos::from_ms(4));
+    d.run(SimTime::from_ms(4));
     let n = |actor| {
         d.log
             .completions
             .iter()
-            .filter(|c| c.actor == actor && c.at <= Nanos::from_ms(4))
+            .filter(|c| c.actor == actor && c.at <= SimTime::from_ms(4))
             .count()
     };
     // arrival order alternates short, long: equal counts (within the one cut at the horizon)

@@ -6,8 +6,8 @@
 //! NIC to host (or back) takes `PCIE_HOP_NS`.
 
 use scheduler::{
-    AccelKind, ActorId, CoreId, DmaDirection, Endpoint, ExecOutcome, MemAccess, Message, Nanos,
-    Platform, Runtime, SchedulerSettings, Side,
+    AccelKind, ActorId, CoreId, Direction, Endpoint, ExecOutcome, MemAccess, Message, Platform,
+    Runtime, SchedulerSettings, Side, SimDuration, SimTime,
 };
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -17,14 +17,14 @@ pub const PCIE_HOP_NS: u64 = 1_000;
 /// The platform seen by one execution on one core.
 pub struct FakePlatform {
     pub side: Side,
-    pub start: Nanos,
+    pub start: SimTime,
     pub charged_ps: u64,
     pub sent: Vec<(Endpoint, Message)>,
     pub dma_bytes: u64,
 }
 
 impl FakePlatform {
-    pub fn new(side: Side, now: Nanos) -> FakePlatform {
+    pub fn new(side: Side, now: SimTime) -> FakePlatform {
         FakePlatform {
             side,
             start: now,
@@ -43,7 +43,7 @@ impl FakePlatform {
 }
 
 impl Platform for FakePlatform {
-    fn now(&self) -> Nanos {
+    fn now(&self) -> SimTime {
         self.start + self.charged_in_exec()
     }
     fn side(&self) -> Side {
@@ -58,11 +58,11 @@ impl Platform for FakePlatform {
     fn accel(&mut self, _kind: AccelKind, bytes: u32) {
         self.charged_ps += u64::from(bytes) * 1_000;
     }
-    fn dma(&mut self, _dir: DmaDirection, bytes: u64) -> Nanos {
+    fn dma(&mut self, _dir: Direction, bytes: u64) -> SimDuration {
         let ns = 1_000 + bytes / 2;
         self.dma_bytes += bytes;
         self.charged_ps += ns * 1_000;
-        Nanos(ns)
+        SimDuration::from_ns(ns)
     }
     fn send(&mut self, msg: Message) {
         self.sent.push((Endpoint::Actor(msg.dst), msg));
@@ -70,8 +70,9 @@ impl Platform for FakePlatform {
     fn send_to(&mut self, dst: Endpoint, msg: Message) {
         self.sent.push((dst, msg));
     }
-    fn charged_in_exec(&self) -> Nanos {
-        Nanos(self.charged_ps.div_ceil(1_000))
+    fn charged_in_exec(&self) -> SimDuration {
+        // Whole ns, rounded up, as the tests' expectations were written in ns.
+        SimDuration::from_ps(self.charged_ps).ceil_ns()
     }
 }
 
@@ -90,8 +91,8 @@ enum Event {
 pub struct Completion {
     pub msg_id: u64,
     pub actor: ActorId,
-    pub at: Nanos,
-    pub sojourn: Nanos,
+    pub at: SimTime,
+    pub sojourn: SimDuration,
 }
 
 /// Result of a run.
@@ -100,14 +101,14 @@ pub struct RunLog {
     pub completions: Vec<Completion>,
     pub executed_on: BTreeMap<u64, Side>,
     /// Messages actors sent to non-actor endpoints.
-    pub outbound: Vec<(Nanos, Endpoint, Message)>,
-    pub end: Nanos,
+    pub outbound: Vec<(SimTime, Endpoint, Message)>,
+    pub end: SimTime,
 }
 
 /// The fake event loop: (time, sequence) ordered, FIFO ties, like the real engine.
 pub struct Driver {
     pub rt: Runtime,
-    heap: BinaryHeap<Reverse<(Nanos, u64)>>,
+    heap: BinaryHeap<Reverse<(SimTime, u64)>>,
     events: BTreeMap<u64, Event>,
     seq: u64,
     pub log: RunLog,
@@ -129,20 +130,20 @@ impl Driver {
     }
 
     pub fn register(&mut self, actor: Box<dyn scheduler::Actor>) -> ActorId {
-        let mut p = FakePlatform::new(Side::Nic, Nanos::ZERO);
+        let mut p = FakePlatform::new(Side::Nic, SimTime::ZERO);
         self.rt
-            .register_actor(actor, &mut p, Nanos::ZERO)
+            .register_actor(actor, &mut p, SimTime::ZERO)
             .expect("register")
     }
 
-    fn push(&mut self, at: Nanos, ev: Event) {
+    fn push(&mut self, at: SimTime, ev: Event) {
         self.seq += 1;
         self.heap.push(Reverse((at, self.seq)));
         self.events.insert(self.seq, ev);
     }
 
     /// Schedule external requests (time, message).
-    pub fn add_arrivals(&mut self, arrivals: impl IntoIterator<Item = (Nanos, Message)>) {
+    pub fn add_arrivals(&mut self, arrivals: impl IntoIterator<Item = (SimTime, Message)>) {
         for (t, msg) in arrivals {
             self.push(
                 t,
@@ -155,7 +156,7 @@ impl Driver {
     }
 
     /// Run until no event is left; policy ticks stop at `tick_until`.
-    pub fn run(&mut self, tick_until: Nanos) {
+    pub fn run(&mut self, tick_until: SimTime) {
         let first = self.rt.next_tick_at();
         self.push(first, Event::Tick);
         while let Some(Reverse((now, seq))) = self.heap.pop() {
@@ -165,7 +166,7 @@ impl Driver {
                     let side = self.rt.side_of(msg.dst);
                     if side == Some(Side::Host) && !on_host {
                         self.push(
-                            now + Nanos(PCIE_HOP_NS),
+                            now + SimDuration::from_ns(PCIE_HOP_NS),
                             Event::Arrival { msg, on_host: true },
                         );
                     } else {
@@ -198,13 +199,13 @@ impl Driver {
         }
     }
 
-    fn offer_idle_cores(&mut self, now: Nanos) {
+    fn offer_idle_cores(&mut self, now: SimTime) {
         for core in self.rt.idle_cores() {
             self.offer(core, now);
         }
     }
 
-    fn offer(&mut self, core: CoreId, now: Nanos) {
+    fn offer(&mut self, core: CoreId, now: SimTime) {
         let Some(d) = self.rt.next_dispatch(core, now).expect("dispatch") else {
             return;
         };
@@ -261,7 +262,7 @@ impl Rng {
 }
 
 /// A request for `dst` created at `t`.
-pub fn request(id: u64, dst: ActorId, t: Nanos, payload_len: usize) -> Message {
+pub fn request(id: u64, dst: ActorId, t: SimTime, payload_len: usize) -> Message {
     Message {
         id,
         src: Endpoint::Network { node: 1, port: 9 },
@@ -277,9 +278,9 @@ pub fn request(id: u64, dst: ActorId, t: Nanos, payload_len: usize) -> Message {
 pub fn poisson_mix(
     seed: u64,
     rate_per_us: f64,
-    duration: Nanos,
+    duration: SimTime,
     targets: &[(ActorId, f64)],
-) -> Vec<(Nanos, Message)> {
+) -> Vec<(SimTime, Message)> {
     let mut rng = Rng::new(seed);
     let total: f64 = targets.iter().map(|t| t.1).sum();
     let mut t = 0.0f64;
@@ -299,7 +300,7 @@ pub fn poisson_mix(
             }
             pick -= w;
         }
-        let now = Nanos(t as u64);
+        let now = SimTime::from_ns(t as u64);
         out.push((now, request(id, dst, now, 64)));
         id += 1;
     }

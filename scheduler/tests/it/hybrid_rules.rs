@@ -4,7 +4,7 @@
 
 use crate::actors::{Phased, Worker};
 use crate::harness::{poisson_mix, Driver};
-use scheduler::{Nanos, NicGroup, Placement, SchedulerSettings, TailMode};
+use scheduler::{NicGroup, Placement, SchedulerSettings, SimTime, TailMode};
 
 fn phased_run(settings: SchedulerSettings) -> (Driver, u32) {
     let mut d = Driver::new(settings, 8, 2);
@@ -15,12 +15,12 @@ fn phased_run(settings: SchedulerSettings) -> (Driver, u32) {
     }
     let phased = d.register(Box::new(Phased {
         inner: Worker::new("phased", 2_000, 71_000, 9),
-        calm_from: Nanos::from_ms(4),
+        calm_from: SimTime::from_ms(4),
     }));
     targets.push((phased, 0.1));
     // 1.6 req/us: light 3 cores + phased 1.9 cores, about 60% of 8 cores while it is costly
-    d.add_arrivals(poisson_mix(3, 1.6, Nanos::from_ms(12), &targets));
-    d.run(Nanos::from_ms(12));
+    d.add_arrivals(poisson_mix(3, 1.6, SimTime::from_ms(12), &targets));
+    d.run(SimTime::from_ms(12));
     (d, phased)
 }
 
@@ -36,12 +36,12 @@ fn check_down_then_up(d: &Driver, phased: u32) {
         (moves[0].from, moves[0].to),
         (Some(Placement::NicFcfs), Placement::NicDrr)
     );
-    assert!(moves[0].time < Nanos::from_ms(4));
+    assert!(moves[0].time < SimTime::from_ms(4));
     assert_eq!(
         (moves[1].from, moves[1].to),
         (Some(Placement::NicDrr), Placement::NicFcfs)
     );
-    assert!(moves[1].time > Nanos::from_ms(4));
+    assert!(moves[1].time > SimTime::from_ms(4));
     // the low-dispersion actors never moved, and the empty DRR group gave its cores back
     assert_eq!(rt.placement_events().len(), 4 + 2);
     assert_eq!(rt.cores_in(NicGroup::Drr), 0);

@@ -3,7 +3,7 @@
 
 use crate::actors::{Snoop, Worker};
 use crate::harness::{request, Driver};
-use scheduler::{DmoHandle, Nanos, SchedulerSettings};
+use scheduler::{DmoHandle, SchedulerSettings, SimTime};
 
 #[test]
 fn foreign_dmo_access_is_refused_and_counted() {
@@ -15,12 +15,12 @@ fn foreign_dmo_access_is_refused_and_counted() {
         victim: victim_handle,
     }));
     let arrivals = (0..20u64).map(|i| {
-        let t = Nanos(i * 3_000);
+        let t = SimTime::from_ns(i * 3_000);
         let dst = if i % 2 == 0 { owner } else { snoop };
         (t, request(i + 1, dst, t, 8))
     });
     d.add_arrivals(arrivals);
-    d.run(Nanos::from_us(100));
+    d.run(SimTime::from_us(100));
 
     let rt = &d.rt;
     // each snoop request tried one read and one write: 20 refusals, all charged to it

@@ -3,8 +3,8 @@
 
 use crate::harness::{request, FakePlatform};
 use scheduler::{
-    Actor, ActorCtx, ActorError, ActorStatus, DmoHandle, DropReason, Message, Nanos, Runtime,
-    RuntimeError, SchedulerSettings, Side,
+    Actor, ActorCtx, ActorError, ActorStatus, DmoHandle, DropReason, Message, Runtime,
+    RuntimeError, SchedulerSettings, Side, SimTime,
 };
 use std::sync::{Arc, Mutex};
 
@@ -33,7 +33,7 @@ impl Actor for Tidy {
 fn delete_runs_the_handler_frees_dmos_and_drops_requests() {
     let mut rt = Runtime::new(SchedulerSettings::default(), 1, 1).unwrap();
     let deleted = Arc::new(Mutex::new(false));
-    let mut p = FakePlatform::new(Side::Nic, Nanos::ZERO);
+    let mut p = FakePlatform::new(Side::Nic, SimTime::ZERO);
     let a = rt
         .register_actor(
             Box::new(Tidy {
@@ -41,17 +41,23 @@ fn delete_runs_the_handler_frees_dmos_and_drops_requests() {
                 dmo: None,
             }),
             &mut p,
-            Nanos::ZERO,
+            SimTime::ZERO,
         )
         .unwrap();
     assert_eq!(rt.dmos().used_bytes(Side::Nic), 1_000);
     for i in 0..3 {
-        rt.deliver(request(i + 1, a, Nanos(0), 8), Nanos(0))
-            .unwrap();
+        rt.deliver(
+            request(i + 1, a, SimTime::from_ns(0), 8),
+            SimTime::from_ns(0),
+        )
+        .unwrap();
     }
     let core = rt.idle_cores()[0];
-    let d = rt.next_dispatch(core, Nanos(0)).unwrap().unwrap();
-    let out = rt.execute(d, &mut FakePlatform::new(Side::Nic, Nanos(0)));
+    let d = rt
+        .next_dispatch(core, SimTime::from_ns(0))
+        .unwrap()
+        .unwrap();
+    let out = rt.execute(d, &mut FakePlatform::new(Side::Nic, SimTime::from_ns(0)));
     // busy: one execution in flight
     assert!(matches!(
         rt.delete_actor(a, &mut p),
@@ -95,9 +101,9 @@ impl Actor for BadInit {
 #[test]
 fn failed_init_takes_no_id_and_leaks_no_dmo() {
     let mut rt = Runtime::new(SchedulerSettings::default(), 2, 1).unwrap();
-    let mut p = FakePlatform::new(Side::Nic, Nanos::ZERO);
+    let mut p = FakePlatform::new(Side::Nic, SimTime::ZERO);
     let err = rt
-        .register_actor(Box::new(BadInit), &mut p, Nanos::ZERO)
+        .register_actor(Box::new(BadInit), &mut p, SimTime::ZERO)
         .unwrap_err();
     assert!(err.to_string().contains("bad"), "{err}");
     assert_eq!(rt.dmos().used_bytes(Side::Nic), 0);
@@ -106,7 +112,7 @@ fn failed_init_takes_no_id_and_leaks_no_dmo() {
         dmo: None,
     };
     let id = rt
-        .register_actor(Box::new(tidy), &mut p, Nanos::ZERO)
+        .register_actor(Box::new(tidy), &mut p, SimTime::ZERO)
         .unwrap();
     assert_eq!(id, 0);
     assert_eq!(rt.dmos().bytes_owned_by(0), 1_000);
@@ -116,19 +122,19 @@ fn failed_init_takes_no_id_and_leaks_no_dmo() {
 fn explicit_placement_overrides_the_policy() {
     use scheduler::{NicGroup, Placement};
     let mut rt = Runtime::new(SchedulerSettings::default(), 4, 1).unwrap();
-    let mut p = FakePlatform::new(Side::Nic, Nanos::ZERO);
+    let mut p = FakePlatform::new(Side::Nic, SimTime::ZERO);
     let tidy = |_: u8| Tidy {
         deleted: Arc::default(),
         dmo: None,
     };
     let a = rt
-        .register_actor_at(Box::new(tidy(0)), Placement::NicDrr, &mut p, Nanos::ZERO)
+        .register_actor_at(Box::new(tidy(0)), Placement::NicDrr, &mut p, SimTime::ZERO)
         .unwrap();
     assert_eq!(rt.placement_of(a), Some(Placement::NicDrr));
     assert_eq!(rt.cores_in(NicGroup::Drr), 1, "a DRR actor gets a DRR core");
     let mut rt = Runtime::new(SchedulerSettings::default(), 4, 1).unwrap();
     let h = rt
-        .register_actor_at(Box::new(tidy(1)), Placement::Host, &mut p, Nanos::ZERO)
+        .register_actor_at(Box::new(tidy(1)), Placement::Host, &mut p, SimTime::ZERO)
         .unwrap();
     assert_eq!(rt.side_of(h), Some(Side::Host));
     // its DMO was placed in host memory although init ran on a NIC platform

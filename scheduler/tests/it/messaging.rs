@@ -3,7 +3,7 @@
 
 use crate::actors::{Forwarder, Worker};
 use crate::harness::{request, Driver};
-use scheduler::{Endpoint, Nanos, SchedulerSettings};
+use scheduler::{Endpoint, SchedulerSettings, SimTime};
 use std::collections::BTreeSet;
 
 #[test]
@@ -13,10 +13,14 @@ fn actors_send_to_actors_and_reply_to_the_network() {
     let sink_log = sink_worker.log();
     let sink = d.register(Box::new(sink_worker));
     let fwd = d.register(Box::new(Forwarder { next: sink }));
-    let arrivals =
-        (0..50u64).map(|i| (Nanos(i * 2_000), request(i + 1, fwd, Nanos(i * 2_000), 32)));
+    let arrivals = (0..50u64).map(|i| {
+        (
+            SimTime::from_ns(i * 2_000),
+            request(i + 1, fwd, SimTime::from_ns(i * 2_000), 32),
+        )
+    });
     d.add_arrivals(arrivals);
-    d.run(Nanos::from_us(200));
+    d.run(SimTime::from_us(200));
 
     let seen = sink_log.lock().unwrap();
     assert_eq!(seen.len(), 50, "every forwarded message reached the sink");

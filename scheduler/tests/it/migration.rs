@@ -6,15 +6,15 @@
 use crate::actors::Worker;
 use crate::harness::{poisson_mix, Driver};
 use scheduler::{
-    ActorStatus, Nanos, Placement, PolicyAction, PolicyView, Runtime, SchedulerSettings,
-    SchedulingPolicy, Side,
+    ActorStatus, Placement, PolicyAction, PolicyView, Runtime, SchedulerSettings, SchedulingPolicy,
+    Side, SimDuration, SimTime,
 };
 
 /// Places `victim` on `start` and migrates it to the host at the first evaluation after `at`.
 struct MigrateAt {
     victim: &'static str,
     start: Placement,
-    at: Nanos,
+    at: SimTime,
     done: bool,
 }
 
@@ -52,7 +52,7 @@ fn migrate_under_load(start: Placement) {
     let policy = MigrateAt {
         victim: "victim",
         start,
-        at: Nanos::from_us(500),
+        at: SimTime::from_us(500),
         done: false,
     };
     let rt = Runtime::with_policy(SchedulerSettings::default(), Box::new(policy), 4, 2).unwrap();
@@ -62,14 +62,14 @@ fn migrate_under_load(start: Placement) {
     let victim = d.register(Box::new(victim_worker));
     let other = d.register(Box::new(Worker::new("other", 1_000, 3_000, 2)));
     // ~70% load on 4 cores, so requests are queued and in flight when migration starts
-    let arrivals = poisson_mix(5, 0.9, Nanos::from_ms(2), &[(victim, 1.0), (other, 1.0)]);
+    let arrivals = poisson_mix(5, 0.9, SimTime::from_ms(2), &[(victim, 1.0), (other, 1.0)]);
     let sent_to_victim: Vec<u64> = arrivals
         .iter()
         .filter(|(_, m)| m.dst == victim)
         .map(|(_, m)| m.id)
         .collect();
     d.add_arrivals(arrivals);
-    d.run(Nanos::from_ms(2));
+    d.run(SimTime::from_ms(2));
 
     let rt = &d.rt;
     let c = rt.counters();
@@ -95,10 +95,10 @@ fn migrate_under_load(start: Placement) {
     assert_eq!(m.state_bytes, 8);
     assert_eq!(m.bytes_moved, m.dmo_bytes + m.state_bytes + m.mailbox_bytes);
     // the fake DMA takes 1 us + 1 ns per 2 bytes
-    assert_eq!(m.dma_time, Nanos(1_000 + m.bytes_moved / 2));
+    assert_eq!(m.dma_time, SimDuration::from_ns(1_000 + m.bytes_moved / 2));
     let duration = m.duration().unwrap();
     assert!(duration >= m.dma_time, "{m:?}");
-    assert!(m.start >= Nanos::from_us(500) && m.aborted.is_none());
+    assert!(m.start >= SimTime::from_us(500) && m.aborted.is_none());
     // the DMOs now live in host memory
     for h in rt.dmos().owned_by(victim) {
         assert_eq!(rt.dmos().location(h).unwrap().0, Side::Host);
@@ -170,7 +170,7 @@ fn failed_migration(fail_in: bool) {
     let policy = MigrateAt {
         victim: "victim",
         start: Placement::NicFcfs,
-        at: Nanos::from_us(300),
+        at: SimTime::from_us(300),
         done: false,
     };
     let rt = Runtime::with_policy(SchedulerSettings::default(), Box::new(policy), 4, 2).unwrap();
@@ -179,14 +179,14 @@ fn failed_migration(fail_in: bool) {
     let seen = inner.log();
     let victim = d.register(Box::new(Stubborn { inner, fail_in }));
     let other = d.register(Box::new(Worker::new("other", 1_000, 3_000, 2)));
-    let arrivals = poisson_mix(9, 0.9, Nanos::from_ms(1), &[(victim, 1.0), (other, 1.0)]);
+    let arrivals = poisson_mix(9, 0.9, SimTime::from_ms(1), &[(victim, 1.0), (other, 1.0)]);
     let sent: Vec<u64> = arrivals
         .iter()
         .filter(|(_, m)| m.dst == victim)
         .map(|(_, m)| m.id)
         .collect();
     d.add_arrivals(arrivals);
-    d.run(Nanos::from_ms(1));
+    d.run(SimTime::from_ms(1));
 
     let rt = &d.rt;
     let m = &rt.migrations()[0];

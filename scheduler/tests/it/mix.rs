@@ -4,7 +4,7 @@
 
 use crate::actors::Worker;
 use crate::harness::{poisson_mix, Driver};
-use scheduler::{ActorId, Nanos, PolicyKind, SchedulerSettings};
+use scheduler::{ActorId, PolicyKind, SchedulerSettings, SimTime};
 
 pub const NIC_CORES: u32 = 8;
 pub const HOST_CORES: u32 = 2;
@@ -23,7 +23,7 @@ pub struct MixResult {
 impl MixResult {
     /// Exact p99 of queueing + execution over completed requests of `actors` that
     /// arrived at or after `warmup`.
-    pub fn p99_ns_after(&self, actors: &[ActorId], warmup: Nanos) -> u64 {
+    pub fn p99_ns_after(&self, actors: &[ActorId], warmup: SimTime) -> u64 {
         let mut v: Vec<u64> = self
             .driver
             .log
@@ -38,7 +38,7 @@ impl MixResult {
     }
 
     /// Requests completed by `until`.
-    pub fn completed_by(&self, until: Nanos) -> usize {
+    pub fn completed_by(&self, until: SimTime) -> usize {
         self.driver
             .log
             .completions
@@ -49,7 +49,7 @@ impl MixResult {
 }
 
 /// Run the mix at `load` (fraction of the NIC's 8 cores) for `duration`.
-pub fn run_mix(settings: SchedulerSettings, load: f64, duration: Nanos, seed: u64) -> MixResult {
+pub fn run_mix(settings: SchedulerSettings, load: f64, duration: SimTime, seed: u64) -> MixResult {
     let mut d = Driver::new(settings, NIC_CORES, HOST_CORES);
     let light: Vec<ActorId> = (0..3)
         .map(|i| {

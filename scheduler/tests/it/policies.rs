@@ -3,14 +3,14 @@
 //! overhead, and push-to-host when the offered load exceeds the NIC's capacity.
 
 use crate::mix::{run_mix, settings, MixResult};
-use scheduler::{Nanos, NicGroup, Placement, PolicyKind, Side};
+use scheduler::{NicGroup, Placement, PolicyKind, Side, SimDuration, SimTime};
 
-const RUN: Nanos = Nanos::from_ms(20);
+const RUN: SimTime = SimTime::from_ms(20);
 
 /// Light-class p99 over requests arriving after a 2 ms warm-up (the policy needs
 /// `min_samples` of the costly actor before its first decision).
 fn light_p99_us(r: &MixResult) -> f64 {
-    r.p99_ns_after(&r.light, Nanos::from_ms(2)) as f64 / 1_000.0
+    r.p99_ns_after(&r.light, SimTime::from_ms(2)) as f64 / 1_000.0
 }
 
 fn assert_conserved(r: &MixResult) {
@@ -121,7 +121,7 @@ fn overload_pushes_the_most_loaded_actor_to_host_and_nic_latency_recovers() {
         .all(|c| r.driver.log.executed_on[&c.msg_id] == Side::Host);
     assert!(on_host);
     // NIC-side latency recovers: light p99 well after the migration is below Tail_thresh
-    let settle = end + Nanos::from_ms(2);
+    let settle = end + SimDuration::from_ms(2);
     let mut after: Vec<u64> = r
         .driver
         .log
@@ -150,7 +150,7 @@ fn overload_pushes_the_most_loaded_actor_to_host_and_nic_latency_recovers() {
 
 #[test]
 fn fixed_policies_place_as_named() {
-    let host = run_mix(settings(PolicyKind::HostOnly), 0.3, Nanos::from_ms(2), 3);
+    let host = run_mix(settings(PolicyKind::HostOnly), 0.3, SimTime::from_ms(2), 3);
     assert_conserved(&host);
     assert!(host
         .driver
@@ -158,14 +158,14 @@ fn fixed_policies_place_as_named() {
         .executed_on
         .values()
         .all(|&s| s == Side::Host));
-    let drr = run_mix(settings(PolicyKind::Drr), 0.3, Nanos::from_ms(2), 3);
+    let drr = run_mix(settings(PolicyKind::Drr), 0.3, SimTime::from_ms(2), 3);
     assert_eq!(drr.driver.rt.cores_in(NicGroup::Drr), 8);
     assert!(drr.driver.log.executed_on.values().all(|&s| s == Side::Nic));
     assert_eq!(drr.driver.rt.group_report().fcfs.count, 0);
     let mut s = settings(PolicyKind::Static);
     s.static_host_actors = vec!["light1".into()];
     s.static_drr_actors = vec!["heavy".into()];
-    let split = run_mix(s, 0.3, Nanos::from_ms(2), 3);
+    let split = run_mix(s, 0.3, SimTime::from_ms(2), 3);
     let rt = &split.driver.rt;
     rt.check_static_names().unwrap();
     assert_eq!(rt.placement_of(split.light[1]), Some(Placement::Host));
@@ -183,7 +183,7 @@ fn fixed_policies_place_as_named() {
 fn static_split_with_a_typo_is_reported() {
     let mut s = settings(PolicyKind::Static);
     s.static_host_actors = vec!["lihgt1".into()];
-    let r = run_mix(s, 0.1, Nanos::from_us(100), 3);
+    let r = run_mix(s, 0.1, SimTime::from_us(100), 3);
     let err = r.driver.rt.check_static_names().unwrap_err();
     assert!(err.to_string().contains("lihgt1"), "{err}");
 }

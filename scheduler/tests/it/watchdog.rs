@@ -3,7 +3,7 @@
 
 use crate::actors::{Runaway, Worker};
 use crate::harness::{request, Driver};
-use scheduler::{ActorStatus, Nanos, PolicyKind, SchedulerSettings};
+use scheduler::{ActorStatus, PolicyKind, SchedulerSettings, SimTime};
 use std::sync::{Arc, Mutex};
 
 fn runaway_is_stopped(swallow: bool, policy: PolicyKind) {
@@ -22,7 +22,7 @@ fn runaway_is_stopped(swallow: bool, policy: PolicyKind) {
     let mut id = 0;
     let mut arrivals = Vec::new();
     for i in 0..200u64 {
-        let t = Nanos(i * 5_000);
+        let t = SimTime::from_ns(i * 5_000);
         id += 1;
         arrivals.push((t, request(id, good, t, 16)));
         if i % 40 == 0 {
@@ -31,7 +31,7 @@ fn runaway_is_stopped(swallow: bool, policy: PolicyKind) {
         }
     }
     d.add_arrivals(arrivals);
-    d.run(Nanos::from_ms(1));
+    d.run(SimTime::from_ms(1));
 
     let rt = &d.rt;
     assert_eq!(

@@ -27,7 +27,7 @@ use crate::node::platform::{NodePlatform, PickedRequest};
 use nic_models::{CoreModel, ForwardingCost};
 use pcie_model::PcieSystem;
 use scheduler::runtime::{CoreId, ExecOutcome, OutcomeKind, Runtime, Work};
-use scheduler::{Endpoint, Message, Nanos, Side};
+use scheduler::{Endpoint, Message, Side};
 use sim_core::{SimDuration, SimTime};
 use std::rc::Rc;
 use workloads::sim_platform::SimPlatform;
@@ -83,16 +83,6 @@ pub struct Finished {
     pub request: Option<PickedRequest>,
     /// Messages the handler sent, in send order.
     pub outbox: Vec<(Endpoint, Message)>,
-}
-
-/// Converts the runtime's time to the simulator's.
-pub fn to_sim(n: Nanos) -> SimTime {
-    SimTime::from_ns(n.0)
-}
-
-/// Converts the simulator's time to the runtime's (whole nanoseconds).
-pub fn to_nanos(t: SimTime) -> Nanos {
-    Nanos(t.as_ps() / 1_000)
 }
 
 /// The runtime with the cost models its cores run on.
@@ -207,7 +197,7 @@ impl RuntimeDriver {
 
     /// Runs the next work of the free `core` at `now`, if any; returns when it completes.
     pub fn dispatch(&mut self, core: CoreId, now: SimTime) -> Option<SimTime> {
-        let d = match self.rt.next_dispatch(core, to_nanos(now)) {
+        let d = match self.rt.next_dispatch(core, now) {
             Ok(Some(d)) => d,
             Ok(None) => return None,
             Err(_) => {
@@ -294,7 +284,7 @@ impl RuntimeDriver {
             request: r.request,
             outbox,
         };
-        if self.rt.complete(r.outcome, to_nanos(now)).is_err() {
+        if self.rt.complete(r.outcome, now).is_err() {
             self.counters.runtime_errors += 1;
         }
         Some(done)

@@ -26,7 +26,7 @@ pub mod platform;
 use crate::frame::{Frame, NodeId};
 use crate::world::WorldEvent;
 use accounting::{col, Accounting, ClassStats};
-use driver::{to_nanos, to_sim, Finished, RuntimeDriver};
+use driver::{Finished, RuntimeDriver};
 use nic_models::forwarding::packet_engine_time;
 use nic_models::switch::{EmbeddedSwitch, Steering};
 use nic_models::{FifoServer, MacPort, NicProfile};
@@ -162,7 +162,7 @@ impl Node {
 
     /// Schedules the first policy tick.
     pub fn start(&mut self, sched: &mut Scheduler<WorldEvent>) {
-        let at = to_sim(self.driver.runtime().next_tick_at());
+        let at = self.driver.runtime().next_tick_at();
         if at < self.stop_at {
             sched.schedule_at(at, self.ev(NodeEvent::Tick));
         }
@@ -195,7 +195,7 @@ impl Node {
         sched: &mut Scheduler<WorldEvent>,
     ) -> Ingress {
         if let Some(switch) = &mut self.switch {
-            match switch.steer(&frame.flow) {
+            match switch.steer(&frame.flow, 0) {
                 Steering::NicCore(_) => {}
                 Steering::Drop => {
                     self.acct.drops_switch += 1;
@@ -311,7 +311,7 @@ impl Node {
 
     fn deliver(&mut self, msg: Message, now: SimTime) {
         let external = msg.id < RUNTIME_MSG_ID_BASE;
-        match self.driver.runtime_mut().deliver(msg, to_nanos(now)) {
+        match self.driver.runtime_mut().deliver(msg, now) {
             Ok(_) => {}
             Err(reason) if external => {
                 match reason {
@@ -346,9 +346,7 @@ impl Node {
         for (dst, m) in outbox.drain(..) {
             match dst {
                 Endpoint::Actor(_) => self.route(m, core.side, now, sched),
-                Endpoint::Network { .. } => {
-                    self.transmit(m, core.side, origin.unwrap_or(now), now)
-                }
+                Endpoint::Network { .. } => self.transmit(m, core.side, origin.unwrap_or(now), now),
                 Endpoint::Host => self.acct.egress_host += 1,
             }
         }
@@ -414,9 +412,9 @@ impl Node {
     }
 
     fn on_tick(&mut self, now: SimTime, sched: &mut Scheduler<WorldEvent>) {
-        self.driver.runtime_mut().tick(to_nanos(now));
+        self.driver.runtime_mut().tick(now);
         self.sample_placements(now);
-        let next = to_sim(self.driver.runtime().next_tick_at());
+        let next = self.driver.runtime().next_tick_at();
         if next < self.stop_at {
             sched.schedule_at(next, self.ev(NodeEvent::Tick));
         }

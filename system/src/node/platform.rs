@@ -8,7 +8,7 @@
 //! every workload; handlers carry no packet-path "tax" of their own.
 
 use nic_models::{CoreModel, ForwardingCost};
-use scheduler::{AccelKind, DmaDirection, Endpoint, MemAccess, Message, Nanos, Platform, Side};
+use scheduler::{AccelKind, Direction, Endpoint, MemAccess, Message, Platform, Side};
 use sim_core::{SimDuration, SimTime};
 use workloads::sim_platform::SimPlatform;
 
@@ -84,7 +84,7 @@ impl<'a> NodePlatform<'a> {
         let from_wire = matches!(msg.src, Endpoint::Network { .. });
         self.picked = Some(PickedRequest {
             msg_id: msg.id,
-            created_at: SimTime::from_ps(msg.created_at.0.saturating_mul(1_000)),
+            created_at: msg.created_at,
             from_wire,
         });
         if let (true, Some(fwd)) = (from_wire, self.forwarding.as_deref_mut()) {
@@ -97,7 +97,7 @@ impl<'a> NodePlatform<'a> {
 }
 
 impl Platform for NodePlatform<'_> {
-    fn now(&self) -> Nanos {
+    fn now(&self) -> SimTime {
         self.inner.now()
     }
     fn side(&self) -> Side {
@@ -112,7 +112,7 @@ impl Platform for NodePlatform<'_> {
     fn accel(&mut self, kind: AccelKind, bytes: u32) {
         self.inner.accel(kind, bytes)
     }
-    fn dma(&mut self, dir: DmaDirection, bytes: u64) -> Nanos {
+    fn dma(&mut self, dir: Direction, bytes: u64) -> SimDuration {
         self.inner.dma(dir, bytes)
     }
     fn send(&mut self, msg: Message) {
@@ -126,7 +126,7 @@ impl Platform for NodePlatform<'_> {
             self.outbox.push((dst_endpoint, msg));
         }
     }
-    fn charged_in_exec(&self) -> Nanos {
+    fn charged_in_exec(&self) -> SimDuration {
         self.inner.charged_in_exec()
     }
 }

@@ -120,7 +120,7 @@ fn placements_table(rt: &Runtime) -> Table {
     let mut t = Table::new(["time_ms", "actor", "from", "to"]);
     for e in rt.placement_events() {
         t.push([
-            fmt_f64(e.time.0 as f64 / 1e6, 6),
+            fmt_f64(e.time.as_ns() as f64 / 1e6, 6),
             e.name.clone(),
             e.from
                 .map(|p| p.as_str().to_string())
@@ -143,12 +143,12 @@ fn migrations_table(rt: &Runtime) -> Table {
     for m in rt.migrations() {
         t.push([
             m.name.clone(),
-            fmt_f64(m.start.0 as f64 / 1e6, 6),
+            fmt_f64(m.start.as_ns() as f64 / 1e6, 6),
             m.end
-                .map(|e| fmt_f64(e.0 as f64 / 1e6, 6))
+                .map(|e| fmt_f64(e.as_ns() as f64 / 1e6, 6))
                 .unwrap_or_default(),
             m.bytes_moved.to_string(),
-            fmt_f64(m.dma_time.0 as f64 / 1e3, 3),
+            fmt_f64(m.dma_time.as_ns() as f64 / 1e3, 3),
             m.aborted.clone().unwrap_or_default(),
         ]);
     }

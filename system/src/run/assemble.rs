@@ -19,7 +19,7 @@ use nic_models::{CoreModel, ForwardingCost, MacPort, NicKind};
 use pcie_model::PcieSystem;
 use scheduler::policy::Placement;
 use scheduler::runtime::Runtime;
-use scheduler::{Nanos, PolicyKind, SchedulerSettings, Side};
+use scheduler::{PolicyKind, SchedulerSettings, Side};
 use sim_core::{Engine, RngStreams, SimDuration, SimTime, TimeSeries};
 use workloads::actors::registry::build_actor_of;
 use workloads::sim_platform::SimPlatform;
@@ -109,7 +109,7 @@ pub(super) fn echo_world(
             Box::new(EchoActor::new(cycles)),
             Placement::NicFcfs,
             &mut p,
-            Nanos::ZERO,
+            SimTime::ZERO,
         )
         .map_err(assembly)?
     };
@@ -166,8 +166,8 @@ pub(super) fn actor_world(
         let mut p = SimPlatform::new(&mut nic_model, 0, Side::Nic).map_err(assembly)?;
         let actor = build(spec)?;
         let id = match spec.placement {
-            Some(at) => rt.register_actor_at(actor, at, &mut p, Nanos::ZERO),
-            None => rt.register_actor(actor, &mut p, Nanos::ZERO),
+            Some(at) => rt.register_actor_at(actor, at, &mut p, SimTime::ZERO),
+            None => rt.register_actor(actor, &mut p, SimTime::ZERO),
         }
         .map_err(assembly)?;
         let class = classes

@@ -11,7 +11,7 @@ use crate::frame::SOURCE_NODE;
 use crate::scenario::actors::{ActorSpec, ActorsPlan};
 use crate::scenario::Scenario;
 use scheduler::runtime::{CoreId, Runtime};
-use scheduler::{Endpoint, Message, Nanos, PolicyKind, SchedulerSettings, Side};
+use scheduler::{Endpoint, Message, PolicyKind, SchedulerSettings, Side};
 use sim_core::{RngStreams, SimTime};
 use workloads::actors::registry::gen_request;
 use workloads::sim_platform::SimPlatform;
@@ -37,7 +37,7 @@ fn probe_cost_ns(
     let mut rng = RngStreams::new(seed).stream(&format!("capacity/{}", spec.name));
     let id = {
         let mut p = SimPlatform::new(&mut nic_model, 0, Side::Nic).map_err(assembly)?;
-        rt.register_actor(build(spec)?, &mut p, Nanos::ZERO)
+        rt.register_actor(build(spec)?, &mut p, SimTime::ZERO)
             .map_err(assembly)?
     };
     let mut driver = driver_for(s, rt, nic_model, Some(host_model))?;
@@ -56,13 +56,9 @@ fn probe_cost_ns(
             dst: id,
             kind: req.kind,
             payload: req.payload,
-            created_at: Nanos(now.as_ps() / 1_000),
+            created_at: now,
         };
-        if driver
-            .runtime_mut()
-            .deliver(msg, Nanos(now.as_ps() / 1_000))
-            .is_err()
-        {
+        if driver.runtime_mut().deliver(msg, now).is_err() {
             return Err(RunError::Assembly(format!(
                 "capacity probe: actor `{}` refused a request on an idle core",
                 spec.name

@@ -1,6 +1,7 @@
 //! Validation of actor workloads: the actors, their load, the host and the runtime settings.
 
-use super::error::{locate_key, ScenarioError};
+use super::checker::Checker;
+use super::error::ScenarioError;
 use super::schema::{ActorEntry, ActorsWorkload, HostSection};
 use nic_models::host::HostProfile;
 use nic_models::ProfileError;
@@ -57,24 +58,17 @@ pub struct ActorsPlan {
     pub settings: SchedulerSettings,
 }
 
-/// Checks an actor workload; `text` (when the scenario came from a file) gives line numbers.
-pub fn validate_actors(
-    origin: &str,
-    text: Option<&str>,
+/// Checks an actor workload on a NIC with `nic_cores` cores; `c` names the
+/// file and line (or the `--set`) of each error.
+pub(super) fn validate_actors(
+    c: &Checker<'_>,
     w: &ActorsWorkload,
     host: Option<&HostSection>,
     settings: Option<&SchedulerSettings>,
     base_dir: &Path,
+    nic_cores: u32,
 ) -> Result<ActorsPlan, ScenarioError> {
-    let err = |key: &str, message: String, fix: &str| {
-        ScenarioError::key(
-            origin,
-            text.and_then(|t| locate_key(t, key)),
-            key,
-            message,
-            fix,
-        )
-    };
+    let err = |key: &str, message: String, fix: &str| c.err(key, message, fix);
     if w.actors.is_empty() {
         return Err(err(
             "workload.actors",
@@ -138,15 +132,10 @@ pub fn validate_actors(
         ));
     }
     let settings = settings.cloned().unwrap_or_default();
-    settings.validate().map_err(|e| {
-        ScenarioError::key(
-            origin,
-            None,
-            "scheduler",
-            e.to_string(),
-            "see the [scheduler] reference in the README",
-        )
-    })?;
+    let names: Vec<&str> = actors.iter().map(|a| a.name.as_str()).collect();
+    settings
+        .validate_for(nic_cores, &names)
+        .map_err(|e| c.err(&format!("scheduler.{}", e.key()), e.to_string(), e.fix()))?;
     Ok(ActorsPlan {
         actors,
         load,

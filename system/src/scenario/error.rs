@@ -76,40 +76,97 @@ impl fmt::Display for ScenarioError {
 impl std::error::Error for ScenarioError {}
 
 /// 1-based line of `dotted` key in a TOML text, found by tracking `[table]`
-/// headers and `key =` lines. Good enough for scenario files, which use
-/// plain tables; `None` when the key is not written in the file.
+/// and `[[array]]` headers (the n-th `[[workload.actors]]` is
+/// `workload.actors[n]`) and `key =` lines, dotted or not. A key that is not
+/// written in the file falls back to its nearest written parent (an inline
+/// table's line, or its `[table]` header); `None` when no part of it is written.
 pub fn locate_key(text: &str, dotted: &str) -> Option<usize> {
+    let lines = key_lines(text);
+    let mut key = dotted.to_string();
+    loop {
+        if let Some((_, line)) = lines.iter().find(|(k, _)| *k == key) {
+            return Some(*line);
+        }
+        let cut = key.rfind(['.', '['])?;
+        key.truncate(cut);
+    }
+}
+
+/// Every key written in `text` as a full dotted path, with its 1-based line.
+pub fn key_lines(text: &str) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
     let mut table = String::new();
+    let mut array_counts: Vec<(String, usize)> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
-        let line = raw.trim();
-        if line.starts_with("[[") {
-            table = line
-                .trim_matches(|c| c == '[' || c == ']')
-                .trim()
-                .to_string();
+        let line = strip_comment(raw).trim();
+        if let Some(inner) = line.strip_prefix("[[") {
+            let name = normalize_key(inner.trim_end_matches(']'));
+            let n = match array_counts.iter_mut().find(|(k, _)| *k == name) {
+                Some((_, n)) => {
+                    *n += 1;
+                    *n - 1
+                }
+                None => {
+                    array_counts.push((name.clone(), 1));
+                    0
+                }
+            };
+            out.push((name.clone(), i + 1));
+            table = format!("{name}[{n}]");
+            out.push((table.clone(), i + 1));
             continue;
         }
-        if line.starts_with('[') {
-            table = line
-                .trim_matches(|c| c == '[' || c == ']')
-                .trim()
-                .to_string();
+        if let Some(inner) = line.strip_prefix('[') {
+            table = normalize_key(inner.trim_end_matches(']'));
+            out.push((table.clone(), i + 1));
             continue;
         }
         let Some((k, _)) = line.split_once('=') else {
             continue;
         };
-        let k = k.trim().trim_matches('"');
+        let k = normalize_key(k);
+        if k.is_empty() {
+            continue;
+        }
         let full = if table.is_empty() {
-            k.to_string()
+            k
         } else {
             format!("{table}.{k}")
         };
-        if full == dotted {
-            return Some(i + 1);
+        out.push((full, i + 1));
+    }
+    out
+}
+
+/// `a . "b"` -> `a.b`.
+fn normalize_key(k: &str) -> String {
+    k.split('.')
+        .map(|p| p.trim().trim_matches(|c| c == '"' || c == '\'').to_string())
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The line without a trailing `# comment` (a `#` inside quotes is kept).
+fn strip_comment(line: &str) -> &str {
+    let mut quote: Option<char> = None;
+    for (i, c) in line.char_indices() {
+        match (quote, c) {
+            (None, '#') => return &line[..i],
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            _ => {}
         }
     }
-    None
+    line
+}
+
+/// A number for a message: plain when short, `1e300` when huge or tiny.
+pub fn num(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-3..1e9).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
 }
 
 /// The dotted key an "unknown field" parser error is about, from the key path
@@ -130,7 +187,23 @@ mod tests {
         assert_eq!(locate_key(text, "nic.cores"), Some(4));
         assert_eq!(locate_key(text, "traffic.rate_gbps"), Some(6));
         assert_eq!(locate_key(text, "name"), Some(1));
-        assert_eq!(locate_key(text, "nic.missing"), None);
+        assert_eq!(
+            locate_key(text, "nic.missing"),
+            Some(2),
+            "falls back to [nic]"
+        );
+        assert_eq!(locate_key(text, "output.window_us"), None);
+    }
+
+    #[test]
+    fn locates_array_entries_dotted_keys_and_headers() {
+        let text = "nic.cores = 2 # two\n[workload]\nkind = \"actors\"\n[[workload.actors]]\nname = \"a\"\n[[workload.actors]]\nname = \"b\"\nconfig = { x = 1 }\n";
+        assert_eq!(locate_key(text, "nic.cores"), Some(1));
+        assert_eq!(locate_key(text, "workload"), Some(2));
+        assert_eq!(locate_key(text, "workload.actors[0].name"), Some(5));
+        assert_eq!(locate_key(text, "workload.actors[1].name"), Some(7));
+        assert_eq!(locate_key(text, "workload.actors[1].config.x"), Some(8));
+        assert_eq!(locate_key(text, "workload.actors[1].weight"), Some(6));
     }
 
     #[test]

@@ -23,8 +23,14 @@ pub struct ScenarioFile {
     /// Scenario name; default: the file's stem. Names the default output directory.
     #[serde(default)]
     pub name: Option<String>,
-    /// Root seed of every random stream in the run (default 1).
-    #[serde(default)]
+    /// Root seed of every random stream in the run (default 1); any u64.
+    /// Seeds above i64::MAX (TOML's largest integer) are written as a quoted
+    /// decimal string, e.g. `seed = "18446744073709551615"`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "super::seed::optional"
+    )]
     pub seed: Option<u64>,
     /// Simulated time to run, milliseconds (default 10).
     #[serde(default)]
@@ -92,13 +98,42 @@ pub enum LineRate {
 }
 
 /// An offered rate: a number of Gb/s of frame bits, or `"line"`.
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
+/// (Deserialized by hand so that a bad value says what is accepted.)
+#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
 #[serde(untagged)]
 pub enum RateSetting {
     /// `"line"`.
     Line(LineRate),
     /// Gb/s of frame bits (preamble and gap not counted).
     Gbps(f64),
+}
+
+impl<'de> Deserialize<'de> for RateSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = RateSetting;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number of Gb/s or \"line\"")
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<RateSetting, E> {
+                Ok(RateSetting::Gbps(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RateSetting, E> {
+                Ok(RateSetting::Gbps(v as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RateSetting, E> {
+                Ok(RateSetting::Gbps(v as f64))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RateSetting, E> {
+                match v {
+                    "line" => Ok(RateSetting::Line(LineRate::Line)),
+                    other => Err(E::invalid_value(serde::de::Unexpected::Str(other), &self)),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl Default for RateSetting {

@@ -1,37 +1,19 @@
 //! Checking a parsed scenario's values and resolving every default into a `Scenario`.
 
 use super::actors::{validate_actors, ActorsPlan};
-use super::error::{locate_key, ScenarioError};
+use super::checker::Checker;
+use super::error::{num, ScenarioError};
 use super::schema::*;
+use super::traffic::resolve_traffic;
+pub use super::traffic::Traffic;
 use nic_models::{NicProfile, ProfileError};
 use sim_core::SimDuration;
 use std::path::Path;
-use workloads::{ArrivalProcess, SizeMix};
 
-/// Ethernet frame size bounds (IEEE 802.3 minimum; common jumbo maximum).
-const MIN_FRAME: u32 = 64;
-const MAX_FRAME: u32 = 9216;
 /// Longest run accepted, milliseconds (one simulated hour).
 const MAX_DURATION_MS: f64 = 3_600_000.0;
 /// Most time-series rows a run may produce.
 const MAX_WINDOWS: f64 = 100_000.0;
-
-/// The offered traffic, resolved.
-#[derive(Clone, Debug)]
-pub struct Traffic {
-    /// Sizes to draw from.
-    pub sizes: SizeMix,
-    /// Mean frame size, bytes.
-    pub mean_size: f64,
-    /// Offered Gb/s of frame bits.
-    pub offered_gbps: f64,
-    /// Line rate for this size mix, Gb/s of frame bits.
-    pub line_rate_gbps: f64,
-    /// Arrival process.
-    pub arrival: ArrivalProcess,
-    /// Flows.
-    pub flows: u32,
-}
 
 /// A validated scenario with every default filled in.
 #[derive(Clone, Debug)]
@@ -60,35 +42,32 @@ pub struct Scenario {
     pub resolved: ScenarioFile,
 }
 
-struct Checker<'a> {
-    origin: &'a str,
-    text: Option<&'a str>,
-}
-
-impl Checker<'_> {
-    fn err(&self, key: &str, message: String, fix: String) -> ScenarioError {
-        let line = self.text.and_then(|t| locate_key(t, key));
-        ScenarioError::key(self.origin, line, key, message, fix)
-    }
-}
-
 impl Scenario {
     pub(super) fn from_file(
         file: ScenarioFile,
-        origin: &str,
-        text: Option<&str>,
+        c: Checker<'_>,
         base_dir: impl AsRef<Path>,
         default_name: Option<String>,
     ) -> Result<Scenario, ScenarioError> {
-        let c = Checker { origin, text };
+        let c = &c;
         let mut resolved = file.clone();
+        if let Some(problem) = file.name.as_deref().and_then(super::names::problem) {
+            return Err(c.err(
+                "name",
+                format!("{problem}; the name becomes the directory results/<name>/"),
+                "use letters, digits, `_`, `-` and `.` (not first), at most 100 characters, no `/`",
+            ));
+        }
 
         let duration_ms = file.duration_ms.unwrap_or(DEFAULT_DURATION_MS);
         if !(duration_ms > 0.0 && duration_ms <= MAX_DURATION_MS) {
             return Err(c.err(
                 "duration_ms",
-                format!("must be in (0, {MAX_DURATION_MS}] ms, got {duration_ms}"),
-                "give a positive duration such as 10".into(),
+                format!(
+                    "must be in (0, {MAX_DURATION_MS}] ms, got {}",
+                    num(duration_ms)
+                ),
+                "give a positive duration such as 10",
             ));
         }
         let warmup_ms = file.warmup_ms.unwrap_or(duration_ms * 0.1);
@@ -96,11 +75,11 @@ impl Scenario {
             return Err(c.err(
                 "warmup_ms",
                 format!("must be >= 0 and below duration_ms ({duration_ms}), got {warmup_ms}"),
-                "shorten the warm-up".into(),
+                "shorten the warm-up",
             ));
         }
 
-        let nic = resolve_profile(&c, &file.nic.profile, base_dir.as_ref())?;
+        let nic = resolve_profile(c, &file.nic.profile, base_dir.as_ref())?;
         let mut nic = nic;
         let cores = file.nic.cores.unwrap_or(nic.cores);
         if cores == 0 || cores > nic.cores {
@@ -117,8 +96,8 @@ impl Scenario {
             if q == 0 {
                 return Err(c.err(
                     "nic.tm_queue_packets",
-                    "must be at least 1".into(),
-                    "remove it to use the profile's bound".into(),
+                    "must be at least 1",
+                    "remove it to use the profile's bound",
                 ));
             }
             nic.traffic_manager.queue_packets = q;
@@ -131,7 +110,7 @@ impl Scenario {
                         "the {} is an on-path NIC and has no embedded switch",
                         nic.name
                     ),
-                    "remove nic.switch_rules, or use an off-path NIC such as stingray_ps225".into(),
+                    "remove nic.switch_rules, or use an off-path NIC such as stingray_ps225",
                 ));
             }
             let mut config = nic.switch.clone().unwrap_or_default();
@@ -143,20 +122,20 @@ impl Scenario {
                 c.err(
                     "nic.switch_rules",
                     e.to_string(),
-                    "name only cores the scenario uses".into(),
+                    "name only cores the scenario uses",
                 )
             })?;
         }
 
-        let traffic = resolve_traffic(&c, &file.traffic, &nic)?;
+        let traffic = resolve_traffic(c, &file.traffic, &nic)?;
 
         let actors = match &file.workload {
             WorkloadSection::Echo(e) => {
                 if !(e.processing_us >= 0.0 && e.processing_us.is_finite()) {
                     return Err(c.err(
                         "workload.processing_us",
-                        format!("must be >= 0 us, got {}", e.processing_us),
-                        "use 0 for plain echo".into(),
+                        format!("must be >= 0 us, got {}", num(e.processing_us)),
+                        "use 0 for plain echo",
                     ));
                 }
                 if file.scheduler.is_some() || file.host.is_some() {
@@ -167,31 +146,69 @@ impl Scenario {
                     };
                     return Err(c.err(
                         key,
-                        "applies only to actor workloads".into(),
-                        "remove it, or set workload.kind = \"actors\"".into(),
+                        "applies only to actor workloads",
+                        "remove it, or set workload.kind = \"actors\"",
                     ));
                 }
                 None
             }
             WorkloadSection::Actors(w) => Some(validate_actors(
-                origin,
-                text,
+                c,
                 w,
                 file.host.as_ref(),
                 file.scheduler.as_ref(),
                 base_dir.as_ref(),
+                cores,
             )?),
         };
 
-        let window_us = file.output.window_us.unwrap_or(DEFAULT_WINDOW_US);
-        if window_us.is_nan() || window_us <= 0.0 || duration_ms * 1000.0 / window_us > MAX_WINDOWS
-        {
+        let duration_us = duration_ms * 1000.0;
+        // The default window is 1 ms, or the whole run when that is shorter
+        // (a default, written to resolved.toml; a value the user gives is
+        // checked, never adjusted).
+        let window_us = file
+            .output
+            .window_us
+            .unwrap_or(DEFAULT_WINDOW_US.min(duration_us));
+        let fewest_us = (duration_us / MAX_WINDOWS).ceil();
+        if !(window_us > 0.0 && window_us.is_finite()) {
             return Err(c.err(
                 "output.window_us",
-                format!("must be positive and give at most {MAX_WINDOWS} windows over the run, got {window_us}"),
-                format!("use at least {} us", (duration_ms * 1000.0 / MAX_WINDOWS).ceil()),
+                format!(
+                    "must be a positive number of microseconds, got {}",
+                    num(window_us)
+                ),
+                format!(
+                    "use e.g. {}",
+                    fewest_us.max(DEFAULT_WINDOW_US.min(duration_us))
+                ),
             ));
         }
+        if duration_us / window_us > MAX_WINDOWS {
+            return Err(c.err(
+                "output.window_us",
+                format!(
+                    "{} us gives {:.0} windows over the {duration_ms} ms run, more than the {MAX_WINDOWS} allowed",
+                    num(window_us),
+                    (duration_us / window_us).ceil()
+                ),
+                format!("use at least {fewest_us} us (duration_ms x 1000 / 100000)"),
+            ));
+        }
+        if window_us > duration_us {
+            // One window longer than the run would report nothing but a
+            // partial window: the time series would show no traffic.
+            return Err(c.err(
+                "output.window_us",
+                format!(
+                    "{} us is longer than the run ({duration_us} us): the time series would have no complete window",
+                    num(window_us)
+                ),
+                format!("use at most {duration_us} us (the default is {DEFAULT_WINDOW_US})"),
+            ));
+        }
+
+        super::assembly::check(c, &nic, cores, actors.as_ref())?;
 
         let name = file
             .name
@@ -270,107 +287,24 @@ fn resolve_profile(
     name: &str,
     base_dir: &Path,
 ) -> Result<NicProfile, ScenarioError> {
-    NicProfile::resolve(name, base_dir).map_err(|e| match e {
+    NicProfile::resolve(name, base_dir).map_err(|e| match &e {
         ProfileError::Unknown { name, known } => c.err(
             "nic.profile",
             format!("unknown NIC `{name}`"),
             format!("use a built-in profile ({known}) or a path to a profile .toml"),
         ),
+        ProfileError::Io { .. } => c.err(
+            "nic.profile",
+            e.to_string(),
+            format!(
+                "give a path relative to the scenario's directory, or a built-in profile ({})",
+                nic_models::profile::builtin_names().join(", ")
+            ),
+        ),
         other => c.err(
             "nic.profile",
             other.to_string(),
-            "fix the profile file".into(),
+            "fix the profile file (format in configs/nics/README.md)",
         ),
-    })
-}
-
-fn resolve_traffic(
-    c: &Checker<'_>,
-    t: &TrafficSection,
-    nic: &NicProfile,
-) -> Result<Traffic, ScenarioError> {
-    let check_size = |key: &str, s: u32| {
-        if (MIN_FRAME..=MAX_FRAME).contains(&s) {
-            Ok(())
-        } else {
-            Err(c.err(
-                key,
-                format!("frame size must be {MIN_FRAME}..={MAX_FRAME} bytes, got {s}"),
-                "use an Ethernet frame size such as 64, 256 or 1500".into(),
-            ))
-        }
-    };
-    let sizes = match (&t.packet_size, &t.size_mix) {
-        (Some(_), Some(_)) => {
-            return Err(c.err(
-                "traffic.size_mix",
-                "both packet_size and size_mix are set".into(),
-                "keep one of them".into(),
-            ))
-        }
-        (_, Some(mix)) => {
-            if mix.is_empty() {
-                return Err(c.err(
-                    "traffic.size_mix",
-                    "is empty".into(),
-                    "give at least one { size, weight } entry".into(),
-                ));
-            }
-            for e in mix {
-                check_size("traffic.size_mix", e.size)?;
-                if !(e.weight > 0.0 && e.weight.is_finite()) {
-                    return Err(c.err(
-                        "traffic.size_mix",
-                        format!("weight must be positive, got {}", e.weight),
-                        "use positive weights".into(),
-                    ));
-                }
-            }
-            SizeMix::weighted(mix)
-        }
-        (size, None) => {
-            let s = size.unwrap_or(DEFAULT_PACKET_SIZE);
-            check_size("traffic.packet_size", s)?;
-            SizeMix::fixed(s)
-        }
-    };
-    let mean_size = sizes.mean_bytes();
-    let overhead = nic.mac.wire_overhead_bytes as f64;
-    let line_rate_gbps = nic.link_gbps * mean_size / (mean_size + overhead);
-    let offered_gbps = match t.rate_gbps.unwrap_or_default() {
-        RateSetting::Line(_) => line_rate_gbps,
-        RateSetting::Gbps(g) => {
-            if !(g > 0.0 && g.is_finite()) {
-                return Err(c.err(
-                    "traffic.rate_gbps",
-                    format!("must be a positive rate, got {g}"),
-                    "use a positive number of Gb/s or \"line\"".into(),
-                ));
-            }
-            if g > line_rate_gbps * 1.000_001 {
-                return Err(c.err(
-                    "traffic.rate_gbps",
-                    format!("{g} Gb/s exceeds the {} Gb/s link's line rate ({line_rate_gbps:.3} Gb/s of frames at this size)", nic.link_gbps),
-                    "use \"line\" or a lower rate".into(),
-                ));
-            }
-            g
-        }
-    };
-    let flows = t.flows.unwrap_or(DEFAULT_FLOWS);
-    if flows == 0 {
-        return Err(c.err(
-            "traffic.flows",
-            "must be at least 1".into(),
-            "use 1 or more flows".into(),
-        ));
-    }
-    Ok(Traffic {
-        sizes,
-        mean_size,
-        offered_gbps,
-        line_rate_gbps,
-        arrival: t.arrival.unwrap_or_default(),
-        flows,
     })
 }

@@ -6,7 +6,9 @@
 //! packets are dropped. Per-rule hit counters (and the default's) live in a
 //! second DMO.
 
-use super::wire::{dmo_get_u64, dmo_put_u64, handles_in, handles_out, le_u32, FlowKey, PacketDesc};
+use super::wire::{
+    dmo_get_u64, dmo_put_u64, handles_in, handles_out, le_u32, FlowKey, FlowKeyWire, PacketDesc,
+};
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
 use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Endpoint, Message};
@@ -176,11 +178,11 @@ impl Rule {
 
     /// Whether the rule matches a flow key.
     pub fn matches(&self, k: &FlowKey) -> bool {
-        k.src_ip & self.src.1 == self.src.0
-            && k.dst_ip & self.dst.1 == self.dst.0
+        u32::from(k.src_ip) & self.src.1 == self.src.0
+            && u32::from(k.dst_ip) & self.dst.1 == self.dst.0
             && (self.sport.0..=self.sport.1).contains(&k.src_port)
             && (self.dport.0..=self.dport.1).contains(&k.dst_port)
-            && (self.proto == 0 || self.proto == k.proto)
+            && (self.proto == 0 || self.proto == k.protocol)
     }
 
     fn encode(&self) -> [u8; RULE_BYTES as usize] {
@@ -318,7 +320,7 @@ impl Actor for Firewall {
 pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
     let mut key = FlowKey::synthetic(rng.gen_range(0..100_000));
     match rng.gen_range(0..16) {
-        0 => key.src_ip = 0x0a42_0000 | rng.gen_range(0..0x1_0000),
+        0 => key.src_ip = (0x0a42_0000 | rng.gen_range(0..0x1_0000)).into(),
         1 => key.dst_port = 23,
         _ => {}
     }

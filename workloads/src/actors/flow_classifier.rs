@@ -13,7 +13,7 @@
 //! bound with a high MPKI, as Table 3 of iPipe reports for the classifier.
 
 use super::forest::{argmax, log_features, Forest, Node, CLASSES, LEAF, NODE_BYTES};
-use super::wire::{handles_in, handles_out, le_u64, FlowKey, PacketDesc};
+use super::wire::{handles_in, handles_out, le_u64, FlowKey, FlowKeyWire, PacketDesc};
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
 use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Message};
@@ -24,7 +24,7 @@ use serde::Deserialize;
 pub const BASE_CYCLES: u64 = 400;
 /// Compute per tree node visited (load, compare, branch, index arithmetic; the branch is
 /// unpredictable). Chosen so that exec time on the CN2350 model = 71 us (Table 3 of iPipe,
-/// via shared/calibration/ipipe-sigcomm19.toml) with the defaults: 64 trees x 11 node reads
+/// via configs/calibration/ipipe-sigcomm19.toml) with the defaults: 64 trees x 11 node reads
 /// (10 splits and a leaf) = 704 reads over a 1 MB forest that misses the 32 KB L1 and hits the
 /// L2, which with the flow-slot accesses cost 29.8 us of memory stalls; the remaining
 /// 41.2 us = 49440 cycles, less the 400 base cycles, over 704 visits gives 69.7, rounded to 70

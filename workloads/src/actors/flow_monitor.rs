@@ -7,7 +7,7 @@
 //! overcounts by at most e/width of the total with probability 1 - e^-rows
 //! (Cormode and Muthukrishnan, 2005).
 
-use super::wire::{handles_in, handles_out, le_u64, mix64, FlowKey, PacketDesc};
+use super::wire::{handles_in, handles_out, le_u64, mix64, FlowKey, FlowKeyWire, PacketDesc};
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
 use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Message};

@@ -7,7 +7,7 @@
 //! one 2-byte table entry, bump the backend's packet counter, forward the
 //! request to the backend.
 
-use super::wire::{dmo_get_u64, dmo_put_u64, handles_in, handles_out, mix64, FlowKey};
+use super::wire::{dmo_get_u64, dmo_put_u64, handles_in, handles_out, mix64, FlowKey, FlowKeyWire};
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
 use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Endpoint, Message};
@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 /// Fixed compute per request: parse the 5-tuple, hash it, pick and forward.
 /// Chosen so that exec time on the CN2350 model = 2.0 us (Table 3 of iPipe, via
-/// shared/calibration/ipipe-sigcomm19.toml): the 3 DMO line accesses per request
+/// configs/calibration/ipipe-sigcomm19.toml): the 3 DMO line accesses per request
 /// (table entry, usually an L1 miss served by L2 since the 128 KB table exceeds
 /// the 32 KB L1; counter read and write) take 0.060 us, leaving 1.94 us = 2328
 /// cycles at 1.2 GHz (measured 2.001 us by `task_table`).

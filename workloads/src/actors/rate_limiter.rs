@@ -8,7 +8,7 @@
 //! arrival timestamp). A new flow starts with a full bucket; a flow that
 //! collides with another in the table takes over its slot (and starts full).
 
-use super::wire::{handles_in, handles_out, le_u64, PacketDesc};
+use super::wire::{handles_in, handles_out, le_u64, FlowKeyWire, PacketDesc};
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
 use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Endpoint, Message};

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 /// Fixed compute per request: parse, log bookkeeping, message setup.
 /// Chosen so that exec time on the CN2350 model = 1.9 us (Table 3 of iPipe, via
-/// shared/calibration/ipipe-sigcomm19.toml) for the default 3 replicas and the
+/// configs/calibration/ipipe-sigcomm19.toml) for the default 3 replicas and the
 /// generator's 64..256 B requests (mean 160 B): of 1.9 us, the 3 header/log DMO
 /// line accesses take 0.035 us, the CRC engine 0.046 us and the per-replica and
 /// copy compute 3 x (60 + 172/8) cycles = 0.205 us, leaving 1.614 us = 1937 cycles

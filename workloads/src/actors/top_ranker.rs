@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 /// Compute per 16 scanned item totals (load, compare against the current N-th best, loop).
 /// Chosen so that exec time on the CN2350 model = 34 us (Table 3 of iPipe, via
-/// shared/calibration/ipipe-sigcomm19.toml) with the defaults (4096 items scanned,
+/// configs/calibration/ipipe-sigcomm19.toml) with the defaults (4096 items scanned,
 /// 16 updates per request): the 356 line accesses per request (the 32 KB totals
 /// table read as one streamed access of 256 lines, plus ring and totals updates)
 /// take 1.79 us, updates and top-N inserts about 0.46 us, leaving 31.75 us =

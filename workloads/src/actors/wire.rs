@@ -4,7 +4,10 @@
 //! helpers keep that parsing in one place and turn short payloads into
 //! `ActorError::Invalid` rather than panics.
 
+use std::net::Ipv4Addr;
+
 use scheduler::{ActorCtx, ActorError, DmoHandle};
+pub use vocab::flow::{FlowKey, PROTO_TCP, PROTO_UDP};
 
 /// Reads a little-endian u16 at `off`, or `Invalid` when the payload is too short.
 pub fn get_u16(p: &[u8], off: usize) -> Result<u16, ActorError> {
@@ -30,66 +33,60 @@ fn short(len: usize, need: usize) -> ActorError {
     ActorError::Invalid(format!("payload of {len} bytes, need at least {need}"))
 }
 
-/// The 5-tuple of a flow, as carried at the start of packet-descriptor payloads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct FlowKey {
-    pub src_ip: u32,
-    pub dst_ip: u32,
-    pub src_port: u16,
-    pub dst_port: u16,
-    /// IP protocol number (6 = TCP, 17 = UDP).
-    pub proto: u8,
+/// The actors' side of the shared [`FlowKey`]: its 13-byte wire form (the
+/// start of every packet-descriptor payload), the software hash the per-flow
+/// actors use, and the synthetic flows their generators draw. A trait so that
+/// `FlowKey::decode(..)` reads as before; the key itself lives in `vocab`.
+pub trait FlowKeyWire: Sized {
+    /// Bytes of a flow key on the wire: 4 + 4 + 2 + 2 + 1.
+    const WIRE_BYTES: usize = 13;
+    /// Appends the key in wire order (little-endian fields; addresses as their u32 value).
+    fn encode_into(&self, out: &mut Vec<u8>);
+    /// Parses a key at the start of `p`.
+    fn decode(p: &[u8]) -> Result<Self, ActorError>;
+    /// A well-mixed 64-bit hash of the key (deterministic across runs and platforms).
+    fn hash64(&self) -> u64;
+    /// A deterministic synthetic flow number `i`, for generators: 10.x.y.z clients to 192.168.0.x servers.
+    fn synthetic(i: u32) -> Self;
 }
 
-/// IP protocol numbers used by the generators and the firewall.
-pub const PROTO_TCP: u8 = 6;
-/// UDP.
-pub const PROTO_UDP: u8 = 17;
-
-impl FlowKey {
-    /// Bytes of a flow key on the wire: 4 + 4 + 2 + 2 + 1.
-    pub const WIRE_BYTES: usize = 13;
-
-    /// Appends the key in wire order (little-endian fields).
-    pub fn encode_into(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.src_ip.to_le_bytes());
-        out.extend_from_slice(&self.dst_ip.to_le_bytes());
+impl FlowKeyWire for FlowKey {
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&u32::from(self.src_ip).to_le_bytes());
+        out.extend_from_slice(&u32::from(self.dst_ip).to_le_bytes());
         out.extend_from_slice(&self.src_port.to_le_bytes());
         out.extend_from_slice(&self.dst_port.to_le_bytes());
-        out.push(self.proto);
+        out.push(self.protocol);
     }
 
-    /// Parses a key at the start of `p`.
-    pub fn decode(p: &[u8]) -> Result<FlowKey, ActorError> {
-        let proto = *p
+    fn decode(p: &[u8]) -> Result<FlowKey, ActorError> {
+        let protocol = *p
             .get(12)
             .ok_or_else(|| short(p.len(), FlowKey::WIRE_BYTES))?;
         Ok(FlowKey {
-            src_ip: get_u32(p, 0)?,
-            dst_ip: get_u32(p, 4)?,
+            src_ip: Ipv4Addr::from(get_u32(p, 0)?),
+            dst_ip: Ipv4Addr::from(get_u32(p, 4)?),
             src_port: get_u16(p, 8)?,
             dst_port: get_u16(p, 10)?,
-            proto,
+            protocol,
         })
     }
 
-    /// A well-mixed 64-bit hash of the key (deterministic across runs and platforms).
-    pub fn hash64(&self) -> u64 {
-        let a = (u64::from(self.src_ip) << 32) | u64::from(self.dst_ip);
+    fn hash64(&self) -> u64 {
+        let a = (u64::from(u32::from(self.src_ip)) << 32) | u64::from(u32::from(self.dst_ip));
         let b = (u64::from(self.src_port) << 32)
             | (u64::from(self.dst_port) << 16)
-            | u64::from(self.proto);
+            | u64::from(self.protocol);
         mix64(a ^ mix64(b))
     }
 
-    /// A deterministic synthetic flow number `i`, for generators: 10.x.y.z clients to 192.168.0.x servers.
-    pub fn synthetic(i: u32) -> FlowKey {
+    fn synthetic(i: u32) -> FlowKey {
         FlowKey {
-            src_ip: 0x0a00_0000 | (i & 0x00ff_ffff),
-            dst_ip: 0xc0a8_0000 | (i.wrapping_mul(7) & 0xff),
+            src_ip: Ipv4Addr::from(0x0a00_0000 | (i & 0x00ff_ffff)),
+            dst_ip: Ipv4Addr::from(0xc0a8_0000 | (i.wrapping_mul(7) & 0xff)),
             src_port: 1024 + (i % 60000) as u16,
             dst_port: [80u16, 443, 53, 8080][(i % 4) as usize],
-            proto: if i % 4 == 2 { PROTO_UDP } else { PROTO_TCP },
+            protocol: if i % 4 == 2 { PROTO_UDP } else { PROTO_TCP },
         }
     }
 }

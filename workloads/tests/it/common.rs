@@ -1,6 +1,6 @@
 //! Test harness: runs one actor on a simulated CN2350 core and collects what it sent.
 
-use scheduler::{Actor, ActorCtx, ActorError, DmoTable, Endpoint, Message, Nanos, Side};
+use scheduler::{Actor, ActorCtx, ActorError, DmoTable, Endpoint, Message, Side};
 use sim_core::{SimDuration, SimTime};
 use workloads::sim_platform::{liquidio_cn2350_model, SimPlatform};
 
@@ -54,7 +54,7 @@ impl Harness {
             dst: self.id,
             kind,
             payload,
-            created_at: Nanos(at_ns),
+            created_at: SimTime::from_ns(at_ns),
         };
         self.next_id += 1;
         self.platform.begin_exec();

@@ -6,11 +6,11 @@ use workloads::actors::wire::{FlowKey, PacketDesc, PROTO_TCP, PROTO_UDP};
 
 fn pkt(src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16, proto: u8) -> Vec<u8> {
     let key = FlowKey {
-        src_ip: u32::from_be_bytes(src),
-        dst_ip: u32::from_be_bytes(dst),
+        src_ip: src.into(),
+        dst_ip: dst.into(),
         src_port: sport,
         dst_port: dport,
-        proto,
+        protocol: proto,
     };
     PacketDesc {
         key,

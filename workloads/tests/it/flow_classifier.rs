@@ -3,7 +3,7 @@
 use crate::common::harness;
 use workloads::actors::flow_classifier::{slot_features, FlowClassifier, FlowClassifierConfig};
 use workloads::actors::forest::{CLASSES, CLASS_NAMES, PROTOTYPES_RAW};
-use workloads::actors::wire::{FlowKey, PacketDesc};
+use workloads::actors::wire::{FlowKey, FlowKeyWire, PacketDesc};
 
 #[test]
 fn flows_shaped_like_a_class_are_labelled_with_it() {

@@ -4,7 +4,7 @@ use crate::common::harness;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use workloads::actors::kinds;
-use workloads::actors::wire::{le_u64, FlowKey, PacketDesc};
+use workloads::actors::wire::{le_u64, FlowKey, FlowKeyWire, PacketDesc};
 
 fn query(h: &mut crate::common::Harness, flow: u32) -> u64 {
     let mut p = Vec::new();

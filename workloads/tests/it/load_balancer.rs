@@ -4,7 +4,7 @@ use crate::common::harness;
 use scheduler::Endpoint;
 use std::collections::BTreeMap;
 use workloads::actors::load_balancer::maglev_table;
-use workloads::actors::wire::{FlowKey, PacketDesc};
+use workloads::actors::wire::{FlowKey, FlowKeyWire, PacketDesc};
 
 fn packet(flow: u32) -> Vec<u8> {
     PacketDesc {

@@ -1,7 +1,7 @@
 //! The rate limiter admits exactly what a token bucket per flow admits.
 
 use crate::common::harness;
-use workloads::actors::wire::{FlowKey, PacketDesc};
+use workloads::actors::wire::{FlowKey, FlowKeyWire, PacketDesc};
 
 /// Reference token bucket in exact rational arithmetic (tokens x 1e9).
 fn reference_admits(arrivals_ns: &[u64], rate_pps: u64, burst: u64) -> u64 {

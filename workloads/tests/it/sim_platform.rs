@@ -1,10 +1,9 @@
 //! SimPlatform charges time from the CN2350 model, bounds its outbox, and feeds the watchdog.
 
 use scheduler::{
-    ActorCtx, ActorError, DmaDirection, DmoTable, Endpoint, MemAccess, Message, Nanos, Platform,
-    Side,
+    ActorCtx, ActorError, Direction, DmoTable, Endpoint, MemAccess, Message, Platform, Side,
 };
-use sim_core::SimTime;
+use sim_core::{SimDuration, SimTime};
 use workloads::sim_platform::{liquidio_cn2350_model, SimPlatform};
 
 fn platform() -> SimPlatform {
@@ -17,18 +16,21 @@ fn charges_cycles_memory_and_dma() {
     p.advance_to(SimTime::from_us(5));
     p.begin_exec();
     p.charge_cycles(1_200); // 1 us at 1.2 GHz
-    assert_eq!(p.charged_in_exec(), Nanos(1_000));
+    assert_eq!(p.charged_in_exec(), SimDuration::from_ns(1_000));
     p.mem_access(0x1000_0000, 8, MemAccess::Read); // cold: DRAM, 115 ns (Table 2)
-    assert_eq!(p.charged_in_exec(), Nanos(1_115));
+    assert_eq!(p.charged_in_exec(), SimDuration::from_ns(1_115));
     p.mem_access(0x1000_0000, 8, MemAccess::Read); // now an L1 hit, 8.3 ns
     assert_eq!(p.charged_in_exec_exact().as_ps(), 1_123_300);
-    let d = p.dma(DmaDirection::NicToHost, 2_100); // 1 us + 2100 B at 2.1 GB/s
-    assert_eq!(d, Nanos(2_000));
+    let d = p.dma(Direction::NicToHost, 2_100); // 1 us + 2100 B at 2.1 GB/s
+    assert_eq!(d, SimDuration::from_ns(2_000));
     assert_eq!(p.end_exec().as_ps(), 3_123_300);
-    assert_eq!(p.now(), Nanos(5_000 + 3_123));
+    assert_eq!(p.now(), SimTime::from_ns(5_000 + 3_123));
     p.advance_to(SimTime::from_us(1)); // never backwards
-    assert_eq!(p.now(), Nanos(8_123));
-    assert_eq!(p.dma(DmaDirection::HostToNic, 1_400), Nanos(2_000)); // reads at 1.4 GB/s
+    assert_eq!(p.now(), SimTime::from_ns(8_123));
+    assert_eq!(
+        p.dma(Direction::HostToNic, 1_400),
+        SimDuration::from_ns(2_000)
+    ); // reads at 1.4 GB/s
     assert_eq!(p.dma_bytes(), 3_500);
 }
 
@@ -42,7 +44,7 @@ fn outbox_is_bounded_and_overflow_counted() {
             dst: 3,
             kind: 0,
             payload: vec![],
-            created_at: Nanos(0),
+            created_at: SimTime::ZERO,
         };
         p.send(m);
     }
@@ -85,14 +87,15 @@ fn watchdog_stops_an_actor_that_runs_too_long() {
         dst: 1,
         kind: r.kind,
         payload: r.payload,
-        created_at: Nanos(0),
+        created_at: SimTime::ZERO,
     };
     {
         let mut ctx = ActorCtx::new(&mut p, &mut dmos, 1, &mut next);
         actor.init(&mut ctx).unwrap();
     }
     p.begin_exec();
-    let mut ctx = ActorCtx::new(&mut p, &mut dmos, 1, &mut next).with_watchdog(Nanos::from_us(10));
+    let mut ctx =
+        ActorCtx::new(&mut p, &mut dmos, 1, &mut next).with_watchdog(SimDuration::from_us(10));
     assert_eq!(actor.exec(&msg, &mut ctx), Err(ActorError::WatchdogExpired));
     assert!(
         p.take_outbox().is_empty(),
