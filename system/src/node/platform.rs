@@ -77,23 +77,6 @@ impl<'a> NodePlatform<'a> {
     pub fn inner_mut(&mut self) -> &mut SimPlatform<&'a mut CoreModel> {
         &mut self.inner
     }
-
-    /// The runtime hands this core a request: charge the NIC packet path for a
-    /// frame from the wire on a NIC core, and remember the request.
-    pub fn on_request(&mut self, msg: &Message) {
-        let from_wire = matches!(msg.src, Endpoint::Network { .. });
-        self.picked = Some(PickedRequest {
-            msg_id: msg.id,
-            created_at: msg.created_at,
-            from_wire,
-        });
-        if let (true, Some(fwd)) = (from_wire, self.forwarding.as_deref_mut()) {
-            let d = fwd.service_time(Frame::wire_bytes_for(msg.payload.len()));
-            self.pipeline += d;
-            let to = self.inner.clock() + d;
-            self.inner.advance_to(to);
-        }
-    }
 }
 
 impl Platform for NodePlatform<'_> {
@@ -128,5 +111,21 @@ impl Platform for NodePlatform<'_> {
     }
     fn charged_in_exec(&self) -> SimDuration {
         self.inner.charged_in_exec()
+    }
+    /// The runtime hands this core a request: charge the NIC packet path for a
+    /// frame from the wire on a NIC core, and remember the request.
+    fn on_request(&mut self, msg: &Message) {
+        let from_wire = matches!(msg.src, Endpoint::Network { .. });
+        self.picked = Some(PickedRequest {
+            msg_id: msg.id,
+            created_at: msg.created_at,
+            from_wire,
+        });
+        if let (true, Some(fwd)) = (from_wire, self.forwarding.as_deref_mut()) {
+            let d = fwd.service_time(Frame::wire_bytes_for(msg.payload.len()));
+            self.pipeline += d;
+            let to = self.inner.clock() + d;
+            self.inner.advance_to(to);
+        }
     }
 }

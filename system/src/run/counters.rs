@@ -11,7 +11,7 @@ pub(super) fn table(node: &Node) -> Table {
     let a = node.accounting();
     let d = node.driver().counters();
     let r = *node.driver().runtime().counters();
-    let rows: [(&str, u64); 32] = [
+    let rows: [(&str, u64); 33] = [
         ("generated", a.generated),
         ("drops_source", a.drops_source),
         ("drops_switch", a.drops_switch),
@@ -30,6 +30,7 @@ pub(super) fn table(node: &Node) -> Table {
         ("driver_platform_errors", d.platform_errors),
         ("driver_model_errors", d.model_errors),
         ("driver_dropped_sends", d.dropped_sends),
+        ("driver_out_of_order_dispatches", d.out_of_order_dispatches),
         ("rt_delivered", r.delivered),
         ("rt_completed", r.completed),
         ("rt_failed", r.failed),
