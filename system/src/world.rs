@@ -26,13 +26,27 @@ pub enum WorldEvent {
     SourceNext,
 }
 
+/// How the source makes a request for one actor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestGen {
+    /// The actor kind's own request generator (real payloads it can parse).
+    Kind(ActorKind),
+    /// Zero-filled payloads of one size (e.g. for the echo actor).
+    Fixed {
+        /// `Message::kind`.
+        kind: u16,
+        /// Payload bytes (the frame adds its headers).
+        payload_bytes: usize,
+    },
+}
+
 /// One actor as the request source sees it.
 #[derive(Clone, Debug)]
 pub struct Target {
     /// Runtime id.
     pub id: scheduler::ActorId,
-    /// Kind (for request payloads).
-    pub kind: ActorKind,
+    /// How its requests are made.
+    pub request: RequestGen,
     /// Cumulative normalised weight.
     pub cumulative: f64,
 }
@@ -125,10 +139,19 @@ impl Source {
                     .position(|t| u < t.cumulative)
                     .unwrap_or(targets.len() - 1);
                 let t = &targets[i];
-                let req = gen_request(t.kind, rng);
+                let (kind, payload) = match t.request {
+                    RequestGen::Kind(k) => {
+                        let req = gen_request(k, rng);
+                        (req.kind, req.payload)
+                    }
+                    RequestGen::Fixed {
+                        kind,
+                        payload_bytes,
+                    } => (kind, vec![0u8; payload_bytes]),
+                };
                 let id = *next_id;
                 *next_id += 1;
-                (id, created_at, 0, t.id, req.kind, req.payload)
+                (id, created_at, 0, t.id, kind, payload)
             }
         };
         let wire_bytes = Frame::wire_bytes_for(payload.len());

@@ -104,8 +104,8 @@ pub struct Accounting {
 /// Per-class results after warm-up.
 #[derive(Clone, Default)]
 pub struct ClassStats {
-    /// Requests completed.
+    /// Requests completed after warm-up (whenever they were created).
     pub completed: u64,
-    /// Latency from creation to completion.
+    /// Latency from creation to completion of requests created after warm-up.
     pub latency: LatencyHistogram,
 }

@@ -398,14 +398,18 @@ impl Node {
             self.series.add(now, c, 1.0);
             self.series.add(now, l, us);
         }
-        if req.created_at >= self.warmup_end {
-            let class = self
-                .class_of_actor
-                .get(r.actor as usize)
-                .copied()
-                .unwrap_or(0);
-            if let Some(cs) = self.classes.get_mut(class) {
+        // Throughput counts completions in the measured window and latency
+        // the requests created in it, as for frames (see `flush`).
+        let class = self
+            .class_of_actor
+            .get(r.actor as usize)
+            .copied()
+            .unwrap_or(0);
+        if let Some(cs) = self.classes.get_mut(class) {
+            if now >= self.warmup_end {
                 cs.completed += 1;
+            }
+            if req.created_at >= self.warmup_end {
                 cs.latency.record(latency);
             }
         }

@@ -1,6 +1,6 @@
 //! Reporting an actor run on the node: the summary row, per-class results, and the actor, placement, migration and class tables.
 
-use super::assemble::{actor_world, drive};
+use super::assemble::{actor_world, drive, Assembled};
 use super::capacity::estimate_nic_capacity_rps;
 use super::{ClassResult, RunError, RunOutput};
 use crate::node::accounting::col;
@@ -19,8 +19,18 @@ pub(super) fn run_actors(s: &Scenario, plan: &ActorsPlan) -> Result<RunOutput, R
         OfferedLoad::Krps(k) => k * 1e3,
         OfferedLoad::Fraction(f) => f * estimate_nic_capacity_rps(s, plan)?,
     };
-    let end = SimTime::ZERO + s.duration;
     let built = actor_world(s, plan, rate_rps)?;
+    run_actor_world(s, built, rate_rps, wall)
+}
+
+/// Runs an assembled actor world to the scenario's end and reports it.
+pub(super) fn run_actor_world(
+    s: &Scenario,
+    built: Assembled,
+    rate_rps: f64,
+    wall: Instant,
+) -> Result<RunOutput, RunError> {
+    let end = SimTime::ZERO + s.duration;
     let (world, events) = drive(built.world, end)?;
     let wall_time_s = wall.elapsed().as_secs_f64();
     let node = &world.nodes()[0];

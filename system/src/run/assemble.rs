@@ -13,7 +13,7 @@ use crate::node::echo_actor::EchoActor;
 use crate::node::{Node, NodeParts};
 use crate::scenario::actors::{ActorSpec, ActorsPlan};
 use crate::scenario::Scenario;
-use crate::world::{Source, Target, World};
+use crate::world::{RequestGen, Source, Target, World};
 use nic_models::switch::EmbeddedSwitch;
 use nic_models::{CoreModel, ForwardingCost, MacPort, NicKind};
 use pcie_model::PcieSystem;
@@ -147,44 +147,92 @@ pub(super) fn build(spec: &ActorSpec) -> Result<Box<dyn scheduler::Actor>, RunEr
     )))
 }
 
+/// One actor of an actor world, as assembled from its scenario entry.
+pub(super) struct Entry {
+    /// The actor (named).
+    pub actor: Box<dyn scheduler::Actor>,
+    /// Initial placement (`None`: the policy's).
+    pub placement: Option<Placement>,
+    /// Reporting class.
+    pub class: String,
+    /// Share of the requests.
+    pub weight: f64,
+    /// How its requests are made.
+    pub request: RequestGen,
+}
+
 /// The actor workload's world at `rate_rps` requests per second.
 pub(super) fn actor_world(
     s: &Scenario,
     plan: &ActorsPlan,
     rate_rps: f64,
 ) -> Result<Assembled, RunError> {
-    let streams = RngStreams::new(s.seed);
-    let mut rt = Runtime::new(plan.settings.clone(), s.cores, plan.host_cores).map_err(assembly)?;
-    let mut nic_model = s.nic.core_model().map_err(assembly)?;
+    let entries = plan
+        .actors
+        .iter()
+        .map(|spec| {
+            Ok(Entry {
+                actor: build(spec)?,
+                placement: spec.placement,
+                class: spec.class.clone(),
+                weight: spec.weight,
+                request: RequestGen::Kind(spec.kind),
+            })
+        })
+        .collect::<Result<Vec<_>, RunError>>()?;
     let host_model = plan.host.core_model().map_err(assembly)?;
+    actor_world_of(
+        s,
+        plan.settings.clone(),
+        plan.host_cores,
+        host_model,
+        entries,
+        plan.arrival,
+        rate_rps,
+    )
+}
+
+/// A world of one node running `entries` under `settings`, with requests at
+/// `rate_rps` (the actor workload; tests build worlds of their own actors).
+pub(super) fn actor_world_of(
+    s: &Scenario,
+    settings: SchedulerSettings,
+    host_cores: u32,
+    host_model: CoreModel,
+    entries: Vec<Entry>,
+    arrival: workloads::ArrivalProcess,
+    rate_rps: f64,
+) -> Result<Assembled, RunError> {
+    let streams = RngStreams::new(s.seed);
+    let mut rt = Runtime::new(settings, s.cores, host_cores).map_err(assembly)?;
+    let mut nic_model = s.nic.core_model().map_err(assembly)?;
     let mut classes: Vec<String> = Vec::new();
-    let total_w: f64 = plan.actors.iter().map(|a| a.weight).sum();
+    let total_w: f64 = entries.iter().map(|a| a.weight).sum();
     let mut cumulative = 0.0;
     let mut targets = Vec::new();
     let mut class_of_actor = Vec::new();
-    for spec in &plan.actors {
+    for e in entries {
         let mut p = SimPlatform::new(&mut nic_model, 0, Side::Nic).map_err(assembly)?;
-        let actor = build(spec)?;
-        let id = match spec.placement {
-            Some(at) => rt.register_actor_at(actor, at, &mut p, SimTime::ZERO),
-            None => rt.register_actor(actor, &mut p, SimTime::ZERO),
+        let id = match e.placement {
+            Some(at) => rt.register_actor_at(e.actor, at, &mut p, SimTime::ZERO),
+            None => rt.register_actor(e.actor, &mut p, SimTime::ZERO),
         }
         .map_err(assembly)?;
         let class = classes
             .iter()
-            .position(|c| *c == spec.class)
+            .position(|c| *c == e.class)
             .unwrap_or_else(|| {
-                classes.push(spec.class.clone());
+                classes.push(e.class.clone());
                 classes.len() - 1
             });
         if class_of_actor.len() <= id as usize {
             class_of_actor.resize(id as usize + 1, 0);
         }
         class_of_actor[id as usize] = class;
-        cumulative += spec.weight / total_w;
+        cumulative += e.weight / total_w;
         targets.push(Target {
             id,
-            kind: spec.kind,
+            request: e.request,
             cumulative,
         });
     }
@@ -197,7 +245,7 @@ pub(super) fn actor_world(
     let source = Source::requests(
         targets,
         streams.stream("traffic/requests"),
-        plan.arrival,
+        arrival,
         rate_rps,
         SimTime::ZERO + s.duration,
     );

@@ -5,6 +5,10 @@ mod assemble;
 mod capacity;
 mod counters;
 mod echo;
+#[cfg(test)]
+mod equivalence;
+#[cfg(test)]
+mod invariants;
 
 pub use capacity::estimate_nic_capacity_rps;
 
