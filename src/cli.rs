@@ -105,9 +105,13 @@ fn cmd_run(a: RunArgs) -> Result<()> {
     write_outputs(&out_dir, &out)?;
     if !a.quiet {
         print!("{}", summary_text(&out.summary));
+        let mut files = vec!["summary.csv", "timeseries.csv"];
+        files.extend(out.extra_tables.iter().map(|(name, _)| name.as_str()));
+        files.push("resolved.toml");
         println!(
-            "  wrote         {}/{{summary.csv,timeseries.csv,resolved.toml}}",
-            out_dir.display()
+            "  wrote         {}/{{{}}}",
+            out_dir.display(),
+            files.join(",")
         );
     }
     Ok(())

@@ -10,6 +10,9 @@ pub mod forwarding;
 pub mod mac;
 pub mod packet;
 pub mod profile;
+pub mod profile_file;
+mod profile_key;
+pub mod ranges;
 pub mod traffic_manager;
 
 pub use cores::CorePool;
@@ -26,7 +29,6 @@ pub mod core_model;
 pub mod error;
 pub mod figures;
 pub mod host;
-pub mod host_link;
 pub mod memory;
 pub mod messaging;
 pub mod switch;

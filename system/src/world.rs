@@ -218,7 +218,7 @@ impl World {
         while let Some(f) = self.source.next_frame(self.target, node.payload_buffer()) {
             node.offered(&f);
             let Some(at_nic) = self.source_wire.transmit(f.created_at, f.wire_bytes) else {
-                node.dropped_at_source(&f);
+                node.dropped_at_source();
                 continue;
             };
             match node.ingress(f, at_nic, sched) {
@@ -262,6 +262,7 @@ impl Model for World {
                 if let Some(node) = self.nodes.get_mut(id as usize) {
                     node.flush(now);
                     node.handle(now, ev, sched);
+                    node.sync(now);
                 }
             }
             WorldEvent::SourceNext => {
@@ -269,6 +270,9 @@ impl Model for World {
                     node.flush(now);
                 }
                 self.pull_source(sched);
+                if let Some(node) = self.nodes.get_mut(self.target as usize) {
+                    node.sync(now);
+                }
             }
         }
     }

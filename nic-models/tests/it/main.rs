@@ -6,6 +6,7 @@ mod core_model;
 mod determinism;
 mod l2_cliff;
 mod messaging_ratios;
+mod profile_files;
 mod steering;
 mod table2;
 mod vectors;

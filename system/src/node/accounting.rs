@@ -66,39 +66,64 @@ pub mod col {
     ];
 }
 
-/// Where every frame from the wire is, counted place by place (so that a
-/// conservation check sums independent counts).
+/// What a run conserves, place by place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Conserve {
+    /// Frames (the echo workload): every frame from the source is echoed
+    /// (its reply's last bit left), steered to the host, dropped, or inside.
+    Frames,
+    /// Messages to actors (actor workloads): every request from the wire and
+    /// every message an actor sends another is served (its handler ran and
+    /// returned), steered to the host by the switch, dropped, or inside.
+    Messages,
+}
+
+/// The node's own counts (the runtime keeps its drop reasons and queue
+/// depths in `RuntimeCounters`); each place is counted on its own, so a
+/// conservation check sums independent counts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Accounting {
     /// Frames the source created.
-    pub generated: u64,
+    pub frames: u64,
+    /// Messages actors sent to other actors.
+    pub internal: u64,
     /// Dropped at the source's transmit backlog (offered above the wire's rate).
     pub drops_source: u64,
     /// Dropped by an embedded-switch rule.
     pub drops_switch: u64,
+    /// Refused because their PCIe direction held `PCIE_QUEUE_MESSAGES` already.
+    pub drops_pcie: u64,
     /// Dropped at the packet engine's ingress FIFO.
     pub drops_ingress: u64,
-    /// Refused by the runtime's full FCFS queue (the traffic manager's queue on an on-path NIC).
-    pub drops_tm: u64,
-    /// Refused by the runtime for another reason (full mailbox, host queue or
-    /// migration buffer, killed, deleted or unknown actor).
-    pub drops_runtime: u64,
     /// Reply frames dropped at the full transmit queue.
     pub drops_tx: u64,
     /// Steered to the host by the embedded switch and landed in host memory.
     pub steered_host: u64,
-    /// Requests from the wire whose handler ended (done, failed, killed or skipped).
+    /// Messages whose handler ran and returned (Ok or an actor error).
+    pub served: u64,
+    /// Of those, requests from the wire (for latency and throughput).
     pub completed: u64,
     /// Frames whose last bit left the transmit MAC.
     pub delivered: u64,
     /// Messages actors sent to the host application (outside the actor world).
     pub egress_host: u64,
-    /// Messages between actors dropped by the runtime (not frames from the wire).
-    pub internal_drops: u64,
-    /// Requests crossing PCIe towards a host actor now.
-    pub in_flight_pcie: u64,
+    /// Messages on PCIe now, NIC to host.
+    pub in_pcie_to_host: u64,
+    /// Messages on PCIe now, host to NIC.
+    pub in_pcie_to_nic: u64,
+    /// Messages that crossed PCIe to host actors and landed in host memory.
+    pub to_host_actors: u64,
     /// Frames on their way to the runtime (arrival event pending).
     pub in_flight_arriving: u64,
+    /// Most frames or messages inside the node at once (after every event).
+    pub peak_in_flight: u64,
+}
+
+impl Accounting {
+    /// Messages on PCIe in either direction.
+    pub fn in_pcie(&self) -> u64 {
+        self.in_pcie_to_host + self.in_pcie_to_nic
+    }
 }
 
 /// Per-class results after warm-up.

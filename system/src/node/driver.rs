@@ -32,6 +32,7 @@
 //! (handlers as resumable steps) would remove it; it is left as a documented
 //! approximation.
 
+use crate::node::drops::OrderCheck;
 use crate::node::platform::{NodePlatform, PickedRequest};
 use nic_models::{CoreModel, ForwardingCost};
 use pcie_model::PcieSystem;
@@ -55,6 +56,8 @@ pub struct DriverCounters {
     /// Dispatches at an earlier simulated time than the one before (the
     /// ordering argument in the module doc needs this to stay zero).
     pub out_of_order_dispatches: u64,
+    /// Messages an actor started out of order for their sender.
+    pub reorders: u64,
 }
 
 /// A busy core's execution.
@@ -72,15 +75,14 @@ pub struct Running {
 }
 
 impl Running {
-    /// Whether the work was a request that ran to an end (done, failed, killed or skipped).
-    pub fn ended_request(&self) -> bool {
+    /// Whether the work was a message whose handler ran and returned (Ok or
+    /// an actor error). Killed and skipped executions are drops the runtime
+    /// counts (`aborted_by_watchdog`, `dropped_actor_killed`).
+    pub fn served(&self) -> bool {
         self.request.is_some()
             && matches!(
                 self.outcome.kind,
-                OutcomeKind::Done
-                    | OutcomeKind::Failed(_)
-                    | OutcomeKind::WatchdogKilled
-                    | OutcomeKind::Skipped
+                OutcomeKind::Done | OutcomeKind::Failed(_)
             )
     }
 }
@@ -89,8 +91,8 @@ impl Running {
 pub struct Finished {
     /// The actor that ran.
     pub actor: scheduler::ActorId,
-    /// Whether it was a request that ran to an end.
-    pub ended_request: bool,
+    /// Whether it was a message whose handler ran and returned.
+    pub served: bool,
     /// The request it ran, if any.
     pub request: Option<PickedRequest>,
     /// Messages the handler sent, in send order.
@@ -115,6 +117,7 @@ pub struct RuntimeDriver {
     nic_busy_done: SimDuration,
     host_busy_done: SimDuration,
     last_dispatch: SimTime,
+    order: OrderCheck,
 }
 
 impl RuntimeDriver {
@@ -130,7 +133,15 @@ impl RuntimeDriver {
     ) -> RuntimeDriver {
         let nic = rt.cores_in(scheduler::policy::NicGroup::Fcfs)
             + rt.cores_in(scheduler::policy::NicGroup::Drr);
-        let host = host_model.as_ref().map_or(0, |m| m.cores());
+        // the runtime's host cores (at most the host model's: the scenario checks it)
+        let host = host_model.as_ref().map_or(0, |m| {
+            let rt_host = rt
+                .idle_cores()
+                .iter()
+                .filter(|c| c.side == Side::Host)
+                .count();
+            rt_host.min(m.cores())
+        });
         RuntimeDriver {
             rt,
             nic_model,
@@ -145,6 +156,7 @@ impl RuntimeDriver {
             nic_busy_done: SimDuration::ZERO,
             host_busy_done: SimDuration::ZERO,
             last_dispatch: SimTime::ZERO,
+            order: OrderCheck::default(),
         }
     }
 
@@ -236,6 +248,11 @@ impl RuntimeDriver {
             }
         };
         let request = platform.picked();
+        if let Some(p) = request {
+            if self.order.started_id(p.src, p.dst, p.msg_id) {
+                self.counters.reorders += 1;
+            }
+        }
         let pipeline = platform.pipeline_time();
         self.counters.dropped_sends += platform.dropped_sends();
         let inner = platform.inner_mut();
@@ -285,7 +302,7 @@ impl RuntimeDriver {
         .unwrap_or_default();
         let done = Finished {
             actor: r.outcome.actor,
-            ended_request: r.ended_request(),
+            served: r.served(),
             request: r.request,
             outbox,
         };

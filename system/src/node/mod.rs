@@ -19,19 +19,21 @@
 
 pub mod accounting;
 pub mod driver;
+pub mod drops;
 pub mod echo_actor;
 pub mod named;
 pub mod platform;
 
 use crate::frame::{Frame, NodeId};
 use crate::world::WorldEvent;
-use accounting::{col, Accounting, ClassStats};
+use accounting::{col, Accounting, ClassStats, Conserve};
 use driver::{Finished, RuntimeDriver};
+use drops::PCIE_QUEUE_MESSAGES;
 use nic_models::forwarding::packet_engine_time;
 use nic_models::switch::{EmbeddedSwitch, Steering};
 use nic_models::{FifoServer, MacPort, NicProfile};
 use pcie_model::PcieSystem;
-use scheduler::runtime::{CoreId, DropReason, RUNTIME_MSG_ID_BASE};
+use scheduler::runtime::{CoreId, RUNTIME_MSG_ID_BASE};
 use scheduler::{Endpoint, Message, Side};
 use sim_core::{Scheduler, SimDuration, SimTime, TimeSeries};
 use std::collections::VecDeque;
@@ -47,8 +49,8 @@ pub enum NodeEvent {
     /// stage before is FIFO), so the event carries no frame: the node keeps
     /// them in a FIFO and the heap moves small events.
     Arrive,
-    /// A message reaches the other side of PCIe.
-    Crossed(Box<Message>),
+    /// A message reaches the `Side` it crossed PCIe to.
+    Crossed(Box<Message>, Side),
     /// A core finished its work.
     CoreDone(CoreId),
     /// Policy evaluation.
@@ -88,9 +90,10 @@ pub struct NodeParts {
     pub stop_at: SimTime,
     /// Time series with [`col::NAMES`].
     pub series: TimeSeries,
-    /// Whether to fill the per-request completion columns (actor workloads;
-    /// the echo workload reports frames and skips them to save time per packet).
-    pub request_series: bool,
+    /// What the run conserves; actor workloads (`Messages`) also fill the
+    /// per-request completion columns, which the echo workload skips to save
+    /// time per packet.
+    pub conserve: Conserve,
 }
 
 /// One server.
@@ -118,7 +121,9 @@ pub struct Node {
     classes: Vec<ClassStats>,
     class_of_actor: Vec<usize>,
     series: TimeSeries,
+    conserve: Conserve,
     request_series: bool,
+    drops_in_series: u64,
     started: Vec<(CoreId, SimTime)>,
 }
 
@@ -151,7 +156,9 @@ impl Node {
             classes: vec![ClassStats::default(); p.classes],
             class_of_actor: p.class_of_actor,
             series: p.series,
-            request_series: p.request_series,
+            conserve: p.conserve,
+            request_series: p.conserve == Conserve::Messages,
+            drops_in_series: 0,
             started: Vec::new(),
         }
     }
@@ -170,7 +177,7 @@ impl Node {
 
     /// The source created `frame` for this node (counted as offered).
     pub fn offered(&mut self, frame: &Frame) {
-        self.acct.generated += 1;
+        self.acct.frames += 1;
         if self.request_series {
             self.series.add(frame.created_at, col::OFFERED, 1.0);
         }
@@ -181,10 +188,9 @@ impl Node {
         );
     }
 
-    /// The source could not put `frame` on its wire (backlog full).
-    pub fn dropped_at_source(&mut self, frame: &Frame) {
+    /// The source could not put a frame on its wire (backlog full).
+    pub fn dropped_at_source(&mut self) {
         self.acct.drops_source += 1;
-        self.series.add(frame.created_at, col::DROPS, 1.0);
     }
 
     /// The receive path: `frame`'s last bit reached the NIC at `at_nic`.
@@ -199,7 +205,11 @@ impl Node {
                 Steering::NicCore(_) => {}
                 Steering::Drop => {
                     self.acct.drops_switch += 1;
-                    self.series.add(at_nic, col::DROPS, 1.0);
+                    return Ingress::Dropped;
+                }
+                Steering::Host if self.to_host.len() as u64 >= PCIE_QUEUE_MESSAGES => {
+                    // PCIe slower than the link: its queue is bounded too
+                    self.acct.drops_pcie += 1;
                     return Ingress::Dropped;
                 }
                 Steering::Host => {
@@ -217,7 +227,6 @@ impl Node {
                 Some(t) => t,
                 None => {
                     self.acct.drops_ingress += 1;
-                    self.series.add(at_nic, col::DROPS, 1.0);
                     return Ingress::Dropped;
                 }
             },
@@ -248,9 +257,13 @@ impl Node {
                     self.route(msg, Side::Nic, now, sched);
                 }
             }
-            NodeEvent::Crossed(msg) => {
-                if msg.id < RUNTIME_MSG_ID_BASE {
-                    self.acct.in_flight_pcie -= 1;
+            NodeEvent::Crossed(msg, to) => {
+                match to {
+                    Side::Host => {
+                        self.acct.in_pcie_to_host -= 1;
+                        self.acct.to_host_actors += 1;
+                    }
+                    Side::Nic => self.acct.in_pcie_to_nic -= 1,
                 }
                 self.deliver(*msg, now);
             }
@@ -292,9 +305,15 @@ impl Node {
     fn route(&mut self, msg: Message, from: Side, now: SimTime, sched: &mut Scheduler<WorldEvent>) {
         match self.driver.runtime().side_of(msg.dst) {
             Some(to) if to != from => {
-                if msg.id < RUNTIME_MSG_ID_BASE {
-                    self.acct.in_flight_pcie += 1;
+                let in_flight = match from {
+                    Side::Nic => &mut self.acct.in_pcie_to_host,
+                    Side::Host => &mut self.acct.in_pcie_to_nic,
+                };
+                if *in_flight >= PCIE_QUEUE_MESSAGES {
+                    self.acct.drops_pcie += 1;
+                    return;
                 }
+                *in_flight += 1;
                 let bytes = u64::from(Frame::wire_bytes_for(msg.payload.len()));
                 let write = match from {
                     Side::Nic => self.pcie.device_write_to_host(now, bytes),
@@ -302,7 +321,7 @@ impl Node {
                 };
                 sched.schedule_at(
                     write.delivered.max(now),
-                    self.ev(NodeEvent::Crossed(Box::new(msg))),
+                    self.ev(NodeEvent::Crossed(Box::new(msg), to)),
                 );
             }
             _ => self.deliver(msg, now),
@@ -310,17 +329,13 @@ impl Node {
     }
 
     fn deliver(&mut self, msg: Message, now: SimTime) {
-        let external = msg.id < RUNTIME_MSG_ID_BASE;
-        match self.driver.runtime_mut().deliver(msg, now) {
-            Ok(_) => {}
-            Err(reason) if external => {
-                match reason {
-                    DropReason::FcfsQueueFull => self.acct.drops_tm += 1,
-                    _ => self.acct.drops_runtime += 1,
-                }
-                self.series.add(now, col::DROPS, 1.0);
-            }
-            Err(_) => self.acct.internal_drops += 1,
+        // A refusal is counted by the runtime under its reason (`RuntimeCounters`),
+        // which the reports and the drops series read.
+        if let Err(reason) = self.driver.runtime_mut().deliver(msg, now) {
+            debug_assert!(
+                self.driver.runtime().counters().dropped() > 0,
+                "{reason:?} uncounted"
+            );
         }
     }
 
@@ -345,7 +360,10 @@ impl Node {
         let mut outbox = std::mem::take(&mut r.outbox);
         for (dst, m) in outbox.drain(..) {
             match dst {
-                Endpoint::Actor(_) => self.route(m, core.side, now, sched),
+                Endpoint::Actor(_) => {
+                    self.acct.internal += 1;
+                    self.route(m, core.side, now, sched);
+                }
                 Endpoint::Network { .. } => self.transmit(m, core.side, origin.unwrap_or(now), now),
                 Endpoint::Host => self.acct.egress_host += 1,
             }
@@ -373,16 +391,18 @@ impl Node {
             Some(done) => self.tx_in_flight.push_back((done, origin, wire)),
             None => {
                 self.acct.drops_tx += 1;
-                self.series.add(now, col::DROPS, 1.0);
             }
         }
     }
 
     fn record_completion(&mut self, r: &Finished, core: CoreId, now: SimTime) {
+        if r.served {
+            self.acct.served += 1;
+        }
         let Some(req) = r.request.filter(|p| p.from_wire) else {
             return;
         };
-        if !r.ended_request || req.msg_id >= RUNTIME_MSG_ID_BASE {
+        if !r.served || req.msg_id >= RUNTIME_MSG_ID_BASE {
             return;
         }
         self.acct.completed += 1;
@@ -456,21 +476,100 @@ impl Node {
         self.acct
     }
 
-    /// Frames and requests inside the node now, by place: (queued in the
-    /// runtime, running requests from the wire, in the transmit MAC, crossing
-    /// to host memory by the switch).
-    pub fn in_flight_places(&self) -> (u64, u64, u64, u64) {
-        let running = self
+    /// What this node conserves.
+    pub fn conserve(&self) -> Conserve {
+        self.conserve
+    }
+
+    /// Frames (echo) or messages to actors (actor workloads) that entered.
+    pub fn generated(&self) -> u64 {
+        match self.conserve {
+            Conserve::Frames => self.acct.frames,
+            Conserve::Messages => self.acct.frames + self.acct.internal,
+        }
+    }
+
+    /// Frames echoed (their reply's last bit left), or messages served.
+    pub fn delivered(&self) -> u64 {
+        match self.conserve {
+            Conserve::Frames => self.acct.delivered,
+            Conserve::Messages => self.acct.served,
+        }
+    }
+
+    /// Every drop of what this node conserves, summed over reasons.
+    pub fn drops_total(&self) -> u64 {
+        self.ended().iter().skip(1).map(|(_, n)| n).sum()
+    }
+
+    /// Ends other than delivery, by place: the switch's host steering first,
+    /// then every drop reason.
+    pub fn ended(&self) -> Vec<(&'static str, u64)> {
+        let a = &self.acct;
+        let rt = self.driver.runtime().counters();
+        let mut v = vec![
+            ("steered_host", a.steered_host),
+            ("drops_source", a.drops_source),
+            ("drops_switch", a.drops_switch),
+            ("drops_ingress", a.drops_ingress),
+            ("drops_pcie", a.drops_pcie),
+        ];
+        match self.conserve {
+            Conserve::Frames => {
+                // the echo actor's only runtime queue is the traffic manager's
+                v.push(("drops_tm", rt.dropped() + rt.aborted_by_watchdog));
+                v.push(("drops_tx", a.drops_tx));
+            }
+            Conserve::Messages => {
+                let d = drops::ActorDrops::of(0, rt);
+                v.extend([
+                    ("drops_fcfs_queue", d.fcfs_queue),
+                    ("drops_mailbox", d.mailbox),
+                    ("drops_migration_buffer", d.migration_buffer),
+                    ("drops_host_queue", d.host_queue),
+                    ("drops_actor_killed", d.actor_killed),
+                    ("drops_actor_deleted", d.actor_deleted),
+                    ("drops_unknown_actor", d.unknown_actor),
+                    ("drops_watchdog", d.watchdog),
+                ]);
+            }
+        }
+        v
+    }
+
+    /// What is inside the node now, by place.
+    pub fn in_flight(&self) -> Vec<(&'static str, u64)> {
+        let on_core = self
             .driver
             .running()
-            .filter(|r| r.ended_request() && r.request.is_some_and(|p| p.from_wire))
+            .filter(|r| r.request.is_some())
             .count() as u64;
-        (
-            self.driver.runtime().queued_messages() as u64,
-            running,
-            self.tx_in_flight.len() as u64,
-            self.to_host.len() as u64,
-        )
+        let mut v = vec![
+            ("arriving", self.acct.in_flight_arriving),
+            ("pcie", self.acct.in_pcie()),
+            ("queued", self.driver.runtime().queued_messages() as u64),
+            ("on_core", on_core),
+        ];
+        if self.conserve == Conserve::Frames {
+            v.push(("tx", self.tx_in_flight.len() as u64));
+            v.push(("to_host", self.to_host.len() as u64));
+        }
+        v
+    }
+
+    /// After every event: new drops reach the time series (so its column sums
+    /// to the summary's `drops`), and the peak of what is inside is updated.
+    pub fn sync(&mut self, now: SimTime) {
+        let ended = self.ended();
+        let drops: u64 = ended.iter().skip(1).map(|(_, n)| n).sum();
+        if drops > self.drops_in_series {
+            self.series
+                .add(now, col::DROPS, (drops - self.drops_in_series) as f64);
+            self.drops_in_series = drops;
+        }
+        let done = self.delivered() + ended.iter().map(|(_, n)| n).sum::<u64>();
+        let inside = self.generated().saturating_sub(done);
+        self.acct.peak_in_flight = self.acct.peak_in_flight.max(inside);
     }
 
     /// Frame bytes and frames transmitted after warm-up.

@@ -23,6 +23,10 @@ pub struct PickedRequest {
     pub created_at: SimTime,
     /// Whether it came from the wire (and so paid the NIC packet path).
     pub from_wire: bool,
+    /// Who sent it.
+    pub src: Endpoint,
+    /// The actor it is for.
+    pub dst: scheduler::ActorId,
 }
 
 /// Most messages one execution may send (further sends are dropped and counted).
@@ -120,6 +124,8 @@ impl Platform for NodePlatform<'_> {
             msg_id: msg.id,
             created_at: msg.created_at,
             from_wire,
+            src: msg.src,
+            dst: msg.dst,
         });
         if let (true, Some(fwd)) = (from_wire, self.forwarding.as_deref_mut()) {
             let d = fwd.service_time(Frame::wire_bytes_for(msg.payload.len()));

@@ -7,7 +7,7 @@
 //! settings, and its source sends requests picked by weight.
 
 use super::RunError;
-use crate::node::accounting::col;
+use crate::node::accounting::{col, Conserve};
 use crate::node::driver::RuntimeDriver;
 use crate::node::echo_actor::EchoActor;
 use crate::node::{Node, NodeParts};
@@ -60,7 +60,7 @@ fn node(
     driver: RuntimeDriver,
     class_of_actor: Vec<usize>,
     classes: usize,
-    request_series: bool,
+    conserve: Conserve,
 ) -> Result<Node, RunError> {
     let switch = match (s.nic.kind, &s.nic.switch) {
         (NicKind::OffPath, config) => Some(
@@ -79,7 +79,7 @@ fn node(
         warmup_end: SimTime::ZERO + s.warmup,
         stop_at: SimTime::ZERO + s.duration,
         series: series(s),
-        request_series,
+        conserve,
     }))
 }
 
@@ -96,6 +96,9 @@ pub(super) fn echo_world(
         fcfs_queue_capacity: s.nic.traffic_manager.queue_packets,
         // one FCFS actor: the policy has nothing to decide, so it never runs
         policy_interval_ns: (s.duration.as_ps() / 1_000).saturating_add(1),
+        // the echo workload has no watchdog: `processing_us` may be any length
+        // (the largest budget whose sum with a start time cannot overflow)
+        watchdog_ns: u64::MAX / 2_000,
         ..SchedulerSettings::default()
     };
     let mut nic_model = s.nic.core_model().map_err(assembly)?;
@@ -123,7 +126,7 @@ pub(super) fn echo_world(
         streams.stream("traffic/source/0"),
         end,
     );
-    let node = node(s, driver, vec![0], 1, false)?;
+    let node = node(s, driver, vec![0], 1, Conserve::Frames)?;
     Ok(Assembled {
         world: World::new(
             vec![node],
@@ -241,7 +244,7 @@ pub(super) fn actor_world_of(
     }
     rt.check_static_names().map_err(assembly)?;
     let driver = driver_for(s, rt, nic_model, Some(host_model))?;
-    let node = node(s, driver, class_of_actor, classes.len(), true)?;
+    let node = node(s, driver, class_of_actor, classes.len(), Conserve::Messages)?;
     let source = Source::requests(
         targets,
         streams.stream("traffic/requests"),

@@ -7,7 +7,7 @@
 
 use super::assemble::{assembly, build, driver_for};
 use super::RunError;
-use crate::frame::SOURCE_NODE;
+use crate::frame::{Frame, SOURCE_NODE};
 use crate::scenario::actors::{ActorSpec, ActorsPlan};
 use crate::scenario::Scenario;
 use scheduler::runtime::{CoreId, Runtime};
@@ -94,4 +94,39 @@ pub fn estimate_nic_capacity_rps(s: &Scenario, plan: &ActorsPlan) -> Result<f64,
         mean_ns += a.weight / total_w * probe_cost_ns(s, plan, a, s.seed)?;
     }
     Ok(f64::from(s.cores) * 1e9 / mean_ns.max(1.0))
+}
+
+/// Requests drawn per actor to estimate the mean request size for the wire cap.
+const SIZE_PROBE_REQUESTS: u64 = 2048;
+
+/// Mean bytes of one request on the wire (payload + headers + the MAC's
+/// preamble and gap), by drawing `SIZE_PROBE_REQUESTS` requests per actor
+/// from their own random stream (the run's draws are untouched).
+fn mean_wire_bytes(s: &Scenario, plan: &ActorsPlan) -> f64 {
+    let total_w: f64 = plan.actors.iter().map(|a| a.weight).sum();
+    let mut rng = RngStreams::new(s.seed).stream("traffic/size_probe");
+    let mut mean = 0.0;
+    for a in &plan.actors {
+        let bytes: u64 = (0..SIZE_PROBE_REQUESTS)
+            .map(|_| {
+                u64::from(Frame::wire_bytes_for(
+                    gen_request(a.kind, &mut rng).payload.len(),
+                ))
+            })
+            .sum();
+        mean += a.weight / total_w * bytes as f64 / SIZE_PROBE_REQUESTS as f64;
+    }
+    mean + f64::from(s.nic.mac.wire_overhead_bytes)
+}
+
+/// The request rate the source runs at: the asked rate, capped at what the
+/// link carries (requests of the mean size back to back), as the echo
+/// source is capped at line rate. Returns (rate, capped).
+pub fn source_rate_rps(s: &Scenario, plan: &ActorsPlan, asked_rps: f64) -> (f64, bool) {
+    let wire_rps = s.nic.link_gbps * 1e9 / (8.0 * mean_wire_bytes(s, plan));
+    if asked_rps > wire_rps {
+        (wire_rps, true)
+    } else {
+        (asked_rps, false)
+    }
 }

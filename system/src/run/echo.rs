@@ -1,8 +1,9 @@
 //! Reporting an echo run on the node: the summary row (frames delivered, drops by place) and the per-window time series.
 
 use super::assemble::{drive, echo_world};
-use super::{RunError, RunOutput};
+use super::{Places, RunError, RunOutput};
 use crate::node::accounting::col;
+use crate::node::drops::ActorDrops;
 use crate::node::Node;
 use crate::report::Summary;
 use crate::scenario::Scenario;
@@ -22,12 +23,24 @@ pub(super) fn run_echo(
     let wall_time_s = wall.elapsed().as_secs_f64();
     let node = &world.nodes()[0];
     let acct = node.accounting();
-    let (queued, running, tx, to_host) = node.in_flight_places();
     let (bytes, pkts) = node.measured();
     let measured_s = (scenario.duration - scenario.warmup).as_secs_f64();
     let lat = node.frame_latency();
     let t = &scenario.traffic;
-    let drops_tm = acct.drops_tm + acct.drops_runtime;
+    let places = Places {
+        generated: node.generated(),
+        delivered: node.delivered(),
+        ended: node.ended(),
+        in_flight: node.in_flight(),
+    };
+    let ended = |name: &str| {
+        places
+            .ended
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(0, |(_, v)| *v)
+    };
+    let d = node.driver().counters();
     let summary = Summary {
         scenario: scenario.name.clone(),
         seed: scenario.seed,
@@ -42,24 +55,34 @@ pub(super) fn run_echo(
         lat_p50_us: lat.quantile_us(0.50),
         lat_p99_us: lat.quantile_us(0.99),
         lat_p999_us: lat.quantile_us(0.999),
-        drops: acct.drops_source
-            + acct.drops_switch
-            + acct.drops_ingress
-            + drops_tm
-            + acct.drops_tx,
+        drops: node.drops_total(),
         nic_core_util: nic_core_util(node, scenario, end),
         sim_time_s: scenario.duration.as_secs_f64(),
         wall_time_s,
         events,
-        generated: acct.generated,
-        delivered: acct.delivered,
-        in_flight: acct.in_flight_arriving + acct.in_flight_pcie + queued + running + tx + to_host,
+        generated: places.generated,
+        delivered: places.delivered,
+        in_flight: places.in_flight.iter().map(|(_, n)| n).sum(),
         drops_source: acct.drops_source,
         steered_host: acct.steered_host,
         drops_switch: acct.drops_switch,
         drops_ingress: acct.drops_ingress,
-        drops_tm,
+        drops_tm: ended("drops_tm"),
         drops_tx: acct.drops_tx,
+        workload: "echo".into(),
+        // validation refuses an echo rate above the line rate
+        source_gbps: t.offered_gbps,
+        offered_capped: false,
+        actor_drops: ActorDrops {
+            pcie: acct.drops_pcie,
+            ..Default::default()
+        },
+        to_host_actors: acct.to_host_actors,
+        peak_in_flight: acct.peak_in_flight,
+        reorders: d.reorders,
+        driver_errors: d.runtime_errors + d.platform_errors,
+        model_errors: d.model_errors,
+        sends_dropped: d.dropped_sends,
     };
     Ok(RunOutput {
         summary,
@@ -67,6 +90,7 @@ pub(super) fn run_echo(
         resolved_toml: scenario.resolved_toml(),
         extra_tables: vec![("counters.csv".into(), super::counters::table(node))],
         classes: Vec::new(),
+        places,
     })
 }
 

@@ -6,8 +6,9 @@
 //! model, request series and policy ticks). Sizes 256 B and 1500 B; core
 //! counts where the NIC is core-bound and where it reaches line rate.
 
+use super::actors::{run_actor_world, Load};
 use super::assemble::{actor_world_of, Entry};
-use super::{actors::run_actor_world, run_scenario, RunOutput};
+use super::{run_scenario, RunOutput};
 use crate::frame::Frame;
 use crate::node::echo_actor::EchoActor;
 use crate::scenario::Scenario;
@@ -49,7 +50,17 @@ fn echo_actor_run(s: &Scenario, size: u32) -> RunOutput {
     }];
     let built =
         actor_world_of(s, settings, 1, host, entries, t.arrival, frame_rate).expect("actor world");
-    run_actor_world(s, built, frame_rate, Instant::now()).expect("actor run")
+    run_actor_world(
+        s,
+        built,
+        Load {
+            asked_rps: frame_rate,
+            rate_rps: frame_rate,
+            capped: false,
+        },
+        Instant::now(),
+    )
+    .expect("actor run")
 }
 
 fn assert_within_2pct(cores: u32, size: u32) {

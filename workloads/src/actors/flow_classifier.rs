@@ -13,6 +13,7 @@
 //! bound with a high MPKI, as Table 3 of iPipe reports for the classifier.
 
 use super::forest::{argmax, log_features, Forest, Node, CLASSES, LEAF, NODE_BYTES};
+use super::registry::{build_from, default_table, KindDescriptor};
 use super::wire::{handles_in, handles_out, le_u64, FlowKey, FlowKeyWire, PacketDesc};
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
@@ -234,3 +235,12 @@ pub fn gen_packet_of_class<R: Rng + ?Sized>(rng: &mut R, flow: u32, class: usize
         len_bytes: size as u16,
     }
 }
+
+/// This kind's entry in the actor registry (`registry::actor_kinds!`).
+pub static KIND: KindDescriptor = KindDescriptor {
+    name: "flow_classifier",
+    doc: "REQUEST, a `PacketDesc`; replies the flow class (1 B) to the sender (REPLY)",
+    build: |table| build_from(table, FlowClassifier::new),
+    default_config: default_table::<FlowClassifierConfig>,
+    gen_request: |rng| gen_request(rng),
+};

@@ -7,6 +7,7 @@
 //! one 2-byte table entry, bump the backend's packet counter, forward the
 //! request to the backend.
 
+use super::registry::{build_from, default_table, KindDescriptor};
 use super::wire::{dmo_get_u64, dmo_put_u64, handles_in, handles_out, mix64, FlowKey, FlowKeyWire};
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
@@ -184,3 +185,12 @@ pub use super::wire::GEN_FLOWS;
 pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
     super::wire::gen_flow_packet(rng)
 }
+
+/// This kind's entry in the actor registry (`registry::actor_kinds!`).
+pub static KIND: KindDescriptor = KindDescriptor {
+    name: "load_balancer",
+    doc: "REQUEST, a `PacketDesc` (16 B); sends the packet to its Maglev-chosen backend (FORWARD)",
+    build: |table| build_from(table, LoadBalancer::new),
+    default_config: default_table::<LoadBalancerConfig>,
+    gen_request: |rng| gen_request(rng),
+};

@@ -6,6 +6,7 @@
 //! replica is sent over the network. The replica message is
 //! `[seq u64][crc32 u32][request bytes]`.
 
+use super::registry::{build_from, default_table, KindDescriptor};
 use super::wire::{crc32, dmo_get_u64, dmo_put_u64, handles_in, handles_out};
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
@@ -159,3 +160,12 @@ pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
         payload,
     }
 }
+
+/// This kind's entry in the actor registry (`registry::actor_kinds!`).
+pub static KIND: KindDescriptor = KindDescriptor {
+    name: "replication",
+    doc: "REQUEST, any 1..64 KiB payload; sends `[seq u64][crc32 u32][request]` to each replica node (FORWARD)",
+    build: |table| build_from(table, Replication::new),
+    default_config: default_table::<ReplicationConfig>,
+    gen_request: |rng| gen_request(rng),
+};

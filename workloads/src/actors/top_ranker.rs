@@ -9,6 +9,7 @@
 //! replies with the top N as `(item u32, total u64)` pairs, best first (ties:
 //! lower item id first).
 
+use super::registry::{build_from, default_table, KindDescriptor};
 use super::wire::{dmo_get_u32, dmo_put_u32, get_u32, handles_in, handles_out, le_u32, le_u64};
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
@@ -228,3 +229,12 @@ pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
         payload,
     }
 }
+
+/// This kind's entry in the actor registry (`registry::actor_kinds!`).
+pub static KIND: KindDescriptor = KindDescriptor {
+    name: "top_ranker",
+    doc: "REQUEST, n x `[item u32][score u32]`; replies the top N `[item u32][total u64]` to the sender (REPLY)",
+    build: |table| build_from(table, TopRanker::new),
+    default_config: default_table::<TopRankerConfig>,
+    gen_request: |rng| gen_request(rng),
+};

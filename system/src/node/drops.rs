@@ -1,0 +1,133 @@
+//! Drop reasons of messages to actors, the bound of the PCIe crossing, and the per-actor order check.
+//!
+//! A message for an actor (a request from the wire, or a message one actor
+//! sends another) ends delivered (its handler ran and returned), dropped
+//! under one reason — the PCIe queue towards the other side was full (the
+//! node's bound), or one of the runtime's reasons (FCFS queue, DRR mailbox,
+//! migration buffer or host queue full, actor killed or deleted, unknown
+//! actor, execution stopped by the watchdog) — or is still in flight.
+
+use scheduler::runtime::RuntimeCounters;
+use scheduler::{ActorId, Endpoint, Message};
+use std::collections::BTreeMap;
+
+/// Bound of each direction of the PCIe crossing, messages in flight. A
+/// message that finds it full is dropped and counted (`drops_pcie`). 4096
+/// matches the largest runtime queue a crossing feeds (the FCFS queue) and is
+/// our choice, not an iPipe figure: the paper gives no DMA ring size.
+pub const PCIE_QUEUE_MESSAGES: u64 = 4096;
+
+/// Checks that each actor starts the messages of one sender in the order
+/// they were created. Message ids grow with creation time (network requests
+/// below `RUNTIME_MSG_ID_BASE`, actor messages above it, each from one
+/// counter), so within one (sender, actor) pair ids must be started in
+/// increasing order. Memory: one entry per pair that exchanged a message.
+#[derive(Debug, Default)]
+pub struct OrderCheck {
+    last: BTreeMap<(u64, ActorId), u64>,
+}
+
+impl OrderCheck {
+    /// Records that `msg` starts now; true when it is out of order.
+    pub fn started(&mut self, msg: &Message) -> bool {
+        self.started_id(msg.src, msg.dst, msg.id)
+    }
+
+    /// Records that message `id` from `src` to `dst` starts now; true when it is out of order.
+    pub fn started_id(&mut self, src: Endpoint, dst: ActorId, id: u64) -> bool {
+        let sender = match src {
+            Endpoint::Actor(a) => u64::from(a),
+            // every network source is one sender: their ids come from one counter
+            _ => u64::MAX,
+        };
+        match self.last.insert((sender, dst), id) {
+            Some(prev) => id < prev,
+            None => false,
+        }
+    }
+}
+
+/// Per-reason drop counts of an actor run, for the summary's columns
+/// (`pcie` also counts echo's host-steered packets refused by a full PCIe queue).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ActorDrops {
+    /// PCIe queue full.
+    pub pcie: u64,
+    /// NIC FCFS shared queue full.
+    pub fcfs_queue: u64,
+    /// DRR mailbox full.
+    pub mailbox: u64,
+    /// Migration buffer full (and buffered requests the host queue refused).
+    pub migration_buffer: u64,
+    /// Host shared queue full.
+    pub host_queue: u64,
+    /// The actor had been killed by the watchdog.
+    pub actor_killed: u64,
+    /// The actor had been deleted.
+    pub actor_deleted: u64,
+    /// No such actor.
+    pub unknown_actor: u64,
+    /// The watchdog stopped the execution.
+    pub watchdog: u64,
+}
+
+impl ActorDrops {
+    /// The drops of a run from the node's PCIe drops and the runtime's counts.
+    pub fn of(drops_pcie: u64, rt: &RuntimeCounters) -> ActorDrops {
+        ActorDrops {
+            pcie: drops_pcie,
+            fcfs_queue: rt.dropped_fcfs_queue_full,
+            mailbox: rt.dropped_mailbox_full,
+            migration_buffer: rt.dropped_migration_buffer_full,
+            host_queue: rt.dropped_host_queue_full,
+            actor_killed: rt.dropped_actor_killed,
+            actor_deleted: rt.dropped_actor_deleted,
+            unknown_actor: rt.dropped_unknown_actor,
+            watchdog: rt.aborted_by_watchdog,
+        }
+    }
+
+    /// Sum of every reason.
+    pub fn total(&self) -> u64 {
+        self.pcie
+            + self.fcfs_queue
+            + self.mailbox
+            + self.migration_buffer
+            + self.host_queue
+            + self.actor_killed
+            + self.actor_deleted
+            + self.unknown_actor
+            + self.watchdog
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sim_core::SimTime;
+
+    fn msg(id: u64, src: Endpoint, dst: ActorId) -> Message {
+        Message {
+            id,
+            src,
+            dst,
+            kind: 0,
+            payload: Vec::new(),
+            created_at: SimTime::ZERO,
+        }
+    }
+
+    #[test]
+    fn order_is_per_sender_and_actor() {
+        let net = Endpoint::Network { node: 0, port: 0 };
+        let mut c = OrderCheck::default();
+        assert!(!c.started(&msg(5, net, 0)));
+        assert!(
+            !c.started(&msg(3, net, 1)),
+            "another actor has its own order"
+        );
+        assert!(!c.started(&msg(2, Endpoint::Actor(1), 0)), "another sender");
+        assert!(!c.started(&msg(9, net, 0)));
+        assert!(c.started(&msg(7, net, 0)), "7 after 9 for the same pair");
+    }
+}
