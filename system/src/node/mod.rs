@@ -497,9 +497,18 @@ impl Node {
         }
     }
 
-    /// Every drop of what this node conserves, summed over reasons.
+    /// Every drop of what this node conserves, summed over reasons (the sum
+    /// of `ended()` but the host steering, without building it: called after
+    /// every event).
     pub fn drops_total(&self) -> u64 {
-        self.ended().iter().skip(1).map(|(_, n)| n).sum()
+        let a = &self.acct;
+        let rt = self.driver.runtime().counters();
+        let common = a.drops_source + a.drops_switch + a.drops_ingress + a.drops_pcie;
+        let runtime = rt.dropped() + rt.aborted_by_watchdog;
+        match self.conserve {
+            Conserve::Frames => common + runtime + a.drops_tx,
+            Conserve::Messages => common + runtime,
+        }
     }
 
     /// Ends other than delivery, by place: the switch's host steering first,
@@ -560,14 +569,13 @@ impl Node {
     /// After every event: new drops reach the time series (so its column sums
     /// to the summary's `drops`), and the peak of what is inside is updated.
     pub fn sync(&mut self, now: SimTime) {
-        let ended = self.ended();
-        let drops: u64 = ended.iter().skip(1).map(|(_, n)| n).sum();
+        let drops = self.drops_total();
         if drops > self.drops_in_series {
             self.series
                 .add(now, col::DROPS, (drops - self.drops_in_series) as f64);
             self.drops_in_series = drops;
         }
-        let done = self.delivered() + ended.iter().map(|(_, n)| n).sum::<u64>();
+        let done = self.delivered() + self.acct.steered_host + drops;
         let inside = self.generated().saturating_sub(done);
         self.acct.peak_in_flight = self.acct.peak_in_flight.max(inside);
     }
