@@ -18,23 +18,25 @@
 //! Echo is the same path with the echo actor's empty handler.
 
 pub mod accounting;
+pub mod completion;
 pub mod driver;
 pub mod drops;
 pub mod echo_actor;
 pub mod named;
+pub mod places;
 pub mod platform;
 
 use crate::frame::{Frame, NodeId};
 use crate::world::WorldEvent;
 use accounting::{col, Accounting, ClassStats, Conserve};
-use driver::{Finished, RuntimeDriver};
+use driver::RuntimeDriver;
 use drops::PCIE_QUEUE_MESSAGES;
 use nic_models::forwarding::packet_engine_time;
 use nic_models::switch::{EmbeddedSwitch, Steering};
 use nic_models::{FifoServer, MacPort, NicProfile};
 use pcie_model::PcieSystem;
-use scheduler::runtime::{CoreId, RUNTIME_MSG_ID_BASE};
-use scheduler::{Endpoint, Message, Side};
+use scheduler::runtime::CoreId;
+use scheduler::{Message, Side};
 use sim_core::{Scheduler, SimDuration, SimTime, TimeSeries};
 use std::collections::VecDeque;
 
@@ -273,33 +275,6 @@ impl Node {
         self.dispatch_idle(now, sched);
     }
 
-    /// Called on every event of the world: counts what has landed or left by `now`.
-    pub fn flush(&mut self, upto: SimTime) {
-        while self.to_host.front().is_some_and(|&t| t <= upto) {
-            self.to_host.pop_front();
-            self.acct.steered_host += 1;
-        }
-        while let Some(&(t, created_at, wire_bytes)) = self.tx_in_flight.front() {
-            if t > upto {
-                break;
-            }
-            self.tx_in_flight.pop_front();
-            self.acct.delivered += 1;
-            let latency = t - created_at;
-            if t >= self.warmup_end {
-                self.measured_bytes += u64::from(wire_bytes);
-                self.measured_pkts += 1;
-            }
-            if created_at >= self.warmup_end {
-                self.frame_latency.record(latency);
-            }
-            self.series
-                .add(t, col::DELIVERED_BYTES, f64::from(wire_bytes));
-            self.series.add(t, col::DELIVERED_PKTS, 1.0);
-            self.series.add(t, col::LATENCY_SUM_US, latency.as_us_f64());
-        }
-    }
-
     /// Delivers `msg` sent from `from`: now if its actor is on that side, else
     /// when a posted write across PCIe lands.
     fn route(&mut self, msg: Message, from: Side, now: SimTime, sched: &mut Scheduler<WorldEvent>) {
@@ -352,119 +327,6 @@ impl Node {
         self.started = started;
     }
 
-    fn on_core_done(&mut self, core: CoreId, now: SimTime, sched: &mut Scheduler<WorldEvent>) {
-        let Some(mut r) = self.driver.finish(core, now) else {
-            return;
-        };
-        let origin = r.request.filter(|p| p.from_wire).map(|p| p.created_at);
-        let mut outbox = std::mem::take(&mut r.outbox);
-        for (dst, m) in outbox.drain(..) {
-            match dst {
-                Endpoint::Actor(_) => {
-                    self.acct.internal += 1;
-                    self.route(m, core.side, now, sched);
-                }
-                Endpoint::Network { .. } => self.transmit(m, core.side, origin.unwrap_or(now), now),
-                Endpoint::Host => self.acct.egress_host += 1,
-            }
-        }
-        self.driver.recycle_outbox(core, outbox);
-        self.record_completion(&r, core, now);
-    }
-
-    /// Sends a reply frame out of the transmit MAC (after crossing PCIe when a
-    /// host core sent it). Latency counts from `origin`, the request's creation.
-    fn transmit(&mut self, m: Message, from: Side, origin: SimTime, now: SimTime) {
-        let wire = Frame::wire_bytes_for(m.payload.len());
-        let at_mac = match from {
-            Side::Nic => now,
-            Side::Host => self
-                .pcie
-                .host_write_to_nic(now, u64::from(wire))
-                .delivered
-                .max(now),
-        };
-        if self.spare_payloads.len() < SPARE_PAYLOADS {
-            self.spare_payloads.push(m.payload);
-        }
-        match self.tx.transmit(at_mac, wire) {
-            Some(done) => self.tx_in_flight.push_back((done, origin, wire)),
-            None => {
-                self.acct.drops_tx += 1;
-            }
-        }
-    }
-
-    fn record_completion(&mut self, r: &Finished, core: CoreId, now: SimTime) {
-        if r.served {
-            self.acct.served += 1;
-        }
-        let Some(req) = r.request.filter(|p| p.from_wire) else {
-            return;
-        };
-        if !r.served || req.msg_id >= RUNTIME_MSG_ID_BASE {
-            return;
-        }
-        self.acct.completed += 1;
-        let latency = now.saturating_since(req.created_at);
-        let us = latency.as_us_f64();
-        if self.request_series {
-            self.series.add(now, col::COMPLETED, 1.0);
-            self.series.add(now, col::REQ_LATENCY_SUM_US, us);
-            let (c, l) = match core.side {
-                Side::Nic => (col::NIC_COMPLETED, col::NIC_LATENCY_SUM_US),
-                Side::Host => (col::HOST_COMPLETED, col::HOST_LATENCY_SUM_US),
-            };
-            self.series.add(now, c, 1.0);
-            self.series.add(now, l, us);
-        }
-        // Throughput counts completions in the measured window and latency
-        // the requests created in it, as for frames (see `flush`).
-        let class = self
-            .class_of_actor
-            .get(r.actor as usize)
-            .copied()
-            .unwrap_or(0);
-        if let Some(cs) = self.classes.get_mut(class) {
-            if now >= self.warmup_end {
-                cs.completed += 1;
-            }
-            if req.created_at >= self.warmup_end {
-                cs.latency.record(latency);
-            }
-        }
-    }
-
-    fn on_tick(&mut self, now: SimTime, sched: &mut Scheduler<WorldEvent>) {
-        self.driver.runtime_mut().tick(now);
-        self.sample_placements(now);
-        let next = self.driver.runtime().next_tick_at();
-        if next < self.stop_at {
-            sched.schedule_at(next, self.ev(NodeEvent::Tick));
-        }
-    }
-
-    fn sample_placements(&mut self, now: SimTime) {
-        use scheduler::policy::{NicGroup, Placement};
-        let rt = self.driver.runtime();
-        let mut counts = [0.0; 3];
-        for r in rt.actor_reports() {
-            let i = match r.final_placement {
-                Placement::NicFcfs => 0,
-                Placement::NicDrr => 1,
-                Placement::Host => 2,
-            };
-            counts[i] += 1.0;
-        }
-        let (fcfs, drr) = (rt.cores_in(NicGroup::Fcfs), rt.cores_in(NicGroup::Drr));
-        self.series.add(now, col::TICKS, 1.0);
-        self.series.add(now, col::ACTORS_FCFS, counts[0]);
-        self.series.add(now, col::ACTORS_DRR, counts[1]);
-        self.series.add(now, col::ACTORS_HOST, counts[2]);
-        self.series.add(now, col::CORES_FCFS, f64::from(fcfs));
-        self.series.add(now, col::CORES_DRR, f64::from(drr));
-    }
-
     /// Closes the run at `end`: landings and transmissions up to `end` count, later ones stay in flight.
     pub fn finish(&mut self, end: SimTime) {
         self.flush(end);
@@ -474,110 +336,6 @@ impl Node {
     /// Where every frame is now, counted place by place.
     pub fn accounting(&self) -> Accounting {
         self.acct
-    }
-
-    /// What this node conserves.
-    pub fn conserve(&self) -> Conserve {
-        self.conserve
-    }
-
-    /// Frames (echo) or messages to actors (actor workloads) that entered.
-    pub fn generated(&self) -> u64 {
-        match self.conserve {
-            Conserve::Frames => self.acct.frames,
-            Conserve::Messages => self.acct.frames + self.acct.internal,
-        }
-    }
-
-    /// Frames echoed (their reply's last bit left), or messages served.
-    pub fn delivered(&self) -> u64 {
-        match self.conserve {
-            Conserve::Frames => self.acct.delivered,
-            Conserve::Messages => self.acct.served,
-        }
-    }
-
-    /// Every drop of what this node conserves, summed over reasons (the sum
-    /// of `ended()` but the host steering, without building it: called after
-    /// every event).
-    pub fn drops_total(&self) -> u64 {
-        let a = &self.acct;
-        let rt = self.driver.runtime().counters();
-        let common = a.drops_source + a.drops_switch + a.drops_ingress + a.drops_pcie;
-        let runtime = rt.dropped() + rt.aborted_by_watchdog;
-        match self.conserve {
-            Conserve::Frames => common + runtime + a.drops_tx,
-            Conserve::Messages => common + runtime,
-        }
-    }
-
-    /// Ends other than delivery, by place: the switch's host steering first,
-    /// then every drop reason.
-    pub fn ended(&self) -> Vec<(&'static str, u64)> {
-        let a = &self.acct;
-        let rt = self.driver.runtime().counters();
-        let mut v = vec![
-            ("steered_host", a.steered_host),
-            ("drops_source", a.drops_source),
-            ("drops_switch", a.drops_switch),
-            ("drops_ingress", a.drops_ingress),
-            ("drops_pcie", a.drops_pcie),
-        ];
-        match self.conserve {
-            Conserve::Frames => {
-                // the echo actor's only runtime queue is the traffic manager's
-                v.push(("drops_tm", rt.dropped() + rt.aborted_by_watchdog));
-                v.push(("drops_tx", a.drops_tx));
-            }
-            Conserve::Messages => {
-                let d = drops::ActorDrops::of(0, rt);
-                v.extend([
-                    ("drops_fcfs_queue", d.fcfs_queue),
-                    ("drops_mailbox", d.mailbox),
-                    ("drops_migration_buffer", d.migration_buffer),
-                    ("drops_host_queue", d.host_queue),
-                    ("drops_actor_killed", d.actor_killed),
-                    ("drops_actor_deleted", d.actor_deleted),
-                    ("drops_unknown_actor", d.unknown_actor),
-                    ("drops_watchdog", d.watchdog),
-                ]);
-            }
-        }
-        v
-    }
-
-    /// What is inside the node now, by place.
-    pub fn in_flight(&self) -> Vec<(&'static str, u64)> {
-        let on_core = self
-            .driver
-            .running()
-            .filter(|r| r.request.is_some())
-            .count() as u64;
-        let mut v = vec![
-            ("arriving", self.acct.in_flight_arriving),
-            ("pcie", self.acct.in_pcie()),
-            ("queued", self.driver.runtime().queued_messages() as u64),
-            ("on_core", on_core),
-        ];
-        if self.conserve == Conserve::Frames {
-            v.push(("tx", self.tx_in_flight.len() as u64));
-            v.push(("to_host", self.to_host.len() as u64));
-        }
-        v
-    }
-
-    /// After every event: new drops reach the time series (so its column sums
-    /// to the summary's `drops`), and the peak of what is inside is updated.
-    pub fn sync(&mut self, now: SimTime) {
-        let drops = self.drops_total();
-        if drops > self.drops_in_series {
-            self.series
-                .add(now, col::DROPS, (drops - self.drops_in_series) as f64);
-            self.drops_in_series = drops;
-        }
-        let done = self.delivered() + self.acct.steered_host + drops;
-        let inside = self.generated().saturating_sub(done);
-        self.acct.peak_in_flight = self.acct.peak_in_flight.max(inside);
     }
 
     /// Frame bytes and frames transmitted after warm-up.
