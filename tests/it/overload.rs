@@ -217,10 +217,10 @@ fn a_slow_pcie_link_drops_at_its_bounded_queue_with_a_reason() {
     // A CN2350 whose PCIe takes 2 ms one way: at 5 Mreq/s to a host actor
     // far more than PCIE_QUEUE_MESSAGES would be on the link at once.
     let dir = scratch("overload-slow-pcie");
-    // the profile inherits the CN2350 and overrides one key of its [pcie]
+    // The profile inherits everything from the built-in CN2350 but its PCIe latency.
     std::fs::write(
         dir.join("slow_pcie.toml"),
-        "name = \"slow_pcie\"\nbase = \"liquidio_cn2350\"\n\n[pcie]\none_way_latency_ns = 2000000.0\n",
+        "base = \"liquidio_cn2350\"\nname = \"slow_pcie\"\n\n[pcie]\none_way_latency_ns = 2000000.0\n",
     )
     .unwrap();
     let text = actors("rate_krps = 5000", "host_only", 12, 16, 5.0).replace(
