@@ -16,6 +16,12 @@
 //!    when its last bit leaves.
 //!
 //! Echo is the same path with the echo actor's empty handler.
+//!
+//! Simplification: a frame for an actor the runtime has placed on the host
+//! crosses PCIe from the NIC's receive path without a NIC core touching it,
+//! also on an on-path NIC (whose cores would see every packet). Branch
+//! `node-onpath-forward` has that path (`Runtime::deliver_via_nic`); it moves
+//! host-overload drops from the host queue to the NIC's FCFS queue.
 
 pub mod accounting;
 pub mod completion;
