@@ -10,5 +10,5 @@ pub mod sweep;
 
 /// The paper reproduction (the `repro` crate), under its old path.
 pub use ::repro;
-pub use system::{report, run, scenario, systems};
+pub use system::{frame, node, report, run, scenario, world};
 pub use system::{run_scenario, RunOutput, Scenario};

@@ -1,5 +1,5 @@
 //! How fast the runtime itself is: requests per wall-clock second through
-//! deliver / next_dispatch / execute / complete / tick, on a trivial platform.
+//! deliver / run_next / finish / tick, on a trivial platform.
 //!
 //! `cargo run -p scheduler --release --example runtime_speed -- [requests] [policy] [policy_interval_ns]`
 //! The wall clock is read here, in the example, never by the runtime.
@@ -137,6 +137,7 @@ fn main() {
     q.push(SimTime::ZERO, Ev::Arrive(0));
     q.push(rt.next_tick_at(), Ev::Tick);
     let mut ticks = 0u64;
+    let mut refused = 0u64;
     while let Some((now, ev)) = q.pop() {
         match ev {
             Ev::Arrive(n) => {
@@ -149,13 +150,16 @@ fn main() {
                     payload: Vec::new(),
                     created_at: now,
                 };
-                let _ = rt.deliver(msg, now);
+                // a refused request is counted in rt.counters(), printed below
+                if rt.deliver(msg, now).is_err() {
+                    refused += 1;
+                }
                 if n + 1 < requests {
                     t += SimDuration::from_ns(gap_ns);
                     q.push(t, Ev::Arrive(n + 1));
                 }
             }
-            Ev::Done(out) => rt.complete(out, now).expect("complete"),
+            Ev::Done(out) => rt.finish(out, now).expect("finish"),
             Ev::Tick => {
                 rt.tick(now);
                 ticks += 1;
@@ -166,13 +170,12 @@ fn main() {
         }
         for core in rt.idle_cores() {
             let core: CoreId = core;
-            if let Ok(Some(d)) = rt.next_dispatch(core, now) {
-                let mut p = Plat {
-                    side: core.side,
-                    now,
-                    charged: 0,
-                };
-                let out = rt.execute(d, &mut p);
+            let mut p = Plat {
+                side: core.side,
+                now,
+                charged: 0,
+            };
+            if let Some(out) = rt.run_next(core, now, &mut p).expect("run_next") {
                 q.push(out.completes_at(), Ev::Done(out));
             }
         }
@@ -180,7 +183,7 @@ fn main() {
     let wall = start.elapsed().as_secs_f64();
     let c = rt.counters();
     println!(
-        "{policy:?}: {} requests ({} completed, {} dropped, {} migrations, {ticks} policy ticks) in {wall:.3} s wall = {:.0} requests/s, {:.0} ns/request",
+        "{policy:?}: {} requests ({} completed, {} dropped, {} migrations, {ticks} policy ticks, {refused} refused at delivery) in {wall:.3} s wall = {:.0} requests/s, {:.0} ns/request",
         c.delivered,
         c.completed,
         c.dropped(),

@@ -33,15 +33,18 @@
 //!    queue; a full queue drops it and counts the drop. To model PCIe, ask
 //!    [`Runtime::side_of`] first and deliver host-bound requests when they reach host
 //!    memory (routing is re-decided at `deliver`, so a late request is never lost).
-//! 3. After every `deliver`, `complete` and `tick`, offer each of
-//!    [`Runtime::idle_cores`] to [`Runtime::next_dispatch`]`(core, t)`. For each
-//!    `Some(dispatch)`: set that core's platform to time `t` with a per-execution
-//!    charge counter at zero, call [`Runtime::execute`]`(dispatch, &mut platform)`,
-//!    and schedule a completion event at [`ExecOutcome::completes_at`] (= `t` + time
-//!    charged through the platform, including the scheduler overhead the runtime
-//!    charged first). Messages the actor sent through the platform are the driver's
-//!    to deliver (step 2) at their arrival times.
-//! 4. At the completion event: [`Runtime::complete`]`(outcome, t)`; the core is free.
+//! 3. After every `deliver`, `finish` and `tick`, offer each free core (e.g. from
+//!    [`Runtime::idle_cores`]) to the single entry point
+//!    [`Runtime::run_next`]`(core, t, &mut platform)`, with that core's platform at
+//!    time `t` and its per-execution charge counter at zero. It picks the core's
+//!    next work and runs it at once (decision and execution are one call);
+//!    `Some(outcome)`: schedule a completion event at
+//!    [`ExecOutcome::completes_at`] (= `t` + time charged through the platform:
+//!    [`Platform::on_request`], the scheduler overhead, then the handler). Messages
+//!    the actor sent through the platform are the driver's to deliver (step 2) at
+//!    their arrival times. [`Runtime::has_work`] says cheaply whether any offer can
+//!    succeed.
+//! 4. At the completion event: [`Runtime::finish`]`(outcome, t)`; the core is free.
 //! 5. At [`Runtime::next_tick_at`]: [`Runtime::tick`]`(t)` evaluates the policy
 //!    (downgrade/upgrade, core moves, push-to-host) and returns the actions applied.
 //! 6. At the end: [`Runtime::actor_reports`] (actors.csv rows:
@@ -139,11 +142,10 @@
 //! };
 //! rt.deliver(msg, SimTime::from_ns(100)).unwrap();
 //! let core = rt.idle_cores()[0];
-//! let dispatch = rt.next_dispatch(core, SimTime::from_ns(100)).unwrap().unwrap();
 //! let mut p = Plat { side: core.side, now: SimTime::from_ns(100), charged: 0 };
-//! let outcome = rt.execute(dispatch, &mut p);
+//! let outcome = rt.run_next(core, SimTime::from_ns(100), &mut p).unwrap().unwrap();
 //! assert_eq!(outcome.completes_at(), SimTime::from_ns(2_100));
-//! rt.complete(outcome, SimTime::from_ns(2_100)).unwrap();
+//! rt.finish(outcome, SimTime::from_ns(2_100)).unwrap();
 //! let report = &rt.actor_reports()[0];
 //! assert_eq!((report.requests, report.mean_us), (1, 2.0));
 //! ```

@@ -40,6 +40,13 @@ pub trait Platform {
     /// Time charged so far in the current execution (for the watchdog).
     fn charged_in_exec(&self) -> SimDuration;
 
+    /// The runtime is about to run `msg`'s handler on this core: charge whatever
+    /// the machine does before any handler sees a request (the simulator's NIC
+    /// packet path: the forwarding cost of the frame that carried it). Called
+    /// once per request, before the scheduler's own overhead; the default charges
+    /// nothing.
+    fn on_request(&mut self, _msg: &Message) {}
+
     /// Hand a message to the platform with its full destination endpoint.
     ///
     /// `ActorCtx::send` always calls this. For `Endpoint::Actor(a)` the message has

@@ -1,9 +1,11 @@
-//! nicsim's simulated systems: scenario loading and validation, the systems a scenario assembles from the model crates, runs, and their reports.
+//! nicsim's server model and runs: scenario loading and validation, the node (one server) and the world that holds nodes, runs, and their reports.
 
+pub mod frame;
+pub mod node;
 pub mod report;
 pub mod run;
 pub mod scenario;
-pub mod systems;
+pub mod world;
 
 pub use run::{run_scenario, RunOutput};
 pub use scenario::Scenario;

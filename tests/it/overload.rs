@@ -1,7 +1,7 @@
 //! Overload: actor load beyond the link is capped at the wire, every queue stays bounded, and memory stays flat.
 
 use crate::common::{nicsim, run, scratch};
-use nicsim::systems::actors::PCIE_QUEUE_MESSAGES;
+use nicsim::node::drops::PCIE_QUEUE_MESSAGES;
 use nicsim::Scenario;
 use scheduler::SchedulerSettings;
 

@@ -288,7 +288,7 @@ fn check(text: &str, coverage: &mut Coverage) -> Result<(), String> {
             + u64::from(c.host_queue_capacity)
             + n * u64::from(c.mailbox_capacity)
             + n * u64::from(c.migration_buffer_capacity)
-            + 2 * nicsim::systems::actors::PCIE_QUEUE_MESSAGES
+            + 2 * nicsim::node::drops::PCIE_QUEUE_MESSAGES
             + u64::from(s.cores + plan.host_cores);
         if s.peak_in_flight > bound {
             return fail(&format!("peak_in_flight above the queues' bound {bound}"));

@@ -65,7 +65,7 @@ impl Runtime {
 
     /// Offered load per actor in cores: arrivals since the last evaluation x mean core
     /// time per request (including scheduler overhead and anything the driver charged
-    /// before the handler, e.g. a forwarding tax) / interval, smoothed with weight
+    /// before the handler, e.g. the NIC's forwarding cost in `Platform::on_request`) / interval, smoothed with weight
     /// `load_smoothing` on the new value.
     fn update_offered_load(&mut self, now: SimTime) {
         let interval = now.saturating_since(self.last_tick_at).as_ns().max(1) as f64;

@@ -111,7 +111,7 @@ impl ExecOutcome {
 impl Runtime {
     /// What the free `core` runs next at `now`, or `None` if it has nothing to do
     /// (or is already busy). The core is busy from here until `complete`.
-    pub fn next_dispatch(
+    pub(crate) fn next_dispatch(
         &mut self,
         core: CoreId,
         now: SimTime,
@@ -210,7 +210,14 @@ impl Runtime {
     /// Run a dispatch on `platform` (the driver's view of `dispatch.core`, whose
     /// per-execution charge counter the driver reset to zero, with `now()` equal to
     /// `dispatch.dispatched_at`). Never blocks; the time it took is in the outcome.
-    pub fn execute(&mut self, dispatch: Dispatch, platform: &mut dyn Platform) -> ExecOutcome {
+    pub(crate) fn execute(
+        &mut self,
+        dispatch: Dispatch,
+        platform: &mut dyn Platform,
+    ) -> ExecOutcome {
+        if let Work::Request { msg, .. } = &dispatch.work {
+            platform.on_request(msg);
+        }
         if dispatch.overhead_cycles > 0 {
             platform.charge_cycles(dispatch.overhead_cycles);
         }
@@ -283,7 +290,11 @@ impl Runtime {
 
     /// The core finished the work `outcome` describes, at `now` (normally
     /// `outcome.completes_at()`). Records statistics and advances migrations.
-    pub fn complete(&mut self, outcome: ExecOutcome, now: SimTime) -> Result<(), RuntimeError> {
+    pub(crate) fn complete(
+        &mut self,
+        outcome: ExecOutcome,
+        now: SimTime,
+    ) -> Result<(), RuntimeError> {
         let core = self.core_mut(outcome.core)?;
         let Some((busy_actor, stats_group)) = core.busy else {
             return Err(RuntimeError::CoreNotBusy(outcome.core));

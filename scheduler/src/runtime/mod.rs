@@ -13,6 +13,7 @@ mod dispatch;
 mod drr;
 mod lifecycle;
 mod migration;
+mod poll;
 mod register;
 mod report;
 mod types;

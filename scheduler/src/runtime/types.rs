@@ -125,7 +125,7 @@ pub(crate) struct ActorSlot {
     pub(crate) in_flight: u32,
     pub(crate) exec_window: SlidingWindow,
     /// Core time per request (handler + scheduler overhead + whatever the driver charged
-    /// before it, e.g. the NIC's forwarding tax), exponentially averaged; 0 = unknown.
+    /// before it, e.g. the NIC's forwarding cost), exponentially averaged; 0 = unknown.
     pub(crate) core_time_ewma_ns: f64,
     pub(crate) sojourn_window: SlidingWindow,
     pub(crate) run: RunStats,

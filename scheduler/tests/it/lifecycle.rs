@@ -53,18 +53,21 @@ fn delete_runs_the_handler_frees_dmos_and_drops_requests() {
         .unwrap();
     }
     let core = rt.idle_cores()[0];
-    let d = rt
-        .next_dispatch(core, SimTime::from_ns(0))
+    let out = rt
+        .run_next(
+            core,
+            SimTime::from_ns(0),
+            &mut FakePlatform::new(Side::Nic, SimTime::from_ns(0)),
+        )
         .unwrap()
         .unwrap();
-    let out = rt.execute(d, &mut FakePlatform::new(Side::Nic, SimTime::from_ns(0)));
     // busy: one execution in flight
     assert!(matches!(
         rt.delete_actor(a, &mut p),
         Err(RuntimeError::ActorBusy(_))
     ));
     let at = out.completes_at();
-    rt.complete(out, at).unwrap();
+    rt.finish(out, at).unwrap();
     rt.delete_actor(a, &mut p).unwrap();
     assert!(*deleted.lock().unwrap());
     assert_eq!(rt.status_of(a), Some(ActorStatus::Deleted));
@@ -79,7 +82,11 @@ fn delete_runs_the_handler_frees_dmos_and_drops_requests() {
     assert_eq!((c.delivered, c.completed), (4, 1));
     assert_eq!(c.delivered, c.accounted());
     assert_eq!(rt.actor_reports()[0].requests, 1);
-    assert!(rt.next_dispatch(core, at).unwrap().is_none());
+    assert!(!rt.has_work());
+    assert!(rt
+        .run_next(core, at, &mut FakePlatform::new(Side::Nic, at))
+        .unwrap()
+        .is_none());
 }
 
 /// Allocates a DMO, then fails.

@@ -22,8 +22,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Every file `nicsim run` may write into its output directory.
-pub const RUN_FILES: [&str; 7] = [
+pub const RUN_FILES: [&str; 8] = [
     "summary.csv",
+    "counters.csv",
     "timeseries.csv",
     "resolved.toml",
     "actors.csv",

@@ -1,6 +1,6 @@
 //! One run's headline figures: the row of `summary.csv`.
 
-use crate::systems::actor_accounting::ActorDrops;
+use crate::node::drops::ActorDrops;
 use sim_core::table::fmt_f64;
 
 /// Headline figures of one run. `wall_time_s` is the only field that is not

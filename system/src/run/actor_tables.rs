@@ -1,11 +1,11 @@
 //! The tables of an actor run: actors.csv, placements.csv, migrations.csv, classes.csv and the time series.
 
-use super::actors::ClassResult;
+use super::ClassResult;
+use crate::node::accounting::col;
 use crate::scenario::Scenario;
-use crate::systems::actors::{col, ActorSystem};
 use scheduler::runtime::Runtime;
 use sim_core::table::fmt_f64;
-use sim_core::Table;
+use sim_core::{Table, TimeSeries};
 
 pub(super) fn actors_table(rt: &Runtime, s: &Scenario) -> Table {
     let mut cols: Vec<&str> = scheduler::runtime::ActorReport::CSV_HEADER.to_vec();
@@ -77,7 +77,7 @@ pub(super) fn classes_table(rows: &[ClassResult]) -> Table {
     t
 }
 
-pub(super) fn timeseries_table(sys: &ActorSystem, cores: u32) -> Table {
+pub(super) fn timeseries_table(series: &TimeSeries, cores: u32) -> Table {
     let mut t = Table::new([
         "time_ms",
         "offered_krps",
@@ -93,7 +93,6 @@ pub(super) fn timeseries_table(sys: &ActorSystem, cores: u32) -> Table {
         "cores_drr",
         "nic_core_util",
     ]);
-    let series = sys.series();
     let w_s = series.window().as_secs_f64();
     let w_us = series.window().as_us_f64();
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
@@ -103,7 +102,7 @@ pub(super) fn timeseries_table(sys: &ActorSystem, cores: u32) -> Table {
             fmt_f64(i as f64 * w_s * 1e3, 3),
             fmt_f64(r[col::OFFERED] / w_s / 1e3, 3),
             fmt_f64(r[col::COMPLETED] / w_s / 1e3, 3),
-            fmt_f64(ratio(r[col::LATENCY_SUM_US], r[col::COMPLETED]), 3),
+            fmt_f64(ratio(r[col::REQ_LATENCY_SUM_US], r[col::COMPLETED]), 3),
             fmt_f64(ratio(r[col::NIC_LATENCY_SUM_US], r[col::NIC_COMPLETED]), 3),
             fmt_f64(
                 ratio(r[col::HOST_LATENCY_SUM_US], r[col::HOST_COMPLETED]),

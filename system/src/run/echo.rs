@@ -1,75 +1,46 @@
-//! Running an echo scenario: assemble the echo system, drive the engine to the end, collect the summary and time series.
+//! Reporting an echo run on the node: the summary row (frames delivered, drops by place) and the per-window time series.
 
+use super::assemble::{drive, echo_world};
 use super::{Places, RunError, RunOutput};
+use crate::node::accounting::col;
+use crate::node::drops::ActorDrops;
+use crate::node::Node;
 use crate::report::Summary;
 use crate::scenario::Scenario;
-use crate::systems::actor_accounting::ActorDrops;
-use crate::systems::echo::{col, EchoSystem};
-use nic_models::switch::EmbeddedSwitch;
-use nic_models::{ForwardingCost, NicKind};
-use pcie_model::PcieSystem;
 use sim_core::table::fmt_f64;
-use sim_core::{Engine, RngStreams, SimDuration, SimTime, Table, TimeSeries};
+use sim_core::{SimTime, Table, TimeSeries};
 use std::time::Instant;
-use workloads::PacketGenerator;
 
-/// Runs an echo scenario to its end.
+/// Runs an echo scenario on the node to its end.
 pub(super) fn run_echo(
     scenario: &Scenario,
     echo: &workloads::EchoConfig,
 ) -> Result<RunOutput, RunError> {
     let wall = Instant::now();
-    let streams = RngStreams::new(scenario.seed);
     let end = SimTime::ZERO + scenario.duration;
-    let warmup_end = SimTime::ZERO + scenario.warmup;
-    let t = &scenario.traffic;
-    let source = PacketGenerator::new(
-        t.sizes.clone(),
-        t.arrival,
-        t.offered_gbps,
-        t.flows,
-        streams.stream("traffic/source/0"),
-        end,
-    );
-    let extra = SimDuration::from_us_f64(echo.processing_us);
-    let cost = ForwardingCost::new(&scenario.nic.forwarding, extra);
-    let max_windows = (scenario.duration.as_ps() / scenario.window.as_ps().max(1)) as usize + 1;
-    let series = TimeSeries::new(scenario.window, col::NAMES, max_windows);
-    let steering = match (scenario.nic.kind, &scenario.nic.switch) {
-        (NicKind::OffPath, config) => {
-            let switch = EmbeddedSwitch::new(config.clone().unwrap_or_default(), scenario.cores)
-                .map_err(|e| RunError::Assembly(e.to_string()))?;
-            let pcie = PcieSystem::new(&scenario.nic.pcie_profiles())
-                .map_err(|e| RunError::Assembly(e.to_string()))?;
-            Some((switch, pcie))
-        }
-        (NicKind::OnPath, _) => None,
-    };
-    let system = EchoSystem::new(
-        &scenario.nic,
-        scenario.cores,
-        cost,
-        source,
-        warmup_end,
-        series,
-        steering,
-    );
-
-    let mut engine = Engine::new(system);
-    {
-        let (model, sched) = engine.parts_mut();
-        model.start(sched);
-    }
-    engine.run_until(end)?;
-    let events = engine.events_handled();
-    let mut system = engine.into_model();
-    system.finish(end);
+    let built = echo_world(scenario, echo)?;
+    let (world, events) = drive(built.world, end)?;
     let wall_time_s = wall.elapsed().as_secs_f64();
-
-    let acct = system.accounting();
-    let (bytes, pkts) = system.measured();
+    let node = &world.nodes()[0];
+    let acct = node.accounting();
+    let (bytes, pkts) = node.measured();
     let measured_s = (scenario.duration - scenario.warmup).as_secs_f64();
-    let lat = system.latency();
+    let lat = node.frame_latency();
+    let t = &scenario.traffic;
+    let places = Places {
+        generated: node.generated(),
+        delivered: node.delivered(),
+        ended: node.ended(),
+        in_flight: node.in_flight(),
+    };
+    let ended = |name: &str| {
+        places
+            .ended
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(0, |(_, v)| *v)
+    };
+    let d = node.driver().counters();
     let summary = Summary {
         scenario: scenario.name.clone(),
         seed: scenario.seed,
@@ -84,19 +55,19 @@ pub(super) fn run_echo(
         lat_p50_us: lat.quantile_us(0.50),
         lat_p99_us: lat.quantile_us(0.99),
         lat_p999_us: lat.quantile_us(0.999),
-        drops: acct.drops(),
-        nic_core_util: system.cores().utilization(scenario.duration),
+        drops: node.drops_total(),
+        nic_core_util: nic_core_util(node, scenario, end),
         sim_time_s: scenario.duration.as_secs_f64(),
         wall_time_s,
         events,
-        generated: acct.generated,
-        delivered: acct.delivered,
-        in_flight: acct.in_flight(),
+        generated: places.generated,
+        delivered: places.delivered,
+        in_flight: places.in_flight.iter().map(|(_, n)| n).sum(),
         drops_source: acct.drops_source,
         steered_host: acct.steered_host,
         drops_switch: acct.drops_switch,
         drops_ingress: acct.drops_ingress,
-        drops_tm: acct.drops_tm,
+        drops_tm: ended("drops_tm"),
         drops_tx: acct.drops_tx,
         workload: "echo".into(),
         // validation refuses an echo rate above the line rate
@@ -106,41 +77,27 @@ pub(super) fn run_echo(
             pcie: acct.drops_pcie,
             ..Default::default()
         },
-        to_host_actors: 0,
-        peak_in_flight: system.peak_in_flight(),
-        reorders: 0,
-        driver_errors: 0,
-        model_errors: 0,
-        sends_dropped: 0,
-    };
-    let places = Places {
-        generated: acct.generated,
-        delivered: acct.delivered,
-        ended: vec![
-            ("steered_host", acct.steered_host),
-            ("drops_source", acct.drops_source),
-            ("drops_switch", acct.drops_switch),
-            ("drops_pcie", acct.drops_pcie),
-            ("drops_ingress", acct.drops_ingress),
-            ("drops_tm", acct.drops_tm),
-            ("drops_tx", acct.drops_tx),
-        ],
-        in_flight: vec![
-            ("to_host", acct.in_flight_to_host),
-            ("arriving", acct.in_flight_arriving),
-            ("queued", acct.in_flight_queued),
-            ("on_core", acct.in_flight_on_core),
-            ("tx", acct.in_flight_tx),
-        ],
+        to_host_actors: acct.to_host_actors,
+        peak_in_flight: acct.peak_in_flight,
+        reorders: d.reorders,
+        driver_errors: d.runtime_errors + d.platform_errors,
+        model_errors: d.model_errors,
+        sends_dropped: d.dropped_sends,
     };
     Ok(RunOutput {
         summary,
-        timeseries: timeseries_table(system.series(), scenario.cores),
+        timeseries: timeseries_table(node.series(), scenario.cores),
         resolved_toml: scenario.resolved_toml(),
-        extra_tables: Vec::new(),
+        extra_tables: vec![("counters.csv".into(), super::counters::table(node))],
         classes: Vec::new(),
         places,
     })
+}
+
+/// NIC core busy time over the run (finished work plus the part of running work before the end).
+pub(super) fn nic_core_util(node: &Node, s: &Scenario, end: SimTime) -> f64 {
+    let busy = node.driver().nic_busy(end).as_secs_f64();
+    (busy / (f64::from(s.cores) * s.duration.as_secs_f64())).min(1.0)
 }
 
 /// Converts per-window sums into rates.
@@ -172,7 +129,10 @@ fn timeseries_table(series: &TimeSeries, cores: u32) -> Table {
                 3,
             ),
             format!("{}", r[col::DROPS] as u64),
-            fmt_f64((r[col::BUSY_US] / (w_us * cores as f64)).min(1.0), 4),
+            fmt_f64(
+                (r[col::NIC_BUSY_US] / (w_us * f64::from(cores))).min(1.0),
+                4,
+            ),
         ]);
     }
     t

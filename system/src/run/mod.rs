@@ -1,10 +1,17 @@
-//! Running one scenario: pick the system its workload needs, run it, and write its files.
+//! Running one scenario: assemble a world of one node for its workload, run it, and write its files.
 
 mod actor_tables;
 mod actors;
+mod assemble;
+mod capacity;
+mod counters;
 mod echo;
+#[cfg(test)]
+mod equivalence;
+#[cfg(test)]
+mod invariants;
 
-pub use actors::{estimate_nic_capacity_rps, ClassResult};
+pub use capacity::{estimate_nic_capacity_rps, source_rate_rps};
 
 use crate::report::set::write_set;
 use crate::report::write::{csv_bytes, OutputError};
@@ -13,6 +20,21 @@ use crate::scenario::schema::WorkloadSection;
 use crate::scenario::Scenario;
 use sim_core::{EngineError, Table};
 use std::path::Path;
+
+/// Results of one class of actors after warm-up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassResult {
+    /// Class label.
+    pub class: String,
+    /// Requests completed after warm-up.
+    pub completed: u64,
+    /// Completed requests per second, millions.
+    pub achieved_mrps: f64,
+    /// Mean latency, us (creation to completion).
+    pub mean_us: f64,
+    /// 99th percentile latency, us.
+    pub p99_us: f64,
+}
 
 /// Everything one run produces.
 #[derive(Clone, Debug)]
@@ -73,8 +95,9 @@ impl From<EngineError> for RunError {
     }
 }
 
-/// Runs `scenario` to its end. Deterministic for a given scenario and seed;
-/// only `wall_time_s` differs between two runs.
+/// Runs `scenario` to its end on the node model (every workload on the same
+/// server model). Deterministic for a given scenario and seed; only
+/// `wall_time_s` differs between two runs.
 pub fn run_scenario(scenario: &Scenario) -> Result<RunOutput, RunError> {
     match (&scenario.workload, &scenario.actors) {
         (WorkloadSection::Echo(e), _) => echo::run_echo(scenario, e),

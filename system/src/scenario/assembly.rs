@@ -9,12 +9,11 @@
 use super::actors::ActorsPlan;
 use super::checker::Checker;
 use super::error::ScenarioError;
-use crate::systems::named_actor::NamedActor;
+use crate::node::named::Named;
 use nic_models::{NicKind, NicProfile};
 use pcie_model::PcieSystem;
 use scheduler::runtime::{Runtime, RuntimeError};
-use scheduler::Side;
-use sim_core::SimTime;
+use scheduler::{Side, SimTime};
 use workloads::actors::registry::build_actor_of;
 use workloads::sim_platform::SimPlatform;
 
@@ -59,7 +58,7 @@ pub(super) fn check(
         let key = format!("workload.actors[{i}].config");
         let inner = build_actor_of(spec.kind, &spec.config)
             .map_err(|e| c.err(&key, e.to_string(), "fix the actor's settings"))?;
-        let actor = Box::new(NamedActor::new(spec.name.clone(), inner));
+        let actor = Box::new(Named::new(spec.name.clone(), inner));
         let mut p = SimPlatform::new(&mut model, 0, Side::Nic)
             .map_err(|e| profile_err("core model", &e))?;
         let registered = match spec.placement {

@@ -1,18 +1,11 @@
-//! Where every message of the actor system is, counted place by place, and the per-actor order check.
+//! Drop reasons of messages to actors, the bound of the PCIe crossing, and the per-actor order check.
 //!
-//! `generated` counts every message that enters the system for an actor:
-//! requests from the network plus messages actors send to other actors. At
-//! any instant each of them is exactly one of
-//! - delivered: its handler ran and returned (Ok or an actor error);
-//! - dropped, under one reason: the PCIe queue towards the other side was
-//!   full (this driver's bound), or one of the runtime's reasons (FCFS queue,
-//!   DRR mailbox, migration buffer or host queue full, actor killed or
-//!   deleted, unknown actor, execution stopped by the watchdog);
-//! - in flight: crossing PCIe, queued in the runtime, or running on a core.
-//!
-//! [`ActorAccounting`] holds the driver's own counts; the runtime's counters
-//! supply the runtime's drop reasons and queue depths. The conservation test
-//! and the swarm test check the sum of these independent counts.
+//! A message for an actor (a request from the wire, or a message one actor
+//! sends another) ends delivered (its handler ran and returned), dropped
+//! under one reason — the PCIe queue towards the other side was full (the
+//! node's bound), or one of the runtime's reasons (FCFS queue, DRR mailbox,
+//! migration buffer or host queue full, actor killed or deleted, unknown
+//! actor, execution stopped by the watchdog) — or is still in flight.
 
 use scheduler::runtime::RuntimeCounters;
 use scheduler::{ActorId, Endpoint, Message};
@@ -23,52 +16,6 @@ use std::collections::BTreeMap;
 /// matches the largest runtime queue a crossing feeds (the FCFS queue) and is
 /// our choice, not an iPipe figure: the paper gives no DMA ring size.
 pub const PCIE_QUEUE_MESSAGES: u64 = 4096;
-
-/// The driver's counts (the runtime keeps its own in `RuntimeCounters`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ActorAccounting {
-    /// Messages that entered the system for an actor (network requests + actor-to-actor).
-    pub generated: u64,
-    /// Of those, requests from the network.
-    pub generated_external: u64,
-    /// Handlers that ran and returned (Ok or an actor error).
-    pub delivered: u64,
-    /// Of those, handlers that returned an actor error.
-    pub failed: u64,
-    /// Messages refused because their PCIe direction was full.
-    pub drops_pcie: u64,
-    /// Messages on PCIe now, NIC to host.
-    pub in_pcie_to_host: u64,
-    /// Messages on PCIe now, host to NIC.
-    pub in_pcie_to_nic: u64,
-    /// Messages that crossed PCIe to host actors and landed in host memory.
-    pub to_host_actors: u64,
-    /// Messages actors sent out of the system (replies, replicas).
-    pub egress: u64,
-    /// Sends refused by a core's full outbox (never entered the system).
-    pub sends_dropped: u64,
-    /// Cost-model calls that failed inside handlers (charged nothing).
-    pub model_errors: u64,
-    /// Driver calls the runtime refused (`next_dispatch`, `complete`): model bugs, counted.
-    pub driver_errors: u64,
-    /// Messages started out of order for their (sender, actor) pair.
-    pub reorders: u64,
-    /// Most messages inside the system at once (checked after every event).
-    pub peak_in_flight: u64,
-}
-
-impl ActorAccounting {
-    /// Messages on PCIe in either direction.
-    pub fn in_pcie(&self) -> u64 {
-        self.in_pcie_to_host + self.in_pcie_to_nic
-    }
-
-    /// Every drop: the driver's PCIe drops, the runtime's drops and the
-    /// executions the watchdog stopped.
-    pub fn drops(&self, rt: &RuntimeCounters) -> u64 {
-        self.drops_pcie + rt.dropped() + rt.aborted_by_watchdog
-    }
-}
 
 /// Checks that each actor starts the messages of one sender in the order
 /// they were created. Message ids grow with creation time (network requests
@@ -83,13 +30,18 @@ pub struct OrderCheck {
 impl OrderCheck {
     /// Records that `msg` starts now; true when it is out of order.
     pub fn started(&mut self, msg: &Message) -> bool {
-        let sender = match msg.src {
+        self.started_id(msg.src, msg.dst, msg.id)
+    }
+
+    /// Records that message `id` from `src` to `dst` starts now; true when it is out of order.
+    pub fn started_id(&mut self, src: Endpoint, dst: ActorId, id: u64) -> bool {
+        let sender = match src {
             Endpoint::Actor(a) => u64::from(a),
             // every network source is one sender: their ids come from one counter
             _ => u64::MAX,
         };
-        match self.last.insert((sender, msg.dst), msg.id) {
-            Some(prev) => msg.id < prev,
+        match self.last.insert((sender, dst), id) {
+            Some(prev) => id < prev,
             None => false,
         }
     }
@@ -120,10 +72,10 @@ pub struct ActorDrops {
 }
 
 impl ActorDrops {
-    /// The drops of a run from the driver's and the runtime's counts.
-    pub fn of(acct: &ActorAccounting, rt: &RuntimeCounters) -> ActorDrops {
+    /// The drops of a run from the node's PCIe drops and the runtime's counts.
+    pub fn of(drops_pcie: u64, rt: &RuntimeCounters) -> ActorDrops {
         ActorDrops {
-            pcie: acct.drops_pcie,
+            pcie: drops_pcie,
             fcfs_queue: rt.dropped_fcfs_queue_full,
             mailbox: rt.dropped_mailbox_full,
             migration_buffer: rt.dropped_migration_buffer_full,

@@ -1,0 +1,69 @@
+//! The driver's single entry point (in the spirit of smoltcp's `poll`): `run_next` runs whatever a free core should run now, `finish` ends it.
+//!
+//! A driver needs exactly four calls: [`Runtime::deliver`] when a message
+//! arrives, [`Runtime::run_next`] for each free core after anything changed,
+//! [`Runtime::finish`] when a core's execution time is up, and
+//! [`Runtime::tick`] at [`Runtime::next_tick_at`]. The dispatch decision and
+//! the execution are one call, so no driver can separate them (and run a
+//! handler at another time than the one it was dispatched at).
+
+use super::{CoreId, ExecOutcome, Runtime, RuntimeError};
+use crate::platform::{Platform, Side};
+use vocab::SimTime;
+
+impl Runtime {
+    /// If the free `core` has work at `now`, runs it on `platform` (the driver's view
+    /// of that core: `now()` at `now`, its per-execution charge counter at zero) and
+    /// returns the outcome; the core is busy until the driver calls
+    /// [`Runtime::finish`] at [`ExecOutcome::completes_at`]. `Ok(None)`: nothing to
+    /// run (or the core is busy); no state changed.
+    ///
+    /// For a request, the runtime first hands the message to
+    /// [`Platform::on_request`] (where a platform charges what the machine does
+    /// before any handler, e.g. a NIC's packet path), then charges its own
+    /// scheduling overhead, then runs the handler.
+    pub fn run_next(
+        &mut self,
+        core: CoreId,
+        now: SimTime,
+        platform: &mut dyn Platform,
+    ) -> Result<Option<ExecOutcome>, RuntimeError> {
+        if !self.has_work_for(core.side) {
+            // still reject an unknown core, as a dispatch would
+            self.core_mut(core)?;
+            return Ok(None);
+        }
+        Ok(self
+            .next_dispatch(core, now)?
+            .map(|d| self.execute(d, platform)))
+    }
+
+    /// The execution `outcome` ended at `now` (normally `outcome.completes_at()`):
+    /// frees its core, records statistics and advances migrations.
+    pub fn finish(&mut self, outcome: ExecOutcome, now: SimTime) -> Result<(), RuntimeError> {
+        self.complete(outcome, now)
+    }
+
+    /// Whether some core of `side` could be given work now. `false` guarantees
+    /// that `run_next` returns `Ok(None)` for every core of that side; the check
+    /// is cheap (queue lengths), so a driver may call `run_next` on every free
+    /// core after every event.
+    pub fn has_work_for(&self, side: Side) -> bool {
+        match side {
+            Side::Nic => {
+                !self.fcfs_queue.is_empty()
+                    || !self.move_out_queue.is_empty()
+                    || self
+                        .drr_ring
+                        .iter()
+                        .any(|&a| !self.actors[a as usize].mailbox.is_empty())
+            }
+            Side::Host => !self.host_queue.is_empty() || !self.move_in_queue.is_empty(),
+        }
+    }
+
+    /// Whether any core could be given work now (see [`Runtime::has_work_for`]).
+    pub fn has_work(&self) -> bool {
+        self.has_work_for(Side::Nic) || self.has_work_for(Side::Host)
+    }
+}

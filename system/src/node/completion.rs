@@ -1,0 +1,130 @@
+//! What a node does when a core finishes: route what the handler sent (to actors, maybe across PCIe, or out of the transmit MAC), record the completion; and the policy tick.
+
+use super::accounting::col;
+use super::driver::Finished;
+use super::{Node, NodeEvent, SPARE_PAYLOADS};
+use crate::frame::Frame;
+use crate::world::WorldEvent;
+use scheduler::runtime::{CoreId, RUNTIME_MSG_ID_BASE};
+use scheduler::{Endpoint, Message, Side};
+use sim_core::{Scheduler, SimTime};
+
+impl Node {
+    pub(super) fn on_core_done(
+        &mut self,
+        core: CoreId,
+        now: SimTime,
+        sched: &mut Scheduler<WorldEvent>,
+    ) {
+        let Some(mut r) = self.driver.finish(core, now) else {
+            return;
+        };
+        let origin = r.request.filter(|p| p.from_wire).map(|p| p.created_at);
+        let mut outbox = std::mem::take(&mut r.outbox);
+        for (dst, m) in outbox.drain(..) {
+            match dst {
+                Endpoint::Actor(_) => {
+                    self.acct.internal += 1;
+                    self.route(m, core.side, now, sched);
+                }
+                Endpoint::Network { .. } => self.transmit(m, core.side, origin.unwrap_or(now), now),
+                Endpoint::Host => self.acct.egress_host += 1,
+            }
+        }
+        self.driver.recycle_outbox(core, outbox);
+        self.record_completion(&r, core, now);
+    }
+
+    /// Sends a reply frame out of the transmit MAC (after crossing PCIe when a
+    /// host core sent it). Latency counts from `origin`, the request's creation.
+    fn transmit(&mut self, m: Message, from: Side, origin: SimTime, now: SimTime) {
+        let wire = Frame::wire_bytes_for(m.payload.len());
+        let at_mac = match from {
+            Side::Nic => now,
+            Side::Host => self
+                .pcie
+                .host_write_to_nic(now, u64::from(wire))
+                .delivered
+                .max(now),
+        };
+        if self.spare_payloads.len() < SPARE_PAYLOADS {
+            self.spare_payloads.push(m.payload);
+        }
+        match self.tx.transmit(at_mac, wire) {
+            Some(done) => self.tx_in_flight.push_back((done, origin, wire)),
+            None => {
+                self.acct.drops_tx += 1;
+            }
+        }
+    }
+
+    fn record_completion(&mut self, r: &Finished, core: CoreId, now: SimTime) {
+        if r.served {
+            self.acct.served += 1;
+        }
+        let Some(req) = r.request.filter(|p| p.from_wire) else {
+            return;
+        };
+        if !r.served || req.msg_id >= RUNTIME_MSG_ID_BASE {
+            return;
+        }
+        self.acct.completed += 1;
+        let latency = now.saturating_since(req.created_at);
+        let us = latency.as_us_f64();
+        if self.request_series {
+            self.series.add(now, col::COMPLETED, 1.0);
+            self.series.add(now, col::REQ_LATENCY_SUM_US, us);
+            let (c, l) = match core.side {
+                Side::Nic => (col::NIC_COMPLETED, col::NIC_LATENCY_SUM_US),
+                Side::Host => (col::HOST_COMPLETED, col::HOST_LATENCY_SUM_US),
+            };
+            self.series.add(now, c, 1.0);
+            self.series.add(now, l, us);
+        }
+        // Throughput counts completions in the measured window and latency
+        // the requests created in it, as for frames (see `flush`).
+        let class = self
+            .class_of_actor
+            .get(r.actor as usize)
+            .copied()
+            .unwrap_or(0);
+        if let Some(cs) = self.classes.get_mut(class) {
+            if now >= self.warmup_end {
+                cs.completed += 1;
+            }
+            if req.created_at >= self.warmup_end {
+                cs.latency.record(latency);
+            }
+        }
+    }
+
+    pub(super) fn on_tick(&mut self, now: SimTime, sched: &mut Scheduler<WorldEvent>) {
+        self.driver.runtime_mut().tick(now);
+        self.sample_placements(now);
+        let next = self.driver.runtime().next_tick_at();
+        if next < self.stop_at {
+            sched.schedule_at(next, self.ev(NodeEvent::Tick));
+        }
+    }
+
+    fn sample_placements(&mut self, now: SimTime) {
+        use scheduler::policy::{NicGroup, Placement};
+        let rt = self.driver.runtime();
+        let mut counts = [0.0; 3];
+        for r in rt.actor_reports() {
+            let i = match r.final_placement {
+                Placement::NicFcfs => 0,
+                Placement::NicDrr => 1,
+                Placement::Host => 2,
+            };
+            counts[i] += 1.0;
+        }
+        let (fcfs, drr) = (rt.cores_in(NicGroup::Fcfs), rt.cores_in(NicGroup::Drr));
+        self.series.add(now, col::TICKS, 1.0);
+        self.series.add(now, col::ACTORS_FCFS, counts[0]);
+        self.series.add(now, col::ACTORS_DRR, counts[1]);
+        self.series.add(now, col::ACTORS_HOST, counts[2]);
+        self.series.add(now, col::CORES_FCFS, f64::from(fcfs));
+        self.series.add(now, col::CORES_DRR, f64::from(drr));
+    }
+}

@@ -1,0 +1,367 @@
+//! `Node`: one server — its NIC pipeline, PCIe to the host, host cores, and one iPipe runtime with its driver.
+//!
+//! Path of a frame from the wire (see ARCHITECTURE.md):
+//! 1. the sender's MAC serializes it onto the wire (closed form, in the world);
+//! 2. off-path NICs: the embedded switch matches its flow — to the NIC cores,
+//!    to the host over PCIe (posted write, counted when it lands), or drop;
+//! 3. the packet engine's ingress FIFO (closed form) bounds the packet rate;
+//! 4. `Arrive`: the frame's message is delivered to the runtime — the FCFS
+//!    shared queue plays the traffic manager — or, for an actor on the host,
+//!    crosses PCIe first (`Crossed`);
+//! 5. an idle core picks it up through the [`RuntimeDriver`]: a NIC core pays
+//!    the NIC forwarding cost (per packet + per byte) once, then the actor's
+//!    handler runs; `CoreDone` fires when the core is free;
+//! 6. what the handler sent is routed: to another actor (maybe across PCIe),
+//!    or out of the transmit MAC as a reply frame (closed form), delivered
+//!    when its last bit leaves.
+//!
+//! Echo is the same path with the echo actor's empty handler.
+//!
+//! Simplification: a frame for an actor the runtime has placed on the host
+//! crosses PCIe from the NIC's receive path without a NIC core touching it,
+//! also on an on-path NIC (whose cores would see every packet). Branch
+//! `node-onpath-forward` has that path (`Runtime::deliver_via_nic`); it moves
+//! host-overload drops from the host queue to the NIC's FCFS queue.
+
+pub mod accounting;
+pub mod completion;
+pub mod driver;
+pub mod drops;
+pub mod echo_actor;
+pub mod named;
+pub mod places;
+pub mod platform;
+
+use crate::frame::{Frame, NodeId};
+use crate::world::WorldEvent;
+use accounting::{col, Accounting, ClassStats, Conserve};
+use driver::RuntimeDriver;
+use drops::PCIE_QUEUE_MESSAGES;
+use nic_models::forwarding::packet_engine_time;
+use nic_models::switch::{EmbeddedSwitch, Steering};
+use nic_models::{FifoServer, MacPort, NicProfile};
+use pcie_model::PcieSystem;
+use scheduler::runtime::CoreId;
+use scheduler::{Message, Side};
+use sim_core::{Scheduler, SimDuration, SimTime, TimeSeries};
+use std::collections::VecDeque;
+
+/// Most reply payload buffers kept for reuse.
+const SPARE_PAYLOADS: usize = 64;
+
+/// Events of one node (the world tags them with the node's id).
+#[derive(Debug)]
+pub enum NodeEvent {
+    /// The oldest frame on its way reaches the runtime (after MAC, switch and
+    /// packet engine). Frames arrive in the order they were offered (every
+    /// stage before is FIFO), so the event carries no frame: the node keeps
+    /// them in a FIFO and the heap moves small events.
+    Arrive,
+    /// A message reaches the `Side` it crossed PCIe to.
+    Crossed(Box<Message>, Side),
+    /// A core finished its work.
+    CoreDone(CoreId),
+    /// Policy evaluation.
+    Tick,
+}
+
+/// What the NIC's receive path did with a frame whose last bit arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ingress {
+    /// It will reach the runtime at this time (an `Arrive` event is scheduled).
+    Arrives(SimTime),
+    /// The embedded switch sent it to the host; it lands in host memory later.
+    ToHost,
+    /// Dropped (counted).
+    Dropped,
+}
+
+/// Static inputs of a [`Node`].
+pub struct NodeParts {
+    /// Index in the world.
+    pub id: NodeId,
+    /// NIC profile (MAC, packet engine, switch kind).
+    pub nic: NicProfile,
+    /// The runtime driver (runtime with its actors, cost models, forwarding cost).
+    pub driver: RuntimeDriver,
+    /// PCIe between NIC and host.
+    pub pcie: PcieSystem,
+    /// Off-path NICs: the embedded switch.
+    pub switch: Option<EmbeddedSwitch>,
+    /// Reporting class of each actor id.
+    pub class_of_actor: Vec<usize>,
+    /// Number of classes.
+    pub classes: usize,
+    /// End of warm-up.
+    pub warmup_end: SimTime,
+    /// Policy ticks stop here.
+    pub stop_at: SimTime,
+    /// Time series with [`col::NAMES`].
+    pub series: TimeSeries,
+    /// What the run conserves; actor workloads (`Messages`) also fill the
+    /// per-request completion columns, which the echo workload skips to save
+    /// time per packet.
+    pub conserve: Conserve,
+}
+
+/// One server.
+pub struct Node {
+    id: NodeId,
+    driver: RuntimeDriver,
+    pcie: PcieSystem,
+    switch: Option<EmbeddedSwitch>,
+    engine: Option<(FifoServer, SimDuration)>,
+    tx: MacPort,
+    /// Frames in the transmit MAC: (last bit out, request creation, wire bytes).
+    /// Only what delivery accounting needs; a cluster will hand the whole
+    /// frame to the link instead.
+    tx_in_flight: VecDeque<(SimTime, SimTime, u32)>,
+    arriving: VecDeque<Frame>,
+    /// Payload buffers of transmitted replies, for the source to reuse (bounded).
+    spare_payloads: Vec<Vec<u8>>,
+    to_host: VecDeque<SimTime>,
+    acct: Accounting,
+    warmup_end: SimTime,
+    stop_at: SimTime,
+    measured_bytes: u64,
+    measured_pkts: u64,
+    frame_latency: sim_core::LatencyHistogram,
+    classes: Vec<ClassStats>,
+    class_of_actor: Vec<usize>,
+    series: TimeSeries,
+    conserve: Conserve,
+    request_series: bool,
+    drops_in_series: u64,
+    started: Vec<(CoreId, SimTime)>,
+}
+
+impl Node {
+    /// Builds the node; call [`Node::start`] to schedule its first policy tick.
+    pub fn new(p: NodeParts) -> Node {
+        let engine = packet_engine_time(&p.nic.forwarding).map(|t| {
+            (
+                FifoServer::new(p.nic.forwarding.ingress_fifo_packets as usize),
+                t,
+            )
+        });
+        Node {
+            id: p.id,
+            driver: p.driver,
+            pcie: p.pcie,
+            switch: p.switch,
+            engine,
+            tx: MacPort::new(p.nic.link_gbps, &p.nic.mac),
+            tx_in_flight: VecDeque::new(),
+            arriving: VecDeque::new(),
+            spare_payloads: Vec::new(),
+            to_host: VecDeque::new(),
+            acct: Accounting::default(),
+            warmup_end: p.warmup_end,
+            stop_at: p.stop_at,
+            measured_bytes: 0,
+            measured_pkts: 0,
+            frame_latency: sim_core::LatencyHistogram::new(),
+            classes: vec![ClassStats::default(); p.classes],
+            class_of_actor: p.class_of_actor,
+            series: p.series,
+            conserve: p.conserve,
+            request_series: p.conserve == Conserve::Messages,
+            drops_in_series: 0,
+            started: Vec::new(),
+        }
+    }
+
+    fn ev(&self, ev: NodeEvent) -> WorldEvent {
+        WorldEvent::Node(self.id, ev)
+    }
+
+    /// Schedules the first policy tick.
+    pub fn start(&mut self, sched: &mut Scheduler<WorldEvent>) {
+        let at = self.driver.runtime().next_tick_at();
+        if at < self.stop_at {
+            sched.schedule_at(at, self.ev(NodeEvent::Tick));
+        }
+    }
+
+    /// The source created `frame` for this node (counted as offered).
+    pub fn offered(&mut self, frame: &Frame) {
+        self.acct.frames += 1;
+        if self.request_series {
+            self.series.add(frame.created_at, col::OFFERED, 1.0);
+        }
+        self.series.add(
+            frame.created_at,
+            col::OFFERED_BYTES,
+            f64::from(frame.wire_bytes),
+        );
+    }
+
+    /// The source could not put a frame on its wire (backlog full).
+    pub fn dropped_at_source(&mut self) {
+        self.acct.drops_source += 1;
+    }
+
+    /// The receive path: `frame`'s last bit reached the NIC at `at_nic`.
+    pub fn ingress(
+        &mut self,
+        frame: Frame,
+        at_nic: SimTime,
+        sched: &mut Scheduler<WorldEvent>,
+    ) -> Ingress {
+        if let Some(switch) = &mut self.switch {
+            match switch.steer(&frame.flow, 0) {
+                Steering::NicCore(_) => {}
+                Steering::Drop => {
+                    self.acct.drops_switch += 1;
+                    return Ingress::Dropped;
+                }
+                Steering::Host if self.to_host.len() as u64 >= PCIE_QUEUE_MESSAGES => {
+                    // PCIe slower than the link: its queue is bounded too
+                    self.acct.drops_pcie += 1;
+                    return Ingress::Dropped;
+                }
+                Steering::Host => {
+                    let landed = self
+                        .pcie
+                        .device_write_to_host(at_nic, u64::from(frame.wire_bytes));
+                    self.to_host.push_back(landed.delivered);
+                    return Ingress::ToHost;
+                }
+            }
+        }
+        let at = match &mut self.engine {
+            None => at_nic,
+            Some((fifo, per_packet)) => match fifo.offer(at_nic, *per_packet) {
+                Some(t) => t,
+                None => {
+                    self.acct.drops_ingress += 1;
+                    return Ingress::Dropped;
+                }
+            },
+        };
+        self.acct.in_flight_arriving += 1;
+        self.arriving.push_back(frame);
+        sched.schedule_at(at, self.ev(NodeEvent::Arrive));
+        Ingress::Arrives(at)
+    }
+
+    /// A payload buffer for a new frame (reused from a transmitted reply when
+    /// one is spare: the echo workload then allocates once per packet, not twice).
+    pub fn payload_buffer(&mut self) -> Vec<u8> {
+        self.spare_payloads.pop().unwrap_or_default()
+    }
+
+    /// Whether the next `Arrive` event is for a frame from the traffic source.
+    pub fn next_arrival_from(&self, node: NodeId) -> bool {
+        self.arriving.front().is_some_and(|f| f.src.node() == node)
+    }
+
+    /// Handles one of this node's events.
+    pub fn handle(&mut self, now: SimTime, ev: NodeEvent, sched: &mut Scheduler<WorldEvent>) {
+        match ev {
+            NodeEvent::Arrive => {
+                self.acct.in_flight_arriving -= 1;
+                if let Some(msg) = self.arriving.pop_front().and_then(|f| f.msg) {
+                    self.route(msg, Side::Nic, now, sched);
+                }
+            }
+            NodeEvent::Crossed(msg, to) => {
+                match to {
+                    Side::Host => {
+                        self.acct.in_pcie_to_host -= 1;
+                        self.acct.to_host_actors += 1;
+                    }
+                    Side::Nic => self.acct.in_pcie_to_nic -= 1,
+                }
+                self.deliver(*msg, now);
+            }
+            NodeEvent::CoreDone(core) => self.on_core_done(core, now, sched),
+            NodeEvent::Tick => self.on_tick(now, sched),
+        }
+        self.dispatch_idle(now, sched);
+    }
+
+    /// Delivers `msg` sent from `from`: now if its actor is on that side, else
+    /// when a posted write across PCIe lands.
+    fn route(&mut self, msg: Message, from: Side, now: SimTime, sched: &mut Scheduler<WorldEvent>) {
+        match self.driver.runtime().side_of(msg.dst) {
+            Some(to) if to != from => {
+                let in_flight = match from {
+                    Side::Nic => &mut self.acct.in_pcie_to_host,
+                    Side::Host => &mut self.acct.in_pcie_to_nic,
+                };
+                if *in_flight >= PCIE_QUEUE_MESSAGES {
+                    self.acct.drops_pcie += 1;
+                    return;
+                }
+                *in_flight += 1;
+                let bytes = u64::from(Frame::wire_bytes_for(msg.payload.len()));
+                let write = match from {
+                    Side::Nic => self.pcie.device_write_to_host(now, bytes),
+                    Side::Host => self.pcie.host_write_to_nic(now, bytes),
+                };
+                sched.schedule_at(
+                    write.delivered.max(now),
+                    self.ev(NodeEvent::Crossed(Box::new(msg), to)),
+                );
+            }
+            _ => self.deliver(msg, now),
+        }
+    }
+
+    fn deliver(&mut self, msg: Message, now: SimTime) {
+        // A refusal is counted by the runtime under its reason (`RuntimeCounters`),
+        // which the reports and the drops series read.
+        if let Err(reason) = self.driver.runtime_mut().deliver(msg, now) {
+            debug_assert!(
+                self.driver.runtime().counters().dropped() > 0,
+                "{reason:?} uncounted"
+            );
+        }
+    }
+
+    fn dispatch_idle(&mut self, now: SimTime, sched: &mut Scheduler<WorldEvent>) {
+        let mut started = std::mem::take(&mut self.started);
+        started.clear();
+        self.driver.dispatch_idle(now, &mut started);
+        for &(core, done) in &started {
+            if core.side == Side::Nic {
+                self.series.add_interval_us(now, done, col::NIC_BUSY_US);
+            }
+            sched.schedule_at(done, self.ev(NodeEvent::CoreDone(core)));
+        }
+        self.started = started;
+    }
+
+    /// Closes the run at `end`: landings and transmissions up to `end` count, later ones stay in flight.
+    pub fn finish(&mut self, end: SimTime) {
+        self.flush(end);
+        self.series.extend_to(end);
+    }
+
+    /// Where every frame is now, counted place by place.
+    pub fn accounting(&self) -> Accounting {
+        self.acct
+    }
+
+    /// Frame bytes and frames transmitted after warm-up.
+    pub fn measured(&self) -> (u64, u64) {
+        (self.measured_bytes, self.measured_pkts)
+    }
+    /// Latency of reply frames whose request was created after warm-up (creation to last bit out).
+    pub fn frame_latency(&self) -> &sim_core::LatencyHistogram {
+        &self.frame_latency
+    }
+    /// Per-class request results after warm-up.
+    pub fn classes(&self) -> &[ClassStats] {
+        &self.classes
+    }
+    /// The time series.
+    pub fn series(&self) -> &TimeSeries {
+        &self.series
+    }
+    /// The runtime driver (runtime, cost models, counters).
+    pub fn driver(&self) -> &RuntimeDriver {
+        &self.driver
+    }
+}

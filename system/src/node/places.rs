@@ -1,0 +1,142 @@
+//! Where every frame or message of a node is: deliveries, ends by reason, what is inside, and the sync after every event.
+//!
+//! Each place is counted on its own (the node's `Accounting`, the runtime's
+//! counters, queue lengths), so conservation is a check on a sum of
+//! independent counts: `generated = delivered + ended + in_flight`.
+
+use super::accounting::{col, Conserve};
+use super::{drops, Node};
+use sim_core::SimTime;
+
+impl Node {
+    /// Called on every event of the world: counts what has landed or left by `now`.
+    pub fn flush(&mut self, upto: SimTime) {
+        while self.to_host.front().is_some_and(|&t| t <= upto) {
+            self.to_host.pop_front();
+            self.acct.steered_host += 1;
+        }
+        while let Some(&(t, created_at, wire_bytes)) = self.tx_in_flight.front() {
+            if t > upto {
+                break;
+            }
+            self.tx_in_flight.pop_front();
+            self.acct.delivered += 1;
+            let latency = t - created_at;
+            if t >= self.warmup_end {
+                self.measured_bytes += u64::from(wire_bytes);
+                self.measured_pkts += 1;
+            }
+            if created_at >= self.warmup_end {
+                self.frame_latency.record(latency);
+            }
+            self.series
+                .add(t, col::DELIVERED_BYTES, f64::from(wire_bytes));
+            self.series.add(t, col::DELIVERED_PKTS, 1.0);
+            self.series.add(t, col::LATENCY_SUM_US, latency.as_us_f64());
+        }
+    }
+
+    /// What this node conserves.
+    pub fn conserve(&self) -> Conserve {
+        self.conserve
+    }
+
+    /// Frames (echo) or messages to actors (actor workloads) that entered.
+    pub fn generated(&self) -> u64 {
+        match self.conserve {
+            Conserve::Frames => self.acct.frames,
+            Conserve::Messages => self.acct.frames + self.acct.internal,
+        }
+    }
+
+    /// Frames echoed (their reply's last bit left), or messages served.
+    pub fn delivered(&self) -> u64 {
+        match self.conserve {
+            Conserve::Frames => self.acct.delivered,
+            Conserve::Messages => self.acct.served,
+        }
+    }
+
+    /// Every drop of what this node conserves, summed over reasons (the sum
+    /// of `ended()` but the host steering, without building it: called after
+    /// every event).
+    pub fn drops_total(&self) -> u64 {
+        let a = &self.acct;
+        let rt = self.driver.runtime().counters();
+        let common = a.drops_source + a.drops_switch + a.drops_ingress + a.drops_pcie;
+        let runtime = rt.dropped() + rt.aborted_by_watchdog;
+        match self.conserve {
+            Conserve::Frames => common + runtime + a.drops_tx,
+            Conserve::Messages => common + runtime,
+        }
+    }
+
+    /// Ends other than delivery, by place: the switch's host steering first,
+    /// then every drop reason.
+    pub fn ended(&self) -> Vec<(&'static str, u64)> {
+        let a = &self.acct;
+        let rt = self.driver.runtime().counters();
+        let mut v = vec![
+            ("steered_host", a.steered_host),
+            ("drops_source", a.drops_source),
+            ("drops_switch", a.drops_switch),
+            ("drops_ingress", a.drops_ingress),
+            ("drops_pcie", a.drops_pcie),
+        ];
+        match self.conserve {
+            Conserve::Frames => {
+                // the echo actor's only runtime queue is the traffic manager's
+                v.push(("drops_tm", rt.dropped() + rt.aborted_by_watchdog));
+                v.push(("drops_tx", a.drops_tx));
+            }
+            Conserve::Messages => {
+                let d = drops::ActorDrops::of(0, rt);
+                v.extend([
+                    ("drops_fcfs_queue", d.fcfs_queue),
+                    ("drops_mailbox", d.mailbox),
+                    ("drops_migration_buffer", d.migration_buffer),
+                    ("drops_host_queue", d.host_queue),
+                    ("drops_actor_killed", d.actor_killed),
+                    ("drops_actor_deleted", d.actor_deleted),
+                    ("drops_unknown_actor", d.unknown_actor),
+                    ("drops_watchdog", d.watchdog),
+                ]);
+            }
+        }
+        v
+    }
+
+    /// What is inside the node now, by place.
+    pub fn in_flight(&self) -> Vec<(&'static str, u64)> {
+        let on_core = self
+            .driver
+            .running()
+            .filter(|r| r.request.is_some())
+            .count() as u64;
+        let mut v = vec![
+            ("arriving", self.acct.in_flight_arriving),
+            ("pcie", self.acct.in_pcie()),
+            ("queued", self.driver.runtime().queued_messages() as u64),
+            ("on_core", on_core),
+        ];
+        if self.conserve == Conserve::Frames {
+            v.push(("tx", self.tx_in_flight.len() as u64));
+            v.push(("to_host", self.to_host.len() as u64));
+        }
+        v
+    }
+
+    /// After every event: new drops reach the time series (so its column sums
+    /// to the summary's `drops`), and the peak of what is inside is updated.
+    pub fn sync(&mut self, now: SimTime) {
+        let drops = self.drops_total();
+        if drops > self.drops_in_series {
+            self.series
+                .add(now, col::DROPS, (drops - self.drops_in_series) as f64);
+            self.drops_in_series = drops;
+        }
+        let done = self.delivered() + self.acct.steered_host + drops;
+        let inside = self.generated().saturating_sub(done);
+        self.acct.peak_in_flight = self.acct.peak_in_flight.max(inside);
+    }
+}

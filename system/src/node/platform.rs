@@ -1,0 +1,137 @@
+//! `NodePlatform`: the `scheduler::Platform` of one core of a node, adding the NIC packet path to the core's cost model.
+//!
+//! It wraps the workloads crate's `SimPlatform` (compute, caches,
+//! accelerators, DMA through the PCIe model, a bounded outbox) and adds what
+//! the node's pipeline charges on a NIC core before a frame's handler runs:
+//! the NIC's forwarding cost (per packet + per byte of the frame) for every
+//! request that came from the wire. That cost is charged once, here, for
+//! every workload; handlers carry no packet-path "tax" of their own.
+
+use nic_models::{CoreModel, ForwardingCost};
+use scheduler::{AccelKind, Direction, Endpoint, MemAccess, Message, Platform, Side};
+use sim_core::{SimDuration, SimTime};
+use workloads::sim_platform::SimPlatform;
+
+use crate::frame::Frame;
+
+/// The request a core picked up, as the pipeline saw it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PickedRequest {
+    /// Message id (below `RUNTIME_MSG_ID_BASE` for requests from the wire).
+    pub msg_id: u64,
+    /// When the request was created (its frame left the source).
+    pub created_at: SimTime,
+    /// Whether it came from the wire (and so paid the NIC packet path).
+    pub from_wire: bool,
+    /// Who sent it.
+    pub src: Endpoint,
+    /// The actor it is for.
+    pub dst: scheduler::ActorId,
+}
+
+/// Most messages one execution may send (further sends are dropped and counted).
+pub const OUTBOX_CAPACITY: usize = workloads::sim_platform::DEFAULT_OUTBOX_CAPACITY;
+
+/// One core of a node seen through `scheduler::Platform`.
+pub struct NodePlatform<'a> {
+    inner: SimPlatform<&'a mut CoreModel>,
+    /// Messages sent by this execution (the driver's per-core buffer, reused
+    /// across executions so a send allocates nothing in steady state).
+    outbox: &'a mut Vec<(Endpoint, Message)>,
+    dropped_sends: u64,
+    /// NIC cores: the forwarding cost of a frame from the wire.
+    forwarding: Option<&'a mut ForwardingCost>,
+    picked: Option<PickedRequest>,
+    pipeline: SimDuration,
+}
+
+impl<'a> NodePlatform<'a> {
+    /// Wraps `inner`; `forwarding` is `Some` on NIC cores.
+    pub fn new(
+        inner: SimPlatform<&'a mut CoreModel>,
+        forwarding: Option<&'a mut ForwardingCost>,
+        outbox: &'a mut Vec<(Endpoint, Message)>,
+    ) -> NodePlatform<'a> {
+        NodePlatform {
+            inner,
+            outbox,
+            dropped_sends: 0,
+            forwarding,
+            picked: None,
+            pipeline: SimDuration::ZERO,
+        }
+    }
+
+    /// The request the runtime handed this core, if the work was a request.
+    pub fn picked(&self) -> Option<PickedRequest> {
+        self.picked
+    }
+
+    /// Time the packet path charged before the handler.
+    pub fn pipeline_time(&self) -> SimDuration {
+        self.pipeline
+    }
+
+    /// Sends refused because the outbox was full.
+    pub fn dropped_sends(&self) -> u64 {
+        self.dropped_sends
+    }
+
+    /// The wrapped platform (clock, error counts).
+    pub fn inner_mut(&mut self) -> &mut SimPlatform<&'a mut CoreModel> {
+        &mut self.inner
+    }
+}
+
+impl Platform for NodePlatform<'_> {
+    fn now(&self) -> SimTime {
+        self.inner.now()
+    }
+    fn side(&self) -> Side {
+        self.inner.side()
+    }
+    fn charge_cycles(&mut self, cycles: u64) {
+        self.inner.charge_cycles(cycles)
+    }
+    fn mem_access(&mut self, addr: u64, bytes: u32, kind: MemAccess) {
+        self.inner.mem_access(addr, bytes, kind)
+    }
+    fn accel(&mut self, kind: AccelKind, bytes: u32) {
+        self.inner.accel(kind, bytes)
+    }
+    fn dma(&mut self, dir: Direction, bytes: u64) -> SimDuration {
+        self.inner.dma(dir, bytes)
+    }
+    fn send(&mut self, msg: Message) {
+        let dst = Endpoint::Actor(msg.dst);
+        self.send_to(dst, msg);
+    }
+    fn send_to(&mut self, dst_endpoint: Endpoint, msg: Message) {
+        if self.outbox.len() >= OUTBOX_CAPACITY {
+            self.dropped_sends += 1;
+        } else {
+            self.outbox.push((dst_endpoint, msg));
+        }
+    }
+    fn charged_in_exec(&self) -> SimDuration {
+        self.inner.charged_in_exec()
+    }
+    /// The runtime hands this core a request: charge the NIC packet path for a
+    /// frame from the wire on a NIC core, and remember the request.
+    fn on_request(&mut self, msg: &Message) {
+        let from_wire = matches!(msg.src, Endpoint::Network { .. });
+        self.picked = Some(PickedRequest {
+            msg_id: msg.id,
+            created_at: msg.created_at,
+            from_wire,
+            src: msg.src,
+            dst: msg.dst,
+        });
+        if let (true, Some(fwd)) = (from_wire, self.forwarding.as_deref_mut()) {
+            let d = fwd.service_time(Frame::wire_bytes_for(msg.payload.len()));
+            self.pipeline += d;
+            let to = self.inner.clock() + d;
+            self.inner.advance_to(to);
+        }
+    }
+}
