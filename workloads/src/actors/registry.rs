@@ -98,6 +98,9 @@ actor_kinds! {
     KvCache => kv_cache,
     FixedCost => fixed_cost,
     VariableCost => variable_cost,
+    RtaFilter => rta_filter,
+    RtaCounter => rta_counter,
+    RtaRanker => rta_ranker,
 }
 
 impl ActorKind {

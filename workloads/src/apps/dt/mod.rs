@@ -1,0 +1,1 @@
+//! DT (placeholder while being written).

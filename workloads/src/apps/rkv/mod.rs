@@ -1,0 +1,1 @@
+//! RKV (placeholder while being written).
