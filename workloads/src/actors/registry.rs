@@ -101,6 +101,9 @@ actor_kinds! {
     RtaFilter => rta_filter,
     RtaCounter => rta_counter,
     RtaRanker => rta_ranker,
+    DtCoordinator => dt_coordinator,
+    DtParticipant => dt_participant,
+    DtLog => dt_log,
 }
 
 impl ActorKind {

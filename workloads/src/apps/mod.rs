@@ -23,4 +23,7 @@ pub mod kinds {
     pub use super::rta::counter as rta_counter;
     pub use super::rta::filter as rta_filter;
     pub use super::rta::ranker as rta_ranker;
+    pub use super::dt::coordinator as dt_coordinator;
+    pub use super::dt::participant as dt_participant;
+    pub use super::dt::log as dt_log;
 }

@@ -5,4 +5,5 @@
 //! `APP_TEST_SEED=<n>` replays one.
 
 mod driver;
+mod dt;
 mod rta;
