@@ -104,6 +104,9 @@ actor_kinds! {
     DtCoordinator => dt_coordinator,
     DtParticipant => dt_participant,
     DtLog => dt_log,
+    RkvReplica => rkv_replica,
+    RkvMemtable => rkv_memtable,
+    RkvSstable => rkv_sstable,
 }
 
 impl ActorKind {

@@ -20,10 +20,13 @@ pub mod workload;
 
 /// The application actor files under the names the registry table uses.
 pub mod kinds {
+    pub use super::dt::coordinator as dt_coordinator;
+    pub use super::dt::log as dt_log;
+    pub use super::dt::participant as dt_participant;
+    pub use super::rkv::memtable as rkv_memtable;
+    pub use super::rkv::replica as rkv_replica;
+    pub use super::rkv::sstable as rkv_sstable;
     pub use super::rta::counter as rta_counter;
     pub use super::rta::filter as rta_filter;
     pub use super::rta::ranker as rta_ranker;
-    pub use super::dt::coordinator as dt_coordinator;
-    pub use super::dt::participant as dt_participant;
-    pub use super::dt::log as dt_log;
 }

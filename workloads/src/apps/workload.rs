@@ -104,7 +104,10 @@ impl AppWorkload {
             ("request_rate_per_us", self.request_rate_per_us),
         ] {
             if !(v.is_finite() && v > 0.0 && v <= 1_000.0) {
-                return Err(ConfigError::new(key, "must be in (0, 1000] per microsecond"));
+                return Err(ConfigError::new(
+                    key,
+                    "must be in (0, 1000] per microsecond",
+                ));
             }
         }
         if self.txn_reads == 0 || self.txn_reads > 64 || self.txn_reads > self.key_count {
@@ -150,7 +153,9 @@ impl KeySampler {
     /// One key.
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
         match &self.zipf {
-            Some(z) => (z.sample(rng) as u32).saturating_sub(1).min(self.key_count - 1),
+            Some(z) => (z.sample(rng) as u32)
+                .saturating_sub(1)
+                .min(self.key_count - 1),
             None => rng.gen_range(0..self.key_count),
         }
     }

@@ -66,10 +66,18 @@ impl SchedulingPolicy for HybridWithForcedMigration {
 }
 
 enum Event {
-    Arrival { msg: Message, on_host: bool },
+    Arrival {
+        msg: Message,
+        on_host: bool,
+    },
     Complete(ExecOutcome),
     Tick,
-    Timer { actor: ActorId, kind: u16, period: SimDuration, until: SimTime },
+    Timer {
+        actor: ActorId,
+        kind: u16,
+        period: SimDuration,
+        until: SimTime,
+    },
 }
 
 /// Runs `core`'s next work at `now` (the one place that calls the dispatch API).
@@ -155,7 +163,14 @@ impl AppDriver {
     }
 
     /// A client message from `src` to `dst` arriving at `at`.
-    pub fn inject(&mut self, at: SimTime, src: Endpoint, dst: ActorId, kind: u16, payload: Vec<u8>) {
+    pub fn inject(
+        &mut self,
+        at: SimTime,
+        src: Endpoint,
+        dst: ActorId,
+        kind: u16,
+        payload: Vec<u8>,
+    ) {
         self.next_msg_id += 1;
         let msg = Message {
             id: self.next_msg_id,
@@ -165,13 +180,27 @@ impl AppDriver {
             payload,
             created_at: at,
         };
-        self.push(at.max(self.now), Event::Arrival { msg, on_host: false });
+        self.push(
+            at.max(self.now),
+            Event::Arrival {
+                msg,
+                on_host: false,
+            },
+        );
     }
 
     /// Deliver an empty `kind` message to `actor` every `period` until `until` (a timer service).
     pub fn add_timer(&mut self, actor: ActorId, kind: u16, period: SimDuration, until: SimTime) {
         let first = self.now + period;
-        self.push(first, Event::Timer { actor, kind, period, until });
+        self.push(
+            first,
+            Event::Timer {
+                actor,
+                kind,
+                period,
+                until,
+            },
+        );
     }
 
     /// `actors` crash at `at`: from then on nothing is delivered to them and what they send is lost.
@@ -238,10 +267,23 @@ impl AppDriver {
                     self.tick_pending = true;
                 }
             }
-            Event::Timer { actor, kind, period, until } => {
+            Event::Timer {
+                actor,
+                kind,
+                period,
+                until,
+            } => {
                 self.inject(now, Endpoint::Host, actor, kind, Vec::new());
                 if now + period <= until {
-                    self.push(now + period, Event::Timer { actor, kind, period, until });
+                    self.push(
+                        now + period,
+                        Event::Timer {
+                            actor,
+                            kind,
+                            period,
+                            until,
+                        },
+                    );
                 }
             }
         }
@@ -251,8 +293,9 @@ impl AppDriver {
         for core in self.rt.idle_cores() {
             let (out, sent) = match core.side {
                 Side::Nic => {
-                    let mut p = SimPlatform::new(&mut self.nic_model, core.index as usize, Side::Nic)
-                        .expect("nic core");
+                    let mut p =
+                        SimPlatform::new(&mut self.nic_model, core.index as usize, Side::Nic)
+                            .expect("nic core");
                     p.advance_to(now);
                     p.begin_exec();
                     let out = run_on_core(&mut self.rt, core, now, &mut p);
@@ -278,7 +321,13 @@ impl AppDriver {
                     continue;
                 }
                 match dst {
-                    Endpoint::Actor(_) => self.push(done, Event::Arrival { msg, on_host: false }),
+                    Endpoint::Actor(_) => self.push(
+                        done,
+                        Event::Arrival {
+                            msg,
+                            on_host: false,
+                        },
+                    ),
                     _ => self.outbound.push((done, dst, msg)),
                 }
             }

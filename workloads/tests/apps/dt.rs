@@ -25,7 +25,10 @@ fn build(d: &mut AppDriver, key_count: u32) {
         participants: (1..=PARTS).collect(),
         log: PARTS + 1,
     };
-    assert_eq!(d.register(Box::new(DtCoordinator::new(coord).unwrap()), None), 0);
+    assert_eq!(
+        d.register(Box::new(DtCoordinator::new(coord).unwrap()), None),
+        0
+    );
     for i in 0..PARTS {
         let p = DtParticipantConfig {
             name: format!("dt_participant_{i}"),
@@ -36,7 +39,10 @@ fn build(d: &mut AppDriver, key_count: u32) {
         d.register(Box::new(DtParticipant::new(p).unwrap()), None);
     }
     let log = DtLogConfig::default();
-    assert_eq!(d.register(Box::new(DtLog::new(log).unwrap()), None), PARTS + 1);
+    assert_eq!(
+        d.register(Box::new(DtLog::new(log).unwrap()), None),
+        PARTS + 1
+    );
 }
 
 fn run_dt(seed: u64, w: &AppWorkload) {
@@ -68,7 +74,10 @@ fn run_dt(seed: u64, w: &AppWorkload) {
 
     assert!(d.failures.is_empty(), "{ctx}: {:?}", d.failures);
     assert_eq!(d.runtime_drops, 0, "{ctx}");
-    assert!(d.migrated().contains(&"dt_participant_1".to_string()), "{ctx}: no migration");
+    assert!(
+        d.migrated().contains(&"dt_participant_1".to_string()),
+        "{ctx}: no migration"
+    );
     let out = d.take_outbound();
     let results: Vec<_> = out
         .iter()
@@ -80,12 +89,26 @@ fn run_dt(seed: u64, w: &AppWorkload) {
         .filter(|(_, ep, m)| *ep == Endpoint::Host && m.kind == dt::DT_PERSIST)
         .map(|(_, _, m)| CommitRecord::decode(&m.payload).unwrap())
         .collect();
-    let committed: BTreeSet<u64> = results.iter().filter(|r| r.committed).map(|r| r.txn).collect();
+    let committed: BTreeSet<u64> = results
+        .iter()
+        .filter(|r| r.committed)
+        .map(|r| r.txn)
+        .collect();
     let aborts = results.len() - committed.len();
-    assert_eq!(results.len() as u64, issued, "{ctx}: every transaction gets one answer");
+    assert_eq!(
+        results.len() as u64,
+        issued,
+        "{ctx}: every transaction gets one answer"
+    );
     let logged: BTreeSet<u64> = records.iter().map(|r| r.txn).collect();
-    assert_eq!(committed, logged, "{ctx}: acknowledged commits = persisted records");
-    assert!(committed.len() as u64 > issued / 2, "{ctx}: {aborts} aborts of {issued}");
+    assert_eq!(
+        committed, logged,
+        "{ctx}: acknowledged commits = persisted records"
+    );
+    assert!(
+        committed.len() as u64 > issued / 2,
+        "{ctx}: {aborts} aborts of {issued}"
+    );
     let store = match check(&records) {
         Verdict::Serializable { store, .. } => store,
         Verdict::Violation(why) => panic!("{ctx}: committed history not serializable: {why}"),
@@ -96,7 +119,13 @@ fn run_dt(seed: u64, w: &AppWorkload) {
     let written: Vec<u32> = store.keys().copied().collect();
     let mut at = d.now + SimDuration::from_us(10);
     for (i, chunk) in written.chunks(8).enumerate() {
-        d.inject(at, CLIENT, 0, dt::DT_TXN, encode_txn(1_000_000 + i as u64, chunk, &[]));
+        d.inject(
+            at,
+            CLIENT,
+            0,
+            dt::DT_TXN,
+            encode_txn(1_000_000 + i as u64, chunk, &[]),
+        );
         at = at + SimDuration::from_us(100);
     }
     d.run_until(SimTime::MAX);
@@ -108,7 +137,11 @@ fn run_dt(seed: u64, w: &AppWorkload) {
         let r = decode_result(&m.payload).unwrap();
         assert!(r.committed, "{ctx}: quiet read-only txn {} aborted", r.txn);
         for (k, v) in r.values {
-            assert_eq!(v, store[&k].1, "{ctx}: key {k} holds {v}, replay says {}", store[&k].1);
+            assert_eq!(
+                v, store[&k].1,
+                "{ctx}: key {k} holds {v}, replay says {}",
+                store[&k].1
+            );
             checked += 1;
         }
     }
@@ -125,7 +158,10 @@ fn run_dt(seed: u64, w: &AppWorkload) {
 #[test]
 fn dt_committed_history_is_serializable_zipf_hot_keys() {
     // a small, skewed key space so transactions conflict and some abort
-    let w = AppWorkload { key_count: 128, ..AppWorkload::default() };
+    let w = AppWorkload {
+        key_count: 128,
+        ..AppWorkload::default()
+    };
     run_dt(seed(21), &w);
 }
 

@@ -6,4 +6,5 @@
 
 mod driver;
 mod dt;
+mod rkv;
 mod rta;

@@ -24,7 +24,10 @@ fn run_rta(seed: u64, workload: &AppWorkload) {
         counters: vec![1, 2],
         min_value,
     };
-    assert_eq!(d.register(Box::new(RtaFilter::new(filter).unwrap()), None), 0);
+    assert_eq!(
+        d.register(Box::new(RtaFilter::new(filter).unwrap()), None),
+        0
+    );
     for i in 0..2 {
         let c = RtaCounterConfig {
             name: format!("rta_counter_{i}"),

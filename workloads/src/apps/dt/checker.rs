@@ -114,7 +114,11 @@ mod tests {
     use super::*;
 
     fn rec(txn: u64, reads: &[(u32, u64, u64)], writes: &[(u32, u64, u64)]) -> CommitRecord {
-        CommitRecord { txn, reads: reads.to_vec(), writes: writes.to_vec() }
+        CommitRecord {
+            txn,
+            reads: reads.to_vec(),
+            writes: writes.to_vec(),
+        }
     }
 
     #[test]

@@ -70,9 +70,15 @@ impl DtCoordinator {
     /// A coordinator; needs at least one participant.
     pub fn new(cfg: DtCoordinatorConfig) -> Result<DtCoordinator, ConfigError> {
         if cfg.participants.is_empty() || cfg.participants.len() > 1024 {
-            return Err(ConfigError::new("participants", "list 1 to 1024 participant actor ids"));
+            return Err(ConfigError::new(
+                "participants",
+                "list 1 to 1024 participant actor ids",
+            ));
         }
-        Ok(DtCoordinator { cfg, active: BTreeMap::new() })
+        Ok(DtCoordinator {
+            cfg,
+            active: BTreeMap::new(),
+        })
     }
 
     fn part(&self, key: u32) -> u32 {
@@ -96,7 +102,10 @@ impl DtCoordinator {
     }
 
     fn lock_set(&self, t: &Txn, part: u32) -> LockSet {
-        let writes: Vec<_> = Self::writes(t).into_iter().filter(|w| self.part(w.0) == part).collect();
+        let writes: Vec<_> = Self::writes(t)
+            .into_iter()
+            .filter(|w| self.part(w.0) == part)
+            .collect();
         let reads = t
             .read
             .iter()
@@ -107,7 +116,10 @@ impl DtCoordinator {
     }
 
     fn reply(ctx: &mut ActorCtx<'_>, txn: u64, t: &Txn, committed: bool) -> Result<(), ActorError> {
-        let mut e = Enc::new().u64(txn).u8(u8::from(committed)).u32(t.read.len() as u32);
+        let mut e = Enc::new()
+            .u64(txn)
+            .u8(u8::from(committed))
+            .u32(t.read.len() as u32);
         for (&k, &(v, _)) in &t.read {
             e = e.u32(k).u64(v);
         }
@@ -120,7 +132,9 @@ impl DtCoordinator {
         let n = d.count(4)?;
         let keys: Vec<u32> = (0..n).map(|_| d.u32()).collect::<Result<_, _>>()?;
         let m = d.count(12)?;
-        let deltas: Vec<(u32, u64)> = (0..m).map(|_| Ok((d.u32()?, d.u64()?))).collect::<Result<_, ActorError>>()?;
+        let deltas: Vec<(u32, u64)> = (0..m)
+            .map(|_| Ok((d.u32()?, d.u64()?)))
+            .collect::<Result<_, ActorError>>()?;
         ctx.compute(COORD_CYCLES_PER_KEY * (n + m) as u64)?;
         let mut t = Txn {
             client: msg.src,
@@ -142,19 +156,35 @@ impl DtCoordinator {
         let parts = self.involved(&t);
         t.pending = parts.len() as u32;
         for p in parts {
-            let keys: Vec<u32> = t.keys.iter().copied().filter(|&k| self.part(k) == p).collect();
+            let keys: Vec<u32> = t
+                .keys
+                .iter()
+                .copied()
+                .filter(|&k| self.part(k) == p)
+                .collect();
             let mut e = Enc::new().u64(txn).u32(keys.len() as u32);
             for k in keys {
                 e = e.u32(k);
             }
-            ctx.send(Endpoint::Actor(self.cfg.participants[p as usize]), DT_READ, e.done())?;
+            ctx.send(
+                Endpoint::Actor(self.cfg.participants[p as usize]),
+                DT_READ,
+                e.done(),
+            )?;
         }
         self.active.insert(txn, t);
         Ok(())
     }
 
-    fn on_read_reply(&mut self, txn: u64, d: &mut Dec<'_>, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        let Some(mut t) = self.active.remove(&txn) else { return Ok(()) };
+    fn on_read_reply(
+        &mut self,
+        txn: u64,
+        d: &mut Dec<'_>,
+        ctx: &mut ActorCtx<'_>,
+    ) -> Result<(), ActorError> {
+        let Some(mut t) = self.active.remove(&txn) else {
+            return Ok(());
+        };
         let n = d.count(20)?;
         for _ in 0..n {
             let (k, v, ver) = (d.u32()?, d.u64()?, d.u64()?);
@@ -168,18 +198,37 @@ impl DtCoordinator {
             t.pending = parts.len() as u32;
             for p in parts {
                 let payload = self.lock_set(&t, p).encode(Enc::new().u64(txn)).done();
-                ctx.send(Endpoint::Actor(self.cfg.participants[p as usize]), DT_PREPARE, payload)?;
+                ctx.send(
+                    Endpoint::Actor(self.cfg.participants[p as usize]),
+                    DT_PREPARE,
+                    payload,
+                )?;
             }
         }
         self.active.insert(txn, t);
         Ok(())
     }
 
-    fn on_vote(&mut self, txn: u64, yes: bool, src: Endpoint, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        let Some(mut t) = self.active.remove(&txn) else { return Ok(()) };
-        let Some(p) = self.cfg.participants.iter().position(|&a| src == Endpoint::Actor(a)) else {
+    fn on_vote(
+        &mut self,
+        txn: u64,
+        yes: bool,
+        src: Endpoint,
+        ctx: &mut ActorCtx<'_>,
+    ) -> Result<(), ActorError> {
+        let Some(mut t) = self.active.remove(&txn) else {
+            return Ok(());
+        };
+        let Some(p) = self
+            .cfg
+            .participants
+            .iter()
+            .position(|&a| src == Endpoint::Actor(a))
+        else {
             self.active.insert(txn, t);
-            return Err(ActorError::Invalid(format!("dt vote from {src:?}, not a participant")));
+            return Err(ActorError::Invalid(format!(
+                "dt vote from {src:?}, not a participant"
+            )));
         };
         if yes {
             t.yes.push(p as u32);
@@ -194,14 +243,21 @@ impl DtCoordinator {
         if t.any_no {
             for &p in &t.yes {
                 let payload = self.lock_set(&t, p).encode(Enc::new().u64(txn)).done();
-                ctx.send(Endpoint::Actor(self.cfg.participants[p as usize]), DT_ABORT, payload)?;
+                ctx.send(
+                    Endpoint::Actor(self.cfg.participants[p as usize]),
+                    DT_ABORT,
+                    payload,
+                )?;
             }
             return Self::reply(ctx, txn, &t, false);
         }
         let rec = CommitRecord {
             txn,
             reads: t.read.iter().map(|(&k, &(v, ver))| (k, ver, v)).collect(),
-            writes: Self::writes(&t).into_iter().map(|(k, ver, v)| (k, ver + 1, v)).collect(),
+            writes: Self::writes(&t)
+                .into_iter()
+                .map(|(k, ver, v)| (k, ver + 1, v))
+                .collect(),
         };
         ctx.send(Endpoint::Actor(self.cfg.log), DT_LOG, rec.encode())?;
         t.phase = LOGGING;
@@ -210,10 +266,16 @@ impl DtCoordinator {
     }
 
     fn on_logged(&mut self, txn: u64, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        let Some(t) = self.active.remove(&txn) else { return Ok(()) };
+        let Some(t) = self.active.remove(&txn) else {
+            return Ok(());
+        };
         for p in self.involved(&t) {
             let payload = self.lock_set(&t, p).encode(Enc::new().u64(txn)).done();
-            ctx.send(Endpoint::Actor(self.cfg.participants[p as usize]), DT_COMMIT, payload)?;
+            ctx.send(
+                Endpoint::Actor(self.cfg.participants[p as usize]),
+                DT_COMMIT,
+                payload,
+            )?;
         }
         Self::reply(ctx, txn, &t, true)
     }
@@ -232,7 +294,11 @@ fn encode_txn_state(e: Enc, id: u64, t: &Txn) -> Enc {
     for (&k, &(v, ver)) in &t.read {
         e = e.u32(k).u64(v).u64(ver);
     }
-    e = e.u8(t.phase).u32(t.pending).u8(u8::from(t.any_no)).u32(t.yes.len() as u32);
+    e = e
+        .u8(t.phase)
+        .u32(t.pending)
+        .u8(u8::from(t.any_no))
+        .u32(t.yes.len() as u32);
     for &p in &t.yes {
         e = e.u32(p);
     }
@@ -245,13 +311,29 @@ fn decode_txn_state(d: &mut Dec<'_>) -> Result<(u64, Txn), ActorError> {
     let n = d.count(4)?;
     let keys = (0..n).map(|_| d.u32()).collect::<Result<_, _>>()?;
     let n = d.count(12)?;
-    let deltas = (0..n).map(|_| Ok((d.u32()?, d.u64()?))).collect::<Result<_, ActorError>>()?;
+    let deltas = (0..n)
+        .map(|_| Ok((d.u32()?, d.u64()?)))
+        .collect::<Result<_, ActorError>>()?;
     let n = d.count(20)?;
-    let read = (0..n).map(|_| Ok((d.u32()?, (d.u64()?, d.u64()?)))).collect::<Result<_, ActorError>>()?;
+    let read = (0..n)
+        .map(|_| Ok((d.u32()?, (d.u64()?, d.u64()?))))
+        .collect::<Result<_, ActorError>>()?;
     let (phase, pending, any_no) = (d.u8()?, d.u32()?, d.u8()? == 1);
     let n = d.count(4)?;
     let yes = (0..n).map(|_| d.u32()).collect::<Result<_, _>>()?;
-    Ok((id, Txn { client, keys, deltas, read, phase, pending, yes, any_no }))
+    Ok((
+        id,
+        Txn {
+            client,
+            keys,
+            deltas,
+            read,
+            phase,
+            pending,
+            yes,
+            any_no,
+        },
+    ))
 }
 
 impl Actor for DtCoordinator {
@@ -277,7 +359,9 @@ impl Actor for DtCoordinator {
                 self.on_vote(txn, yes, msg.src, ctx)
             }
             DT_LOGGED => self.on_logged(txn, ctx),
-            k => Err(ActorError::Invalid(format!("dt coordinator: unknown kind {k:#x}"))),
+            k => Err(ActorError::Invalid(format!(
+                "dt coordinator: unknown kind {k:#x}"
+            ))),
         }
     }
 
@@ -308,8 +392,14 @@ impl Actor for DtCoordinator {
 /// A transaction reading 3 uniform keys of 4096 and writing the first 2 of them.
 pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
     let keys: Vec<u32> = (0..3).map(|i| rng.gen_range(0..1365) * 3 + i).collect();
-    let writes = [(keys[0], rng.gen_range(1..100)), (keys[1], rng.gen_range(1..100))];
-    Request { kind: DT_TXN, payload: encode_txn(rng.gen(), &keys, &writes) }
+    let writes = [
+        (keys[0], rng.gen_range(1..100)),
+        (keys[1], rng.gen_range(1..100)),
+    ];
+    Request {
+        kind: DT_TXN,
+        payload: encode_txn(rng.gen(), &keys, &writes),
+    }
 }
 
 /// This kind's entry in the actor registry.

@@ -52,7 +52,10 @@ impl DtLog {
     /// A log; the ring holds at least 4 KiB.
     pub fn new(cfg: DtLogConfig) -> Result<DtLog, ConfigError> {
         if cfg.ring_bytes < 4096 || cfg.ring_bytes > 1 << 28 {
-            return Err(ConfigError::new("ring_bytes", "must be in 4096..=268435456 (default 65536)"));
+            return Err(ConfigError::new(
+                "ring_bytes",
+                "must be in 4096..=268435456 (default 65536)",
+            ));
         }
         Ok(DtLog { cfg, ring: None })
     }
@@ -69,14 +72,21 @@ impl Actor for DtLog {
     }
 
     fn exec(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        let ring = self.ring.ok_or_else(|| ActorError::Invalid("dt log not initialised".into()))?;
+        let ring = self
+            .ring
+            .ok_or_else(|| ActorError::Invalid("dt log not initialised".into()))?;
         if msg.kind != DT_LOG {
-            return Err(ActorError::Invalid(format!("dt log: unknown kind {:#x}", msg.kind)));
+            return Err(ActorError::Invalid(format!(
+                "dt log: unknown kind {:#x}",
+                msg.kind
+            )));
         }
         let rec = CommitRecord::decode(&msg.payload)?;
         let bytes = msg.payload.len() as u32;
         if bytes + 4 > self.cfg.ring_bytes {
-            return Err(ActorError::Invalid(format!("dt log: record of {bytes} B exceeds the ring")));
+            return Err(ActorError::Invalid(format!(
+                "dt log: record of {bytes} B exceeds the ring"
+            )));
         }
         ctx.compute(LOG_CYCLES_PER_RECORD + LOG_CYCLES_PER_64B * u64::from(bytes.div_ceil(64)))?;
         // Append `[len u32][record]`, wrapping to the ring start when it does not fit.
@@ -100,11 +110,24 @@ impl Actor for DtLog {
 
 /// A commit record of 3 reads and 2 writes on random keys.
 pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
-    let mut r = || (rng.gen_range(0..4096), rng.gen_range(0..100), rng.gen::<u32>().into());
+    let mut r = || {
+        (
+            rng.gen_range(0..4096),
+            rng.gen_range(0..100),
+            rng.gen::<u32>().into(),
+        )
+    };
     let reads = vec![r(), r(), r()];
     let writes = reads[..2].iter().map(|&(k, v, x)| (k, v + 1, x)).collect();
-    let rec = CommitRecord { txn: reads[2].2, reads, writes };
-    Request { kind: DT_LOG, payload: rec.encode() }
+    let rec = CommitRecord {
+        txn: reads[2].2,
+        reads,
+        writes,
+    };
+    Request {
+        kind: DT_LOG,
+        payload: rec.encode(),
+    }
 }
 
 /// This kind's entry in the actor registry.

@@ -65,7 +65,10 @@ impl DtParticipant {
             return Err(ConfigError::new("index", "must be below partitions (>= 1)"));
         }
         if cfg.key_count == 0 || cfg.key_count > 1 << 24 {
-            return Err(ConfigError::new("key_count", "must be in 1..=16777216 (default 4096)"));
+            return Err(ConfigError::new(
+                "key_count",
+                "must be in 1..=16777216 (default 4096)",
+            ));
         }
         Ok(DtParticipant { cfg, table: None })
     }
@@ -110,7 +113,13 @@ impl DtParticipant {
             .ok_or_else(|| ActorError::Invalid("dt participant not initialised".into()))
     }
 
-    fn read(&self, txn: u64, d: &mut Dec<'_>, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+    fn read(
+        &self,
+        txn: u64,
+        d: &mut Dec<'_>,
+        msg: &Message,
+        ctx: &mut ActorCtx<'_>,
+    ) -> Result<(), ActorError> {
         let n = d.count(4)?;
         ctx.compute(PARTICIPANT_CYCLES_PER_KEY * n as u64)?;
         let mut e = Enc::new().u64(txn).u32(n as u32);
@@ -136,21 +145,48 @@ impl DtParticipant {
         if ok {
             for &(k, _) in &set.reads {
                 let r = self.get(ctx, k)?;
-                self.put(ctx, k, Rec { readers: r.readers + 1, ..r })?;
+                self.put(
+                    ctx,
+                    k,
+                    Rec {
+                        readers: r.readers + 1,
+                        ..r
+                    },
+                )?;
             }
             for &(k, _, _) in &set.writes {
                 let r = self.get(ctx, k)?;
-                self.put(ctx, k, Rec { owner: txn + 1, ..r })?;
+                self.put(
+                    ctx,
+                    k,
+                    Rec {
+                        owner: txn + 1,
+                        ..r
+                    },
+                )?;
             }
         }
         Ok(ok)
     }
 
     /// Release the locks `txn` holds; with `install`, write the new values first.
-    fn release(&self, txn: u64, set: &LockSet, install: bool, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+    fn release(
+        &self,
+        txn: u64,
+        set: &LockSet,
+        install: bool,
+        ctx: &mut ActorCtx<'_>,
+    ) -> Result<(), ActorError> {
         for &(k, _) in &set.reads {
             let r = self.get(ctx, k)?;
-            self.put(ctx, k, Rec { readers: r.readers.saturating_sub(1), ..r })?;
+            self.put(
+                ctx,
+                k,
+                Rec {
+                    readers: r.readers.saturating_sub(1),
+                    ..r
+                },
+            )?;
         }
         for &(k, ver, value) in &set.writes {
             let r = self.get(ctx, k)?;
@@ -158,7 +194,12 @@ impl DtParticipant {
                 continue; // not ours (a duplicate or a stray message): leave it alone
             }
             let r = if install {
-                Rec { value, version: ver + 1, owner: 0, ..r }
+                Rec {
+                    value,
+                    version: ver + 1,
+                    owner: 0,
+                    ..r
+                }
             } else {
                 Rec { owner: 0, ..r }
             };
@@ -192,12 +233,18 @@ impl Actor for DtParticipant {
                 match msg.kind {
                     DT_PREPARE => {
                         let yes = self.prepare(txn, &set, ctx)?;
-                        ctx.send(msg.src, DT_VOTE, Enc::new().u64(txn).u8(u8::from(yes)).done())
+                        ctx.send(
+                            msg.src,
+                            DT_VOTE,
+                            Enc::new().u64(txn).u8(u8::from(yes)).done(),
+                        )
                     }
                     kind => self.release(txn, &set, kind == DT_COMMIT, ctx),
                 }
             }
-            k => Err(ActorError::Invalid(format!("dt participant: unknown kind {k:#x}"))),
+            k => Err(ActorError::Invalid(format!(
+                "dt participant: unknown kind {k:#x}"
+            ))),
         }
     }
 
@@ -214,7 +261,10 @@ pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
     for _ in 0..3 {
         e = e.u32(rng.gen_range(0..4096));
     }
-    Request { kind: DT_READ, payload: e.done() }
+    Request {
+        kind: DT_READ,
+        payload: e.done(),
+    }
 }
 
 /// This kind's entry in the actor registry.

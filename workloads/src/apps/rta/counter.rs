@@ -49,10 +49,16 @@ impl RtaCounter {
     /// A counter; needs at least one ranker and a key space that fits one DMO.
     pub fn new(cfg: RtaCounterConfig) -> Result<RtaCounter, ConfigError> {
         if cfg.rankers.is_empty() || cfg.rankers.len() > 1024 {
-            return Err(ConfigError::new("rankers", "list 1 to 1024 ranker actor ids"));
+            return Err(ConfigError::new(
+                "rankers",
+                "list 1 to 1024 ranker actor ids",
+            ));
         }
         if cfg.key_count == 0 || cfg.key_count > 1 << 24 {
-            return Err(ConfigError::new("key_count", "must be in 1..=16777216 (default 4096)"));
+            return Err(ConfigError::new(
+                "key_count",
+                "must be in 1..=16777216 (default 4096)",
+            ));
         }
         Ok(RtaCounter { cfg, totals: None })
     }
@@ -73,7 +79,10 @@ impl Actor for RtaCounter {
             .totals
             .ok_or_else(|| ActorError::Invalid("rta counter not initialised".into()))?;
         if msg.kind != RTA_FILTERED {
-            return Err(ActorError::Invalid(format!("rta counter: unknown kind {:#x}", msg.kind)));
+            return Err(ActorError::Invalid(format!(
+                "rta counter: unknown kind {:#x}",
+                msg.kind
+            )));
         }
         let mut d = Dec::new(&msg.payload);
         let n = d.count(8)?;

@@ -49,7 +49,10 @@ impl RtaFilter {
     /// A filter; needs at least one counter.
     pub fn new(cfg: RtaFilterConfig) -> Result<RtaFilter, ConfigError> {
         if cfg.counters.is_empty() || cfg.counters.len() > 1024 {
-            return Err(ConfigError::new("counters", "list 1 to 1024 counter actor ids"));
+            return Err(ConfigError::new(
+                "counters",
+                "list 1 to 1024 counter actor ids",
+            ));
         }
         Ok(RtaFilter { cfg, stats: None })
     }
@@ -70,7 +73,10 @@ impl Actor for RtaFilter {
             .stats
             .ok_or_else(|| ActorError::Invalid("rta filter not initialised".into()))?;
         if msg.kind != RTA_TUPLES {
-            return Err(ActorError::Invalid(format!("rta filter: unknown kind {:#x}", msg.kind)));
+            return Err(ActorError::Invalid(format!(
+                "rta filter: unknown kind {:#x}",
+                msg.kind
+            )));
         }
         let tuples = decode_tuples(&msg.payload)?;
         ctx.compute(FILTER_CYCLES_PER_TUPLE * tuples.len() as u64 + 1)?;
@@ -97,7 +103,11 @@ impl Actor for RtaFilter {
             for (k, v) in batch {
                 e = e.u32(k).u32(v);
             }
-            ctx.send(Endpoint::Actor(self.cfg.counters[i]), RTA_FILTERED, e.done())?;
+            ctx.send(
+                Endpoint::Actor(self.cfg.counters[i]),
+                RTA_FILTERED,
+                e.done(),
+            )?;
         }
         Ok(())
     }

@@ -145,10 +145,26 @@ mod tests {
     #[test]
     fn tuples_round_trip_and_brute_force_ranks_by_total_then_key() {
         let ts = [
-            Tuple { key: 5, value: 50, ts_ns: 1 },
-            Tuple { key: 2, value: 30, ts_ns: 2 },
-            Tuple { key: 2, value: 20, ts_ns: 3 },
-            Tuple { key: 9, value: 3, ts_ns: 4 },
+            Tuple {
+                key: 5,
+                value: 50,
+                ts_ns: 1,
+            },
+            Tuple {
+                key: 2,
+                value: 30,
+                ts_ns: 2,
+            },
+            Tuple {
+                key: 2,
+                value: 20,
+                ts_ns: 3,
+            },
+            Tuple {
+                key: 9,
+                value: 3,
+                ts_ns: 4,
+            },
         ];
         assert_eq!(decode_tuples(&encode_tuples(&ts)).unwrap(), ts.to_vec());
         // keys 2 and 5 tie at 50: lower key first; key 9 is filtered out

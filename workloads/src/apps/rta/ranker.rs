@@ -69,7 +69,10 @@ impl RtaRanker {
             return Err(ConfigError::new("n", "must be in 1..=1024 (default 10)"));
         }
         if cfg.key_count == 0 || cfg.key_count > 1 << 24 {
-            return Err(ConfigError::new("key_count", "must be in 1..=16777216 (default 4096)"));
+            return Err(ConfigError::new(
+                "key_count",
+                "must be in 1..=16777216 (default 4096)",
+            ));
         }
         let partials = vec![(0, Vec::new()); cfg.sources.len()];
         Ok(RtaRanker {
@@ -112,7 +115,9 @@ impl RtaRanker {
         ctx.compute(RANK_CYCLES_PER_UPDATE * pairs.len() as u64 + 1)?;
         for (key, total) in pairs {
             if key >= self.cfg.key_count {
-                return Err(ActorError::Invalid(format!("rta ranker: key {key} out of range")));
+                return Err(ActorError::Invalid(format!(
+                    "rta ranker: key {key} out of range"
+                )));
             }
             // Reordered updates: keep the highest total seen.
             if total > dmo_get_u64(ctx, totals, 8 * key)? {
@@ -181,7 +186,9 @@ impl Actor for RtaRanker {
                 ctx.compute(MERGE_CYCLES_PER_ENTRY * top.len() as u64 + 1)?;
                 ctx.send(msg.src, RTA_TOP, encode_pairs(Enc::new(), &top).done())
             }
-            k => Err(ActorError::Invalid(format!("rta ranker: unknown kind {k:#x}"))),
+            k => Err(ActorError::Invalid(format!(
+                "rta ranker: unknown kind {k:#x}"
+            ))),
         }
     }
 

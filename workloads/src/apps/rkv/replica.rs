@@ -1,0 +1,615 @@
+//! RKV replica actor: Multi-Paxos proposer/leader, acceptor and learner with the
+//! replicated log; decided entries go, in slot order, to the local memtable.
+//!
+//! Ballots are `round * 16 + index` (unique per replica). Replica 0 starts as
+//! leader of ballot 16 without a phase 1: every acceptor starts empty with
+//! ballot 16 promised, so phase 1 for it could only return nothing. A follower
+//! that hears nothing (no ACCEPT, COMMIT or HEARTBEAT) for `election_timeout_ticks
+//! + 2 * index` ticks runs phase 1 with a higher ballot over the slots it has not
+//! applied; with a majority of promises it re-proposes, for each such slot, the
+//! value of the highest ballot reported (decided values win; gaps become no-ops).
+
+use super::super::codec::{Dec, Enc};
+use super::{
+    encode_reply, RKV_PREPARE, RKV_PROMISE, RKV_PUT, RKV_REDIRECT, RKV_REPLY, RKV_TICK, ST_BUSY,
+};
+use super::{Op, RKV_ACCEPT, RKV_ACCEPTED, RKV_APPLY, RKV_COMMIT, RKV_GET, RKV_HEARTBEAT};
+use crate::actors::registry::{build_from, default_table, KindDescriptor};
+use crate::actors::{ConfigError, Request};
+use rand::Rng;
+use scheduler::{Actor, ActorCtx, ActorError, ActorId, DmoHandle, Endpoint, Message};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Compute per Paxos or client message. Assumption scaled from Table 3 of iPipe:
+/// the replication task takes 1.9 us on a CN2350 core (configs/calibration/
+/// ipipe-sigcomm19.toml `[task_exec_us.liquidio_cn2350] replication`), about
+/// 2300 cycles at 1.2 GHz; a Paxos step does similar header work and bookkeeping.
+pub const PAXOS_CYCLES_PER_MSG: u64 = 2_000;
+/// Compute per log entry carried in a PROMISE or re-proposed. Assumption.
+pub const PAXOS_CYCLES_PER_ENTRY: u64 = 200;
+/// Bytes of the DMO ring where accepted entries are written (the log's working set).
+pub const LOG_RING_BYTES: u32 = 1 << 20;
+
+/// Configuration of [`RkvReplica`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RkvReplicaConfig {
+    /// Actor name (unique per runtime). Default `rkv_replica`.
+    pub name: String,
+    /// This replica's position in `replicas`. Default 0.
+    pub index: u32,
+    /// Replica actor ids of the group, by index (this one included). Default `[0]`.
+    pub replicas: Vec<ActorId>,
+    /// This replica's memtable actor. Default 1.
+    pub memtable: ActorId,
+    /// Ticks without hearing a leader before an election (plus 2 x index). Default 3 (assumption).
+    pub election_timeout_ticks: u32,
+    /// Most log entries kept; a full leader answers BUSY. Default 65536 (assumption).
+    pub max_log_entries: u32,
+}
+
+impl Default for RkvReplicaConfig {
+    fn default() -> Self {
+        RkvReplicaConfig {
+            name: "rkv_replica".into(),
+            index: 0,
+            replicas: vec![0],
+            memtable: 1,
+            election_timeout_ticks: 3,
+            max_log_entries: 65536,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Entry {
+    ballot: u64,
+    op: Vec<u8>,
+    decided: bool,
+}
+
+/// One Paxos replica.
+#[derive(Debug)]
+pub struct RkvReplica {
+    cfg: RkvReplicaConfig,
+    ring: Option<DmoHandle>,
+    ring_head: u32,
+    promised: u64,
+    /// Our ballot while leader or candidate.
+    ballot: u64,
+    leader: bool,
+    candidate: bool,
+    leader_hint: Option<u32>,
+    log: BTreeMap<u64, Entry>,
+    /// Slots 1..=applied went to the memtable.
+    applied: u64,
+    next_slot: u64,
+    acks: BTreeMap<u64, BTreeSet<u32>>,
+    promises: BTreeSet<u32>,
+    /// Candidate: best entry reported per slot.
+    gathered: BTreeMap<u64, Entry>,
+    quiet_ticks: u32,
+}
+
+const FIRST_BALLOT: u64 = 16;
+
+impl RkvReplica {
+    /// A replica; `index < replicas.len()`.
+    pub fn new(cfg: RkvReplicaConfig) -> Result<RkvReplica, ConfigError> {
+        if cfg.replicas.is_empty() || cfg.replicas.len() > 15 {
+            return Err(ConfigError::new(
+                "replicas",
+                "list 1 to 15 replica actor ids",
+            ));
+        }
+        if cfg.index as usize >= cfg.replicas.len() {
+            return Err(ConfigError::new(
+                "index",
+                "must be below the number of replicas",
+            ));
+        }
+        if cfg.election_timeout_ticks == 0 || cfg.max_log_entries == 0 {
+            return Err(ConfigError::new(
+                "election_timeout_ticks",
+                "timeouts and max_log_entries must be >= 1",
+            ));
+        }
+        let leader = cfg.index == 0;
+        Ok(RkvReplica {
+            cfg,
+            ring: None,
+            ring_head: 0,
+            promised: FIRST_BALLOT,
+            ballot: FIRST_BALLOT,
+            leader,
+            candidate: false,
+            leader_hint: Some(0),
+            log: BTreeMap::new(),
+            applied: 0,
+            next_slot: 1,
+            acks: BTreeMap::new(),
+            promises: BTreeSet::new(),
+            gathered: BTreeMap::new(),
+            quiet_ticks: 0,
+        })
+    }
+
+    fn majority(&self) -> usize {
+        self.cfg.replicas.len() / 2 + 1
+    }
+
+    fn others(&self) -> Vec<ActorId> {
+        let me = self.cfg.index as usize;
+        self.cfg
+            .replicas
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != me)
+            .map(|(_, &a)| a)
+            .collect()
+    }
+
+    fn index_of(&self, src: Endpoint) -> Option<u32> {
+        self.cfg
+            .replicas
+            .iter()
+            .position(|&a| src == Endpoint::Actor(a))
+            .map(|i| i as u32)
+    }
+
+    fn broadcast(
+        &self,
+        ctx: &mut ActorCtx<'_>,
+        kind: u16,
+        payload: &[u8],
+    ) -> Result<(), ActorError> {
+        for a in self.others() {
+            ctx.send(Endpoint::Actor(a), kind, payload.to_vec())?;
+        }
+        Ok(())
+    }
+
+    /// Writes the entry's bytes into the log ring DMO (the log's memory traffic).
+    fn persist(&mut self, ctx: &mut ActorCtx<'_>, op: &[u8]) -> Result<(), ActorError> {
+        let ring = self
+            .ring
+            .ok_or_else(|| ActorError::Invalid("rkv replica not initialised".into()))?;
+        let len = (op.len() as u32).min(LOG_RING_BYTES);
+        if self.ring_head + len > LOG_RING_BYTES {
+            self.ring_head = 0;
+        }
+        ctx.dmo_write(ring, self.ring_head, &op[..len as usize])?;
+        self.ring_head += len;
+        Ok(())
+    }
+
+    /// A message of `ballot` from a (would-be) leader: promise it if it is the highest.
+    fn hear_from(&mut self, ballot: u64) {
+        if ballot >= self.promised {
+            self.promised = ballot;
+            self.leader_hint = Some((ballot % 16) as u32);
+            self.quiet_ticks = 0;
+            if ballot != self.ballot {
+                self.leader = false;
+                self.candidate = false;
+            }
+        }
+    }
+
+    fn propose(
+        &mut self,
+        ctx: &mut ActorCtx<'_>,
+        slot: u64,
+        op: Vec<u8>,
+    ) -> Result<(), ActorError> {
+        self.persist(ctx, &op)?;
+        self.log.insert(
+            slot,
+            Entry {
+                ballot: self.ballot,
+                op: op.clone(),
+                decided: false,
+            },
+        );
+        self.acks.insert(slot, BTreeSet::from([self.cfg.index]));
+        let mut payload = Enc::new().u64(self.ballot).u64(slot).done();
+        payload.extend_from_slice(&op);
+        self.broadcast(ctx, RKV_ACCEPT, &payload)?;
+        self.maybe_decide(ctx, slot)
+    }
+
+    fn maybe_decide(&mut self, ctx: &mut ActorCtx<'_>, slot: u64) -> Result<(), ActorError> {
+        let enough = self
+            .acks
+            .get(&slot)
+            .is_some_and(|a| a.len() >= self.majority());
+        let Some(e) = self.log.get_mut(&slot) else {
+            return Ok(());
+        };
+        if !enough || e.decided {
+            return Ok(());
+        }
+        e.decided = true;
+        self.acks.remove(&slot);
+        let mut payload = Enc::new().u64(slot).done();
+        payload.extend_from_slice(&e.op);
+        self.broadcast(ctx, RKV_COMMIT, &payload)?;
+        self.apply_ready(ctx)
+    }
+
+    fn apply_ready(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        while let Some(e) = self.log.get(&(self.applied + 1)).filter(|e| e.decided) {
+            let mut payload = Enc::new()
+                .u64(self.applied + 1)
+                .u8(u8::from(self.leader))
+                .done();
+            payload.extend_from_slice(&e.op);
+            ctx.send(Endpoint::Actor(self.cfg.memtable), RKV_APPLY, payload)?;
+            self.applied += 1;
+        }
+        Ok(())
+    }
+
+    fn on_client(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        let mut d = Dec::new(&msg.payload);
+        let req = d.u64()?;
+        let key = d.u32()?;
+        if !self.leader || self.promised > self.ballot {
+            self.leader = false;
+            let hint = self
+                .leader_hint
+                .filter(|&h| h != self.cfg.index)
+                .unwrap_or(u32::MAX);
+            return ctx.send(msg.src, RKV_REDIRECT, Enc::new().u64(req).u32(hint).done());
+        }
+        if self.log.len() >= self.cfg.max_log_entries as usize {
+            return ctx.send(msg.src, RKV_REPLY, encode_reply(req, ST_BUSY, 0, &[]));
+        }
+        let op = if msg.kind == RKV_PUT {
+            Op::Put {
+                client: msg.src,
+                req,
+                key,
+                value: d.bytes()?,
+            }
+        } else {
+            Op::Get {
+                client: msg.src,
+                req,
+                key,
+            }
+        };
+        let slot = self.next_slot;
+        self.next_slot += 1;
+        self.propose(ctx, slot, op.to_bytes())
+    }
+
+    fn on_accept(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        let mut d = Dec::new(&msg.payload);
+        let (ballot, slot) = (d.u64()?, d.u64()?);
+        let op = msg.payload[16..].to_vec();
+        let ok = ballot >= self.promised;
+        if ok {
+            self.hear_from(ballot);
+            if !self.log.get(&slot).is_some_and(|e| e.decided) {
+                self.persist(ctx, &op)?;
+                self.log.insert(
+                    slot,
+                    Entry {
+                        ballot,
+                        op,
+                        decided: false,
+                    },
+                );
+            }
+        }
+        let reply = Enc::new()
+            .u64(ballot)
+            .u64(slot)
+            .u8(u8::from(ok))
+            .u64(self.promised)
+            .done();
+        ctx.send(msg.src, RKV_ACCEPTED, reply)
+    }
+
+    fn on_accepted(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        let mut d = Dec::new(&msg.payload);
+        let (ballot, slot, ok, promised) = (d.u64()?, d.u64()?, d.u8()? == 1, d.u64()?);
+        let Some(from) = self.index_of(msg.src) else {
+            return Ok(());
+        };
+        if !ok {
+            if promised > self.ballot {
+                self.hear_from(promised);
+            }
+            return Ok(());
+        }
+        if self.leader && ballot == self.ballot {
+            if let Some(a) = self.acks.get_mut(&slot) {
+                a.insert(from);
+            }
+            self.maybe_decide(ctx, slot)?;
+        }
+        Ok(())
+    }
+
+    fn on_commit(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        let slot = Dec::new(&msg.payload).u64()?;
+        let op = msg.payload[8..].to_vec();
+        self.quiet_ticks = 0;
+        if slot > self.applied {
+            self.log.insert(
+                slot,
+                Entry {
+                    ballot: self.promised,
+                    op,
+                    decided: true,
+                },
+            );
+            self.apply_ready(ctx)?;
+        }
+        Ok(())
+    }
+
+    fn on_tick(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        if self.leader {
+            return self.broadcast(ctx, RKV_HEARTBEAT, &Enc::new().u64(self.ballot).done());
+        }
+        self.quiet_ticks += 1;
+        if self.quiet_ticks <= self.cfg.election_timeout_ticks + 2 * self.cfg.index {
+            return Ok(());
+        }
+        // Phase 1 with a ballot above anything promised.
+        self.quiet_ticks = 0;
+        self.ballot = (self.promised / 16 + 1) * 16 + u64::from(self.cfg.index);
+        self.promised = self.ballot;
+        self.candidate = true;
+        self.leader_hint = None;
+        self.promises = BTreeSet::from([self.cfg.index]);
+        self.gathered = self
+            .log
+            .range(self.applied + 1..)
+            .map(|(&s, e)| (s, e.clone()))
+            .collect();
+        let payload = Enc::new().u64(self.ballot).u64(self.applied + 1).done();
+        self.broadcast(ctx, RKV_PREPARE, &payload)?;
+        self.maybe_lead(ctx)
+    }
+
+    fn on_prepare(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        let mut d = Dec::new(&msg.payload);
+        let (ballot, from) = (d.u64()?, d.u64()?);
+        let ok = ballot > self.promised;
+        let mut e = Enc::new().u64(ballot).u8(u8::from(ok));
+        if ok {
+            self.hear_from(ballot);
+            let entries: Vec<_> = self.log.range(from..).collect();
+            ctx.compute(PAXOS_CYCLES_PER_ENTRY * entries.len() as u64)?;
+            e = e.u64(self.promised).u32(entries.len() as u32);
+            for (&s, en) in entries {
+                e = e
+                    .u64(s)
+                    .u64(en.ballot)
+                    .u8(u8::from(en.decided))
+                    .bytes(&en.op);
+            }
+        } else {
+            e = e.u64(self.promised).u32(0);
+        }
+        ctx.send(msg.src, RKV_PROMISE, e.done())
+    }
+
+    fn on_promise(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        let mut d = Dec::new(&msg.payload);
+        let (ballot, ok, promised) = (d.u64()?, d.u8()? == 1, d.u64()?);
+        let n = d.count(21)?;
+        if !self.candidate || ballot != self.ballot {
+            return Ok(());
+        }
+        if !ok {
+            self.hear_from(promised);
+            return Ok(());
+        }
+        ctx.compute(PAXOS_CYCLES_PER_ENTRY * n as u64)?;
+        for _ in 0..n {
+            let (slot, b, decided, op) = (d.u64()?, d.u64()?, d.u8()? == 1, d.bytes()?);
+            let better = match self.gathered.get(&slot) {
+                None => true,
+                Some(cur) => !cur.decided && (decided || b > cur.ballot),
+            };
+            if better && slot > self.applied {
+                self.gathered.insert(
+                    slot,
+                    Entry {
+                        ballot: b,
+                        op,
+                        decided,
+                    },
+                );
+            }
+        }
+        if let Some(from) = self.index_of(msg.src) {
+            self.promises.insert(from);
+        }
+        self.maybe_lead(ctx)
+    }
+
+    fn maybe_lead(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        if !self.candidate || self.promises.len() < self.majority() {
+            return Ok(());
+        }
+        self.candidate = false;
+        self.leader = true;
+        self.leader_hint = Some(self.cfg.index);
+        let last = self
+            .gathered
+            .keys()
+            .next_back()
+            .copied()
+            .unwrap_or(self.applied);
+        let gathered = std::mem::take(&mut self.gathered);
+        self.acks.clear();
+        for slot in self.applied + 1..=last {
+            let op = gathered
+                .get(&slot)
+                .map_or_else(|| Op::Noop.to_bytes(), |e| e.op.clone());
+            ctx.compute(PAXOS_CYCLES_PER_ENTRY)?;
+            self.propose(ctx, slot, op)?;
+        }
+        self.next_slot = last + 1;
+        Ok(())
+    }
+}
+
+fn encode_state(r: &RkvReplica) -> Vec<u8> {
+    let mut e = Enc::new()
+        .u32(r.ring.map_or(u32::MAX, |h| h.0))
+        .u32(r.ring_head)
+        .u64(r.promised)
+        .u64(r.ballot)
+        .u8(u8::from(r.leader))
+        .u8(u8::from(r.candidate))
+        .u32(r.leader_hint.unwrap_or(u32::MAX))
+        .u64(r.applied)
+        .u64(r.next_slot)
+        .u32(r.quiet_ticks);
+    let entries = |e: Enc, m: &BTreeMap<u64, Entry>| {
+        let mut e = e.u32(m.len() as u32);
+        for (&s, en) in m {
+            e = e
+                .u64(s)
+                .u64(en.ballot)
+                .u8(u8::from(en.decided))
+                .bytes(&en.op);
+        }
+        e
+    };
+    e = entries(e, &r.log);
+    e = entries(e, &r.gathered);
+    e = e.u32(r.acks.len() as u32);
+    for (&s, a) in &r.acks {
+        e = e.u64(s).u32(a.len() as u32);
+        for &i in a {
+            e = e.u32(i);
+        }
+    }
+    e = e.u32(r.promises.len() as u32);
+    for &i in &r.promises {
+        e = e.u32(i);
+    }
+    e.done()
+}
+
+fn decode_entries(d: &mut Dec<'_>) -> Result<BTreeMap<u64, Entry>, ActorError> {
+    let n = d.count(21)?;
+    (0..n)
+        .map(|_| {
+            Ok((
+                d.u64()?,
+                Entry {
+                    ballot: d.u64()?,
+                    decided: d.u8()? == 1,
+                    op: d.bytes()?,
+                },
+            ))
+        })
+        .collect()
+}
+
+fn decode_set(d: &mut Dec<'_>) -> Result<BTreeSet<u32>, ActorError> {
+    let n = d.count(4)?;
+    (0..n).map(|_| d.u32()).collect()
+}
+
+impl Actor for RkvReplica {
+    fn name(&self) -> &str {
+        &self.cfg.name
+    }
+
+    fn init(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        self.ring = Some(ctx.dmo_alloc(LOG_RING_BYTES)?);
+        Ok(())
+    }
+
+    fn exec(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        ctx.compute(PAXOS_CYCLES_PER_MSG)?;
+        match msg.kind {
+            RKV_PUT | RKV_GET => self.on_client(msg, ctx),
+            RKV_ACCEPT => self.on_accept(msg, ctx),
+            RKV_ACCEPTED => self.on_accepted(msg, ctx),
+            RKV_COMMIT => self.on_commit(msg, ctx),
+            RKV_PREPARE => self.on_prepare(msg, ctx),
+            RKV_PROMISE => self.on_promise(msg, ctx),
+            RKV_HEARTBEAT => {
+                let b = Dec::new(&msg.payload).u64()?;
+                self.hear_from(b);
+                Ok(())
+            }
+            RKV_TICK => self.on_tick(ctx),
+            k => Err(ActorError::Invalid(format!(
+                "rkv replica: unknown kind {k:#x}"
+            ))),
+        }
+    }
+
+    fn migrate_out(&mut self, _ctx: &mut ActorCtx<'_>) -> Result<Vec<u8>, ActorError> {
+        Ok(encode_state(self))
+    }
+
+    fn migrate_in(&mut self, state: &[u8], _ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        if state.is_empty() {
+            return Ok(());
+        }
+        let mut d = Dec::new(state);
+        let ring = d.u32()?;
+        self.ring = (ring != u32::MAX).then_some(DmoHandle(ring));
+        self.ring_head = d.u32()?;
+        self.promised = d.u64()?;
+        self.ballot = d.u64()?;
+        self.leader = d.u8()? == 1;
+        self.candidate = d.u8()? == 1;
+        let hint = d.u32()?;
+        self.leader_hint = (hint != u32::MAX).then_some(hint);
+        self.applied = d.u64()?;
+        self.next_slot = d.u64()?;
+        self.quiet_ticks = d.u32()?;
+        self.log = decode_entries(&mut d)?;
+        self.gathered = decode_entries(&mut d)?;
+        let n = d.count(8)?;
+        let mut acks = BTreeMap::new();
+        for _ in 0..n {
+            let s = d.u64()?;
+            acks.insert(s, decode_set(&mut d)?);
+        }
+        self.acks = acks;
+        self.promises = decode_set(&mut d)?;
+        Ok(())
+    }
+}
+
+/// A client PUT (half the time) or GET on one of 4096 keys, 64-byte values.
+pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
+    let (req, key) = (rng.gen::<u32>().into(), rng.gen_range(0..4096));
+    if rng.gen_bool(0.5) {
+        let value: Vec<u8> = (0..64).map(|_| rng.gen()).collect();
+        Request {
+            kind: RKV_PUT,
+            payload: super::encode_put(req, key, &value),
+        }
+    } else {
+        Request {
+            kind: RKV_GET,
+            payload: super::encode_get(req, key),
+        }
+    }
+}
+
+/// This kind's entry in the actor registry.
+pub static KIND: KindDescriptor = KindDescriptor {
+    name: "rkv_replica",
+    doc: "RKV_PUT `[req u64][key u32][value]` / RKV_GET `[req u64][key u32]` from clients (leader: through the Paxos log, else RKV_REDIRECT `[req][leader u32]`); Paxos PREPARE/PROMISE/ACCEPT/ACCEPTED/COMMIT/HEARTBEAT between replicas; RKV_TICK from a timer; decided entries to the memtable as RKV_APPLY",
+    build: |table| build_from(table, RkvReplica::new),
+    default_config: default_table::<RkvReplicaConfig>,
+    gen_request: |rng| gen_request(rng),
+};
