@@ -123,6 +123,30 @@ pub fn partition_of(key: u32, parts: usize) -> usize {
     }
 }
 
+/// Appends an endpoint (tag byte, then its fields) — for state that remembers a client.
+pub fn put_endpoint(e: Enc, ep: scheduler::Endpoint) -> Enc {
+    use scheduler::Endpoint;
+    match ep {
+        Endpoint::Actor(a) => e.u8(0).u32(a),
+        Endpoint::Network { node, port } => e.u8(1).u32(node).u32(u32::from(port)),
+        Endpoint::Host => e.u8(2),
+    }
+}
+
+/// Reads an endpoint written by [`put_endpoint`].
+pub fn get_endpoint(d: &mut Dec<'_>) -> Result<scheduler::Endpoint, ActorError> {
+    use scheduler::Endpoint;
+    match d.u8()? {
+        0 => Ok(Endpoint::Actor(d.u32()?)),
+        1 => Ok(Endpoint::Network {
+            node: d.u32()?,
+            port: d.u32()? as u16,
+        }),
+        2 => Ok(Endpoint::Host),
+        t => Err(ActorError::Invalid(format!("unknown endpoint tag {t}"))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,29 +172,5 @@ mod tests {
             seen[partition_of(k, 3)] += 1;
         }
         assert!(seen.iter().all(|&n| n > 50), "{seen:?}");
-    }
-}
-
-/// Appends an endpoint (tag byte, then its fields) — for state that remembers a client.
-pub fn put_endpoint(e: Enc, ep: scheduler::Endpoint) -> Enc {
-    use scheduler::Endpoint;
-    match ep {
-        Endpoint::Actor(a) => e.u8(0).u32(a),
-        Endpoint::Network { node, port } => e.u8(1).u32(node).u32(u32::from(port)),
-        Endpoint::Host => e.u8(2),
-    }
-}
-
-/// Reads an endpoint written by [`put_endpoint`].
-pub fn get_endpoint(d: &mut Dec<'_>) -> Result<scheduler::Endpoint, ActorError> {
-    use scheduler::Endpoint;
-    match d.u8()? {
-        0 => Ok(Endpoint::Actor(d.u32()?)),
-        1 => Ok(Endpoint::Network {
-            node: d.u32()?,
-            port: d.u32()? as u16,
-        }),
-        2 => Ok(Endpoint::Host),
-        t => Err(ActorError::Invalid(format!("unknown endpoint tag {t}"))),
     }
 }

@@ -126,7 +126,7 @@ fn run_dt(seed: u64, w: &AppWorkload) {
             dt::DT_TXN,
             encode_txn(1_000_000 + i as u64, chunk, &[]),
         );
-        at = at + SimDuration::from_us(100);
+        at += SimDuration::from_us(100);
     }
     d.run_until(SimTime::MAX);
     let mut checked = 0;

@@ -173,7 +173,7 @@ fn run_rkv(seed: u64, w: &AppWorkload) {
     }
     let mut now = SimTime::ZERO;
     while now < crash_at + SimDuration::from_ms(2) {
-        now = now + SimDuration::from_us(100);
+        now += SimDuration::from_us(100);
         d.run_until(now);
         client.absorb(&mut d, None);
     }
@@ -191,7 +191,7 @@ fn run_rkv(seed: u64, w: &AppWorkload) {
         .map(|&k| client.send(&mut d, now, k, false, 1))
         .collect();
     while !client.answered(&reads) && now < end {
-        now = now + SimDuration::from_us(100);
+        now += SimDuration::from_us(100);
         d.run_until(now);
         client.absorb(&mut d, Some(0));
     }
@@ -202,7 +202,7 @@ fn run_rkv(seed: u64, w: &AppWorkload) {
         .map(|&k| client.send(&mut d, now, k, true, 2))
         .collect();
     while !client.answered(&writes) && now < end {
-        now = now + SimDuration::from_us(100);
+        now += SimDuration::from_us(100);
         d.run_until(now);
         client.absorb(&mut d, Some(0));
     }
@@ -212,7 +212,7 @@ fn run_rkv(seed: u64, w: &AppWorkload) {
         .map(|&k| client.send(&mut d, now, k, false, 1))
         .collect();
     while !client.answered(&rereads) && now < end {
-        now = now + SimDuration::from_us(100);
+        now += SimDuration::from_us(100);
         d.run_until(now);
         client.absorb(&mut d, Some(0));
     }

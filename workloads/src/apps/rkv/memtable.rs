@@ -78,7 +78,7 @@ impl RkvMemtable {
         })
     }
 
-    fn to_sstable(
+    fn send_to_sstable(
         &mut self,
         ctx: &mut ActorCtx<'_>,
         kind: u16,
@@ -122,7 +122,7 @@ impl RkvMemtable {
                     for (k, v) in &table {
                         e = e.u32(*k).bytes(v);
                     }
-                    self.to_sstable(ctx, RKV_FLUSH, e.done())?;
+                    self.send_to_sstable(ctx, RKV_FLUSH, e.done())?;
                 }
             }
             Op::Get { client, req, key } if reply => match self.table.get(&key) {
@@ -135,7 +135,7 @@ impl RkvMemtable {
                 None => {
                     let mut body = Enc::new().u64(slot).done();
                     body.extend_from_slice(op_bytes);
-                    self.to_sstable(ctx, RKV_SST_GET, body)?;
+                    self.send_to_sstable(ctx, RKV_SST_GET, body)?;
                 }
             },
             // A follower's reads have nobody to answer; no-ops change nothing.

@@ -4,8 +4,8 @@
 //! Ballots are `round * 16 + index` (unique per replica). Replica 0 starts as
 //! leader of ballot 16 without a phase 1: every acceptor starts empty with
 //! ballot 16 promised, so phase 1 for it could only return nothing. A follower
-//! that hears nothing (no ACCEPT, COMMIT or HEARTBEAT) for `election_timeout_ticks
-//! + 2 * index` ticks runs phase 1 with a higher ballot over the slots it has not
+//! that hears nothing (no ACCEPT, COMMIT or HEARTBEAT) for
+//! `election_timeout_ticks + 2 * index` ticks runs phase 1 with a higher ballot over the slots it has not
 //! applied; with a majority of promises it re-proposes, for each such slot, the
 //! value of the highest ballot reported (decided values win; gaps become no-ops).
 
