@@ -23,7 +23,7 @@ fn build(d: &mut AppDriver, key_count: u32) {
     let coord = DtCoordinatorConfig {
         name: "dt_coordinator".into(),
         participants: (1..=PARTS).collect(),
-        log: PARTS + 1,
+        log: Some(PARTS + 1),
     };
     assert_eq!(
         d.register(Box::new(DtCoordinator::new(coord).unwrap()), None),

@@ -125,7 +125,7 @@ fn run_rkv(seed: u64, w: &AppWorkload) {
             name: format!("rkv_replica_{r}"),
             index: r,
             replicas: (0..REPLICAS).map(paxos).collect(),
-            memtable: 3 * r + 1,
+            memtable: Some(3 * r + 1),
             ..RkvReplicaConfig::default()
         };
         assert_eq!(
@@ -134,7 +134,7 @@ fn run_rkv(seed: u64, w: &AppWorkload) {
         );
         let mc = RkvMemtableConfig {
             name: format!("rkv_memtable_{r}"),
-            sstable: 3 * r + 2,
+            sstable: Some(3 * r + 2),
             flush_entries: 16,
         };
         d.register(Box::new(RkvMemtable::new(mc).unwrap()), None);

@@ -26,18 +26,20 @@ pub const MAX_ACTIVE_TXNS: usize = 4096;
 pub struct DtCoordinatorConfig {
     /// Actor name (unique per runtime). Default `dt_coordinator`.
     pub name: String,
-    /// Participant actor ids; key k belongs to `participants[k % len]`. Default `[1]`.
+    /// Participant actor ids; key k belongs to `participants[k % len]`. Default none:
+    /// every transaction is then answered aborted (a default config never addresses
+    /// unrelated actors).
     pub participants: Vec<ActorId>,
-    /// Log actor id. Default 2.
-    pub log: ActorId,
+    /// Log actor id; required with participants. Default none.
+    pub log: Option<ActorId>,
 }
 
 impl Default for DtCoordinatorConfig {
     fn default() -> Self {
         DtCoordinatorConfig {
             name: "dt_coordinator".into(),
-            participants: vec![1],
-            log: 2,
+            participants: Vec::new(),
+            log: None,
         }
     }
 }
@@ -69,10 +71,16 @@ pub struct DtCoordinator {
 impl DtCoordinator {
     /// A coordinator; needs at least one participant.
     pub fn new(cfg: DtCoordinatorConfig) -> Result<DtCoordinator, ConfigError> {
-        if cfg.participants.is_empty() || cfg.participants.len() > 1024 {
+        if !cfg.participants.is_empty() && cfg.log.is_none() {
+            return Err(ConfigError::new(
+                "log",
+                "name the log actor id when participants are set",
+            ));
+        }
+        if cfg.participants.len() > 1024 {
             return Err(ConfigError::new(
                 "participants",
-                "list 1 to 1024 participant actor ids",
+                "list at most 1024 participant actor ids",
             ));
         }
         Ok(DtCoordinator {
@@ -146,7 +154,8 @@ impl DtCoordinator {
             yes: Vec::new(),
             any_no: false,
         };
-        let bad = t.keys.is_empty()
+        let bad = self.cfg.participants.is_empty()
+            || t.keys.is_empty()
             || t.deltas.iter().any(|w| !t.keys.contains(&w.0))
             || self.active.contains_key(&txn)
             || self.active.len() >= MAX_ACTIVE_TXNS;
@@ -259,7 +268,10 @@ impl DtCoordinator {
                 .map(|(k, ver, v)| (k, ver + 1, v))
                 .collect(),
         };
-        ctx.send(Endpoint::Actor(self.cfg.log), DT_LOG, rec.encode())?;
+        let Some(log) = self.cfg.log else {
+            return Err(ActorError::Invalid("dt coordinator: no log actor".into()));
+        };
+        ctx.send(Endpoint::Actor(log), DT_LOG, rec.encode())?;
         t.phase = LOGGING;
         self.active.insert(txn, t);
         Ok(())

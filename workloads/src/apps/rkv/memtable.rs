@@ -4,8 +4,8 @@
 
 use super::super::codec::{Dec, Enc};
 use super::{
-    encode_reply, Op, RKV_APPLY, RKV_FLUSH, RKV_REPLY, RKV_SST_GET, ST_FOUND, ST_NOT_FOUND,
-    ST_STORED,
+    encode_reply, Op, RKV_APPLY, RKV_FLUSH, RKV_REPLY, RKV_SST_GET, ST_BUSY, ST_FOUND,
+    ST_NOT_FOUND, ST_STORED,
 };
 use crate::actors::registry::{build_from, default_table, KindDescriptor};
 use crate::actors::{ConfigError, Request};
@@ -30,8 +30,9 @@ pub const MAX_PENDING: usize = 4096;
 pub struct RkvMemtableConfig {
     /// Actor name (unique per runtime). Default `rkv_memtable`.
     pub name: String,
-    /// This replica's SSTable actor. Default 2.
-    pub sstable: ActorId,
+    /// This replica's SSTable actor. Default none: the memtable then never flushes and
+    /// refuses (ST_BUSY) a PUT of a new key once it holds `flush_entries` keys.
+    pub sstable: Option<ActorId>,
     /// Keys held before a flush. Default 1024 (assumption).
     pub flush_entries: u32,
 }
@@ -40,7 +41,7 @@ impl Default for RkvMemtableConfig {
     fn default() -> Self {
         RkvMemtableConfig {
             name: "rkv_memtable".into(),
-            sstable: 2,
+            sstable: None,
             flush_entries: 1024,
         }
     }
@@ -84,10 +85,13 @@ impl RkvMemtable {
         kind: u16,
         body: Vec<u8>,
     ) -> Result<(), ActorError> {
+        let Some(sst) = self.cfg.sstable else {
+            return Err(ActorError::Invalid("rkv memtable: no SSTable actor".into()));
+        };
         self.chan_seq += 1;
         let mut p = Enc::new().u64(self.chan_seq).done();
         p.extend_from_slice(&body);
-        ctx.send(Endpoint::Actor(self.cfg.sstable), kind, p)
+        ctx.send(Endpoint::Actor(sst), kind, p)
     }
 
     fn apply(
@@ -110,12 +114,21 @@ impl RkvMemtable {
                     .ok_or_else(|| ActorError::Invalid("rkv memtable not initialised".into()))?;
                 let len = value.len().min(ARENA_BYTES as usize) as u32;
                 let off = (key.wrapping_mul(2_654_435_761) % (ARENA_BYTES - len + 1)) & !7;
+                let full = self.table.len() >= self.cfg.flush_entries as usize;
+                if self.cfg.sstable.is_none() && full && !self.table.contains_key(&key) {
+                    // Nowhere to flush: refuse rather than drop data silently.
+                    if reply {
+                        ctx.send(client, RKV_REPLY, encode_reply(req, ST_BUSY, slot, &[]))?;
+                    }
+                    return Ok(());
+                }
                 ctx.dmo_write(arena, off, &value[..len as usize])?;
                 self.table.insert(key, value);
                 if reply {
                     ctx.send(client, RKV_REPLY, encode_reply(req, ST_STORED, slot, &[]))?;
                 }
-                if self.table.len() >= self.cfg.flush_entries as usize {
+                if self.cfg.sstable.is_some() && self.table.len() >= self.cfg.flush_entries as usize
+                {
                     let table = std::mem::take(&mut self.table);
                     ctx.compute(FLUSH_CYCLES_PER_ENTRY * table.len() as u64)?;
                     let mut e = Enc::new().u32(table.len() as u32);

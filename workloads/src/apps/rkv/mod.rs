@@ -60,8 +60,12 @@ pub const ST_STORED: u8 = 0;
 pub const ST_FOUND: u8 = 1;
 /// `RKV_REPLY` status: GET found nothing.
 pub const ST_NOT_FOUND: u8 = 2;
-/// `RKV_REPLY` status: the leader's log is full (bounded); retry later.
+/// `RKV_REPLY` status: refused, a bounded structure is full (the leader's log, or a
+/// memtable without an SSTable actor); retry later.
 pub const ST_BUSY: u8 = 3;
+/// `RKV_REPLY` status: committed to the replicated log, but the replica has no
+/// memtable configured to serve it (a GET cannot be answered).
+pub const ST_NO_STORE: u8 = 4;
 
 /// A log entry's operation.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -14,6 +14,7 @@ use super::{
     encode_reply, RKV_PREPARE, RKV_PROMISE, RKV_PUT, RKV_REDIRECT, RKV_REPLY, RKV_TICK, ST_BUSY,
 };
 use super::{Op, RKV_ACCEPT, RKV_ACCEPTED, RKV_APPLY, RKV_COMMIT, RKV_GET, RKV_HEARTBEAT};
+use super::{ST_NO_STORE, ST_STORED};
 use crate::actors::registry::{build_from, default_table, KindDescriptor};
 use crate::actors::{ConfigError, Request};
 use rand::Rng;
@@ -41,8 +42,10 @@ pub struct RkvReplicaConfig {
     pub index: u32,
     /// Replica actor ids of the group, by index (this one included). Default `[0]`.
     pub replicas: Vec<ActorId>,
-    /// This replica's memtable actor. Default 1.
-    pub memtable: ActorId,
+    /// This replica's memtable actor. Default none: the leader then answers each
+    /// decided entry itself (PUT: ST_STORED, GET: ST_NO_STORE), and a default config
+    /// never addresses unrelated actors.
+    pub memtable: Option<ActorId>,
     /// Ticks without hearing a leader before an election (plus 2 x index). Default 3 (assumption).
     pub election_timeout_ticks: u32,
     /// Most log entries kept; a full leader answers BUSY. Default 65536 (assumption).
@@ -55,7 +58,7 @@ impl Default for RkvReplicaConfig {
             name: "rkv_replica".into(),
             index: 0,
             replicas: vec![0],
-            memtable: 1,
+            memtable: None,
             election_timeout_ticks: 3,
             max_log_entries: 65536,
         }
@@ -240,12 +243,25 @@ impl RkvReplica {
 
     fn apply_ready(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
         while let Some(e) = self.log.get(&(self.applied + 1)).filter(|e| e.decided) {
-            let mut payload = Enc::new()
-                .u64(self.applied + 1)
-                .u8(u8::from(self.leader))
-                .done();
-            payload.extend_from_slice(&e.op);
-            ctx.send(Endpoint::Actor(self.cfg.memtable), RKV_APPLY, payload)?;
+            let slot = self.applied + 1;
+            match self.cfg.memtable {
+                Some(m) => {
+                    let mut payload = Enc::new().u64(slot).u8(u8::from(self.leader)).done();
+                    payload.extend_from_slice(&e.op);
+                    ctx.send(Endpoint::Actor(m), RKV_APPLY, payload)?;
+                }
+                None if self.leader => {
+                    let answer = match Op::decode(&mut Dec::new(&e.op))? {
+                        Op::Put { client, req, .. } => Some((client, req, ST_STORED)),
+                        Op::Get { client, req, .. } => Some((client, req, ST_NO_STORE)),
+                        Op::Noop => None,
+                    };
+                    if let Some((client, req, st)) = answer {
+                        ctx.send(client, RKV_REPLY, encode_reply(req, st, slot, &[]))?;
+                    }
+                }
+                None => {}
+            }
             self.applied += 1;
         }
         Ok(())

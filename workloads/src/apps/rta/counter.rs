@@ -22,7 +22,8 @@ pub const COUNTER_CYCLES_PER_TUPLE: u64 = 80;
 pub struct RtaCounterConfig {
     /// Actor name (unique per runtime). Default `rta_counter`.
     pub name: String,
-    /// Ranker actor ids, one per key partition. Default `[2]`.
+    /// Ranker actor ids, one per key partition. Default none: the counter then only
+    /// counts (a standalone stage; a default config never addresses unrelated actors).
     pub rankers: Vec<ActorId>,
     /// Keys are `0..key_count` (one u64 total each in a DMO). Default 4096.
     pub key_count: u32,
@@ -32,7 +33,7 @@ impl Default for RtaCounterConfig {
     fn default() -> Self {
         RtaCounterConfig {
             name: "rta_counter".into(),
-            rankers: vec![2],
+            rankers: Vec::new(),
             key_count: 4096,
         }
     }
@@ -48,10 +49,10 @@ pub struct RtaCounter {
 impl RtaCounter {
     /// A counter; needs at least one ranker and a key space that fits one DMO.
     pub fn new(cfg: RtaCounterConfig) -> Result<RtaCounter, ConfigError> {
-        if cfg.rankers.is_empty() || cfg.rankers.len() > 1024 {
+        if cfg.rankers.len() > 1024 {
             return Err(ConfigError::new(
                 "rankers",
-                "list 1 to 1024 ranker actor ids",
+                "list at most 1024 ranker actor ids",
             ));
         }
         if cfg.key_count == 0 || cfg.key_count > 1 << 24 {
@@ -104,7 +105,7 @@ impl Actor for RtaCounter {
         }
         let parts = self.cfg.rankers.len();
         let mut out: Vec<Vec<(u32, u64)>> = vec![Vec::new(); parts];
-        for (k, t) in touched {
+        for (k, t) in touched.into_iter().filter(|_| parts > 0) {
             out[partition_of(k, parts)].push((k, t));
         }
         for (i, pairs) in out.into_iter().enumerate() {

@@ -21,7 +21,8 @@ pub const FILTER_CYCLES_PER_TUPLE: u64 = 60;
 pub struct RtaFilterConfig {
     /// Actor name (unique per runtime). Default `rta_filter`.
     pub name: String,
-    /// Counter actor ids, one per key partition. Default `[1]`.
+    /// Counter actor ids, one per key partition. Default none: the filter then only
+    /// counts (a standalone stage; a default config never addresses unrelated actors).
     pub counters: Vec<ActorId>,
     /// Tuples with `value < min_value` are dropped. Default 10 (assumption).
     pub min_value: u32,
@@ -31,7 +32,7 @@ impl Default for RtaFilterConfig {
     fn default() -> Self {
         RtaFilterConfig {
             name: "rta_filter".into(),
-            counters: vec![1],
+            counters: Vec::new(),
             min_value: 10,
         }
     }
@@ -48,10 +49,10 @@ pub struct RtaFilter {
 impl RtaFilter {
     /// A filter; needs at least one counter.
     pub fn new(cfg: RtaFilterConfig) -> Result<RtaFilter, ConfigError> {
-        if cfg.counters.is_empty() || cfg.counters.len() > 1024 {
+        if cfg.counters.len() > 1024 {
             return Err(ConfigError::new(
                 "counters",
-                "list 1 to 1024 counter actor ids",
+                "list at most 1024 counter actor ids",
             ));
         }
         Ok(RtaFilter { cfg, stats: None })
@@ -86,7 +87,7 @@ impl Actor for RtaFilter {
         for t in &tuples {
             if t.value < self.cfg.min_value {
                 dropped += 1;
-            } else {
+            } else if parts > 0 {
                 out[partition_of(t.key, parts)].push((t.key, t.value));
             }
         }
