@@ -351,10 +351,22 @@ impl AppDriver {
     }
 }
 
-/// The seed for a test: `APP_TEST_SEED` if set (to replay a failure), else `default`.
-pub fn seed(default: u64) -> u64 {
-    std::env::var("APP_TEST_SEED")
+/// The seeds for a test: `APP_TEST_SEED` alone if set (to replay a failure), else
+/// `base`, `base + 1` and `base + 2`.
+pub fn seeds(base: u64) -> Vec<u64> {
+    match std::env::var("APP_TEST_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
+    {
+        Some(s) => vec![s],
+        None => (base..base + 3).collect(),
+    }
+}
+
+/// Everything the actors sent out of the actor world, as comparable bytes
+/// (for determinism checks: same seed, same digest).
+pub fn digest(out: &[(SimTime, Endpoint, Message)]) -> Vec<(SimTime, Endpoint, u16, Vec<u8>)> {
+    out.iter()
+        .map(|(t, e, m)| (*t, *e, m.kind, m.payload.clone()))
+        .collect()
 }

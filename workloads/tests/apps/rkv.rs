@@ -2,7 +2,7 @@
 //! acknowledged write is lost, and reads after recovery return the last
 //! acknowledged value (or that of a write still unacknowledged at the crash).
 
-use crate::driver::{seed, AppDriver, HybridWithForcedMigration};
+use crate::driver::{seeds, AppDriver, HybridWithForcedMigration};
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Exp};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -309,7 +309,9 @@ fn rkv_survives_leader_crash_zipf() {
         request_rate_per_us: 0.1,
         ..AppWorkload::default()
     };
-    run_rkv(seed(31), &w);
+    for s in seeds(31) {
+        run_rkv(s, &w);
+    }
 }
 
 #[test]
@@ -322,5 +324,7 @@ fn rkv_survives_leader_crash_uniform_write_heavy() {
         request_rate_per_us: 0.2,
         ..AppWorkload::default()
     };
-    run_rkv(seed(32), &w);
+    for s in seeds(32) {
+        run_rkv(s, &w);
+    }
 }
