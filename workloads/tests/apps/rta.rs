@@ -89,7 +89,6 @@ fn run_rta(seed: u64, workload: &AppWorkload) -> Vec<(SimTime, Endpoint, u16, Ve
     let out = d.take_outbound();
     let replies: Vec<_> = out
         .iter()
-        .cloned()
         .filter(|(_, _, m)| m.kind == rta::RTA_TOP)
         .collect();
     assert_eq!(replies.len(), 1, "{ctx}");
