@@ -22,6 +22,9 @@ use scheduler::{Actor, ActorCtx, ActorError, ActorId, DmoHandle, Endpoint, Messa
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
+mod election;
+mod state;
+
 /// Compute per Paxos or client message. Assumption scaled from Table 3 of iPipe:
 /// the replication task takes 1.9 us on a CN2350 core (configs/calibration/
 /// ipipe-sigcomm19.toml `[task_exec_us.liquidio_cn2350] replication`), about
@@ -367,175 +370,6 @@ impl RkvReplica {
         }
         Ok(())
     }
-
-    fn on_tick(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        if self.leader {
-            return self.broadcast(ctx, RKV_HEARTBEAT, &Enc::new().u64(self.ballot).done());
-        }
-        self.quiet_ticks += 1;
-        if self.quiet_ticks <= self.cfg.election_timeout_ticks + 2 * self.cfg.index {
-            return Ok(());
-        }
-        // Phase 1 with a ballot above anything promised.
-        self.quiet_ticks = 0;
-        self.ballot = (self.promised / 16 + 1) * 16 + u64::from(self.cfg.index);
-        self.promised = self.ballot;
-        self.candidate = true;
-        self.leader_hint = None;
-        self.promises = BTreeSet::from([self.cfg.index]);
-        self.gathered = self
-            .log
-            .range(self.applied + 1..)
-            .map(|(&s, e)| (s, e.clone()))
-            .collect();
-        let payload = Enc::new().u64(self.ballot).u64(self.applied + 1).done();
-        self.broadcast(ctx, RKV_PREPARE, &payload)?;
-        self.maybe_lead(ctx)
-    }
-
-    fn on_prepare(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        let mut d = Dec::new(&msg.payload);
-        let (ballot, from) = (d.u64()?, d.u64()?);
-        let ok = ballot > self.promised;
-        let mut e = Enc::new().u64(ballot).u8(u8::from(ok));
-        if ok {
-            self.hear_from(ballot);
-            let entries: Vec<_> = self.log.range(from..).collect();
-            ctx.compute(PAXOS_CYCLES_PER_ENTRY * entries.len() as u64)?;
-            e = e.u64(self.promised).u32(entries.len() as u32);
-            for (&s, en) in entries {
-                e = e
-                    .u64(s)
-                    .u64(en.ballot)
-                    .u8(u8::from(en.decided))
-                    .bytes(&en.op);
-            }
-        } else {
-            e = e.u64(self.promised).u32(0);
-        }
-        ctx.send(msg.src, RKV_PROMISE, e.done())
-    }
-
-    fn on_promise(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        let mut d = Dec::new(&msg.payload);
-        let (ballot, ok, promised) = (d.u64()?, d.u8()? == 1, d.u64()?);
-        let n = d.count(21)?;
-        if !self.candidate || ballot != self.ballot {
-            return Ok(());
-        }
-        if !ok {
-            self.hear_from(promised);
-            return Ok(());
-        }
-        ctx.compute(PAXOS_CYCLES_PER_ENTRY * n as u64)?;
-        for _ in 0..n {
-            let (slot, b, decided, op) = (d.u64()?, d.u64()?, d.u8()? == 1, d.bytes()?);
-            let better = match self.gathered.get(&slot) {
-                None => true,
-                Some(cur) => !cur.decided && (decided || b > cur.ballot),
-            };
-            if better && slot > self.applied {
-                self.gathered.insert(
-                    slot,
-                    Entry {
-                        ballot: b,
-                        op,
-                        decided,
-                    },
-                );
-            }
-        }
-        if let Some(from) = self.index_of(msg.src) {
-            self.promises.insert(from);
-        }
-        self.maybe_lead(ctx)
-    }
-
-    fn maybe_lead(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        if !self.candidate || self.promises.len() < self.majority() {
-            return Ok(());
-        }
-        self.candidate = false;
-        self.leader = true;
-        self.leader_hint = Some(self.cfg.index);
-        let last = self
-            .gathered
-            .keys()
-            .next_back()
-            .copied()
-            .unwrap_or(self.applied);
-        let gathered = std::mem::take(&mut self.gathered);
-        self.acks.clear();
-        for slot in self.applied + 1..=last {
-            let op = gathered
-                .get(&slot)
-                .map_or_else(|| Op::Noop.to_bytes(), |e| e.op.clone());
-            ctx.compute(PAXOS_CYCLES_PER_ENTRY)?;
-            self.propose(ctx, slot, op)?;
-        }
-        self.next_slot = last + 1;
-        Ok(())
-    }
-}
-
-fn encode_state(r: &RkvReplica) -> Vec<u8> {
-    let mut e = Enc::new()
-        .u32(r.ring.map_or(u32::MAX, |h| h.0))
-        .u32(r.ring_head)
-        .u64(r.promised)
-        .u64(r.ballot)
-        .u8(u8::from(r.leader))
-        .u8(u8::from(r.candidate))
-        .u32(r.leader_hint.unwrap_or(u32::MAX))
-        .u64(r.applied)
-        .u64(r.next_slot)
-        .u32(r.quiet_ticks);
-    let entries = |e: Enc, m: &BTreeMap<u64, Entry>| {
-        let mut e = e.u32(m.len() as u32);
-        for (&s, en) in m {
-            e = e
-                .u64(s)
-                .u64(en.ballot)
-                .u8(u8::from(en.decided))
-                .bytes(&en.op);
-        }
-        e
-    };
-    e = entries(e, &r.log);
-    e = entries(e, &r.gathered);
-    e = e.u32(r.acks.len() as u32);
-    for (&s, a) in &r.acks {
-        e = e.u64(s).u32(a.len() as u32);
-        for &i in a {
-            e = e.u32(i);
-        }
-    }
-    e = e.u32(r.promises.len() as u32);
-    for &i in &r.promises {
-        e = e.u32(i);
-    }
-    e.done()
-}
-
-fn decode_entries(d: &mut Dec<'_>) -> Result<BTreeMap<u64, Entry>, ActorError> {
-    let n = d.count(21)?;
-    (0..n)
-        .map(|_| {
-            Ok((
-                d.u64()?,
-                Entry {
-                    ballot: d.u64()?,
-                    decided: d.u8()? == 1,
-                    op: d.bytes()?,
-                },
-            ))
-        })
-        .collect()
-}
-
-fn decode_set(d: &mut Dec<'_>) -> Result<BTreeSet<u32>, ActorError> {
-    let n = d.count(4)?;
-    (0..n).map(|_| d.u32()).collect()
 }
 
 impl Actor for RkvReplica {
@@ -570,37 +404,11 @@ impl Actor for RkvReplica {
     }
 
     fn migrate_out(&mut self, _ctx: &mut ActorCtx<'_>) -> Result<Vec<u8>, ActorError> {
-        Ok(encode_state(self))
+        Ok(state::encode(self))
     }
 
     fn migrate_in(&mut self, state: &[u8], _ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        if state.is_empty() {
-            return Ok(());
-        }
-        let mut d = Dec::new(state);
-        let ring = d.u32()?;
-        self.ring = (ring != u32::MAX).then_some(DmoHandle(ring));
-        self.ring_head = d.u32()?;
-        self.promised = d.u64()?;
-        self.ballot = d.u64()?;
-        self.leader = d.u8()? == 1;
-        self.candidate = d.u8()? == 1;
-        let hint = d.u32()?;
-        self.leader_hint = (hint != u32::MAX).then_some(hint);
-        self.applied = d.u64()?;
-        self.next_slot = d.u64()?;
-        self.quiet_ticks = d.u32()?;
-        self.log = decode_entries(&mut d)?;
-        self.gathered = decode_entries(&mut d)?;
-        let n = d.count(8)?;
-        let mut acks = BTreeMap::new();
-        for _ in 0..n {
-            let s = d.u64()?;
-            acks.insert(s, decode_set(&mut d)?);
-        }
-        self.acks = acks;
-        self.promises = decode_set(&mut d)?;
-        Ok(())
+        state::restore(self, state)
     }
 }
 
