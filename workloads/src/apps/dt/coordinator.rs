@@ -1,7 +1,8 @@
 //! DT coordinator actor: runs each client transaction through the OCC read phase
 //! and two-phase commit over the configured participants and log.
 
-use super::super::codec::{get_endpoint, put_endpoint, Dec, Enc};
+use super::super::codec::{Dec, Enc};
+use super::txn::{decode_txn_state, encode_txn_state, Txn, LOGGING, PREPARING, READING};
 use super::{encode_txn, CommitRecord, LockSet};
 use super::{DT_ABORT, DT_COMMIT, DT_LOG, DT_LOGGED, DT_PREPARE, DT_READ, DT_READ_REPLY};
 use super::{DT_RESULT, DT_TXN, DT_VOTE};
@@ -42,23 +43,6 @@ impl Default for DtCoordinatorConfig {
             log: None,
         }
     }
-}
-
-const READING: u8 = 0;
-const PREPARING: u8 = 1;
-const LOGGING: u8 = 2;
-
-#[derive(Clone, Debug, PartialEq)]
-struct Txn {
-    client: Endpoint,
-    keys: Vec<u32>,
-    deltas: Vec<(u32, u64)>,
-    /// key -> (value, version) read.
-    read: BTreeMap<u32, (u64, u64)>,
-    phase: u8,
-    pending: u32,
-    yes: Vec<u32>,
-    any_no: bool,
 }
 
 /// The transaction coordinator.
@@ -291,61 +275,6 @@ impl DtCoordinator {
         }
         Self::reply(ctx, txn, &t, true)
     }
-}
-
-fn encode_txn_state(e: Enc, id: u64, t: &Txn) -> Enc {
-    let mut e = put_endpoint(e.u64(id), t.client).u32(t.keys.len() as u32);
-    for &k in &t.keys {
-        e = e.u32(k);
-    }
-    e = e.u32(t.deltas.len() as u32);
-    for &(k, d) in &t.deltas {
-        e = e.u32(k).u64(d);
-    }
-    e = e.u32(t.read.len() as u32);
-    for (&k, &(v, ver)) in &t.read {
-        e = e.u32(k).u64(v).u64(ver);
-    }
-    e = e
-        .u8(t.phase)
-        .u32(t.pending)
-        .u8(u8::from(t.any_no))
-        .u32(t.yes.len() as u32);
-    for &p in &t.yes {
-        e = e.u32(p);
-    }
-    e
-}
-
-fn decode_txn_state(d: &mut Dec<'_>) -> Result<(u64, Txn), ActorError> {
-    let id = d.u64()?;
-    let client = get_endpoint(d)?;
-    let n = d.count(4)?;
-    let keys = (0..n).map(|_| d.u32()).collect::<Result<_, _>>()?;
-    let n = d.count(12)?;
-    let deltas = (0..n)
-        .map(|_| Ok((d.u32()?, d.u64()?)))
-        .collect::<Result<_, ActorError>>()?;
-    let n = d.count(20)?;
-    let read = (0..n)
-        .map(|_| Ok((d.u32()?, (d.u64()?, d.u64()?))))
-        .collect::<Result<_, ActorError>>()?;
-    let (phase, pending, any_no) = (d.u8()?, d.u32()?, d.u8()? == 1);
-    let n = d.count(4)?;
-    let yes = (0..n).map(|_| d.u32()).collect::<Result<_, _>>()?;
-    Ok((
-        id,
-        Txn {
-            client,
-            keys,
-            deltas,
-            read,
-            phase,
-            pending,
-            yes,
-            any_no,
-        },
-    ))
 }
 
 impl Actor for DtCoordinator {

@@ -24,6 +24,7 @@ pub mod checker;
 pub mod coordinator;
 pub mod log;
 pub mod participant;
+mod txn;
 
 use super::codec::{Dec, Enc};
 use scheduler::ActorError;
