@@ -37,7 +37,7 @@ pub const RKV_PROMISE: u16 = 0x5011;
 pub const RKV_ACCEPT: u16 = 0x5012;
 /// Acceptor -> leader: `[ballot u64][slot u64][ok u8][promised u64]`.
 pub const RKV_ACCEPTED: u16 = 0x5013;
-/// Leader -> replicas: `[slot u64][op]` (the decided value).
+/// Leader -> replicas, once per tick: `[n u32]` n x `[slot u64][op bytes]` (decided values).
 pub const RKV_COMMIT: u16 = 0x5014;
 /// Leader -> replicas: `[ballot u64]`.
 pub const RKV_HEARTBEAT: u16 = 0x5015;

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 impl RkvReplica {
     pub(super) fn on_tick(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
         if self.leader {
+            self.announce(ctx)?;
             return self.broadcast(ctx, RKV_HEARTBEAT, &Enc::new().u64(self.ballot).done());
         }
         self.quiet_ticks += 1;
@@ -114,6 +115,7 @@ impl RkvReplica {
             .unwrap_or(self.applied);
         let gathered = std::mem::take(&mut self.gathered);
         self.acks.clear();
+        self.unannounced.clear();
         for slot in self.applied + 1..=last {
             let op = gathered
                 .get(&slot)

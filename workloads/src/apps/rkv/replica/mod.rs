@@ -8,6 +8,9 @@
 //! `election_timeout_ticks + 2 * index` ticks runs phase 1 with a higher ballot over the slots it has not
 //! applied; with a majority of promises it re-proposes, for each such slot, the
 //! value of the highest ballot reported (decided values win; gaps become no-ops).
+//! The leader tells followers which slots are decided once per tick, in one
+//! RKV_COMMIT batch (commit piggybacking), so an acknowledged write may be known
+//! as decided only to the leader when it crashes: phase 1 must recover it.
 
 use super::super::codec::{Dec, Enc};
 use super::{
@@ -96,6 +99,8 @@ pub struct RkvReplica {
     /// Candidate: best entry reported per slot.
     gathered: BTreeMap<u64, Entry>,
     quiet_ticks: u32,
+    /// Leader: decided slots the followers have not been told about yet.
+    unannounced: Vec<u64>,
 }
 
 const FIRST_BALLOT: u64 = 16;
@@ -138,6 +143,7 @@ impl RkvReplica {
             promises: BTreeSet::new(),
             gathered: BTreeMap::new(),
             quiet_ticks: 0,
+            unannounced: Vec::new(),
         })
     }
 
@@ -238,9 +244,10 @@ impl RkvReplica {
         }
         e.decided = true;
         self.acks.remove(&slot);
-        let mut payload = Enc::new().u64(slot).done();
-        payload.extend_from_slice(&e.op);
-        self.broadcast(ctx, RKV_COMMIT, &payload)?;
+        // Followers learn it with the next tick's batch (commit piggybacking): the
+        // client may be answered before any follower knows the slot is decided, so
+        // a new leader must recover it from the acceptors (phase 1).
+        self.unannounced.push(slot);
         self.apply_ready(ctx)
     }
 
@@ -353,22 +360,44 @@ impl RkvReplica {
         Ok(())
     }
 
-    fn on_commit(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        let slot = Dec::new(&msg.payload).u64()?;
-        let op = msg.payload[8..].to_vec();
-        self.quiet_ticks = 0;
-        if slot > self.applied {
-            self.log.insert(
-                slot,
-                Entry {
-                    ballot: self.promised,
-                    op,
-                    decided: true,
-                },
-            );
-            self.apply_ready(ctx)?;
+    /// The decided slots not yet announced, as one RKV_COMMIT batch.
+    fn announce(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        if self.unannounced.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        let slots = std::mem::take(&mut self.unannounced);
+        let mut e = Enc::new().u32(slots.len() as u32);
+        for s in slots {
+            let op = self
+                .log
+                .get(&s)
+                .map(|en| en.op.as_slice())
+                .unwrap_or_default();
+            e = e.u64(s).bytes(op);
+        }
+        self.broadcast(ctx, RKV_COMMIT, &e.done())
+    }
+
+    fn on_commit(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        let mut d = Dec::new(&msg.payload);
+        let n = d.count(12)?;
+        ctx.compute(PAXOS_CYCLES_PER_ENTRY * n as u64)?;
+        self.quiet_ticks = 0;
+        for _ in 0..n {
+            let (slot, op) = (d.u64()?, d.bytes()?);
+            if slot > self.applied {
+                let ballot = self.promised;
+                self.log.insert(
+                    slot,
+                    Entry {
+                        ballot,
+                        op,
+                        decided: true,
+                    },
+                );
+            }
+        }
+        self.apply_ready(ctx)
     }
 }
 

@@ -40,6 +40,10 @@ pub(super) fn encode(r: &RkvReplica) -> Vec<u8> {
             e = e.u32(i);
         }
     }
+    e = e.u32(r.unannounced.len() as u32);
+    for &s in &r.unannounced {
+        e = e.u64(s);
+    }
     e = e.u32(r.promises.len() as u32);
     for &i in &r.promises {
         e = e.u32(i);
@@ -95,6 +99,8 @@ pub(super) fn restore(r: &mut RkvReplica, state: &[u8]) -> Result<(), ActorError
         acks.insert(s, decode_set(&mut d)?);
     }
     r.acks = acks;
+    let n = d.count(8)?;
+    r.unannounced = (0..n).map(|_| d.u64()).collect::<Result<_, _>>()?;
     r.promises = decode_set(&mut d)?;
     Ok(())
 }
