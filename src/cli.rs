@@ -35,7 +35,7 @@ pub enum Command {
     /// Plot two columns of a CSV table as SVG.
     Plot(crate::plot::PlotArgs),
     /// Regenerate the paper's figures and tables beside the published values.
-    Repro(crate::repro::ReproArgs),
+    Repro(crate::repro_cmd::ReproArgs),
 }
 
 /// Arguments of `nicsim run`.
@@ -80,7 +80,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Slurm(a) => crate::slurm::cmd_slurm(a),
         Command::Merge(a) => crate::merge::cmd_merge(a),
         Command::Plot(a) => crate::plot::cmd_plot(a),
-        Command::Repro(a) => crate::repro::cmd_repro(a),
+        Command::Repro(a) => crate::repro_cmd::cmd_repro(a),
     }
 }
 

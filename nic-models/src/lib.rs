@@ -27,7 +27,6 @@ pub mod accel;
 pub mod compute;
 pub mod core_model;
 pub mod error;
-pub mod figures;
 pub mod host;
 pub mod memory;
 pub mod messaging;

@@ -5,7 +5,6 @@ pub mod apps;
 pub mod echo;
 pub mod pktgen;
 pub mod sim_platform;
-pub mod task_table;
 
 pub use echo::EchoConfig;
 pub use pktgen::{ArrivalProcess, PacketGenerator, SizeMix, SizeWeight};

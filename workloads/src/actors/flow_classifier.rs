@@ -29,7 +29,7 @@ pub const BASE_CYCLES: u64 = 400;
 /// (10 splits and a leaf) = 704 reads over a 1 MB forest that misses the 32 KB L1 and hits the
 /// L2, which with the flow-slot accesses cost 29.8 us of memory stalls; the remaining
 /// 41.2 us = 49440 cycles, less the 400 base cycles, over 704 visits gives 69.7, rounded to 70
-/// (measured 71.20 us by `task_table`).
+/// (measured 71.20 us by `repro::figures::table3_tasks`).
 pub const NODE_VISIT_CYCLES: u64 = 70;
 
 /// Bytes of one flow-table slot.

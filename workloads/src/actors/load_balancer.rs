@@ -19,7 +19,7 @@ use serde::Deserialize;
 /// configs/calibration/ipipe-sigcomm19.toml): the 3 DMO line accesses per request
 /// (table entry, usually an L1 miss served by L2 since the 128 KB table exceeds
 /// the 32 KB L1; counter read and write) take 0.060 us, leaving 1.94 us = 2328
-/// cycles at 1.2 GHz (measured 2.001 us by `task_table`).
+/// cycles at 1.2 GHz (measured 2.001 us by `repro::figures::table3_tasks`).
 pub const BASE_CYCLES: u64 = 2_330;
 /// Compute per table entry written while populating (init only): one permutation
 /// step and a store; derived (about 10 instructions), not from the paper.

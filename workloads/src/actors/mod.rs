@@ -5,7 +5,7 @@
 //! model sees the working set) and charges its simulated cost through
 //! `ActorCtx`: compute cycles for the work it actually did, DMO accesses, and
 //! accelerator calls. The per-unit cycle constants are calibrated on the
-//! LiquidIO CN2350 cost model against Table 3 of iPipe (see `task_table.rs`).
+//! LiquidIO CN2350 cost model against Table 3 of iPipe (measured by the repro crate, `repro/src/figures/table3_tasks.rs`).
 //!
 //! `registry` holds the one table of actor kinds: each actor file's `KIND`
 //! descriptor gives its name, the requests it accepts and what it sends

@@ -19,7 +19,7 @@ use serde::Deserialize;
 /// generator's 64..256 B requests (mean 160 B): of 1.9 us, the 3 header/log DMO
 /// line accesses take 0.035 us, the CRC engine 0.046 us and the per-replica and
 /// copy compute 3 x (60 + 172/8) cycles = 0.205 us, leaving 1.614 us = 1937 cycles
-/// at 1.2 GHz (measured 1.898 us by `task_table`).
+/// at 1.2 GHz (measured 1.898 us by `repro::figures::table3_tasks`).
 pub const BASE_CYCLES: u64 = 1_935;
 /// Compute per replica: build the header and hand the message to the packet output unit.
 /// Derived, not from the paper: about 120 instructions of descriptor setup at the

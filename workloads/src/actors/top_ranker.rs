@@ -23,7 +23,7 @@ use serde::Deserialize;
 /// 16 updates per request): the 356 line accesses per request (the 32 KB totals
 /// table read as one streamed access of 256 lines, plus ring and totals updates)
 /// take 1.79 us, updates and top-N inserts about 0.46 us, leaving 31.75 us =
-/// 38100 cycles for 256 groups of 16 items, i.e. 149 (measured 34.04 us by `task_table`).
+/// 38100 cycles for 256 groups of 16 items, i.e. 149 (measured 34.04 us by `repro::figures::table3_tasks`).
 pub const SCAN_CYCLES_PER_16_ITEMS: u64 = 149;
 /// Compute per update (parse, evict, add): derived, about 40 instructions at 2-wide issue.
 pub const UPDATE_CYCLES: u64 = 20;

@@ -1,10 +1,10 @@
 //! Table 3 of iPipe: the four published task times on CN2350 are reproduced within 10%.
 
-use workloads::task_table::table3_tasks;
+use repro::figures::table3_tasks::table3_tasks;
 
 #[test]
 fn table3_task_times_within_ten_percent() {
-    let (table, claims) = table3_tasks();
+    let (table, claims) = table3_tasks(crate::paper()).unwrap();
     for r in &table.rows {
         println!("{}", r.join(","));
     }
@@ -33,13 +33,16 @@ fn table3_task_times_within_ten_percent() {
 
 #[test]
 fn table3_is_deterministic() {
-    assert_eq!(table3_tasks().0, table3_tasks().0);
+    assert_eq!(
+        table3_tasks(crate::paper()).unwrap().0,
+        table3_tasks(crate::paper()).unwrap().0
+    );
 }
 
 #[test]
 fn classifier_is_memory_bound_and_short_tasks_are_not() {
+    use repro::figures::table3_tasks::measure_task;
     use workloads::actors::ActorKind;
-    use workloads::task_table::measure_task;
     let c = measure_task(ActorKind::FlowClassifier, 100, 200, 1).unwrap();
     let lb = measure_task(ActorKind::LoadBalancer, 100, 200, 1).unwrap();
     assert!(
@@ -58,8 +61,10 @@ fn classifier_is_memory_bound_and_short_tasks_are_not() {
 
 #[test]
 fn breakdown_adds_up_to_exec_time() {
+    use repro::figures::table3_tasks::{
+        measure_task, MEASURED_REQUESTS, TABLE3_SEED, WARMUP_REQUESTS,
+    };
     use workloads::actors::ActorKind;
-    use workloads::task_table::{measure_task, MEASURED_REQUESTS, TABLE3_SEED, WARMUP_REQUESTS};
     for kind in ActorKind::ALL {
         let m = measure_task(kind, WARMUP_REQUESTS, MEASURED_REQUESTS, TABLE3_SEED).unwrap();
         let sum = m.compute_us + m.mem_us + m.accel_us;
@@ -78,7 +83,7 @@ fn breakdown_adds_up_to_exec_time() {
 
 #[test]
 fn host_core_runs_every_task_faster_than_a_nic_core() {
-    let (table, _) = table3_tasks();
+    let (table, _) = table3_tasks(crate::paper()).unwrap();
     let nic = table.numbers("exec_us").unwrap();
     let host = table.numbers("host_us").unwrap();
     for (i, r) in table.rows.iter().enumerate() {

@@ -1,12 +1,12 @@
 //! Working-set sweep: key-value lookups slow down sharply once the working set exceeds L2 (the LLC on the host), on every platform.
 
-use nic_models::figures::working_set::lookup_ns;
 use nic_models::{HostProfile, NicProfile};
+use repro::figures::working_set::{lookup_ns, working_set_table};
 
 /// Lookup time well inside the last-level cache vs well beyond it.
 fn cliff(model: &mut nic_models::CoreModel, llc_bytes: u64) -> (f64, f64) {
-    let inside = lookup_ns(model, llc_bytes / 4, 1);
-    let beyond = lookup_ns(model, llc_bytes * 8, 1);
+    let inside = lookup_ns(model, llc_bytes / 4, 1).unwrap();
+    let beyond = lookup_ns(model, llc_bytes * 8, 1).unwrap();
     (inside, beyond)
 }
 
@@ -36,7 +36,7 @@ fn host_cliff_is_at_its_l3() {
 
 #[test]
 fn sweep_covers_64kb_to_64mb_on_every_platform_and_grows() {
-    let (t, _) = nic_models::figures::working_set();
+    let t = working_set_table().unwrap();
     assert_eq!(t.columns, ["platform", "working_set_kb", "lookup_ns"]);
     assert_eq!(t.rows.len(), 5 * 11);
     let ns = t.numbers("lookup_ns").unwrap();

@@ -7,34 +7,39 @@
 //! class, the completed request rate and the mean and p99 latency from a
 //! request's arrival at the NIC to the end of its execution.
 
-use super::{Figure, PlotSpec};
-use crate::run::run_scenario;
-use crate::scenario::{apply_override, Scenario};
-use anyhow::{Context, Result};
+use crate::error::ReproError;
+use crate::figure::{Figure, PlotSpec};
+use crate::Ctx;
 use rayon::prelude::*;
 use sim_core::table::fmt_f64;
 use sim_core::Table;
+use system::scenario::apply_override;
+use system::{run_scenario, RunOutput, Scenario};
+
+type Result<T> = std::result::Result<T, ReproError>;
 
 /// Policies compared.
 pub const POLICIES: [&str; 4] = ["hybrid", "fcfs", "drr", "host_only"];
 
 /// The study's base scenario, `configs/actors_mix.toml`, compiled in so the
 /// study runs from any directory.
-const ACTORS_MIX: &str = include_str!("../../configs/actors_mix.toml");
+const ACTORS_MIX: &str = include_str!("../../../configs/actors_mix.toml");
 
 /// The study's scenario: `configs/actors_mix.toml` with the policy, the load
 /// and the duration set.
 pub fn study_scenario(policy: &str, load_fraction: f64, duration_ms: f64) -> Result<Scenario> {
-    let mut table: toml::Table = ACTORS_MIX.parse().context("configs/actors_mix.toml")?;
+    let fail = |e: &dyn std::fmt::Display| {
+        ReproError::generate("policies", format!("configs/actors_mix.toml: {e}"))
+    };
+    let mut table: toml::Table = ACTORS_MIX.parse().map_err(|e| fail(&e))?;
     for (key, value) in [
         ("scheduler.policy", format!("\"{policy}\"")),
         ("workload.load_fraction", format!("{load_fraction}")),
         ("duration_ms", format!("{duration_ms}")),
     ] {
-        apply_override(&mut table, key, &value)?;
+        apply_override(&mut table, key, &value).map_err(|e| fail(&e))?;
     }
-    Scenario::from_table(table, "configs/actors_mix.toml (repro policies)")
-        .map_err(anyhow::Error::new)
+    Scenario::from_table(table, "configs/actors_mix.toml (repro policies)").map_err(|e| fail(&e))
 }
 
 /// Offered loads, as fractions of the NIC's capacity.
@@ -47,15 +52,19 @@ fn loads(quick: bool) -> Vec<f64> {
 }
 
 /// Runs the study.
-pub fn policies(quick: bool) -> Result<Figure> {
+pub fn policies(ctx: &Ctx<'_>) -> Result<Figure> {
+    let quick = ctx.quick;
     let duration_ms = if quick { 10.0 } else { 40.0 };
     let points: Vec<(&str, f64)> = POLICIES
         .iter()
         .flat_map(|&p| loads(quick).into_iter().map(move |l| (p, l)))
         .collect();
-    let outs: Vec<Result<crate::run::RunOutput>> = points
+    let outs: Vec<Result<RunOutput>> = points
         .par_iter()
-        .map(|&(p, l)| Ok(run_scenario(&study_scenario(p, l, duration_ms)?)?))
+        .map(|&(p, l)| {
+            run_scenario(&study_scenario(p, l, duration_ms)?)
+                .map_err(|e| ReproError::generate("policies", e))
+        })
         .collect();
     let mut table = Table::new([
         "policy",

@@ -1,17 +1,17 @@
 //! Fig. 6 messaging: LiquidIO send 4.6x faster than DPDK and 4.2x faster than RDMA (averaged), within 10%.
 
-use nic_models::figures::fig6::{fig6, PAYLOADS};
+use repro::figures::fig6::{fig6_parts, PAYLOADS};
 
 #[test]
 fn send_speedups_within_ten_percent() {
-    let (_, claims) = fig6();
+    let (_, claims) = fig6_parts(&crate::ctx()).unwrap();
     assert_eq!(claims.len(), 2);
     crate::assert_all_pass(&claims);
 }
 
 #[test]
 fn every_path_op_and_payload_has_a_row_and_latency_grows_with_payload() {
-    let (t, _) = fig6();
+    let (t, _) = fig6_parts(&crate::ctx()).unwrap();
     assert_eq!(t.columns, ["path", "op", "payload_bytes", "latency_us"]);
     assert_eq!(t.rows.len(), 3 * 2 * PAYLOADS.len());
     let lat = t.numbers("latency_us").unwrap();

@@ -8,11 +8,14 @@
 //! last-level cache, beyond which the cache holds little of it anyway), so
 //! small tables start cache-resident as a long-running store's would.
 
+use nic_models::{CoreModel, ModelError};
 use sim_core::table::fmt_f64;
-use sim_core::{Claim, Table};
+use sim_core::Table;
 
-use crate::core_model::CoreModel;
+use crate::error::ReproError;
+use crate::figure::{Figure, PlotSpec};
 use crate::figures::{host, nic, HOST_NAME, NIC_NAMES};
+use crate::Ctx;
 
 /// Working sets of the sweep, KiB: 64 KiB to 64 MiB, doubling.
 pub const WORKING_SETS_KB: [u64; 11] = [
@@ -35,8 +38,9 @@ fn splitmix(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Mean lookup time in ns on core 0 of `model` for a working set of `ws_bytes`.
-pub fn lookup_ns(model: &mut CoreModel, ws_bytes: u64, seed: u64) -> f64 {
+/// Mean lookup time in ns on core 0 of `model` for a working set of `ws_bytes`
+/// (an error only if the model has no core 0).
+pub fn lookup_ns(model: &mut CoreModel, ws_bytes: u64, seed: u64) -> Result<f64, ModelError> {
     model.memory_mut().flush();
     let items = (ws_bytes / (ITEM_BYTES + SLOT_BYTES)).max(1);
     let slots_base: u64 = 0;
@@ -53,7 +57,8 @@ pub fn lookup_ns(model: &mut CoreModel, ws_bytes: u64, seed: u64) -> f64 {
         budget -= len;
         let mut a = base;
         while a < base + len {
-            let _ = model.memory_mut().access_line(0, a);
+            // Warm-up only fills the caches; its time is not measured.
+            model.memory_mut().access_line(0, a);
             a += line;
         }
     }
@@ -61,40 +66,58 @@ pub fn lookup_ns(model: &mut CoreModel, ws_bytes: u64, seed: u64) -> f64 {
     let mut total_ps: u128 = 0;
     for _ in 0..LOOKUPS {
         let k = splitmix(&mut rng) % items;
-        let mut t = model.compute(0, 50).map(|d| d.as_ps()).unwrap_or(0);
+        let mut t = model.compute(0, 50)?.as_ps();
         t += model
-            .mem_access(0, slots_base + k * SLOT_BYTES, SLOT_BYTES as u32, false)
-            .map(|d| d.as_ps())
-            .unwrap_or(0);
+            .mem_access(0, slots_base + k * SLOT_BYTES, SLOT_BYTES as u32, false)?
+            .as_ps();
         t += model
-            .mem_access(0, items_base + k * ITEM_BYTES, ITEM_BYTES as u32, false)
-            .map(|d| d.as_ps())
-            .unwrap_or(0);
-        t += model.compute(0, 20).map(|d| d.as_ps()).unwrap_or(0);
+            .mem_access(0, items_base + k * ITEM_BYTES, ITEM_BYTES as u32, false)?
+            .as_ps();
+        t += model.compute(0, 20)?.as_ps();
         total_ps += u128::from(t);
     }
-    total_ps as f64 / LOOKUPS as f64 / 1000.0
+    Ok(total_ps as f64 / LOOKUPS as f64 / 1000.0)
 }
 
-/// Columns: platform, working_set_kb, lookup_ns. No published numbers: no claims.
-pub fn working_set() -> (Table, Vec<Claim>) {
+/// The sweep with its plot; the paper states no number for it, so no claims.
+pub fn working_set(_ctx: &Ctx<'_>) -> Result<Figure, ReproError> {
+    let plot = PlotSpec {
+        x: "working_set_kb",
+        y: "lookup_ns",
+        series: &["platform"],
+        title: "working set vs lookup time".into(),
+        log_y: false,
+    };
+    Ok(Figure::new(
+        "working_set",
+        (working_set_table()?, Vec::new()),
+        Some(plot),
+    ))
+}
+
+/// Columns: platform, working_set_kb, lookup_ns.
+pub fn working_set_table() -> Result<Table, ReproError> {
+    let fail = |name: &str, e: &dyn std::fmt::Display| {
+        ReproError::generate("working_set", format!("{name}: {e}"))
+    };
     let mut table = Table::new(["platform", "working_set_kb", "lookup_ns"]);
-    let mut models: Vec<(String, CoreModel)> = NIC_NAMES
-        .iter()
-        .map(|n| {
-            let m = nic(n).core_model().unwrap_or_else(|e| panic!("{n}: {e}"));
-            (n.to_string(), m)
-        })
-        .collect();
-    let h = host()
+    let mut models: Vec<(String, CoreModel)> = Vec::new();
+    for n in NIC_NAMES {
+        let m = nic("working_set", n)?
+            .core_model()
+            .map_err(|e| fail(n, &e))?;
+        models.push((n.to_string(), m));
+    }
+    let h = host("working_set")?
         .core_model()
-        .unwrap_or_else(|e| panic!("{HOST_NAME}: {e}"));
+        .map_err(|e| fail(HOST_NAME, &e))?;
     models.push((HOST_NAME.to_string(), h));
     for (name, model) in &mut models {
         for (i, &kb) in WORKING_SETS_KB.iter().enumerate() {
-            let ns = lookup_ns(model, kb * 1024, 0x5EED_0000 + i as u64);
+            let ns =
+                lookup_ns(model, kb * 1024, 0x5EED_0000 + i as u64).map_err(|e| fail(name, &e))?;
             table.push([name.clone(), kb.to_string(), fmt_f64(ns, 2)]);
         }
     }
-    (table, Vec::new())
+    Ok(table)
 }
