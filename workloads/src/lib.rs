@@ -1,6 +1,7 @@
 //! workloads: traffic generators and the applications that run on simulated NICs.
 
 pub mod actors;
+pub mod apps;
 pub mod echo;
 pub mod pktgen;
 pub mod sim_platform;

@@ -31,6 +31,9 @@ pub mod top_ranker;
 pub mod variable_cost;
 pub mod wire;
 
+// The distributed applications' kinds, so the registry table can name them.
+use crate::apps::kinds::*;
+
 pub use registry::{build_actor, build_actor_of, gen_request, ActorKind, RegistryError};
 
 use thiserror::Error;

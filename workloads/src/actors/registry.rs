@@ -98,6 +98,15 @@ actor_kinds! {
     KvCache => kv_cache,
     FixedCost => fixed_cost,
     VariableCost => variable_cost,
+    RtaFilter => rta_filter,
+    RtaCounter => rta_counter,
+    RtaRanker => rta_ranker,
+    DtCoordinator => dt_coordinator,
+    DtParticipant => dt_participant,
+    DtLog => dt_log,
+    RkvReplica => rkv_replica,
+    RkvMemtable => rkv_memtable,
+    RkvSstable => rkv_sstable,
 }
 
 impl ActorKind {

@@ -1,0 +1,218 @@
+//! Workload settings of the three applications (request sizes, keys and their
+//! distribution, read/write mix, tuple rates) with documented defaults, and the
+//! seeded key sampler the generators and test drivers share.
+//!
+//! The iPipe paper (SIGCOMM'19, section 5) describes the applications but its
+//! exact workload parameters are NOT in configs/calibration/ipipe-sigcomm19.toml;
+//! every default below is therefore marked "assumption" and chosen to be small,
+//! common (YCSB-like) and easy to change.
+
+use crate::actors::ConfigError;
+use rand::Rng;
+use rand_distr::{Distribution, Zipf};
+use serde::{Deserialize, Serialize};
+
+/// How keys are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyDistribution {
+    /// Every key equally likely.
+    Uniform,
+    /// Zipf over key ranks (rank 1 = key 0), exponent `zipf_s`.
+    Zipf,
+}
+
+/// The `[workload.app]` settings (every key optional).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AppWorkload {
+    /// Keys are `0..key_count`. Default 4096 (assumption: not in our paper data).
+    pub key_count: u32,
+    /// Key distribution. Default `zipf` (assumption: skewed, as in YCSB).
+    pub key_distribution: KeyDistribution,
+    /// Zipf exponent. Default 0.99 (assumption: YCSB's default constant).
+    pub zipf_s: f64,
+    /// Fraction of RKV requests that are reads. Default 0.5 (assumption: YCSB-A mix).
+    pub read_fraction: f64,
+    /// RKV value size and DT record value size in bytes. Default 64 (assumption:
+    /// the paper sweeps request sizes; 64 B is its smallest point).
+    pub request_bytes: u32,
+    /// RTA tuples per batch (one message). Default 16 (assumption).
+    pub tuples_per_batch: u32,
+    /// RTA tuple arrival rate, tuples per microsecond. Default 1.0 (assumption).
+    pub tuple_rate_per_us: f64,
+    /// DT keys read per transaction. Default 3 (assumption: small OLTP transactions).
+    pub txn_reads: u32,
+    /// DT keys written per transaction (a subset of those read). Default 2 (assumption).
+    pub txn_writes: u32,
+    /// DT / RKV request rate, requests per microsecond. Default 0.2 (assumption).
+    pub request_rate_per_us: f64,
+}
+
+impl Default for AppWorkload {
+    fn default() -> Self {
+        AppWorkload {
+            key_count: 4096,
+            key_distribution: KeyDistribution::Zipf,
+            zipf_s: 0.99,
+            read_fraction: 0.5,
+            request_bytes: 64,
+            tuples_per_batch: 16,
+            tuple_rate_per_us: 1.0,
+            txn_reads: 3,
+            txn_writes: 2,
+            request_rate_per_us: 0.2,
+        }
+    }
+}
+
+impl AppWorkload {
+    /// Checks every value; the error names the key and the accepted range.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.key_count == 0 || self.key_count > 1 << 24 {
+            return Err(ConfigError::new(
+                "key_count",
+                "must be in 1..=16777216 (default 4096)",
+            ));
+        }
+        if !(self.zipf_s.is_finite() && self.zipf_s > 0.0 && self.zipf_s <= 10.0) {
+            return Err(ConfigError::new(
+                "zipf_s",
+                "must be in (0, 10] (default 0.99)",
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.read_fraction) {
+            return Err(ConfigError::new(
+                "read_fraction",
+                "must be in [0, 1] (default 0.5)",
+            ));
+        }
+        if self.request_bytes == 0 || self.request_bytes > 8192 {
+            return Err(ConfigError::new(
+                "request_bytes",
+                "must be in 1..=8192 (default 64)",
+            ));
+        }
+        if self.tuples_per_batch == 0 || self.tuples_per_batch > 4096 {
+            return Err(ConfigError::new(
+                "tuples_per_batch",
+                "must be in 1..=4096 (default 16)",
+            ));
+        }
+        for (key, v) in [
+            ("tuple_rate_per_us", self.tuple_rate_per_us),
+            ("request_rate_per_us", self.request_rate_per_us),
+        ] {
+            if !(v.is_finite() && v > 0.0 && v <= 1_000.0) {
+                return Err(ConfigError::new(
+                    key,
+                    "must be in (0, 1000] per microsecond",
+                ));
+            }
+        }
+        if self.txn_reads == 0 || self.txn_reads > 64 || self.txn_reads > self.key_count {
+            return Err(ConfigError::new(
+                "txn_reads",
+                "must be in 1..=64 and at most key_count (default 3)",
+            ));
+        }
+        if self.txn_writes > self.txn_reads {
+            return Err(ConfigError::new(
+                "txn_writes",
+                "must be at most txn_reads: a transaction writes keys it read (default 2)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// A sampler for this workload's keys (`validate` first).
+    pub fn keys(&self) -> KeySampler {
+        KeySampler::new(self.key_count, self.key_distribution, self.zipf_s)
+    }
+}
+
+/// Draws keys in `0..key_count`.
+#[derive(Clone, Debug)]
+pub struct KeySampler {
+    key_count: u32,
+    zipf: Option<Zipf<f64>>,
+}
+
+impl KeySampler {
+    /// A sampler; a Zipf that cannot be built (only for invalid inputs `validate`
+    /// refuses) falls back to uniform.
+    pub fn new(key_count: u32, dist: KeyDistribution, zipf_s: f64) -> KeySampler {
+        let key_count = key_count.max(1);
+        let zipf = match dist {
+            KeyDistribution::Uniform => None,
+            KeyDistribution::Zipf => Zipf::new(u64::from(key_count), zipf_s).ok(),
+        };
+        KeySampler { key_count, zipf }
+    }
+
+    /// One key.
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
+        match &self.zipf {
+            Some(z) => (z.sample(rng) as u32)
+                .saturating_sub(1)
+                .min(self.key_count - 1),
+            None => rng.gen_range(0..self.key_count),
+        }
+    }
+
+    /// `n` distinct keys (n <= key_count), in draw order.
+    pub fn distinct<R: Rng + ?Sized>(&self, rng: &mut R, n: u32) -> Vec<u32> {
+        let n = n.min(self.key_count) as usize;
+        let mut out: Vec<u32> = Vec::with_capacity(n);
+        while out.len() < n {
+            let k = self.sample(rng);
+            if !out.contains(&k) {
+                out.push(k);
+            } else if self.key_count <= 64 {
+                // tiny key spaces: fall back to uniform so the loop ends quickly
+                let k = rng.gen_range(0..self.key_count);
+                if !out.contains(&k) {
+                    out.push(k);
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    #[test]
+    fn defaults_validate_and_bad_values_name_their_key() {
+        AppWorkload::default().validate().unwrap();
+        let bad = AppWorkload {
+            read_fraction: 1.5,
+            ..AppWorkload::default()
+        };
+        assert_eq!(bad.validate().unwrap_err().key, "read_fraction");
+        let bad: Result<AppWorkload, _> = toml::from_str("key_cnt = 3");
+        assert!(bad.is_err());
+    }
+
+    #[test]
+    fn zipf_is_skewed_and_uniform_is_not() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+        let z = KeySampler::new(1000, KeyDistribution::Zipf, 0.99);
+        let u = KeySampler::new(1000, KeyDistribution::Uniform, 0.99);
+        let hot = |s: &KeySampler, rng: &mut Xoshiro256PlusPlus| {
+            (0..10_000).filter(|_| s.sample(rng) < 10).count()
+        };
+        let zh = hot(&z, &mut rng);
+        let uh = hot(&u, &mut rng);
+        assert!(zh > 2_000 && uh < 300, "zipf {zh} uniform {uh}");
+        let d = z.distinct(&mut rng, 5);
+        let mut s = d.clone();
+        s.sort_unstable();
+        s.dedup();
+        assert_eq!(s.len(), 5);
+    }
+}
