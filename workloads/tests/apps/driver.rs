@@ -80,15 +80,14 @@ enum Event {
     },
 }
 
-/// Runs `core`'s next work at `now` (the one place that calls the dispatch API).
+/// Runs `core`'s next work at `now` (the one place that calls the runtime's entry point).
 fn run_on_core(
     rt: &mut Runtime,
     core: CoreId,
     now: SimTime,
     platform: &mut dyn scheduler::Platform,
 ) -> Option<ExecOutcome> {
-    let d = rt.next_dispatch(core, now).expect("valid core")?;
-    Some(rt.execute(d, platform))
+    rt.run_next(core, now, platform).expect("valid core")
 }
 
 /// The event loop.
@@ -256,7 +255,7 @@ impl AppDriver {
                 if let scheduler::OutcomeKind::Failed(e) = &out.kind {
                     self.failures.push(format!("actor {}: {e}", out.actor));
                 }
-                self.rt.complete(out, now).expect("complete");
+                self.rt.finish(out, now).expect("finish");
             }
             Event::Tick => {
                 self.rt.tick(now);
