@@ -1,0 +1,1 @@
+//! Traces people can open: pcap files of switch ports, Chrome/Perfetto JSON of cores and messages.
