@@ -36,6 +36,21 @@ pub enum Command {
     Plot(crate::plot::PlotArgs),
     /// Regenerate the paper's figures and tables beside the published values.
     Repro(crate::repro::ReproArgs),
+    /// Show a scenario's cluster topology (servers, clients, switches, links).
+    Topo(TopoArgs),
+}
+
+/// Arguments of `nicsim topo`.
+#[derive(Debug, Args)]
+pub struct TopoArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Print Graphviz DOT (pipe into `dot -Tsvg`) instead of a summary.
+    #[arg(long)]
+    pub dot: bool,
+    /// Override a scenario key by its dotted path (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub overrides: Vec<String>,
 }
 
 /// Arguments of `nicsim run`.
@@ -81,6 +96,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Merge(a) => crate::merge::cmd_merge(a),
         Command::Plot(a) => crate::plot::cmd_plot(a),
         Command::Repro(a) => crate::repro::cmd_repro(a),
+        Command::Topo(a) => cmd_topo(a),
     }
 }
 
@@ -127,6 +143,61 @@ fn cmd_validate(a: ValidateArgs) -> Result<()> {
         s.seed
     );
     Ok(())
+}
+
+fn cmd_topo(a: TopoArgs) -> Result<()> {
+    let s = load(&a.scenario, &a.overrides, None)?;
+    print!("{}", topo_text(&s, a.dot));
+    Ok(())
+}
+
+/// The text of `nicsim topo`: DOT, or one line per switch and a count of the rest.
+pub fn topo_text(s: &Scenario, dot: bool) -> String {
+    use system::cluster::dot::to_dot;
+    use system::cluster::Topology;
+    // Without [cluster] the scenario is one server and no network.
+    let one = Topology {
+        servers: 1,
+        clients: 0,
+        switches: Vec::new(),
+        links: Vec::new(),
+    };
+    let (topo, nic_of) = match &s.cluster {
+        Some(c) => (
+            &c.topology,
+            c.servers
+                .iter()
+                .map(|p| format!("{} x{}", p.nic.name, p.nic_cores))
+                .collect::<Vec<_>>(),
+        ),
+        None => (&one, vec![format!("{} x{}", s.nic.name, s.cores)]),
+    };
+    if dot {
+        let label = |i: u32| nic_of.get(i as usize).cloned().unwrap_or_default();
+        return to_dot(topo, &s.name, &label);
+    }
+    let mut out = format!(
+        "{}: {} servers, {} clients, {} switches, {} links\n",
+        s.name,
+        topo.servers,
+        topo.clients,
+        topo.switches.len(),
+        topo.links.len()
+    );
+    for sw in &topo.switches {
+        out.push_str(&format!(
+            "  switch {:<10} {:>4} ports, {} B/port, {} ns, {:?}\n",
+            sw.name,
+            sw.ports,
+            sw.buffer_bytes,
+            sw.latency.as_ns(),
+            sw.forwarding
+        ));
+    }
+    for (i, n) in nic_of.iter().enumerate() {
+        out.push_str(&format!("  server s{i:<8} {n}\n"));
+    }
+    out
 }
 
 /// The text of `nicsim list`.

@@ -471,7 +471,7 @@ fn custom(
             return Err(bad(
                 key("b"),
                 "a link must join two different nodes",
-                "fix b",
+                "set b to a node other than a",
             ));
         }
         let mut l = link(a, b, link_gbps);
