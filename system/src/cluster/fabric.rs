@@ -47,6 +47,8 @@ pub struct Hop {
 pub trait PortTap {
     /// One frame left `switch`'s `port`.
     fn sent(&mut self, switch: u32, port: u16, transit: &Transit, frame: &WireFrame);
+    /// Flushes what it wrote; the records written, or the first error.
+    fn finish(self: Box<Self>) -> Result<u64, crate::trace::pcap::PcapError>;
 }
 
 /// All links and switches of a topology.

@@ -162,7 +162,7 @@ mod tests {
             assert!(t.rx_first >= now + prop);
             assert!(t.rx_last >= t.rx_first + l.wire_time(bytes));
             assert_eq!(t.rx_last.saturating_since(t.tx_end), prop);
-            now = now + SimDuration::from_ns((i % 5) as u64 * 10);
+            now += SimDuration::from_ns((i % 5) as u64 * 10);
         }
     }
 
