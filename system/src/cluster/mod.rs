@@ -6,6 +6,7 @@
 //! one hop per call) -> `netsim` (a network-only event loop). `dot` prints
 //! the topology for Graphviz.
 
+pub mod client;
 pub mod dot;
 pub mod fabric;
 pub mod link;
