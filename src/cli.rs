@@ -114,6 +114,18 @@ fn load(
 
 fn cmd_run(a: RunArgs) -> Result<()> {
     let scenario = load(&a.scenario, &a.overrides, a.seed)?;
+    if scenario.cluster.is_some() {
+        // Refused before anything is written, like bad input (exit 2).
+        let text = std::fs::read_to_string(&a.scenario).unwrap_or_default();
+        return Err(ScenarioError::key(
+            a.scenario.display().to_string(),
+            system::scenario::error::locate_key(&text, "cluster"),
+            "cluster",
+            system::run::CLUSTER_RUN_MISSING,
+            "inspect it with `nicsim topo FILE --dot`; remove [cluster] to run the one-server system",
+        )
+        .into());
+    }
     let out_dir = a
         .out
         .unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
