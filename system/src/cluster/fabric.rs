@@ -41,6 +41,8 @@ pub struct Hop {
     pub dir: usize,
     /// Its timing on that link.
     pub transit: Transit,
+    /// The switch output port it left by (`None`: it left an endpoint).
+    pub port: Option<u16>,
 }
 
 /// Sees every frame a switch port sends: (switch, port, transit, frame).
@@ -157,7 +159,7 @@ impl Fabric {
         let transit = self.tx[link][dir]
             .send(ready, ready, frame.bytes)
             .map_err(|_| SwitchDrop::BufferFull)?;
-        Ok(self.hop(link, dir, transit))
+        Ok(self.hop(link, dir, transit, None))
     }
 
     /// Switch `s` forwards a frame whose bits arrived over `[first, last]`.
@@ -175,16 +177,17 @@ impl Fabric {
         if let Some(tap) = self.tap.as_mut() {
             tap.sent(s, port, &transit, frame);
         }
-        Ok(self.hop(link, dir, transit))
+        Ok(self.hop(link, dir, transit, Some(port)))
     }
 
-    fn hop(&self, link: usize, dir: usize, transit: Transit) -> Hop {
+    fn hop(&self, link: usize, dir: usize, transit: Transit, port: Option<u16>) -> Hop {
         let l = &self.topo.links[link];
         Hop {
             to: if dir == 0 { l.b } else { l.a },
             link,
             dir,
             transit,
+            port,
         }
     }
 

@@ -25,6 +25,8 @@ pub struct Transit {
     pub rx_first: SimTime,
     /// Last bit reaches the receiver.
     pub rx_last: SimTime,
+    /// Bytes queued or on the wire at the sender once this frame joined.
+    pub queued_bytes: u64,
 }
 
 /// Why a link end refused a frame.
@@ -134,6 +136,7 @@ impl LinkTx {
             tx_end,
             rx_first: tx_start + self.propagation,
             rx_last: tx_end + self.propagation,
+            queued_bytes: self.pending_bytes,
         })
     }
 

@@ -8,6 +8,8 @@
 use super::fabric::{Fabric, Hop, WireFrame};
 use super::switch::SwitchDrop;
 use super::topology::NodeRef;
+use crate::trace::chrome::ChromeTrace;
+use crate::trace::network;
 use sim_core::{EventQueue, SimTime};
 
 /// What happened to one injected frame.
@@ -38,12 +40,17 @@ enum Ev {
     Arrive(usize, Hop),
 }
 
-/// Runs `frames` (injection time, frame), sorted by time, through the fabric.
+/// Runs `frames` (injection time, frame), sorted by time, through the
+/// fabric; `trace` (if given) records every hop (`trace::network`).
 pub fn run(
     fabric: &mut Fabric,
     frames: &[(SimTime, WireFrame)],
     queue_limit: usize,
+    mut trace: Option<&mut ChromeTrace>,
 ) -> Result<NetRun, QueueFull> {
+    if let Some(tr) = trace.as_deref_mut() {
+        network::name_tracks(tr, fabric.topology());
+    }
     let mut q = EventQueue::with_capacity_limit(queue_limit);
     let full = |q: &EventQueue<Ev>| QueueFull(q.len());
     for (i, &(t, _)) in frames.iter().enumerate() {
@@ -53,21 +60,30 @@ pub fn run(
     let mut events = 0;
     while let Some((now, ev)) = q.pop() {
         events += 1;
-        let (i, result) = match ev {
-            Ev::Inject(i) => (i, fabric.send(now, &frames[i].1).map_err(|d| (u32::MAX, d))),
+        let (i, from, result) = match ev {
+            Ev::Inject(i) => {
+                let f = &frames[i].1;
+                let from = fabric.topology().endpoint(f.src);
+                (i, from, fabric.send(now, f).map_err(|d| (u32::MAX, d)))
+            }
             Ev::Arrive(i, hop) => match hop.to {
-                NodeRef::Switch(s) => (
-                    i,
-                    fabric
-                        .forward(s, hop.transit.rx_first, hop.transit.rx_last, &frames[i].1)
-                        .map_err(|d| (s, d)),
-                ),
-                _ => {
+                NodeRef::Switch(s) => {
+                    let f = &frames[i].1;
+                    let r = fabric.forward(s, hop.transit.rx_first, hop.transit.rx_last, f);
+                    (i, hop.to, r.map_err(|d| (s, d)))
+                }
+                to => {
+                    if let Some(tr) = trace.as_deref_mut() {
+                        network::delivered(tr, fabric.topology(), to, &hop, &frames[i].1);
+                    }
                     fates[i] = Some(Fate::Delivered(hop.transit.rx_last));
                     continue;
                 }
             },
         };
+        if let (Ok(hop), Some(tr)) = (&result, trace.as_deref_mut()) {
+            network::sent(tr, fabric.topology(), from, hop, &frames[i].1);
+        }
         match result {
             // A switch acts when the header has arrived (cut-through) or the
             // whole frame (store-and-forward); scheduling at the first bit
@@ -139,7 +155,13 @@ mod tests {
                 c.propagation_ns = Some(1000.0);
                 c.switch_latency_ns = Some(500.0);
             });
-            let r = run(&mut fab, &[(SimTime::ZERO, frame(0, 0, 1, 1000))], 100).expect("runs");
+            let r = run(
+                &mut fab,
+                &[(SimTime::ZERO, frame(0, 0, 1, 1000))],
+                100,
+                None,
+            )
+            .expect("runs");
             let Fate::Delivered(at) = r.fates[0].1 else {
                 panic!("not delivered: {:?}", r.fates[0]);
             };
@@ -168,7 +190,7 @@ mod tests {
                 ));
             }
         }
-        let r = run(&mut fab, &frames, 10_000).expect("runs");
+        let r = run(&mut fab, &frames, 10_000, None).expect("runs");
         let dropped = r
             .fates
             .iter()
@@ -214,7 +236,7 @@ mod tests {
                 )
             })
             .collect();
-        let r = run(&mut fab, &frames, 10_000).expect("runs");
+        let r = run(&mut fab, &frames, 10_000, None).expect("runs");
         for ((t0, fate), (_, f)) in r.fates.iter().zip(&frames) {
             let Fate::Delivered(at) = fate else {
                 panic!("dropped {fate:?}")

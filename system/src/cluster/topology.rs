@@ -323,6 +323,15 @@ impl Topology {
             .collect()
     }
 
+    /// The endpoint with id `id` (servers first, then clients).
+    pub fn endpoint(&self, id: u32) -> NodeRef {
+        if id < self.servers {
+            NodeRef::Server(id)
+        } else {
+            NodeRef::Client(id - self.servers)
+        }
+    }
+
     /// Endpoint id of a server or client.
     pub fn endpoint_id(&self, n: NodeRef) -> Option<u32> {
         match n {

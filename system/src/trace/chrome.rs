@@ -154,6 +154,23 @@ impl ChromeTrace {
         })
     }
 
+    /// Flow `id` passes through the slice on (`pid`, `tid`) that encloses `at`.
+    pub fn flow_step(
+        &mut self,
+        id: u64,
+        Track { pid, tid }: Track,
+        cat: &str,
+        at: SimTime,
+    ) -> bool {
+        self.push(at, at, || {
+            format!(
+                "{{\"ph\":\"t\",\"id\":{id},\"cat\":{},\"name\":\"msg\",\"pid\":{pid},\"tid\":{tid},\"ts\":{}}}",
+                js(cat),
+                us(at)
+            )
+        })
+    }
+
     /// Flow `id` arrives in the slice on (`pid`, `tid`) that encloses `at`.
     pub fn flow_end(&mut self, id: u64, Track { pid, tid }: Track, cat: &str, at: SimTime) -> bool {
         self.push(at, at, || {

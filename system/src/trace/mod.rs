@@ -6,4 +6,5 @@
 //! as slices, messages as flow arrows, queue depths as counters.
 
 pub mod chrome;
+pub mod network;
 pub mod pcap;

@@ -302,7 +302,7 @@ mod tests {
                 (SimTime::ZERO + SimDuration::from_us(10) * i, f)
             })
             .collect();
-        netsim::run(&mut fab, &frames, 100).expect("runs");
+        netsim::run(&mut fab, &frames, 100, None).expect("runs");
         let written = fab.take_tap().expect("tap").finish().expect("flushes");
         assert_eq!(written, 5);
         let path = dir.join("tor0-p1-s1.pcap");
