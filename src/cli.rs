@@ -48,6 +48,20 @@ pub struct TopoArgs {
     /// Print Graphviz DOT (pipe into `dot -Tsvg`) instead of a summary.
     #[arg(long)]
     pub dot: bool,
+    /// Send probe traffic through the network alone (no server model): every
+    /// server and client sends 1024 B frames to random others, Poisson at
+    /// LOAD x its link rate (0 < LOAD <= 1), for the scenario's duration.
+    #[arg(long, value_name = "LOAD")]
+    pub probe: Option<f64>,
+    /// With --probe: write one pcap file per switch port into DIR.
+    #[arg(long, value_name = "DIR", requires = "probe")]
+    pub pcap: Option<PathBuf>,
+    /// With --probe: write a Chrome/Perfetto trace (ui.perfetto.dev, chrome://tracing).
+    #[arg(long, value_name = "FILE.json", requires = "probe")]
+    pub trace: Option<PathBuf>,
+    /// Bound the trace to simulated time START..END, e.g. 1ms..1.2ms (either side may be empty).
+    #[arg(long, value_name = "START..END", requires = "trace")]
+    pub trace_window: Option<String>,
     /// Override a scenario key by its dotted path (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<String>,
@@ -159,7 +173,10 @@ fn cmd_validate(a: ValidateArgs) -> Result<()> {
 
 fn cmd_topo(a: TopoArgs) -> Result<()> {
     let s = load(&a.scenario, &a.overrides, None)?;
-    print!("{}", topo_text(&s, a.dot));
+    match a.probe {
+        None => print!("{}", topo_text(&s, a.dot)),
+        Some(load) => print!("{}", crate::probe::cmd_probe(&a, &s, load)?),
+    }
     Ok(())
 }
 

@@ -3,16 +3,15 @@
 //! Run: `cargo run -p system --release --example cluster_fabric [SCENARIO.toml] [LOAD]`
 //! (default configs/cluster_leaf_spine.toml, LOAD 0.5). Every server and
 //! client sends 1024 B frames to uniformly drawn other endpoints, Poisson at
-//! LOAD x its link rate, for the scenario's duration; the frames cross the
-//! fabric hop by hop (`cluster::netsim`). No server model runs: this
-//! measures the fabric's share of a cluster run, not a cluster run.
+//! LOAD x its link rate, for the scenario's duration (`cluster::probe`); the
+//! frames cross the fabric hop by hop (`cluster::netsim`). No server model
+//! runs: this measures the fabric's share of a cluster run, not a cluster run.
 
-use rand::Rng;
-use sim_core::{RngStreams, SimDuration, SimTime};
 use std::path::PathBuf;
 use std::time::Instant;
 use system::cluster::netsim::{self, Fate};
-use system::cluster::{Fabric, WireFrame};
+use system::cluster::probe::uniform_frames;
+use system::cluster::Fabric;
 use system::Scenario;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -28,44 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("the scenario has no [cluster]")?;
     let topo = plan.topology.clone();
     let endpoints = topo.servers + topo.clients;
-    let rate_gbps = topo.links[0].rate_gbps;
-    let bytes = 1024u32;
-    let mean_gap_s = f64::from(bytes + 20) * 8.0 / (rate_gbps * 1e9 * load);
-    let streams = RngStreams::new(scenario.seed);
-    let mut frames = Vec::new();
-    for src in 0..endpoints {
-        let mut rng = streams.stream_indexed("bench/endpoint", u64::from(src));
-        let mut t = SimTime::ZERO;
-        loop {
-            let u: f64 = rng.gen();
-            t += SimDuration::from_secs_f64(-(1.0 - u).ln() * mean_gap_s);
-            if t >= SimTime::ZERO + scenario.duration {
-                break;
-            }
-            let mut dst = rng.gen_range(0..endpoints - 1);
-            if dst >= src {
-                dst += 1;
-            }
-            let id = frames.len() as u64;
-            frames.push((
-                t,
-                WireFrame {
-                    id,
-                    src,
-                    dst,
-                    bytes,
-                    flow: nic_models::FlowKey {
-                        src_ip: std::net::Ipv4Addr::from(0x0a00_0000 + src),
-                        dst_ip: std::net::Ipv4Addr::from(0x0a00_0000 + dst),
-                        src_port: rng.gen(),
-                        dst_port: 5000,
-                        protocol: 17,
-                    },
-                },
-            ));
-        }
-    }
-    frames.sort_by_key(|f| (f.0, f.1.id));
+    let frames = uniform_frames(&topo, load, 1024, scenario.duration, scenario.seed)?;
     let mut fabric = Fabric::new(topo);
     let wall = Instant::now();
     let run = netsim::run(&mut fabric, &frames, frames.len() * 2 + 1024, None)?;

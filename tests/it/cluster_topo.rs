@@ -121,3 +121,106 @@ fn a_scenario_without_cluster_resolves_without_one() {
     let resolved = std::fs::read_to_string(dir.join("r/resolved.toml")).expect("written");
     assert!(!resolved.contains("cluster"), "{resolved}");
 }
+
+/// `topo --probe` into `dir`: (stdout, frames sent).
+fn probe(dir: &std::path::Path) -> (String, u64) {
+    let out = nicsim(
+        dir,
+        &[
+            "topo",
+            &config("cluster_star.toml"),
+            "--set",
+            "duration_ms=2",
+            "--probe",
+            "0.6",
+            "--pcap",
+            "pcap",
+            "--trace",
+            "trace.json",
+            "--trace-window",
+            "1ms..1.1ms",
+        ],
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sent = text
+        .split(": ")
+        .nth(2)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no `N sent` in {text}"));
+    (text, sent)
+}
+
+#[test]
+fn probe_pcap_files_read_back_with_every_frame_once_in_time_order() {
+    use system::trace::pcap::pcap_file::pcap::PcapReader;
+    use system::trace::pcap::pcap_file::TsResolution;
+    let dir = scratch("cluster-probe-pcap");
+    let (text, sent) = probe(&dir);
+    assert!(
+        text.contains(&format!("{sent} sent, {sent} delivered")),
+        "{text}"
+    );
+    let mut files: Vec<_> = std::fs::read_dir(dir.join("pcap"))
+        .expect("pcap dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 6, "one file per tor0 port");
+    let mut records = 0u64;
+    for f in &files {
+        let mut r = PcapReader::new(std::fs::File::open(f).expect("open")).expect("pcap header");
+        assert_eq!(r.header().ts_resolution, TsResolution::NanoSecond);
+        let mut last = std::time::Duration::ZERO;
+        while let Some(p) = r.next_packet() {
+            let p = p.expect("valid record");
+            assert!(p.timestamp >= last, "{}: time goes back", f.display());
+            assert!(p.timestamp < std::time::Duration::from_millis(3));
+            assert_eq!(p.orig_len, 1020, "1024 B frames without FCS");
+            last = p.timestamp;
+            records += 1;
+        }
+    }
+    // In a star every frame crosses tor0 exactly once.
+    assert_eq!(records, sent);
+}
+
+#[test]
+fn probe_trace_stays_in_its_window_and_repeats_byte_for_byte() {
+    let a = scratch("cluster-probe-trace-a");
+    let b = scratch("cluster-probe-trace-b");
+    probe(&a);
+    probe(&b);
+    let json = std::fs::read_to_string(a.join("trace.json")).expect("trace written");
+    assert!(json.starts_with("{\"traceEvents\":["));
+    assert!(
+        json.contains("\"ph\":\"X\"")
+            && json.contains("\"ph\":\"s\"")
+            && json.contains("\"ph\":\"C\"")
+    );
+    for ts in json.split("\"ts\":").skip(1) {
+        let us: f64 = ts
+            .split([',', '}'])
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("ts number");
+        // Slices may start before the window and overlap it; none starts after.
+        assert!(us < 1100.0, "event at {us} us after the window");
+    }
+    assert_eq!(
+        json,
+        std::fs::read_to_string(b.join("trace.json")).expect("second trace")
+    );
+    for port in ["tor0-p0-s0.pcap", "tor0-p5-c1.pcap"] {
+        assert_eq!(
+            std::fs::read(a.join("pcap").join(port)).expect("a"),
+            std::fs::read(b.join("pcap").join(port)).expect("b"),
+            "{port} differs between two runs"
+        );
+    }
+}

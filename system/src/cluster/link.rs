@@ -42,8 +42,8 @@ pub struct LinkTx {
     rate_gbps: f64,
     propagation: SimDuration,
     buffer_bytes: u64,
-    /// Frames queued or on the wire: (time their last bit leaves, bytes).
-    pending: VecDeque<(SimTime, u32)>,
+    /// Frames queued or on the wire: (first bit leaves, last bit leaves, bytes).
+    pending: VecDeque<(SimTime, SimTime, u32)>,
     pending_bytes: u64,
     busy_until: SimTime,
     /// Counters.
@@ -96,7 +96,7 @@ impl LinkTx {
 
     /// Bytes queued or on the wire at `now` (frames whose last bit left by `now` are gone).
     pub fn queued_bytes(&mut self, now: SimTime) -> u64 {
-        while let Some(&(end, bytes)) = self.pending.front() {
+        while let Some(&(_, end, bytes)) = self.pending.front() {
             if end > now {
                 break;
             }
@@ -125,7 +125,7 @@ impl LinkTx {
         let tx_start = ready.max(self.busy_until);
         let tx_end = (tx_start + wire).max(not_before);
         self.busy_until = tx_end;
-        self.pending.push_back((tx_end, bytes));
+        self.pending.push_back((tx_start, tx_end, bytes));
         self.pending_bytes += bytes as u64;
         self.stats.peak_queue_bytes = self.stats.peak_queue_bytes.max(self.pending_bytes);
         self.stats.frames += 1;
@@ -140,12 +140,20 @@ impl LinkTx {
         })
     }
 
-    /// Fraction of `elapsed` the wire was busy.
-    pub fn utilization(&self, elapsed: SimDuration) -> f64 {
-        if elapsed.as_ps() == 0 {
+    /// Fraction of `[0, end)` the wire was busy: the wire time of frames
+    /// still queued at `end` counts only up to `end`.
+    pub fn utilization(&self, end: SimDuration) -> f64 {
+        let end_t = SimTime::ZERO + end;
+        let after: u64 = self
+            .pending
+            .iter()
+            .filter(|p| p.1 > end_t)
+            .map(|&(start, stop, _)| stop.saturating_since(start.max(end_t)).as_ps())
+            .sum();
+        if end.as_ps() == 0 {
             0.0
         } else {
-            self.stats.busy_ps as f64 / elapsed.as_ps() as f64
+            self.stats.busy_ps.saturating_sub(after) as f64 / end.as_ps() as f64
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod dot;
 pub mod fabric;
 pub mod link;
 pub mod netsim;
+pub mod probe;
 pub mod routing;
 pub mod spec;
 pub mod switch;

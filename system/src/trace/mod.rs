@@ -8,3 +8,4 @@
 pub mod chrome;
 pub mod network;
 pub mod pcap;
+pub mod window;

@@ -52,11 +52,7 @@ pub fn sent(trace: &mut ChromeTrace, t: &Topology, from: NodeRef, hop: &Hop, f: 
         pid: pid(t, from),
         tid: port.map_or(UPLINK_TX_TID, u32::from),
     };
-    let name = format!(
-        "frame {} to {}",
-        f.id,
-        t.name(t.endpoint(f.dst))
-    );
+    let name = format!("frame {} to {}", f.id, t.name(t.endpoint(f.dst)));
     let args = [
         ("bytes", u64::from(f.bytes)),
         ("queued_bytes", tr.queued_bytes),
@@ -81,11 +77,7 @@ pub fn delivered(trace: &mut ChromeTrace, t: &Topology, to: NodeRef, hop: &Hop, 
         tid: UPLINK_RX_TID,
     };
     let tr = &hop.transit;
-    let name = format!(
-        "frame {} from {}",
-        f.id,
-        t.name(t.endpoint(f.src))
-    );
+    let name = format!("frame {} from {}", f.id, t.name(t.endpoint(f.src)));
     if trace.slice(
         track,
         CAT,

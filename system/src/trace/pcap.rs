@@ -14,6 +14,8 @@
 use crate::cluster::fabric::{PortTap, WireFrame};
 use crate::cluster::link::Transit;
 use crate::cluster::topology::{NodeRef, Topology};
+/// The pcap crate, for readers of these files (tests, tools).
+pub use pcap_file;
 use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
 use pcap_file::{DataLink, Endianness, TsResolution};
 use std::fs::File;
