@@ -53,6 +53,10 @@ pub struct TopoArgs {
     /// LOAD x its link rate (0 < LOAD <= 1), for the scenario's duration.
     #[arg(long, value_name = "LOAD")]
     pub probe: Option<f64>,
+    /// With --probe: write DIR/links.csv (per link direction: frames, bytes,
+    /// utilization, peak queue bytes, drops).
+    #[arg(long, value_name = "DIR", requires = "probe")]
+    pub out: Option<PathBuf>,
     /// With --probe: write one pcap file per switch port into DIR.
     #[arg(long, value_name = "DIR", requires = "probe")]
     pub pcap: Option<PathBuf>,

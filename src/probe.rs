@@ -92,6 +92,15 @@ pub fn cmd_probe(a: &TopoArgs, s: &Scenario, load: f64) -> Result<String> {
             }
         }
     }
+    if let Some(dir) = &a.out {
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join("links.csv");
+        std::fs::write(
+            &path,
+            system::cluster::report::links_csv(&fabric, s.duration)?,
+        )?;
+        out.push_str(&format!("  wrote {}\n", path.display()));
+    }
     if let Some(tap) = fabric.take_tap() {
         let n = tap.finish()?;
         if let Some(dir) = &a.pcap {

@@ -139,6 +139,8 @@ fn probe(dir: &std::path::Path) -> (String, u64) {
             "trace.json",
             "--trace-window",
             "1ms..1.1ms",
+            "--out",
+            "out",
         ],
     );
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -188,6 +190,19 @@ fn probe_pcap_files_read_back_with_every_frame_once_in_time_order() {
     }
     // In a star every frame crosses tor0 exactly once.
     assert_eq!(records, sent);
+    let links = std::fs::read_to_string(dir.join("out/links.csv")).expect("links.csv");
+    assert_eq!(links.lines().count(), 1 + 6 * 2, "{links}");
+    let tor_out: u64 = links
+        .lines()
+        .filter(|l| l.contains(",tor0,") && l.split(',').nth(1) == Some("tor0"))
+        .map(|l| {
+            l.split(',')
+                .nth(5)
+                .and_then(|n| n.parse::<u64>().ok())
+                .expect("frames")
+        })
+        .sum();
+    assert_eq!(tor_out, sent, "links.csv counts what the pcap files hold");
 }
 
 #[test]

@@ -191,6 +191,17 @@ impl Fabric {
         }
     }
 
+    /// When switch `s` looks at a frame whose bits arrive over `[first, last]`:
+    /// its header (cut-through) or its last bit (store-and-forward). An event
+    /// loop schedules the arrival then, so each port sees frames in the order
+    /// it can act on them.
+    pub fn acts_at(&self, s: u32, first: SimTime, last: SimTime) -> SimTime {
+        match self.topo.switches[s as usize].forwarding {
+            super::spec::Forwarding::CutThrough => first,
+            super::spec::Forwarding::StoreAndForward => last,
+        }
+    }
+
     /// Frames dropped by all switches, by reason: (no route, buffer full).
     pub fn drops(&self) -> (u64, u64) {
         self.switches.iter().fold((0, 0), |(a, b), s| {

@@ -7,11 +7,13 @@
 //! the topology for Graphviz.
 
 pub mod client;
+mod custom;
 pub mod dot;
 pub mod fabric;
 pub mod link;
 pub mod netsim;
 pub mod probe;
+pub mod report;
 pub mod routing;
 pub mod spec;
 pub mod switch;

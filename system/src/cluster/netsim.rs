@@ -19,6 +19,8 @@ pub enum Fate {
     Delivered(SimTime),
     /// Dropped at a switch (`u32::MAX` = at the sending endpoint) for this reason.
     Dropped(u32, SwitchDrop),
+    /// Neither: a bug in the loop (every path ends in one of the above; tests check none is left).
+    Unfinished,
 }
 
 /// The run's result per injected frame, in injection order.
@@ -85,13 +87,11 @@ pub fn run(
             network::sent(tr, fabric.topology(), from, hop, &frames[i].1);
         }
         match result {
-            // A switch acts when the header has arrived (cut-through) or the
-            // whole frame (store-and-forward); scheduling at the first bit
-            // keeps events in time order either way, the switch model
-            // applies its own mode.
             Ok(hop) => {
                 let at = match hop.to {
-                    NodeRef::Switch(_) => hop.transit.rx_first,
+                    NodeRef::Switch(s) => {
+                        fabric.acts_at(s, hop.transit.rx_first, hop.transit.rx_last)
+                    }
                     _ => hop.transit.rx_last,
                 };
                 q.push(at, Ev::Arrive(i, hop)).map_err(|_| full(&q))?;
@@ -103,7 +103,7 @@ pub fn run(
         fates: frames
             .iter()
             .zip(fates)
-            .map(|(&(t, _), f)| (t, f.unwrap_or(Fate::Dropped(u32::MAX, SwitchDrop::NoRoute))))
+            .map(|(&(t, _), f)| (t, f.unwrap_or(Fate::Unfinished)))
             .collect(),
         events,
     })
