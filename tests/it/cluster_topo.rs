@@ -239,3 +239,48 @@ fn probe_trace_stays_in_its_window_and_repeats_byte_for_byte() {
         );
     }
 }
+
+#[test]
+fn bad_probe_flags_exit_2_with_a_fix() {
+    let star = config("cluster_star.toml");
+    let quick = config("quickstart.toml");
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["topo", &star, "--probe", "1.5"],
+            "--probe: must be in (0, 1], got 1.5",
+        ),
+        (
+            &["topo", &star, "--probe", "0"],
+            "--probe: must be in (0, 1], got 0",
+        ),
+        (
+            &["topo", &quick, "--probe", "0.5"],
+            "--probe: the scenario has no [cluster]",
+        ),
+        (
+            &[
+                "topo",
+                &star,
+                "--probe",
+                "0.5",
+                "--trace",
+                "t.json",
+                "--trace-window",
+                "2ms..1ms",
+            ],
+            "--trace-window: `2ms..1ms` is empty",
+        ),
+    ];
+    for (args, expect) in cases {
+        let dir = scratch("cluster-probe-bad");
+        let out = nicsim(&dir, args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(expect) && err.contains("Fix: "),
+            "{args:?}: {err}"
+        );
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(!dir.join("t.json").exists(), "nothing written");
+    }
+}
