@@ -124,13 +124,13 @@ pub struct ServerEntry {
     /// NIC profile (default: `[nic] profile`).
     #[serde(default)]
     pub nic_profile: Option<String>,
-    /// NIC cores (default: `[nic] cores`, or all the profile has).
+    /// NIC cores (default: `[nic] cores`; with another `nic_profile`, all it has).
     #[serde(default)]
     pub nic_cores: Option<u32>,
     /// Host profile (default: `[host] profile`).
     #[serde(default)]
     pub host_profile: Option<String>,
-    /// Host cores (default: `[host] cores`, or all the profile has).
+    /// Host cores (default: `[host] cores`; with another `host_profile`, all it has).
     #[serde(default)]
     pub host_cores: Option<u32>,
     /// The actors (names from `[[workload.actors]]`) started on this server

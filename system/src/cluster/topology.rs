@@ -101,26 +101,18 @@ pub(super) fn bad(
 }
 
 /// A count key: present when `needed`, absent otherwise, 1..=MAX_NODES.
-fn count(
-    value: Option<u32>,
-    key: &str,
-    shape: &str,
-    needed: bool,
-    default: Option<u32>,
-) -> Result<u32, TopoError> {
+fn count(value: Option<u32>, key: &str, shape: &str, needed: bool) -> Result<u32, TopoError> {
     match (value, needed) {
         (Some(_), false) => Err(bad(
             format!("cluster.{key}"),
             format!("does not apply to shape = \"{shape}\""),
             format!("remove cluster.{key}"),
         )),
-        (None, true) => default.ok_or_else(|| {
-            bad(
-                format!("cluster.{key}"),
-                format!("is required for shape = \"{shape}\""),
-                format!("add e.g. {key} = 2 to [cluster]"),
-            )
-        }),
+        (None, true) => Err(bad(
+            format!("cluster.{key}"),
+            format!("is required for shape = \"{shape}\""),
+            format!("add e.g. {key} = 2 to [cluster]"),
+        )),
         (None, false) => Ok(0),
         (Some(n), true) if n == 0 || n > MAX_NODES => Err(bad(
             format!("cluster.{key}"),
@@ -199,10 +191,10 @@ impl Topology {
             ClusterShape::LeafSpine => ("leaf_spine", [false, true, true]),
             ClusterShape::Custom => ("custom", [true, false, false]),
         };
-        let servers = count(c.servers, "servers", name, is[0], None)?;
-        let racks = count(c.racks, "racks", name, is[1], None)?;
-        let per_rack = count(c.servers_per_rack, "servers_per_rack", name, is[1], None)?;
-        let spines = count(c.spines, "spines", name, is[2], None)?;
+        let servers = count(c.servers, "servers", name, is[0])?;
+        let racks = count(c.racks, "racks", name, is[1])?;
+        let per_rack = count(c.servers_per_rack, "servers_per_rack", name, is[1])?;
+        let spines = count(c.spines, "spines", name, is[2])?;
         if c.uplink_gbps.is_some() && c.shape != ClusterShape::LeafSpine {
             return Err(bad(
                 "cluster.uplink_gbps",
