@@ -35,7 +35,7 @@ pub enum Command {
     /// Plot two columns of a CSV table as SVG.
     Plot(crate::plot::PlotArgs),
     /// Regenerate the paper's figures and tables beside the published values.
-    Repro(crate::repro::ReproArgs),
+    Repro(crate::repro_cmd::ReproArgs),
     /// Show a scenario's cluster topology (servers, clients, switches, links).
     Topo(TopoArgs),
 }
@@ -113,7 +113,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Slurm(a) => crate::slurm::cmd_slurm(a),
         Command::Merge(a) => crate::merge::cmd_merge(a),
         Command::Plot(a) => crate::plot::cmd_plot(a),
-        Command::Repro(a) => crate::repro::cmd_repro(a),
+        Command::Repro(a) => crate::repro_cmd::cmd_repro(a),
         Command::Topo(a) => cmd_topo(a),
     }
 }
@@ -151,9 +151,13 @@ fn cmd_run(a: RunArgs) -> Result<()> {
     write_outputs(&out_dir, &out)?;
     if !a.quiet {
         print!("{}", summary_text(&out.summary));
+        let mut files = vec!["summary.csv", "timeseries.csv"];
+        files.extend(out.extra_tables.iter().map(|(name, _)| name.as_str()));
+        files.push("resolved.toml");
         println!(
-            "  wrote         {}/{{summary.csv,timeseries.csv,resolved.toml}}",
-            out_dir.display()
+            "  wrote         {}/{{{}}}",
+            out_dir.display(),
+            files.join(",")
         );
     }
     Ok(())

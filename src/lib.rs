@@ -5,9 +5,11 @@ pub mod input_error;
 pub mod merge;
 pub mod plot;
 pub mod probe;
-pub mod repro;
+pub mod repro_cmd;
 pub mod slurm;
 pub mod sweep;
 
+/// The paper reproduction (the `repro` crate), under its old path.
+pub use ::repro;
 pub use system::{report, run, scenario, systems};
 pub use system::{run_scenario, RunOutput, Scenario};

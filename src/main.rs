@@ -17,6 +17,12 @@ fn main() -> ExitCode {
             } else if let Some(ie) = e.downcast_ref::<InputError>() {
                 eprintln!("error: {ie}");
                 ExitCode::from(2)
+            } else if let Some(re) = e
+                .downcast_ref::<nicsim::repro::ReproError>()
+                .filter(|re| re.is_bad_input())
+            {
+                eprintln!("error: {re}");
+                ExitCode::from(2)
             } else {
                 eprintln!("error: {e:#}");
                 ExitCode::from(1)

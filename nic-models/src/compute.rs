@@ -10,6 +10,7 @@ use serde::Deserialize;
 use sim_core::SimDuration;
 
 use crate::error::{positive, ModelError};
+use crate::ranges::{number, MAX_IPC};
 
 /// `[compute]` section of a profile.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -22,7 +23,13 @@ pub struct ComputeConfig {
 impl ComputeConfig {
     /// Checks the values; errors name the key.
     pub fn validate(&self) -> Result<(), ModelError> {
-        positive("compute.ipc", self.ipc)
+        number(
+            "compute.ipc",
+            self.ipc,
+            (0.0, MAX_IPC),
+            true,
+            "instructions per cycle",
+        )
     }
 }
 

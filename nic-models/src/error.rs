@@ -42,15 +42,3 @@ pub(crate) fn positive(key: &str, v: f64) -> Result<(), ModelError> {
         })
     }
 }
-
-/// Checks that `v` is finite and not negative.
-pub(crate) fn non_negative(key: &str, v: f64) -> Result<(), ModelError> {
-    if v.is_finite() && v >= 0.0 {
-        Ok(())
-    } else {
-        Err(ModelError::InvalidConfig {
-            key: key.to_string(),
-            reason: format!("must be a finite number >= 0, got {v}"),
-        })
-    }
-}

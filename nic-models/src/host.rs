@@ -13,12 +13,17 @@ use crate::core_model::CoreModel;
 use crate::memory::MemoryConfig;
 use crate::messaging::MessagingConfig;
 use crate::profile::{model_error, ProfileError};
+use crate::profile_file::{profile_text, Layered};
+use crate::ranges;
 
 /// A host server's hardware description.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct HostProfile {
-    /// Short identifier, e.g. `host_e5_2620v4`.
+    /// The profile this one inherits from (merged in at load; `None` after).
+    #[serde(default)]
+    pub base: Option<String>,
+    /// Short identifier, e.g. `host_e5_2620v4`. Not inherited.
     pub name: String,
     /// Human description.
     #[serde(default)]
@@ -58,23 +63,55 @@ impl HostProfile {
     }
 
     /// Parses and validates a host profile from TOML text; `origin` names it in errors.
+    /// A `base` path is relative to the current directory.
     pub fn from_toml_str(text: &str, origin: &str) -> Result<HostProfile, ProfileError> {
-        let p: HostProfile = crate::profile::parse_profile(text, origin)?;
-        if p.sockets == 0 || p.cores_per_socket == 0 {
-            return Err(ProfileError::Invalid {
-                origin: origin.to_string(),
-                key: "sockets / cores_per_socket".into(),
-                problem: "both must be at least 1".into(),
-            });
-        }
-        p.memory
-            .validate()
+        let layers = Layered::read(
+            text.to_string(),
+            origin.to_string(),
+            Path::new("."),
+            BUILTINS,
+        )?;
+        HostProfile::from_layers(&layers)
+    }
+
+    fn from_layers(layers: &Layered) -> Result<HostProfile, ProfileError> {
+        let p: HostProfile = layers.deserialize()?;
+        let origin = &layers.layers[0].origin;
+        p.check_ranges()
+            .and_then(|_| p.memory.validate())
+            .and_then(|_| p.memory.validate_for_cores(p.cores()))
             .and_then(|_| p.compute.validate())
             .and_then(|_| p.accel.validate())
             .and_then(|_| p.messaging.validate())
-            .and_then(|_| crate::error::positive("core_freq_ghz", p.core_freq_ghz))
-            .map_err(|e| model_error(origin, e))?;
+            .map_err(|e| layers.locate(model_error(origin, e)))?;
         Ok(p)
+    }
+
+    /// The ranges of the top-level values (see `ranges`).
+    fn check_ranges(&self) -> Result<(), crate::error::ModelError> {
+        let max = ranges::MAX_CORES;
+        ranges::count("sockets", self.sockets.into(), 1, 64, "sockets")?;
+        ranges::count(
+            "cores_per_socket",
+            self.cores_per_socket.into(),
+            1,
+            max,
+            "cores",
+        )?;
+        ranges::count(
+            "cores_per_socket",
+            u64::from(self.cores()),
+            1,
+            max,
+            "cores in all sockets",
+        )?;
+        ranges::number(
+            "core_freq_ghz",
+            self.core_freq_ghz,
+            (0.0, ranges::MAX_FREQ_GHZ),
+            true,
+            "GHz",
+        )
     }
 
     /// A built-in host profile by name.
@@ -85,8 +122,9 @@ impl HostProfile {
 
     /// A built-in name, or else a path to a host profile file (relative to `base_dir`).
     pub fn resolve(name_or_path: &str, base_dir: &Path) -> Result<HostProfile, ProfileError> {
-        let (text, origin) = crate::profile::profile_text(name_or_path, base_dir, BUILTINS)?;
-        HostProfile::from_toml_str(&text, &origin)
+        let (text, origin, path) = profile_text(name_or_path, base_dir, BUILTINS)?;
+        let dir = path.as_deref().and_then(Path::parent).unwrap_or(base_dir);
+        HostProfile::from_layers(&Layered::read(text, origin, dir, BUILTINS)?)
     }
 
     /// The core cost model of this host (all sockets' cores; cores `8k..8k+7` share socket k's L3).

@@ -11,7 +11,7 @@
 use serde::Deserialize;
 use sim_core::SimDuration;
 
-use crate::error::{non_negative, ModelError};
+use crate::error::ModelError;
 
 /// One step of a path.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -102,8 +102,8 @@ impl MessagingConfig {
             for op in [MsgOp::Send, MsgOp::Recv] {
                 for (j, c) in p.steps(op).iter().enumerate() {
                     let k = format!("messaging.paths[{i}].{}[{j}]", op.name());
-                    non_negative(&format!("{k}.fixed_ns"), c.fixed_ns)?;
-                    non_negative(&format!("{k}.per_byte_ns"), c.per_byte_ns)?;
+                    crate::ranges::cost_ns(&format!("{k}.fixed_ns"), c.fixed_ns)?;
+                    crate::ranges::per_byte_ns(&format!("{k}.per_byte_ns"), c.per_byte_ns)?;
                 }
             }
         }

@@ -2,17 +2,22 @@
 //!
 //! A profile is plain TOML with every key known (unknown keys are errors).
 //! Scenarios name a built-in profile (`nic.profile = "liquidio_cn2350"`) or
-//! give a path to a user's own file (`nic.profile = "my_nic.toml"`).
+//! give a path to a user's own file (`nic.profile = "my_nic.toml"`). A file
+//! may inherit from another (`base = "liquidio_cn2350"`) and change only some
+//! keys (`profile_file`). Every numeric value has a documented range
+//! (`ranges`), checked at load.
 
 use serde::Deserialize;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::accel::AccelConfig;
 use crate::compute::ComputeConfig;
 use crate::error::ModelError;
-use crate::host_link::HostLinkConfig;
 use crate::memory::MemoryConfig;
 use crate::messaging::MessagingConfig;
+pub use crate::profile_file::{line_col, ProfileError, MAX_BASE_DEPTH};
+use crate::profile_file::{profile_text, Layered};
+use crate::ranges;
 use crate::switch::SwitchConfig;
 
 /// Whether the NIC cores sit on every packet's path.
@@ -89,7 +94,11 @@ impl Default for MacProfile {
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct NicProfile {
-    /// Short identifier, e.g. `liquidio_cn2350`.
+    /// The profile this one inherits from (a built-in name or a path); its
+    /// keys are already merged in, so this is `None` once loaded.
+    #[serde(default)]
+    pub base: Option<String>,
+    /// Short identifier, e.g. `liquidio_cn2350`. Not inherited: every file names itself.
     pub name: String,
     /// Human description.
     #[serde(default)]
@@ -124,10 +133,9 @@ pub struct NicProfile {
     /// off-path NIC means the default switch: everything to the host.
     #[serde(default)]
     pub switch: Option<SwitchConfig>,
-    /// Attachment to the host: PCIe link and DMA / RDMA figures (`host_link`).
-    pub host_link: HostLinkConfig,
-    /// The PCIe link model (`[pcie]`, pcie-model's keys); absent: the
-    /// defaults of the NIC's kind (see [`NicProfile::pcie_profiles`]).
+    /// The attachment to the host, the profile's one PCIe description:
+    /// the link (`[pcie]`, pcie-model's keys); absent: the defaults of the
+    /// NIC's kind (see [`NicProfile::pcie_profiles`]).
     #[serde(default)]
     pub pcie: Option<pcie_model::PcieLinkProfile>,
     /// The DMA engines (`[dma]`); absent: the kind's defaults.
@@ -136,49 +144,6 @@ pub struct NicProfile {
     /// One-sided RDMA verbs (`[rdma]`); absent: the kind's defaults.
     #[serde(default)]
     pub rdma: Option<pcie_model::RdmaProfile>,
-}
-
-/// Why a profile could not be loaded.
-#[derive(Debug, thiserror::Error)]
-pub enum ProfileError {
-    /// The file could not be read.
-    #[error("{path}: cannot read NIC profile: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
-    },
-    /// TOML syntax or an unknown / mistyped key.
-    #[error("{origin}:{line}:{column}: {message}")]
-    Parse {
-        /// File or built-in name.
-        origin: String,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// What is wrong, from the parser.
-        message: String,
-    },
-    /// A value out of range.
-    #[error("{origin}: key `{key}`: {problem}")]
-    Invalid {
-        /// File or built-in name.
-        origin: String,
-        /// Dotted key.
-        key: String,
-        /// What is wrong and how to fix it.
-        problem: String,
-    },
-    /// Neither a built-in name nor an existing file.
-    #[error("unknown NIC `{name}`: not a built-in profile ({known}) and no such file")]
-    Unknown {
-        /// What was asked for.
-        name: String,
-        /// Built-in names, comma-separated.
-        known: String,
-    },
 }
 
 /// Built-in profiles, compiled into the binary from `configs/nics/`.
@@ -211,77 +176,37 @@ pub fn model_error(origin: &str, e: ModelError) -> ProfileError {
     match e {
         ModelError::InvalidConfig { key, reason } => ProfileError::Invalid {
             origin: origin.to_string(),
+            line: None,
             key,
             problem: reason,
         },
         other => ProfileError::Invalid {
             origin: origin.to_string(),
+            line: None,
             key: String::new(),
             problem: other.to_string(),
         },
     }
 }
 
-/// 1-based (line, column) of a byte offset in `text`.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.len() - before.rfind('\n').map(|i| i + 1).unwrap_or(0) + 1;
-    (line, column)
-}
-
-/// Parses profile TOML into `T`; syntax errors and unknown or mistyped keys
-/// become [`ProfileError::Parse`] with their line and column.
-pub(crate) fn parse_profile<T: serde::de::DeserializeOwned>(
-    text: &str,
-    origin: &str,
-) -> Result<T, ProfileError> {
-    toml::from_str(text).map_err(|e| {
-        let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
-        ProfileError::Parse {
-            origin: origin.to_string(),
-            line,
-            column,
-            message: e.message().to_string(),
-        }
-    })
-}
-
-/// A profile's text and its origin for errors: the built-in called
-/// `name_or_path` if there is one, else the file at that path relative to
-/// `base_dir`. A bare word that is neither is an unknown name.
-pub(crate) fn profile_text(
-    name_or_path: &str,
-    base_dir: &Path,
-    builtins: &[(&str, &str)],
-) -> Result<(String, String), ProfileError> {
-    if let Some((_, text)) = builtins.iter().find(|(n, _)| *n == name_or_path) {
-        return Ok((text.to_string(), format!("built-in profile {name_or_path}")));
-    }
-    let path = base_dir.join(name_or_path);
-    let looks_like_path = name_or_path.ends_with(".toml") || name_or_path.contains('/');
-    if !looks_like_path && !path.exists() {
-        return Err(ProfileError::Unknown {
-            name: name_or_path.to_string(),
-            known: builtins
-                .iter()
-                .map(|(n, _)| *n)
-                .collect::<Vec<_>>()
-                .join(", "),
-        });
-    }
-    let text = std::fs::read_to_string(&path).map_err(|source| ProfileError::Io {
-        path: path.clone(),
-        source,
-    })?;
-    Ok((text, path.display().to_string()))
-}
-
 impl NicProfile {
-    /// Parses and validates a profile from TOML text; `origin` names it in errors.
+    /// Parses and validates a profile from TOML text; `origin` names it in
+    /// errors. A `base` path is relative to the current directory.
     pub fn from_toml_str(text: &str, origin: &str) -> Result<NicProfile, ProfileError> {
-        let profile: NicProfile = parse_profile(text, origin)?;
-        profile.validate(origin)?;
+        let layers = Layered::read(
+            text.to_string(),
+            origin.to_string(),
+            Path::new("."),
+            BUILTINS,
+        )?;
+        NicProfile::from_layers(&layers)
+    }
+
+    fn from_layers(layers: &Layered) -> Result<NicProfile, ProfileError> {
+        let profile: NicProfile = layers.deserialize()?;
+        profile
+            .validate(&layers.layers[0].origin)
+            .map_err(|e| layers.locate(e))?;
         Ok(profile)
     }
 
@@ -293,9 +218,11 @@ impl NicProfile {
     }
 
     /// A built-in name, or else a path to a profile file (relative to `base_dir`).
+    /// A file's `base` path is relative to that file.
     pub fn resolve(name_or_path: &str, base_dir: &Path) -> Result<NicProfile, ProfileError> {
-        let (text, origin) = profile_text(name_or_path, base_dir, BUILTINS)?;
-        NicProfile::from_toml_str(&text, &origin)
+        let (text, origin, path) = profile_text(name_or_path, base_dir, BUILTINS)?;
+        let dir = path.as_deref().and_then(Path::parent).unwrap_or(base_dir);
+        NicProfile::from_layers(&Layered::read(text, origin, dir, BUILTINS)?)
     }
 
     /// The PCIe, DMA and RDMA models of this NIC's host attachment: the
@@ -320,81 +247,39 @@ impl NicProfile {
         p
     }
 
-    /// Checks ranges; errors name the key and the fix.
+    /// Checks every value against its documented range (`ranges`); errors
+    /// name the key, the range and the value.
     pub fn validate(&self, origin: &str) -> Result<(), ProfileError> {
-        if let Err(e) = self.pcie_profiles().validate() {
+        if let Err(pcie_model::ProfileError::OutOfRange {
+            table,
+            key,
+            value,
+            reason,
+        }) = self.pcie_profiles().validate()
+        {
             return Err(ProfileError::Invalid {
                 origin: origin.to_string(),
-                key: "pcie / dma / rdma".into(),
-                problem: e.to_string(),
+                line: None,
+                key: format!("{table}.{key}"),
+                problem: format!("{reason}, got {value}"),
             });
         }
-        let bad = |key: &str, problem: String| {
-            Err(ProfileError::Invalid {
-                origin: origin.to_string(),
-                key: key.to_string(),
-                problem,
-            })
-        };
-        if !(self.link_gbps > 0.0 && self.link_gbps.is_finite()) {
-            return bad(
-                "link_gbps",
-                format!("must be a positive number of Gb/s, got {}", self.link_gbps),
-            );
-        }
-        if self.cores == 0 {
-            return bad("cores", "must be at least 1".into());
-        }
-        if !(self.core_freq_ghz > 0.0 && self.core_freq_ghz.is_finite()) {
-            return bad(
-                "core_freq_ghz",
-                format!("must be positive, got {}", self.core_freq_ghz),
-            );
-        }
-        let f = &self.forwarding;
-        if !(f.per_packet_ns >= 0.0 && f.per_packet_ns.is_finite()) {
-            return bad("forwarding.per_packet_ns", "must be >= 0 ns".into());
-        }
-        if !(f.per_byte_ns >= 0.0 && f.per_byte_ns.is_finite()) {
-            return bad("forwarding.per_byte_ns", "must be >= 0 ns/B".into());
-        }
-        if let Some(p) = f.packet_engine_mpps {
-            if !(p > 0.0 && p.is_finite()) {
-                return bad(
-                    "forwarding.packet_engine_mpps",
-                    "must be positive (or remove the key for no ceiling)".into(),
-                );
-            }
-        }
-        if f.ingress_fifo_packets == 0 {
-            return bad(
-                "forwarding.ingress_fifo_packets",
-                "must be at least 1".into(),
-            );
-        }
-        if self.traffic_manager.queue_packets == 0 {
-            return bad("traffic_manager.queue_packets", "must be at least 1".into());
-        }
-        if self.mac.tx_queue_packets == 0 {
-            return bad("mac.tx_queue_packets", "must be at least 1".into());
-        }
-        if !(self.mac.latency_ns >= 0.0 && self.mac.latency_ns.is_finite()) {
-            return bad("mac.latency_ns", "must be >= 0".into());
-        }
         if self.kind == NicKind::OnPath && self.switch.is_some() {
-            return bad(
-                "switch",
-                "on-path NICs have no embedded switch: remove [switch] or set kind = \"off-path\""
+            return Err(ProfileError::Invalid {
+                origin: origin.to_string(),
+                line: None,
+                key: "switch".into(),
+                problem: "on-path NICs have no embedded switch: remove [switch] or set kind = \"off-path\""
                     .into(),
-            );
+            });
         }
         let sections = self
-            .memory
-            .validate()
+            .check_ranges()
+            .and_then(|_| self.memory.validate())
+            .and_then(|_| self.memory.validate_for_cores(self.cores))
             .and_then(|_| self.compute.validate())
             .and_then(|_| self.accel.validate())
             .and_then(|_| self.messaging.validate())
-            .and_then(|_| self.host_link.validate())
             .and_then(|_| {
                 crate::switch::EmbeddedSwitch::new(
                     self.switch.clone().unwrap_or_default(),
@@ -403,6 +288,55 @@ impl NicProfile {
                 .map(|_| ())
             });
         sections.map_err(|e| model_error(origin, e))
+    }
+
+    /// The ranges of the top-level, `[forwarding]`, `[traffic_manager]` and `[mac]` values.
+    fn check_ranges(&self) -> Result<(), ModelError> {
+        use ranges::{cost_ns, count, number, per_byte_ns, queue};
+        number(
+            "link_gbps",
+            self.link_gbps,
+            (0.0, ranges::MAX_LINK_GBPS),
+            true,
+            "Gb/s (the port speed, e.g. 10, 25 or 100)",
+        )?;
+        count("cores", self.cores.into(), 1, ranges::MAX_CORES, "cores")?;
+        number(
+            "core_freq_ghz",
+            self.core_freq_ghz,
+            (0.0, ranges::MAX_FREQ_GHZ),
+            true,
+            "GHz",
+        )?;
+        let f = &self.forwarding;
+        cost_ns("forwarding.per_packet_ns", f.per_packet_ns)?;
+        per_byte_ns("forwarding.per_byte_ns", f.per_byte_ns)?;
+        if let Some(p) = f.packet_engine_mpps {
+            number(
+                "forwarding.packet_engine_mpps",
+                p,
+                (0.0, ranges::MAX_MPPS),
+                true,
+                "Mpps (or remove the key for no ceiling)",
+            )?;
+        }
+        queue(
+            "forwarding.ingress_fifo_packets",
+            f.ingress_fifo_packets.into(),
+        )?;
+        queue(
+            "traffic_manager.queue_packets",
+            self.traffic_manager.queue_packets.into(),
+        )?;
+        queue("mac.tx_queue_packets", self.mac.tx_queue_packets.into())?;
+        count(
+            "mac.wire_overhead_bytes",
+            self.mac.wire_overhead_bytes.into(),
+            0,
+            1024,
+            "bytes",
+        )?;
+        cost_ns("mac.latency_ns", self.mac.latency_ns)
     }
 
     /// Line rate in packets per second for frames of `packet_size` bytes.
@@ -448,10 +382,10 @@ mod tests {
             p.pcie_profiles().rdma.is_none(),
             "on-path NICs have no RDMA path"
         );
-        let custom = format!("{base}\n[pcie]\none_way_latency_ns = 1500.0\n");
+        let custom = base.replace("[pcie]\n", "[pcie]\none_way_latency_ns = 1500.0\n");
         let p = NicProfile::from_toml_str(&custom, "x").unwrap();
         assert_eq!(p.pcie_profiles().pcie.one_way_latency_ns, 1500.0);
-        let bad = format!("{base}\n[pcie]\nmax_payload_bytes = 200\n");
+        let bad = base.replace("[pcie]\n", "[pcie]\nmax_payload_bytes = 200\n");
         let err = NicProfile::from_toml_str(&bad, "x")
             .unwrap_err()
             .to_string();

@@ -9,7 +9,8 @@
 //! - [`dma`]: DMA engines with bounded command queues, scatter-gather and completion words;
 //! - [`rdma`]: one-sided RDMA verbs of off-path NICs on top of the same path;
 //! - [`system`]: [`PcieSystem`], the API the system assembly calls;
-//! - [`measure`] and [`figures`]: the experiments of the paper's Figs. 7 to 10.
+//! - [`measure`]: unloaded latency and streaming throughput of each operation
+//!   (the harness the `repro` crate's Figs. 7 to 10 run on).
 //!
 //! Profiles ([`PcieLinkProfile`], [`DmaProfile`], [`RdmaProfile`]) are the
 //! `[pcie]`, `[dma]` and `[rdma]` tables of a NIC profile. `CALIBRATION.md`
@@ -41,7 +42,6 @@
 
 pub mod dma;
 pub mod engine_profile;
-pub mod figures;
 pub mod link;
 pub mod measure;
 pub mod pool;

@@ -42,15 +42,20 @@ pub(crate) fn out_of_range(
     }
 }
 
+/// Upper bound of every rate (GT/s, GB/s): far above any PCIe or DMA engine, finite.
+pub const MAX_RATE: f64 = 1e6;
+/// Upper bound of every latency or cost, ns (one second).
+pub const MAX_NS: f64 = 1e9;
+
 pub(crate) fn check_positive_f64(
     table: &'static str,
     key: &'static str,
     v: f64,
 ) -> Result<(), ProfileError> {
-    if v.is_finite() && v > 0.0 {
+    if v.is_finite() && v > 0.0 && v <= MAX_RATE {
         Ok(())
     } else {
-        Err(out_of_range(table, key, v, "must be a finite number > 0"))
+        Err(out_of_range(table, key, v, "must be a number in (0, 1e6]"))
     }
 }
 
@@ -59,10 +64,15 @@ pub(crate) fn check_non_negative_f64(
     key: &'static str,
     v: f64,
 ) -> Result<(), ProfileError> {
-    if v.is_finite() && v >= 0.0 {
+    if (0.0..=MAX_NS).contains(&v) {
         Ok(())
     } else {
-        Err(out_of_range(table, key, v, "must be a finite number >= 0"))
+        Err(out_of_range(
+            table,
+            key,
+            v,
+            "must be a number of ns in [0, 1e9] (one second)",
+        ))
     }
 }
 

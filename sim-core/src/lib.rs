@@ -14,7 +14,6 @@
 //! 5. Given the same root seed, every random stream yields the same numbers,
 //!    independently of which other streams exist.
 
-pub mod claim;
 pub mod engine;
 pub mod queue;
 pub mod rng;
@@ -22,7 +21,6 @@ pub mod stats;
 pub mod table;
 pub mod time;
 
-pub use claim::Claim;
 pub use engine::{Engine, EngineError, Model, Scheduler};
 pub use queue::EventQueue;
 pub use rng::{derive_seed, RngStreams, SimRng};

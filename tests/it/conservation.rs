@@ -85,3 +85,30 @@ fn switch_rules_on_an_on_path_nic_are_refused() {
         .unwrap_err();
     assert!(err.to_string().contains("on-path"), "{err}");
 }
+
+#[test]
+fn every_actor_message_is_accounted_for_place_by_place() {
+    // Hybrid on 4 NIC cores at twice their capacity with small queues: drops
+    // at several places, migrations to the host, messages on PCIe and queued
+    // at the end. Each place is counted on its own.
+    let o: Vec<String> = [
+        "nic.cores=4",
+        "workload.load_fraction=2",
+        "duration_ms=5",
+        "scheduler.fcfs_queue_capacity=64",
+        "scheduler.mailbox_capacity=16",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let s = nicsim::Scenario::load(&crate::common::repo().join("configs/actors_mix.toml"), &o)
+        .expect("actors_mix loads");
+    let out = run(&s);
+    let (p, o) = (&out.places, &out.summary);
+    assert!(p.conserved(), "{p:?}");
+    assert!(o.drops > 0 && o.in_flight > 0, "{o:?}");
+    assert_eq!(o.drops, o.drops_by_reason(), "{o:?}");
+    assert_eq!(o.drops_tm, 0, "actor drops keep their own reasons");
+    assert_eq!(o.generated, o.delivered + o.drops + o.in_flight, "{o:?}");
+    assert_eq!(o.reorders, 0);
+}

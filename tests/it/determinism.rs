@@ -78,3 +78,53 @@ fn resolved_toml_runs_again_to_the_same_result() {
     let again = std::fs::read_to_string(a.join("again/summary.csv")).unwrap();
     assert_eq!(without_wall_time(&first), without_wall_time(&again));
 }
+
+#[test]
+fn actor_runs_are_deterministic_too() {
+    let run_in = |dir: &std::path::Path| {
+        let a = repo().join("configs/actors_mix.toml");
+        let out = nicsim(
+            dir,
+            &[
+                "run",
+                a.to_str().unwrap(),
+                "--quiet",
+                "--out",
+                "out",
+                "--set",
+                "duration_ms=3",
+                "--set",
+                "workload.load_fraction=1.5",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let (a, b) = (
+        scratch("determinism-actors-a"),
+        scratch("determinism-actors-b"),
+    );
+    run_in(&a);
+    run_in(&b);
+    for file in [
+        "timeseries.csv",
+        "actors.csv",
+        "placements.csv",
+        "migrations.csv",
+        "classes.csv",
+    ] {
+        assert_eq!(
+            std::fs::read(a.join("out").join(file)).unwrap(),
+            std::fs::read(b.join("out").join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    let summary = |d: &std::path::Path| std::fs::read_to_string(d.join("out/summary.csv")).unwrap();
+    assert_eq!(
+        without_wall_time(&summary(&a)),
+        without_wall_time(&summary(&b))
+    );
+}

@@ -1,78 +1,115 @@
-//! `nicsim repro --quick`: every requested figure writes its CSV (with the agreed columns), its plot, and passing claims.
+//! `nicsim repro` through the binary: plots are rendered, a failing claim exits 1, and an unknown ID, a bad calibration file or an unwritable --out exit 2 naming what is wrong.
 
-use crate::common::scratch;
+use crate::common::{nicsim, repo, scratch};
+use std::path::Path;
 
-fn header(path: &std::path::Path) -> String {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_string()
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+fn calibration_text() -> String {
+    std::fs::read_to_string(repo().join("configs/calibration/ipipe-sigcomm19.toml")).unwrap()
 }
 
 #[test]
-fn quick_repro_writes_tables_plots_and_passing_claims() {
-    let out = scratch("repro-quick");
-    let ids: Vec<String> = [
-        "fig2", "fig5", "fig6", "table2", "table3", "fig7", "fig8", "fig9", "fig10",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let figures = nicsim::repro::run(&ids, true, &out).expect("repro runs");
-    assert_eq!(figures.len(), ids.len());
-    assert_eq!(
-        header(&out.join("fig2.csv")),
-        "nic,packet_size,cores,achieved_gbps,line_rate_gbps"
+fn quick_repro_renders_plots_and_reports_counts_by_basis() {
+    let dir = scratch("repro-bin-quick");
+    let o = nicsim(
+        &dir,
+        &["repro", "fig6", "fig7", "table2", "--quick", "--out", "out"],
     );
-    assert_eq!(
-        header(&out.join("fig5.csv")),
-        "packet_size,cores,lat_mean_us,lat_p99_us"
-    );
-    assert_eq!(
-        header(&out.join("fig6.csv")),
-        "path,op,payload_bytes,latency_us"
-    );
-    assert_eq!(header(&out.join("table2.csv")), "platform,level,latency_ns");
-    assert!(header(&out.join("table3.csv")).starts_with("task,exec_us"));
-    for id in ["fig7", "fig9"] {
-        assert_eq!(
-            header(&out.join(format!("{id}.csv"))),
-            "op,payload_bytes,latency_us"
-        );
-    }
-    for id in ["fig8", "fig10"] {
-        assert_eq!(
-            header(&out.join(format!("{id}.csv"))),
-            "op,payload_bytes,throughput_gbytes_per_s"
-        );
-    }
-    for id in ["fig2", "fig6", "fig7", "fig8"] {
-        let svg = std::fs::read_to_string(out.join(format!("{id}.svg"))).unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for id in ["fig6", "fig7"] {
+        let svg = std::fs::read_to_string(dir.join(format!("out/{id}.svg"))).unwrap();
         assert!(
             svg.starts_with("<svg") && svg.contains("<polyline"),
             "{id}.svg"
         );
     }
-    let claims = std::fs::read_to_string(out.join("claims.csv")).unwrap();
-    let mut lines = claims.lines();
-    assert_eq!(
-        lines.next(),
-        Some("claim_id,description,paper_value,simulated_value,unit,rel_error,tolerance,pass")
+    assert!(!dir.join("out/table2.svg").exists(), "table2 is a table");
+    // 2 fitted (fig6), 2 structural (fig7), 16 inputs (table2).
+    assert!(
+        stdout(&o)
+            .contains("20 claims: 20 pass (16 input, 2 fitted, 2 structural, 0 predicted), 0 fail"),
+        "{}",
+        stdout(&o)
     );
-    let rows: Vec<&str> = lines.collect();
-    assert!(rows.len() >= 30, "{} claims", rows.len());
-    let failing: Vec<&&str> = rows.iter().filter(|r| !r.ends_with(",true")).collect();
-    assert!(failing.is_empty(), "failing claims: {failing:?}");
 }
 
 #[test]
-fn unknown_repro_id_is_an_error_listing_the_known_ones() {
-    let err =
-        nicsim::repro::run(&["fig99".to_string()], true, &scratch("repro-unknown")).unwrap_err();
+fn a_failing_claim_exits_one_after_writing_its_files() {
+    let dir = scratch("repro-bin-fail");
+    // The paper says 55.8 ns; the profile keeps 55.8 ns: the claim must fail.
+    let perturbed = calibration_text().replacen("l2 = 55.8", "l2 = 80.0", 1);
+    std::fs::write(dir.join("perturbed.toml"), perturbed).unwrap();
+    let o = nicsim(
+        &dir,
+        &[
+            "repro",
+            "table2",
+            "--quick",
+            "--out",
+            "out",
+            "--calibration",
+            "perturbed.toml",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
     assert!(
-        err.to_string().contains("fig2") && err.to_string().contains("policies"),
+        err.contains("table2.liquidio_cn2350.l2.latency_ns") && err.contains("claims.csv"),
+        "{err}"
+    );
+    let claims = std::fs::read_to_string(dir.join("out/claims.csv")).unwrap();
+    let failing: Vec<&str> = claims.lines().filter(|l| l.contains(",false,")).collect();
+    // CN2350 and CN2360 share the LiquidIO row.
+    assert_eq!(failing.len(), 2, "{failing:?}");
+    assert!(stdout(&o).contains("2 fail (2 input,"), "{}", stdout(&o));
+}
+
+#[test]
+fn unknown_id_exits_two_naming_it() {
+    let dir = scratch("repro-bin-unknown");
+    let o = nicsim(&dir, &["repro", "fig99", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("`fig99`") && err.contains("--list"), "{err}");
+    assert!(!dir.join("out").exists(), "nothing written for a bad ID");
+}
+
+#[test]
+fn missing_or_invalid_calibration_file_exits_two_naming_the_path() {
+    let dir = scratch("repro-bin-calibration");
+    let o = nicsim(&dir, &["repro", "fig6", "--calibration", "nope.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("nope.toml") && err.contains("Fix:"), "{err}");
+
+    let bad = calibration_text().replace("vs_dpdk_send = 4.6", "vs_dpdk_send = \"fast\"");
+    std::fs::write(dir.join("bad.toml"), bad).unwrap();
+    let o = nicsim(&dir, &["repro", "fig6", "--calibration", "bad.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("bad.toml") && err.contains("vs_dpdk_send") && err.contains("line"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unwritable_out_exits_two_naming_the_path() {
+    let dir = scratch("repro-bin-out");
+    std::fs::write(dir.join("file"), b"x").unwrap();
+    let out = Path::new("file").join("sub");
+    let o = nicsim(&dir, &["repro", "fig6", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&out.display().to_string()) && err.contains("--out"),
         "{err}"
     );
 }

@@ -4,7 +4,6 @@ pub mod actors;
 pub mod echo;
 pub mod pktgen;
 pub mod sim_platform;
-pub mod task_table;
 
 pub use echo::EchoConfig;
 pub use pktgen::{ArrivalProcess, PacketGenerator, SizeMix, SizeWeight};

@@ -24,7 +24,8 @@ use serde::Deserialize;
 use sim_core::{SimDuration, SimTime};
 pub use vocab::AccelKind;
 
-use crate::error::{non_negative, ModelError};
+use crate::error::ModelError;
+use crate::ranges::{cost_ns, count, per_byte_ns, MAX_QUEUE, MAX_UNITS};
 
 fn default_queue_depth() -> u32 {
     64
@@ -85,15 +86,17 @@ impl AccelConfig {
     pub fn validate(&self) -> Result<(), ModelError> {
         for (i, e) in self.engines.iter().enumerate() {
             let k = format!("accel.engines[{i}]");
-            if e.units == 0 {
-                return Err(ModelError::InvalidConfig {
-                    key: format!("{k}.units"),
-                    reason: "an engine needs at least one unit".into(),
-                });
-            }
-            non_negative(&format!("{k}.invoke_ns"), e.invoke_ns)?;
-            non_negative(&format!("{k}.setup_ns"), e.setup_ns)?;
-            non_negative(&format!("{k}.per_byte_ns"), e.per_byte_ns)?;
+            count(&format!("{k}.units"), e.units.into(), 1, MAX_UNITS, "units")?;
+            cost_ns(&format!("{k}.invoke_ns"), e.invoke_ns)?;
+            cost_ns(&format!("{k}.setup_ns"), e.setup_ns)?;
+            per_byte_ns(&format!("{k}.per_byte_ns"), e.per_byte_ns)?;
+            count(
+                &format!("{k}.queue_depth"),
+                e.queue_depth.into(),
+                0,
+                MAX_QUEUE,
+                "requests",
+            )?;
             if self.engines[..i].iter().any(|o| o.kind == e.kind) {
                 return Err(ModelError::InvalidConfig {
                     key: format!("{k}.kind"),
@@ -106,8 +109,8 @@ impl AccelConfig {
         }
         for (i, s) in self.software.iter().enumerate() {
             let k = format!("accel.software[{i}]");
-            non_negative(&format!("{k}.fixed_ns"), s.fixed_ns)?;
-            non_negative(&format!("{k}.per_byte_ns"), s.per_byte_ns)?;
+            cost_ns(&format!("{k}.fixed_ns"), s.fixed_ns)?;
+            per_byte_ns(&format!("{k}.per_byte_ns"), s.per_byte_ns)?;
         }
         Ok(())
     }

@@ -26,7 +26,7 @@
 use serde::Deserialize;
 use sim_core::SimDuration;
 
-use crate::error::{positive, ModelError};
+use crate::error::ModelError;
 use crate::memory::cache::{Cache, CacheCounters, CacheGeometry, Lookup};
 
 /// Base address of the per-core scratchpad region (same base on every core; private per core).
@@ -108,14 +108,18 @@ pub struct PacketBufferConfig {
 impl MemoryConfig {
     /// Checks every value; errors name the key.
     pub fn validate(&self) -> Result<(), ModelError> {
+        use crate::ranges::{count, latency_ns, queue, MAX_CACHE_KB, MAX_CORES, MAX_WAYS};
         let bad = |key: &str, reason: String| ModelError::InvalidConfig {
             key: format!("memory.{key}"),
             reason,
         };
-        if !self.line_bytes.is_power_of_two() || self.line_bytes < 8 {
+        if !self.line_bytes.is_power_of_two() || !(8..=4096).contains(&self.line_bytes) {
             return Err(bad(
                 "line_bytes",
-                format!("must be a power of two >= 8, got {}", self.line_bytes),
+                format!(
+                    "must be a power of two in 8..=4096 bytes, got {}: write e.g. 64",
+                    self.line_bytes
+                ),
             ));
         }
         if self.caches.is_empty() {
@@ -125,30 +129,71 @@ impl MemoryConfig {
             ));
         }
         for (i, c) in self.caches.iter().enumerate() {
-            let k = format!("caches[{i}]");
-            if c.ways == 0 || c.shared_by_cores == 0 {
-                return Err(bad(&k, "ways and shared_by_cores must be >= 1".into()));
-            }
+            let k = format!("memory.caches[{i}]");
+            count(&format!("{k}.ways"), c.ways.into(), 1, MAX_WAYS, "ways")?;
+            count(
+                &format!("{k}.shared_by_cores"),
+                c.shared_by_cores.into(),
+                1,
+                MAX_CORES,
+                "cores",
+            )?;
+            count(&format!("{k}.size_kb"), c.size_kb, 1, MAX_CACHE_KB, "KiB")?;
             if c.size_kb * 1024 < self.line_bytes * u64::from(c.ways) {
                 return Err(bad(
-                    &format!("{k}.size_kb"),
+                    &format!("caches[{i}].size_kb"),
                     format!("{} KiB cannot hold one set of {} ways", c.size_kb, c.ways),
                 ));
             }
-            positive(&format!("memory.{k}.latency_ns"), c.latency_ns)?;
+            latency_ns(&format!("{k}.latency_ns"), c.latency_ns)?;
         }
-        positive("memory.dram_latency_ns", self.dram_latency_ns)?;
-        if !(self.stream_overlap.is_finite() && self.stream_overlap >= 1.0) {
-            return Err(bad(
-                "stream_overlap",
-                format!("must be >= 1, got {}", self.stream_overlap),
-            ));
-        }
+        latency_ns("memory.dram_latency_ns", self.dram_latency_ns)?;
+        crate::ranges::number(
+            "memory.stream_overlap",
+            self.stream_overlap,
+            (1.0, 64.0),
+            false,
+            "line fills",
+        )?;
         if let Some(s) = &self.scratchpad {
-            positive("memory.scratchpad.latency_ns", s.latency_ns)?;
+            queue("memory.scratchpad.lines", s.lines)?;
+            latency_ns("memory.scratchpad.latency_ns", s.latency_ns)?;
         }
         if let Some(p) = &self.packet_buffer {
-            positive("memory.packet_buffer.latency_ns", p.latency_ns)?;
+            count(
+                "memory.packet_buffer.size_kb",
+                p.size_kb,
+                1,
+                MAX_CACHE_KB,
+                "KiB",
+            )?;
+            latency_ns("memory.packet_buffer.latency_ns", p.latency_ns)?;
+        }
+        Ok(())
+    }
+
+    /// Checks that the tag arrays of every cache instance of a `cores`-core
+    /// machine stay within [`crate::ranges::MAX_CACHE_LINES_TOTAL`] lines
+    /// (they are allocated when the model is built). Call after `validate`.
+    pub fn validate_for_cores(&self, cores: u32) -> Result<(), ModelError> {
+        let cores = u64::from(cores.max(1));
+        let lines: u64 = self
+            .caches
+            .iter()
+            .map(|c| {
+                let instances = cores.div_ceil(u64::from(c.shared_by_cores.max(1)).min(cores));
+                (c.size_kb.saturating_mul(1024) / self.line_bytes.max(1)).saturating_mul(instances)
+            })
+            .fold(0u64, u64::saturating_add);
+        if lines > crate::ranges::MAX_CACHE_LINES_TOTAL {
+            return Err(ModelError::InvalidConfig {
+                key: "memory.caches".into(),
+                reason: format!(
+                    "{lines} cache lines over all levels and cores, more than the {} the model \
+                     allocates: make the caches smaller or share them between more cores",
+                    crate::ranges::MAX_CACHE_LINES_TOTAL
+                ),
+            });
         }
         Ok(())
     }

@@ -1,6 +1,5 @@
 //! Integration tests of pcie-model: one binary, one module per behaviour.
 
-mod calibration;
 mod credits;
 mod determinism;
 mod latency_knob;
@@ -8,7 +7,7 @@ mod link_bandwidth;
 mod nonblocking_flat;
 mod profiles;
 mod queue_overflow;
-mod rdma_ratio;
+mod rdma_path;
 mod scatter_gather;
 mod segmentation;
 mod tags;

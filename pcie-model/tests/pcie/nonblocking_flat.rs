@@ -1,8 +1,10 @@
 //! Fig. 7: a non-blocking operation costs the core only the enqueue, whatever the payload; blocking ones grow with it.
 
-use pcie_model::figures::{fig7, PAYLOADS};
 use pcie_model::measure::{unloaded_latency, Op};
 use pcie_model::PcieProfiles;
+
+/// Payloads of Fig. 7: 4 B to 2 KB in powers of two.
+const PAYLOADS: [u64; 10] = [4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048];
 
 fn latency_ns(op: Op, bytes: u64) -> f64 {
     unloaded_latency(&PcieProfiles::liquidio_cn2350(), op, bytes)
@@ -34,12 +36,4 @@ fn blocking_latency_grows_with_payload_and_includes_a_pcie_round_trip() {
         assert!(small > 2.0 * one_way, "{op:?}: {small} ns");
         assert!(small > 10.0 * latency_ns(Op::DmaNonblockingWrite, 4));
     }
-}
-
-#[test]
-fn fig7_table_and_claims() {
-    let (table, claims) = fig7(true);
-    assert_eq!(table.columns, ["op", "payload_bytes", "latency_us"]);
-    assert_eq!(table.rows.len(), 4 * PAYLOADS.len());
-    assert!(claims.iter().all(|c| c.pass()), "{claims:?}");
 }

@@ -1,5 +1,6 @@
 //! One run's headline figures: the row of `summary.csv`.
 
+use crate::systems::actor_accounting::ActorDrops;
 use sim_core::table::fmt_f64;
 
 /// Headline figures of one run. `wall_time_s` is the only field that is not
@@ -32,9 +33,10 @@ pub struct Summary {
     pub lat_p99_us: f64,
     /// 99.9th percentile latency, us.
     pub lat_p999_us: f64,
-    /// Drops of every reason over the whole run.
+    /// Drops of every reason over the whole run: the sum of the `drops_*` columns.
     pub drops: u64,
-    /// Mean busy fraction of the NIC cores used.
+    /// Mean busy fraction of the NIC cores used over the run, service still
+    /// in progress at the end included.
     pub nic_core_util: f64,
     /// Simulated time, seconds.
     pub sim_time_s: f64,
@@ -60,6 +62,30 @@ pub struct Summary {
     pub drops_tm: u64,
     /// TX-queue drops.
     pub drops_tx: u64,
+    /// The workload kind: `echo` or `actors`.
+    pub workload: String,
+    /// What the source actually offered, Gb/s of frame bits: `offered_gbps`
+    /// unless the scenario asked for more than the link carries.
+    pub source_gbps: f64,
+    /// The offered load was capped at the wire (the source cannot put more
+    /// bits on the link than it carries).
+    pub offered_capped: bool,
+    /// Actor runs: drops by reason (all zero for echo).
+    pub actor_drops: ActorDrops,
+    /// Actor runs: messages that crossed PCIe to host actors.
+    pub to_host_actors: u64,
+    /// Most packets or messages inside the system at once, checked after
+    /// every event (echo counts a transmitted packet as inside until its
+    /// delivery is recorded, so its figure is an upper bound).
+    pub peak_in_flight: u64,
+    /// Actor runs: messages an actor started out of order for their sender.
+    pub reorders: u64,
+    /// Actor runs: driver calls the runtime refused (model bugs; should be 0).
+    pub driver_errors: u64,
+    /// Actor runs: cost-model calls that failed inside handlers.
+    pub model_errors: u64,
+    /// Actor runs: sends refused by a core's full outbox.
+    pub sends_dropped: u64,
 }
 
 impl Summary {
@@ -93,6 +119,24 @@ impl Summary {
             "drops_ingress",
             "drops_tm",
             "drops_tx",
+            "workload",
+            "source_gbps",
+            "offered_capped",
+            "drops_pcie",
+            "drops_fcfs_queue",
+            "drops_mailbox",
+            "drops_migration_buffer",
+            "drops_host_queue",
+            "drops_actor_killed",
+            "drops_actor_deleted",
+            "drops_unknown_actor",
+            "drops_watchdog",
+            "to_host_actors",
+            "peak_in_flight",
+            "reorders",
+            "driver_errors",
+            "model_errors",
+            "sends_dropped",
         ]
     }
 
@@ -126,7 +170,35 @@ impl Summary {
             self.drops_ingress.to_string(),
             self.drops_tm.to_string(),
             self.drops_tx.to_string(),
+            self.workload.clone(),
+            fmt_f64(self.source_gbps, 4),
+            self.offered_capped.to_string(),
+            self.actor_drops.pcie.to_string(),
+            self.actor_drops.fcfs_queue.to_string(),
+            self.actor_drops.mailbox.to_string(),
+            self.actor_drops.migration_buffer.to_string(),
+            self.actor_drops.host_queue.to_string(),
+            self.actor_drops.actor_killed.to_string(),
+            self.actor_drops.actor_deleted.to_string(),
+            self.actor_drops.unknown_actor.to_string(),
+            self.actor_drops.watchdog.to_string(),
+            self.to_host_actors.to_string(),
+            self.peak_in_flight.to_string(),
+            self.reorders.to_string(),
+            self.driver_errors.to_string(),
+            self.model_errors.to_string(),
+            self.sends_dropped.to_string(),
         ]
+    }
+
+    /// The sum of every `drops_*` column (equals `drops`).
+    pub fn drops_by_reason(&self) -> u64 {
+        self.drops_source
+            + self.drops_switch
+            + self.drops_ingress
+            + self.drops_tm
+            + self.drops_tx
+            + self.actor_drops.total()
     }
 
     /// Whether the run reached line rate (achieved >= 99% of line rate).

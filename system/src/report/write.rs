@@ -1,4 +1,4 @@
-//! Atomic output files: write to a temporary file in the same directory, sync, then rename.
+//! Atomic output: single files (write a temporary, sync, rename) and whole sets of a run's files (`set.rs`).
 //!
 //! A rename within one directory is atomic on POSIX file systems, so a
 //! reader (or an interrupted run) sees either the old file or the complete
@@ -24,9 +24,26 @@ pub enum OutputError {
     /// A table could not be encoded as CSV.
     #[error("cannot encode CSV: {0}")]
     Csv(String),
+    /// The output directory holds a file a run does not write: replacing the
+    /// directory as a whole would delete it.
+    #[error("{dir} holds `{file}`, which nicsim run does not write; a run replaces its output directory as a whole, so move that file away or choose another --out")]
+    ForeignFile {
+        /// The output directory.
+        dir: String,
+        /// The first file found that a run does not write.
+        file: String,
+    },
+    /// The output path has no final component to name the set by (e.g. `/` or `..`).
+    #[error(
+        "cannot use {0} as an output directory; give a directory name, e.g. --out results/run1"
+    )]
+    BadDir(String),
 }
 
-fn io_err(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> OutputError {
+pub(crate) fn io_err(
+    action: &'static str,
+    path: &Path,
+) -> impl FnOnce(std::io::Error) -> OutputError {
     let path = path.display().to_string();
     move |source| OutputError::Io {
         action,

@@ -1,16 +1,18 @@
 //! Running an actor scenario: register the actors with the runtime, size the load, run, and report per actor and class.
 
-use super::{RunError, RunOutput};
+use super::actor_tables::{
+    actors_table, classes_table, migrations_table, placements_table, timeseries_table,
+};
+use super::{Places, RunError, RunOutput};
 use crate::report::Summary;
 use crate::scenario::actors::{ActorSpec, ActorsPlan, OfferedLoad};
 use crate::scenario::Scenario;
-use crate::systems::actors::{col, ActorSystem, ActorSystemParts, Target, Tax};
+use crate::systems::actors::{col, ActorDrops, ActorSystem, ActorSystemParts, Target, Tax};
 use crate::systems::named_actor::NamedActor;
 use pcie_model::PcieSystem;
 use scheduler::runtime::{Runtime, Work};
 use scheduler::{Endpoint, Message, PolicyKind, SchedulerSettings, Side};
-use sim_core::table::fmt_f64;
-use sim_core::{Engine, LatencyHistogram, RngStreams, SimTime, Table, TimeSeries};
+use sim_core::{Engine, LatencyHistogram, RngStreams, SimTime, TimeSeries};
 use std::time::Instant;
 use workloads::actors::registry::{build_actor_of, gen_request};
 use workloads::sim_platform::SimPlatform;
@@ -20,6 +22,8 @@ use workloads::sim_platform::SimPlatform;
 pub const REQUEST_OVERHEAD_BYTES: u64 = 64;
 /// Requests run per actor when measuring its cost for the capacity estimate.
 const CAPACITY_PROBE_REQUESTS: u64 = 200;
+/// Requests drawn per actor to estimate the mean request size for the wire cap.
+const SIZE_PROBE_REQUESTS: u64 = 2048;
 
 /// Results of one class of actors after warm-up.
 #[derive(Clone, Debug, PartialEq)]
@@ -83,12 +87,20 @@ fn probe_cost_ns(s: &Scenario, spec: &ActorSpec, seed: u64) -> Result<f64, RunEr
             payload: req.payload,
             created_at: now,
         };
-        if rt.deliver(msg, now).is_err() {
-            continue;
-        }
+        // One request at a time on an idle core: a refusal is a bug, not a
+        // drop, and skipping it would skew the estimate silently.
+        rt.deliver(msg, now).map_err(|reason| {
+            assembly(format!(
+                "capacity probe of `{}`: the runtime refused a request ({reason:?})",
+                spec.name
+            ))
+        })?;
         let core = scheduler::runtime::CoreId::nic(0);
-        let Ok(Some(d)) = rt.next_dispatch(core, now) else {
-            continue;
+        let Some(d) = rt.next_dispatch(core, now).map_err(assembly)? else {
+            return Err(assembly(format!(
+                "capacity probe of `{}`: the idle core got no work",
+                spec.name
+            )));
         };
         debug_assert!(matches!(d.work, Work::Request { .. }));
         let mut p = SimPlatform::new(&mut model, 0, Side::Nic).map_err(assembly)?;
@@ -97,7 +109,7 @@ fn probe_cost_ns(s: &Scenario, spec: &ActorSpec, seed: u64) -> Result<f64, RunEr
         let out = rt.execute(d, &mut p);
         let charged = out.charged.as_ns() as f64;
         now = out.completes_at();
-        let _ = rt.complete(out, now);
+        rt.complete(out, now).map_err(assembly)?;
         total_ns += charged;
     }
     Ok(total_ns / CAPACITY_PROBE_REQUESTS as f64)
@@ -114,14 +126,43 @@ pub fn estimate_nic_capacity_rps(s: &Scenario, plan: &ActorsPlan) -> Result<f64,
     Ok(s.cores as f64 * 1e9 / mean_ns.max(1.0))
 }
 
+/// Mean bytes of one request on the wire (payload + headers + the MAC's
+/// preamble and gap), by drawing `SIZE_PROBE_REQUESTS` requests per actor
+/// from their own random stream (the run's draws are untouched).
+fn mean_wire_bytes(s: &Scenario, plan: &ActorsPlan) -> f64 {
+    let total_w: f64 = plan.actors.iter().map(|a| a.weight).sum();
+    let mut rng = RngStreams::new(s.seed).stream("traffic/size_probe");
+    let mut mean = 0.0;
+    for a in &plan.actors {
+        let bytes: u64 = (0..SIZE_PROBE_REQUESTS)
+            .map(|_| gen_request(a.kind, &mut rng).payload.len() as u64)
+            .sum();
+        mean += a.weight / total_w * bytes as f64 / SIZE_PROBE_REQUESTS as f64;
+    }
+    mean + (REQUEST_OVERHEAD_BYTES + u64::from(s.nic.mac.wire_overhead_bytes)) as f64
+}
+
+/// The request rate the source runs at: the asked rate, capped at what the
+/// link carries (requests of the mean size back to back), as the echo
+/// source is capped at line rate. Returns (rate, capped).
+pub fn source_rate_rps(s: &Scenario, plan: &ActorsPlan, asked_rps: f64) -> (f64, bool) {
+    let wire_rps = s.nic.link_gbps * 1e9 / (8.0 * mean_wire_bytes(s, plan));
+    if asked_rps > wire_rps {
+        (wire_rps, true)
+    } else {
+        (asked_rps, false)
+    }
+}
+
 /// Runs an actor scenario.
 pub(super) fn run_actors(s: &Scenario, plan: &ActorsPlan) -> Result<RunOutput, RunError> {
     let wall = Instant::now();
     let streams = RngStreams::new(s.seed);
-    let rate_rps = match plan.load {
+    let asked_rps = match plan.load {
         OfferedLoad::Krps(k) => k * 1e3,
         OfferedLoad::Fraction(f) => f * estimate_nic_capacity_rps(s, plan)?,
     };
+    let (rate_rps, capped) = source_rate_rps(s, plan, asked_rps);
     let mut rt = Runtime::new(plan.settings.clone(), s.cores, plan.host_cores).map_err(assembly)?;
     let mut nic_model = s.nic.core_model().map_err(assembly)?;
     let host_model = plan.host.core_model().map_err(assembly)?;
@@ -185,21 +226,34 @@ pub(super) fn run_actors(s: &Scenario, plan: &ActorsPlan) -> Result<RunOutput, R
     let mut sys = engine.into_model();
     sys.finish(end);
     let wall_time_s = wall.elapsed().as_secs_f64();
+    let load = Load {
+        asked_rps,
+        rate_rps,
+        capped,
+    };
     Ok(assemble_output(
         s,
         &sys,
         &classes,
-        rate_rps,
+        load,
         events,
         wall_time_s,
     ))
+}
+
+/// The offered load: asked for, and what the source ran at after the wire cap.
+#[derive(Clone, Copy)]
+struct Load {
+    asked_rps: f64,
+    rate_rps: f64,
+    capped: bool,
 }
 
 fn assemble_output(
     s: &Scenario,
     sys: &ActorSystem,
     classes: &[String],
-    rate_rps: f64,
+    load: Load,
     events: u64,
     wall_time_s: f64,
 ) -> RunOutput {
@@ -218,13 +272,15 @@ fn assemble_output(
     }
     let rt = sys.runtime();
     let counters = *rt.counters();
-    let mean_bytes = if sys.generated > 0 {
-        sys.request_bytes as f64 / sys.generated as f64
+    let acct = sys.accounting();
+    let drops = ActorDrops::of(&acct, &counters);
+    let mean_bytes = if acct.generated_external > 0 {
+        sys.request_bytes as f64 / acct.generated_external as f64
     } else {
         0.0
     };
     let completed_measured: u64 = sys.classes().iter().map(|c| c.completed).sum();
-    let in_flight = rt.queued_messages() as u64 + sys.running_requests() + sys.in_pcie;
+    let in_flight: u64 = sys.in_flight_places().iter().map(|(_, n)| n).sum();
     let line_rate_gbps =
         s.nic.link_gbps * mean_bytes / (mean_bytes + s.nic.mac.wire_overhead_bytes as f64);
     let summary = Summary {
@@ -233,7 +289,7 @@ fn assemble_output(
         nic: s.nic.name.clone(),
         cores: s.cores,
         packet_size: mean_bytes,
-        offered_gbps: rate_rps * mean_bytes * 8.0 / 1e9,
+        offered_gbps: load.asked_rps * mean_bytes * 8.0 / 1e9,
         achieved_gbps: completed_measured as f64 * mean_bytes * 8.0 / measured_s / 1e9,
         line_rate_gbps,
         achieved_mpps: completed_measured as f64 / measured_s / 1e6,
@@ -241,23 +297,50 @@ fn assemble_output(
         lat_p50_us: all.quantile_us(0.5),
         lat_p99_us: all.quantile_us(0.99),
         lat_p999_us: all.quantile_us(0.999),
-        drops: counters.dropped(),
+        drops: drops.total(),
         nic_core_util: (sys.nic_busy().as_secs_f64() / (s.cores as f64 * s.duration.as_secs_f64()))
             .min(1.0),
         sim_time_s: s.duration.as_secs_f64(),
         wall_time_s,
         events,
-        generated: sys.generated,
-        delivered: sys.completed,
+        generated: acct.generated,
+        delivered: acct.delivered,
         in_flight,
         drops_source: 0,
         steered_host: 0,
         drops_switch: 0,
         drops_ingress: 0,
-        drops_tm: counters.dropped(),
+        drops_tm: 0,
         drops_tx: 0,
+        workload: "actors".into(),
+        source_gbps: load.rate_rps * mean_bytes * 8.0 / 1e9,
+        offered_capped: load.capped,
+        actor_drops: drops,
+        to_host_actors: acct.to_host_actors,
+        peak_in_flight: acct.peak_in_flight,
+        reorders: acct.reorders,
+        driver_errors: acct.driver_errors,
+        model_errors: acct.model_errors,
+        sends_dropped: acct.sends_dropped,
+    };
+    let places = Places {
+        generated: acct.generated,
+        delivered: acct.delivered,
+        ended: vec![
+            ("drops_pcie", drops.pcie),
+            ("drops_fcfs_queue", drops.fcfs_queue),
+            ("drops_mailbox", drops.mailbox),
+            ("drops_migration_buffer", drops.migration_buffer),
+            ("drops_host_queue", drops.host_queue),
+            ("drops_actor_killed", drops.actor_killed),
+            ("drops_actor_deleted", drops.actor_deleted),
+            ("drops_unknown_actor", drops.unknown_actor),
+            ("drops_watchdog", drops.watchdog),
+        ],
+        in_flight: sys.in_flight_places().to_vec(),
     };
     RunOutput {
+        places,
         summary,
         timeseries: timeseries_table(sys, s.cores),
         resolved_toml: s.resolved_toml(),
@@ -269,118 +352,4 @@ fn assemble_output(
         ],
         classes: class_rows,
     }
-}
-
-fn actors_table(rt: &Runtime, s: &Scenario) -> Table {
-    let mut cols: Vec<&str> = scheduler::runtime::ActorReport::CSV_HEADER.to_vec();
-    cols.push("class");
-    let mut t = Table::new(cols);
-    let plan = s.actors.as_ref();
-    for r in rt.actor_reports() {
-        let class = plan
-            .and_then(|p| p.actors.iter().find(|a| a.name == r.name))
-            .map(|a| a.class.clone())
-            .unwrap_or_default();
-        let mut row: Vec<String> = r.csv_row().to_vec();
-        row.push(class);
-        t.push(row);
-    }
-    t
-}
-
-fn placements_table(rt: &Runtime) -> Table {
-    let mut t = Table::new(["time_ms", "actor", "from", "to"]);
-    for e in rt.placement_events() {
-        t.push([
-            fmt_f64(e.time.as_ns() as f64 / 1e6, 6),
-            e.name.clone(),
-            e.from
-                .map(|p| p.as_str().to_string())
-                .unwrap_or_else(|| "-".into()),
-            e.to.as_str().to_string(),
-        ]);
-    }
-    t
-}
-
-fn migrations_table(rt: &Runtime) -> Table {
-    let mut t = Table::new([
-        "actor",
-        "start_ms",
-        "end_ms",
-        "bytes_moved",
-        "dma_us",
-        "aborted",
-    ]);
-    for m in rt.migrations() {
-        t.push([
-            m.name.clone(),
-            fmt_f64(m.start.as_ns() as f64 / 1e6, 6),
-            m.end
-                .map(|e| fmt_f64(e.as_ns() as f64 / 1e6, 6))
-                .unwrap_or_default(),
-            m.bytes_moved.to_string(),
-            fmt_f64(m.dma_time.as_ns() as f64 / 1e3, 3),
-            m.aborted.clone().unwrap_or_default(),
-        ]);
-    }
-    t
-}
-
-fn classes_table(rows: &[ClassResult]) -> Table {
-    let mut t = Table::new(["class", "completed", "achieved_mrps", "mean_us", "p99_us"]);
-    for r in rows {
-        t.push([
-            r.class.clone(),
-            r.completed.to_string(),
-            fmt_f64(r.achieved_mrps, 6),
-            fmt_f64(r.mean_us, 3),
-            fmt_f64(r.p99_us, 3),
-        ]);
-    }
-    t
-}
-
-fn timeseries_table(sys: &ActorSystem, cores: u32) -> Table {
-    let mut t = Table::new([
-        "time_ms",
-        "offered_krps",
-        "completed_krps",
-        "lat_mean_us",
-        "nic_lat_mean_us",
-        "host_lat_mean_us",
-        "drops",
-        "actors_nic_fcfs",
-        "actors_nic_drr",
-        "actors_host",
-        "cores_fcfs",
-        "cores_drr",
-        "nic_core_util",
-    ]);
-    let series = sys.series();
-    let w_s = series.window().as_secs_f64();
-    let w_us = series.window().as_us_f64();
-    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
-    for (i, r) in series.rows().iter().enumerate() {
-        let ticks = r[col::TICKS];
-        t.push([
-            fmt_f64(i as f64 * w_s * 1e3, 3),
-            fmt_f64(r[col::OFFERED] / w_s / 1e3, 3),
-            fmt_f64(r[col::COMPLETED] / w_s / 1e3, 3),
-            fmt_f64(ratio(r[col::LATENCY_SUM_US], r[col::COMPLETED]), 3),
-            fmt_f64(ratio(r[col::NIC_LATENCY_SUM_US], r[col::NIC_COMPLETED]), 3),
-            fmt_f64(
-                ratio(r[col::HOST_LATENCY_SUM_US], r[col::HOST_COMPLETED]),
-                3,
-            ),
-            format!("{}", r[col::DROPS] as u64),
-            fmt_f64(ratio(r[col::ACTORS_FCFS], ticks), 2),
-            fmt_f64(ratio(r[col::ACTORS_DRR], ticks), 2),
-            fmt_f64(ratio(r[col::ACTORS_HOST], ticks), 2),
-            fmt_f64(ratio(r[col::CORES_FCFS], ticks), 2),
-            fmt_f64(ratio(r[col::CORES_DRR], ticks), 2),
-            fmt_f64((r[col::NIC_BUSY_US] / (w_us * cores as f64)).min(1.0), 4),
-        ]);
-    }
-    t
 }

@@ -1,8 +1,9 @@
 //! Running an echo scenario: assemble the echo system, drive the engine to the end, collect the summary and time series.
 
-use super::{RunError, RunOutput};
+use super::{Places, RunError, RunOutput};
 use crate::report::Summary;
 use crate::scenario::Scenario;
+use crate::systems::actor_accounting::ActorDrops;
 use crate::systems::echo::{col, EchoSystem};
 use nic_models::switch::EmbeddedSwitch;
 use nic_models::{ForwardingCost, NicKind};
@@ -97,6 +98,40 @@ pub(super) fn run_echo(
         drops_ingress: acct.drops_ingress,
         drops_tm: acct.drops_tm,
         drops_tx: acct.drops_tx,
+        workload: "echo".into(),
+        // validation refuses an echo rate above the line rate
+        source_gbps: t.offered_gbps,
+        offered_capped: false,
+        actor_drops: ActorDrops {
+            pcie: acct.drops_pcie,
+            ..Default::default()
+        },
+        to_host_actors: 0,
+        peak_in_flight: system.peak_in_flight(),
+        reorders: 0,
+        driver_errors: 0,
+        model_errors: 0,
+        sends_dropped: 0,
+    };
+    let places = Places {
+        generated: acct.generated,
+        delivered: acct.delivered,
+        ended: vec![
+            ("steered_host", acct.steered_host),
+            ("drops_source", acct.drops_source),
+            ("drops_switch", acct.drops_switch),
+            ("drops_pcie", acct.drops_pcie),
+            ("drops_ingress", acct.drops_ingress),
+            ("drops_tm", acct.drops_tm),
+            ("drops_tx", acct.drops_tx),
+        ],
+        in_flight: vec![
+            ("to_host", acct.in_flight_to_host),
+            ("arriving", acct.in_flight_arriving),
+            ("queued", acct.in_flight_queued),
+            ("on_core", acct.in_flight_on_core),
+            ("tx", acct.in_flight_tx),
+        ],
     };
     Ok(RunOutput {
         summary,
@@ -104,6 +139,7 @@ pub(super) fn run_echo(
         resolved_toml: scenario.resolved_toml(),
         extra_tables: Vec::new(),
         classes: Vec::new(),
+        places,
     })
 }
 

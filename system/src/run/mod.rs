@@ -1,11 +1,13 @@
 //! Running one scenario: pick the system its workload needs, run it, and write its files.
 
+mod actor_tables;
 mod actors;
 mod echo;
 
 pub use actors::{estimate_nic_capacity_rps, ClassResult};
 
-use crate::report::write::{csv_bytes, write_atomic, write_table_csv, OutputError};
+use crate::report::set::write_set;
+use crate::report::write::{csv_bytes, OutputError};
 use crate::report::Summary;
 use crate::scenario::schema::WorkloadSection;
 use crate::scenario::Scenario;
@@ -25,17 +27,50 @@ pub struct RunOutput {
     pub extra_tables: Vec<(String, Table)>,
     /// Per-class results of actor workloads (empty for echo).
     pub classes: Vec<ClassResult>,
+    /// Where every generated packet or message is at the end, place by place.
+    pub places: Places,
+}
+
+/// Where every generated packet or message is at the end of a run, each
+/// place counted on its own, so a sum of independent counts checks
+/// conservation: `generated = delivered + sum(ended) + sum(in_flight)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Places {
+    /// Packets (echo) or messages to actors (actors) created.
+    pub generated: u64,
+    /// Echoed back, or served by their actor.
+    pub delivered: u64,
+    /// Other ends: delivered to the host by the switch, and every drop reason.
+    pub ended: Vec<(&'static str, u64)>,
+    /// Still inside, by place.
+    pub in_flight: Vec<(&'static str, u64)>,
+}
+
+impl Places {
+    /// Whether every generated item is accounted for exactly once.
+    pub fn conserved(&self) -> bool {
+        let ended: u64 = self.ended.iter().map(|(_, n)| n).sum();
+        let inside: u64 = self.in_flight.iter().map(|(_, n)| n).sum();
+        self.generated == self.delivered + ended + inside
+    }
 }
 
 /// Why a run failed after its scenario was accepted.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    /// The engine stopped (a model bug or a bound too low).
+    /// The engine stopped (a model bug or a bound too low). Not a `source`:
+    /// the message already includes the engine's, so `{:#}` prints it once.
     #[error("simulation stopped: {0}")]
-    Engine(#[from] EngineError),
+    Engine(EngineError),
     /// The system could not be assembled (e.g. a profile without a cost model).
     #[error("cannot assemble the system: {0}")]
     Assembly(String),
+}
+
+impl From<EngineError> for RunError {
+    fn from(e: EngineError) -> Self {
+        RunError::Engine(e)
+    }
 }
 
 /// Why a `[cluster]` scenario cannot run yet.
@@ -58,16 +93,43 @@ pub fn run_scenario(scenario: &Scenario) -> Result<RunOutput, RunError> {
 }
 
 /// Writes `summary.csv`, `timeseries.csv`, `resolved.toml` and any extra
-/// tables into `dir`, each atomically.
+/// tables as the whole content of `dir`, as one set: a reader (or a kill)
+/// never finds files of two runs together (see `report::set`).
 pub fn write_outputs(dir: &Path, out: &RunOutput) -> Result<(), OutputError> {
-    write_atomic(
-        &dir.join("summary.csv"),
-        &csv_bytes(&Summary::columns(), [out.summary.fields()])?,
-    )?;
-    write_table_csv(&dir.join("timeseries.csv"), &out.timeseries)?;
+    let mut files = vec![
+        (
+            "summary.csv".to_string(),
+            csv_bytes(&Summary::columns(), [out.summary.fields()])?,
+        ),
+        ("timeseries.csv".to_string(), table_bytes(&out.timeseries)?),
+    ];
     for (name, table) in &out.extra_tables {
-        write_table_csv(&dir.join(name), table)?;
+        files.push((name.clone(), table_bytes(table)?));
     }
-    write_atomic(&dir.join("resolved.toml"), out.resolved_toml.as_bytes())?;
-    Ok(())
+    files.push((
+        "resolved.toml".to_string(),
+        out.resolved_toml.as_bytes().to_vec(),
+    ));
+    write_set(dir, &files)
+}
+
+fn table_bytes(t: &Table) -> Result<Vec<u8>, OutputError> {
+    let cols: Vec<&str> = t.columns.iter().map(String::as_str).collect();
+    csv_bytes(&cols, t.rows.iter().cloned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_engine_error_is_reported_once() {
+        let e = RunError::from(EngineError::QueueOverflow {
+            dropped: 1,
+            capacity: 8,
+        });
+        // no source: a `{:#}` chain (anyhow in the binary) cannot repeat the message
+        assert!(std::error::Error::source(&e).is_none());
+        assert_eq!(e.to_string().matches("event queue overflow").count(), 1);
+    }
 }

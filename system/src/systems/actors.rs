@@ -15,17 +15,29 @@
 //! (see `named_actor`); requests for host actors cross
 //! PCIe through the NIC's packet path without occupying a NIC core (a
 //! simplification: on an on-path NIC a core would touch them too).
+//!
+//! Bounds: one `Request` event is pending at a time, each PCIe direction
+//! holds at most [`PCIE_QUEUE_MESSAGES`] (overflow is the `drops_pcie`
+//! reason), the runtime's queues are bounded by its settings, and at most
+//! one `CoreDone` per core and one `Tick` are pending; so memory and the
+//! event queue stay flat under any offered load. [`ActorAccounting`] counts
+//! every message place by place (see `actor_accounting`). The run caps
+//! the request rate at what the link carries (`run::actors`).
+//!
+//! `actors/cores.rs` holds the core side: dispatch, execution, completion.
 
+use super::actor_accounting::OrderCheck;
+
+mod cores;
+pub use super::actor_accounting::{ActorAccounting, ActorDrops, PCIE_QUEUE_MESSAGES};
 pub use super::actor_parts::{col, ClassStats, Target, Tax};
 use nic_models::CoreModel;
 use pcie_model::PcieSystem;
-use scheduler::runtime::RUNTIME_MSG_ID_BASE;
-use scheduler::runtime::{CoreId, ExecOutcome, OutcomeKind, Runtime, Work};
+use scheduler::runtime::{CoreId, ExecOutcome, Runtime};
 use scheduler::{Endpoint, Message, Side};
 use sim_core::{Model, Scheduler, SimDuration, SimRng, SimTime, TimeSeries};
 use std::rc::Rc;
 use workloads::actors::registry::gen_request;
-use workloads::sim_platform::SimPlatform;
 use workloads::ArrivalProcess;
 
 /// Events of the actor system.
@@ -34,7 +46,7 @@ pub enum ActorEvent {
     /// The next request arrives from the network.
     Request,
     /// A message reaches the other side of PCIe (host memory or NIC memory).
-    Crossed(Message),
+    Crossed(Message, Side),
     /// A core finished its work.
     CoreDone(CoreId),
     /// Policy evaluation.
@@ -44,6 +56,8 @@ pub enum ActorEvent {
 /// What a busy core is doing, with the request's origin for latency.
 struct Running {
     outcome: ExecOutcome,
+    /// The work was a message (not a migration step).
+    is_message: bool,
     created_at: Option<SimTime>,
     class: usize,
     /// Messages the handler sent: routed when the core finishes.
@@ -69,16 +83,12 @@ pub struct ActorSystem {
     request_overhead_bytes: u64,
     /// Bytes of every request created (payload + overhead), for the mean size.
     pub request_bytes: u64,
-    /// Requests created.
-    pub generated: u64,
-    /// External requests that ran to an end (done, failed or killed).
+    /// External requests served (handler returned), for throughput.
     pub completed: u64,
-    /// External requests refused by the runtime at delivery.
-    pub dropped_at_delivery: u64,
-    /// Requests on the PCIe link towards the host.
-    pub in_pcie: u64,
-    /// Messages actors sent out of the system (replies, replicas).
-    pub egress: u64,
+    acct: ActorAccounting,
+    order: OrderCheck,
+    /// Drops already added to the time series.
+    drops_in_series: u64,
     nic_busy: SimDuration,
     classes: Vec<ClassStats>,
     series: TimeSeries,
@@ -118,7 +128,7 @@ pub struct ActorSystemParts {
 /// The instant the runtime is shown: the engine's, in whole nanoseconds (the
 /// runtime's granularity before it shared the engine's time type; kept so
 /// outputs stay byte-identical).
-fn runtime_now(t: SimTime) -> SimTime {
+pub(super) fn runtime_now(t: SimTime) -> SimTime {
     t.floor_ns()
 }
 
@@ -143,17 +153,16 @@ impl ActorSystem {
             targets: p.targets,
             rng: p.rng,
             arrival: p.arrival,
-            mean_gap_ps: 1e12 / p.rate_rps.max(1e-9),
+            mean_gap_ps: 1e12 / p.rate_rps,
             stop_at: p.stop_at,
             warmup_end: p.warmup_end,
             next_id: 0,
             request_bytes: 0,
             request_overhead_bytes: p.request_overhead_bytes,
-            generated: 0,
             completed: 0,
-            dropped_at_delivery: 0,
-            in_pcie: 0,
-            egress: 0,
+            acct: ActorAccounting::default(),
+            order: OrderCheck::default(),
+            drops_in_series: 0,
             nic_busy: SimDuration::ZERO,
             classes: vec![ClassStats::default(); p.classes],
             series: p.series,
@@ -191,12 +200,14 @@ impl ActorSystem {
 
     fn on_request(&mut self, now: SimTime, sched: &mut Scheduler<ActorEvent>) {
         let gap = self.next_gap();
-        if now + gap < self.stop_at {
+        // compare durations: `now + gap` could pass the end of time for a tiny rate
+        if gap < self.stop_at.saturating_since(now) {
             sched.schedule_in(gap, ActorEvent::Request);
         }
         let target = self.pick_target();
         let req = gen_request(target.kind, &mut self.rng);
-        self.generated += 1;
+        self.acct.generated += 1;
+        self.acct.generated_external += 1;
         self.request_bytes += req.payload.len() as u64 + self.request_overhead_bytes;
         self.series.add(now, col::OFFERED, 1.0);
         let msg = Message {
@@ -213,115 +224,64 @@ impl ActorSystem {
 
     /// Delivers a message sent from `from` to the runtime: now if its actor
     /// is on the same side, else when a posted write across PCIe lands.
+    /// A direction whose [`PCIE_QUEUE_MESSAGES`] are all in flight drops the message.
     fn route(&mut self, msg: Message, from: Side, now: SimTime, sched: &mut Scheduler<ActorEvent>) {
         match self.rt.side_of(msg.dst) {
             Some(to) if to != from => {
-                self.in_pcie += 1;
+                let in_flight = match from {
+                    Side::Nic => &mut self.acct.in_pcie_to_host,
+                    Side::Host => &mut self.acct.in_pcie_to_nic,
+                };
+                if *in_flight >= PCIE_QUEUE_MESSAGES {
+                    self.acct.drops_pcie += 1;
+                    return;
+                }
+                *in_flight += 1;
                 let bytes = msg.payload.len() as u64 + self.request_overhead_bytes;
                 let write = match from {
                     Side::Nic => self.pcie.device_write_to_host(now, bytes),
                     Side::Host => self.pcie.host_write_to_nic(now, bytes),
                 };
-                sched.schedule_at(write.delivered.max(now), ActorEvent::Crossed(msg));
+                sched.schedule_at(write.delivered.max(now), ActorEvent::Crossed(msg, to));
             }
             _ => self.deliver(msg, now),
         }
     }
 
+    /// Hands a message to the runtime. A refusal is already counted by the
+    /// runtime under its reason (`RuntimeCounters`), and reaches the time
+    /// series through [`ActorSystem::sync_drops`].
     fn deliver(&mut self, msg: Message, now: SimTime) {
-        let external = msg.id < RUNTIME_MSG_ID_BASE;
-        if self.rt.deliver(msg, runtime_now(now)).is_err() && external {
-            self.dropped_at_delivery += 1;
-            self.series.add(now, col::DROPS, 1.0);
+        if let Err(reason) = self.rt.deliver(msg, runtime_now(now)) {
+            debug_assert!(self.rt.counters().dropped() > 0, "{reason:?} uncounted");
         }
     }
 
-    /// Offers every idle core to the runtime until none takes work.
-    fn dispatch_idle(&mut self, now: SimTime, sched: &mut Scheduler<ActorEvent>) {
-        for core in self.rt.idle_cores() {
-            let Ok(Some(d)) = self.rt.next_dispatch(core, runtime_now(now)) else {
-                continue;
-            };
-            let (created_at, class) = match &d.work {
-                Work::Request { msg, .. } => (
-                    (msg.id < RUNTIME_MSG_ID_BASE).then_some(msg.created_at),
-                    self.class_of_actor
-                        .get(msg.dst as usize)
-                        .copied()
-                        .unwrap_or(0),
-                ),
-                _ => (None, 0),
-            };
-            let (model, side) = match core.side {
-                Side::Nic => (&mut self.nic_model, Side::Nic),
-                Side::Host => (&mut self.host_model, Side::Host),
-            };
-            let Ok(platform) = SimPlatform::new(model, core.index as usize, side) else {
-                continue;
-            };
-            let mut platform = platform.with_dma_model(self.dma_model.clone());
-            platform.advance_to(now);
-            platform.begin_exec();
-            let outcome = self.rt.execute(d, &mut platform);
-            let outbox = platform.take_outbox();
-            let done_at = outcome.completes_at().max(now);
-            if side == Side::Nic {
-                self.nic_busy += done_at - now;
-                self.series.add_interval_us(now, done_at, col::NIC_BUSY_US);
+    fn on_crossed(&mut self, msg: Message, to: Side, now: SimTime) {
+        match to {
+            Side::Host => {
+                self.acct.in_pcie_to_host -= 1;
+                self.acct.to_host_actors += 1;
             }
-            let slot = Running {
-                outcome,
-                created_at,
-                class,
-                outbox,
-            };
-            match side {
-                Side::Nic => self.running_nic[core.index as usize] = Some(slot),
-                Side::Host => self.running_host[core.index as usize] = Some(slot),
-            }
-            sched.schedule_at(done_at, ActorEvent::CoreDone(core));
+            Side::Nic => self.acct.in_pcie_to_nic -= 1,
         }
+        self.deliver(msg, now);
     }
 
-    fn on_core_done(&mut self, core: CoreId, now: SimTime, sched: &mut Scheduler<ActorEvent>) {
-        let slot = match core.side {
-            Side::Nic => self.running_nic[core.index as usize].take(),
-            Side::Host => self.running_host[core.index as usize].take(),
-        };
-        let Some(mut r) = slot else { return };
-        for (dst, m) in std::mem::take(&mut r.outbox) {
-            match dst {
-                Endpoint::Actor(_) => self.route(m, core.side, now, sched),
-                _ => self.egress += 1,
-            }
+    /// Adds drops counted since the last call to the time series, and
+    /// tracks the most messages inside the system at once.
+    fn sync_drops(&mut self, now: SimTime) {
+        let drops = self.acct.drops(self.rt.counters());
+        if drops > self.drops_in_series {
+            self.series
+                .add(now, col::DROPS, (drops - self.drops_in_series) as f64);
+            self.drops_in_series = drops;
         }
-        let is_request = matches!(
-            r.outcome.kind,
-            OutcomeKind::Done
-                | OutcomeKind::Failed(_)
-                | OutcomeKind::WatchdogKilled
-                | OutcomeKind::Skipped
-        );
-        let _ = self.rt.complete(r.outcome, runtime_now(now));
-        let Some(created) = r.created_at.filter(|_| is_request) else {
-            return;
-        };
-        self.completed += 1;
-        let latency = now - created;
-        let us = latency.as_us_f64();
-        self.series.add(now, col::COMPLETED, 1.0);
-        self.series.add(now, col::LATENCY_SUM_US, us);
-        let (c, l) = match core.side {
-            Side::Nic => (col::NIC_COMPLETED, col::NIC_LATENCY_SUM_US),
-            Side::Host => (col::HOST_COMPLETED, col::HOST_LATENCY_SUM_US),
-        };
-        self.series.add(now, c, 1.0);
-        self.series.add(now, l, us);
-        if created >= self.warmup_end {
-            let cs = &mut self.classes[r.class];
-            cs.completed += 1;
-            cs.latency.record(latency);
-        }
+        let inside = self
+            .acct
+            .generated
+            .saturating_sub(self.acct.delivered + drops);
+        self.acct.peak_in_flight = self.acct.peak_in_flight.max(inside);
     }
 
     fn on_tick(&mut self, now: SimTime, sched: &mut Scheduler<ActorEvent>) {
@@ -363,23 +323,26 @@ impl ActorSystem {
         self.series.extend_to(end);
     }
 
-    /// External requests running on a core now.
-    pub fn running_requests(&self) -> u64 {
+    /// Messages running on a core now.
+    pub fn running_messages(&self) -> u64 {
         self.running_nic
             .iter()
             .chain(self.running_host.iter())
             .flatten()
-            .filter(|r| {
-                r.created_at.is_some()
-                    && matches!(
-                        r.outcome.kind,
-                        OutcomeKind::Done
-                            | OutcomeKind::Failed(_)
-                            | OutcomeKind::WatchdogKilled
-                            | OutcomeKind::Skipped
-                    )
-            })
+            .filter(|r| r.is_message)
             .count() as u64
+    }
+    /// The driver's counts.
+    pub fn accounting(&self) -> ActorAccounting {
+        self.acct
+    }
+    /// Messages inside the system now, place by place: on PCIe, queued in the runtime, on a core.
+    pub fn in_flight_places(&self) -> [(&'static str, u64); 3] {
+        [
+            ("pcie", self.acct.in_pcie()),
+            ("queued", self.rt.queued_messages() as u64),
+            ("on_core", self.running_messages()),
+        ]
     }
     /// Per-class results.
     pub fn classes(&self) -> &[ClassStats] {
@@ -409,13 +372,11 @@ impl Model for ActorSystem {
     fn handle(&mut self, now: SimTime, event: ActorEvent, sched: &mut Scheduler<ActorEvent>) {
         match event {
             ActorEvent::Request => self.on_request(now, sched),
-            ActorEvent::Crossed(msg) => {
-                self.in_pcie -= 1;
-                self.deliver(msg, now);
-            }
+            ActorEvent::Crossed(msg, to) => self.on_crossed(msg, to, now),
             ActorEvent::CoreDone(core) => self.on_core_done(core, now, sched),
             ActorEvent::Tick => self.on_tick(now, sched),
         }
         self.dispatch_idle(now, sched);
+        self.sync_drops(now);
     }
 }

@@ -14,12 +14,13 @@
 //! to the host when they land in host memory, and dropped ones are counted.
 //!
 //! Conservation: every generated packet is, at any instant, exactly one of
-//! echoed, delivered to the host, dropped (source backlog, switch, ingress
-//! FIFO, traffic manager, TX queue) or in flight (on PCIe, arrival pending,
+//! echoed, delivered to the host, dropped (source backlog, switch, PCIe
+//! queue, ingress FIFO, traffic manager, TX queue) or in flight (on PCIe, arrival pending,
 //! queued, on a core, on the TX wire).
 //! [`EchoSystem::accounting`] counts each place separately, so the
 //! conservation test checks a sum of independent counts.
 
+use super::actor_accounting::PCIE_QUEUE_MESSAGES;
 use nic_models::forwarding::packet_engine_time;
 use nic_models::switch::{synthetic_flow, EmbeddedSwitch, Steering};
 use nic_models::{
@@ -79,6 +80,8 @@ pub struct Accounting {
     pub drops_source: u64,
     /// Dropped by an embedded-switch rule.
     pub drops_switch: u64,
+    /// Steered to the host while [`PCIE_QUEUE_MESSAGES`] packets were already on PCIe.
+    pub drops_pcie: u64,
     /// Dropped at the packet engine's ingress FIFO.
     pub drops_ingress: u64,
     /// Dropped at the full traffic manager.
@@ -100,7 +103,12 @@ pub struct Accounting {
 impl Accounting {
     /// Drops of every reason.
     pub fn drops(&self) -> u64 {
-        self.drops_source + self.drops_switch + self.drops_ingress + self.drops_tm + self.drops_tx
+        self.drops_source
+            + self.drops_switch
+            + self.drops_pcie
+            + self.drops_ingress
+            + self.drops_tm
+            + self.drops_tx
     }
     /// Packets still inside the system.
     pub fn in_flight(&self) -> u64 {
@@ -133,6 +141,8 @@ pub struct EchoSystem {
     measured_pkts: u64,
     latency: LatencyHistogram,
     series: TimeSeries,
+    /// Most packets inside the system at once (after any event).
+    peak_in_flight: u64,
 }
 
 impl EchoSystem {
@@ -170,6 +180,7 @@ impl EchoSystem {
             measured_pkts: 0,
             latency: LatencyHistogram::new(),
             series,
+            peak_in_flight: 0,
         }
     }
 
@@ -195,6 +206,12 @@ impl EchoSystem {
                     Steering::NicCore(_) => {}
                     Steering::Drop => {
                         self.acct.drops_switch += 1;
+                        self.series.add(at_nic, col::DROPS, 1.0);
+                        continue;
+                    }
+                    Steering::Host if self.to_host.len() as u64 >= PCIE_QUEUE_MESSAGES => {
+                        // PCIe slower than the link: its queue is bounded too
+                        self.acct.drops_pcie += 1;
                         self.series.add(at_nic, col::DROPS, 1.0);
                         continue;
                     }
@@ -267,10 +284,25 @@ impl EchoSystem {
         }
     }
 
-    /// Closes the run at `end`: deliveries up to `end` are counted, later ones stay in flight.
+    /// Closes the run at `end`: deliveries up to `end` are counted, later ones
+    /// stay in flight, and service still in progress counts as busy time up
+    /// to `end` (a core busy on one long packet all run long is 100% busy).
     pub fn finish(&mut self, end: SimTime) {
         self.flush_deliveries(end);
+        for core in 0..self.on_core.len() {
+            if let Some((_, started)) = self.on_core[core] {
+                if end > started {
+                    self.cores.add_busy(core as u32, end - started);
+                    self.series.add_interval_us(started, end, col::BUSY_US);
+                }
+            }
+        }
         self.series.extend_to(end);
+    }
+
+    /// Most packets inside the system at once.
+    pub fn peak_in_flight(&self) -> u64 {
+        self.peak_in_flight
     }
 
     /// Where every packet is now.
@@ -341,5 +373,11 @@ impl Model for EchoSystem {
                 }
             }
         }
+        // Packets counted as ended are final; the rest are inside.
+        let a = &self.acct;
+        let inside = a
+            .generated
+            .saturating_sub(a.delivered + a.steered_host + a.drops());
+        self.peak_in_flight = self.peak_in_flight.max(inside);
     }
 }

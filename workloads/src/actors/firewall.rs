@@ -6,6 +6,7 @@
 //! packets are dropped. Per-rule hit counters (and the default's) live in a
 //! second DMO.
 
+use super::registry::{build_from, default_table, KindDescriptor};
 use super::wire::{
     dmo_get_u64, dmo_put_u64, handles_in, handles_out, le_u32, FlowKey, FlowKeyWire, PacketDesc,
 };
@@ -333,3 +334,12 @@ pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
         payload: d.encode(),
     }
 }
+
+/// This kind's entry in the actor registry (`registry::actor_kinds!`).
+pub static KIND: KindDescriptor = KindDescriptor {
+    name: "firewall",
+    doc: "REQUEST, a `PacketDesc`; sends allowed packets to `forward_node` (FORWARD)",
+    build: |table| build_from(table, Firewall::new),
+    default_config: default_table::<FirewallConfig>,
+    gen_request: |rng| gen_request(rng),
+};

@@ -6,6 +6,7 @@
 //! charged as cycles at `core_freq_mhz`, so it holds on the core it was sized
 //! for; a faster core runs it proportionally faster.
 
+use super::registry::{build_from, default_table, KindDescriptor};
 use super::synthetic::SyntheticBody;
 use super::wire::fnv1a64;
 use super::{kinds, ConfigError, Request};
@@ -92,3 +93,12 @@ pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
         payload: (0..64).map(|_| rng.gen()).collect(),
     }
 }
+
+/// This kind's entry in the actor registry (`registry::actor_kinds!`).
+pub static KIND: KindDescriptor = KindDescriptor {
+    name: "fixed_cost",
+    doc: "REQUEST, any payload; replies the request id u64 to the sender (REPLY) if `reply`",
+    build: |table| build_from(table, FixedCost::new),
+    default_config: default_table::<FixedCostConfig>,
+    gen_request: |rng| gen_request(rng),
+};

@@ -13,6 +13,7 @@
 //! bound with a high MPKI, as Table 3 of iPipe reports for the classifier.
 
 use super::forest::{argmax, log_features, Forest, Node, CLASSES, LEAF, NODE_BYTES};
+use super::registry::{build_from, default_table, KindDescriptor};
 use super::wire::{handles_in, handles_out, le_u64, FlowKey, FlowKeyWire, PacketDesc};
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
@@ -28,7 +29,7 @@ pub const BASE_CYCLES: u64 = 400;
 /// (10 splits and a leaf) = 704 reads over a 1 MB forest that misses the 32 KB L1 and hits the
 /// L2, which with the flow-slot accesses cost 29.8 us of memory stalls; the remaining
 /// 41.2 us = 49440 cycles, less the 400 base cycles, over 704 visits gives 69.7, rounded to 70
-/// (measured 71.20 us by `task_table`).
+/// (measured 71.20 us by `repro::figures::table3_tasks`).
 pub const NODE_VISIT_CYCLES: u64 = 70;
 
 /// Bytes of one flow-table slot.
@@ -234,3 +235,12 @@ pub fn gen_packet_of_class<R: Rng + ?Sized>(rng: &mut R, flow: u32, class: usize
         len_bytes: size as u16,
     }
 }
+
+/// This kind's entry in the actor registry (`registry::actor_kinds!`).
+pub static KIND: KindDescriptor = KindDescriptor {
+    name: "flow_classifier",
+    doc: "REQUEST, a `PacketDesc`; replies the flow class (1 B) to the sender (REPLY)",
+    build: |table| build_from(table, FlowClassifier::new),
+    default_config: default_table::<FlowClassifierConfig>,
+    gen_request: |rng| gen_request(rng),
+};

@@ -7,6 +7,7 @@
 //! overcounts by at most e/width of the total with probability 1 - e^-rows
 //! (Cormode and Muthukrishnan, 2005).
 
+use super::registry::{build_from, default_table, KindDescriptor};
 use super::wire::{handles_in, handles_out, le_u64, mix64, FlowKey, FlowKeyWire, PacketDesc};
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
@@ -161,3 +162,12 @@ pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
         payload: d.encode(),
     }
 }
+
+/// This kind's entry in the actor registry (`registry::actor_kinds!`).
+pub static KIND: KindDescriptor = KindDescriptor {
+    name: "flow_monitor",
+    doc: "REQUEST `PacketDesc` (counted, no reply) or MONITOR_QUERY `FlowKey` (replies the estimate u64, REPLY)",
+    build: |table| build_from(table, FlowMonitor::new),
+    default_config: default_table::<FlowMonitorConfig>,
+    gen_request: |rng| gen_request(rng),
+};

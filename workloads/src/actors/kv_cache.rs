@@ -7,6 +7,7 @@
 //! KV_HIT with the value or KV_MISS; SET stores (replacing the set's least
 //! recently used entry when full) and replies KV_STORED.
 
+use super::registry::{build_from, default_table, KindDescriptor};
 use super::wire::{dmo_get_u64, dmo_put_u64, fnv1a64, handles_in, handles_out, le_u32};
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
@@ -198,3 +199,12 @@ pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
         encode_request(key.as_bytes(), Some(&v))
     }
 }
+
+/// This kind's entry in the actor registry (`registry::actor_kinds!`).
+pub static KIND: KindDescriptor = KindDescriptor {
+    name: "kv_cache",
+    doc: "KV_GET / KV_SET, `[klen u8][vlen u8][key][value]`; replies KV_HIT value / KV_MISS / KV_STORED",
+    build: |table| build_from(table, KvCache::new),
+    default_config: default_table::<KvCacheConfig>,
+    gen_request: |rng| gen_request(rng),
+};

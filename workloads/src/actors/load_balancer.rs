@@ -7,6 +7,7 @@
 //! one 2-byte table entry, bump the backend's packet counter, forward the
 //! request to the backend.
 
+use super::registry::{build_from, default_table, KindDescriptor};
 use super::wire::{dmo_get_u64, dmo_put_u64, handles_in, handles_out, mix64, FlowKey, FlowKeyWire};
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
@@ -18,7 +19,7 @@ use serde::Deserialize;
 /// configs/calibration/ipipe-sigcomm19.toml): the 3 DMO line accesses per request
 /// (table entry, usually an L1 miss served by L2 since the 128 KB table exceeds
 /// the 32 KB L1; counter read and write) take 0.060 us, leaving 1.94 us = 2328
-/// cycles at 1.2 GHz (measured 2.001 us by `task_table`).
+/// cycles at 1.2 GHz (measured 2.001 us by `repro::figures::table3_tasks`).
 pub const BASE_CYCLES: u64 = 2_330;
 /// Compute per table entry written while populating (init only): one permutation
 /// step and a store; derived (about 10 instructions), not from the paper.
@@ -184,3 +185,12 @@ pub use super::wire::GEN_FLOWS;
 pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
     super::wire::gen_flow_packet(rng)
 }
+
+/// This kind's entry in the actor registry (`registry::actor_kinds!`).
+pub static KIND: KindDescriptor = KindDescriptor {
+    name: "load_balancer",
+    doc: "REQUEST, a `PacketDesc` (16 B); sends the packet to its Maglev-chosen backend (FORWARD)",
+    build: |table| build_from(table, LoadBalancer::new),
+    default_config: default_table::<LoadBalancerConfig>,
+    gen_request: |rng| gen_request(rng),
+};

@@ -5,23 +5,13 @@
 //! model sees the working set) and charges its simulated cost through
 //! `ActorCtx`: compute cycles for the work it actually did, DMO accesses, and
 //! accelerator calls. The per-unit cycle constants are calibrated on the
-//! LiquidIO CN2350 cost model against Table 3 of iPipe (see `task_table.rs`).
+//! LiquidIO CN2350 cost model against Table 3 of iPipe (measured by the repro crate, `repro/src/figures/table3_tasks.rs`).
 //!
-//! `registry` maps a kind name and a TOML config table to a boxed actor and
-//! generates deterministic request payloads for each kind.
-//!
-//! | kind | request (`kinds::*`, payload) | what it sends |
-//! |---|---|---|
-//! | replication | REQUEST, any 1..64 KiB | `[seq u64][crc32 u32][request]` to each replica node (FORWARD) |
-//! | load_balancer | REQUEST, `PacketDesc` (16 B) | the packet to its Maglev-chosen backend (FORWARD) |
-//! | top_ranker | REQUEST, n x `[item u32][score u32]` | top N `[item u32][total u64]` to the sender (REPLY) |
-//! | flow_classifier | REQUEST, `PacketDesc` | the flow's class (1 B) to the sender (REPLY) |
-//! | flow_monitor | REQUEST `PacketDesc` / MONITOR_QUERY `FlowKey` | nothing / the estimate u64 (REPLY) |
-//! | firewall | REQUEST, `PacketDesc` | allowed packets to `forward_node` (FORWARD) |
-//! | rate_limiter | REQUEST, `PacketDesc` | admitted packets to `forward_node` (FORWARD) |
-//! | kv_cache | KV_GET / KV_SET, `[klen u8][vlen u8][key][value]` | KV_HIT value / KV_MISS / KV_STORED |
-//! | fixed_cost | REQUEST, any | request id u64 to the sender (REPLY), if `reply` |
-//! | variable_cost | REQUEST, `[cost_ns u32]` | request id u64 to the sender (REPLY), if `reply` |
+//! `registry` holds the one table of actor kinds: each actor file's `KIND`
+//! descriptor gives its name, the requests it accepts and what it sends
+//! (`ActorKind::doc`), its constructor from a TOML config table, its default
+//! config and its deterministic request generator. Adding a kind is one file
+//! and one line in that table.
 //!
 //! Actors charge their own computation; the cost of moving a sent message
 //! (packet output, PCIe) is the driver's and the messaging model's to charge.

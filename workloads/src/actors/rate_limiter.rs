@@ -8,6 +8,7 @@
 //! arrival timestamp). A new flow starts with a full bucket; a flow that
 //! collides with another in the table takes over its slot (and starts full).
 
+use super::registry::{build_from, default_table, KindDescriptor};
 use super::wire::{handles_in, handles_out, le_u64, FlowKeyWire, PacketDesc};
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
@@ -180,3 +181,12 @@ pub use super::wire::GEN_FLOWS;
 pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
     super::wire::gen_flow_packet(rng)
 }
+
+/// This kind's entry in the actor registry (`registry::actor_kinds!`).
+pub static KIND: KindDescriptor = KindDescriptor {
+    name: "rate_limiter",
+    doc: "REQUEST, a `PacketDesc`; sends admitted packets to `forward_node` (FORWARD)",
+    build: |table| build_from(table, RateLimiter::new),
+    default_config: default_table::<RateLimiterConfig>,
+    gen_request: |rng| gen_request(rng),
+};

@@ -1,80 +1,119 @@
-//! The actor registry: kind names to constructors (with their TOML config tables) and to request generators.
+//! The actor registry: one table of kind descriptors (name, docs, constructor, default config, request generator).
+//!
+//! Adding an actor kind is one file and one table entry: write the actor's
+//! file with a `pub static KIND: KindDescriptor` (see any actor), then add
+//! one `Variant => module,` line to the `actor_kinds!` table below. The
+//! `ActorKind` enum, `ActorKind::ALL`, name lookup, construction, default
+//! configs and request generation all come from that table; nothing else
+//! matches on kinds.
 
-use super::{
-    firewall, fixed_cost, flow_classifier, flow_monitor, kv_cache, load_balancer, rate_limiter,
-    replication, top_ranker, variable_cost, ConfigError, Request,
-};
-use rand::Rng;
+use super::{ConfigError, Request};
+use rand::RngCore;
 use scheduler::Actor;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
 use thiserror::Error;
 
-/// Every actor kind the registry knows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ActorKind {
-    Replication,
-    LoadBalancer,
-    TopRanker,
-    FlowClassifier,
-    FlowMonitor,
-    Firewall,
-    RateLimiter,
-    KvCache,
-    FixedCost,
-    VariableCost,
+/// Everything the registry knows about one actor kind.
+pub struct KindDescriptor {
+    /// The kind's name in config files (`kind = "..."`).
+    pub name: &'static str,
+    /// One line: the requests it accepts and what it sends.
+    pub doc: &'static str,
+    /// Builds an actor from its `config` table (empty = the documented defaults).
+    pub build: fn(&toml::Table) -> Result<Box<dyn Actor>, BuildError>,
+    /// The documented default config, as a TOML table.
+    pub default_config: fn() -> toml::Table,
+    /// One request for an actor with the default config (deterministic for a seeded RNG).
+    pub gen_request: fn(&mut dyn RngCore) -> Request,
+}
+
+/// Why a descriptor's constructor refused a config table (the registry adds the kind).
+#[derive(Debug)]
+pub enum BuildError {
+    /// The table did not deserialize (unknown key, wrong type).
+    BadConfig(String),
+    /// It deserialized but a value is out of range.
+    Invalid(ConfigError),
+}
+
+/// A `KindDescriptor::build` for an actor whose config type is `C`:
+/// deserializes the table into `C` and calls `new`.
+pub fn build_from<C: DeserializeOwned, A: Actor + 'static>(
+    table: &toml::Table,
+    new: fn(C) -> Result<A, ConfigError>,
+) -> Result<Box<dyn Actor>, BuildError> {
+    let cfg: C = toml::Value::Table(table.clone())
+        .try_into()
+        .map_err(|e: toml::de::Error| BuildError::BadConfig(e.message().to_string()))?;
+    new(cfg)
+        .map(|a| Box::new(a) as Box<dyn Actor>)
+        .map_err(BuildError::Invalid)
+}
+
+/// A `KindDescriptor::default_config`: the config type's `Default` as a TOML table.
+pub fn default_table<C: Serialize + Default>() -> toml::Table {
+    toml::Table::try_from(C::default()).unwrap_or_default()
+}
+
+/// Generates `ActorKind` and its table lookups from one list of
+/// `Variant => module` entries, each module holding a `KIND` descriptor.
+macro_rules! actor_kinds {
+    ($($variant:ident => $module:ident,)*) => {
+        /// Every actor kind the registry knows, in table order.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum ActorKind {
+            $(
+                #[doc = concat!("`", stringify!($module), "`: see `", stringify!($module), "::KIND`.")]
+                $variant,
+            )*
+        }
+
+        impl ActorKind {
+            /// All kinds, in table order.
+            pub const ALL: [ActorKind; [$(stringify!($variant)),*].len()] =
+                [$(ActorKind::$variant),*];
+
+            /// The kind's descriptor.
+            pub fn descriptor(self) -> &'static KindDescriptor {
+                match self {
+                    $(ActorKind::$variant => &super::$module::KIND,)*
+                }
+            }
+        }
+    };
+}
+
+// The one table of actor kinds.
+actor_kinds! {
+    Replication => replication,
+    LoadBalancer => load_balancer,
+    TopRanker => top_ranker,
+    FlowClassifier => flow_classifier,
+    FlowMonitor => flow_monitor,
+    Firewall => firewall,
+    RateLimiter => rate_limiter,
+    KvCache => kv_cache,
+    FixedCost => fixed_cost,
+    VariableCost => variable_cost,
 }
 
 impl ActorKind {
-    /// All kinds, in a fixed order.
-    pub const ALL: [ActorKind; 10] = [
-        ActorKind::Replication,
-        ActorKind::LoadBalancer,
-        ActorKind::TopRanker,
-        ActorKind::FlowClassifier,
-        ActorKind::FlowMonitor,
-        ActorKind::Firewall,
-        ActorKind::RateLimiter,
-        ActorKind::KvCache,
-        ActorKind::FixedCost,
-        ActorKind::VariableCost,
-    ];
-
     /// The kind's name in config files.
     pub fn name(self) -> &'static str {
-        match self {
-            ActorKind::Replication => "replication",
-            ActorKind::LoadBalancer => "load_balancer",
-            ActorKind::TopRanker => "top_ranker",
-            ActorKind::FlowClassifier => "flow_classifier",
-            ActorKind::FlowMonitor => "flow_monitor",
-            ActorKind::Firewall => "firewall",
-            ActorKind::RateLimiter => "rate_limiter",
-            ActorKind::KvCache => "kv_cache",
-            ActorKind::FixedCost => "fixed_cost",
-            ActorKind::VariableCost => "variable_cost",
-        }
+        self.descriptor().name
+    }
+
+    /// One line: the requests it accepts and what it sends.
+    pub fn doc(self) -> &'static str {
+        self.descriptor().doc
     }
 
     /// The documented default config of this kind, as a TOML table (for `list`-style output).
     pub fn default_config(self) -> toml::Table {
-        fn table<T: serde::Serialize + Default>() -> toml::Table {
-            toml::Table::try_from(T::default()).unwrap_or_default()
-        }
-        use ActorKind as K;
-        match self {
-            K::Replication => table::<replication::ReplicationConfig>(),
-            K::LoadBalancer => table::<load_balancer::LoadBalancerConfig>(),
-            K::TopRanker => table::<top_ranker::TopRankerConfig>(),
-            K::FlowClassifier => table::<flow_classifier::FlowClassifierConfig>(),
-            K::FlowMonitor => table::<flow_monitor::FlowMonitorConfig>(),
-            K::Firewall => table::<firewall::FirewallConfig>(),
-            K::RateLimiter => table::<rate_limiter::RateLimiterConfig>(),
-            K::KvCache => table::<kv_cache::KvCacheConfig>(),
-            K::FixedCost => table::<fixed_cost::FixedCostConfig>(),
-            K::VariableCost => table::<variable_cost::VariableCostConfig>(),
-        }
+        (self.descriptor().default_config)()
     }
 
     /// The valid names, comma separated (for error messages).
@@ -120,23 +159,6 @@ pub enum RegistryError {
     },
 }
 
-fn config<T: DeserializeOwned>(kind: ActorKind, table: &toml::Table) -> Result<T, RegistryError> {
-    toml::Value::Table(table.clone())
-        .try_into()
-        .map_err(|e: toml::de::Error| RegistryError::BadConfig {
-            kind,
-            message: e.message().to_string(),
-        })
-}
-
-fn boxed<A: Actor + 'static>(
-    kind: ActorKind,
-    r: Result<A, ConfigError>,
-) -> Result<Box<dyn Actor>, RegistryError> {
-    r.map(|a| Box::new(a) as Box<dyn Actor>)
-        .map_err(|source| RegistryError::Invalid { kind, source })
-}
-
 /// Builds an actor of `kind` (a name such as `"top_ranker"`) from its config table
 /// (an empty table gives the documented defaults).
 pub fn build_actor(kind: &str, table: &toml::Table) -> Result<Box<dyn Actor>, RegistryError> {
@@ -145,34 +167,50 @@ pub fn build_actor(kind: &str, table: &toml::Table) -> Result<Box<dyn Actor>, Re
 
 /// [`build_actor`] with a typed kind.
 pub fn build_actor_of(kind: ActorKind, t: &toml::Table) -> Result<Box<dyn Actor>, RegistryError> {
-    use ActorKind as K;
-    match kind {
-        K::Replication => boxed(kind, replication::Replication::new(config(kind, t)?)),
-        K::LoadBalancer => boxed(kind, load_balancer::LoadBalancer::new(config(kind, t)?)),
-        K::TopRanker => boxed(kind, top_ranker::TopRanker::new(config(kind, t)?)),
-        K::FlowClassifier => boxed(kind, flow_classifier::FlowClassifier::new(config(kind, t)?)),
-        K::FlowMonitor => boxed(kind, flow_monitor::FlowMonitor::new(config(kind, t)?)),
-        K::Firewall => boxed(kind, firewall::Firewall::new(config(kind, t)?)),
-        K::RateLimiter => boxed(kind, rate_limiter::RateLimiter::new(config(kind, t)?)),
-        K::KvCache => boxed(kind, kv_cache::KvCache::new(config(kind, t)?)),
-        K::FixedCost => boxed(kind, fixed_cost::FixedCost::new(config(kind, t)?)),
-        K::VariableCost => boxed(kind, variable_cost::VariableCost::new(config(kind, t)?)),
-    }
+    (kind.descriptor().build)(t).map_err(|e| match e {
+        BuildError::BadConfig(message) => RegistryError::BadConfig { kind, message },
+        BuildError::Invalid(source) => RegistryError::Invalid { kind, source },
+    })
 }
 
 /// One request for an actor of `kind` with default config, drawn from `rng` (deterministic for a seeded RNG).
-pub fn gen_request<R: Rng + ?Sized>(kind: ActorKind, rng: &mut R) -> Request {
-    use ActorKind as K;
-    match kind {
-        K::Replication => replication::gen_request(rng),
-        K::LoadBalancer => load_balancer::gen_request(rng),
-        K::TopRanker => top_ranker::gen_request(rng),
-        K::FlowClassifier => flow_classifier::gen_request(rng),
-        K::FlowMonitor => flow_monitor::gen_request(rng),
-        K::Firewall => firewall::gen_request(rng),
-        K::RateLimiter => rate_limiter::gen_request(rng),
-        K::KvCache => kv_cache::gen_request(rng),
-        K::FixedCost => fixed_cost::gen_request(rng),
-        K::VariableCost => variable_cost::gen_request(rng),
+pub fn gen_request<R: RngCore + ?Sized>(kind: ActorKind, rng: &mut R) -> Request {
+    // `&mut R` is a sized RngCore that forwards every call to `rng`, so the
+    // draws are exactly those `rng` itself would make.
+    let mut rng = rng;
+    (kind.descriptor().gen_request)(&mut rng)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn the_table_is_consistent() {
+        let mut names: Vec<&str> = ActorKind::ALL.iter().map(|k| k.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ActorKind::ALL.len(), "kind names are unique");
+        for kind in ActorKind::ALL {
+            assert_eq!(kind.name().parse::<ActorKind>().unwrap(), kind);
+            assert!(!kind.doc().is_empty(), "{kind}: document its requests");
+            // The documented default config builds an actor.
+            build_actor_of(kind, &kind.default_config())
+                .unwrap_or_else(|e| panic!("{kind}: default config: {e}"));
+        }
+        assert!("nobody".parse::<ActorKind>().is_err());
+    }
+
+    #[test]
+    fn generating_through_the_table_draws_what_the_actor_file_draws() {
+        let mut a = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+        let mut b = a.clone();
+        for _ in 0..16 {
+            assert_eq!(
+                gen_request(ActorKind::TopRanker, &mut a),
+                super::super::top_ranker::gen_request(&mut b)
+            );
+        }
     }
 }

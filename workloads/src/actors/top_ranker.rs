@@ -9,6 +9,7 @@
 //! replies with the top N as `(item u32, total u64)` pairs, best first (ties:
 //! lower item id first).
 
+use super::registry::{build_from, default_table, KindDescriptor};
 use super::wire::{dmo_get_u32, dmo_put_u32, get_u32, handles_in, handles_out, le_u32, le_u64};
 use super::{kinds, ConfigError, Request};
 use rand::Rng;
@@ -22,7 +23,7 @@ use serde::Deserialize;
 /// 16 updates per request): the 356 line accesses per request (the 32 KB totals
 /// table read as one streamed access of 256 lines, plus ring and totals updates)
 /// take 1.79 us, updates and top-N inserts about 0.46 us, leaving 31.75 us =
-/// 38100 cycles for 256 groups of 16 items, i.e. 149 (measured 34.04 us by `task_table`).
+/// 38100 cycles for 256 groups of 16 items, i.e. 149 (measured 34.04 us by `repro::figures::table3_tasks`).
 pub const SCAN_CYCLES_PER_16_ITEMS: u64 = 149;
 /// Compute per update (parse, evict, add): derived, about 40 instructions at 2-wide issue.
 pub const UPDATE_CYCLES: u64 = 20;
@@ -228,3 +229,12 @@ pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
         payload,
     }
 }
+
+/// This kind's entry in the actor registry (`registry::actor_kinds!`).
+pub static KIND: KindDescriptor = KindDescriptor {
+    name: "top_ranker",
+    doc: "REQUEST, n x `[item u32][score u32]`; replies the top N `[item u32][total u64]` to the sender (REPLY)",
+    build: |table| build_from(table, TopRanker::new),
+    default_config: default_table::<TopRankerConfig>,
+    gen_request: |rng| gen_request(rng),
+};

@@ -7,6 +7,7 @@
 //! is deterministic. The default range spans the offloaded tasks of Table 3
 //! of iPipe: 2 us (load balancer) to 71 us (flow classifier).
 
+use super::registry::{build_from, default_table, KindDescriptor};
 use super::synthetic::SyntheticBody;
 use super::wire::{fnv1a64, get_u32};
 use super::{kinds, ConfigError, Request};
@@ -94,3 +95,12 @@ pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
     let ns = rng.gen_range(lo..=hi).exp().round() as u32;
     encode_request(ns.clamp(2_000, 71_000))
 }
+
+/// This kind's entry in the actor registry (`registry::actor_kinds!`).
+pub static KIND: KindDescriptor = KindDescriptor {
+    name: "variable_cost",
+    doc: "REQUEST, `[cost_ns u32]`; replies the request id u64 to the sender (REPLY) if `reply`",
+    build: |table| build_from(table, VariableCost::new),
+    default_config: default_table::<VariableCostConfig>,
+    gen_request: |rng| gen_request(rng),
+};

@@ -248,6 +248,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_wire_form_of_a_flow_key_is_unchanged_by_the_shared_key_type() {
+        // Flow 5: 10.0.0.5:1029 -> 192.168.0.35:443, TCP; addresses as their
+        // u32 value, every field little-endian (the format before the key
+        // moved to vocab, so payloads and hashes are byte-identical).
+        let k = FlowKey::synthetic(5);
+        let mut b = Vec::new();
+        k.encode_into(&mut b);
+        assert_eq!(
+            b,
+            [5, 0, 0, 10, 0x23, 0, 0xa8, 0xc0, 5, 4, 0xbb, 1, PROTO_TCP]
+        );
+        assert_eq!(FlowKey::decode(&b).unwrap(), k);
+        let a = (0x0a00_0005u64 << 32) | 0xc0a8_0023;
+        let h = (1029u64 << 32) | (443 << 16) | u64::from(PROTO_TCP);
+        assert_eq!(k.hash64(), mix64(a ^ mix64(h)));
+    }
+
+    #[test]
     fn packet_desc_roundtrips_and_short_payload_is_invalid() {
         let d = PacketDesc {
             key: FlowKey::synthetic(77),

@@ -12,5 +12,4 @@ mod registry;
 mod replication;
 mod sim_platform;
 mod synthetic;
-mod table3;
 mod top_ranker;

@@ -1,0 +1,366 @@
+//! The paper's published values, parsed from `configs/calibration/ipipe-sigcomm19.toml`: the only place `nicsim repro` takes a paper number from.
+//!
+//! The file is compiled in ([`Paper::builtin`]) so `nicsim repro` runs from
+//! any directory; [`Paper::load`] reads another copy (`--calibration FILE`),
+//! which is also how a test makes a claim fail through the real path. The
+//! whole file is parsed and checked up front, so a missing key is reported
+//! once, naming the file and the key, before any figure runs.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Where the compiled-in calibration file lives in the repository.
+pub const BUILTIN_PATH: &str = "configs/calibration/ipipe-sigcomm19.toml";
+
+const BUILTIN_TEXT: &str = include_str!("../../configs/calibration/ipipe-sigcomm19.toml");
+
+/// Why the calibration file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PaperError {
+    /// The file cannot be read.
+    #[error("cannot read calibration file {path}: {source}. Fix: pass an existing file to --calibration, or omit the option to use the built-in {BUILTIN_PATH}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The file is not TOML of the expected shape (the message names line and key).
+    #[error("{path}: invalid calibration file: {message}. Fix: correct it (see {BUILTIN_PATH} for every expected table, key and type)")]
+    Parse {
+        /// The file.
+        path: String,
+        /// The TOML parser's message, with line and key.
+        message: String,
+    },
+    /// A table a figure needs is absent.
+    #[error("{path}: missing `[{table}]` ({cite}). Fix: add it (see {BUILTIN_PATH})")]
+    Missing {
+        /// The file.
+        path: String,
+        /// The dotted table name, e.g. `dma.liquidio_cn2350`.
+        table: String,
+        /// Where in the paper the values come from.
+        cite: &'static str,
+    },
+}
+
+/// Table 2: pointer-chasing latency per memory level, ns.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct MemoryLatency {
+    /// L1 hit.
+    pub l1: f64,
+    /// L2 hit.
+    pub l2: f64,
+    /// L3 hit (the host only).
+    pub l3: Option<f64>,
+    /// DRAM.
+    pub dram: f64,
+}
+
+impl MemoryLatency {
+    /// The published levels, in order, as (name, ns).
+    pub fn levels(&self) -> Vec<(&'static str, f64)> {
+        let mut v = vec![("l1", self.l1), ("l2", self.l2)];
+        if let Some(l3) = self.l3 {
+            v.push(("l3", l3));
+        }
+        v.push(("dram", self.dram));
+        v
+    }
+}
+
+/// Sec. 2.2.2 (Figs. 2 and 3): NIC cores an echo server needs for line rate.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EchoLineRate {
+    /// Packet size (bytes, as a string key) to a core count or `"none"`.
+    pub cores_needed: BTreeMap<String, CoresNeeded>,
+}
+
+/// A core count, or `"none"`: line rate is not reached with every core.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum CoresNeeded {
+    /// Line rate first reached at this many cores.
+    Cores(u32),
+    /// The string `"none"`.
+    Never(String),
+}
+
+/// Fig. 6: LiquidIO hardware-assisted send over the host's, averaged over 4 B to 1024 B.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MessagingSpeedup {
+    /// Over the host's DPDK send.
+    pub vs_dpdk_send: f64,
+    /// Over the host's RDMA send.
+    pub vs_rdma_send: f64,
+}
+
+/// Figs. 7 and 8: per-core DMA on LiquidIO CN2350.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DmaValues {
+    /// 2 KB blocking write per core, GB/s.
+    pub blocking_write_gbytes_per_s_at_2kb: f64,
+    /// 2 KB blocking read per core, GB/s.
+    pub blocking_read_gbytes_per_s_at_2kb: f64,
+    /// Blocking write throughput, 2 KB over 64 B.
+    pub blocking_write_speedup_2kb_over_64b: f64,
+    /// Blocking read throughput, 2 KB over 64 B.
+    pub blocking_read_speedup_2kb_over_64b: f64,
+    /// Non-blocking latency, max over min across payloads (the paper: flat, 1.0).
+    pub nonblocking_latency_max_over_min: f64,
+}
+
+/// Fig. 9: RDMA on BlueField against blocking DMA on LiquidIO.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RdmaValues {
+    /// RDMA latency over blocking DMA latency.
+    pub latency_vs_blocking_dma: f64,
+}
+
+/// A TOML error as one line: the line number and text (which names the key)
+/// when the parser points into the file, then its message.
+fn describe(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim().replace('\n', " ");
+    match e.span().filter(|s| s.start > 0) {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            let source = text.lines().nth(line - 1).unwrap_or_default().trim();
+            format!("line {line} (`{source}`): {message}")
+        }
+        None => message,
+    }
+}
+
+/// The tables of the calibration file that claims use (others are ignored).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+struct File {
+    memory_latency_ns: BTreeMap<String, MemoryLatency>,
+    echo_line_rate: BTreeMap<String, EchoLineRate>,
+    task_exec_us: BTreeMap<String, BTreeMap<String, f64>>,
+    accelerator_speedup_vs_host: BTreeMap<String, BTreeMap<String, f64>>,
+    messaging_speedup: BTreeMap<String, MessagingSpeedup>,
+    dma: BTreeMap<String, DmaValues>,
+    rdma: BTreeMap<String, RdmaValues>,
+}
+
+/// The paper's values, with the file they came from (for error messages).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Paper {
+    path: String,
+    file: File,
+}
+
+impl Paper {
+    /// The compiled-in copy of [`BUILTIN_PATH`].
+    pub fn builtin() -> Result<Paper, PaperError> {
+        Paper::parse(BUILTIN_TEXT, BUILTIN_PATH)
+    }
+
+    /// Reads and parses a calibration file.
+    pub fn load(path: &Path) -> Result<Paper, PaperError> {
+        let text = std::fs::read_to_string(path).map_err(|source| PaperError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Paper::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses calibration text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Paper, PaperError> {
+        let parse = |message: String| PaperError::Parse {
+            path: origin.to_string(),
+            message: message.trim().replace('\n', " "),
+        };
+        let file: File = toml::from_str(text).map_err(|e| parse(describe(text, &e)))?;
+        for (nic, e) in &file.echo_line_rate {
+            for (size, n) in &e.cores_needed {
+                if size.parse::<u32>().is_err() {
+                    return Err(parse(format!("echo_line_rate.{nic}.cores_needed: key `{size}` is not a packet size in bytes")));
+                }
+                if let CoresNeeded::Never(s) = n {
+                    if s != "none" {
+                        return Err(parse(format!("echo_line_rate.{nic}.cores_needed.\"{size}\" = \"{s}\": expected a core count or \"none\"")));
+                    }
+                }
+            }
+        }
+        Ok(Paper {
+            path: origin.to_string(),
+            file,
+        })
+    }
+
+    /// The file the values came from.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// An error naming this file: a value a generator cannot use (bad input).
+    pub fn invalid(&self, message: impl Into<String>) -> PaperError {
+        PaperError::Parse {
+            path: self.path.clone(),
+            message: message.into(),
+        }
+    }
+
+    fn missing(&self, table: String, cite: &'static str) -> PaperError {
+        PaperError::Missing {
+            path: self.path.clone(),
+            table,
+            cite,
+        }
+    }
+
+    /// Table 2 row of a platform. LiquidIO CN2350 and CN2360 share the
+    /// `liquidio` row (the paper: they perform alike).
+    pub fn memory_latency(&self, platform: &str) -> Result<&MemoryLatency, PaperError> {
+        let key = if platform.starts_with("liquidio_") {
+            "liquidio"
+        } else {
+            platform
+        };
+        self.file
+            .memory_latency_ns
+            .get(key)
+            .ok_or_else(|| self.missing(format!("memory_latency_ns.{key}"), "Table 2"))
+    }
+
+    /// Echo line-rate core counts of a NIC, by packet size (ascending);
+    /// `None` = never with every core.
+    pub fn echo_cores_needed(&self, nic: &str) -> Result<Vec<(u32, Option<u32>)>, PaperError> {
+        let e = self.file.echo_line_rate.get(nic).ok_or_else(|| {
+            self.missing(format!("echo_line_rate.{nic}"), "Sec. 2.2.2, Figs. 2 and 3")
+        })?;
+        let mut v: Vec<(u32, Option<u32>)> = e
+            .cores_needed
+            .iter()
+            // Keys were checked in `parse`.
+            .filter_map(|(size, n)| {
+                let size = size.parse::<u32>().ok()?;
+                Some((
+                    size,
+                    match n {
+                        CoresNeeded::Cores(c) => Some(*c),
+                        CoresNeeded::Never(_) => None,
+                    },
+                ))
+            })
+            .collect();
+        v.sort_unstable();
+        Ok(v)
+    }
+
+    /// Table 3 task execution times on a NIC, us, by task name.
+    pub fn task_exec_us(&self, nic: &str) -> Result<&BTreeMap<String, f64>, PaperError> {
+        self.file
+            .task_exec_us
+            .get(nic)
+            .ok_or_else(|| self.missing(format!("task_exec_us.{nic}"), "Sec. 2.2.3, Table 3"))
+    }
+
+    /// Table 3 accelerator speedups over the host, by accelerator name.
+    pub fn accelerator_speedup(&self, nic: &str) -> Result<&BTreeMap<String, f64>, PaperError> {
+        self.file
+            .accelerator_speedup_vs_host
+            .get(nic)
+            .ok_or_else(|| {
+                self.missing(
+                    format!("accelerator_speedup_vs_host.{nic}"),
+                    "Sec. 2.2.3, Table 3",
+                )
+            })
+    }
+
+    /// Fig. 6 speedups.
+    pub fn messaging_speedup(&self, nic: &str) -> Result<&MessagingSpeedup, PaperError> {
+        self.file
+            .messaging_speedup
+            .get(nic)
+            .ok_or_else(|| self.missing(format!("messaging_speedup.{nic}"), "Fig. 6"))
+    }
+
+    /// Figs. 7 and 8 values.
+    pub fn dma(&self, nic: &str) -> Result<&DmaValues, PaperError> {
+        self.file
+            .dma
+            .get(nic)
+            .ok_or_else(|| self.missing(format!("dma.{nic}"), "Sec. 2.2.5, Figs. 7 and 8"))
+    }
+
+    /// Fig. 9 values.
+    pub fn rdma(&self, nic: &str) -> Result<&RdmaValues, PaperError> {
+        self.file
+            .rdma
+            .get(nic)
+            .ok_or_else(|| self.missing(format!("rdma.{nic}"), "Sec. 2.2.5, Fig. 9"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_file_parses_with_every_table() {
+        let p = Paper::builtin().unwrap();
+        assert_eq!(p.memory_latency("liquidio_cn2360").unwrap().l2, 55.8);
+        assert_eq!(p.memory_latency("host_e5_2620v4").unwrap().l3, Some(22.4));
+        assert_eq!(
+            p.echo_cores_needed("liquidio_cn2350").unwrap(),
+            [(64, None), (128, None), (256, Some(10)), (1500, Some(3))]
+        );
+        assert_eq!(
+            p.task_exec_us("liquidio_cn2350").unwrap()["top_ranker"],
+            34.0
+        );
+        assert_eq!(
+            p.dma("liquidio_cn2350")
+                .unwrap()
+                .blocking_write_speedup_2kb_over_64b,
+            8.7
+        );
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_file_and_the_key() {
+        let text = BUILTIN_TEXT.replace("vs_dpdk_send = 4.6", "vs_dpdk_send = \"fast\"");
+        let e = Paper::parse(&text, "my.toml").unwrap_err().to_string();
+        assert!(e.starts_with("my.toml: invalid calibration file"), "{e}");
+        let line = text.lines().position(|l| l.contains("\"fast\"")).unwrap() + 1;
+        assert!(
+            e.contains(&format!("line {line} (`vs_dpdk_send = \"fast\"`)")),
+            "{e}"
+        );
+        assert!(e.contains("expected f64"), "{e}");
+    }
+
+    #[test]
+    fn a_missing_table_names_the_file_table_and_citation() {
+        let text = BUILTIN_TEXT.replace("[rdma.bluefield_1m332a]", "[rdma.other]");
+        let p = Paper::parse(&text, "my.toml").unwrap();
+        let e = p.rdma("bluefield_1m332a").unwrap_err().to_string();
+        assert!(
+            e.contains("my.toml") && e.contains("[rdma.bluefield_1m332a]") && e.contains("Fig. 9"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_bad_core_count_is_refused() {
+        let text = BUILTIN_TEXT.replace(
+            "\"64\" = \"none\", \"128\" = \"none\", \"256\" = 10",
+            "\"64\" = \"never\", \"128\" = \"none\", \"256\" = 10",
+        );
+        let e = Paper::parse(&text, "x.toml").unwrap_err().to_string();
+        assert!(
+            e.contains("\"never\"") && e.contains("echo_line_rate"),
+            "{e}"
+        );
+    }
+}

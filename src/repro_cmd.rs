@@ -1,0 +1,130 @@
+//! `nicsim repro`: runs the `repro` crate's generators, writes their CSVs and claims, renders their plots, and fails when a claim fails.
+
+use anyhow::Result;
+use clap::Args;
+use repro::{Ctx, Figure, Paper, ReproError, Tally};
+use std::path::{Path, PathBuf};
+
+/// Arguments of `nicsim repro`.
+#[derive(Debug, Args)]
+pub struct ReproArgs {
+    /// Figure and table IDs (default: all). See `nicsim repro --list`.
+    pub ids: Vec<String>,
+    /// Output directory.
+    #[arg(long, default_value = "results/repro")]
+    pub out: PathBuf,
+    /// Fewer points and shorter runs (for smoke tests).
+    #[arg(long)]
+    pub quick: bool,
+    /// List the IDs and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// Paper values to compare against (default: the built-in copy of
+    /// configs/calibration/ipipe-sigcomm19.toml).
+    #[arg(long, value_name = "FILE")]
+    pub calibration: Option<PathBuf>,
+}
+
+/// Claims outside their tolerance: the run's files are written, the command fails (exit 1).
+#[derive(Debug, thiserror::Error)]
+#[error("{failed} of {total} claims outside tolerance: {ids}. See {claims_csv}")]
+pub struct ClaimsFailed {
+    /// Failing claims.
+    pub failed: usize,
+    /// All claims.
+    pub total: usize,
+    /// IDs of the failing claims.
+    pub ids: String,
+    /// The claims file.
+    pub claims_csv: String,
+}
+
+/// Renders `DIR/<id>.svg` for every figure with a plot, through `nicsim plot`'s renderer.
+fn render_plots(figures: &[Figure], out: &Path) -> Result<()> {
+    for f in figures {
+        if let Some((table, series, p)) = f.plot_table() {
+            let path = out.join(format!("{}.svg", f.id));
+            crate::plot::line_plot_with(&table, p.x, p.y, series, &p.title, &path, p.log_y)?;
+        }
+    }
+    Ok(())
+}
+
+/// Generates, writes and renders; returns the figures (the tests' entry point).
+pub fn run(
+    ids: &[String],
+    quick: bool,
+    out: &Path,
+    calibration: Option<&Path>,
+) -> Result<Vec<Figure>, anyhow::Error> {
+    let paper = match calibration {
+        Some(path) => Paper::load(path).map_err(ReproError::from)?,
+        None => Paper::builtin().map_err(ReproError::from)?,
+    };
+    let entries = repro::select(ids)?;
+    // Before minutes of simulation: an unwritable --out fails now.
+    repro::check_out_dir(out)?;
+    let figures = repro::generate(
+        &entries,
+        &Ctx {
+            paper: &paper,
+            quick,
+        },
+    )?;
+    repro::write_outputs(&figures, out)?;
+    render_plots(&figures, out)?;
+    Ok(figures)
+}
+
+/// `nicsim repro`.
+pub fn cmd_repro(a: ReproArgs) -> Result<()> {
+    if a.list {
+        for e in repro::registry() {
+            println!("{:<12} {}", e.id, e.description);
+        }
+        return Ok(());
+    }
+    let figures = run(&a.ids, a.quick, &a.out, a.calibration.as_deref())?;
+    for f in &figures {
+        println!(
+            "{:<11} {:>4} rows -> {}/{}.csv",
+            f.id,
+            f.table.rows.len(),
+            a.out.display(),
+            f.id
+        );
+        for c in &f.claims {
+            println!(
+                "  {} {:<48} paper {:>8.3} sim {:>8.3} {:<6} (err {:.1}%, tol {:.0}%, {})",
+                if c.pass() { "PASS" } else { "FAIL" },
+                c.claim_id,
+                c.paper_value,
+                c.simulated_value,
+                c.unit,
+                100.0 * c.rel_error(),
+                100.0 * c.tolerance,
+                c.basis.kind()
+            );
+        }
+    }
+    let claims = repro::all_claims(&figures);
+    let tally = Tally::of(claims.iter().copied());
+    let claims_csv = a.out.join("claims.csv").display().to_string();
+    println!("{tally} -> {claims_csv}");
+    if tally.failed() > 0 {
+        let ids = claims
+            .iter()
+            .filter(|c| !c.pass())
+            .map(|c| c.claim_id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(ClaimsFailed {
+            failed: tally.failed(),
+            total: claims.len(),
+            ids,
+            claims_csv,
+        }
+        .into());
+    }
+    Ok(())
+}
