@@ -36,6 +36,39 @@ pub enum Command {
     Plot(crate::plot::PlotArgs),
     /// Regenerate the paper's figures and tables beside the published values.
     Repro(crate::repro_cmd::ReproArgs),
+    /// Show a scenario's cluster topology (servers, clients, switches, links).
+    Topo(TopoArgs),
+}
+
+/// Arguments of `nicsim topo`.
+#[derive(Debug, Args)]
+pub struct TopoArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Print Graphviz DOT (pipe into `dot -Tsvg`) instead of a summary.
+    #[arg(long)]
+    pub dot: bool,
+    /// Send probe traffic through the network alone (no server model): every
+    /// server and client sends 1024 B frames to random others, Poisson at
+    /// LOAD x its link rate (0 < LOAD <= 1), for the scenario's duration.
+    #[arg(long, value_name = "LOAD")]
+    pub probe: Option<f64>,
+    /// With --probe: write DIR/links.csv (per link direction: frames, bytes,
+    /// utilization, peak queue bytes, drops).
+    #[arg(long, value_name = "DIR", requires = "probe")]
+    pub out: Option<PathBuf>,
+    /// With --probe: write one pcap file per switch port into DIR.
+    #[arg(long, value_name = "DIR", requires = "probe")]
+    pub pcap: Option<PathBuf>,
+    /// With --probe: write a Chrome/Perfetto trace (ui.perfetto.dev, chrome://tracing).
+    #[arg(long, value_name = "FILE.json", requires = "probe")]
+    pub trace: Option<PathBuf>,
+    /// Bound the trace to simulated time START..END, e.g. 1ms..1.2ms (either side may be empty).
+    #[arg(long, value_name = "START..END", requires = "trace")]
+    pub trace_window: Option<String>,
+    /// Override a scenario key by its dotted path (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub overrides: Vec<String>,
 }
 
 /// Arguments of `nicsim run`.
@@ -81,6 +114,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Merge(a) => crate::merge::cmd_merge(a),
         Command::Plot(a) => crate::plot::cmd_plot(a),
         Command::Repro(a) => crate::repro_cmd::cmd_repro(a),
+        Command::Topo(a) => cmd_topo(a),
     }
 }
 
@@ -98,6 +132,18 @@ fn load(
 
 fn cmd_run(a: RunArgs) -> Result<()> {
     let scenario = load(&a.scenario, &a.overrides, a.seed)?;
+    if scenario.cluster.is_some() {
+        // Refused before anything is written, like bad input (exit 2).
+        let text = std::fs::read_to_string(&a.scenario).unwrap_or_default();
+        return Err(ScenarioError::key(
+            a.scenario.display().to_string(),
+            system::scenario::error::locate_key(&text, "cluster"),
+            "cluster",
+            system::run::CLUSTER_RUN_MISSING,
+            "inspect it with `nicsim topo FILE --dot`; remove [cluster] to run the one-server system",
+        )
+        .into());
+    }
     let out_dir = a
         .out
         .unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
@@ -131,6 +177,64 @@ fn cmd_validate(a: ValidateArgs) -> Result<()> {
         s.seed
     );
     Ok(())
+}
+
+fn cmd_topo(a: TopoArgs) -> Result<()> {
+    let s = load(&a.scenario, &a.overrides, None)?;
+    match a.probe {
+        None => print!("{}", topo_text(&s, a.dot)),
+        Some(load) => print!("{}", crate::probe::cmd_probe(&a, &s, load)?),
+    }
+    Ok(())
+}
+
+/// The text of `nicsim topo`: DOT, or one line per switch and a count of the rest.
+pub fn topo_text(s: &Scenario, dot: bool) -> String {
+    use system::cluster::dot::to_dot;
+    use system::cluster::Topology;
+    // Without [cluster] the scenario is one server and no network.
+    let one = Topology {
+        servers: 1,
+        clients: 0,
+        switches: Vec::new(),
+        links: Vec::new(),
+    };
+    let (topo, nic_of) = match &s.cluster {
+        Some(c) => (
+            &c.topology,
+            c.servers
+                .iter()
+                .map(|p| format!("{} x{}", p.nic.name, p.nic_cores))
+                .collect::<Vec<_>>(),
+        ),
+        None => (&one, vec![format!("{} x{}", s.nic.name, s.cores)]),
+    };
+    if dot {
+        let label = |i: u32| nic_of.get(i as usize).cloned().unwrap_or_default();
+        return to_dot(topo, &s.name, &label);
+    }
+    let mut out = format!(
+        "{}: {} servers, {} clients, {} switches, {} links\n",
+        s.name,
+        topo.servers,
+        topo.clients,
+        topo.switches.len(),
+        topo.links.len()
+    );
+    for sw in &topo.switches {
+        out.push_str(&format!(
+            "  switch {:<10} {:>4} ports, {} B/port, {} ns, {:?}\n",
+            sw.name,
+            sw.ports,
+            sw.buffer_bytes,
+            sw.latency.as_ns(),
+            sw.forwarding
+        ));
+    }
+    for (i, n) in nic_of.iter().enumerate() {
+        out.push_str(&format!("  server s{i:<8} {n}\n"));
+    }
+    out
 }
 
 /// The text of `nicsim list`.

@@ -4,6 +4,7 @@ pub mod cli;
 pub mod input_error;
 pub mod merge;
 pub mod plot;
+pub mod probe;
 pub mod repro_cmd;
 pub mod slurm;
 pub mod sweep;

@@ -95,10 +95,17 @@ impl From<EngineError> for RunError {
     }
 }
 
+/// Why a `[cluster]` scenario cannot run yet.
+pub const CLUSTER_RUN_MISSING: &str = "running a [cluster] scenario is not implemented yet (the multi-server world is not built); `nicsim topo` and `nicsim validate` accept it";
+
 /// Runs `scenario` to its end on the node model (every workload on the same
 /// server model). Deterministic for a given scenario and seed; only
 /// `wall_time_s` differs between two runs.
 pub fn run_scenario(scenario: &Scenario) -> Result<RunOutput, RunError> {
+    // A cluster must never quietly run as one server.
+    if scenario.cluster.is_some() {
+        return Err(RunError::Assembly(CLUSTER_RUN_MISSING.into()));
+    }
     match (&scenario.workload, &scenario.actors) {
         (WorkloadSection::Echo(e), _) => echo::run_echo(scenario, e),
         (WorkloadSection::Actors(_), Some(plan)) => actors::run_actors(scenario, plan),

@@ -12,6 +12,7 @@
 pub mod actors;
 mod assembly;
 mod checker;
+pub mod cluster;
 pub mod diagnose;
 pub mod error;
 mod names;

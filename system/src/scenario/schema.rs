@@ -55,6 +55,9 @@ pub struct ScenarioFile {
     /// The host server (actor workloads only).
     #[serde(default)]
     pub host: Option<HostSection>,
+    /// Several servers, clients and switches (absent: one server, as always).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<crate::cluster::spec::ClusterSection>,
 }
 
 /// `[host]`: the host server behind the NIC.

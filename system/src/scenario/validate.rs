@@ -38,6 +38,8 @@ pub struct Scenario {
     pub actors: Option<ActorsPlan>,
     /// Time-series window.
     pub window: SimDuration,
+    /// `[cluster]`: several servers (None: the one-server system).
+    pub cluster: Option<super::cluster::ClusterPlan>,
     /// The file with every default written out (for `resolved.toml`).
     pub resolved: ScenarioFile,
 }
@@ -209,6 +211,17 @@ impl Scenario {
         }
 
         super::assembly::check(c, &nic, cores, actors.as_ref())?;
+        let cluster = match &file.cluster {
+            Some(section) => Some(super::cluster::validate_cluster(
+                c,
+                section,
+                &nic,
+                cores,
+                actors.as_ref(),
+                base_dir.as_ref(),
+            )?),
+            None => None,
+        };
 
         let name = file
             .name
@@ -260,6 +273,7 @@ impl Scenario {
             workload: file.workload.clone(),
             actors,
             window: SimDuration::from_us_f64(window_us),
+            cluster,
             resolved,
         })
     }

@@ -1,0 +1,374 @@
+//! A client machine's request generator: open loop (constant, Poisson, bursty on/off) or closed loop (K outstanding, think time), with response matching and timeouts.
+//!
+//! Passive: the caller asks [`Client::next_send_at`], calls [`Client::send`]
+//! at that time and puts the request on the network, hands responses to
+//! [`Client::on_response`] and calls [`Client::expire`] at
+//! [`Client::next_timeout_at`]. Latency is measured at the client, from the
+//! request's send time to its response's arrival. The outstanding table is
+//! bounded: an open-loop client whose server does not answer refuses new
+//! requests (counted) instead of growing without limit.
+
+use rand::Rng;
+use sim_core::{LatencyHistogram, SimDuration, SimRng, SimTime};
+use std::collections::{BTreeMap, VecDeque};
+
+/// Default bound on outstanding requests per client.
+pub const DEFAULT_MAX_OUTSTANDING: usize = 65_536;
+
+/// How a client offers load.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LoadModel {
+    /// Open loop, equal gaps at `rate_rps` requests per second.
+    Constant {
+        /// Requests per second.
+        rate_rps: f64,
+    },
+    /// Open loop, exponential gaps with mean 1 / `rate_rps`.
+    Poisson {
+        /// Requests per second.
+        rate_rps: f64,
+    },
+    /// Open loop: Poisson at `rate_rps` during `on`, silent during `off`, repeating.
+    Bursty {
+        /// Requests per second while on.
+        rate_rps: f64,
+        /// Length of an on period.
+        on: SimDuration,
+        /// Length of an off period.
+        off: SimDuration,
+    },
+    /// Closed loop: `outstanding` requests in flight; each response (or
+    /// timeout) frees a slot that sends again after `think`.
+    Closed {
+        /// Requests in flight per client.
+        outstanding: u32,
+        /// Pause between a response and the next request.
+        think: SimDuration,
+    },
+}
+
+/// What a client counted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClientStats {
+    /// Requests sent.
+    pub sent: u64,
+    /// Responses matched to an outstanding request.
+    pub responses: u64,
+    /// Requests that timed out (their responses, if any, arrive late).
+    pub timeouts: u64,
+    /// Responses for a request that had timed out or was never sent.
+    pub unmatched: u64,
+    /// Sends refused: the outstanding table was full.
+    pub refused_full: u64,
+}
+
+/// One client machine.
+#[derive(Clone)]
+pub struct Client {
+    load: LoadModel,
+    rng: SimRng,
+    timeout: SimDuration,
+    max_outstanding: usize,
+    /// Open loop: the next send time.
+    next_at: SimTime,
+    /// Closed loop: when each free slot may send (ascending).
+    slots: VecDeque<SimTime>,
+    /// Request id -> send time (ids ascend with send time).
+    outstanding: BTreeMap<u64, SimTime>,
+    next_id: u64,
+    /// Counters.
+    pub stats: ClientStats,
+    /// Request-to-response latency of matched responses.
+    pub latency: LatencyHistogram,
+}
+
+impl Client {
+    /// A client starting at `start` with its own random stream.
+    pub fn new(load: LoadModel, timeout: SimDuration, start: SimTime, rng: SimRng) -> Client {
+        let slots = match load {
+            LoadModel::Closed { outstanding, .. } => (0..outstanding).map(|_| start).collect(),
+            _ => VecDeque::new(),
+        };
+        let mut c = Client {
+            load,
+            rng,
+            timeout,
+            max_outstanding: DEFAULT_MAX_OUTSTANDING,
+            next_at: start,
+            slots,
+            outstanding: BTreeMap::new(),
+            next_id: 0,
+            stats: ClientStats::default(),
+            latency: LatencyHistogram::new(),
+        };
+        // A Poisson process does not start with an arrival at t = 0.
+        if !matches!(load, LoadModel::Constant { .. } | LoadModel::Closed { .. }) {
+            c.next_at = start;
+            c.advance();
+        }
+        c
+    }
+
+    /// Bounds the outstanding table (default [`DEFAULT_MAX_OUTSTANDING`]).
+    pub fn with_max_outstanding(mut self, n: usize) -> Client {
+        self.max_outstanding = n.max(1);
+        self
+    }
+
+    /// When the next request goes out (`None`: a closed-loop client with every slot busy).
+    pub fn next_send_at(&self) -> Option<SimTime> {
+        match self.load {
+            LoadModel::Closed { .. } => self.slots.front().copied(),
+            _ => Some(self.next_at),
+        }
+    }
+
+    /// Sends the due request at `now`: its id, or `None` when the outstanding
+    /// table is full (counted in `refused_full`; the open-loop schedule moves on).
+    pub fn send(&mut self, now: SimTime) -> Option<u64> {
+        match self.load {
+            LoadModel::Closed { .. } => {
+                self.slots.pop_front()?;
+            }
+            _ => self.advance(),
+        }
+        if self.outstanding.len() >= self.max_outstanding {
+            self.stats.refused_full += 1;
+            return None;
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        self.outstanding.insert(id, now);
+        self.stats.sent += 1;
+        Some(id)
+    }
+
+    /// The response to request `id` arrived at `now`: its latency, or `None`
+    /// when it matches no outstanding request (counted in `unmatched`).
+    pub fn on_response(&mut self, now: SimTime, id: u64) -> Option<SimDuration> {
+        let Some(sent) = self.outstanding.remove(&id) else {
+            self.stats.unmatched += 1;
+            return None;
+        };
+        let latency = now.saturating_since(sent);
+        self.stats.responses += 1;
+        self.latency.record(latency);
+        self.free_slot(now);
+        Some(latency)
+    }
+
+    /// When the oldest outstanding request times out.
+    pub fn next_timeout_at(&self) -> Option<SimTime> {
+        self.outstanding
+            .first_key_value()
+            .map(|(_, &sent)| sent + self.timeout)
+    }
+
+    /// Times out every request sent at or before `now - timeout`; returns how many.
+    pub fn expire(&mut self, now: SimTime) -> u64 {
+        let mut n = 0;
+        while let Some((&id, &sent)) = self.outstanding.first_key_value() {
+            if sent + self.timeout > now {
+                break;
+            }
+            self.outstanding.remove(&id);
+            self.stats.timeouts += 1;
+            self.free_slot(now);
+            n += 1;
+        }
+        n
+    }
+
+    /// Requests sent and not yet answered or timed out.
+    pub fn in_flight(&self) -> u64 {
+        self.outstanding.len() as u64
+    }
+
+    fn free_slot(&mut self, now: SimTime) {
+        if let LoadModel::Closed { think, .. } = self.load {
+            let at = now + think;
+            // Keep the slots sorted: insert after every slot due no later.
+            let pos = self.slots.partition_point(|&t| t <= at);
+            self.slots.insert(pos, at);
+        }
+    }
+
+    /// Moves the open-loop schedule to the next send time.
+    fn advance(&mut self) {
+        let exp = |rng: &mut SimRng, rate: f64| {
+            // Inverse CDF; 1 - u is in (0, 1] so the log is finite.
+            let u: f64 = rng.gen();
+            SimDuration::from_secs_f64(-(1.0 - u).ln() / rate)
+        };
+        match self.load {
+            LoadModel::Constant { rate_rps } => {
+                self.next_at += SimDuration::from_secs_f64(1.0 / rate_rps);
+            }
+            LoadModel::Poisson { rate_rps } => {
+                self.next_at += exp(&mut self.rng, rate_rps);
+            }
+            LoadModel::Bursty { rate_rps, on, off } => {
+                let period = (on + off).as_ps().max(1);
+                let mut t = self.next_at + exp(&mut self.rng, rate_rps);
+                // A send time that falls in an off period moves to the next on period.
+                let phase = t.as_ps() % period;
+                if phase >= on.as_ps() {
+                    t += SimDuration::from_ps(period - phase);
+                }
+                self.next_at = t;
+            }
+            LoadModel::Closed { .. } => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    fn rng(seed: u64) -> SimRng {
+        SimRng::seed_from_u64(seed)
+    }
+
+    fn at(us: u64) -> SimTime {
+        SimTime::ZERO + SimDuration::from_us(us)
+    }
+
+    /// Sends every due request up to `end`, answering none.
+    fn sends_until(c: &mut Client, end: SimTime) -> Vec<SimTime> {
+        let mut out = Vec::new();
+        while let Some(t) = c.next_send_at().filter(|&t| t < end) {
+            c.send(t);
+            out.push(t);
+        }
+        out
+    }
+
+    #[test]
+    fn constant_and_poisson_send_at_their_rate() {
+        let timeout = SimDuration::from_ms(100);
+        let mut c = Client::new(
+            LoadModel::Constant { rate_rps: 1e6 },
+            timeout,
+            SimTime::ZERO,
+            rng(1),
+        );
+        let times = sends_until(&mut c, at(1000));
+        assert_eq!(times.len(), 1000);
+        assert_eq!(times[1].saturating_since(times[0]), SimDuration::from_us(1));
+        let mut p = Client::new(
+            LoadModel::Poisson { rate_rps: 1e6 },
+            timeout,
+            SimTime::ZERO,
+            rng(1),
+        );
+        let n = sends_until(&mut p, at(10_000)).len();
+        assert!(
+            (9_600..10_400).contains(&n),
+            "{n} Poisson sends in 10 ms at 1 Mrps"
+        );
+        let mut again = Client::new(
+            LoadModel::Poisson { rate_rps: 1e6 },
+            timeout,
+            SimTime::ZERO,
+            rng(1),
+        );
+        assert_eq!(
+            sends_until(&mut again, at(10_000)).len(),
+            n,
+            "same seed, same sends"
+        );
+    }
+
+    #[test]
+    fn bursty_sends_nothing_while_off() {
+        let on = SimDuration::from_us(10);
+        let off = SimDuration::from_us(30);
+        let load = LoadModel::Bursty {
+            rate_rps: 1e7,
+            on,
+            off,
+        };
+        let mut c = Client::new(load, SimDuration::from_ms(100), SimTime::ZERO, rng(2));
+        let times = sends_until(&mut c, at(4000));
+        assert!(!times.is_empty());
+        for t in &times {
+            assert!(
+                t.as_ps() % 40_000_000 < 10_000_000,
+                "send at {t} is in an off period"
+            );
+        }
+        // A quarter of the time on at 10 Mrps: about 10000 sends in 4 ms.
+        assert!((9_000..11_000).contains(&times.len()), "{}", times.len());
+    }
+
+    #[test]
+    fn closed_loop_keeps_k_outstanding_and_thinks() {
+        let load = LoadModel::Closed {
+            outstanding: 4,
+            think: SimDuration::from_us(5),
+        };
+        let mut c = Client::new(load, SimDuration::from_ms(1), SimTime::ZERO, rng(3));
+        let ids: Vec<u64> = (0..4)
+            .map(|_| c.send(SimTime::ZERO).expect("room"))
+            .collect();
+        assert_eq!(c.next_send_at(), None, "all four slots busy");
+        assert_eq!(c.in_flight(), 4);
+        assert_eq!(
+            c.on_response(at(20), ids[2]),
+            Some(SimDuration::from_us(20))
+        );
+        assert_eq!(
+            c.next_send_at(),
+            Some(at(25)),
+            "sends again after the think time"
+        );
+        assert_eq!(
+            c.on_response(at(21), ids[2]),
+            None,
+            "a duplicate is unmatched"
+        );
+        assert_eq!(c.stats.unmatched, 1);
+        assert_eq!(c.latency.count(), 1);
+    }
+
+    #[test]
+    fn timeouts_are_counted_and_free_closed_loop_slots() {
+        let load = LoadModel::Closed {
+            outstanding: 2,
+            think: SimDuration::ZERO,
+        };
+        let timeout = SimDuration::from_us(100);
+        let mut c = Client::new(load, timeout, SimTime::ZERO, rng(4));
+        let a = c.send(SimTime::ZERO).expect("room");
+        let _b = c.send(at(10)).expect("room");
+        assert_eq!(c.next_timeout_at(), Some(at(100)));
+        assert_eq!(c.expire(at(99)), 0);
+        assert_eq!(c.expire(at(100)), 1);
+        assert_eq!(c.stats.timeouts, 1);
+        assert_eq!(
+            c.next_send_at(),
+            Some(at(100)),
+            "the timed-out slot is free"
+        );
+        assert_eq!(
+            c.on_response(at(150), a),
+            None,
+            "a late response is unmatched"
+        );
+        // Conservation: sent = responses + timeouts + in flight.
+        let s = c.stats;
+        assert_eq!(s.sent, s.responses + s.timeouts + c.in_flight());
+    }
+
+    #[test]
+    fn a_full_outstanding_table_refuses_and_counts() {
+        let load = LoadModel::Constant { rate_rps: 1e6 };
+        let mut c = Client::new(load, SimDuration::from_secs(1), SimTime::ZERO, rng(5))
+            .with_max_outstanding(3);
+        let sent = sends_until(&mut c, at(10));
+        assert_eq!(sent.len(), 10, "the schedule moves on");
+        assert_eq!((c.stats.sent, c.stats.refused_full), (3, 7));
+    }
+}

@@ -1,0 +1,219 @@
+//! The network of a cluster: every link direction and switch, moved one hop per call.
+//!
+//! Passive and hop-by-hop, so that an event engine keeps causality: the
+//! caller schedules each [`Hop`]'s arrival as an event and calls
+//! [`Fabric::forward`] when it fires. An endpoint (server NIC or client)
+//! puts a frame on its link with [`Fabric::send`]. Switch output ports are
+//! the link ends leaving the switch; every drop is counted by reason at the
+//! switch and at the port. An optional tap sees every frame a switch port
+//! sends (the pcap writer).
+
+use super::link::{LinkTx, Transit};
+use super::routing::Routes;
+use super::switch::{Switch, SwitchDrop};
+use super::topology::{NodeRef, Topology};
+use nic_models::FlowKey;
+use sim_core::SimTime;
+
+/// What crosses the fabric: the parts of a frame the network looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WireFrame {
+    /// Unique id (the simulator's frame id).
+    pub id: u64,
+    /// Source endpoint (server index, or servers + client index).
+    pub src: u32,
+    /// Destination endpoint.
+    pub dst: u32,
+    /// Frame bytes without preamble and gap.
+    pub bytes: u32,
+    /// 5-tuple (ECMP hash, pcap headers).
+    pub flow: FlowKey,
+}
+
+/// A frame on its way to the next node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hop {
+    /// The node it reaches.
+    pub to: NodeRef,
+    /// The link it crosses and the direction (0: a to b, 1: b to a).
+    pub link: usize,
+    /// Direction on that link.
+    pub dir: usize,
+    /// Its timing on that link.
+    pub transit: Transit,
+    /// The switch output port it left by (`None`: it left an endpoint).
+    pub port: Option<u16>,
+}
+
+/// Sees every frame a switch port sends: (switch, port, transit, frame).
+pub trait PortTap {
+    /// One frame left `switch`'s `port`.
+    fn sent(&mut self, switch: u32, port: u16, transit: &Transit, frame: &WireFrame);
+    /// Flushes what it wrote; the records written, or the first error.
+    fn finish(self: Box<Self>) -> Result<u64, crate::trace::pcap::PcapError>;
+}
+
+/// All links and switches of a topology.
+pub struct Fabric {
+    topo: Topology,
+    routes: Routes,
+    /// Per link: [a to b, b to a].
+    tx: Vec<[LinkTx; 2]>,
+    /// Per switch, per port: (link, direction out of the switch).
+    sw_ports: Vec<Vec<(usize, usize)>>,
+    /// Per endpoint: (link, direction out of it).
+    ep_link: Vec<(usize, usize)>,
+    switches: Vec<Switch>,
+    tap: Option<Box<dyn PortTap>>,
+}
+
+impl Fabric {
+    /// The fabric of `topo` (routes computed here, once).
+    pub fn new(topo: Topology) -> Fabric {
+        let routes = Routes::compute(&topo);
+        let tx = topo
+            .links
+            .iter()
+            .map(|l| {
+                // A switch end's queue is the switch port buffer; an
+                // endpoint's NIC queue is bounded by the same size so that a
+                // host cannot queue without limit either.
+                let buf = |n: NodeRef| match n {
+                    NodeRef::Switch(s) => topo.switches[s as usize].buffer_bytes,
+                    _ => super::topology::DEFAULT_SWITCH_BUFFER_BYTES,
+                };
+                [
+                    LinkTx::new(l.rate_gbps, l.propagation, buf(l.a)),
+                    LinkTx::new(l.rate_gbps, l.propagation, buf(l.b)),
+                ]
+            })
+            .collect();
+        let dir_out = |node: NodeRef, link: usize| usize::from(topo.links[link].a != node);
+        let sw_ports = (0..topo.switches.len() as u32)
+            .map(|s| {
+                let n = NodeRef::Switch(s);
+                topo.ports(n)
+                    .into_iter()
+                    .map(|(l, _)| (l, dir_out(n, l)))
+                    .collect()
+            })
+            .collect();
+        let ep_link = topo
+            .endpoints()
+            .into_iter()
+            .map(|e| {
+                let (l, _) = topo.ports(e)[0];
+                (l, dir_out(e, l))
+            })
+            .collect();
+        let switches = topo
+            .switches
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Switch::new(i as u32, s))
+            .collect();
+        Fabric {
+            topo,
+            routes,
+            tx,
+            sw_ports,
+            ep_link,
+            switches,
+            tap: None,
+        }
+    }
+
+    /// Installs the tap that sees every frame a switch port sends.
+    pub fn set_tap(&mut self, tap: Box<dyn PortTap>) {
+        self.tap = Some(tap);
+    }
+
+    /// Removes and returns the tap (to finish its files).
+    pub fn take_tap(&mut self) -> Option<Box<dyn PortTap>> {
+        self.tap.take()
+    }
+
+    /// The topology.
+    pub fn topology(&self) -> &Topology {
+        &self.topo
+    }
+
+    /// The routes.
+    pub fn routes(&self) -> &Routes {
+        &self.routes
+    }
+
+    /// A link direction's transmitting end.
+    pub fn link_tx(&self, link: usize, dir: usize) -> &LinkTx {
+        &self.tx[link][dir]
+    }
+
+    /// A switch.
+    pub fn switch(&self, s: u32) -> &Switch {
+        &self.switches[s as usize]
+    }
+
+    /// Endpoint `frame.src` puts the frame on its link at `ready`.
+    pub fn send(&mut self, ready: SimTime, frame: &WireFrame) -> Result<Hop, SwitchDrop> {
+        let (link, dir) = self.ep_link[frame.src as usize];
+        let transit = self.tx[link][dir]
+            .send(ready, ready, frame.bytes)
+            .map_err(|_| SwitchDrop::BufferFull)?;
+        Ok(self.hop(link, dir, transit, None))
+    }
+
+    /// Switch `s` forwards a frame whose bits arrived over `[first, last]`.
+    pub fn forward(
+        &mut self,
+        s: u32,
+        first: SimTime,
+        last: SimTime,
+        frame: &WireFrame,
+    ) -> Result<Hop, SwitchDrop> {
+        let sw = &mut self.switches[s as usize];
+        let port = sw.route(&self.routes, frame.dst, &frame.flow)?;
+        let (link, dir) = self.sw_ports[s as usize][port as usize];
+        let transit = sw.queue(&mut self.tx[link][dir], first, last, frame.bytes)?;
+        if let Some(tap) = self.tap.as_mut() {
+            tap.sent(s, port, &transit, frame);
+        }
+        Ok(self.hop(link, dir, transit, Some(port)))
+    }
+
+    fn hop(&self, link: usize, dir: usize, transit: Transit, port: Option<u16>) -> Hop {
+        let l = &self.topo.links[link];
+        Hop {
+            to: if dir == 0 { l.b } else { l.a },
+            link,
+            dir,
+            transit,
+            port,
+        }
+    }
+
+    /// When switch `s` looks at a frame whose bits arrive over `[first, last]`:
+    /// its header (cut-through) or its last bit (store-and-forward). An event
+    /// loop schedules the arrival then, so each port sees frames in the order
+    /// it can act on them.
+    pub fn acts_at(&self, s: u32, first: SimTime, last: SimTime) -> SimTime {
+        match self.topo.switches[s as usize].forwarding {
+            super::spec::Forwarding::CutThrough => first,
+            super::spec::Forwarding::StoreAndForward => last,
+        }
+    }
+
+    /// Frames dropped by all switches, by reason: (no route, buffer full).
+    pub fn drops(&self) -> (u64, u64) {
+        self.switches.iter().fold((0, 0), |(a, b), s| {
+            (a + s.stats.drops_no_route, b + s.stats.drops_buffer_full)
+        })
+    }
+
+    /// Frames refused by endpoint NIC queues (not switches).
+    pub fn endpoint_drops(&self) -> u64 {
+        self.ep_link
+            .iter()
+            .map(|&(l, d)| self.tx[l][d].stats.drops_buffer_full)
+            .sum()
+    }
+}
