@@ -107,12 +107,9 @@ pub fn table_prefix(text: &str, offset: usize) -> String {
     prefix
 }
 
-/// The key named by an "unknown field" parser message, if any.
-pub fn unknown_field(message: &str) -> Option<String> {
-    let start = message.find("unknown field `")? + "unknown field `".len();
-    let rest = &message[start..];
-    Some(rest[..rest.find('`')?].to_string())
-}
+/// The key named by an "unknown field" parser message, if any (the scenario
+/// loader's parser, shared so both read serde's message the same way).
+pub use system::scenario::error::unknown_field_key as unknown_field;
 
 #[cfg(test)]
 mod tests {
