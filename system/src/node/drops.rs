@@ -87,6 +87,21 @@ impl ActorDrops {
         }
     }
 
+    /// The runtime's reasons (every one but PCIe) with their column names,
+    /// in `summary.csv` order.
+    pub fn runtime_reasons(&self) -> [(&'static str, u64); 8] {
+        [
+            ("drops_fcfs_queue", self.fcfs_queue),
+            ("drops_mailbox", self.mailbox),
+            ("drops_migration_buffer", self.migration_buffer),
+            ("drops_host_queue", self.host_queue),
+            ("drops_actor_killed", self.actor_killed),
+            ("drops_actor_deleted", self.actor_deleted),
+            ("drops_unknown_actor", self.unknown_actor),
+            ("drops_watchdog", self.watchdog),
+        ]
+    }
+
     /// Sum of every reason.
     pub fn total(&self) -> u64 {
         self.pcie

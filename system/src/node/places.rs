@@ -91,16 +91,7 @@ impl Node {
             }
             Conserve::Messages => {
                 let d = drops::ActorDrops::of(0, rt);
-                v.extend([
-                    ("drops_fcfs_queue", d.fcfs_queue),
-                    ("drops_mailbox", d.mailbox),
-                    ("drops_migration_buffer", d.migration_buffer),
-                    ("drops_host_queue", d.host_queue),
-                    ("drops_actor_killed", d.actor_killed),
-                    ("drops_actor_deleted", d.actor_deleted),
-                    ("drops_unknown_actor", d.unknown_actor),
-                    ("drops_watchdog", d.watchdog),
-                ]);
+                v.extend(d.runtime_reasons());
             }
         }
         v

@@ -84,26 +84,19 @@ fn accounting_line(s: &Summary) -> String {
 
 /// The nonzero drop reasons, e.g. `drops_tm 120, drops_tx 3`.
 fn drop_reasons(s: &Summary) -> String {
-    let d = &s.actor_drops;
-    [
+    let fixed = [
         ("drops_source", s.drops_source),
         ("drops_switch", s.drops_switch),
         ("drops_ingress", s.drops_ingress),
         ("drops_tm", s.drops_tm),
         ("drops_tx", s.drops_tx),
-        ("drops_pcie", d.pcie),
-        ("drops_fcfs_queue", d.fcfs_queue),
-        ("drops_mailbox", d.mailbox),
-        ("drops_migration_buffer", d.migration_buffer),
-        ("drops_host_queue", d.host_queue),
-        ("drops_actor_killed", d.actor_killed),
-        ("drops_actor_deleted", d.actor_deleted),
-        ("drops_unknown_actor", d.unknown_actor),
-        ("drops_watchdog", d.watchdog),
-    ]
-    .iter()
-    .filter(|(_, n)| *n > 0)
-    .map(|(name, n)| format!("{name} {n}"))
-    .collect::<Vec<_>>()
-    .join(", ")
+        ("drops_pcie", s.actor_drops.pcie),
+    ];
+    fixed
+        .into_iter()
+        .chain(s.actor_drops.runtime_reasons())
+        .filter(|(_, n)| *n > 0)
+        .map(|(name, n)| format!("{name} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
