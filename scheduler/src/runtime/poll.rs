@@ -9,6 +9,7 @@
 
 use super::{CoreId, ExecOutcome, Runtime, RuntimeError};
 use crate::platform::{Platform, Side};
+use crate::policy::NicGroup;
 use vocab::SimTime;
 
 impl Runtime {
@@ -28,7 +29,7 @@ impl Runtime {
         now: SimTime,
         platform: &mut dyn Platform,
     ) -> Result<Option<ExecOutcome>, RuntimeError> {
-        if !self.has_work_for(core.side) {
+        if !self.has_work_for_core(core) {
             // still reject an unknown core, as a dispatch would
             self.core_mut(core)?;
             return Ok(None);
@@ -53,13 +54,52 @@ impl Runtime {
             Side::Nic => {
                 !self.fcfs_queue.is_empty()
                     || !self.move_out_queue.is_empty()
-                    || self
-                        .drr_ring
-                        .iter()
-                        .any(|&a| !self.actors[a as usize].mailbox.is_empty())
+                    || self.drr_has_work()
             }
             Side::Host => !self.host_queue.is_empty() || !self.move_in_queue.is_empty(),
         }
+    }
+
+    /// Exactly whether `run_next` would run something on `core` now: the core
+    /// exists, is free, and the queue its group pulls from holds work (pending
+    /// migration steps first; FCFS cores the shared queue; DRR cores a DRR
+    /// mailbox, or the shared queue when they serve it while idle; host cores
+    /// the host queue). A driver offers a core only when this holds, so idle
+    /// cores cost nothing while their group has nothing queued; `false` means
+    /// `run_next` would return `Ok(None)` without changing any state (the DRR
+    /// pick returns early, untouched, when every mailbox is empty).
+    pub fn has_work_for_core(&self, core: CoreId) -> bool {
+        let slots = match core.side {
+            Side::Nic => &self.nic_cores,
+            Side::Host => &self.host_cores,
+        };
+        let Some(slot) = slots.get(core.index as usize) else {
+            return false;
+        };
+        if slot.busy.is_some() {
+            return false;
+        }
+        match core.side {
+            Side::Nic => {
+                !self.move_out_queue.is_empty()
+                    || match slot.group {
+                        NicGroup::Fcfs => !self.fcfs_queue.is_empty(),
+                        NicGroup::Drr => {
+                            (self.settings.drr_cores_serve_fcfs_when_idle
+                                && !self.fcfs_queue.is_empty())
+                                || self.drr_has_work()
+                        }
+                    }
+            }
+            Side::Host => !self.host_queue.is_empty() || !self.move_in_queue.is_empty(),
+        }
+    }
+
+    /// Whether some DRR actor's mailbox holds a message.
+    fn drr_has_work(&self) -> bool {
+        self.drr_ring
+            .iter()
+            .any(|&a| !self.actors[a as usize].mailbox.is_empty())
     }
 
     /// Whether any core could be given work now (see [`Runtime::has_work_for`]).

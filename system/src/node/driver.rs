@@ -181,29 +181,36 @@ impl RuntimeDriver {
         self.counters
     }
 
-    /// Offers every idle core to the runtime at `now`; pushes `(core, done_at)`
-    /// for each execution started, for the caller to schedule its completion.
+    /// Offers the runtime every idle core that has work queued for it at `now`;
+    /// pushes `(core, done_at)` for each execution started, for the caller to
+    /// schedule its completion.
     ///
-    /// Cores are offered NIC first, then host, in index order (the order of
+    /// Cores are considered NIC first, then host, in index order (the order of
     /// `Runtime::idle_cores`); a core is idle exactly when the driver has no
-    /// execution for it, so the driver's own slots say which to offer.
+    /// execution for it. A core is offered only when
+    /// [`Runtime::has_work_for_core`] says its group's queue holds work, which is
+    /// exact: the cores offered, and the order they are offered in, are those
+    /// of offering every idle core, without building a platform for a core
+    /// that would get nothing (most events find most idle cores without work).
     pub fn dispatch_idle(&mut self, now: SimTime, started: &mut Vec<(CoreId, SimTime)>) {
-        let mut work = self.rt.has_work();
-        let cores = (0..self.nic.len())
-            .map(|i| CoreId::nic(i as u32))
-            .chain((0..self.host.len()).map(|i| CoreId::host(i as u32)));
-        for core in cores {
-            if !work {
-                return;
+        if self.rt.has_work_for(Side::Nic) {
+            for i in 0..self.nic.len() {
+                let core = CoreId::nic(i as u32);
+                if self.nic[i].is_none() && self.rt.has_work_for_core(core) {
+                    if let Some(done) = self.dispatch(core, now) {
+                        started.push((core, done));
+                    }
+                }
             }
-            let idle = match core.side {
-                Side::Nic => self.nic[core.index as usize].is_none(),
-                Side::Host => self.host[core.index as usize].is_none(),
-            };
-            if idle {
+        }
+        for i in 0..self.host.len() {
+            if !self.rt.has_work_for(Side::Host) {
+                break;
+            }
+            let core = CoreId::host(i as u32);
+            if self.host[i].is_none() {
                 if let Some(done) = self.dispatch(core, now) {
                     started.push((core, done));
-                    work = self.rt.has_work();
                 }
             }
         }
@@ -211,7 +218,7 @@ impl RuntimeDriver {
 
     /// Runs the next work of the free `core` at `now`, if any; returns when it completes.
     pub fn dispatch(&mut self, core: CoreId, now: SimTime) -> Option<SimTime> {
-        if !self.rt.has_work_for(core.side) {
+        if !self.rt.has_work_for_core(core) {
             return None;
         }
         let (model, forwarding, outbox) = match core.side {
