@@ -197,6 +197,21 @@ impl Runtime {
             .collect()
     }
 
+    /// Actors placed on the NIC FCFS group, the NIC DRR group and the host, now
+    /// (what `actor_reports` gives as `final_placement`, without building the
+    /// reports: the node samples it at every policy tick).
+    pub fn placement_counts(&self) -> [u32; 3] {
+        let mut counts = [0u32; 3];
+        for a in &self.actors {
+            counts[match a.placement {
+                Placement::NicFcfs => 0,
+                Placement::NicDrr => 1,
+                Placement::Host => 2,
+            }] += 1;
+        }
+        counts
+    }
+
     /// Run-wide latency quantile of one actor, nanoseconds (e.g. 0.999).
     pub fn actor_latency_quantile_ns(&self, actor: ActorId, q: f64) -> Option<u64> {
         self.actors

@@ -108,17 +108,9 @@ impl Node {
     }
 
     fn sample_placements(&mut self, now: SimTime) {
-        use scheduler::policy::{NicGroup, Placement};
+        use scheduler::policy::NicGroup;
         let rt = self.driver.runtime();
-        let mut counts = [0.0; 3];
-        for r in rt.actor_reports() {
-            let i = match r.final_placement {
-                Placement::NicFcfs => 0,
-                Placement::NicDrr => 1,
-                Placement::Host => 2,
-            };
-            counts[i] += 1.0;
-        }
+        let counts = rt.placement_counts().map(f64::from);
         let (fcfs, drr) = (rt.cores_in(NicGroup::Fcfs), rt.cores_in(NicGroup::Drr));
         self.series.add(now, col::TICKS, 1.0);
         self.series.add(now, col::ACTORS_FCFS, counts[0]);

@@ -90,8 +90,19 @@ super::synthetic::synthetic_actor!(FixedCost, "fixed_cost");
 pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
     Request {
         kind: kinds::REQUEST,
-        payload: (0..64).map(|_| rng.gen()).collect(),
+        payload: random_bytes(rng, 64),
     }
+}
+
+/// `len` random bytes, each the low byte of one `next_u32` draw: exactly the
+/// stream `rng.gen::<u8>()` per byte gives (rand's `Standard` for `u8`), so
+/// outputs do not change, filled in one pass into one allocation.
+pub fn random_bytes<R: Rng + ?Sized>(rng: &mut R, len: usize) -> Vec<u8> {
+    let mut payload = vec![0u8; len];
+    for b in &mut payload {
+        *b = rng.next_u32() as u8;
+    }
+    payload
 }
 
 /// This kind's entry in the actor registry (`registry::actor_kinds!`).

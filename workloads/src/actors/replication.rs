@@ -154,7 +154,7 @@ impl Actor for Replication {
 /// A replicated write request: 64..256 bytes of key/value bytes drawn from `rng`.
 pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
     let len = rng.gen_range(64..=256);
-    let payload = (0..len).map(|_| rng.gen::<u8>()).collect();
+    let payload = super::fixed_cost::random_bytes(rng, len);
     Request {
         kind: kinds::REQUEST,
         payload,
