@@ -1,24 +1,26 @@
 //! Table 3 of iPipe: per-request execution time, IPC and MPKI of each offloaded task on one LiquidIO CN2350 core.
 //!
-//! Each actor runs alone on one simulated core (`SimPlatform` over the CN2350
-//! cost model) for a warm-up then a measured batch of generated requests;
-//! the exec time is the mean time charged per request. The tasks the paper
+//! Each actor runs alone on one simulated core of a CN2350 + E5-2620 v4 server,
+//! driven through the node's `RuntimeDriver` (deliver, dispatch, finish), for a
+//! warm-up then a measured batch of generated requests; the exec time is the
+//! mean time its handler charged per request. The tasks the paper
 //! times (calibration `[task_exec_us.liquidio_cn2350]`) become claims (10%
 //! tolerance); the other rows carry no claim.
 
 use crate::claim::{Basis, Claim};
 use crate::error::ReproError;
 use crate::paper::Paper;
-use nic_models::CoreModel;
+use nic_models::{ForwardingCost, NicProfile};
+use pcie_model::PcieSystem;
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
-use scheduler::{ActorCtx, ActorError, DmoTable, Endpoint, Message, Side};
+use scheduler::runtime::{CoreId, OutcomeKind, Runtime};
+use scheduler::{ActorError, Endpoint, Message, PolicyKind, SchedulerSettings, Side};
 use sim_core::table::fmt_f64;
 use sim_core::{SimDuration, SimTime, Table};
+use system::node::driver::RuntimeDriver;
 use workloads::actors::{build_actor_of, gen_request, ActorKind};
-use workloads::sim_platform::{
-    cycle_scale_between, host_e5_2620v4_model, liquidio_cn2350_model, SimPlatform,
-};
+use workloads::sim_platform::{cycle_scale_between, host_e5_2620v4_model, SimPlatform};
 
 /// Requests run before measuring (caches and tables warm up).
 pub const WARMUP_REQUESTS: u32 = 300;
@@ -30,8 +32,6 @@ pub const TABLE3_SEED: u64 = 0x1_9e3;
 const ARRIVAL_SPACING_NS: u64 = 10_000;
 /// DMO capacity per side for the measurement, bytes.
 const DMO_CAPACITY_BYTES: u64 = 256 << 20;
-/// The actor id the measured actor runs as.
-const ACTOR_ID: u32 = 1;
 
 /// The NIC of the published task times.
 const NIC: &str = "liquidio_cn2350";
@@ -40,21 +40,15 @@ const NIC: &str = "liquidio_cn2350";
 /// doc comment shows the derivation ("Chosen so that exec time on the CN2350
 /// model = ..."). A task the paper times but no constant was solved from
 /// would be a prediction.
-fn task_basis(kind: ActorKind) -> Basis {
-    let fitted = |c: &str| {
-        Basis::Fitted(format!(
-            "{}::{c} (workloads/src/actors/{}.rs)",
-            kind.name(),
-            kind.name()
-        ))
-    };
+pub fn task_basis(kind: ActorKind) -> Basis {
+    let fitted = |c: &str| Basis::Fitted(format!("{}::{c} ({})", kind.name(), kind.source()));
     match kind {
         ActorKind::Replication | ActorKind::LoadBalancer => fitted("BASE_CYCLES"),
         ActorKind::TopRanker => fitted("SCAN_CYCLES_PER_16_ITEMS"),
         ActorKind::FlowClassifier => fitted("NODE_VISIT_CYCLES"),
         other => Basis::Predicted(format!(
-            "no constant of workloads/src/actors/{}.rs was solved from a published time",
-            other.name()
+            "no constant of {} was solved from a published time",
+            other.source()
         )),
     }
 }
@@ -100,8 +94,7 @@ pub fn measure_task(
     requests: u32,
     seed: u64,
 ) -> Result<TaskMeasurement, ActorError> {
-    let model = liquidio_cn2350_model().map_err(invalid)?;
-    measure_task_on(kind, model, Side::Nic, 1.0, warmup, requests, seed)
+    measure_task_on(kind, Side::Nic, warmup, requests, seed)
 }
 
 /// The same on one host core (E5-2620 v4), with actor cycles scaled by the IPC ratio
@@ -112,63 +105,113 @@ pub fn measure_task_on_host(
     requests: u32,
     seed: u64,
 ) -> Result<TaskMeasurement, ActorError> {
-    let nic = liquidio_cn2350_model().map_err(invalid)?;
-    let host = host_e5_2620v4_model().map_err(invalid)?;
-    let scale = cycle_scale_between(&nic, &host);
-    measure_task_on(kind, host, Side::Host, scale, warmup, requests, seed)
+    measure_task_on(kind, Side::Host, warmup, requests, seed)
 }
 
-/// Runs `kind` (default config) alone on core 0 of `model`, charging cycles times `cycle_scale`.
+/// Runs `kind` (default config) alone on core 0 of `side` of a CN2350 + E5-2620 v4
+/// server, through the one [`RuntimeDriver`] the node and the capacity probe
+/// use: each request is delivered to the runtime and run by `dispatch`, then
+/// `finish`ed, so it pays what a request pays in a run (NIC packet path, DMA
+/// through the PCIe model) and the row reports the handler's own time
+/// (`exec_time`, without the packet path). On the host, actor cycles are
+/// scaled to the host's IPC ([`RuntimeDriver::with_host_cycle_scale`]). The
+/// scheduler's FCFS dispatch cost is zero here, so IPC and MPKI are the task's.
 pub fn measure_task_on(
     kind: ActorKind,
-    model: CoreModel,
     side: Side,
-    cycle_scale: f64,
     warmup: u32,
     requests: u32,
     seed: u64,
 ) -> Result<TaskMeasurement, ActorError> {
-    let mut actor = build_actor_of(kind, &toml::Table::new()).map_err(invalid)?;
-    let freq_ghz = model.clock().freq_ghz;
-    let mut platform = SimPlatform::new(model, 0, side)
-        .map_err(invalid)?
-        .with_cycle_scale(cycle_scale);
-    let mut dmos = DmoTable::new(DMO_CAPACITY_BYTES, DMO_CAPACITY_BYTES);
-    let mut next_id = 0u64;
+    let nic = NicProfile::builtin(NIC)
+        .ok_or_else(|| invalid(format!("built-in profile {NIC} missing")))?;
+    let mut nic_model = nic.core_model().map_err(invalid)?;
+    let mut host_model = host_e5_2620v4_model().map_err(invalid)?;
+    let scale = cycle_scale_between(&nic_model, &host_model);
+    let freq_ghz = match side {
+        Side::Nic => nic_model.clock().freq_ghz,
+        Side::Host => host_model.clock().freq_ghz,
+    };
+    let settings = SchedulerSettings {
+        policy: match side {
+            Side::Nic => PolicyKind::Fcfs,
+            Side::Host => PolicyKind::HostOnly,
+        },
+        fcfs_dispatch_cost_cycles: 0,
+        nic_dmo_capacity_bytes: DMO_CAPACITY_BYTES,
+        host_dmo_capacity_bytes: DMO_CAPACITY_BYTES,
+        ..SchedulerSettings::default()
+    };
+    let mut rt = Runtime::new(settings, 1, 1).map_err(invalid)?;
+    let actor = build_actor_of(kind, &toml::Table::new()).map_err(invalid)?;
+    let id = {
+        // the actor's `init` runs on the core it will run on
+        let model = match side {
+            Side::Nic => &mut nic_model,
+            Side::Host => &mut host_model,
+        };
+        let scale = if side == Side::Host { scale } else { 1.0 };
+        let mut p = SimPlatform::new(model, 0, side)
+            .map_err(invalid)?
+            .with_cycle_scale(scale);
+        rt.register_actor(actor, &mut p, SimTime::ZERO)
+            .map_err(invalid)?
+    };
+    let pcie = PcieSystem::new(&nic.pcie_profiles()).map_err(invalid)?;
+    let forwarding = ForwardingCost::new(&nic.forwarding, SimDuration::ZERO);
+    let mut driver = RuntimeDriver::new(rt, nic_model, Some(host_model), &pcie, forwarding)
+        .with_host_cycle_scale(scale);
+    let core = match side {
+        Side::Nic => CoreId::nic(0),
+        Side::Host => CoreId::host(0),
+    };
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    {
-        let mut ctx = ActorCtx::new(&mut platform, &mut dmos, ACTOR_ID, &mut next_id);
-        actor.init(&mut ctx)?;
-    }
     let mut busy = SimDuration::ZERO;
     let mut sent = 0u64;
-    let mut base = Snapshot::take(&platform);
+    let mut free_at = SimTime::ZERO;
+    let mut base = Snapshot::take(&driver, side);
     for i in 0..warmup + requests {
         if i == warmup {
-            base = Snapshot::take(&platform);
+            base = Snapshot::take(&driver, side);
             busy = SimDuration::ZERO;
             sent = 0;
         }
         let req = gen_request(kind, &mut rng);
-        let at_ns = u64::from(i + 1) * ARRIVAL_SPACING_NS;
-        platform.advance_to(SimTime::from_ns(at_ns));
+        let at = SimTime::from_ns(u64::from(i + 1) * ARRIVAL_SPACING_NS);
+        let now = at.max(free_at);
         let msg = Message {
             id: u64::from(i),
             src: Endpoint::Network { node: 9, port: 9 },
-            dst: ACTOR_ID,
+            dst: id,
             kind: req.kind,
             payload: req.payload,
-            created_at: SimTime::from_ns(at_ns),
+            created_at: at,
         };
-        platform.begin_exec();
-        {
-            let mut ctx = ActorCtx::new(&mut platform, &mut dmos, ACTOR_ID, &mut next_id);
-            actor.exec(&msg, &mut ctx)?;
+        driver
+            .runtime_mut()
+            .deliver(msg, now)
+            .map_err(|r| invalid(format!("request {i} refused: {r:?}")))?;
+        let done = driver
+            .dispatch(core, now)
+            .ok_or_else(|| invalid(format!("request {i} was not dispatched on an idle core")))?;
+        let f = driver
+            .finish(core, done)
+            .ok_or_else(|| invalid(format!("request {i} did not finish")))?;
+        match f.kind {
+            OutcomeKind::Done => {}
+            OutcomeKind::Failed(e) => return Err(e),
+            other => return Err(invalid(format!("request {i} ended as {other:?}"))),
         }
-        busy += platform.end_exec();
-        sent += platform.take_outbox().len() as u64;
+        busy += f.exec_time;
+        sent += f.outbox.len() as u64;
+        driver.recycle_outbox(core, f.outbox);
+        free_at = done;
     }
-    let d = Snapshot::take(&platform).minus(&base);
+    let c = driver.counters();
+    if c != Default::default() {
+        return Err(invalid(format!("the runtime driver reported {c:?}")));
+    }
+    let d = Snapshot::take(&driver, side).minus(&base);
     let per_k = |x: u64| {
         if d.instructions == 0 {
             0.0
@@ -212,8 +255,14 @@ struct Snapshot {
 }
 
 impl Snapshot {
-    fn take(p: &SimPlatform) -> Snapshot {
-        let m = p.model();
+    fn take(driver: &RuntimeDriver, side: Side) -> Snapshot {
+        let m = match side {
+            Side::Nic => Some(driver.nic_model()),
+            Side::Host => driver.host_model(),
+        };
+        let Some(m) = m else {
+            return Snapshot::default();
+        };
         let (s, c) = (m.stats(0), m.mem_counters(0));
         Snapshot {
             instructions: s.map_or(0, |s| s.instructions),

@@ -97,3 +97,30 @@ fn host_core_runs_every_task_faster_than_a_nic_core() {
         );
     }
 }
+
+#[test]
+fn every_task_basis_points_at_the_kinds_own_file() {
+    use repro::figures::table3_tasks::task_basis;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for kind in workloads::actors::ActorKind::ALL {
+        let basis = task_basis(kind);
+        let detail = basis.detail();
+        let path = detail
+            .split_whitespace()
+            .map(|w| w.trim_matches(|c| c == '(' || c == ')'))
+            .find(|w| w.ends_with(".rs"))
+            .unwrap_or_else(|| panic!("{kind}: basis names no file: {detail}"));
+        let text = std::fs::read_to_string(root.join(path))
+            .unwrap_or_else(|e| panic!("{kind}: {path}: {e}"));
+        assert!(
+            text.contains(&format!("name: \"{}\",", kind.name())),
+            "{kind}: {path} is not the kind's file"
+        );
+        if let repro::claim::Basis::Fitted(_) = basis {
+            // the fitted constant is named in that file
+            let constant = detail.split("::").nth(1).and_then(|r| r.split(' ').next());
+            let constant = constant.unwrap_or_else(|| panic!("{kind}: {detail}"));
+            assert!(text.contains(constant), "{kind}: {constant} not in {path}");
+        }
+    }
+}

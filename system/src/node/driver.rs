@@ -97,6 +97,10 @@ pub struct Finished {
     pub request: Option<PickedRequest>,
     /// Messages the handler sent, in send order.
     pub outbox: Vec<(Endpoint, Message)>,
+    /// How the execution ended (a handler's error is `Failed`).
+    pub kind: OutcomeKind,
+    /// Time the handler alone charged (not the packet path or the scheduler's overhead).
+    pub exec_time: SimDuration,
 }
 
 /// The runtime with the cost models its cores run on.
@@ -118,6 +122,8 @@ pub struct RuntimeDriver {
     host_busy_done: SimDuration,
     last_dispatch: SimTime,
     order: OrderCheck,
+    /// Factor on every cycle charge of a host core (1: actor cycles run as host cycles).
+    host_cycle_scale: f64,
 }
 
 impl RuntimeDriver {
@@ -157,7 +163,17 @@ impl RuntimeDriver {
             host_busy_done: SimDuration::ZERO,
             last_dispatch: SimTime::ZERO,
             order: OrderCheck::default(),
+            host_cycle_scale: 1.0,
         }
+    }
+
+    /// Scales every cycle charge on host cores by `scale` (see
+    /// `SimPlatform::with_cycle_scale`): the Table 3 host column runs the
+    /// actors' CN2350 cycle constants at the host's IPC this way. The node
+    /// keeps the default, 1.
+    pub fn with_host_cycle_scale(mut self, scale: f64) -> RuntimeDriver {
+        self.host_cycle_scale = scale;
+        self
     }
 
     /// The runtime.
@@ -233,7 +249,13 @@ impl RuntimeDriver {
                 self.host_outbox.get_mut(core.index as usize),
             ),
         };
-        let platform = model.map(|m| SimPlatform::new(m, core.index as usize, core.side));
+        let scale = match core.side {
+            Side::Nic => 1.0,
+            Side::Host => self.host_cycle_scale,
+        };
+        let platform = model.map(|m| {
+            SimPlatform::new(m, core.index as usize, core.side).map(|p| p.with_cycle_scale(scale))
+        });
         let (inner, outbox) = match (platform, outbox) {
             (Some(Ok(p)), Some(outbox)) => (p.with_dma_model(self.dma_model.clone()), outbox),
             _ => {
@@ -312,6 +334,8 @@ impl RuntimeDriver {
             served: r.served(),
             request: r.request,
             outbox,
+            kind: r.outcome.kind.clone(),
+            exec_time: r.outcome.exec_time,
         };
         if self.rt.finish(r.outcome, now).is_err() {
             self.counters.runtime_errors += 1;

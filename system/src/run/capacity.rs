@@ -21,11 +21,7 @@ const CAPACITY_PROBE_REQUESTS: u64 = 200;
 
 /// Mean NIC-core time of one request of `spec`, ns (packet path included):
 /// the actor run alone on one core of a fresh node, `CAPACITY_PROBE_REQUESTS` times.
-fn probe_cost_ns(
-    s: &Scenario,
-    spec: &ActorSpec,
-    seed: u64,
-) -> Result<f64, RunError> {
+fn probe_cost_ns(s: &Scenario, spec: &ActorSpec, seed: u64) -> Result<f64, RunError> {
     let settings = SchedulerSettings {
         policy: PolicyKind::Fcfs,
         ..SchedulerSettings::default()

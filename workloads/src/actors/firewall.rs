@@ -342,4 +342,5 @@ pub static KIND: KindDescriptor = KindDescriptor {
     build: |table| build_from(table, Firewall::new),
     default_config: default_table::<FirewallConfig>,
     gen_request: |rng| gen_request(rng),
+    source: file!(),
 };

@@ -112,4 +112,5 @@ pub static KIND: KindDescriptor = KindDescriptor {
     build: |table| build_from(table, FixedCost::new),
     default_config: default_table::<FixedCostConfig>,
     gen_request: |rng| gen_request(rng),
+    source: file!(),
 };

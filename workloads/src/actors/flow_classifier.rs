@@ -243,4 +243,5 @@ pub static KIND: KindDescriptor = KindDescriptor {
     build: |table| build_from(table, FlowClassifier::new),
     default_config: default_table::<FlowClassifierConfig>,
     gen_request: |rng| gen_request(rng),
+    source: file!(),
 };

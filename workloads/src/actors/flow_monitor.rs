@@ -170,4 +170,5 @@ pub static KIND: KindDescriptor = KindDescriptor {
     build: |table| build_from(table, FlowMonitor::new),
     default_config: default_table::<FlowMonitorConfig>,
     gen_request: |rng| gen_request(rng),
+    source: file!(),
 };

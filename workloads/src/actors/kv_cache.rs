@@ -207,4 +207,5 @@ pub static KIND: KindDescriptor = KindDescriptor {
     build: |table| build_from(table, KvCache::new),
     default_config: default_table::<KvCacheConfig>,
     gen_request: |rng| gen_request(rng),
+    source: file!(),
 };

@@ -193,4 +193,5 @@ pub static KIND: KindDescriptor = KindDescriptor {
     build: |table| build_from(table, LoadBalancer::new),
     default_config: default_table::<LoadBalancerConfig>,
     gen_request: |rng| gen_request(rng),
+    source: file!(),
 };

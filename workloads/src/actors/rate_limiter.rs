@@ -189,4 +189,5 @@ pub static KIND: KindDescriptor = KindDescriptor {
     build: |table| build_from(table, RateLimiter::new),
     default_config: default_table::<RateLimiterConfig>,
     gen_request: |rng| gen_request(rng),
+    source: file!(),
 };

@@ -34,6 +34,9 @@ pub struct KindDescriptor {
     /// it and its draws inline (a `dyn RngCore` cost one indirect call per
     /// random byte on the request path).
     pub gen_request: fn(&mut RequestRng) -> Request,
+    /// The kind's source file, relative to the workspace root (`file!()`), for
+    /// texts that point at its constants (e.g. the basis of a Table 3 claim).
+    pub source: &'static str,
 }
 
 /// Why a descriptor's constructor refused a config table (the registry adds the kind).
@@ -126,6 +129,11 @@ impl ActorKind {
         self.descriptor().doc
     }
 
+    /// The kind's source file, relative to the workspace root.
+    pub fn source(self) -> &'static str {
+        self.descriptor().source
+    }
+
     /// The documented default config of this kind, as a TOML table (for `list`-style output).
     pub fn default_config(self) -> toml::Table {
         (self.descriptor().default_config)()
@@ -212,6 +220,20 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{kind}: default config: {e}"));
         }
         assert!("nobody".parse::<ActorKind>().is_err());
+    }
+
+    #[test]
+    fn every_kind_names_its_own_source_file() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        for kind in ActorKind::ALL {
+            let src = kind.descriptor().source;
+            let text = std::fs::read_to_string(root.join(src))
+                .unwrap_or_else(|e| panic!("{kind}: {src}: {e}"));
+            assert!(
+                text.contains(&format!("name: \"{}\",", kind.name())),
+                "{kind}: {src} does not hold its descriptor"
+            );
+        }
     }
 
     #[test]

@@ -168,4 +168,5 @@ pub static KIND: KindDescriptor = KindDescriptor {
     build: |table| build_from(table, Replication::new),
     default_config: default_table::<ReplicationConfig>,
     gen_request: |rng| gen_request(rng),
+    source: file!(),
 };

@@ -237,4 +237,5 @@ pub static KIND: KindDescriptor = KindDescriptor {
     build: |table| build_from(table, TopRanker::new),
     default_config: default_table::<TopRankerConfig>,
     gen_request: |rng| gen_request(rng),
+    source: file!(),
 };

@@ -103,4 +103,5 @@ pub static KIND: KindDescriptor = KindDescriptor {
     build: |table| build_from(table, VariableCost::new),
     default_config: default_table::<VariableCostConfig>,
     gen_request: |rng| gen_request(rng),
+    source: file!(),
 };

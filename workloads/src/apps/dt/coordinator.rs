@@ -350,4 +350,5 @@ pub static KIND: KindDescriptor = KindDescriptor {
     build: |table| build_from(table, DtCoordinator::new),
     default_config: default_table::<DtCoordinatorConfig>,
     gen_request: |rng| gen_request(rng),
+    source: file!(),
 };

@@ -137,4 +137,5 @@ pub static KIND: KindDescriptor = KindDescriptor {
     build: |table| build_from(table, DtLog::new),
     default_config: default_table::<DtLogConfig>,
     gen_request: |rng| gen_request(rng),
+    source: file!(),
 };

@@ -274,4 +274,5 @@ pub static KIND: KindDescriptor = KindDescriptor {
     build: |table| build_from(table, DtParticipant::new),
     default_config: default_table::<DtParticipantConfig>,
     gen_request: |rng| gen_request(rng),
+    source: file!(),
 };

@@ -265,4 +265,5 @@ pub static KIND: KindDescriptor = KindDescriptor {
     build: |table| build_from(table, RkvMemtable::new),
     default_config: default_table::<RkvMemtableConfig>,
     gen_request: |rng| gen_request(rng),
+    source: file!(),
 };

@@ -282,4 +282,5 @@ pub static KIND: KindDescriptor = KindDescriptor {
     build: |table| build_from(table, RkvSstable::new),
     default_config: default_table::<RkvSstableConfig>,
     gen_request: |rng| gen_request(rng),
+    source: file!(),
 };

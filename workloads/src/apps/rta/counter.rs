@@ -143,4 +143,5 @@ pub static KIND: KindDescriptor = KindDescriptor {
     build: |table| build_from(table, RtaCounter::new),
     default_config: default_table::<RtaCounterConfig>,
     gen_request: |rng| gen_request(rng),
+    source: file!(),
 };

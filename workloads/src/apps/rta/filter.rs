@@ -136,4 +136,5 @@ pub static KIND: KindDescriptor = KindDescriptor {
     build: |table| build_from(table, RtaFilter::new),
     default_config: default_table::<RtaFilterConfig>,
     gen_request: |rng| gen_request(rng),
+    source: file!(),
 };

@@ -231,4 +231,5 @@ pub static KIND: KindDescriptor = KindDescriptor {
     build: |table| build_from(table, RtaRanker::new),
     default_config: default_table::<RtaRankerConfig>,
     gen_request: |rng| gen_request(rng),
+    source: file!(),
 };

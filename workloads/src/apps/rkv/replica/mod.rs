@@ -465,4 +465,5 @@ pub static KIND: KindDescriptor = KindDescriptor {
     build: |table| build_from(table, RkvReplica::new),
     default_config: default_table::<RkvReplicaConfig>,
     gen_request: |rng| gen_request(rng),
+    source: file!(),
 };
