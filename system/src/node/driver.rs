@@ -30,7 +30,10 @@
 //! it only arises when several cores share one accelerator unit or cache set
 //! within the same few microseconds. Making those calls yield to the engine
 //! (handlers as resumable steps) would remove it; it is left as a documented
-//! approximation.
+//! approximation, pinned by the test
+//! `overlapping_executions_reach_a_shared_engine_in_start_order_within_one_invocation`
+//! (`driver_tests.rs`): the later-started execution waits, by at most one
+//! service of the earlier one plus the gap between the two calls.
 
 use crate::node::drops::OrderCheck;
 use crate::node::platform::{NodePlatform, PickedRequest};
@@ -377,3 +380,7 @@ impl RuntimeDriver {
         self.nic.len() as u32
     }
 }
+
+#[cfg(test)]
+#[path = "driver_tests.rs"]
+mod tests;
