@@ -182,6 +182,16 @@ impl<'a> ActorCtx<'a> {
         self.after_charge()
     }
 
+    /// Write `data` into host memory at `host_addr` with a blocking DMA (iPipe's
+    /// DMA primitive: how an actor persists records to host memory without a
+    /// host core). Costed by the platform (`Platform::dma_write`): a PCIe write
+    /// from a NIC core, a memory store from a host core.
+    pub fn dma(&mut self, host_addr: u64, data: &[u8]) -> Result<(), ActorError> {
+        self.before_charge()?;
+        self.platform.dma_write(host_addr, data);
+        self.after_charge()
+    }
+
     /// Run `bytes` through an accelerator engine.
     pub fn accel(&mut self, kind: AccelKind, bytes: u32) -> Result<(), ActorError> {
         self.before_charge()?;

@@ -35,6 +35,16 @@ pub trait Platform {
     fn accel(&mut self, kind: AccelKind, bytes: u32);
     /// Copy `bytes` across PCIe with a blocking DMA (used by migration and cross-PCIe messages). Returns the time it took.
     fn dma(&mut self, dir: Direction, bytes: u64) -> SimDuration;
+    /// Write `data` into host memory at `host_addr` (a persistent copy, such as
+    /// a commit record), blocking: from a NIC core it is a DMA write across
+    /// PCIe, from a host core a store to its own memory. Returns the time it
+    /// took. The platform decides what it keeps of the bytes; the default
+    /// charges a NIC-to-host [`Platform::dma`] of `data.len()` bytes and keeps
+    /// nothing.
+    fn dma_write(&mut self, host_addr: u64, data: &[u8]) -> SimDuration {
+        let _ = host_addr;
+        self.dma(Direction::NicToHost, data.len() as u64)
+    }
     /// Hand a message to the platform for delivery (local mailbox, across PCIe, or network).
     fn send(&mut self, msg: Message);
     /// Time charged so far in the current execution (for the watchdog).

@@ -64,6 +64,9 @@ pub struct SimPlatform<M: BorrowMut<CoreModel> = CoreModel> {
     dma_bytes: u64,
     cycle_scale: f64,
     dma_model: Option<Rc<PcieSystem>>,
+    /// Host-memory writes of this execution (`Platform::dma_write`), in order,
+    /// bounded like the outbox.
+    host_writes: Vec<(u64, Vec<u8>)>,
 }
 
 impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
@@ -86,6 +89,7 @@ impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
             dma_bytes: 0,
             cycle_scale: 1.0,
             dma_model: None,
+            host_writes: Vec::new(),
         })
     }
 
@@ -171,6 +175,25 @@ impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
         self.dma_bytes
     }
 
+    /// Charges a write of `bytes` into host memory at `host_addr`: a NIC-to-host
+    /// DMA from a NIC core, a store through the cache model from a host core.
+    /// Returns the time charged.
+    pub fn charge_host_write(&mut self, host_addr: u64, bytes: u32) -> SimDuration {
+        match self.side {
+            Side::Nic => self.dma(Direction::NicToHost, u64::from(bytes)),
+            Side::Host => {
+                let before = self.clock;
+                self.mem_access(host_addr, bytes, MemAccess::Write);
+                self.clock.saturating_since(before)
+            }
+        }
+    }
+
+    /// Takes the host-memory writes made so far, in order: `(host_addr, bytes)`.
+    pub fn take_host_writes(&mut self) -> Vec<(u64, Vec<u8>)> {
+        std::mem::take(&mut self.host_writes)
+    }
+
     fn charge(&mut self, r: Result<SimDuration, ModelError>) {
         match r {
             Ok(d) => self.clock += d,
@@ -216,6 +239,17 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
         };
         self.clock += d;
         d.ceil_ns()
+    }
+
+    fn dma_write(&mut self, host_addr: u64, data: &[u8]) -> SimDuration {
+        let d = self.charge_host_write(host_addr, data.len().min(u32::MAX as usize) as u32);
+        if self.host_writes.len() >= self.outbox_capacity {
+            // bounded like the outbox; counted with the refused sends
+            self.dropped_sends += 1;
+        } else {
+            self.host_writes.push((host_addr, data.to_vec()));
+        }
+        d
     }
 
     fn send(&mut self, msg: Message) {

@@ -61,6 +61,9 @@ pub struct DriverCounters {
     pub out_of_order_dispatches: u64,
     /// Messages an actor started out of order for their sender.
     pub reorders: u64,
+    /// Writes actors made into host memory (`ActorCtx::dma`), and their bytes.
+    pub host_writes: u64,
+    pub host_write_bytes: u64,
 }
 
 /// A busy core's execution.
@@ -287,6 +290,9 @@ impl RuntimeDriver {
         }
         let pipeline = platform.pipeline_time();
         self.counters.dropped_sends += platform.dropped_sends();
+        let (writes, bytes) = platform.host_writes();
+        self.counters.host_writes += writes;
+        self.counters.host_write_bytes += bytes;
         let inner = platform.inner_mut();
         self.counters.model_errors += inner.model_errors();
         let done_at = inner.clock().max(now);

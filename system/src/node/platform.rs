@@ -43,6 +43,8 @@ pub struct NodePlatform<'a> {
     forwarding: Option<&'a mut ForwardingCost>,
     picked: Option<PickedRequest>,
     pipeline: SimDuration,
+    /// Writes into host memory (`Platform::dma_write`) and their bytes.
+    host_writes: (u64, u64),
 }
 
 impl<'a> NodePlatform<'a> {
@@ -59,6 +61,7 @@ impl<'a> NodePlatform<'a> {
             forwarding,
             picked: None,
             pipeline: SimDuration::ZERO,
+            host_writes: (0, 0),
         }
     }
 
@@ -70,6 +73,11 @@ impl<'a> NodePlatform<'a> {
     /// Time the packet path charged before the handler.
     pub fn pipeline_time(&self) -> SimDuration {
         self.pipeline
+    }
+
+    /// Writes into host memory this execution made, and their bytes.
+    pub fn host_writes(&self) -> (u64, u64) {
+        self.host_writes
     }
 
     /// Sends refused because the outbox was full.
@@ -101,6 +109,14 @@ impl Platform for NodePlatform<'_> {
     }
     fn dma(&mut self, dir: Direction, bytes: u64) -> SimDuration {
         self.inner.dma(dir, bytes)
+    }
+    /// The node models no host memory contents: the write is costed (PCIe
+    /// from a NIC core) and counted, and its bytes are not kept.
+    fn dma_write(&mut self, host_addr: u64, data: &[u8]) -> SimDuration {
+        let bytes = data.len().min(u32::MAX as usize) as u32;
+        self.host_writes.0 += 1;
+        self.host_writes.1 += u64::from(bytes);
+        self.inner.charge_host_write(host_addr, bytes)
     }
     fn send(&mut self, msg: Message) {
         let dst = Endpoint::Actor(msg.dst);

@@ -103,6 +103,8 @@ pub struct AppDriver {
     tick_pending: bool,
     /// Messages actors sent out of the actor world (clients, host), with send time.
     pub outbound: Vec<(SimTime, Endpoint, Message)>,
+    /// Writes actors made into host memory (`ActorCtx::dma`): time, address, bytes.
+    pub host_memory: Vec<(SimTime, u64, Vec<u8>)>,
     /// Actors that crashed at `crash_at`: nothing reaches them or leaves them after.
     crashed: BTreeSet<ActorId>,
     crash_at: SimTime,
@@ -135,6 +137,7 @@ impl AppDriver {
             ticks_until: SimTime::ZERO,
             tick_pending: false,
             outbound: Vec::new(),
+            host_memory: Vec::new(),
             crashed: BTreeSet::new(),
             crash_at: SimTime::MAX,
             crash_drops: 0,
@@ -290,7 +293,7 @@ impl AppDriver {
 
     fn offer_cores(&mut self, now: SimTime) {
         for core in self.rt.idle_cores() {
-            let (out, sent) = match core.side {
+            let (out, sent, writes) = match core.side {
                 Side::Nic => {
                     let mut p =
                         SimPlatform::new(&mut self.nic_model, core.index as usize, Side::Nic)
@@ -298,7 +301,7 @@ impl AppDriver {
                     p.advance_to(now);
                     p.begin_exec();
                     let out = run_on_core(&mut self.rt, core, now, &mut p);
-                    (out, p.take_outbox())
+                    (out, p.take_outbox(), p.take_host_writes())
                 }
                 Side::Host => {
                     let mut p =
@@ -308,12 +311,19 @@ impl AppDriver {
                     p.advance_to(now);
                     p.begin_exec();
                     let out = run_on_core(&mut self.rt, core, now, &mut p);
-                    (out, p.take_outbox())
+                    (out, p.take_outbox(), p.take_host_writes())
                 }
             };
             let Some(out) = out else { continue };
             let done = out.completes_at();
             let dead = self.is_dead(out.actor, done);
+            for (addr, bytes) in writes {
+                if dead {
+                    self.crash_drops += 1;
+                } else {
+                    self.host_memory.push((done, addr, bytes));
+                }
+            }
             for (dst, msg) in sent {
                 if dead {
                     self.crash_drops += 1;

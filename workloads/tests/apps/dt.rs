@@ -85,10 +85,16 @@ fn run_dt(seed: u64, w: &AppWorkload) -> Vec<(SimTime, Endpoint, u16, Vec<u8>)> 
         .filter(|(_, _, m)| m.kind == dt::DT_RESULT)
         .map(|(_, _, m)| decode_result(&m.payload).unwrap())
         .collect();
-    let records: Vec<CommitRecord> = out
+    // The log persisted each record by DMA into one append-only host region.
+    let mut next_addr = dt::log::HOST_LOG_BASE;
+    let records: Vec<CommitRecord> = d
+        .host_memory
         .iter()
-        .filter(|(_, ep, m)| *ep == Endpoint::Host && m.kind == dt::DT_PERSIST)
-        .map(|(_, _, m)| CommitRecord::decode(&m.payload).unwrap())
+        .map(|(_, addr, bytes)| {
+            assert_eq!(*addr, next_addr, "{ctx}: the host log is written in order");
+            next_addr += bytes.len() as u64;
+            CommitRecord::decode(bytes).unwrap()
+        })
         .collect();
     let committed: BTreeSet<u64> = results
         .iter()
@@ -155,7 +161,14 @@ fn run_dt(seed: u64, w: &AppWorkload) -> Vec<(SimTime, Endpoint, u16, Vec<u8>)> 
         checked,
         d.migrated()
     );
-    digest(&[out, tail].concat())
+    let mut all = digest(&[out, tail].concat());
+    // the persisted log is part of what must repeat
+    all.extend(
+        d.host_memory
+            .iter()
+            .map(|(t, addr, b)| (*t, Endpoint::Host, 0, [&addr.to_le_bytes()[..], b].concat())),
+    );
+    all
 }
 
 #[test]

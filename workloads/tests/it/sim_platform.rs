@@ -102,3 +102,40 @@ fn watchdog_stops_an_actor_that_runs_too_long() {
         "no reply after the watchdog fired"
     );
 }
+
+#[test]
+fn an_actor_dma_write_to_host_memory_is_costed_and_kept_in_order() {
+    use workloads::sim_platform::host_e5_2620v4_model;
+    // From a NIC core: a NIC-to-host DMA, the same cost as `dma`.
+    let mut p = platform();
+    let mut dmos = DmoTable::new(1 << 20, 1 << 20);
+    let mut next_id = 0;
+    p.begin_exec();
+    {
+        let mut ctx = ActorCtx::new(&mut p, &mut dmos, 0, &mut next_id);
+        ctx.dma(0x100, &[7u8; 2_100]).unwrap();
+        ctx.dma(0x100 + 2_100, &[8u8; 10]).unwrap();
+    }
+    let mut q = platform();
+    q.begin_exec();
+    q.dma(Direction::NicToHost, 2_100);
+    q.dma(Direction::NicToHost, 10);
+    assert_eq!(p.charged_in_exec_exact(), q.charged_in_exec_exact());
+    assert_eq!(p.dma_bytes(), 2_110);
+    let writes = p.take_host_writes();
+    assert_eq!(writes.len(), 2);
+    assert_eq!(writes[0], (0x100, vec![7u8; 2_100]));
+    assert_eq!(writes[1], (0x100 + 2_100, vec![8u8; 10]));
+    assert!(p.take_outbox().is_empty(), "a DMA write is not a message");
+    // From a host core: a store to host memory through the cache model, no PCIe.
+    let mut h = SimPlatform::new(host_e5_2620v4_model().unwrap(), 0, Side::Host).unwrap();
+    h.begin_exec();
+    {
+        let mut ctx = ActorCtx::new(&mut h, &mut dmos, 0, &mut next_id);
+        ctx.dma(0x100, &[7u8; 64]).unwrap();
+    }
+    assert_eq!(h.dma_bytes(), 0);
+    assert!(h.charged_in_exec_exact() > SimDuration::ZERO);
+    assert!(h.charged_in_exec_exact() < SimDuration::from_ns(200));
+    assert_eq!(h.take_host_writes().len(), 1);
+}

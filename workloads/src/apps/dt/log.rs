@@ -1,18 +1,20 @@
 //! DT log actor: appends each commit record to a ring in its DMO, persists it to
-//! host memory (sent to `Endpoint::Host`, carried across PCIe by the platform's
-//! DMA path) and acknowledges the coordinator with DT_LOGGED.
+//! host memory with a DMA write (`ActorCtx::dma`) and acknowledges the
+//! coordinator with DT_LOGGED.
 //!
-//! The runtime's `ActorCtx` has no direct DMA call, so the persistent copy goes
-//! as a message to the host endpoint; the driver (or the node's messaging model)
-//! charges the PCIe transfer and keeps the records in host memory.
+//! The persistent log is an append-only region of host memory starting at
+//! [`HOST_LOG_BASE`]; each record is written there by DMA (costed by the
+//! platform as a PCIe write from a NIC core, a store from a host core), with no
+//! host core involved. The append offset lives in the DMO, so it survives
+//! migration.
 
 use super::super::codec::Enc;
-use super::{CommitRecord, DT_LOG, DT_LOGGED, DT_PERSIST};
+use super::{CommitRecord, DT_LOG, DT_LOGGED};
 use crate::actors::registry::{build_from, default_table, KindDescriptor};
 use crate::actors::wire::{dmo_get_u64, dmo_put_u64};
 use crate::actors::{ConfigError, Request};
 use rand::Rng;
-use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Endpoint, Message};
+use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Message};
 use serde::{Deserialize, Serialize};
 
 /// Compute per record (validate, append header, build the DMA descriptor).
@@ -20,6 +22,11 @@ use serde::{Deserialize, Serialize};
 pub const LOG_CYCLES_PER_RECORD: u64 = 300;
 /// Compute per 64 record bytes copied into the ring. Assumption.
 pub const LOG_CYCLES_PER_64B: u64 = 16;
+/// Host address of the persistent log region (assumption: any pinned host
+/// buffer; only the append order and the bytes matter).
+pub const HOST_LOG_BASE: u64 = 1 << 40;
+/// DMO header: `[head u64][records u64][persisted bytes u64]`.
+const HEADER_BYTES: u32 = 24;
 
 /// Configuration of [`DtLog`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,7 +51,7 @@ impl Default for DtLogConfig {
 #[derive(Debug)]
 pub struct DtLog {
     cfg: DtLogConfig,
-    /// `[head u64][records u64]` then the ring bytes.
+    /// `[head u64][records u64][persisted bytes u64]` then the ring bytes.
     ring: Option<DmoHandle>,
 }
 
@@ -67,7 +74,7 @@ impl Actor for DtLog {
     }
 
     fn init(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        self.ring = Some(ctx.dmo_alloc(16 + self.cfg.ring_bytes)?);
+        self.ring = Some(ctx.dmo_alloc(HEADER_BYTES + self.cfg.ring_bytes)?);
         Ok(())
     }
 
@@ -94,12 +101,15 @@ impl Actor for DtLog {
         if head + 4 + bytes > self.cfg.ring_bytes {
             head = 0;
         }
-        ctx.dmo_write(ring, 16 + head, &bytes.to_le_bytes())?;
-        ctx.dmo_write(ring, 16 + head + 4, &msg.payload)?;
+        ctx.dmo_write(ring, HEADER_BYTES + head, &bytes.to_le_bytes())?;
+        ctx.dmo_write(ring, HEADER_BYTES + head + 4, &msg.payload)?;
         dmo_put_u64(ctx, ring, 0, u64::from(head + 4 + bytes))?;
         let count = dmo_get_u64(ctx, ring, 8)?;
         dmo_put_u64(ctx, ring, 8, count + 1)?;
-        ctx.send(Endpoint::Host, DT_PERSIST, msg.payload.clone())?;
+        // Persist: DMA the record to the end of the host log.
+        let persisted = dmo_get_u64(ctx, ring, 16)?;
+        ctx.dma(HOST_LOG_BASE + persisted, &msg.payload)?;
+        dmo_put_u64(ctx, ring, 16, persisted + u64::from(bytes))?;
         ctx.send(msg.src, DT_LOGGED, Enc::new().u64(rec.txn).done())
     }
 
@@ -133,7 +143,7 @@ pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
 /// This kind's entry in the actor registry.
 pub static KIND: KindDescriptor = KindDescriptor {
     name: "dt_log",
-    doc: "DT_LOG a commit record `[txn u64][n] (key, version, value) [m] (key, version, value)`: appended to the DMO ring, persisted to Endpoint::Host (DT_PERSIST), DT_LOGGED `[txn]` to the sender",
+    doc: "DT_LOG a commit record `[txn u64][n] (key, version, value) [m] (key, version, value)`: appended to the DMO ring, persisted to host memory by DMA (ActorCtx::dma), DT_LOGGED `[txn]` to the sender",
     build: |table| build_from(table, DtLog::new),
     default_config: default_table::<DtLogConfig>,
     gen_request: |rng| gen_request(rng),

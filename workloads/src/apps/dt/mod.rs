@@ -48,8 +48,6 @@ pub const DT_ABORT: u16 = 0x4006;
 pub const DT_LOG: u16 = 0x4007;
 /// Log -> coordinator: `[txn u64]`.
 pub const DT_LOGGED: u16 = 0x4008;
-/// Log -> host memory: the persisted [`CommitRecord`].
-pub const DT_PERSIST: u16 = 0x4009;
 /// Coordinator -> client: `[txn u64][committed u8][n u32] n x [key u32][value u64]` (values read).
 pub const DT_RESULT: u16 = 0x4100;
 
