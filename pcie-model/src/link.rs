@@ -212,6 +212,12 @@ impl PcieLink {
         &self.profile
     }
 
+    /// One-way latency of a TLP (`[pcie] one_way_latency_ns`): the one PCIe
+    /// latency every path that crosses this link uses.
+    pub fn one_way_latency(&self) -> SimDuration {
+        self.one_way
+    }
+
     /// Counters so far.
     pub fn stats(&self) -> LinkStats {
         LinkStats {
