@@ -37,8 +37,10 @@ pub struct DmaProfile {
     /// eight LiquidIO 128 B cache lines).
     pub burst_bytes: u32,
     /// Read requests (of up to max_read_request_bytes) one engine keeps in
-    /// flight: its completion-buffer slots. Default 5, derived from the 2 KB
-    /// blocking read rate of 1.4 GB/s (CALIBRATION.md).
+    /// flight: its completion-buffer slots. Default 3, fitted with
+    /// `[pcie] one_way_latency_ns` and `host_read_parallelism` to Fig. 8's
+    /// 2 KB read rate of 1.4 GB/s (model 1.52) and 2 KB / 64 B read ratio of
+    /// 6.0 (model 6.34) on the pipelined loop (CALIBRATION.md).
     pub read_slots_per_engine: u32,
     /// Writing the completion word into NIC memory where the polling core
     /// sees it. Default 55.8 ns (Table 2, LiquidIO L2 latency).
@@ -55,7 +57,7 @@ impl Default for DmaProfile {
             segment_overhead_ns: 20.0,
             datapath_gbytes_per_s: 2.8,
             burst_bytes: 1024,
-            read_slots_per_engine: 5,
+            read_slots_per_engine: 3,
             completion_word_ns: 55.8,
         }
     }
@@ -98,7 +100,7 @@ impl DmaProfile {
 pub struct RdmaProfile {
     /// Core time in the verbs library per operation: build the work-queue
     /// entry, copy it into the doorbell page and ring the doorbell (store
-    /// barrier). Default 858 ns, fitted: the one free fixed cost of a verb,
+    /// barrier). Default 575 ns, fitted: the one free fixed cost of a verb,
     /// solved so that the 64 B RDMA latency is twice the 64 B blocking DMA
     /// latency (calibration `latency_vs_blocking_dma = 2.0`, CALIBRATION.md)
     /// once the doorbell crossing (`[pcie] one_way_latency_ns`), the CQE write
@@ -129,7 +131,7 @@ pub struct RdmaProfile {
 impl Default for RdmaProfile {
     fn default() -> Self {
         RdmaProfile {
-            post_overhead_ns: 858.0,
+            post_overhead_ns: 575.0,
             wqe_fetch_ns: 0.0,
             cqe_write_ns: 132.0,
             poll_overhead_ns: 192.0,
