@@ -37,8 +37,10 @@ pub struct DmaProfile {
     /// eight LiquidIO 128 B cache lines).
     pub burst_bytes: u32,
     /// Read requests (of up to max_read_request_bytes) one engine keeps in
-    /// flight: its completion-buffer slots. Default 5, derived from the 2 KB
-    /// blocking read rate of 1.4 GB/s (CALIBRATION.md).
+    /// flight: its completion-buffer slots. Default 3, fitted with
+    /// `[pcie] one_way_latency_ns` and `host_read_parallelism` to Fig. 8's
+    /// 2 KB read rate of 1.4 GB/s (model 1.52) and 2 KB / 64 B read ratio of
+    /// 6.0 (model 6.34) on the pipelined loop (CALIBRATION.md).
     pub read_slots_per_engine: u32,
     /// Writing the completion word into NIC memory where the polling core
     /// sees it. Default 55.8 ns (Table 2, LiquidIO L2 latency).
@@ -55,7 +57,7 @@ impl Default for DmaProfile {
             segment_overhead_ns: 20.0,
             datapath_gbytes_per_s: 2.8,
             burst_bytes: 1024,
-            read_slots_per_engine: 5,
+            read_slots_per_engine: 3,
             completion_word_ns: 55.8,
         }
     }
@@ -97,19 +99,25 @@ impl DmaProfile {
 #[serde(deny_unknown_fields, default)]
 pub struct RdmaProfile {
     /// Core time in the verbs library per operation: build the work-queue
-    /// entry and ring the doorbell. Default 300 ns (assumed for ibv_post_send
-    /// on a Cortex-A72).
+    /// entry, copy it into the doorbell page and ring the doorbell (store
+    /// barrier). Default 575 ns, fitted: the one free fixed cost of a verb,
+    /// solved so that the 64 B RDMA latency is twice the 64 B blocking DMA
+    /// latency (calibration `latency_vs_blocking_dma = 2.0`, CALIBRATION.md)
+    /// once the doorbell crossing (`[pcie] one_way_latency_ns`), the CQE write
+    /// and the poll below are paid.
     pub post_overhead_ns: f64,
-    /// NIC time from the doorbell to a decoded work-queue entry: fetch the WQE
-    /// from ARM memory across the NIC's internal PCIe switch and parse it.
-    /// Default 1300 ns, derived so that the 64 B RDMA latency is twice the
-    /// 64 B blocking DMA latency (calibration `latency_vs_blocking_dma = 2.0`).
+    /// NIC time to decode a work-queue entry once the doorbell has crossed
+    /// the link. Default 0 (assumption: the WQE travels inside the doorbell
+    /// write, as mlx5's BlueFlame does, so the NIC fetches nothing; the
+    /// crossing itself is `[pcie] one_way_latency_ns`).
     pub wqe_fetch_ns: f64,
     /// Writing the completion-queue entry to ARM memory. Default 132 ns
     /// (Table 2, BlueField DRAM latency).
     pub cqe_write_ns: f64,
-    /// Core time to poll the completion queue and consume the entry.
-    /// Default 100 ns (assumed).
+    /// Core time to poll the completion queue and consume the entry. Default
+    /// 192 ns = one read of the CQE line the NIC just wrote, a miss to DRAM
+    /// (Table 2, BlueField DRAM 132 ns), plus 60 ns of ibv_poll_cq
+    /// bookkeeping (assumption, the host profile's `poll_cq_processing`).
     pub poll_overhead_ns: f64,
     /// Rate of the extra copy between ARM memory and the NIC datapath that an
     /// off-path NIC makes for every payload. Default 2.8 GB/s: the same
@@ -123,10 +131,10 @@ pub struct RdmaProfile {
 impl Default for RdmaProfile {
     fn default() -> Self {
         RdmaProfile {
-            post_overhead_ns: 300.0,
-            wqe_fetch_ns: 1300.0,
+            post_overhead_ns: 575.0,
+            wqe_fetch_ns: 0.0,
             cqe_write_ns: 132.0,
-            poll_overhead_ns: 100.0,
+            poll_overhead_ns: 192.0,
             nic_memory_gbytes_per_s: 2.8,
             send_queue_depth: 128,
         }

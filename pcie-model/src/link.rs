@@ -212,6 +212,12 @@ impl PcieLink {
         &self.profile
     }
 
+    /// One-way latency of a TLP (`[pcie] one_way_latency_ns`): the one PCIe
+    /// latency every path that crosses this link uses.
+    pub fn one_way_latency(&self) -> SimDuration {
+        self.one_way
+    }
+
     /// Counters so far.
     pub fn stats(&self) -> LinkStats {
         LinkStats {
@@ -423,10 +429,7 @@ mod tests {
         let w = link.write(SimTime::ZERO, 256);
         let wire = link.profile().wire_time(256 + 24);
         assert_eq!(w.sent, SimTime::ZERO + wire);
-        assert_eq!(
-            w.delivered,
-            SimTime::ZERO + wire + SimDuration::from_ns(650)
-        );
+        assert_eq!(w.delivered, SimTime::ZERO + wire + link.one_way_latency());
     }
 
     #[test]
@@ -435,7 +438,11 @@ mod tests {
         let r = link.read_request(SimTime::ZERO, 512);
         assert_eq!(r.completions.len(), 8);
         assert_eq!(r.completions.iter().map(|c| c.bytes).sum::<u64>(), 512);
-        // Round trip: two one-way latencies plus eight serial DRAM lines.
-        assert!(r.done > SimTime::from_ns(2 * 650 + 8 * 62));
+        // Round trip: two one-way latencies plus eight DRAM lines, fetched
+        // `host_read_parallelism` at a time.
+        let p = link.profile();
+        let steps = 8 / u64::from(p.host_read_parallelism);
+        let floor = 2.0 * p.one_way_latency_ns + steps as f64 * p.host_dram_ns;
+        assert!(r.done > SimTime::ZERO + SimDuration::from_ns_f64(floor));
     }
 }

@@ -65,6 +65,12 @@ impl Op {
         })
     }
 
+    /// Whether the issuing core waits for the operation's completion word
+    /// before it may issue another (blocking DMA).
+    pub fn is_blocking(self) -> bool {
+        matches!(self, Op::DmaBlockingRead | Op::DmaBlockingWrite)
+    }
+
     fn rdma_verb(self) -> Option<RdmaVerb> {
         match self {
             Op::RdmaRead => Some(RdmaVerb::Read),
@@ -77,12 +83,14 @@ impl Op {
 /// When one issued operation frees the core and when it is complete.
 #[derive(Debug, Clone, Copy)]
 struct Issued {
-    core_free: SimTime,
     /// Blocking / RDMA: the core sees the completion. Non-blocking: the data
     /// has arrived (there is no completion word).
     done: SimTime,
     /// What the core waits for before going on, for latency.
     latency_end: SimTime,
+    /// Core time this operation costs a core that pipelines them (RDMA:
+    /// posting plus polling; DMA: issuing).
+    core_time: SimDuration,
 }
 
 fn issue(
@@ -96,17 +104,17 @@ fn issue(
         let c = sys.submit(now, core, &cmd)?;
         let done = c.completion_word.unwrap_or(c.data_done);
         return Ok(Issued {
-            core_free: c.core_free,
             done,
             latency_end: c.core_resume(),
+            core_time: c.core_free.saturating_since(now),
         });
     }
     let verb = op.rdma_verb().ok_or(DmaError::RdmaNotConfigured)?;
     let c = sys.rdma(now, core, verb, bytes)?;
     Ok(Issued {
-        core_free: c.core_free,
         done: c.completed,
         latency_end: c.completed,
+        core_time: c.core_time,
     })
 }
 
@@ -124,9 +132,16 @@ pub fn unloaded_latency(
 }
 
 /// Payload throughput (GB/s) of `cores` cores each issuing `ops_per_core`
-/// operations of `bytes` back to back: a core issues its next command as soon
-/// as it is free and its queue has room (it never waits for completions; the
-/// blocking forms carry completion words that the core reaps as they come).
+/// operations of `bytes`, each core as its operation type allows:
+/// - blocking DMA: the core issues one command and spins on its completion
+///   word; only then does it issue the next (one command in flight per core);
+/// - non-blocking DMA: the core issues its next command as soon as it is free
+///   and its engine queue has room (`dma.queue_depth` bounds the descriptors
+///   in flight); it never waits for the data;
+/// - RDMA: the core posts its next verb once it has built and posted the
+///   previous one and its send queue has room (`rdma.send_queue_depth`), and
+///   it pays the polling of every completion on its own time.
+///
 /// Cores take turns in time order. Throughput is measured between the first
 /// and last completion, so start-up latency does not count.
 pub fn streaming_throughput(
@@ -161,7 +176,13 @@ pub fn streaming_throughput(
             continue;
         }
         let i = issue(&mut sys, now, core, op, bytes)?;
-        next_free[core] = i.core_free;
+        next_free[core] = if op.is_blocking() {
+            // The core spins until it sees the completion word.
+            i.latency_end
+        } else {
+            // Non-blocking DMA: the issue cost; RDMA: post and poll.
+            now + i.core_time
+        };
         left[core] -= 1;
         first_done = first_done.min(i.done);
         last_done = last_done.max(i.done);

@@ -3,8 +3,10 @@
 //! An off-path NIC's cores reach the host through the NIC's RDMA engine, not
 //! a DMA instruction queue. One verb, as modelled:
 //! 1. the core builds the work-queue entry and rings the doorbell
-//!    (`post_overhead_ns` of core time);
-//! 2. the NIC fetches and decodes the WQE (`wqe_fetch_ns`);
+//!    (`post_overhead_ns` of core time: the verbs library's software cost);
+//! 2. the doorbell (a posted MMIO write carrying the WQE) crosses to the NIC
+//!    in the link's one-way latency (`[pcie] one_way_latency_ns`, the same
+//!    value every PCIe path uses) and the NIC decodes it (`wqe_fetch_ns`);
 //! 3. write: the payload is copied from ARM memory into the NIC datapath
 //!    (`nic_memory_gbytes_per_s`, one shared port per NIC), then goes to the
 //!    host through the same DMA engine and PCIe link as a blocking DMA write
@@ -12,7 +14,13 @@
 //!    read: the same DMA engine and link as a blocking DMA read, then the
 //!    payload is copied from the NIC datapath into ARM memory;
 //! 4. the NIC writes the completion-queue entry (`cqe_write_ns`) and the
-//!    polling core consumes it (`poll_overhead_ns`).
+//!    polling core consumes it (`poll_overhead_ns` of core time).
+//!
+//! The core's own time per verb is `post_overhead_ns + poll_overhead_ns`
+//! (`RdmaCompletion::core_time`); everything else runs in the NIC and overlaps
+//! across verbs, bounded by the send queue. At small payloads a core issuing
+//! verbs back to back is therefore bound by its software cost, which is what
+//! the paper blames for RDMA's loss on small messages.
 //!
 //! The payload thus crosses the NIC datapath twice and the fixed costs of a
 //! verb come on top of the PCIe path: that is why the paper finds RDMA latency
@@ -20,7 +28,7 @@
 
 use std::collections::VecDeque;
 
-use sim_core::SimTime;
+use sim_core::{SimDuration, SimTime};
 
 use crate::dma::{DmaCommand, DmaEngines, DmaError, DmaKind};
 use crate::link::PcieLink;
@@ -43,6 +51,9 @@ pub struct RdmaCompletion {
     pub issued: SimTime,
     /// The core is done posting and free to do other work.
     pub core_free: SimTime,
+    /// Time this verb costs the issuing core in all: posting plus polling its
+    /// completion (the software cost a pipelined loop pays per verb).
+    pub core_time: SimDuration,
     /// Write: data in host memory. Read: data in ARM memory.
     pub data_done: SimTime,
     /// The polling core has consumed the completion entry: the verb's latency
@@ -139,7 +150,9 @@ impl RdmaEngine {
         }
         let p = self.profile.clone();
         let core_free = now + ns(p.post_overhead_ns);
-        let wqe_ready = core_free + ns(p.wqe_fetch_ns);
+        // The doorbell is a posted write across the link: it lands one
+        // one-way latency after the core stored it.
+        let wqe_ready = core_free + link.one_way_latency() + ns(p.wqe_fetch_ns);
         let copy = at_gbytes(bytes, p.nic_memory_gbytes_per_s);
         let engine = dma.engine_of(core);
         let (data_done, nic_done) = match verb {
@@ -166,6 +179,7 @@ impl RdmaEngine {
         Ok(RdmaCompletion {
             issued: now,
             core_free,
+            core_time: ns(p.post_overhead_ns) + ns(p.poll_overhead_ns),
             data_done,
             completed,
         })

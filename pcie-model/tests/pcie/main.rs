@@ -1,5 +1,6 @@
 //! Integration tests of pcie-model: one binary, one module per behaviour.
 
+mod blocking;
 mod credits;
 mod determinism;
 mod latency_knob;

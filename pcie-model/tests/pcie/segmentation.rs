@@ -1,7 +1,7 @@
 //! TLP segmentation and conservation: sizes cut at MPS / MRRS / completion size, every payload byte carried once, wire time = bytes / rate.
 
 use pcie_model::{Direction, DmaCommand, DmaKind, PcieProfiles, PcieSystem};
-use sim_core::{SimDuration, SimTime};
+use sim_core::SimTime;
 
 #[test]
 fn writes_and_reads_are_cut_into_the_right_tlps() {
@@ -62,7 +62,7 @@ fn device_and_host_writes_use_their_own_direction() {
     assert_eq!(s.upstream.tlps, 6);
     // Same size, idle link: both directions take the same time.
     assert_eq!(up.delivered, down.delivered);
-    let one_way = SimDuration::from_ns(650);
+    let one_way = sys.link().one_way_latency();
     assert!(up.delivered - up.sent == one_way);
     assert!(sys.link().idle_from(Direction::NicToHost) == up.sent);
 }

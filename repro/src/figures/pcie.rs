@@ -160,21 +160,36 @@ pub fn fig8(ctx: &Ctx<'_>) -> Result<Figure, ReproError> {
     Ok(Figure::new("fig8", fig8_parts(ctx)?, plot))
 }
 
-/// Fig. 8: LiquidIO per-core DMA throughput against payload. The four
-/// published numbers fixed four parameters: the write pair gives the engine
-/// datapath rate and per-command overhead, the read ratio the one-way PCIe
-/// latency, and the read rate the read slots per engine.
+/// Fig. 8: LiquidIO per-core DMA throughput against payload.
+///
+/// The table has four curves from two loops: a blocking core issues one
+/// command and spins on its completion word before the next (one command in
+/// flight); a non-blocking core issues as fast as its engine queue accepts
+/// (up to `dma.queue_depth` descriptors in flight). The paper labels its four
+/// Fig. 8 numbers "blocking", but a strictly blocking read cannot reach them:
+/// 64 B at 1.4 / 6.0 = 0.233 GB/s is one read every 274 ns, while one PCIe
+/// round trip alone is at least 2 x 500 ns (calibration `latency_ns_range`).
+/// Those numbers need about five reads in flight, i.e. a pipelined loop. So
+/// the claims compare them with the model's pipelined (non-blocking) curves,
+/// and say so in their ids; the four parameters fitted to them (engine
+/// datapath rate and per-command overhead from the write pair, one-way
+/// latency from the read ratio, read slots from the read rate) are the same
+/// as before. The blocking curves are a consequence of the same parameters
+/// plus the completion-word wait, fitted to nothing.
 pub fn fig8_parts(ctx: &Ctx<'_>) -> Result<(Table, Vec<Claim>), ReproError> {
     let paper = ctx.paper.dma("liquidio_cn2350")?;
     let quick = ctx.quick;
     let lio = PcieProfiles::liquidio_cn2350();
     let rows: Vec<(Op, &PcieProfiles)> = Op::DMA.iter().map(|&op| (op, &lio)).collect();
     let (table, v) = throughput_table(&rows, quick);
-    let (read, write) = (&v[0], &v[1]);
+    // v follows Op::DMA: blocking read, blocking write, non-blocking read,
+    // non-blocking write. The paper's numbers sit on the pipelined curves.
+    let (read, write) = (&v[2], &v[3]);
+    let why = "paper's 'blocking' value vs the model's pipelined (non-blocking) loop: a strictly blocking 64 B read needs a PCIe round trip (>= 1 us) per 64 B";
     let claims = vec![
         Claim::new(
-            "fig8.dma_blocking_write.2KB.per_core",
-            "2 KB blocking DMA write per core",
+            "fig8.dma_write_pipelined.2KB.per_core",
+            format!("2 KB DMA write per core ({why})"),
             paper.blocking_write_gbytes_per_s_at_2kb,
             at(write, 2048),
             "GB/s",
@@ -182,8 +197,8 @@ pub fn fig8_parts(ctx: &Ctx<'_>) -> Result<(Table, Vec<Claim>), ReproError> {
             fitted("dma.datapath_gbytes_per_s + dma.command_overhead_ns"),
         ),
         Claim::new(
-            "fig8.dma_blocking_read.2KB.per_core",
-            "2 KB blocking DMA read per core",
+            "fig8.dma_read_pipelined.2KB.per_core",
+            format!("2 KB DMA read per core ({why})"),
             paper.blocking_read_gbytes_per_s_at_2kb,
             at(read, 2048),
             "GB/s",
@@ -191,8 +206,8 @@ pub fn fig8_parts(ctx: &Ctx<'_>) -> Result<(Table, Vec<Claim>), ReproError> {
             fitted("dma.read_slots_per_engine + pcie.one_way_latency_ns"),
         ),
         Claim::new(
-            "fig8.dma_blocking_write.2KB_over_64B",
-            "Blocking DMA write throughput at 2 KB over 64 B",
+            "fig8.dma_write_pipelined.2KB_over_64B",
+            format!("DMA write throughput at 2 KB over 64 B ({why})"),
             paper.blocking_write_speedup_2kb_over_64b,
             at(write, 2048) / at(write, 64),
             "x",
@@ -200,8 +215,8 @@ pub fn fig8_parts(ctx: &Ctx<'_>) -> Result<(Table, Vec<Claim>), ReproError> {
             fitted("dma.datapath_gbytes_per_s + dma.command_overhead_ns"),
         ),
         Claim::new(
-            "fig8.dma_blocking_read.2KB_over_64B",
-            "Blocking DMA read throughput at 2 KB over 64 B",
+            "fig8.dma_read_pipelined.2KB_over_64B",
+            format!("DMA read throughput at 2 KB over 64 B ({why})"),
             paper.blocking_read_speedup_2kb_over_64b,
             at(read, 2048) / at(read, 64),
             "x",
@@ -237,11 +252,13 @@ pub fn fig9_parts(ctx: &Ctx<'_>) -> Result<(Table, Vec<Claim>), ReproError> {
     let mut claims = Vec::new();
     for (name, rdma, dma) in [("read", &v[0], &v[2]), ("write", &v[1], &v[3])] {
         for bytes in [64, 2048] {
-            // The 64 B ratio fixed the WQE fetch; the NIC-memory rate was set
-            // to the DMA datapath rate so the per-byte slope doubles and the
-            // ratio stays near 2 at large payloads.
+            // The 64 B ratio fixed the verbs library's post cost (the other
+            // fixed costs come from the PCIe latency, Table 2 and an assumed
+            // poll bookkeeping); the NIC-memory rate was set to the DMA
+            // datapath rate so the per-byte slope doubles and the ratio stays
+            // near 2 at large payloads.
             let basis = if bytes == 64 {
-                fitted("rdma.wqe_fetch_ns")
+                fitted("rdma.post_overhead_ns")
             } else {
                 fitted("rdma.nic_memory_gbytes_per_s")
             };
@@ -259,8 +276,13 @@ pub fn fig9_parts(ctx: &Ctx<'_>) -> Result<(Table, Vec<Claim>), ReproError> {
     Ok((table, claims))
 }
 
-/// Fig. 10: BlueField RDMA per-core throughput against payload. The
-/// calibration file states no value from this figure, so it has no claims.
+/// Fig. 10: BlueField RDMA per-core throughput against payload, a
+/// prediction. One core posts verbs back to back and polls every completion;
+/// its own time per verb is `rdma.post_overhead_ns + rdma.poll_overhead_ns`,
+/// while the doorbell crossing, the NIC's copies, the DMA and the CQE write
+/// overlap across verbs up to `rdma.send_queue_depth`. Nothing was fitted to
+/// this figure: the calibration file states no value from it, so it has no
+/// claims (the curve is to be checked against the published figure).
 pub fn fig10(ctx: &Ctx<'_>) -> Result<Figure, ReproError> {
     let plot = plot(
         "fig10",
