@@ -248,10 +248,8 @@ pub(super) fn report(
             .iter()
             .map(|sp| sp.net.drops_uplink + sp.net.drops_no_route + sp.net.drops_no_actor)
             .sum::<u64>();
-    let link_gbps: f64 = s
-        .cluster
-        .as_ref()
-        .map_or(0.0, |p| p.servers.iter().map(|sp| sp.nic.link_gbps).sum());
+    // the servers' uplinks (the cluster's links replace each NIC's own port rate)
+    let link_gbps: f64 = servers.iter().map(|sp| sp.uplink().2.rate_gbps()).sum();
     let summary = Summary {
         scenario: s.name.clone(),
         seed: s.seed,
