@@ -249,3 +249,17 @@ fn cluster_flags_are_refused_where_they_do_not_apply() {
         assert!(!dir.join("o").exists(), "nothing written");
     }
 }
+
+#[test]
+fn the_dt_application_runs_on_a_cluster_and_answers_its_clients() {
+    let o = vec!["duration_ms=1".to_string(), "warmup_ms=0.2".to_string()];
+    let s = Scenario::load(&repo().join("configs/cluster_dt.toml"), &o).expect("loads");
+    let (out, _) = run_cluster(&s, &ClusterOptions::default()).expect("runs");
+    let (sent, answered) = (num(&out, "client_sent"), num(&out, "client_responses"));
+    assert!(sent > 1000, "{sent}");
+    // DT_RESULT comes back after 2PC and the log record: nearly every transaction is answered
+    assert!(answered * 100 >= sent * 95, "{answered} of {sent}");
+    assert!(out.places.conserved(), "{:?}", out.places);
+    // a transaction costs more than a network round trip: reads, prepare, log, commit
+    assert!(out.summary.lat_p50_us > 2.0, "{}", out.summary.lat_p50_us);
+}

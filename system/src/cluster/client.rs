@@ -184,6 +184,11 @@ impl Client {
         }
     }
 
+    /// Whether request `id` is outstanding.
+    pub fn is_outstanding(&self, id: u64) -> bool {
+        self.outstanding.contains_key(&id)
+    }
+
     /// Request `id` expects no response (its actor never answers): it leaves
     /// the outstanding table, counted in `one_way`.
     pub fn forget(&mut self, id: u64) {

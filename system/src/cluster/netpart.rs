@@ -181,9 +181,29 @@ impl NetPart {
     fn response(&mut self, now: SimTime, c: u32, f: &NetFrame, hop: &Hop) {
         self.delivered += 1;
         self.traced_delivery(hop, &f.wire);
+        let me = self.fabric.topology().servers + c;
         if let Some(cp) = self.clients.get_mut(c as usize) {
             cp.frames_in += 1;
-            cp.client.on_response_sent_at(now, f.msg.created_at);
+            // A reply that starts with its request's message id (the
+            // synthetic actors' reply, DT's txn id) is matched by it; any
+            // other by the send time its server carried back.
+            let by_id = f
+                .msg
+                .payload
+                .get(..8)
+                .and_then(|b| b.try_into().ok())
+                .map(u64::from_le_bytes)
+                .filter(|&id| id >> 32 == u64::from(me))
+                .map(|id| id & 0xffff_ffff)
+                .filter(|&id| cp.client.is_outstanding(id));
+            match by_id {
+                Some(id) => {
+                    cp.client.on_response(now, id);
+                }
+                None => {
+                    cp.client.on_response_sent_at(now, f.msg.created_at);
+                }
+            }
         }
     }
 
@@ -209,10 +229,16 @@ impl NetPart {
         if !t.replies {
             cp.client.forget(id);
         }
-        let req = gen_request(t.kind, &mut cp.rng);
+        let mut req = gen_request(t.kind, &mut cp.rng);
         let me = servers + c;
+        // unique across clients and below the runtime's own message ids
+        let msg_id = (u64::from(me) << 32) | (id & 0xffff_ffff);
+        if t.kind == ActorKind::DtCoordinator && req.payload.len() >= 8 {
+            // DT_TXN starts with its txn id, which DT_RESULT echoes: make it the request's
+            req.payload[..8].copy_from_slice(&msg_id.to_le_bytes());
+        }
         let msg = Message {
-            id,
+            id: msg_id,
             src: Endpoint::Network {
                 node: me,
                 port: CLIENT_PORT,
