@@ -88,6 +88,20 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// [cluster] runs: worker threads, a number or `auto` (all cores); outputs
+    /// are byte-identical whatever the count.
+    #[arg(long, value_name = "N|auto", default_value = "1")]
+    pub threads: String,
+    /// [cluster] runs: write one pcap file per switch port into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub pcap: Option<PathBuf>,
+    /// [cluster] runs: write a Chrome/Perfetto trace (ui.perfetto.dev, chrome://tracing)
+    /// with one track per core per server and the network's ports.
+    #[arg(long, value_name = "FILE.json")]
+    pub trace: Option<PathBuf>,
+    /// Bound the trace to simulated time START..END, e.g. 1ms..1.2ms (either side may be empty).
+    #[arg(long, value_name = "START..END", requires = "trace")]
+    pub trace_window: Option<String>,
 }
 
 /// Arguments of `nicsim validate`.
@@ -132,25 +146,24 @@ fn load(
 
 fn cmd_run(a: RunArgs) -> Result<()> {
     let scenario = load(&a.scenario, &a.overrides, a.seed)?;
-    if scenario.cluster.is_some() {
-        // Refused before anything is written, like bad input (exit 2).
-        let text = std::fs::read_to_string(&a.scenario).unwrap_or_default();
-        return Err(ScenarioError::key(
-            a.scenario.display().to_string(),
-            system::scenario::error::locate_key(&text, "cluster"),
-            "cluster",
-            system::run::CLUSTER_RUN_MISSING,
-            "inspect it with `nicsim topo FILE --dot`; remove [cluster] to run the one-server system",
-        )
-        .into());
-    }
+    let opts = crate::run_cluster::options(&a, &scenario)?;
     let out_dir = a
         .out
+        .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
-    let out = run_scenario(&scenario)?;
+    let (out, notes) = match opts {
+        Some(opts) => crate::run_cluster::run(&a, &scenario, &opts)?,
+        None => (run_scenario(&scenario)?, Vec::new()),
+    };
     write_outputs(&out_dir, &out)?;
     if !a.quiet {
         print!("{}", summary_text(&out.summary));
+        for line in crate::run_cluster::summary_lines(&out)
+            .into_iter()
+            .chain(notes)
+        {
+            println!("{line}");
+        }
         let mut files = vec!["summary.csv", "timeseries.csv"];
         files.extend(out.extra_tables.iter().map(|(name, _)| name.as_str()));
         files.push("resolved.toml");

@@ -6,6 +6,7 @@ pub mod merge;
 pub mod plot;
 pub mod probe;
 pub mod repro_cmd;
+pub mod run_cluster;
 pub mod slurm;
 pub mod sweep;
 

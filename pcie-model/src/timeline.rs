@@ -9,9 +9,9 @@
 //! the real link arbiter shares it, and intervals never overlap, so the wire
 //! never carries more than its rate.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::ops::Bound;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use sim_core::{SimDuration, SimTime};
 
@@ -37,7 +37,26 @@ pub struct Timeline {
     floor: SimTime,
     /// Saturated stretches found by earlier searches (a cache: it never
     /// changes a result, only how fast `find` gets there).
-    hints: RefCell<[Option<Hint>; HINTS]>,
+    hints: HintCache,
+}
+
+/// The hint slots behind a lock, so a timeline (and the PCIe system holding
+/// it) can be shared across the threads of a parallel cluster run. Never
+/// contended: one node owns it. A poisoned lock only means a panic while a
+/// hint was written; hints never change results, so the data is still usable.
+#[derive(Debug, Default)]
+struct HintCache(Mutex<[Option<Hint>; HINTS]>);
+
+impl HintCache {
+    fn lock(&self) -> MutexGuard<'_, [Option<Hint>; HINTS]> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Clone for HintCache {
+    fn clone(&self) -> Self {
+        HintCache(Mutex::new(*self.lock()))
+    }
 }
 
 impl Timeline {
@@ -72,7 +91,7 @@ impl Timeline {
 
     /// Jumps over stretches known to hold no idle gap of `len`.
     fn skip_saturated(&self, mut ready: SimTime, len: SimDuration) -> SimTime {
-        let hints = self.hints.borrow();
+        let hints = self.hints.lock();
         loop {
             let jumped = hints
                 .iter()
@@ -88,7 +107,7 @@ impl Timeline {
     }
 
     fn remember(&self, new: Hint) {
-        let mut hints = self.hints.borrow_mut();
+        let mut hints = self.hints.lock();
         // Extend a hint of the same length that the new one overlaps.
         for h in hints.iter_mut().flatten() {
             if h.len == new.len && new.from <= h.to && h.from <= new.to {

@@ -68,6 +68,34 @@ impl<E> Scheduler<E> {
     pub fn pending(&self) -> usize {
         self.queue.len()
     }
+
+    /// A scheduler outside any engine, used as a staging buffer: a model
+    /// written against `Scheduler` (e.g. a server node) runs inside another
+    /// engine (a partition of the parallel engine), which drains what it
+    /// scheduled with [`Scheduler::take_staged`] after each event.
+    pub fn staging(capacity: usize) -> Self {
+        Scheduler {
+            now: SimTime::ZERO,
+            queue: EventQueue::with_capacity_limit(capacity),
+            overflowed: 0,
+            clamped: 0,
+        }
+    }
+
+    /// Sets the clock of a staging scheduler (the host engine's `now`).
+    pub fn set_now(&mut self, now: SimTime) {
+        self.now = now;
+    }
+
+    /// Pops the staged event first in (time, push order); `None` when empty.
+    pub fn take_staged(&mut self) -> Option<(SimTime, E)> {
+        self.queue.pop()
+    }
+
+    /// Pushes refused because the staging queue was full (should stay 0).
+    pub fn overflowed(&self) -> u64 {
+        self.overflowed
+    }
 }
 
 /// Why a run stopped early.

@@ -243,6 +243,11 @@ impl World {
     pub fn nodes(&self) -> &[Node] {
         &self.nodes
     }
+
+    /// The nodes, taken out (a cluster world drives them itself).
+    pub fn into_nodes(self) -> Vec<Node> {
+        self.nodes
+    }
 }
 
 impl Model for World {

@@ -1,4 +1,4 @@
-//! `[cluster]` from the command line: the example topologies validate, `nicsim topo` prints them, and a cluster is never run as one server.
+//! `[cluster]` from the command line: the example topologies validate, `nicsim topo` prints them, and a scenario without `[cluster]` stays one server.
 
 use crate::common::{nicsim, repo, scratch};
 
@@ -91,19 +91,6 @@ fn topo_set_overrides_the_shape_counts() {
         out.contains("8 servers, 2 clients, 1 switches, 10 links"),
         "{out}"
     );
-}
-
-#[test]
-fn a_cluster_run_is_refused_not_run_as_one_server() {
-    let dir = scratch("cluster-run-refused");
-    let out = nicsim(&dir, &["run", &config("cluster_star.toml"), "--out", "x"]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("key `cluster`: running a [cluster] scenario is not implemented yet"),
-        "{err}"
-    );
-    assert!(!dir.join("x").exists(), "nothing written");
 }
 
 #[test]

@@ -24,7 +24,7 @@ use pcie_model::PcieSystem;
 use scheduler::{AccelKind, Direction, Endpoint, MemAccess, Message, Platform, Side};
 use sim_core::{SimDuration, SimTime};
 use std::borrow::BorrowMut;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// DMA cost when no PCIe model is wired in: a fixed 1 us setup and completion
 /// latency (inside the 0.5-2 us PCIe latency range of iPipe section 2.2.5) plus
@@ -63,7 +63,7 @@ pub struct SimPlatform<M: BorrowMut<CoreModel> = CoreModel> {
     model_errors: u64,
     dma_bytes: u64,
     cycle_scale: f64,
-    dma_model: Option<Rc<PcieSystem>>,
+    dma_model: Option<Arc<PcieSystem>>,
     /// Host-memory writes of this execution (`Platform::dma_write`), in order,
     /// bounded like the outbox.
     host_writes: Vec<(u64, Vec<u8>)>,
@@ -95,7 +95,7 @@ impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
 
     /// Costs `dma` through the PCIe model (a blocking DMA on an unloaded link,
     /// `PcieSystem::transfer_cost`) instead of the fixed constants.
-    pub fn with_dma_model(mut self, model: Rc<PcieSystem>) -> SimPlatform<M> {
+    pub fn with_dma_model(mut self, model: Arc<PcieSystem>) -> SimPlatform<M> {
         self.dma_model = Some(model);
         self
     }

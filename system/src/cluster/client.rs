@@ -10,7 +10,7 @@
 
 use rand::Rng;
 use sim_core::{LatencyHistogram, SimDuration, SimRng, SimTime};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Default bound on outstanding requests per client.
 pub const DEFAULT_MAX_OUTSTANDING: usize = 65_536;
@@ -60,6 +60,8 @@ pub struct ClientStats {
     pub unmatched: u64,
     /// Sends refused: the outstanding table was full.
     pub refused_full: u64,
+    /// Requests sent that expect no response.
+    pub one_way: u64,
 }
 
 /// One client machine.
@@ -75,6 +77,9 @@ pub struct Client {
     slots: VecDeque<SimTime>,
     /// Request id -> send time (ids ascend with send time).
     outstanding: BTreeMap<u64, SimTime>,
+    /// The same requests by (send time, id), to match a response by the
+    /// send time its server carried back.
+    by_sent: BTreeSet<(SimTime, u64)>,
     next_id: u64,
     /// Counters.
     pub stats: ClientStats,
@@ -97,6 +102,7 @@ impl Client {
             next_at: start,
             slots,
             outstanding: BTreeMap::new(),
+            by_sent: BTreeSet::new(),
             next_id: 0,
             stats: ClientStats::default(),
             latency: LatencyHistogram::new(),
@@ -139,6 +145,7 @@ impl Client {
         let id = self.next_id;
         self.next_id += 1;
         self.outstanding.insert(id, now);
+        self.by_sent.insert((now, id));
         self.stats.sent += 1;
         Some(id)
     }
@@ -150,11 +157,46 @@ impl Client {
             self.stats.unmatched += 1;
             return None;
         };
+        self.by_sent.remove(&(sent, id));
         let latency = now.saturating_since(sent);
         self.stats.responses += 1;
         self.latency.record(latency);
         self.free_slot(now);
         Some(latency)
+    }
+
+    /// A response carrying the send time `sent` of its request arrived at
+    /// `now`: matched to the oldest outstanding request sent then (requests
+    /// sent at the same instant have the same latency, so which one is
+    /// matched does not change the measurement).
+    pub fn on_response_sent_at(&mut self, now: SimTime, sent: SimTime) -> Option<SimDuration> {
+        let id = self
+            .by_sent
+            .range((sent, 0)..=(sent, u64::MAX))
+            .next()
+            .map(|&(_, id)| id);
+        match id {
+            Some(id) => self.on_response(now, id),
+            None => {
+                self.stats.unmatched += 1;
+                None
+            }
+        }
+    }
+
+    /// Whether request `id` is outstanding.
+    pub fn is_outstanding(&self, id: u64) -> bool {
+        self.outstanding.contains_key(&id)
+    }
+
+    /// Request `id` expects no response (its actor never answers): it leaves
+    /// the outstanding table, counted in `one_way`.
+    pub fn forget(&mut self, id: u64) {
+        if let Some(sent) = self.outstanding.remove(&id) {
+            self.by_sent.remove(&(sent, id));
+            self.stats.one_way += 1;
+            self.free_slot(sent);
+        }
     }
 
     /// When the oldest outstanding request times out.
@@ -172,6 +214,7 @@ impl Client {
                 break;
             }
             self.outstanding.remove(&id);
+            self.by_sent.remove(&(sent, id));
             self.stats.timeouts += 1;
             self.free_slot(now);
             n += 1;

@@ -46,7 +46,7 @@ pub struct Hop {
 }
 
 /// Sees every frame a switch port sends: (switch, port, transit, frame).
-pub trait PortTap {
+pub trait PortTap: Send {
     /// One frame left `switch`'s `port`.
     fn sent(&mut self, switch: u32, port: u16, transit: &Transit, frame: &WireFrame);
     /// Flushes what it wrote; the records written, or the first error.
@@ -146,6 +146,14 @@ impl Fabric {
     /// A link direction's transmitting end.
     pub fn link_tx(&self, link: usize, dir: usize) -> &LinkTx {
         &self.tx[link][dir]
+    }
+
+    /// Puts `tx` in place of a link direction's transmitting end (a cluster
+    /// server owns its uplink during the run and hands it back for reports).
+    pub fn replace_link_tx(&mut self, link: usize, dir: usize, tx: LinkTx) {
+        if let Some(d) = self.tx.get_mut(link).and_then(|l| l.get_mut(dir)) {
+            *d = tx;
+        }
     }
 
     /// A switch.

@@ -11,6 +11,7 @@ mod custom;
 pub mod dot;
 pub mod fabric;
 pub mod link;
+pub mod netpart;
 pub mod netsim;
 pub mod probe;
 pub mod report;
@@ -18,6 +19,7 @@ pub mod routing;
 pub mod spec;
 pub mod switch;
 pub mod topology;
+pub mod world;
 
 pub use fabric::{Fabric, Hop, PortTap, WireFrame};
 pub use routing::Routes;

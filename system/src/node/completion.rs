@@ -27,7 +27,9 @@ impl Node {
                     self.acct.internal += 1;
                     self.route(m, core.side, now, sched);
                 }
-                Endpoint::Network { .. } => self.transmit(m, core.side, origin.unwrap_or(now), now),
+                Endpoint::Network { node, port } => {
+                    self.transmit(m, (node, port), core.side, origin.unwrap_or(now), now)
+                }
                 Endpoint::Host => self.acct.egress_host += 1,
             }
         }
@@ -37,7 +39,7 @@ impl Node {
 
     /// Sends a reply frame out of the transmit MAC (after crossing PCIe when a
     /// host core sent it). Latency counts from `origin`, the request's creation.
-    fn transmit(&mut self, m: Message, from: Side, origin: SimTime, now: SimTime) {
+    fn transmit(&mut self, m: Message, to: (u32, u16), from: Side, origin: SimTime, now: SimTime) {
         let wire = Frame::wire_bytes_for(m.payload.len());
         let at_mac = match from {
             Side::Nic => now,
@@ -46,6 +48,10 @@ impl Node {
                 .host_write_to_nic(now, u64::from(wire))
                 .delivered
                 .max(now),
+        };
+        // a cluster node hands the frame to the network (`net.rs`)
+        let Some(m) = self.hand_to_network(m, to, at_mac, origin) else {
+            return;
         };
         if self.spare_payloads.len() < SPARE_PAYLOADS {
             self.spare_payloads.push(m.payload);

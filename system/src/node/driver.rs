@@ -42,7 +42,7 @@ use pcie_model::PcieSystem;
 use scheduler::runtime::{CoreId, ExecOutcome, OutcomeKind, Runtime};
 use scheduler::{Endpoint, Message, Side};
 use sim_core::{SimDuration, SimTime};
-use std::rc::Rc;
+use std::sync::Arc;
 use workloads::sim_platform::SimPlatform;
 
 /// Errors and drops the driver saw; each reaches the run's outputs.
@@ -115,7 +115,7 @@ pub struct RuntimeDriver {
     nic_model: CoreModel,
     /// `None` for a node whose host cores never run actors (the echo workload).
     host_model: Option<CoreModel>,
-    dma_model: Rc<PcieSystem>,
+    dma_model: Arc<PcieSystem>,
     forwarding: ForwardingCost,
     nic: Vec<Option<Running>>,
     host: Vec<Option<Running>>,
@@ -158,7 +158,7 @@ impl RuntimeDriver {
             rt,
             nic_model,
             host_model,
-            dma_model: Rc::new(pcie.clone()),
+            dma_model: Arc::new(pcie.clone()),
             forwarding,
             nic: (0..nic).map(|_| None).collect(),
             host: (0..host).map(|_| None).collect(),
@@ -379,6 +379,17 @@ impl RuntimeDriver {
             .map(|r| r.done_at.min(end).saturating_since(r.started))
             .fold(SimDuration::ZERO, |a, b| a + b);
         self.nic_busy_done + partial
+    }
+
+    /// Host core time up to `end`, as [`Self::nic_busy`] (cluster `servers.csv`).
+    pub fn host_busy(&self, end: SimTime) -> SimDuration {
+        let partial = self
+            .host
+            .iter()
+            .flatten()
+            .map(|r| r.done_at.min(end).saturating_since(r.started))
+            .fold(SimDuration::ZERO, |a, b| a + b);
+        self.host_busy_done + partial
     }
 
     /// NIC cores.

@@ -29,6 +29,7 @@ pub mod driver;
 pub mod drops;
 pub mod echo_actor;
 pub mod named;
+pub mod net;
 pub mod places;
 pub mod platform;
 
@@ -133,6 +134,8 @@ pub struct Node {
     request_series: bool,
     drops_in_series: u64,
     started: Vec<(CoreId, SimTime)>,
+    /// Cluster runs: where remote frames go instead of the transmit MAC.
+    net: Option<net::NetPort>,
 }
 
 impl Node {
@@ -168,6 +171,7 @@ impl Node {
             request_series: p.conserve == Conserve::Messages,
             drops_in_series: 0,
             started: Vec::new(),
+            net: None,
         }
     }
 

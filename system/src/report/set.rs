@@ -22,7 +22,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Every file `nicsim run` may write into its output directory.
-pub const RUN_FILES: [&str; 8] = [
+pub const RUN_FILES: [&str; 10] = [
     "summary.csv",
     "counters.csv",
     "timeseries.csv",
@@ -31,6 +31,8 @@ pub const RUN_FILES: [&str; 8] = [
     "placements.csv",
     "migrations.csv",
     "classes.csv",
+    "servers.csv",
+    "links.csv",
 ];
 
 const TMP_TAG: &str = "nicsim-tmp";

@@ -144,5 +144,6 @@ pub(super) fn run_actor_world(
         ],
         classes: class_rows,
         places,
+        summary_extra: Vec::new(),
     })
 }

@@ -91,6 +91,7 @@ pub(super) fn run_echo(
         extra_tables: vec![("counters.csv".into(), super::counters::table(node))],
         classes: Vec::new(),
         places,
+        summary_extra: Vec::new(),
     })
 }
 

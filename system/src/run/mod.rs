@@ -4,6 +4,9 @@ mod actor_tables;
 mod actors;
 mod assemble;
 mod capacity;
+pub mod cluster;
+mod cluster_report;
+mod cluster_servers;
 mod counters;
 mod echo;
 #[cfg(test)]
@@ -51,6 +54,8 @@ pub struct RunOutput {
     pub classes: Vec<ClassResult>,
     /// Where every generated packet or message is at the end, place by place.
     pub places: Places,
+    /// Cluster runs: columns appended to `summary.csv` (cluster totals); empty otherwise.
+    pub summary_extra: Vec<(String, String)>,
 }
 
 /// Where every generated packet or message is at the end of a run, each
@@ -95,16 +100,13 @@ impl From<EngineError> for RunError {
     }
 }
 
-/// Why a `[cluster]` scenario cannot run yet.
-pub const CLUSTER_RUN_MISSING: &str = "running a [cluster] scenario is not implemented yet (the multi-server world is not built); `nicsim topo` and `nicsim validate` accept it";
-
 /// Runs `scenario` to its end on the node model (every workload on the same
 /// server model). Deterministic for a given scenario and seed; only
 /// `wall_time_s` differs between two runs.
 pub fn run_scenario(scenario: &Scenario) -> Result<RunOutput, RunError> {
-    // A cluster must never quietly run as one server.
     if scenario.cluster.is_some() {
-        return Err(RunError::Assembly(CLUSTER_RUN_MISSING.into()));
+        let opts = cluster::ClusterOptions::default();
+        return cluster::run_cluster(scenario, &opts).map(|(out, _)| out);
     }
     match (&scenario.workload, &scenario.actors) {
         (WorkloadSection::Echo(e), _) => echo::run_echo(scenario, e),
@@ -119,11 +121,14 @@ pub fn run_scenario(scenario: &Scenario) -> Result<RunOutput, RunError> {
 /// tables as the whole content of `dir`, as one set: a reader (or a kill)
 /// never finds files of two runs together (see `report::set`).
 pub fn write_outputs(dir: &Path, out: &RunOutput) -> Result<(), OutputError> {
+    let mut columns = Summary::columns();
+    let mut fields = out.summary.fields();
+    for (k, v) in &out.summary_extra {
+        columns.push(k.as_str());
+        fields.push(v.clone());
+    }
     let mut files = vec![
-        (
-            "summary.csv".to_string(),
-            csv_bytes(&Summary::columns(), [out.summary.fields()])?,
-        ),
+        ("summary.csv".to_string(), csv_bytes(&columns, [fields])?),
         ("timeseries.csv".to_string(), table_bytes(&out.timeseries)?),
     ];
     for (name, table) in &out.extra_tables {

@@ -193,6 +193,21 @@ impl ChromeTrace {
         })
     }
 
+    /// Appends `other`'s metadata and events (a partition's part of a
+    /// parallel run), keeping the bound: what does not fit is counted truncated.
+    pub fn absorb(&mut self, other: ChromeTrace) {
+        self.meta.extend(other.meta);
+        self.outside_window += other.outside_window;
+        self.truncated += other.truncated;
+        for e in other.events {
+            if self.events.len() >= self.max_events {
+                self.truncated += 1;
+            } else {
+                self.events.push(e);
+            }
+        }
+    }
+
     /// Events kept.
     pub fn len(&self) -> usize {
         self.events.len()

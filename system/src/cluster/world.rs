@@ -1,0 +1,374 @@
+//! The multi-server world: one partition per server (its `Node`) plus one for the network (switches, links, clients), run by sim-core's parallel engine.
+//!
+//! Partition 0 is the network ([`super::netpart::NetPart`]); partition
+//! `1 + i` is server `si` ([`ServerPart`]). A frame crosses between them only
+//! over a link, so it arrives at least one propagation delay after it left:
+//! the least propagation delay of the topology is the engine's lookahead,
+//! and every cross-partition event respects it by construction (checked by
+//! the engine). The same partitions run with 1 or N threads, so outputs do
+//! not depend on the thread count.
+//!
+//! Addressing: endpoint ids are the topology's (servers `0..S`, clients
+//! `S..S+C`). An actor is addressed by (server, actor) as the scheduler's
+//! `Endpoint::Network { node: server, port }`: actor `k` of
+//! `[[workload.actors]]` listens on UDP port [`ACTOR_PORT_BASE`]` + k` on
+//! every server that runs it. A message leaving a server carries
+//! `src = Network { node: that server, port: the sender's port }`, so a
+//! reply to `msg.src` goes back across the network to the sending actor.
+
+use super::fabric::{Hop, WireFrame};
+use super::link::LinkTx;
+use super::netpart::NetPart;
+use super::topology::{NodeRef, Topology};
+use crate::frame::{Addr, Frame};
+use crate::node::net::OutFrame;
+use crate::node::{Node, NodeEvent};
+use crate::trace::chrome::{ChromeTrace, Track, HOST_TID_BASE};
+use crate::world::WorldEvent;
+use nic_models::FlowKey;
+use scheduler::{ActorId, Endpoint, Message, Side};
+use sim_core::parallel::{Ctx, PartitionModel};
+use sim_core::{Scheduler, SimTime};
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+/// UDP port of actor 0 of `[[workload.actors]]` (actor `k` listens on this + k).
+/// 7000 is the replication actor's default replica port, so its default
+/// configuration addresses actor 0.
+pub const ACTOR_PORT_BASE: u16 = 7000;
+/// UDP port a client sends from.
+pub const CLIENT_PORT: u16 = 9000;
+/// Bound on one server's staged events per handled event.
+const STAGING_CAPACITY: usize = 1 << 16;
+
+/// Events of the cluster world.
+#[derive(Debug)]
+pub enum ClusterEvent {
+    /// Time zero: the partition schedules its first events.
+    Start,
+    /// An event of the server partition's node.
+    Node(NodeEvent),
+    /// A frame reaches `hop.to` (a switch when it can act on it, an endpoint at its last bit).
+    NetArrive(Box<NetFrame>, Hop),
+    /// Client `c` sends its next request.
+    ClientSend(u32),
+    /// Client `c`'s oldest outstanding request may have timed out.
+    ClientTimeout(u32),
+}
+
+/// A frame in the network: what the switches see and what the endpoint gets.
+#[derive(Debug)]
+pub struct NetFrame {
+    /// Header view (ids, bytes, flow).
+    pub wire: WireFrame,
+    /// The message, with `src` set to its network address and `dst` the port's actor on arrival.
+    pub msg: Message,
+    /// UDP destination port.
+    pub port: u16,
+}
+
+/// The 5-tuple of a frame from endpoint `src` port `sport` to `dst` port `dport`.
+pub fn flow(src: u32, sport: u16, dst: u32, dport: u16) -> FlowKey {
+    FlowKey {
+        src_ip: Ipv4Addr::from(0x0a00_0000 + src),
+        dst_ip: Ipv4Addr::from(0x0a00_0000 + dst),
+        src_port: sport,
+        dst_port: dport,
+        protocol: nic_models::vocab::flow::PROTO_UDP,
+    }
+}
+
+/// A node in a partition (`Node` is `Send`: its PCIe model is shared by `Arc`).
+pub struct SendNode(pub Node);
+
+/// Counters of one server's network port.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ServerNet {
+    /// Frames received from the network.
+    pub frames_in: u64,
+    /// Frames put on the uplink.
+    pub frames_out: u64,
+    /// Bytes put on the uplink.
+    pub bytes_out: u64,
+    /// Frames refused by the uplink queue (NIC transmit queue full).
+    pub drops_uplink: u64,
+    /// Frames addressed to no endpoint of the topology.
+    pub drops_no_route: u64,
+    /// Frames received for a port no actor of this server listens on.
+    pub drops_no_actor: u64,
+    /// Staged events refused (a bound too low; should stay 0).
+    pub staging_overflow: u64,
+}
+
+/// One server's partition.
+pub struct ServerPart {
+    /// Server index.
+    pub index: u32,
+    /// The node.
+    pub node: SendNode,
+    uplink: LinkTx,
+    link: usize,
+    dir: usize,
+    peer: NodeRef,
+    /// Whether the peer switch acts on a frame's first bits (cut-through).
+    peer_cut_through: bool,
+    topo: Arc<Topology>,
+    staging: Scheduler<WorldEvent>,
+    out: Vec<OutFrame>,
+    /// Local actor id by global actor index (`None`: not on this server).
+    actor_of_index: Vec<Option<ActorId>>,
+    /// Port by local actor id.
+    port_of_actor: Vec<u16>,
+    /// Name by local actor id (trace slices).
+    names: Vec<String>,
+    next_frame: u64,
+    /// Counters.
+    pub net: ServerNet,
+    /// Core tracks (with `--trace`).
+    pub trace: Option<ChromeTrace>,
+}
+
+impl ServerPart {
+    /// Server `index` running `node` behind its uplink; `actor_of_index` maps
+    /// `[[workload.actors]]` indices to this node's actor ids.
+    pub fn new(
+        index: u32,
+        node: Node,
+        topo: Arc<Topology>,
+        actor_of_index: Vec<Option<ActorId>>,
+        trace: Option<ChromeTrace>,
+    ) -> ServerPart {
+        let me = NodeRef::Server(index);
+        let (link, peer) = topo.ports(me)[0];
+        let dir = usize::from(topo.links[link].a != me);
+        let l = &topo.links[link];
+        let uplink = LinkTx::new(
+            l.rate_gbps,
+            l.propagation,
+            super::topology::DEFAULT_SWITCH_BUFFER_BYTES,
+        );
+        let peer_cut_through = match peer {
+            NodeRef::Switch(s) => {
+                topo.switches[s as usize].forwarding == super::spec::Forwarding::CutThrough
+            }
+            _ => false,
+        };
+        let mut port_of_actor = Vec::new();
+        for (k, a) in actor_of_index.iter().enumerate() {
+            if let Some(a) = *a {
+                if port_of_actor.len() <= a as usize {
+                    port_of_actor.resize(a as usize + 1, 0);
+                }
+                port_of_actor[a as usize] = ACTOR_PORT_BASE + k as u16;
+            }
+        }
+        let mut names = Vec::new();
+        for r in node.driver().runtime().actor_reports() {
+            if names.len() <= r.actor as usize {
+                names.resize(r.actor as usize + 1, String::new());
+            }
+            names[r.actor as usize] = r.name.clone();
+        }
+        let mut node = node;
+        node.attach_network();
+        let mut trace = trace;
+        if let Some(tr) = trace.as_mut() {
+            let pid = index;
+            tr.process_name(pid, &format!("s{index}"));
+            let d = node.driver();
+            for c in 0..d.nic_cores() {
+                tr.thread_name(pid, c, &format!("nic core {c}"));
+            }
+            let host = d
+                .runtime()
+                .idle_cores()
+                .iter()
+                .filter(|c| c.side == Side::Host)
+                .count();
+            for c in 0..host as u32 {
+                tr.thread_name(pid, HOST_TID_BASE + c, &format!("host core {c}"));
+            }
+        }
+        ServerPart {
+            index,
+            node: SendNode(node),
+            uplink,
+            link,
+            dir,
+            peer,
+            peer_cut_through,
+            topo,
+            staging: Scheduler::staging(STAGING_CAPACITY),
+            out: Vec::new(),
+            actor_of_index,
+            port_of_actor,
+            names,
+            next_frame: 0,
+            net: ServerNet::default(),
+            trace,
+        }
+    }
+
+    /// The uplink (server to switch) direction, for `links.csv`.
+    pub fn uplink(&self) -> (usize, usize, &LinkTx) {
+        (self.link, self.dir, &self.uplink)
+    }
+
+    fn arrive(&mut self, now: SimTime, f: NetFrame) {
+        self.net.frames_in += 1;
+        let idx = f.port.checked_sub(ACTOR_PORT_BASE).map(usize::from);
+        let Some(actor) = idx.and_then(|i| self.actor_of_index.get(i).copied().flatten()) else {
+            self.net.drops_no_actor += 1;
+            return;
+        };
+        let mut msg = f.msg;
+        msg.dst = actor;
+        let frame = Frame {
+            id: f.wire.id,
+            src: Addr::Port {
+                node: f.wire.src,
+                port: f.wire.flow.src_port,
+            },
+            dst: Addr::Actor {
+                node: self.index,
+                actor,
+            },
+            wire_bytes: f.wire.bytes,
+            flow: f.wire.flow,
+            created_at: msg.created_at,
+            msg: Some(msg),
+        };
+        let node = &mut self.node.0;
+        node.offered(&frame);
+        // a drop in the receive path is counted by the node
+        node.ingress(frame, now, &mut self.staging);
+    }
+
+    /// Moves staged node events into the engine and sends what the node transmitted.
+    fn drain(&mut self, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let now = ctx.now();
+        while let Some((at, ev)) = self.staging.take_staged() {
+            let WorldEvent::Node(_, ev) = ev else {
+                continue;
+            };
+            if let (NodeEvent::CoreDone(core), Some(tr)) = (&ev, self.trace.as_mut()) {
+                let tid = match core.side {
+                    Side::Nic => core.index,
+                    Side::Host => HOST_TID_BASE + core.index,
+                };
+                let track = Track {
+                    pid: self.index,
+                    tid,
+                };
+                let actor = self
+                    .node
+                    .0
+                    .driver()
+                    .running()
+                    .find(|r| r.outcome.core == *core && r.started == now)
+                    .map(|r| r.outcome.actor);
+                let name = actor
+                    .and_then(|a| self.names.get(a as usize))
+                    .map_or("exec", String::as_str);
+                let args = [("actor", actor.map_or(u64::MAX, u64::from))];
+                tr.slice(track, "exec", name, now, at, &args);
+            }
+            ctx.schedule_at(at, ClusterEvent::Node(ev));
+        }
+        self.net.staging_overflow = self.staging.overflowed();
+        let mut out = std::mem::take(&mut self.out);
+        self.node.0.drain_network(&mut out);
+        for f in out.drain(..) {
+            self.send(f, ctx);
+        }
+        self.out = out;
+    }
+
+    fn send(&mut self, f: OutFrame, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let (dst, dport) = f.to;
+        if dst >= self.topo.servers + self.topo.clients {
+            self.net.drops_no_route += 1;
+            return;
+        }
+        let mut msg = f.msg;
+        let sport = match msg.src {
+            Endpoint::Actor(a) => self.port_of_actor.get(a as usize).copied().unwrap_or(0),
+            _ => 0,
+        };
+        msg.src = Endpoint::Network {
+            node: self.index,
+            port: sport,
+        };
+        // end-to-end latency counts from the request that caused the send
+        msg.created_at = f.origin;
+        let bytes = Frame::wire_bytes_for(msg.payload.len());
+        let id = (u64::from(self.index) << 40) | self.next_frame;
+        self.next_frame += 1;
+        let wire = WireFrame {
+            id,
+            src: self.index,
+            dst,
+            bytes,
+            flow: flow(self.index, sport, dst, dport),
+        };
+        let Ok(transit) = self.uplink.send(f.ready, f.ready, bytes) else {
+            self.net.drops_uplink += 1;
+            return;
+        };
+        self.net.frames_out += 1;
+        self.net.bytes_out += u64::from(bytes);
+        let hop = Hop {
+            to: self.peer,
+            link: self.link,
+            dir: self.dir,
+            transit,
+            port: None,
+        };
+        if let Some(tr) = self.trace.as_mut() {
+            crate::trace::network::sent(tr, &self.topo, NodeRef::Server(self.index), &hop, &wire);
+        }
+        let at = if self.peer_cut_through {
+            transit.rx_first
+        } else {
+            transit.rx_last
+        };
+        let frame = NetFrame {
+            wire,
+            msg,
+            port: dport,
+        };
+        ctx.send(0, at, ClusterEvent::NetArrive(Box::new(frame), hop));
+    }
+}
+
+/// A partition of the cluster world.
+pub enum Part {
+    /// Switches, links and clients.
+    Net(Box<NetPart>),
+    /// One server.
+    Server(Box<ServerPart>),
+}
+
+impl PartitionModel for Part {
+    type Event = ClusterEvent;
+
+    fn handle(&mut self, now: SimTime, event: ClusterEvent, ctx: &mut Ctx<'_, ClusterEvent>) {
+        match self {
+            Part::Net(n) => n.handle(now, event, ctx),
+            Part::Server(s) => {
+                s.staging.set_now(now);
+                let node = &mut s.node.0;
+                node.flush(now);
+                match event {
+                    ClusterEvent::Start => node.start(&mut s.staging),
+                    ClusterEvent::Node(ev) => node.handle(now, ev, &mut s.staging),
+                    ClusterEvent::NetArrive(f, _) => s.arrive(now, *f),
+                    // client events live in the network partition
+                    ClusterEvent::ClientSend(_) | ClusterEvent::ClientTimeout(_) => {}
+                }
+                s.node.0.sync(now);
+                s.drain(ctx);
+            }
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! Running a `[cluster]` scenario: assemble one node per server, the clients and the network, run them on the parallel engine, and report.
+//!
+//! Every server is the one-server model (`Node`) built by the same assembly
+//! as a one-server actor run, restricted to the actors `[[cluster.server]]`
+//! starts on it and with that server's NIC and host. Clients send the
+//! scenario's load, open loop, to the actors by weight (an actor on several
+//! servers shares its weight equally among them). The run always uses
+//! `sim_core::parallel` with one partition per server plus the network; the
+//! thread count changes only the wall time, never an output byte.
+
+use super::assemble::actor_world;
+use super::capacity::estimate_nic_capacity_rps;
+use super::cluster_report::report;
+use super::RunError;
+use crate::cluster::client::{Client, LoadModel};
+use crate::cluster::netpart::{ClientPart, ClientTarget, NetPart};
+use crate::cluster::world::{ClusterEvent, Part, ServerPart, ACTOR_PORT_BASE};
+use crate::cluster::Fabric;
+use crate::scenario::actors::{ActorsPlan, OfferedLoad};
+use crate::scenario::schema::WorkloadSection;
+use crate::scenario::Scenario;
+use crate::trace::chrome::ChromeTrace;
+use sim_core::parallel::ParallelEngine;
+use sim_core::{RngStreams, SimDuration, SimTime};
+use std::sync::Arc;
+use workloads::actors::registry::ActorKind;
+use workloads::ArrivalProcess;
+
+/// A client request with no response for this long is counted as timed out
+/// (assumption: 100x a loaded request's latency in the example scenarios).
+pub const CLIENT_TIMEOUT: SimDuration = SimDuration::from_ms(1);
+/// Bound on each partition's pending events.
+const PARTITION_QUEUE_EVENTS: usize = 1 << 22;
+
+/// How to run a cluster (nothing here changes an output, except `drain`).
+#[derive(Clone, Debug, Default)]
+pub struct ClusterOptions {
+    /// Worker threads (0 or 1: the calling thread).
+    pub threads: usize,
+    /// Write one pcap file per switch port into this directory.
+    pub pcap: Option<std::path::PathBuf>,
+    /// Keep a Chrome trace of `[start, end)`.
+    pub trace: Option<(SimTime, SimTime)>,
+    /// After the end, let every frame and message in flight finish (clients
+    /// and policy ticks have stopped): the conservation test then expects
+    /// nothing in flight. Off for `nicsim run`.
+    pub drain: bool,
+}
+
+/// A cluster run's extra products.
+pub struct ClusterExtras {
+    /// The Chrome trace, when asked for.
+    pub trace: Option<ChromeTrace>,
+    /// pcap records written, when asked for.
+    pub pcap_records: Option<u64>,
+}
+
+/// Whether an actor of `kind` with `config` answers its sender (clients
+/// send one-way to those that do not: they forward or sink).
+fn replies(kind: ActorKind, config: &toml::Table) -> bool {
+    match kind.name() {
+        "fixed_cost" | "variable_cost" => config
+            .get("reply")
+            .and_then(toml::Value::as_bool)
+            .unwrap_or(true),
+        "replication" | "load_balancer" | "firewall" | "rate_limiter" => false,
+        _ => true,
+    }
+}
+
+fn assembly(e: impl std::fmt::Display) -> RunError {
+    RunError::Assembly(e.to_string())
+}
+
+/// Runs `s` (which has `[cluster]`) with `opts`.
+pub fn run_cluster(
+    s: &Scenario,
+    opts: &ClusterOptions,
+) -> Result<(super::RunOutput, ClusterExtras), RunError> {
+    let wall = std::time::Instant::now();
+    let Some(plan) = &s.cluster else {
+        return Err(assembly("the scenario has no [cluster]"));
+    };
+    let actors = match (&s.workload, &s.actors) {
+        (WorkloadSection::Actors(_), Some(a)) => a,
+        _ => {
+            return Err(assembly(
+                "a cluster runs actor workloads only (workload.kind = \"actors\"); the echo workload on a cluster is not built",
+            ))
+        }
+    };
+    let topo = Arc::new(plan.topology.clone());
+    let lookahead = topo
+        .links
+        .iter()
+        .map(|l| l.propagation)
+        .min()
+        .unwrap_or(SimDuration::ZERO);
+    if lookahead == SimDuration::ZERO {
+        return Err(assembly(
+            "every cluster link needs a positive propagation delay (it is the parallel engine's lookahead)",
+        ));
+    }
+    let end = SimTime::ZERO + s.duration;
+    let streams = RngStreams::new(s.seed);
+    let traced = |_: ()| {
+        opts.trace
+            .map(|(a, b)| ChromeTrace::new(a, b, crate::trace::chrome::DEFAULT_MAX_EVENTS))
+    };
+    // servers
+    let mut servers = Vec::new();
+    let mut classes_of = Vec::new();
+    for (i, sp) in plan.servers.iter().enumerate() {
+        let mut ss = s.clone();
+        ss.nic = sp.nic.clone();
+        ss.cores = sp.nic_cores;
+        ss.cluster = None;
+        let mut ap: ActorsPlan = actors.clone();
+        ap.actors.retain(|a| sp.actors.contains(&a.name));
+        if let Some(h) = &sp.host {
+            ap.host = h.clone();
+        }
+        ap.host_cores = sp.host_cores;
+        let built =
+            actor_world(&ss, &ap, 1.0).map_err(|e| assembly(format!("server s{i}: {e}")))?;
+        classes_of.push(built.classes.clone());
+        let node = built
+            .world
+            .into_nodes()
+            .into_iter()
+            .next()
+            .ok_or_else(|| assembly("no node assembled"))?;
+        let reports = node.driver().runtime().actor_reports();
+        let actor_of_index = actors
+            .actors
+            .iter()
+            .map(|a| reports.iter().find(|r| r.name == a.name).map(|r| r.actor))
+            .collect();
+        servers.push(ServerPart::new(
+            i as u32,
+            node,
+            topo.clone(),
+            actor_of_index,
+            traced(()),
+        ));
+    }
+    // load and targets
+    let hosting = |name: &str| -> Vec<u32> {
+        (0..plan.servers.len() as u32)
+            .filter(|&i| plan.servers[i as usize].actors.iter().any(|a| a == name))
+            .collect()
+    };
+    let total_w: f64 = actors
+        .actors
+        .iter()
+        .filter(|a| !hosting(&a.name).is_empty())
+        .map(|a| a.weight)
+        .sum();
+    let mut targets = Vec::new();
+    let mut cumulative = 0.0;
+    for (k, a) in actors.actors.iter().enumerate() {
+        let hosts = hosting(&a.name);
+        for &h in &hosts {
+            cumulative += a.weight / hosts.len() as f64 / total_w;
+            targets.push(ClientTarget {
+                server: h,
+                port: ACTOR_PORT_BASE + k as u16,
+                kind: a.kind,
+                replies: replies(a.kind, &a.config),
+                cumulative,
+            });
+        }
+    }
+    if let Some(t) = targets.last_mut() {
+        t.cumulative = 1.0;
+    }
+    let active = plan.servers.iter().filter(|p| !p.actors.is_empty()).count() as f64;
+    let asked_rps = match actors.load {
+        OfferedLoad::Krps(k) => k * 1e3,
+        OfferedLoad::Fraction(f) => f * estimate_nic_capacity_rps(s, actors)? * active,
+    };
+    let clients = topo.clients;
+    let per_client = if clients > 0 {
+        asked_rps / f64::from(clients)
+    } else {
+        0.0
+    };
+    let load = match actors.arrival {
+        ArrivalProcess::Constant => LoadModel::Constant {
+            rate_rps: per_client,
+        },
+        ArrivalProcess::Poisson => LoadModel::Poisson {
+            rate_rps: per_client,
+        },
+    };
+    let client_parts = (0..clients)
+        .map(|c| {
+            let rng = streams.stream_indexed("cluster/client", u64::from(c));
+            let pick = streams.stream_indexed("cluster/client/pick", u64::from(c));
+            ClientPart::new(Client::new(load, CLIENT_TIMEOUT, SimTime::ZERO, rng), pick)
+        })
+        .collect();
+    let mut fabric = Fabric::new((*topo).clone());
+    if let Some(dir) = &opts.pcap {
+        let set = crate::trace::pcap::PcapSet::create(
+            dir,
+            &topo,
+            crate::trace::pcap::DEFAULT_MAX_RECORDS,
+        )
+        .map_err(assembly)?;
+        fabric.set_tap(Box::new(set));
+    }
+    let stop = if per_client > 0.0 { end } else { SimTime::ZERO };
+    let net = NetPart::new(fabric, client_parts, targets, stop, traced(()));
+    let mut parts = vec![Part::Net(Box::new(net))];
+    parts.extend(servers.into_iter().map(|sp| Part::Server(Box::new(sp))));
+    let n = parts.len();
+    let mut engine =
+        ParallelEngine::new(parts, lookahead, PARTITION_QUEUE_EVENTS).map_err(assembly)?;
+    for p in 0..n {
+        engine
+            .schedule_at(p, SimTime::ZERO, ClusterEvent::Start)
+            .map_err(assembly)?;
+    }
+    let threads = opts.threads.max(1);
+    engine.run_until(end, threads).map_err(assembly)?;
+    if opts.drain {
+        engine.run_until(SimTime::MAX, threads).map_err(assembly)?;
+    }
+    let events = engine.events_handled();
+    let mut parts = engine.into_models();
+    let pcap_records = match parts.first_mut() {
+        Some(Part::Net(net)) => match net.fabric.take_tap() {
+            Some(tap) => Some(tap.finish().map_err(assembly)?),
+            None => None,
+        },
+        _ => None,
+    };
+    let wall_time_s = wall.elapsed().as_secs_f64();
+    let (out, mut extras) = report(
+        s,
+        parts,
+        classes_of,
+        asked_rps,
+        events,
+        wall_time_s,
+        opts.drain,
+    )?;
+    extras.pcap_records = pcap_records;
+    Ok((out, extras))
+}

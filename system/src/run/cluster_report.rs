@@ -1,0 +1,408 @@
+//! Reporting a cluster run: the summary row with cluster totals, servers.csv, links.csv, and the per-actor tables with a `server` column.
+//!
+//! Totals are sums over servers (completions, drops, events) and the
+//! clients' end-to-end latency (request sent to response received, every
+//! matched response). Conservation is counted in three independent parts:
+//! each node's places (as in a one-server run), the network's frames
+//! (injected = arrived + dropped in switches + in flight), and each
+//! client's requests (sent = responses + timeouts + one-way + outstanding).
+
+use super::actor_tables::{
+    actors_table, classes_table, migrations_table, placements_table, timeseries_table,
+};
+use super::cluster::ClusterExtras;
+use super::{ClassResult, Places, RunError, RunOutput};
+use crate::cluster::netpart::NetPart;
+use crate::cluster::world::{Part, ServerPart};
+use crate::node::accounting::col;
+use crate::node::drops::ActorDrops;
+use crate::report::Summary;
+use crate::scenario::Scenario;
+use crate::trace::chrome::ChromeTrace;
+use sim_core::table::fmt_f64;
+use sim_core::{LatencyHistogram, SimTime, Table, TimeSeries};
+
+/// The network's frame count: every frame put on a link is delivered, dropped or in flight.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NetCount {
+    /// Frames servers and clients put on their uplinks.
+    pub injected: u64,
+    /// Frames whose last bit reached a server or client.
+    pub arrived: u64,
+    /// Frames dropped at switch ports (buffer full).
+    pub drops_buffer_full: u64,
+    /// Frames a switch had no route for.
+    pub drops_no_route: u64,
+}
+
+impl NetCount {
+    /// Frames still on links or in switch queues.
+    pub fn in_flight(&self) -> i128 {
+        i128::from(self.injected)
+            - i128::from(self.arrived)
+            - i128::from(self.drops_buffer_full)
+            - i128::from(self.drops_no_route)
+    }
+}
+
+fn net_count(net: &NetPart, servers: &[&ServerPart]) -> NetCount {
+    let (no_route, full) = net.fabric.drops();
+    let client_injected: u64 = net
+        .clients
+        .iter()
+        .map(|c| c.client.stats.sent - c.drops_uplink)
+        .sum();
+    NetCount {
+        injected: servers.iter().map(|s| s.net.frames_out).sum::<u64>() + client_injected,
+        arrived: servers.iter().map(|s| s.net.frames_in).sum::<u64>()
+            + net.clients.iter().map(|c| c.frames_in).sum::<u64>(),
+        drops_buffer_full: full,
+        drops_no_route: no_route,
+    }
+}
+
+fn with_server(server: u32, t: Table) -> Table {
+    let mut cols = vec!["server".to_string()];
+    cols.extend(t.columns.iter().cloned());
+    let mut out = Table::new(cols);
+    for r in t.rows {
+        let mut row = vec![format!("s{server}")];
+        row.extend(r);
+        out.push(row);
+    }
+    out
+}
+
+fn append(into: &mut Option<Table>, t: Table) {
+    match into {
+        Some(a) => a.rows.extend(t.rows),
+        None => *into = Some(t),
+    }
+}
+
+/// Builds the outputs of a finished cluster run.
+pub(super) fn report(
+    s: &Scenario,
+    parts: Vec<Part>,
+    classes_of: Vec<Vec<String>>,
+    asked_rps: f64,
+    events: u64,
+    wall_time_s: f64,
+    drained: bool,
+) -> Result<(RunOutput, ClusterExtras), RunError> {
+    let end = SimTime::ZERO + s.duration;
+    let mut net = None;
+    let mut servers: Vec<ServerPart> = Vec::new();
+    for p in parts {
+        match p {
+            Part::Net(n) => net = Some(n),
+            Part::Server(mut sp) => {
+                if drained {
+                    // everything in flight has finished; nothing is left to count at `end`
+                    sp.node.0.flush(SimTime::MAX);
+                } else {
+                    sp.node.0.finish(end);
+                }
+                servers.push(*sp);
+            }
+        }
+    }
+    let net = net.ok_or_else(|| RunError::Assembly("no network partition".into()))?;
+    let srv: Vec<&ServerPart> = servers.iter().collect();
+    let nc = net_count(&net, &srv);
+    let measured_s = (s.duration - s.warmup).as_secs_f64();
+    // per-class results over all servers, classes in first-seen order
+    let mut class_names: Vec<String> = Vec::new();
+    let mut class_stats: Vec<(u64, LatencyHistogram)> = Vec::new();
+    for (sp, names) in servers.iter().zip(&classes_of) {
+        for (name, c) in names.iter().zip(sp.node.0.classes()) {
+            let i = match class_names.iter().position(|n| n == name) {
+                Some(i) => i,
+                None => {
+                    class_names.push(name.clone());
+                    class_stats.push((0, LatencyHistogram::new()));
+                    class_names.len() - 1
+                }
+            };
+            class_stats[i].0 += c.completed;
+            class_stats[i].1.merge(&c.latency);
+        }
+    }
+    let class_rows: Vec<ClassResult> = class_names
+        .iter()
+        .zip(&class_stats)
+        .map(|(name, (completed, lat))| ClassResult {
+            class: name.clone(),
+            completed: *completed,
+            achieved_mrps: *completed as f64 / measured_s / 1e6,
+            mean_us: lat.mean_us(),
+            p99_us: lat.quantile_us(0.99),
+        })
+        .collect();
+    // end-to-end latency at the clients
+    let mut e2e = LatencyHistogram::new();
+    let mut cs = crate::cluster::client::ClientStats::default();
+    let mut client_in_flight = 0;
+    let mut client_drops_uplink = 0;
+    for c in &net.clients {
+        e2e.merge(&c.client.latency);
+        let st = c.client.stats;
+        cs.sent += st.sent;
+        cs.responses += st.responses;
+        cs.timeouts += st.timeouts;
+        cs.unmatched += st.unmatched;
+        cs.refused_full += st.refused_full;
+        cs.one_way += st.one_way;
+        client_in_flight += c.client.in_flight();
+        client_drops_uplink += c.drops_uplink;
+    }
+    // per-node sums
+    let mut places = Places {
+        generated: 0,
+        delivered: 0,
+        ended: Vec::new(),
+        in_flight: Vec::new(),
+    };
+    let add = |v: &mut Vec<(&'static str, u64)>, k: &'static str, n: u64| match v
+        .iter_mut()
+        .find(|(name, _)| *name == k)
+    {
+        Some(e) => e.1 += n,
+        None => v.push((k, n)),
+    };
+    let mut offered_bytes = 0.0;
+    let mut frames = 0;
+    let mut completed = 0;
+    let mut drops = 0;
+    let mut nic_busy = 0.0;
+    let mut nic_cores = 0;
+    let mut acts = ActorDrops::default();
+    let mut d_errs = (0, 0, 0, 0, 0);
+    let mut peak = 0;
+    let mut to_host = 0;
+    let (mut srcd, mut steer, mut swd, mut ingd) = (0, 0, 0, 0);
+    let mut series: Option<TimeSeries> = None;
+    let mut tables: [Option<Table>; 4] = [None, None, None, None];
+    let mut servers_t = None;
+    for sp in &servers {
+        let node = &sp.node.0;
+        let acct = node.accounting();
+        places.generated += node.generated();
+        places.delivered += node.delivered();
+        for (k, n) in node.ended() {
+            add(&mut places.ended, k, n);
+        }
+        for (k, n) in node.in_flight() {
+            add(&mut places.in_flight, k, n);
+        }
+        offered_bytes += node
+            .series()
+            .rows()
+            .iter()
+            .map(|r| r[col::OFFERED_BYTES])
+            .sum::<f64>();
+        frames += acct.frames;
+        completed += node.classes().iter().map(|c| c.completed).sum::<u64>();
+        drops += node.drops_total();
+        nic_busy += node.driver().nic_busy(end).as_secs_f64();
+        nic_cores += node.driver().nic_cores();
+        let rt = node.driver().runtime();
+        let d = ActorDrops::of(acct.drops_pcie, rt.counters());
+        acts = plus(acts, &d);
+        let dc = node.driver().counters();
+        d_errs.0 += dc.reorders;
+        d_errs.1 += dc.runtime_errors + dc.platform_errors;
+        d_errs.2 += dc.model_errors;
+        d_errs.3 += dc.dropped_sends;
+        d_errs.4 += node.network_refused() + sp.net.staging_overflow;
+        peak += acct.peak_in_flight;
+        to_host += acct.to_host_actors;
+        srcd += acct.drops_source;
+        steer += acct.steered_host;
+        swd += acct.drops_switch;
+        ingd += acct.drops_ingress;
+        merge_series(&mut series, node.series());
+        let mut ss = s.clone();
+        ss.cluster = None;
+        append(&mut tables[0], with_server(sp.index, actors_table(rt, &ss)));
+        append(&mut tables[1], with_server(sp.index, placements_table(rt)));
+        append(&mut tables[2], with_server(sp.index, migrations_table(rt)));
+        append(
+            &mut tables[3],
+            with_server(sp.index, super::counters::table(node)),
+        );
+        append(
+            &mut servers_t,
+            super::cluster_servers::server_row(s, sp, end),
+        );
+    }
+    let mean_bytes = if frames > 0 {
+        offered_bytes / frames as f64
+    } else {
+        0.0
+    };
+    let net_drops = nc.drops_buffer_full
+        + nc.drops_no_route
+        + client_drops_uplink
+        + servers
+            .iter()
+            .map(|sp| sp.net.drops_uplink + sp.net.drops_no_route + sp.net.drops_no_actor)
+            .sum::<u64>();
+    // the servers' uplinks (the cluster's links replace each NIC's own port rate)
+    let link_gbps: f64 = servers.iter().map(|sp| sp.uplink().2.rate_gbps()).sum();
+    let summary = Summary {
+        scenario: s.name.clone(),
+        seed: s.seed,
+        nic: s.nic.name.clone(),
+        cores: nic_cores,
+        packet_size: mean_bytes,
+        offered_gbps: asked_rps * mean_bytes * 8.0 / 1e9,
+        achieved_gbps: completed as f64 * mean_bytes * 8.0 / measured_s / 1e9,
+        line_rate_gbps: link_gbps,
+        achieved_mpps: completed as f64 / measured_s / 1e6,
+        lat_mean_us: e2e.mean_us(),
+        lat_p50_us: e2e.quantile_us(0.5),
+        lat_p99_us: e2e.quantile_us(0.99),
+        lat_p999_us: e2e.quantile_us(0.999),
+        drops: drops + net_drops,
+        nic_core_util: if nic_cores > 0 {
+            (nic_busy / (f64::from(nic_cores) * s.duration.as_secs_f64())).min(1.0)
+        } else {
+            0.0
+        },
+        sim_time_s: s.duration.as_secs_f64(),
+        wall_time_s,
+        events,
+        generated: places.generated,
+        delivered: places.delivered,
+        in_flight: places.in_flight.iter().map(|(_, n)| n).sum(),
+        drops_source: srcd,
+        steered_host: steer,
+        drops_switch: swd,
+        drops_ingress: ingd,
+        drops_tm: 0,
+        drops_tx: 0,
+        workload: "actors".into(),
+        source_gbps: asked_rps * mean_bytes * 8.0 / 1e9,
+        offered_capped: false,
+        actor_drops: acts,
+        to_host_actors: to_host,
+        peak_in_flight: peak,
+        reorders: d_errs.0,
+        driver_errors: d_errs.1,
+        model_errors: d_errs.2,
+        sends_dropped: d_errs.3 + d_errs.4,
+    };
+    let host_used: f64 = servers
+        .iter()
+        .map(|sp| sp.node.0.driver().host_busy(end).as_secs_f64())
+        .sum::<f64>()
+        / s.duration.as_secs_f64();
+    let sum_net = |f: fn(&ServerPart) -> u64| servers.iter().map(f).sum::<u64>();
+    let extra: Vec<(String, String)> = [
+        ("servers", servers.len().to_string()),
+        ("clients", net.clients.len().to_string()),
+        ("host_cores_used", fmt_f64(host_used, 4)),
+        ("client_sent", cs.sent.to_string()),
+        ("client_responses", cs.responses.to_string()),
+        ("client_one_way", cs.one_way.to_string()),
+        ("client_timeouts", cs.timeouts.to_string()),
+        ("client_unmatched", cs.unmatched.to_string()),
+        ("client_refused", cs.refused_full.to_string()),
+        ("client_outstanding", client_in_flight.to_string()),
+        ("net_frames", nc.injected.to_string()),
+        ("net_arrived", nc.arrived.to_string()),
+        ("net_in_flight", nc.in_flight().to_string()),
+        ("net_drops_buffer_full", nc.drops_buffer_full.to_string()),
+        ("net_drops_no_route", nc.drops_no_route.to_string()),
+        (
+            "net_drops_uplink",
+            (sum_net(|s| s.net.drops_uplink) + client_drops_uplink).to_string(),
+        ),
+        (
+            "net_drops_no_actor",
+            sum_net(|s| s.net.drops_no_actor).to_string(),
+        ),
+        (
+            "net_drops_unaddressed",
+            sum_net(|s| s.net.drops_no_route).to_string(),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let series = series.unwrap_or_else(|| TimeSeries::new(s.window, col::NAMES, 1));
+    let mut extra_tables = Vec::new();
+    let names = [
+        "actors.csv",
+        "placements.csv",
+        "migrations.csv",
+        "counters.csv",
+    ];
+    for (name, t) in names.iter().zip(tables) {
+        if let Some(t) = t {
+            extra_tables.push((name.to_string(), t));
+        }
+    }
+    extra_tables.push(("classes.csv".into(), classes_table(&class_rows)));
+    if let Some(t) = servers_t {
+        extra_tables.push(("servers.csv".into(), t));
+    }
+    let mut net = net;
+    extra_tables.push((
+        "links.csv".into(),
+        super::cluster_servers::links_table(&mut net, &servers, s.duration),
+    ));
+    let mut trace: Option<ChromeTrace> = None;
+    let parts =
+        std::iter::once(net.trace.take()).chain(servers.iter_mut().map(|sp| sp.trace.take()));
+    for t in parts.flatten() {
+        match trace.as_mut() {
+            Some(all) => all.absorb(t),
+            None => trace = Some(t),
+        }
+    }
+    Ok((
+        RunOutput {
+            summary,
+            timeseries: timeseries_table(&series, nic_cores),
+            resolved_toml: s.resolved_toml(),
+            extra_tables,
+            classes: class_rows,
+            places,
+            summary_extra: extra,
+        },
+        ClusterExtras {
+            trace,
+            pcap_records: None,
+        },
+    ))
+}
+
+/// Adds `from`'s per-window sums into `into` (cluster totals per window).
+fn merge_series(into: &mut Option<TimeSeries>, from: &TimeSeries) {
+    let w = from.window();
+    let t = into.get_or_insert_with(|| TimeSeries::new(w, col::NAMES, from.rows().len().max(1)));
+    for (i, row) in from.rows().iter().enumerate() {
+        let at = SimTime::ZERO + w * i as u64;
+        for (c, &v) in row.iter().enumerate() {
+            if v != 0.0 {
+                t.add(at, c, v);
+            }
+        }
+    }
+}
+
+fn plus(a: ActorDrops, b: &ActorDrops) -> ActorDrops {
+    ActorDrops {
+        pcie: a.pcie + b.pcie,
+        fcfs_queue: a.fcfs_queue + b.fcfs_queue,
+        mailbox: a.mailbox + b.mailbox,
+        migration_buffer: a.migration_buffer + b.migration_buffer,
+        host_queue: a.host_queue + b.host_queue,
+        actor_killed: a.actor_killed + b.actor_killed,
+        actor_deleted: a.actor_deleted + b.actor_deleted,
+        unknown_actor: a.unknown_actor + b.unknown_actor,
+        watchdog: a.watchdog + b.watchdog,
+    }
+}
