@@ -35,6 +35,15 @@ pub struct Planned {
     pub payload: Vec<u8>,
 }
 
+/// How an open-loop plan went.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OpenLoop {
+    /// Most a send ran behind its planned time, ns.
+    pub max_lag_ns: u64,
+    /// Planned requests not sent because the stop time came first.
+    pub not_sent: u64,
+}
+
 /// A request's record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RequestOutcome {
@@ -234,15 +243,29 @@ impl Client {
     }
 
     /// Sends `plan` open loop: each request at its planned time (late ones
-    /// at once, never skipped), from the calling thread. Returns the largest
-    /// lag behind the plan, ns.
-    pub fn run_open_loop(&self, plan: impl Iterator<Item = Planned>) -> u64 {
+    /// at once), from the calling thread, until the plan ends or the epoch
+    /// reaches `stop_ns`: a generator that cannot keep up stops on time
+    /// rather than stretching the run, and the requests it could not send
+    /// are counted (`OpenLoop::not_sent`), never sent late past the end.
+    pub fn run_open_loop(&self, plan: impl Iterator<Item = Planned>, stop_ns: u64) -> OpenLoop {
         let start = self.epoch.instant();
+        let stop = start + Duration::from_nanos(stop_ns);
         let mut buf = Vec::with_capacity(2048);
         let mut max_lag_ns = 0u64;
+        let mut not_sent = 0u64;
+        let mut stopped = false;
         for p in plan {
+            if stopped {
+                not_sent += 1;
+                continue;
+            }
             let due = start + Duration::from_nanos(p.at_ns);
             let now = Instant::now();
+            if now >= stop {
+                stopped = true;
+                not_sent += 1;
+                continue;
+            }
             if due > now {
                 // sleep for long gaps; yield for short ones (a spin would take
                 // a core from the server on a 2-core machine)
@@ -258,7 +281,10 @@ impl Client {
             }
             self.send_with(&mut buf, p.dst, p.kind, p.payload);
         }
-        max_lag_ns
+        OpenLoop {
+            max_lag_ns,
+            not_sent,
+        }
     }
 
     /// Waits until every request sent so far has a response; `false` on timeout.
@@ -281,7 +307,8 @@ impl Client {
         }
     }
 
-    /// Stops the receiver and returns what the client saw.
+    /// Stops the receiver and returns what the client saw (`max_lag_ns`
+    /// from the open-loop run, if any).
     pub fn finish(mut self, max_lag_ns: u64) -> Result<ClientReport, NativeError> {
         self.shared.stop.store(true, Ordering::Release);
         if let Some(h) = self.receiver.take() {

@@ -41,7 +41,7 @@ pub mod server;
 pub mod wire;
 mod worker;
 
-pub use client::{Client, ClientReport, Planned, Received, RequestOutcome};
+pub use client::{Client, ClientReport, OpenLoop, Planned, Received, RequestOutcome};
 pub use error::NativeError;
 pub use platform::{Epoch, NativePlatform};
 pub use server::{

@@ -28,6 +28,12 @@ pub struct ServerConfig {
     pub inbox_capacity: usize,
     /// Where the server's socket binds (a loopback address; port 0 = any).
     pub bind: SocketAddr,
+    /// Worker threads for the NIC cores and for the host cores (`None`:
+    /// one per core). A thread serving several cores offers each of them
+    /// in turn: handlers run one at a time under the runtime lock anyway,
+    /// so fewer threads than cores loses no parallelism, and it lets a
+    /// runtime with 2 NIC cores and 1 host core run on 2 threads.
+    pub threads: Option<(usize, usize)>,
 }
 
 impl Default for ServerConfig {
@@ -36,6 +42,7 @@ impl Default for ServerConfig {
             // the runtime's default FCFS queue bound (SchedulerSettings::fcfs_queue_capacity)
             inbox_capacity: 4096,
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            threads: None,
         }
     }
 }
@@ -159,6 +166,42 @@ impl Shared {
     }
 }
 
+/// The cores of each worker thread: NIC core `i` goes to NIC thread
+/// `i % nic_threads`, host core `i` to host thread `i % host_threads`.
+fn thread_groups(
+    cores: &[CoreId],
+    threads: Option<(usize, usize)>,
+) -> Result<Vec<(Side, Vec<CoreId>)>, NativeError> {
+    let of = |side: Side| {
+        cores
+            .iter()
+            .copied()
+            .filter(|c| c.side == side)
+            .collect::<Vec<_>>()
+    };
+    let mut groups = Vec::new();
+    for (side, n) in [
+        (Side::Nic, threads.map(|t| t.0)),
+        (Side::Host, threads.map(|t| t.1)),
+    ] {
+        let list = of(side);
+        let n = n.unwrap_or(list.len());
+        if n == 0 || n > list.len() {
+            return Err(NativeError::Config(format!(
+                "{n} worker threads for {} {side:?} cores: give 1..={} (at most one thread per core)",
+                list.len(),
+                list.len()
+            )));
+        }
+        let mut g: Vec<Vec<CoreId>> = vec![Vec::new(); n];
+        for (i, c) in list.into_iter().enumerate() {
+            g[i % n].push(c);
+        }
+        groups.extend(g.into_iter().map(|cs| (side, cs)));
+    }
+    Ok(groups)
+}
+
 /// A server whose runtime has its actors but whose threads have not started.
 pub struct NativeServer {
     shared: Arc<Shared>,
@@ -228,13 +271,13 @@ impl NativeServer {
         socket
             .set_read_timeout(Some(RECV_POLL))
             .map_err(sock_err("set_read_timeout".into()))?;
-        let cores = rt.idle_cores();
+        let groups = thread_groups(&rt.idle_cores(), cfg.threads)?;
         let (inbox_tx, inbox_rx) = bounded(cfg.inbox_capacity);
         let mut kick_rx = Vec::new();
         let mut kicks = Vec::new();
-        for c in &cores {
+        for (side, _) in &groups {
             let (tx, rx) = bounded(1);
-            kicks.push((c.side, tx));
+            kicks.push((*side, tx));
             kick_rx.push(rx);
         }
         let shared = Arc::new(Shared {
@@ -259,19 +302,19 @@ impl NativeServer {
             threads: Vec::new(),
             _stop_on_drop: StopOnDrop(shared.clone()),
         };
-        for (i, (core, kick)) in cores.iter().zip(kick_rx).enumerate() {
-            let side = match core.side {
+        for (i, ((side, cores), kick)) in groups.into_iter().zip(kick_rx).enumerate() {
+            let side = match side {
                 Side::Nic => "nic",
                 Side::Host => "host",
             };
-            let name = format!("{side}-core-{}", core.index);
+            let list: Vec<String> = cores.iter().map(|c| c.index.to_string()).collect();
+            let name = format!("{side}-cores-{}", list.join("-"));
             let sh = shared.clone();
             let sock = shared
                 .socket
                 .try_clone()
                 .map_err(sock_err("try_clone".into()))?;
-            let core: CoreId = *core;
-            server.spawn(name, move || worker::run(core, i, sh, kick, sock))?;
+            server.spawn(name, move || worker::run(cores, i, sh, kick, sock))?;
         }
         let sh = shared.clone();
         let sock = shared
@@ -311,7 +354,7 @@ impl NativeServer {
             })
     }
 
-    /// Worker threads (one per runtime core).
+    /// Worker threads.
     pub fn workers(&self) -> usize {
         self.shared.kicks.len()
     }

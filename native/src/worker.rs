@@ -19,20 +19,33 @@ const IDLE_WAIT: Duration = Duration::from_millis(1);
 /// the lock is held away from executions).
 const DELIVER_BATCH: usize = 64;
 
+/// Offers in a row that ran nothing, while the runtime still reported work,
+/// before a worker goes back to waiting (DRR needs a few visits to build
+/// up a deficit; a stranded queue must not make a worker spin).
+const FUTILE_ROUNDS: u32 = 64;
+
 /// A datagram to send once the lock is released.
 type Outgoing = (SocketAddr, Datagram);
 
-/// The worker of `core`: waits for news, then under the runtime lock
-/// delivers queued messages, ticks the policy when due, and runs one
-/// execution; routes what the execution sent after releasing the lock.
-pub(crate) fn run(core: CoreId, me: usize, sh: Arc<Shared>, kick: Receiver<()>, sock: UdpSocket) {
+/// The worker of `cores` (one side): waits for news, then under the
+/// runtime lock delivers queued messages, ticks the policy when due, and
+/// runs one execution on the first of its cores that has work; routes what
+/// the execution sent after releasing the lock.
+pub(crate) fn run(
+    cores: Vec<CoreId>,
+    me: usize,
+    sh: Arc<Shared>,
+    kick: Receiver<()>,
+    sock: UdpSocket,
+) {
     let mut outbox: Vec<(Endpoint, Message)> = Vec::new();
     let mut sends: Vec<Outgoing> = Vec::new();
     let mut buf = Vec::with_capacity(2048);
     while !sh.stop.load(Ordering::Acquire) {
         wait_for_news(&sh, &kick);
+        let mut futile = 0;
         loop {
-            let ran = {
+            let (ran, more) = {
                 let Some(mut st) = sh.lock() else {
                     return; // another thread panicked holding the runtime
                 };
@@ -43,7 +56,9 @@ pub(crate) fn run(core: CoreId, me: usize, sh: Arc<Shared>, kick: Receiver<()>, 
                     st.ticks += 1;
                 }
                 kick_others(&sh, &st, me);
-                let ran = run_one(&sh, &mut st, core, &mut outbox, &mut sends);
+                let ran = cores
+                    .iter()
+                    .any(|c| run_one(&sh, &mut st, *c, &mut outbox, &mut sends));
                 // actor messages are on their way to the inbox: count them
                 // as queued before the lock goes, so quiescence cannot miss them
                 let to_actors = outbox
@@ -51,11 +66,23 @@ pub(crate) fn run(core: CoreId, me: usize, sh: Arc<Shared>, kick: Receiver<()>, 
                     .filter(|(e, _)| matches!(e, Endpoint::Actor(_)))
                     .count();
                 sh.queued.fetch_add(to_actors as u64, Ordering::AcqRel);
-                ran
+                let side = cores.first().map(|c| c.side);
+                (ran, side.is_some_and(|s| st.rt.has_work_for(s)))
             };
             route(&sh, &sock, &mut buf, &mut outbox, &mut sends);
-            if !ran || sh.stop.load(Ordering::Acquire) {
+            if sh.stop.load(Ordering::Acquire) {
                 break;
+            }
+            // work the runtime did not hand out yet (a DRR visit that only
+            // added a quantum): offer again soon rather than after IDLE_WAIT,
+            // but stop after a few futile rounds (a core that can never take
+            // the work must not spin)
+            futile = if ran { 0 } else { futile + 1 };
+            if !more || futile > FUTILE_ROUNDS {
+                break;
+            }
+            if !ran {
+                std::thread::yield_now();
             }
         }
     }
