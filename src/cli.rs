@@ -38,6 +38,8 @@ pub enum Command {
     Repro(crate::repro_cmd::ReproArgs),
     /// Show a scenario's cluster topology (servers, clients, switches, links).
     Topo(TopoArgs),
+    /// Run an actor scenario for real (threads, loopback UDP); same files as `run`.
+    Native(crate::native_cmd::NativeArgs),
 }
 
 /// Arguments of `nicsim topo`.
@@ -129,6 +131,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Plot(a) => crate::plot::cmd_plot(a),
         Command::Repro(a) => crate::repro_cmd::cmd_repro(a),
         Command::Topo(a) => cmd_topo(a),
+        Command::Native(a) => crate::native_cmd::cmd_native(a),
     }
 }
 

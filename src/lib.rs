@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod input_error;
 pub mod merge;
+pub mod native_cmd;
 pub mod plot;
 pub mod probe;
 pub mod repro_cmd;

@@ -1,5 +1,7 @@
 //! The tables of an actor run: actors.csv, placements.csv, migrations.csv, classes.csv and the time series.
 
+// (pub: `nicsim native` writes the same tables from a native run)
+
 use super::ClassResult;
 use crate::node::accounting::col;
 use crate::scenario::Scenario;
@@ -7,7 +9,7 @@ use scheduler::runtime::Runtime;
 use sim_core::table::fmt_f64;
 use sim_core::{Table, TimeSeries};
 
-pub(super) fn actors_table(rt: &Runtime, s: &Scenario) -> Table {
+pub fn actors_table(rt: &Runtime, s: &Scenario) -> Table {
     let mut cols: Vec<&str> = scheduler::runtime::ActorReport::CSV_HEADER.to_vec();
     cols.push("class");
     let mut t = Table::new(cols);
@@ -24,7 +26,7 @@ pub(super) fn actors_table(rt: &Runtime, s: &Scenario) -> Table {
     t
 }
 
-pub(super) fn placements_table(rt: &Runtime) -> Table {
+pub fn placements_table(rt: &Runtime) -> Table {
     let mut t = Table::new(["time_ms", "actor", "from", "to"]);
     for e in rt.placement_events() {
         t.push([
@@ -39,7 +41,7 @@ pub(super) fn placements_table(rt: &Runtime) -> Table {
     t
 }
 
-pub(super) fn migrations_table(rt: &Runtime) -> Table {
+pub fn migrations_table(rt: &Runtime) -> Table {
     let mut t = Table::new([
         "actor",
         "start_ms",
@@ -63,7 +65,7 @@ pub(super) fn migrations_table(rt: &Runtime) -> Table {
     t
 }
 
-pub(super) fn classes_table(rows: &[ClassResult]) -> Table {
+pub fn classes_table(rows: &[ClassResult]) -> Table {
     let mut t = Table::new(["class", "completed", "achieved_mrps", "mean_us", "p99_us"]);
     for r in rows {
         t.push([

@@ -1,6 +1,6 @@
 //! Running one scenario: assemble a world of one node for its workload, run it, and write its files.
 
-mod actor_tables;
+pub mod actor_tables;
 mod actors;
 mod assemble;
 mod capacity;
