@@ -20,32 +20,23 @@
 //! byte-identical across the change of type. The core's own clock stays exact.
 
 use nic_models::{CoreModel, ModelError};
-use pcie_model::PcieSystem;
+use pcie_model::{PcieProfiles, PcieSystem};
 use scheduler::{AccelKind, Direction, Endpoint, MemAccess, Message, Platform, Side};
 use sim_core::{SimDuration, SimTime};
 use std::borrow::BorrowMut;
 use std::sync::Arc;
 
-/// DMA cost when no PCIe model is wired in: a fixed 1 us setup and completion
-/// latency (inside the 0.5-2 us PCIe latency range of iPipe section 2.2.5) plus
-/// bytes at the blocking-DMA throughput at 2 KB on LiquidIO: 2.1 GB/s for writes
-/// to host memory (Fig. 7), 1.4 GB/s for reads from it (Fig. 8); all via
-/// configs/calibration/ipipe-sigcomm19.toml `[pcie]` and `[dma.liquidio_cn2350]`.
-pub const DMA_FIXED_NS: u64 = 1_000;
-/// NIC-to-host (DMA write) throughput, GB/s; see [`DMA_FIXED_NS`].
-pub const DMA_WRITE_GBYTES_PER_S: f64 = 2.1;
-/// Host-to-NIC (DMA read) throughput, GB/s; see [`DMA_FIXED_NS`].
-pub const DMA_READ_GBYTES_PER_S: f64 = 1.4;
-/// The write rate, for callers that do not distinguish direction (prefer [`dma_duration`]).
-pub const DMA_GBYTES_PER_S: f64 = DMA_WRITE_GBYTES_PER_S;
-
-/// What `SimPlatform::dma` charges for `bytes` in direction `dir`.
+/// What `SimPlatform::dma` charges for `bytes` in direction `dir` when no
+/// PCIe model is wired in: the same blocking transfer on an idle copy of the
+/// default PCIe model (`PcieProfiles::liquidio_cn2350`), so this fallback uses
+/// the model's one PCIe latency (`[pcie] one_way_latency_ns`) rather than a
+/// constant of its own (it used a fixed 1 us plus 2.1 / 1.4 GB/s).
 pub fn dma_duration(dir: Direction, bytes: u64) -> SimDuration {
-    let gbytes_per_s = match dir {
-        Direction::NicToHost => DMA_WRITE_GBYTES_PER_S,
-        Direction::HostToNic => DMA_READ_GBYTES_PER_S,
-    };
-    SimDuration::from_ns(DMA_FIXED_NS) + SimDuration::from_ns_f64(bytes as f64 / gbytes_per_s)
+    match PcieSystem::new(&PcieProfiles::liquidio_cn2350()) {
+        Ok(m) => m.transfer_cost(bytes, dir),
+        // The built-in profiles are valid; MAX makes a broken build obvious.
+        Err(_) => SimDuration::MAX,
+    }
 }
 /// Default bound of the outbox, messages.
 pub const DEFAULT_OUTBOX_CAPACITY: usize = 4096;

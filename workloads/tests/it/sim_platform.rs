@@ -21,16 +21,20 @@ fn charges_cycles_memory_and_dma() {
     assert_eq!(p.charged_in_exec(), SimDuration::from_ns(1_115));
     p.mem_access(0x1000_0000, 8, MemAccess::Read); // now an L1 hit, 8.3 ns
     assert_eq!(p.charged_in_exec_exact().as_ps(), 1_123_300);
-    let d = p.dma(Direction::NicToHost, 2_100); // 1 us + 2100 B at 2.1 GB/s
-    assert_eq!(d, SimDuration::from_ns(2_000));
-    assert_eq!(p.end_exec().as_ps(), 3_123_300);
-    assert_eq!(p.now(), SimTime::from_ns(5_000 + 3_123));
+    // Without a wired-in PCIe model, a blocking transfer on an idle default
+    // (CN2350) PCIe model: the model's one PCIe latency, not a constant.
+    let idle = pcie_model::PcieSystem::new(&pcie_model::PcieProfiles::liquidio_cn2350()).unwrap();
+    let write = idle.transfer_cost(2_100, Direction::NicToHost);
+    let read = idle.transfer_cost(1_400, Direction::HostToNic);
+    let d = p.dma(Direction::NicToHost, 2_100);
+    assert_eq!(d, write.ceil_ns());
+    assert!(write > SimDuration::from_ns(2 * 350), "{write:?}"); // a flush round trip
+    let end = p.end_exec();
+    assert_eq!(end.as_ps(), 1_123_300 + write.as_ps());
     p.advance_to(SimTime::from_us(1)); // never backwards
-    assert_eq!(p.now(), SimTime::from_ns(8_123));
-    assert_eq!(
-        p.dma(Direction::HostToNic, 1_400),
-        SimDuration::from_ns(2_000)
-    ); // reads at 1.4 GB/s
+    // The clock keeps whole ns (as before: 3123.3 ns of work -> +3123 ns).
+    assert_eq!(p.now(), SimTime::from_ns(5_000 + end.as_ps() / 1_000));
+    assert_eq!(p.dma(Direction::HostToNic, 1_400), read.ceil_ns());
     assert_eq!(p.dma_bytes(), 3_500);
 }
 
