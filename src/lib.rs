@@ -1,5 +1,6 @@
 //! nicsim: the command-line tool's library: CLI dispatch, sweeps, Slurm scripts, merging, plotting and `nicsim repro`, over the `system` crate.
 
+pub mod calibrate_host;
 pub mod cli;
 pub mod input_error;
 pub mod merge;
