@@ -44,6 +44,10 @@ pub struct CalibrateArgs {
     pub quick: bool,
 }
 
+/// Runs of each pointer chase; the least is kept (on a shared machine,
+/// noise only ever adds time, and short runs catch quiet moments).
+const RUNS: usize = 15;
+
 /// One cache level of this machine.
 #[derive(Clone, Debug)]
 struct Level {
@@ -118,7 +122,7 @@ fn cpu_mhz() -> Result<f64> {
         .context("no `cpu MHz` line in /proc/cpuinfo")
 }
 
-/// ns per dependent load over `bytes` of lines of `line` bytes (least of 5 runs).
+/// ns per dependent load over `bytes` of lines of `line` bytes (least of `RUNS` runs).
 fn pointer_chase_ns(bytes: u64, line: u64, steps: u64, rng: &mut SimRng) -> f64 {
     let stride = (line / 8).max(1) as usize; // u64 slots per line
     let n = (bytes / line).max(2) as usize;
@@ -130,7 +134,7 @@ fn pointer_chase_ns(bytes: u64, line: u64, steps: u64, rng: &mut SimRng) -> f64 
         next[order[w] * stride] = (order[(w + 1) % n] * stride) as u64;
     }
     let mut samples = Vec::new();
-    for _ in 0..5 {
+    for _ in 0..RUNS {
         let mut i = 0usize;
         for _ in 0..n {
             i = next[i] as usize; // warm
@@ -302,7 +306,7 @@ pub fn calibrate(quick: bool) -> Result<String> {
     let ghz = mhz / 1e3;
     let mut levels = cache_levels(cores)?;
     let mut rng: SimRng = SimRng::seed_from_u64(1);
-    let steps = if quick { 200_000 } else { 4_000_000 };
+    let steps = if quick { 200_000 } else { 1_000_000 };
     // working set: half the level, but at most 4x the level below (a large
     // random working set with 4 KiB pages measures TLB misses, not the cache)
     let mut below_kb = 0;
