@@ -40,6 +40,8 @@ pub enum Command {
     Topo(TopoArgs),
     /// Run an actor scenario for real (threads, loopback UDP); same files as `run`.
     Native(crate::native_cmd::NativeArgs),
+    /// Measure this machine and write a host profile (e.g. configs/nics/host_local.toml).
+    CalibrateHost(crate::calibrate_host::CalibrateArgs),
 }
 
 /// Arguments of `nicsim topo`.
@@ -132,6 +134,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Repro(a) => crate::repro_cmd::cmd_repro(a),
         Command::Topo(a) => cmd_topo(a),
         Command::Native(a) => crate::native_cmd::cmd_native(a),
+        Command::CalibrateHost(a) => crate::calibrate_host::cmd_calibrate(a),
     }
 }
 

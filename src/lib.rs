@@ -1,5 +1,6 @@
 //! nicsim: the command-line tool's library: CLI dispatch, sweeps, Slurm scripts, merging, plotting and `nicsim repro`, over the `system` crate.
 
+pub mod calibrate_host;
 pub mod cli;
 pub mod input_error;
 pub mod merge;
@@ -7,6 +8,7 @@ pub mod native_cmd;
 pub mod plot;
 pub mod probe;
 pub mod repro_cmd;
+pub mod repro_native;
 pub mod run_cluster;
 pub mod slurm;
 pub mod sweep;

@@ -94,6 +94,8 @@ pub struct NativeOutput {
     pub rate_rps: f64,
     /// The rate the generator really sent at.
     pub sent_rps: f64,
+    /// Actors the watchdog killed.
+    pub watchdog_kills: u64,
     /// Mean and p99 of the runtime's own sojourn (deliver to finish, us), over all actors.
     pub runtime_sojourn_mean_us: f64,
 }
@@ -237,7 +239,14 @@ fn native_text(out: &NativeOutput, o: NativeOptions) -> String {
         s.scenario, s.seed, o.nic_cores, o.host_cores, o.nic_threads, o.host_threads, out.rate_rps / 1e3, out.sent_rps / 1e3, o.duration.as_secs_f64(),
         s.achieved_mpps * 1e3, s.lat_mean_us, s.lat_p50_us, s.lat_p99_us, s.lat_p999_us,
         out.runtime_sojourn_mean_us, s.generated, s.delivered, s.drops, s.in_flight
-    )
+    ) + &if out.watchdog_kills > 0 {
+        format!(
+            "  watchdog      killed {} actor(s): natively it measures wall time, preemption by other processes included; --set scheduler.watchdog_ns=N allows more\n",
+            out.watchdog_kills
+        )
+    } else {
+        String::new()
+    }
 }
 
 /// Open-loop requests of `plan`'s actors at `rate_rps` for `duration`,
@@ -573,6 +582,7 @@ fn measure(
         classes: class_rows,
         rate_rps,
         sent_rps,
+        watchdog_kills: rc.watchdog_kills,
         runtime_sojourn_mean_us: sojourn,
     }
 }

@@ -82,9 +82,21 @@ pub fn cmd_repro(a: ReproArgs) -> Result<()> {
         for e in repro::registry() {
             println!("{:<12} {}", e.id, e.description);
         }
+        println!(
+            "{:<12} this machine natively vs simulated with host_local (native.csv)",
+            "native"
+        );
         return Ok(());
     }
-    let figures = run(&a.ids, a.quick, &a.out, a.calibration.as_deref())?;
+    // `native` runs this machine against the simulator (not a paper figure)
+    if a.ids.iter().any(|i| i == "native") {
+        crate::repro_native::run(&a.out)?;
+        if a.ids.len() == 1 {
+            return Ok(());
+        }
+    }
+    let ids: Vec<String> = a.ids.iter().filter(|i| *i != "native").cloned().collect();
+    let figures = run(&ids, a.quick, &a.out, a.calibration.as_deref())?;
     for f in &figures {
         println!(
             "{:<11} {:>4} rows -> {}/{}.csv",

@@ -169,6 +169,7 @@ impl Client {
             .map_err(sock_err("bind 127.0.0.1:0"))?;
         sock.set_read_timeout(Some(RECV_POLL))
             .map_err(sock_err("set_read_timeout"))?;
+        crate::server::grow_receive_buffer(&sock);
         let shared = Arc::new(ClientShared {
             book: Mutex::new(Book::default()),
             stop: AtomicBool::new(false),

@@ -83,3 +83,29 @@ fn native_refuses_bad_flags_with_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("workload.kind"));
 }
+
+#[test]
+fn host_local_profile_loads_and_cites_its_measurement() {
+    let path = repo().join("configs/nics/host_local.toml");
+    let text = std::fs::read_to_string(&path).expect("host_local.toml is committed");
+    let p = nic_models::host::HostProfile::resolve(path.to_str().unwrap(), &repo())
+        .expect("host_local.toml loads with the host profile loader");
+    assert_eq!(p.name, "host_local");
+    assert!(p.memory.dram_latency_ns > 0.0 && !p.memory.caches.is_empty());
+    // every measured value says so, with the date of the measurement
+    assert!(text.contains("measured by calibrate-host on 20"));
+    assert!(p.messaging.path("udp_loopback").is_some());
+    assert!(p.messaging.path("inproc_queue").is_some());
+    // a scenario can run on it (the simulated side of `nicsim repro native`)
+    let cfg = repo().join("configs/actors_mix.toml");
+    let o = nicsim(
+        &repo(),
+        &[
+            "validate",
+            cfg.to_str().unwrap(),
+            "--set",
+            &format!("host.profile=\"{}\"", path.display()),
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
