@@ -64,6 +64,9 @@ pub struct DriverCounters {
     /// Writes actors made into host memory (`ActorCtx::dma`), and their bytes.
     pub host_writes: u64,
     pub host_write_bytes: u64,
+    /// PCIe time those writes charged NIC cores, ps (from a host core a write
+    /// is a memory store, charged through the cache model).
+    pub host_write_ps: u64,
 }
 
 /// A busy core's execution.
@@ -330,9 +333,10 @@ impl RuntimeDriver {
         }
         let pipeline = platform.pipeline_time();
         self.counters.dropped_sends += platform.dropped_sends();
-        let (writes, bytes) = platform.host_writes();
+        let (writes, bytes, ps) = platform.host_writes();
         self.counters.host_writes += writes;
         self.counters.host_write_bytes += bytes;
+        self.counters.host_write_ps += ps;
         let inner = platform.inner_mut();
         self.counters.model_errors += inner.model_errors();
         let done_at = inner.clock().max(now);
