@@ -94,29 +94,94 @@ fn an_absurd_rate_is_capped_and_does_not_hang() {
     assert!(out.places.conserved(), "{:?}", out.places);
 }
 
-#[test]
-fn host_overload_drops_at_the_bounded_host_side_and_counts_what_crossed() {
-    // Every actor on one host core, far beyond its capacity: requests cross
-    // PCIe (bounded) and the host queue fills (bounded); both are counted.
-    let out = run(&scenario(&actors(
-        "rate_krps = 3000",
-        "host_only",
-        2,
-        1,
-        3.0,
-    )));
+/// The host-overload scenario: every actor on one host core, far beyond its
+/// capacity, with a host queue of 1024 so it overflows within the run.
+fn host_overload(nic: &str, nic_cores: u32) -> String {
+    actors("rate_krps = 3000", "host_only", nic_cores, 1, 3.0)
+        .replace("liquidio_cn2350", nic)
+        .replace(
+            "policy = \"host_only\"",
+            "policy = \"host_only\"\nhost_queue_capacity = 1024",
+        )
+}
+
+fn check_host_overload(out: &nicsim::RunOutput, nic_cores: u32) {
     let s = &out.summary;
     assert!(s.to_host_actors > 0, "{s:?}");
-    assert!(s.actor_drops.host_queue + s.actor_drops.pcie > 0, "{s:?}");
+    assert!(
+        s.actor_drops.host_queue > 0,
+        "the host queue overflows: {s:?}"
+    );
     assert_eq!(s.drops, s.drops_by_reason());
     assert!(out.places.conserved(), "{:?}", out.places);
-    assert!(s.peak_in_flight <= in_flight_bound(2, 2 + 1), "{s:?}");
+    // an on-path NIC's reorder buffer adds at most one forward per NIC core
+    let bound = in_flight_bound(2, u64::from(nic_cores) + 1) + u64::from(nic_cores);
+    assert!(s.peak_in_flight <= bound, "{s:?}");
     let text = nicsim::report::print::summary_text(s);
     assert!(
         text.contains(&format!("{} crossed PCIe to host actors", s.to_host_actors)),
         "{text}"
     );
     assert!(text.contains("drops_host_queue"), "{text}");
+}
+
+fn counter(out: &nicsim::RunOutput, name: &str) -> u64 {
+    let (_, t) = out
+        .extra_tables
+        .iter()
+        .find(|(n, _)| n == "counters.csv")
+        .expect("counters.csv");
+    t.rows.iter().find(|r| r[0] == name).expect(name)[1]
+        .parse()
+        .expect("integer")
+}
+
+#[test]
+fn host_overload_on_an_off_path_nic_drops_at_the_host_queue() {
+    // Off-path (Stingray): the embedded switch hands host-bound frames to
+    // PCIe directly; no NIC core touches them, the host queue overflows.
+    let out = run(&scenario(&host_overload("stingray_ps225", 8)));
+    check_host_overload(&out, 8);
+    assert_eq!(
+        counter(&out, "rt_forwarded"),
+        0,
+        "off-path: no NIC core forwards"
+    );
+    assert_eq!(out.summary.nic_core_util, 0.0, "{:?}", out.summary);
+}
+
+#[test]
+fn host_overload_on_an_on_path_nic_is_forwarded_by_nic_cores_then_drops_at_the_host() {
+    // On-path (LiquidIO): every host-bound frame passes a NIC core first, which
+    // pays the forwarding cost (1.874 us + 0.884 ns/B per frame on the
+    // CN2350). 12 cores forward ~6 Mpps, more than the 3 Mrps offered, so the
+    // one host core is the bottleneck and its queue overflows.
+    let out = run(&scenario(&host_overload("liquidio_cn2350", 12)));
+    check_host_overload(&out, 12);
+    let forwarded = counter(&out, "rt_forwarded");
+    assert!(
+        forwarded >= out.summary.to_host_actors,
+        "every crossing was forwarded: {forwarded} {:?}",
+        out.summary
+    );
+    assert!(
+        out.summary.nic_core_util > 0.1,
+        "NIC cores paid the forwarding: {:?}",
+        out.summary
+    );
+    assert_eq!(out.summary.actor_drops.fcfs_queue, 0, "{:?}", out.summary);
+}
+
+#[test]
+fn on_path_forwarding_is_the_bottleneck_with_few_nic_cores() {
+    // Two CN2350 cores forward ~1 Mpps: at 3 Mrps the NIC cores, not the host,
+    // limit what reaches the host, and the excess drops in their FCFS queue
+    // (the traffic manager's queue in front of the NIC cores).
+    let out = run(&scenario(&host_overload("liquidio_cn2350", 2)));
+    let s = &out.summary;
+    assert!(s.actor_drops.fcfs_queue > 0, "{s:?}");
+    assert!(s.nic_core_util > 0.95, "{s:?}");
+    assert!(out.places.conserved(), "{:?}", out.places);
 }
 
 /// Peak resident memory of a child process, KiB, through `/usr/bin/time -f %M`

@@ -117,12 +117,21 @@ fn draw_echo(d: &mut Draw, t: &mut String, nic: &NicProfile) {
 }
 
 fn draw_actors(d: &mut Draw, t: &mut String, cores: u64) {
-    t.push_str(&format!("\n[host]\ncores = {}\n", d.int(1, 8)));
+    // A share of the scenarios overloads one or two host cores with every
+    // actor on the host and a short host queue: on an off-path NIC the frames
+    // cross PCIe untouched, on an on-path NIC a NIC core forwards each first;
+    // either way the host queue must overflow and be counted.
+    let host_bound = d.chance(0.15);
+    let host_cores = if host_bound { d.int(1, 2) } else { d.int(1, 8) };
+    t.push_str(&format!("\n[host]\ncores = {host_cores}\n"));
     let policy = *d.pick(&["hybrid", "fcfs", "drr", "nic_only", "host_only", "static"]);
+    let policy = if host_bound { "host_only" } else { policy };
     let n = d.int(1, 4);
     let names: Vec<String> = (0..n).map(|i| format!("a{i}")).collect();
     t.push_str(&format!("\n[scheduler]\npolicy = \"{policy}\"\n"));
-    if d.chance(0.5) {
+    if host_bound {
+        t.push_str(&format!("host_queue_capacity = {}\n", d.pick(&[8, 16, 64])));
+    } else if d.chance(0.5) {
         t.push_str(&format!(
             "fcfs_queue_capacity = {}\nmailbox_capacity = {}\nhost_queue_capacity = {}\nmigration_buffer_capacity = {}\n",
             d.pick(&[8, 64, 4096]),
@@ -164,7 +173,9 @@ fn draw_actors(d: &mut Draw, t: &mut String, cores: u64) {
         "arrival = \"{}\"\n",
         d.pick(&["constant", "poisson"])
     ));
-    if d.chance(0.75) {
+    if host_bound {
+        t.push_str(&format!("load_fraction = {:.3}\n", d.float(1.0, 3.0)));
+    } else if d.chance(0.75) {
         t.push_str(&format!("load_fraction = {:.3}\n", d.float(0.05, 3.0)));
     } else {
         // log-uniform 10 krps .. 100 Mrps: the top is far beyond any link
@@ -198,6 +209,11 @@ struct Coverage {
     capped: u64,
     to_host: u64,
     steered_host: u64,
+    /// Scenarios with host-queue drops on an on-path / off-path NIC.
+    host_queue_on_path: u64,
+    host_queue_off_path: u64,
+    /// Scenarios where on-path NIC cores forwarded host-bound frames.
+    forwarded: u64,
     /// Scenarios with at least one drop of each reason, by column name.
     drop_reasons: std::collections::BTreeMap<&'static str, u64>,
 }
@@ -213,6 +229,20 @@ impl Coverage {
         self.capped += u64::from(s.offered_capped);
         self.to_host += u64::from(s.to_host_actors > 0);
         self.steered_host += u64::from(s.steered_host > 0);
+        if s.actor_drops.host_queue > 0 {
+            match NicProfile::builtin(&s.nic).map(|p| p.kind) {
+                Some(NicKind::OnPath) => self.host_queue_on_path += 1,
+                _ => self.host_queue_off_path += 1,
+            }
+        }
+        let forwarded = o
+            .extra_tables
+            .iter()
+            .find(|(n, _)| n == "counters.csv")
+            .and_then(|(_, t)| t.rows.iter().find(|r| r[0] == "rt_forwarded"))
+            .and_then(|r| r[1].parse::<u64>().ok())
+            .unwrap_or(0);
+        self.forwarded += u64::from(forwarded > 0);
         for (reason, n) in &o.places.ended {
             if *n > 0 {
                 *self.drop_reasons.entry(reason).or_default() += 1;
@@ -292,7 +322,9 @@ fn check(text: &str, coverage: &mut Coverage) -> Result<(), String> {
             + n * u64::from(c.mailbox_capacity)
             + n * u64::from(c.migration_buffer_capacity)
             + 2 * nicsim::node::drops::PCIE_QUEUE_MESSAGES
-            + u64::from(s.cores + plan.host_cores);
+            + u64::from(s.cores + plan.host_cores)
+            // an on-path NIC's forward reorder buffer: at most one per NIC core
+            + u64::from(s.cores);
         if s.peak_in_flight > bound {
             return fail(&format!("peak_in_flight above the queues' bound {bound}"));
         }
@@ -347,6 +379,12 @@ fn swarm() {
             "{c:?}"
         );
         assert!(c.steered_host > 0, "{c:?}");
+        // Host overload is reached through both paths to the host: untouched
+        // across PCIe (off-path) and forwarded by a NIC core (on-path).
+        assert!(
+            c.host_queue_on_path > 0 && c.host_queue_off_path > 0 && c.forwarded > 0,
+            "{c:?}"
+        );
         for reason in [
             "drops_tm",
             "drops_fcfs_queue",

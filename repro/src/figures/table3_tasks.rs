@@ -75,6 +75,8 @@ pub struct TaskMeasurement {
     pub mem_us: f64,
     /// Of `exec_us`: accelerator waits, us per request.
     pub accel_us: f64,
+    /// Of `exec_us`: DMA writes into host memory (`ActorCtx::dma`), us per request.
+    pub dma_us: f64,
     /// Cache-line accesses per request.
     pub lines_per_request: f64,
     /// Requests measured.
@@ -170,9 +172,11 @@ pub fn measure_task_on(
     let mut sent = 0u64;
     let mut free_at = SimTime::ZERO;
     let mut base = Snapshot::take(&driver, side);
+    let mut dma_base_ps = 0;
     for i in 0..warmup + requests {
         if i == warmup {
             base = Snapshot::take(&driver, side);
+            dma_base_ps = driver.counters().host_write_ps;
             busy = SimDuration::ZERO;
             sent = 0;
         }
@@ -234,6 +238,7 @@ pub fn measure_task_on(
         compute_us: per_req_us(d.compute_ps),
         mem_us: per_req_us(d.mem_ps),
         accel_us: per_req_us(d.accel_ps),
+        dma_us: per_req_us(c.host_write_ps - dma_base_ps),
         lines_per_request: d.lines as f64 / f64::from(requests.max(1)),
         requests,
         messages_sent: sent,

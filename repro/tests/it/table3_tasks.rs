@@ -67,10 +67,10 @@ fn breakdown_adds_up_to_exec_time() {
     use workloads::actors::ActorKind;
     for kind in ActorKind::ALL {
         let m = measure_task(kind, WARMUP_REQUESTS, MEASURED_REQUESTS, TABLE3_SEED).unwrap();
-        let sum = m.compute_us + m.mem_us + m.accel_us;
+        let sum = m.compute_us + m.mem_us + m.accel_us + m.dma_us;
         println!(
-            "{kind}: exec {:.3} = compute {:.3} + mem {:.3} + accel {:.3} us; {:.1} lines/req",
-            m.exec_us, m.compute_us, m.mem_us, m.accel_us, m.lines_per_request
+            "{kind}: exec {:.3} = compute {:.3} + mem {:.3} + accel {:.3} + dma {:.3} us; {:.1} lines/req",
+            m.exec_us, m.compute_us, m.mem_us, m.accel_us, m.dma_us, m.lines_per_request
         );
         // exec is rounded up to whole ns per request.
         assert!(

@@ -45,6 +45,9 @@ pub enum Work {
     MigrateOut,
     /// Migration step 4 on a host core: `migrate_in`; buffered requests are forwarded at completion.
     MigrateIn,
+    /// Pass a message for a host actor through this NIC core (the packet path
+    /// only, no handler); it comes back in [`ExecOutcome::forwarded`].
+    Forward { msg: Message, arrived_at: SimTime },
 }
 
 /// What `next_dispatch` returns: pass it to `execute` right away.
@@ -81,6 +84,8 @@ pub enum OutcomeKind {
     /// A migration step failed; the actor stays on the NIC and its buffered requests
     /// go back to its queue in order.
     MigrationAborted(String),
+    /// A NIC core passed the message on towards its host actor.
+    Forwarded,
 }
 
 /// Result of `execute`: the driver completes it at `completes_at()`.
@@ -99,6 +104,8 @@ pub struct ExecOutcome {
     pub group: Option<GroupKind>,
     pub drr_reserved_ns: i64,
     pub kind: OutcomeKind,
+    /// `Forwarded`: the message, for the driver to carry to the host and deliver there.
+    pub forwarded: Option<Message>,
 }
 
 impl ExecOutcome {
@@ -215,7 +222,7 @@ impl Runtime {
         dispatch: Dispatch,
         platform: &mut dyn Platform,
     ) -> ExecOutcome {
-        if let Work::Request { msg, .. } = &dispatch.work {
+        if let Work::Request { msg, .. } | Work::Forward { msg, .. } = &dispatch.work {
             platform.on_request(msg);
         }
         if dispatch.overhead_cycles > 0 {
@@ -234,6 +241,7 @@ impl Runtime {
             group: None,
             drr_reserved_ns: 0,
             kind: OutcomeKind::Done,
+            forwarded: None,
         };
         outcome.kind = match dispatch.work {
             Work::Request {
@@ -247,6 +255,12 @@ impl Runtime {
                 outcome.group = Some(group);
                 outcome.drr_reserved_ns = drr_reserved_ns;
                 self.execute_request(a, &msg, base, platform)
+            }
+            Work::Forward { msg, arrived_at } => {
+                outcome.arrived_at = Some(arrived_at);
+                outcome.msg_id = Some(msg.id);
+                outcome.forwarded = Some(msg);
+                OutcomeKind::Forwarded
             }
             Work::MigrateOut => self.execute_migrate_out(a, platform),
             Work::MigrateIn => self.execute_migrate_in(a, platform),
@@ -337,6 +351,7 @@ impl Runtime {
             }
             OutcomeKind::MigratedIn => self.finish_migration(a, now),
             OutcomeKind::MigrationAborted(reason) => self.abort_migration(a, now, reason),
+            OutcomeKind::Forwarded => self.counters.forwarded += 1,
         }
         Ok(())
     }
@@ -408,6 +423,17 @@ struct Picked {
 
 impl Picked {
     fn request(q: Queued, group: GroupKind, reserved: i64, overhead_cycles: u64) -> Picked {
+        if q.forward && group != GroupKind::Host {
+            return Picked {
+                actor: q.msg.dst,
+                work: Work::Forward {
+                    arrived_at: q.arrived_at,
+                    msg: q.msg,
+                },
+                group,
+                overhead_cycles,
+            };
+        }
         Picked {
             actor: q.msg.dst,
             work: Work::Request {

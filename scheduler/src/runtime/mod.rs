@@ -173,6 +173,7 @@ impl Runtime {
         let q = Queued {
             msg,
             arrived_at: now,
+            forward: false,
         };
         let s = &self.settings;
         let (verdict, queue, cap) = match (slot.status, slot.placement) {

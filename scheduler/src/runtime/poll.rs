@@ -7,7 +7,8 @@
 //! the execution are one call, so no driver can separate them (and run a
 //! handler at another time than the one it was dispatched at).
 
-use super::{CoreId, ExecOutcome, Runtime, RuntimeError};
+use super::{CoreId, Delivered, DropReason, ExecOutcome, Queued, Runtime, RuntimeError};
+use crate::message::Message;
 use crate::platform::{Platform, Side};
 use crate::policy::NicGroup;
 use vocab::SimTime;
@@ -105,5 +106,33 @@ impl Runtime {
     /// Whether any core could be given work now (see [`Runtime::has_work_for`]).
     pub fn has_work(&self) -> bool {
         self.has_work_for(Side::Nic) || self.has_work_for(Side::Host)
+    }
+}
+
+impl Runtime {
+    /// A message for a host actor reaches an on-path NIC, whose cores see every
+    /// packet first: it waits in the FCFS shared queue like any request, a NIC
+    /// core runs [`Platform::on_request`] on it (the packet path) and no handler,
+    /// and the outcome ([`OutcomeKind::Forwarded`](super::OutcomeKind)) hands it
+    /// back in [`ExecOutcome::forwarded`] for the driver to carry across PCIe and
+    /// [`Runtime::deliver`] where it lands. A full queue drops it
+    /// (`FcfsQueueFull`, counted); so does an unknown actor.
+    pub fn deliver_via_nic(&mut self, msg: Message, now: SimTime) -> Result<Delivered, DropReason> {
+        self.counters.delivered += 1;
+        let Some(slot) = self.actors.get_mut(msg.dst as usize) else {
+            self.counters.dropped_unknown_actor += 1;
+            return Err(DropReason::UnknownActor);
+        };
+        if self.fcfs_queue.len() >= self.settings.fcfs_queue_capacity as usize {
+            slot.dropped += 1;
+            self.counters.count_drop(DropReason::FcfsQueueFull);
+            return Err(DropReason::FcfsQueueFull);
+        }
+        self.fcfs_queue.push_back(Queued {
+            msg,
+            arrived_at: now,
+            forward: true,
+        });
+        Ok(Delivered::FcfsQueue)
     }
 }

@@ -137,13 +137,16 @@ pub struct RuntimeCounters {
     pub work_ns: u64,
     /// DRR dispatches that switched the core to another actor.
     pub drr_switches: u64,
+    /// Messages a NIC core passed on towards a host actor (`deliver_via_nic`);
+    /// each is delivered again where it lands.
+    pub forwarded: u64,
 }
 
 impl RuntimeCounters {
     /// Requests whose fate is known: completed, dropped or aborted by the watchdog.
     /// Once the driver has drained every event this equals `delivered` (conservation).
     pub fn accounted(&self) -> u64 {
-        self.completed + self.dropped() + self.aborted_by_watchdog
+        self.completed + self.dropped() + self.aborted_by_watchdog + self.forwarded
     }
 
     /// All drops.

@@ -95,6 +95,9 @@ pub enum RuntimeError {
 pub(crate) struct Queued {
     pub(crate) msg: Message,
     pub(crate) arrived_at: SimTime,
+    /// Only passing through a NIC core on its way to a host actor
+    /// (`Runtime::deliver_via_nic`): no handler runs on the NIC.
+    pub(crate) forward: bool,
 }
 
 /// Where a migration is.

@@ -19,6 +19,10 @@ impl Node {
         let Some(mut r) = self.driver.finish(core, now) else {
             return;
         };
+        for msg in std::mem::take(&mut r.forwarded) {
+            // passed on by a NIC core: now it crosses PCIe to its host actor
+            self.route(msg, Side::Nic, now, sched);
+        }
         let origin = r.request.filter(|p| p.from_wire).map(|p| p.created_at);
         let mut outbox = std::mem::take(&mut r.outbox);
         for (dst, m) in outbox.drain(..) {

@@ -64,6 +64,9 @@ pub struct DriverCounters {
     /// Writes actors made into host memory (`ActorCtx::dma`), and their bytes.
     pub host_writes: u64,
     pub host_write_bytes: u64,
+    /// PCIe time those writes charged NIC cores, ps (from a host core a write
+    /// is a memory store, charged through the cache model).
+    pub host_write_ps: u64,
 }
 
 /// A busy core's execution.
@@ -107,6 +110,9 @@ pub struct Finished {
     pub kind: OutcomeKind,
     /// Time the handler alone charged (not the packet path or the scheduler's overhead).
     pub exec_time: SimDuration,
+    /// Messages NIC cores passed on towards their host actors, ready to
+    /// cross PCIe, in the order they were dispatched (see `forwards`).
+    pub forwarded: Vec<Message>,
 }
 
 /// The runtime with the cost models its cores run on.
@@ -130,6 +136,13 @@ pub struct RuntimeDriver {
     order: OrderCheck,
     /// Factor on every cycle charge of a host core (1: actor cycles run as host cycles).
     host_cycle_scale: f64,
+    /// Forwards in dispatch order, with the message once its core finished:
+    /// released only from the front, so cores that finish out of order never
+    /// reorder one actor's messages (a reorder buffer of at most one entry per
+    /// NIC core).
+    forwards: std::collections::VecDeque<(u64, Option<Message>)>,
+    /// On-path NIC: its cores see every frame from the wire, host-bound ones included.
+    on_path: bool,
 }
 
 impl RuntimeDriver {
@@ -170,7 +183,36 @@ impl RuntimeDriver {
             last_dispatch: SimTime::ZERO,
             order: OrderCheck::default(),
             host_cycle_scale: 1.0,
+            forwards: std::collections::VecDeque::new(),
+            on_path: false,
         }
+    }
+
+    /// Marks the NIC on-path (LiquidIO): every frame from the wire passes a
+    /// NIC core, so a request for a host actor is forwarded by one (paying the
+    /// packet path) before it crosses PCIe; see [`RuntimeDriver::arrive_from_wire`].
+    pub fn with_on_path(mut self, on_path: bool) -> RuntimeDriver {
+        self.on_path = on_path;
+        self
+    }
+
+    /// A request from the wire reached the NIC cores' side at `now`. On an
+    /// on-path NIC a request for a host actor is queued for a NIC core to
+    /// forward (FCFS shared queue, `Runtime::deliver_via_nic`; a full queue
+    /// drops and counts it) and `None` is returned: the forwarded message
+    /// comes back in [`Finished::forwarded`], in arrival order, to cross PCIe.
+    /// Otherwise the message is handed back for the caller to route (to a NIC
+    /// actor's queue, or across PCIe on an off-path NIC whose switch steered
+    /// it to the NIC's side).
+    pub fn arrive_from_wire(&mut self, msg: Message, now: SimTime) -> Option<Message> {
+        if self.on_path && self.rt.side_of(msg.dst) == Some(Side::Host) {
+            if let Err(reason) = self.rt.deliver_via_nic(msg, now) {
+                // a refusal is counted by the runtime under its reason
+                debug_assert!(self.rt.counters().dropped() > 0, "{reason:?} uncounted");
+            }
+            return None;
+        }
+        Some(msg)
     }
 
     /// Scales every cycle charge on host cores by `scale` (see
@@ -283,19 +325,24 @@ impl RuntimeDriver {
             }
         };
         let request = platform.picked();
-        if let Some(p) = request {
+        // a forward only passes the message on: its handler starts later, on the host
+        if let (Some(p), None) = (request, &outcome.forwarded) {
             if self.order.started_id(p.src, p.dst, p.msg_id) {
                 self.counters.reorders += 1;
             }
         }
         let pipeline = platform.pipeline_time();
         self.counters.dropped_sends += platform.dropped_sends();
-        let (writes, bytes) = platform.host_writes();
+        let (writes, bytes, ps) = platform.host_writes();
         self.counters.host_writes += writes;
         self.counters.host_write_bytes += bytes;
+        self.counters.host_write_ps += ps;
         let inner = platform.inner_mut();
         self.counters.model_errors += inner.model_errors();
         let done_at = inner.clock().max(now);
+        if let Some(m) = &outcome.forwarded {
+            self.forwards.push_back((m.id, None));
+        }
         if now < self.last_dispatch {
             self.counters.out_of_order_dispatches += 1;
         }
@@ -326,7 +373,7 @@ impl RuntimeDriver {
     /// The completion event of `core` fired at `now`: completes its execution in
     /// the runtime and hands back what ran (its outbox still to route).
     pub fn finish(&mut self, core: CoreId, now: SimTime) -> Option<Finished> {
-        let r = self.slot_mut(core)?.take()?;
+        let mut r = self.slot_mut(core)?.take()?;
         let busy = r.done_at.saturating_since(r.started);
         match core.side {
             Side::Nic => self.nic_busy_done += busy,
@@ -345,11 +392,42 @@ impl RuntimeDriver {
             outbox,
             kind: r.outcome.kind.clone(),
             exec_time: r.outcome.exec_time,
+            forwarded: self.release_forward(r.outcome.forwarded.take()),
         };
         if self.rt.finish(r.outcome, now).is_err() {
             self.counters.runtime_errors += 1;
         }
         Some(done)
+    }
+
+    /// Files a finished forward and releases the ready ones from the front.
+    fn release_forward(&mut self, done: Option<Message>) -> Vec<Message> {
+        if let Some(m) = done {
+            match self
+                .forwards
+                .iter_mut()
+                .find(|(id, slot)| *id == m.id && slot.is_none())
+            {
+                Some((_, slot)) => *slot = Some(m),
+                // not dispatched through this driver: a bug, counted, passed on
+                None => {
+                    self.counters.runtime_errors += 1;
+                    return vec![m];
+                }
+            }
+        }
+        let mut ready = Vec::new();
+        while let Some((_, Some(_))) = self.forwards.front() {
+            if let Some((_, Some(m))) = self.forwards.pop_front() {
+                ready.push(m);
+            }
+        }
+        ready
+    }
+
+    /// Forwarded messages whose core finished, waiting for an earlier forward.
+    pub fn forwards_waiting(&self) -> u64 {
+        self.forwards.iter().filter(|(_, m)| m.is_some()).count() as u64
     }
 
     /// Hands back `core`'s outbox buffer after the caller routed its messages

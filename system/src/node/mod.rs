@@ -265,7 +265,9 @@ impl Node {
         match ev {
             NodeEvent::Arrive => {
                 self.acct.in_flight_arriving -= 1;
-                if let Some(msg) = self.arriving.pop_front().and_then(|f| f.msg) {
+                let msg = self.arriving.pop_front().and_then(|f| f.msg);
+                // on an on-path NIC a host actor's request waits for a NIC core to forward it
+                if let Some(msg) = msg.and_then(|m| self.driver.arrive_from_wire(m, now)) {
                     self.route(msg, Side::Nic, now, sched);
                 }
             }

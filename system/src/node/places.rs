@@ -109,6 +109,7 @@ impl Node {
             ("pcie", self.acct.in_pcie()),
             ("queued", self.driver.runtime().queued_messages() as u64),
             ("on_core", on_core),
+            ("forward_reorder", self.driver.forwards_waiting()),
         ];
         if self.conserve == Conserve::Frames {
             v.push(("tx", self.tx_in_flight.len() as u64));

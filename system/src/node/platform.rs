@@ -43,8 +43,9 @@ pub struct NodePlatform<'a> {
     forwarding: Option<&'a mut ForwardingCost>,
     picked: Option<PickedRequest>,
     pipeline: SimDuration,
-    /// Writes into host memory (`Platform::dma_write`) and their bytes.
-    host_writes: (u64, u64),
+    /// Writes into host memory (`Platform::dma_write`), their bytes and the
+    /// PCIe time they charged on a NIC core (ps).
+    host_writes: (u64, u64, u64),
 }
 
 impl<'a> NodePlatform<'a> {
@@ -61,7 +62,7 @@ impl<'a> NodePlatform<'a> {
             forwarding,
             picked: None,
             pipeline: SimDuration::ZERO,
-            host_writes: (0, 0),
+            host_writes: (0, 0, 0),
         }
     }
 
@@ -75,8 +76,8 @@ impl<'a> NodePlatform<'a> {
         self.pipeline
     }
 
-    /// Writes into host memory this execution made, and their bytes.
-    pub fn host_writes(&self) -> (u64, u64) {
+    /// Writes into host memory this execution made, their bytes and the time they charged (ps).
+    pub fn host_writes(&self) -> (u64, u64, u64) {
         self.host_writes
     }
 
@@ -114,9 +115,15 @@ impl Platform for NodePlatform<'_> {
     /// from a NIC core) and counted, and its bytes are not kept.
     fn dma_write(&mut self, host_addr: u64, data: &[u8]) -> SimDuration {
         let bytes = data.len().min(u32::MAX as usize) as u32;
+        let before = self.inner.clock();
+        let d = self.inner.charge_host_write(host_addr, bytes);
         self.host_writes.0 += 1;
         self.host_writes.1 += u64::from(bytes);
-        self.inner.charge_host_write(host_addr, bytes)
+        if self.inner.side() == Side::Nic {
+            // PCIe time; a host core's write is a store, in the cache model's time
+            self.host_writes.2 += self.inner.clock().saturating_since(before).as_ps();
+        }
+        d
     }
     fn send(&mut self, msg: Message) {
         let dst = Endpoint::Actor(msg.dst);

@@ -45,9 +45,10 @@ pub(super) fn driver_for(
 ) -> Result<RuntimeDriver, RunError> {
     let pcie = PcieSystem::new(&s.nic.pcie_profiles()).map_err(assembly)?;
     let forwarding = ForwardingCost::new(&s.nic.forwarding, SimDuration::ZERO);
-    Ok(RuntimeDriver::new(
-        rt, nic_model, host_model, &pcie, forwarding,
-    ))
+    Ok(
+        RuntimeDriver::new(rt, nic_model, host_model, &pcie, forwarding)
+            .with_on_path(s.nic.kind == NicKind::OnPath),
+    )
 }
 
 fn series(s: &Scenario) -> TimeSeries {

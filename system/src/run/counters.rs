@@ -11,7 +11,7 @@ pub(super) fn table(node: &Node) -> Table {
     let a = node.accounting();
     let d = node.driver().counters();
     let r = *node.driver().runtime().counters();
-    let rows: [(&str, u64); 37] = [
+    let rows: [(&str, u64); 40] = [
         ("frames", a.frames),
         ("internal_messages", a.internal),
         ("drops_source", a.drops_source),
@@ -52,6 +52,11 @@ pub(super) fn table(node: &Node) -> Table {
         ("rt_aborted_by_watchdog", r.aborted_by_watchdog),
         ("rt_policy_actions_rejected", r.policy_actions_rejected),
         ("rt_events_not_recorded", r.events_not_recorded),
+        // on-path NICs: host-bound requests a NIC core passed on
+        ("rt_forwarded", r.forwarded),
+        // actors' DMA writes into host memory (`ActorCtx::dma`)
+        ("driver_host_writes", d.host_writes),
+        ("driver_host_write_bytes", d.host_write_bytes),
     ];
     let mut t = Table::new(["counter", "value"]);
     for (name, v) in rows {
