@@ -172,7 +172,7 @@ fn main() {
         .and_then(|i| args.get(i + 1).cloned());
     let cases: Vec<Case> = cases()
         .into_iter()
-        .filter(|c| only.as_ref().is_none_or(|o| c.name.contains(o.as_str())))
+        .filter(|c| only.as_ref().map_or(true, |o| c.name.contains(o.as_str())))
         .collect();
     let mut walls = vec![Vec::with_capacity(reps); cases.len()];
     let mut last: Vec<Option<Measured>> = cases.iter().map(|_| None).collect();
