@@ -37,8 +37,12 @@ impl OrderCheck {
     pub fn started_id(&mut self, src: Endpoint, dst: ActorId, id: u64) -> bool {
         let sender = match src {
             Endpoint::Actor(a) => u64::from(a),
-            // every network source is one sender: their ids come from one counter
-            _ => u64::MAX,
+            // a network source (the one-server source, a cluster client or a
+            // peer server's actor port) numbers its messages from one counter
+            Endpoint::Network { node, port } => {
+                (1 << 63) | (u64::from(node) << 16) | u64::from(port)
+            }
+            Endpoint::Host => u64::MAX,
         };
         match self.last.insert((sender, dst), id) {
             Some(prev) => id < prev,
