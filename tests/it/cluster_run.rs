@@ -54,6 +54,9 @@ fn the_star_pipeline_crosses_servers_and_conserves_everything_once_drained() {
         .map(|r| r[col("served")].parse::<u64>().expect("n"))
         .sum();
     assert!(served_log > 100, "the log actors ran: {served_log}");
+    // no misrouted event, staging overflow or refused network send
+    assert_eq!(out.summary.driver_errors, 0);
+    assert_eq!(out.summary.sends_dropped, 0);
     // conservation, part by part
     assert!(out.places.conserved(), "{:?}", out.places);
     assert_eq!(out.summary.in_flight, 0, "{:?}", out.places);

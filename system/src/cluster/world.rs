@@ -98,6 +98,8 @@ pub struct ServerNet {
     pub drops_no_actor: u64,
     /// Staged events refused (a bound too low; should stay 0).
     pub staging_overflow: u64,
+    /// Events that belong to the network partition (a routing bug; should stay 0).
+    pub misrouted: u64,
 }
 
 /// One server's partition.
@@ -363,8 +365,10 @@ impl PartitionModel for Part {
                     ClusterEvent::Start => node.start(&mut s.staging),
                     ClusterEvent::Node(ev) => node.handle(now, ev, &mut s.staging),
                     ClusterEvent::NetArrive(f, _) => s.arrive(now, *f),
-                    // client events live in the network partition
-                    ClusterEvent::ClientSend(_) | ClusterEvent::ClientTimeout(_) => {}
+                    // client events live in the network partition: never here
+                    ClusterEvent::ClientSend(_) | ClusterEvent::ClientTimeout(_) => {
+                        s.net.misrouted += 1
+                    }
                 }
                 s.node.0.sync(now);
                 s.drain(ctx);

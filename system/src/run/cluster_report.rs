@@ -211,7 +211,7 @@ pub(super) fn report(
         acts = plus(acts, &d);
         let dc = node.driver().counters();
         d_errs.0 += dc.reorders;
-        d_errs.1 += dc.runtime_errors + dc.platform_errors;
+        d_errs.1 += dc.runtime_errors + dc.platform_errors + sp.net.misrouted;
         d_errs.2 += dc.model_errors;
         d_errs.3 += dc.dropped_sends;
         d_errs.4 += node.network_refused() + sp.net.staging_overflow;
@@ -289,7 +289,7 @@ pub(super) fn report(
         to_host_actors: to_host,
         peak_in_flight: peak,
         reorders: d_errs.0,
-        driver_errors: d_errs.1,
+        driver_errors: d_errs.1 + net.misrouted,
         model_errors: d_errs.2,
         sends_dropped: d_errs.3 + d_errs.4,
     };
