@@ -237,6 +237,10 @@ fn run_pcap_files_hold_what_links_csv_counts_and_the_trace_has_core_tracks() {
     let trace = std::fs::read_to_string(dir.join("t.json")).expect("trace");
     assert!(trace.contains("\"nic core 0\""), "core tracks named");
     assert!(trace.contains("\"name\":\"kv\""), "actor slices named");
+    assert!(
+        trace.contains("\"queued messages\""),
+        "queue counter tracks"
+    );
 }
 
 #[test]

@@ -128,6 +128,8 @@ pub struct ServerPart {
     pub net: ServerNet,
     /// Core tracks (with `--trace`).
     pub trace: Option<ChromeTrace>,
+    /// Last queue depth written to the trace.
+    traced_queue: u64,
 }
 
 impl ServerPart {
@@ -208,6 +210,7 @@ impl ServerPart {
             next_frame: 0,
             net: ServerNet::default(),
             trace,
+            traced_queue: 0,
         }
     }
 
@@ -244,6 +247,18 @@ impl ServerPart {
         node.offered(&frame);
         // a drop in the receive path is counted by the node
         node.ingress(frame, now, &mut self.staging);
+    }
+
+    /// With a trace: the runtime's queued messages as a counter track, on change.
+    fn trace_queue(&mut self, now: SimTime) {
+        let Some(tr) = self.trace.as_mut() else {
+            return;
+        };
+        let q = self.node.0.driver().runtime().queued_messages() as u64;
+        if q != self.traced_queue {
+            self.traced_queue = q;
+            tr.counter(self.index, "queued messages", now, q);
+        }
     }
 
     /// Moves staged node events into the engine and sends what the node transmitted.
@@ -371,6 +386,7 @@ impl PartitionModel for Part {
                     }
                 }
                 s.node.0.sync(now);
+                s.trace_queue(now);
                 s.drain(ctx);
             }
         }
