@@ -1,6 +1,7 @@
 //! Benchmark suite: one table of engine and model speeds (hold model, echo and actor scenarios, the parallel engine).
 //!
-//! Run: `cargo run --release --example speed [-- --reps N]` (default 5).
+//! Run: `cargo run --release --example speed [-- --reps N] [--only TEXT]` (default 5 reps;
+//! `--only cluster` runs just the cases whose name contains `cluster`).
 //! Every case runs `reps` times, interleaved with the other cases (case A, B,
 //! C, A, B, C, ...) so that a burst of load from elsewhere on a shared machine
 //! hits all cases alike; the table prints the median and the minimum wall
@@ -91,6 +92,34 @@ fn ping_case(threads: usize) -> Case {
     }
 }
 
+/// A cluster example on `threads` worker threads (outputs identical to 1 thread).
+fn cluster_case(name: &'static str, threads: usize) -> Case {
+    let path: PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "configs",
+        &format!("{name}.toml"),
+    ]
+    .iter()
+    .collect();
+    Case {
+        name: format!("{name}, {threads} thread(s)"),
+        run: Box::new(move || {
+            use nicsim::run::cluster::{run_cluster, ClusterOptions};
+            let s = Scenario::load(&path, &[]).map_err(|e| e.to_string())?;
+            let opts = ClusterOptions {
+                threads,
+                ..ClusterOptions::default()
+            };
+            let (out, _) = run_cluster(&s, &opts).map_err(|e| e.to_string())?;
+            Ok(Measured {
+                events: out.summary.events,
+                sim_s: Some(out.summary.sim_time_s),
+                units: Some(out.summary.delivered),
+            })
+        }),
+    }
+}
+
 fn cases() -> Vec<Case> {
     vec![
         hold_case(1_000, 4_000_000),
@@ -109,7 +138,10 @@ fn cases() -> Vec<Case> {
         scenario_case("actors_mix", "configs/actors_mix.toml", &[]),
         ping_case(1),
         ping_case(2),
-        // Cluster examples at 1 and 2 threads: add them here when they exist.
+        cluster_case("cluster_star", 1),
+        cluster_case("cluster_star", 2),
+        cluster_case("cluster_leaf_spine", 1),
+        cluster_case("cluster_leaf_spine", 2),
     ]
 }
 
@@ -123,15 +155,25 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let reps = match args.iter().position(|a| a == "--reps") {
         None => 5,
-        Some(i) => match args.get(i + 1).and_then(|v| v.parse::<usize>().ok()) {
-            Some(n) if n > 0 => n,
-            _ => {
-                eprintln!("speed: --reps needs a positive integer\nusage: speed [--reps N]");
-                std::process::exit(2);
+        Some(i) => {
+            match args.get(i + 1).and_then(|v| v.parse::<usize>().ok()) {
+                Some(n) if n > 0 => n,
+                _ => {
+                    eprintln!("speed: --reps needs a positive integer\nusage: speed [--reps N] [--only TEXT]");
+                    std::process::exit(2);
+                }
             }
-        },
+        }
     };
-    let cases = cases();
+    // `--only TEXT`: just the cases whose name contains TEXT
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1).cloned());
+    let cases: Vec<Case> = cases()
+        .into_iter()
+        .filter(|c| only.as_ref().map_or(true, |o| c.name.contains(o.as_str())))
+        .collect();
     let mut walls = vec![Vec::with_capacity(reps); cases.len()];
     let mut last: Vec<Option<Measured>> = cases.iter().map(|_| None).collect();
     for _ in 0..reps {

@@ -77,6 +77,8 @@ pub struct NetPart {
     pub delivered: u64,
     /// Network events (with `--trace`).
     pub trace: Option<ChromeTrace>,
+    /// Events that belong to a server partition (a routing bug; should stay 0).
+    pub misrouted: u64,
 }
 
 impl NetPart {
@@ -98,6 +100,7 @@ impl NetPart {
             stop_at,
             delivered: 0,
             trace,
+            misrouted: 0,
         }
     }
 
@@ -119,8 +122,8 @@ impl NetPart {
             ClusterEvent::NetArrive(f, hop) => match hop.to {
                 NodeRef::Switch(s) => self.forward(s, f, &hop, ctx),
                 NodeRef::Client(c) => self.response(now, c, &f, &hop),
-                // servers' arrivals go to their partitions
-                NodeRef::Server(_) => {}
+                // servers' arrivals go to their partitions: never here
+                NodeRef::Server(_) => self.misrouted += 1,
             },
             ClusterEvent::Start => self.start(ctx),
             ClusterEvent::ClientSend(c) => self.client_send(now, c, ctx),
@@ -131,7 +134,7 @@ impl NetPart {
                 }
                 self.arm_timeout(c, ctx);
             }
-            ClusterEvent::Node(_) => {}
+            ClusterEvent::Node(_) => self.misrouted += 1,
         }
     }
 

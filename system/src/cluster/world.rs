@@ -98,6 +98,8 @@ pub struct ServerNet {
     pub drops_no_actor: u64,
     /// Staged events refused (a bound too low; should stay 0).
     pub staging_overflow: u64,
+    /// Events that belong to the network partition (a routing bug; should stay 0).
+    pub misrouted: u64,
 }
 
 /// One server's partition.
@@ -126,6 +128,8 @@ pub struct ServerPart {
     pub net: ServerNet,
     /// Core tracks (with `--trace`).
     pub trace: Option<ChromeTrace>,
+    /// Last queue depth written to the trace.
+    traced_queue: u64,
 }
 
 impl ServerPart {
@@ -206,6 +210,7 @@ impl ServerPart {
             next_frame: 0,
             net: ServerNet::default(),
             trace,
+            traced_queue: 0,
         }
     }
 
@@ -242,6 +247,18 @@ impl ServerPart {
         node.offered(&frame);
         // a drop in the receive path is counted by the node
         node.ingress(frame, now, &mut self.staging);
+    }
+
+    /// With a trace: the runtime's queued messages as a counter track, on change.
+    fn trace_queue(&mut self, now: SimTime) {
+        let Some(tr) = self.trace.as_mut() else {
+            return;
+        };
+        let q = self.node.0.driver().runtime().queued_messages() as u64;
+        if q != self.traced_queue {
+            self.traced_queue = q;
+            tr.counter(self.index, "queued messages", now, q);
+        }
     }
 
     /// Moves staged node events into the engine and sends what the node transmitted.
@@ -363,10 +380,13 @@ impl PartitionModel for Part {
                     ClusterEvent::Start => node.start(&mut s.staging),
                     ClusterEvent::Node(ev) => node.handle(now, ev, &mut s.staging),
                     ClusterEvent::NetArrive(f, _) => s.arrive(now, *f),
-                    // client events live in the network partition
-                    ClusterEvent::ClientSend(_) | ClusterEvent::ClientTimeout(_) => {}
+                    // client events live in the network partition: never here
+                    ClusterEvent::ClientSend(_) | ClusterEvent::ClientTimeout(_) => {
+                        s.net.misrouted += 1
+                    }
                 }
                 s.node.0.sync(now);
+                s.trace_queue(now);
                 s.drain(ctx);
             }
         }

@@ -27,10 +27,10 @@ pub const PCIE_QUEUE_MESSAGES: u64 = 4096;
 /// once (FCFS), and two of its executions may finish, and so send, in the
 /// other order than they started; their messages then legitimately arrive out
 /// of id order, which is not a reordering by the runtime. Memory: one entry per
-/// actor that received a network request.
+/// (network source, actor) pair that saw a request.
 #[derive(Debug, Default)]
 pub struct OrderCheck {
-    last: BTreeMap<ActorId, u64>,
+    last: BTreeMap<(u64, ActorId), u64>,
 }
 
 impl OrderCheck {
@@ -42,10 +42,13 @@ impl OrderCheck {
     /// Records that message `id` from `src` to `dst` starts now; true when it
     /// is a network request started after a later one.
     pub fn started_id(&mut self, src: Endpoint, dst: ActorId, id: u64) -> bool {
-        if !matches!(src, Endpoint::Network { .. }) {
-            return false;
-        }
-        match self.last.insert(dst, id) {
+        // a network source (the one-server source, a cluster client or a
+        // peer server's actor port) numbers its messages from one counter
+        let sender = match src {
+            Endpoint::Network { node, port } => (u64::from(node) << 16) | u64::from(port),
+            Endpoint::Actor(_) | Endpoint::Host => return false,
+        };
+        match self.last.insert((sender, dst), id) {
             Some(prev) => id < prev,
             None => false,
         }

@@ -208,10 +208,10 @@ pub(super) fn report(
         nic_cores += node.driver().nic_cores();
         let rt = node.driver().runtime();
         let d = ActorDrops::of(acct.drops_pcie, rt.counters());
-        acts = plus(acts, &d);
+        acts = super::cluster_servers::plus(acts, &d);
         let dc = node.driver().counters();
         d_errs.0 += dc.reorders;
-        d_errs.1 += dc.runtime_errors + dc.platform_errors;
+        d_errs.1 += dc.runtime_errors + dc.platform_errors + sp.net.misrouted;
         d_errs.2 += dc.model_errors;
         d_errs.3 += dc.dropped_sends;
         d_errs.4 += node.network_refused() + sp.net.staging_overflow;
@@ -221,7 +221,7 @@ pub(super) fn report(
         steer += acct.steered_host;
         swd += acct.drops_switch;
         ingd += acct.drops_ingress;
-        merge_series(&mut series, node.series());
+        super::cluster_servers::merge_series(&mut series, node.series());
         let mut ss = s.clone();
         ss.cluster = None;
         append(&mut tables[0], with_server(sp.index, actors_table(rt, &ss)));
@@ -289,7 +289,7 @@ pub(super) fn report(
         to_host_actors: to_host,
         peak_in_flight: peak,
         reorders: d_errs.0,
-        driver_errors: d_errs.1,
+        driver_errors: d_errs.1 + net.misrouted,
         model_errors: d_errs.2,
         sends_dropped: d_errs.3 + d_errs.4,
     };
@@ -377,32 +377,4 @@ pub(super) fn report(
             pcap_records: None,
         },
     ))
-}
-
-/// Adds `from`'s per-window sums into `into` (cluster totals per window).
-fn merge_series(into: &mut Option<TimeSeries>, from: &TimeSeries) {
-    let w = from.window();
-    let t = into.get_or_insert_with(|| TimeSeries::new(w, col::NAMES, from.rows().len().max(1)));
-    for (i, row) in from.rows().iter().enumerate() {
-        let at = SimTime::ZERO + w * i as u64;
-        for (c, &v) in row.iter().enumerate() {
-            if v != 0.0 {
-                t.add(at, c, v);
-            }
-        }
-    }
-}
-
-fn plus(a: ActorDrops, b: &ActorDrops) -> ActorDrops {
-    ActorDrops {
-        pcie: a.pcie + b.pcie,
-        fcfs_queue: a.fcfs_queue + b.fcfs_queue,
-        mailbox: a.mailbox + b.mailbox,
-        migration_buffer: a.migration_buffer + b.migration_buffer,
-        host_queue: a.host_queue + b.host_queue,
-        actor_killed: a.actor_killed + b.actor_killed,
-        actor_deleted: a.actor_deleted + b.actor_deleted,
-        unknown_actor: a.unknown_actor + b.unknown_actor,
-        watchdog: a.watchdog + b.watchdog,
-    }
 }

@@ -1,11 +1,13 @@
-//! `servers.csv` (one row per server: cores, utilization, host cores used, frames, drops by reason, PCIe bytes) and `links.csv` of a cluster run.
+//! `servers.csv` (one row per server: cores, utilization, host cores used, frames, drops by reason, PCIe bytes), `links.csv`, and the sums over servers of a cluster run.
 
 use crate::cluster::netpart::NetPart;
 use crate::cluster::report::{link_rows, LINK_COLUMNS};
 use crate::cluster::world::ServerPart;
+use crate::node::accounting::col;
+use crate::node::drops::ActorDrops;
 use crate::scenario::Scenario;
 use sim_core::table::fmt_f64;
-use sim_core::{LatencyHistogram, SimDuration, SimTime, Table};
+use sim_core::{LatencyHistogram, SimDuration, SimTime, Table, TimeSeries};
 
 /// One server's row of `servers.csv` (a table with its header).
 pub(super) fn server_row(s: &Scenario, sp: &ServerPart, end: SimTime) -> Table {
@@ -105,4 +107,33 @@ pub(super) fn links_table(
         t.push(r);
     }
     t
+}
+
+/// Adds `from`'s per-window sums into `into` (cluster totals per window).
+pub(super) fn merge_series(into: &mut Option<TimeSeries>, from: &TimeSeries) {
+    let w = from.window();
+    let t = into.get_or_insert_with(|| TimeSeries::new(w, col::NAMES, from.rows().len().max(1)));
+    for (i, row) in from.rows().iter().enumerate() {
+        let at = SimTime::ZERO + w * i as u64;
+        for (c, &v) in row.iter().enumerate() {
+            if v != 0.0 {
+                t.add(at, c, v);
+            }
+        }
+    }
+}
+
+/// Drops of two servers, reason by reason.
+pub(super) fn plus(a: ActorDrops, b: &ActorDrops) -> ActorDrops {
+    ActorDrops {
+        pcie: a.pcie + b.pcie,
+        fcfs_queue: a.fcfs_queue + b.fcfs_queue,
+        mailbox: a.mailbox + b.mailbox,
+        migration_buffer: a.migration_buffer + b.migration_buffer,
+        host_queue: a.host_queue + b.host_queue,
+        actor_killed: a.actor_killed + b.actor_killed,
+        actor_deleted: a.actor_deleted + b.actor_deleted,
+        unknown_actor: a.unknown_actor + b.unknown_actor,
+        watchdog: a.watchdog + b.watchdog,
+    }
 }

@@ -32,7 +32,7 @@ fn charges_cycles_memory_and_dma() {
     let end = p.end_exec();
     assert_eq!(end.as_ps(), 1_123_300 + write.as_ps());
     p.advance_to(SimTime::from_us(1)); // never backwards
-    // The clock keeps whole ns (as before: 3123.3 ns of work -> +3123 ns).
+                                       // The clock keeps whole ns (as before: 3123.3 ns of work -> +3123 ns).
     assert_eq!(p.now(), SimTime::from_ns(5_000 + end.as_ps() / 1_000));
     assert_eq!(p.dma(Direction::HostToNic, 1_400), read.ceil_ns());
     assert_eq!(p.dma_bytes(), 3_500);
