@@ -6,6 +6,7 @@ mod common;
 mod conservation;
 mod determinism;
 mod echo_calibration;
+mod latency;
 mod output_set;
 mod overload;
 mod plot_svg;
