@@ -213,13 +213,16 @@ fn processing_grid(quick: bool) -> Vec<f64> {
     v
 }
 
+/// One Fig. 4 point: (processing_us, achieved_gbps, line_rate_gbps).
+pub type Sample = (f64, f64, f64);
+
 /// Throughput at or above this fraction of line rate counts as line rate
 /// (the Figs. 2 and 3 convention).
 const AT_LINE_RATE: f64 = 0.99;
 
 /// The knee of one Fig. 4 curve: the largest sampled processing time still
 /// at line rate, or `None` when the curve never reaches it.
-pub fn knee_us(curve: &[(f64, f64, f64)]) -> Option<f64> {
+pub fn knee_us(curve: &[Sample]) -> Option<f64> {
     curve
         .iter()
         .filter(|(_, gbps, line)| *gbps >= AT_LINE_RATE * line)
@@ -261,8 +264,7 @@ pub fn headroom(ctx: &Ctx<'_>) -> Result<Figure> {
         "achieved_gbps",
         "line_rate_gbps",
     ]);
-    let mut curves: std::collections::BTreeMap<(&str, u32), Vec<(f64, f64, f64)>> =
-        Default::default();
+    let mut curves: std::collections::BTreeMap<(&str, u32), Vec<Sample>> = Default::default();
     for (&(nic, _, size, us), r) in points.iter().zip(rows) {
         let s = r?;
         table.push([

@@ -36,7 +36,7 @@ fn fig4_has_its_columns_and_every_curve_leaves_line_rate() {
                 .collect();
             assert!(curve.len() > 5, "{nic} {size}");
             let last = curve.last().unwrap();
-            assert!(last.1 < 0.5 * last.2, "{nic} {size}: {last:?}");
+            assert!(last.1 < 0.6 * last.2, "{nic} {size}: {last:?}");
             // throughput never rises with more processing
             for w in curve.windows(2) {
                 assert!(w[1].1 <= w[0].1 * 1.01, "{nic} {size}: {w:?}");
