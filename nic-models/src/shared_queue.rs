@@ -100,11 +100,12 @@ impl SharedQueue {
 
     /// The admitted item in `slot` keeps its core busy for `service`; returns when it finishes.
     pub fn commit(&mut self, slot: Slot, service: SimDuration) -> SimTime {
-        let done = slot.start + service;
+        // saturating: a queue behind absurdly long service ends at the end of time
+        let done = SimTime::from_ps(slot.start.as_ps().saturating_add(service.as_ps()));
         if let Some(f) = self.free_at.get_mut(slot.core) {
             *f = done;
         }
-        self.busy += service;
+        self.busy = SimDuration::from_ps(self.busy.as_ps().saturating_add(service.as_ps()));
         done
     }
 

@@ -94,6 +94,8 @@ pub struct ForwardPath {
     flushed_to: SimTime,
     /// Cost-model refusals (an access outside the model), charged nothing.
     model_errors: u64,
+    /// Core time of frames handed to the transmit MAC.
+    busy_done: SimDuration,
 }
 
 impl ForwardPath {
@@ -113,6 +115,7 @@ impl ForwardPath {
             pending: VecDeque::new(),
             flushed_to: SimTime::ZERO,
             model_errors: 0,
+            busy_done: SimDuration::ZERO,
         }
     }
 
@@ -179,7 +182,9 @@ impl ForwardPath {
     pub fn pop_done(&mut self, upto: SimTime) -> Option<OnCore> {
         self.flushed_to = self.flushed_to.max(upto);
         if self.pending.front().is_some_and(|p| p.done <= upto) {
-            self.pending.pop_front()
+            let p = self.pending.pop_front()?;
+            self.busy_done += p.done.saturating_since(p.start);
+            Some(p)
         } else {
             None
         }
@@ -190,15 +195,15 @@ impl ForwardPath {
         self.queue.drops()
     }
 
-    /// Core time up to `end`: all service committed, less what lies after `end`.
+    /// Core time up to `end`: the service of frames handed on (all before
+    /// the last flush) plus the part before `end` of those still on a core.
     pub fn busy(&self, end: SimTime) -> SimDuration {
-        let after: u64 = self
+        let partial: u64 = self
             .pending
             .iter()
-            .filter(|p| p.done > end)
-            .map(|p| p.done.saturating_since(p.start.max(end)).as_ps())
-            .sum();
-        SimDuration::from_ps(self.queue.busy_time().as_ps().saturating_sub(after))
+            .map(|p| p.done.min(end).saturating_since(p.start.min(end)).as_ps())
+            .fold(0u64, u64::saturating_add);
+        SimDuration::from_ps(self.busy_done.as_ps().saturating_add(partial))
     }
 
     /// Frames inside at the last flush, by place: (arriving, queued, on a core).
@@ -233,7 +238,12 @@ impl Node {
         let flow = u32::from(frame.flow.src_ip) & 0x00ff_ffff;
         match fwd.admit(at, frame.created_at, frame.wire_bytes, flow) {
             Admit::Run { start, done } => {
-                self.series.add_interval_us(start, done, col::NIC_BUSY_US);
+                // busy time inside the run only (a frame queued behind very
+                // long service may start far past the end)
+                if start < self.stop_at {
+                    let end = done.min(self.stop_at);
+                    self.series.add_interval_us(start, end, col::NIC_BUSY_US);
+                }
                 Ingress::Forwarded(at)
             }
             Admit::QueueFull => {
