@@ -63,6 +63,7 @@ mod tests {
             per_byte_ns: 1.0,
             packet_engine_mpps: Some(10.0),
             ingress_fifo_packets: 4,
+            flow_state_bytes: 0,
         }
     }
 

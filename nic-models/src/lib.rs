@@ -13,6 +13,7 @@ pub mod profile;
 pub mod profile_file;
 mod profile_key;
 pub mod ranges;
+pub mod shared_queue;
 pub mod traffic_manager;
 
 pub use cores::CorePool;
@@ -21,6 +22,7 @@ pub use forwarding::ForwardingCost;
 pub use mac::MacPort;
 pub use packet::Packet;
 pub use profile::{NicKind, NicProfile, ProfileError};
+pub use shared_queue::SharedQueue;
 pub use traffic_manager::TrafficManager;
 
 pub mod accel;

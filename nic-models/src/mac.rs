@@ -12,6 +12,8 @@ pub struct MacPort {
     rate_gbps: f64,
     wire_overhead_bytes: u32,
     latency: SimDuration,
+    /// PCS block period, ps (0 = no alignment).
+    block_ps: u64,
     wire: FifoServer,
     frames: u64,
     frame_bytes: u64,
@@ -26,6 +28,7 @@ impl MacPort {
             rate_gbps,
             wire_overhead_bytes: profile.wire_overhead_bytes,
             latency: SimDuration::from_ns_f64(profile.latency_ns),
+            block_ps: SimDuration::from_ns_f64(profile.pcs_block_ns).as_ps(),
             wire: FifoServer::new(profile.tx_queue_packets as usize),
             frames: 0,
             frame_bytes: 0,
@@ -51,7 +54,18 @@ impl MacPort {
         let done = self.wire.offer(now, self.last_wire.1)?;
         self.frames += 1;
         self.frame_bytes += size_bytes as u64;
-        Some(done + self.latency)
+        Some(done + self.latency + self.alignment(done - self.last_wire.1))
+    }
+
+    /// The PHY's wait for the next PCS block boundary after a frame's first
+    /// bit is ready at `start` (latency only: the deficit idle count keeps
+    /// the average rate, so the wire's occupancy is unchanged).
+    fn alignment(&self, start: SimTime) -> SimDuration {
+        if self.block_ps == 0 {
+            return SimDuration::ZERO;
+        }
+        let phase = start.as_ps() % self.block_ps;
+        SimDuration::from_ps((self.block_ps - phase) % self.block_ps)
     }
 
     /// Frames refused because the transmit queue was full.
@@ -81,6 +95,20 @@ mod tests {
         let p = MacPort::new(10.0, &MacProfile::default());
         // (64 + 20) B * 8 / 10 Gb/s = 67.2 ns.
         assert_eq!(p.wire_time(64), SimDuration::from_ps(67_200));
+    }
+
+    #[test]
+    fn pcs_alignment_adds_up_to_one_block_of_latency_only() {
+        let prof = MacProfile {
+            pcs_block_ns: 6.4,
+            ..MacProfile::default()
+        };
+        let mut p = MacPort::new(10.0, &prof);
+        // 256 B: 220.8 ns on the wire = 34.5 blocks, so phases alternate
+        let a = p.transmit(SimTime::ZERO, 256).unwrap();
+        let b = p.transmit(SimTime::ZERO, 256).unwrap();
+        assert_eq!(a, SimTime::from_ps(220_800));
+        assert_eq!(b, SimTime::from_ps(441_600 + 3_200));
     }
 
     #[test]

@@ -44,6 +44,11 @@ pub struct ForwardingProfile {
     /// Packets the packet engine can buffer before the ingress FIFO drops.
     #[serde(default = "default_ingress_fifo")]
     pub ingress_fifo_packets: u32,
+    /// Bytes of per-flow state the forwarding handler reads and updates for
+    /// every packet, through the cache model at the flow's address (a flow
+    /// table); 0 = none. Adds to `per_packet_ns` what the cache charges.
+    #[serde(default)]
+    pub flow_state_bytes: u32,
 }
 
 fn default_ingress_fifo() -> u32 {
@@ -56,6 +61,15 @@ fn default_ingress_fifo() -> u32 {
 pub struct TrafficManagerProfile {
     /// Bound of the shared queue in packets; arrivals beyond it are dropped and counted.
     pub queue_packets: u32,
+    /// Time for a waiting (idle, polling) core to be handed a queued work
+    /// entry, ns. A busy core prefetches its next entry asynchronously, so
+    /// this adds latency at low load and never limits throughput. Default 0.
+    #[serde(default)]
+    pub get_work_ns: f64,
+    /// Added to `get_work_ns` for every further core polling the queue at the
+    /// same moment (arbitration among requesters), ns. Default 0.
+    #[serde(default)]
+    pub contention_ns: f64,
 }
 
 /// The Ethernet MAC and port.
@@ -71,6 +85,12 @@ pub struct MacProfile {
     /// Bound of the transmit queue in packets; overflow is a counted drop.
     #[serde(default = "default_tx_queue")]
     pub tx_queue_packets: u32,
+    /// PCS block period, ns (10GBASE-R: 64b/66b blocks of 64 data bits,
+    /// 6.4 ns): a frame's first bit waits for the next block boundary, so the
+    /// PHY latency varies with the frame's phase by up to one block. Average
+    /// rate is kept (deficit idle count), so only latency changes. 0 = none.
+    #[serde(default)]
+    pub pcs_block_ns: f64,
 }
 
 fn default_wire_overhead() -> u32 {
@@ -86,6 +106,7 @@ impl Default for MacProfile {
             wire_overhead_bytes: default_wire_overhead(),
             latency_ns: 0.0,
             tx_queue_packets: default_tx_queue(),
+            pcs_block_ns: 0.0,
         }
     }
 }
@@ -324,9 +345,24 @@ impl NicProfile {
             "forwarding.ingress_fifo_packets",
             f.ingress_fifo_packets.into(),
         )?;
+        count(
+            "forwarding.flow_state_bytes",
+            f.flow_state_bytes.into(),
+            0,
+            4096,
+            "bytes (0 = no per-flow state)",
+        )?;
         queue(
             "traffic_manager.queue_packets",
             self.traffic_manager.queue_packets.into(),
+        )?;
+        cost_ns(
+            "traffic_manager.get_work_ns",
+            self.traffic_manager.get_work_ns,
+        )?;
+        cost_ns(
+            "traffic_manager.contention_ns",
+            self.traffic_manager.contention_ns,
         )?;
         queue("mac.tx_queue_packets", self.mac.tx_queue_packets.into())?;
         count(
@@ -336,7 +372,8 @@ impl NicProfile {
             1024,
             "bytes",
         )?;
-        cost_ns("mac.latency_ns", self.mac.latency_ns)
+        cost_ns("mac.latency_ns", self.mac.latency_ns)?;
+        cost_ns("mac.pcs_block_ns", self.mac.pcs_block_ns)
     }
 
     /// Line rate in packets per second for frames of `packet_size` bytes.

@@ -234,6 +234,27 @@ impl EmbeddedSwitch {
         }
     }
 
+    /// Like [`EmbeddedSwitch::steer`] but says only where the packet goes,
+    /// without hashing it onto a core (for a node whose cores pull from one
+    /// shared queue). Counts the hit.
+    pub fn classify(&mut self, flow: &FlowKey, ingress_port: u8) -> SteerTarget {
+        match self
+            .config
+            .rules
+            .iter()
+            .position(|r| r.matches(flow, ingress_port))
+        {
+            Some(i) => {
+                self.rule_hits[i] += 1;
+                self.config.rules[i].to
+            }
+            None => {
+                self.default_hits += 1;
+                self.config.default
+            }
+        }
+    }
+
     /// Hits per rule, in rule order.
     pub fn rule_hits(&self) -> &[u64] {
         &self.rule_hits

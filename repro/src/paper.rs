@@ -147,6 +147,14 @@ struct File {
     messaging_speedup: BTreeMap<String, MessagingSpeedup>,
     dma: BTreeMap<String, DmaValues>,
     rdma: BTreeMap<String, RdmaValues>,
+    /// Fig. 4 (optional: not in the calibration data yet): per NIC, per
+    /// packet size, the extra processing in us at which throughput leaves
+    /// line rate. Checked as `predicted` claims when present.
+    #[serde(default)]
+    fig4_knee_us: BTreeMap<String, BTreeMap<String, f64>>,
+    /// Fig. 5 (optional, likewise): per `"<size>B_<cores>cores"`, p99 latency in us.
+    #[serde(default)]
+    fig5_p99_us: BTreeMap<String, f64>,
 }
 
 /// The paper's values, with the file they came from (for error messages).
@@ -194,6 +202,16 @@ impl Paper {
             path: origin.to_string(),
             file,
         })
+    }
+
+    /// Fig. 4 knees for `nic` by packet size, if the file states them.
+    pub fn fig4_knee_us(&self, nic: &str) -> Option<&BTreeMap<String, f64>> {
+        self.file.fig4_knee_us.get(nic)
+    }
+
+    /// Fig. 5 p99 latencies by `"<size>B_<cores>cores"`, if the file states them.
+    pub fn fig5_p99_us(&self) -> &BTreeMap<String, f64> {
+        &self.file.fig5_p99_us
     }
 
     /// The file the values came from.

@@ -7,6 +7,7 @@ mod common;
 mod conservation;
 mod determinism;
 mod echo_calibration;
+mod latency;
 mod native_cmd;
 mod output_set;
 mod overload;

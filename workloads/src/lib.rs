@@ -7,4 +7,4 @@ pub mod pktgen;
 pub mod sim_platform;
 
 pub use echo::EchoConfig;
-pub use pktgen::{ArrivalProcess, PacketGenerator, SizeMix, SizeWeight};
+pub use pktgen::{ArrivalProcess, OnOff, PacketGenerator, SizeMix, SizeWeight};

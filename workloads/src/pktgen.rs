@@ -1,4 +1,4 @@
-//! A packet generator in the spirit of DPDK pkt-gen: fixed size or weighted size mix, constant or Poisson arrivals.
+//! A packet generator in the spirit of DPDK pkt-gen: fixed size or weighted size mix, constant, Poisson or bursty on/off arrivals.
 //!
 //! The generator decides *when* the source hands each packet to its wire and
 //! how big it is. The wire itself (serialization at line rate) is modelled
@@ -20,6 +20,28 @@ pub enum ArrivalProcess {
     Constant,
     /// Exponential gaps with the mean of the offered rate.
     Poisson,
+    /// Bursts: on periods at a peak rate with constant gaps, separated by
+    /// silent off periods; both lengths exponential with the means of
+    /// [`OnOff`], the peak chosen so that the mean rate is the offered rate.
+    #[serde(rename = "onoff")]
+    OnOff,
+}
+
+/// Mean lengths of the on and off periods of [`ArrivalProcess::OnOff`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OnOff {
+    /// Mean on (burst) period.
+    pub on: SimDuration,
+    /// Mean off (silent) period.
+    pub off: SimDuration,
+}
+
+impl OnOff {
+    /// Peak rate during a burst for a mean rate of `mean_gbps`.
+    pub fn peak_gbps(&self, mean_gbps: f64) -> f64 {
+        let on = self.on.as_ps().max(1) as f64;
+        mean_gbps * (on + self.off.as_ps() as f64) / on
+    }
 }
 
 /// One entry of a weighted size mix.
@@ -110,6 +132,14 @@ pub struct PacketGenerator {
     next_id: u64,
     next_at: SimTime,
     stop_at: SimTime,
+    /// The last size drawn and its constant gap (traffic is usually one
+    /// size: this keeps the floating-point division off the per-packet path).
+    last_gap: (u32, SimDuration),
+    /// Mean Poisson gap, ps.
+    mean_gap_ps: f64,
+    /// On/off arrivals: period means, the peak rate, and the end of the current burst.
+    onoff: Option<(OnOff, f64)>,
+    burst_ends: SimTime,
 }
 
 impl PacketGenerator {
@@ -124,7 +154,6 @@ impl PacketGenerator {
         stop_at: SimTime,
     ) -> Self {
         PacketGenerator {
-            sizes,
             arrival,
             rate_gbps,
             flows: flows.max(1),
@@ -132,7 +161,26 @@ impl PacketGenerator {
             next_id: 0,
             next_at: SimTime::ZERO,
             stop_at,
+            last_gap: (u32::MAX, SimDuration::ZERO),
+            mean_gap_ps: sizes.mean_bytes() * 8.0 * 1_000.0 / rate_gbps,
+            sizes,
+            onoff: None,
+            burst_ends: SimTime::ZERO,
         }
+    }
+
+    /// Bursty arrivals (with [`ArrivalProcess::OnOff`]): the first burst
+    /// starts at time zero. The caller checks that the peak rate fits the wire.
+    pub fn with_onoff(mut self, periods: OnOff) -> Self {
+        let peak = periods.peak_gbps(self.rate_gbps);
+        self.onoff = Some((periods, peak));
+        self.burst_ends = SimTime::ZERO + self.exp(periods.on);
+        self
+    }
+
+    fn exp(&mut self, mean: SimDuration) -> SimDuration {
+        let x: f64 = Exp1.sample(&mut self.rng);
+        SimDuration::from_ps((x * mean.as_ps() as f64) as u64)
     }
 
     /// The next packet, or `None` once the source has stopped. Packets come
@@ -155,14 +203,34 @@ impl PacketGenerator {
             created_at: self.next_at,
         };
         self.next_id += 1;
-        let gap_constant = SimDuration::for_bytes_at_gbps(size as u64, self.rate_gbps);
         let gap = match self.arrival {
-            ArrivalProcess::Constant => gap_constant,
-            ArrivalProcess::Poisson => {
-                let mean_ps = self.sizes.mean_bytes() * 8.0 * 1_000.0 / self.rate_gbps;
-                let x: f64 = Exp1.sample(&mut self.rng);
-                SimDuration::from_ps((x * mean_ps) as u64)
+            ArrivalProcess::Constant => {
+                if self.last_gap.0 != size {
+                    let g = SimDuration::for_bytes_at_gbps(size as u64, self.rate_gbps);
+                    self.last_gap = (size, g);
+                }
+                self.last_gap.1
             }
+            ArrivalProcess::Poisson => {
+                let x: f64 = Exp1.sample(&mut self.rng);
+                SimDuration::from_ps((x * self.mean_gap_ps) as u64)
+            }
+            ArrivalProcess::OnOff => match self.onoff {
+                Some((periods, peak)) => {
+                    let gap = SimDuration::for_bytes_at_gbps(size as u64, peak);
+                    if self.next_at + gap < self.burst_ends {
+                        gap
+                    } else {
+                        // the burst is over: a silent period, then the next burst
+                        let off = self.exp(periods.off);
+                        let start = self.burst_ends.max(self.next_at + gap) + off;
+                        self.burst_ends = start + self.exp(periods.on);
+                        start.saturating_since(self.next_at)
+                    }
+                }
+                // without periods the process degenerates to constant gaps
+                None => SimDuration::for_bytes_at_gbps(size as u64, self.rate_gbps),
+            },
         };
         self.next_at += gap;
         Some(packet)
@@ -216,6 +284,36 @@ mod tests {
             .sum();
         let gbps = bytes as f64 * 8.0 / stop.as_secs_f64() / 1e9;
         assert!((gbps - 4.0).abs() < 0.1, "{gbps}");
+    }
+
+    #[test]
+    fn onoff_bursts_at_the_peak_rate_and_keeps_the_mean_rate() {
+        let stop = SimTime::from_ms(20);
+        let periods = OnOff {
+            on: SimDuration::from_us(10),
+            off: SimDuration::from_us(30),
+        };
+        assert!((periods.peak_gbps(2.0) - 8.0).abs() < 1e-9);
+        let mut g = PacketGenerator::new(
+            SizeMix::fixed(1000),
+            ArrivalProcess::OnOff,
+            2.0,
+            16,
+            rng(),
+            stop,
+        )
+        .with_onoff(periods);
+        let pkts: Vec<Packet> = std::iter::from_fn(|| g.next_packet()).collect();
+        let gbps = pkts.len() as f64 * 8000.0 / stop.as_secs_f64() / 1e9;
+        assert!((gbps - 2.0).abs() < 0.2, "{gbps}");
+        // inside a burst: 1000 B at 8 Gb/s = 1 us apart; between bursts: longer
+        let gaps: Vec<u64> = pkts
+            .windows(2)
+            .map(|w| (w[1].created_at - w[0].created_at).as_ps())
+            .collect();
+        let at_peak = gaps.iter().filter(|&&g| g == 1_000_000).count();
+        assert!(at_peak > gaps.len() * 8 / 10, "{at_peak} of {}", gaps.len());
+        assert!(gaps.iter().any(|&g| g > 5_000_000));
     }
 
     #[test]

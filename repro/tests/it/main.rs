@@ -1,6 +1,7 @@
 //! Integration tests of the repro crate: one test binary, one module per figure or behaviour.
 
 mod determinism;
+mod fig4_fig5;
 mod fig6;
 mod fig7;
 mod fig8;

@@ -95,6 +95,9 @@ pub struct Accounting {
     pub drops_pcie: u64,
     /// Dropped at the packet engine's ingress FIFO.
     pub drops_ingress: u64,
+    /// Frames the forwarding path's traffic manager refused (queue full; the
+    /// runtime counts its own FCFS queue drops).
+    pub drops_tm: u64,
     /// Reply frames dropped at the full transmit queue.
     pub drops_tx: u64,
     /// Steered to the host by the embedded switch and landed in host memory.

@@ -28,6 +28,7 @@ pub mod completion;
 pub mod driver;
 pub mod drops;
 pub mod echo_actor;
+pub mod forward;
 pub mod named;
 pub mod net;
 pub mod places;
@@ -38,8 +39,9 @@ use crate::world::WorldEvent;
 use accounting::{col, Accounting, ClassStats, Conserve};
 use driver::RuntimeDriver;
 use drops::PCIE_QUEUE_MESSAGES;
+use forward::ForwardPath;
 use nic_models::forwarding::packet_engine_time;
-use nic_models::switch::{EmbeddedSwitch, Steering};
+use nic_models::switch::{EmbeddedSwitch, SteerTarget};
 use nic_models::{FifoServer, MacPort, NicProfile};
 use pcie_model::PcieSystem;
 use scheduler::runtime::CoreId;
@@ -71,6 +73,9 @@ pub enum NodeEvent {
 pub enum Ingress {
     /// It will reach the runtime at this time (an `Arrive` event is scheduled).
     Arrives(SimTime),
+    /// The NIC cores' forwarding path took it at this time, in closed form:
+    /// nothing is scheduled ([`forward`]).
+    Forwarded(SimTime),
     /// The embedded switch sent it to the host; it lands in host memory later.
     ToHost,
     /// Dropped (counted).
@@ -103,6 +108,9 @@ pub struct NodeParts {
     /// per-request completion columns, which the echo workload skips to save
     /// time per packet.
     pub conserve: Conserve,
+    /// The echo workload: the NIC cores' forwarding path in closed form
+    /// (frames carry no message and bypass the runtime).
+    pub forward: Option<ForwardPath>,
 }
 
 /// One server.
@@ -112,6 +120,7 @@ pub struct Node {
     pcie: PcieSystem,
     switch: Option<EmbeddedSwitch>,
     engine: Option<(FifoServer, SimDuration)>,
+    forward: Option<ForwardPath>,
     tx: MacPort,
     /// Frames in the transmit MAC: (last bit out, request creation, wire bytes).
     /// Only what delivery accounting needs; a cluster will hand the whole
@@ -153,6 +162,7 @@ impl Node {
             pcie: p.pcie,
             switch: p.switch,
             engine,
+            forward: p.forward,
             tx: MacPort::new(p.nic.link_gbps, &p.nic.mac),
             tx_in_flight: VecDeque::new(),
             arriving: VecDeque::new(),
@@ -213,18 +223,20 @@ impl Node {
         sched: &mut Scheduler<WorldEvent>,
     ) -> Ingress {
         if let Some(switch) = &mut self.switch {
-            match switch.steer(&frame.flow, 0) {
-                Steering::NicCore(_) => {}
-                Steering::Drop => {
+            // one shared queue in front of the cores: which core a rule names
+            // does not matter here (README, Limitations)
+            match switch.classify(&frame.flow, 0) {
+                SteerTarget::NicCores => {}
+                SteerTarget::Drop => {
                     self.acct.drops_switch += 1;
                     return Ingress::Dropped;
                 }
-                Steering::Host if self.to_host.len() as u64 >= PCIE_QUEUE_MESSAGES => {
+                SteerTarget::Host if self.to_host.len() as u64 >= PCIE_QUEUE_MESSAGES => {
                     // PCIe slower than the link: its queue is bounded too
                     self.acct.drops_pcie += 1;
                     return Ingress::Dropped;
                 }
-                Steering::Host => {
+                SteerTarget::Host => {
                     let landed = self
                         .pcie
                         .device_write_to_host(at_nic, u64::from(frame.wire_bytes));
@@ -243,6 +255,17 @@ impl Node {
                 }
             },
         };
+        if self.forward.is_some() {
+            // the last commits before this arrival are final (see `forward`)
+            self.commit_forwarded(at);
+            return self.forward_frame(at, &frame);
+        }
+        if frame.msg.is_none() {
+            // nothing for the runtime to run (a message-less frame reaches
+            // only a node with a forwarding path); counted, never silent
+            self.acct.drops_ingress += 1;
+            return Ingress::Dropped;
+        }
         self.acct.in_flight_arriving += 1;
         self.arriving.push_back(frame);
         sched.schedule_at(at, self.ev(NodeEvent::Arrive));

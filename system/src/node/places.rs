@@ -11,6 +11,7 @@ use sim_core::SimTime;
 impl Node {
     /// Called on every event of the world: counts what has landed or left by `now`.
     pub fn flush(&mut self, upto: SimTime) {
+        self.commit_forwarded(upto);
         while self.to_host.front().is_some_and(|&t| t <= upto) {
             self.to_host.pop_front();
             self.acct.steered_host += 1;
@@ -29,10 +30,10 @@ impl Node {
             if created_at >= self.warmup_end {
                 self.frame_latency.record(latency);
             }
-            self.series
-                .add(t, col::DELIVERED_BYTES, f64::from(wire_bytes));
-            self.series.add(t, col::DELIVERED_PKTS, 1.0);
-            self.series.add(t, col::LATENCY_SUM_US, latency.as_us_f64());
+            let row = self.series.row_mut(t);
+            row[col::DELIVERED_BYTES] += f64::from(wire_bytes);
+            row[col::DELIVERED_PKTS] += 1.0;
+            row[col::LATENCY_SUM_US] += latency.as_us_f64();
         }
     }
 
@@ -63,7 +64,7 @@ impl Node {
     pub fn drops_total(&self) -> u64 {
         let a = &self.acct;
         let rt = self.driver.runtime().counters();
-        let common = a.drops_source + a.drops_switch + a.drops_ingress + a.drops_pcie;
+        let common = a.drops_source + a.drops_switch + a.drops_ingress + a.drops_pcie + a.drops_tm;
         let runtime = rt.dropped() + rt.aborted_by_watchdog;
         match self.conserve {
             Conserve::Frames => common + runtime + a.drops_tx,
@@ -86,7 +87,10 @@ impl Node {
         match self.conserve {
             Conserve::Frames => {
                 // the echo actor's only runtime queue is the traffic manager's
-                v.push(("drops_tm", rt.dropped() + rt.aborted_by_watchdog));
+                v.push((
+                    "drops_tm",
+                    a.drops_tm + rt.dropped() + rt.aborted_by_watchdog,
+                ));
                 v.push(("drops_tx", a.drops_tx));
             }
             Conserve::Messages => {
@@ -104,11 +108,16 @@ impl Node {
             .running()
             .filter(|r| r.request.is_some())
             .count() as u64;
+        let (f_arriving, f_queued, f_on_core) =
+            self.forward.as_ref().map_or((0, 0, 0), |f| f.inside());
         let mut v = vec![
-            ("arriving", self.acct.in_flight_arriving),
+            ("arriving", self.acct.in_flight_arriving + f_arriving),
             ("pcie", self.acct.in_pcie()),
-            ("queued", self.driver.runtime().queued_messages() as u64),
-            ("on_core", on_core),
+            (
+                "queued",
+                self.driver.runtime().queued_messages() as u64 + f_queued,
+            ),
+            ("on_core", on_core + f_on_core),
             ("forward_reorder", self.driver.forwards_waiting()),
         ];
         if self.conserve == Conserve::Frames {

@@ -35,7 +35,7 @@ pub fn summary_text(s: &Summary) -> String {
         }
     ));
     lines.push(format!(
-        "  latency       mean {:.2} us, p50 {:.2} us, p99 {:.2} us, p99.9 {:.2} us",
+        "  latency       mean {:.3} us, p50 {:.3} us, p99 {:.3} us, p99.9 {:.3} us",
         s.lat_mean_us, s.lat_p50_us, s.lat_p99_us, s.lat_p999_us
     ));
     lines.push(format!(

@@ -10,6 +10,7 @@ use super::RunError;
 use crate::node::accounting::{col, Conserve};
 use crate::node::driver::RuntimeDriver;
 use crate::node::echo_actor::EchoActor;
+use crate::node::forward::{ForwardPath, Mechanisms};
 use crate::node::{Node, NodeParts};
 use crate::scenario::actors::{ActorSpec, ActorsPlan};
 use crate::scenario::Scenario;
@@ -62,6 +63,7 @@ fn node(
     class_of_actor: Vec<usize>,
     classes: usize,
     conserve: Conserve,
+    forward: Option<ForwardPath>,
 ) -> Result<Node, RunError> {
     let switch = match (s.nic.kind, &s.nic.switch) {
         (NicKind::OffPath, config) => Some(
@@ -81,6 +83,7 @@ fn node(
         stop_at: SimTime::ZERO + s.duration,
         series: series(s),
         conserve,
+        forward,
     }))
 }
 
@@ -117,9 +120,31 @@ pub(super) fn echo_world(
         )
         .map_err(assembly)?
     };
+    // The NIC cores run the forwarding handler in closed form (node::forward);
+    // the same cost as the echo actor's: forwarding, then `cycles` of compute.
+    let processing = nic_model.clock().cycles(cycles);
+    let tm = &s.nic.traffic_manager;
+    let flow_bytes = s.nic.forwarding.flow_state_bytes;
+    let mech = Mechanisms {
+        get_work: SimDuration::from_ns_f64(tm.get_work_ns),
+        contention: SimDuration::from_ns_f64(tm.contention_ns),
+        // the forwarding path's own copy of the NIC's caches (the runtime's
+        // cores run nothing in an echo run)
+        flow_state: match flow_bytes {
+            0 => None,
+            b => Some((s.nic.core_model().map_err(assembly)?, b)),
+        },
+    };
+    let forward = ForwardPath::new(
+        s.cores as usize,
+        tm.queue_packets as usize,
+        ForwardingCost::new(&s.nic.forwarding, SimDuration::ZERO),
+        processing,
+        mech,
+    );
     let driver = driver_for(s, rt, nic_model, host_model)?;
     let t = &s.traffic;
-    let gen = PacketGenerator::new(
+    let mut gen = PacketGenerator::new(
         t.sizes.clone(),
         t.arrival,
         t.offered_gbps,
@@ -127,7 +152,10 @@ pub(super) fn echo_world(
         streams.stream("traffic/source/0"),
         end,
     );
-    let node = node(s, driver, vec![0], 1, Conserve::Frames)?;
+    if let Some(periods) = t.onoff {
+        gen = gen.with_onoff(periods);
+    }
+    let node = node(s, driver, vec![0], 1, Conserve::Frames, Some(forward))?;
     Ok(Assembled {
         world: World::new(
             vec![node],
@@ -245,7 +273,14 @@ pub(super) fn actor_world_of(
     }
     rt.check_static_names().map_err(assembly)?;
     let driver = driver_for(s, rt, nic_model, Some(host_model))?;
-    let node = node(s, driver, class_of_actor, classes.len(), Conserve::Messages)?;
+    let node = node(
+        s,
+        driver,
+        class_of_actor,
+        classes.len(),
+        Conserve::Messages,
+        None,
+    )?;
     let source = Source::requests(
         targets,
         streams.stream("traffic/requests"),

@@ -11,13 +11,18 @@ pub(super) fn table(node: &Node) -> Table {
     let a = node.accounting();
     let d = node.driver().counters();
     let r = *node.driver().runtime().counters();
+<<<<<<< HEAD
     let rows: [(&str, u64); 40] = [
+=======
+    let rows: [(&str, u64); 38] = [
+>>>>>>> nodepath
         ("frames", a.frames),
         ("internal_messages", a.internal),
         ("drops_source", a.drops_source),
         ("drops_switch", a.drops_switch),
         ("drops_pcie", a.drops_pcie),
         ("drops_ingress", a.drops_ingress),
+        ("drops_tm_forwarding", a.drops_tm),
         ("drops_tx", a.drops_tx),
         ("steered_host", a.steered_host),
         ("served", a.served),

@@ -81,7 +81,7 @@ pub(super) fn run_echo(
         peak_in_flight: acct.peak_in_flight,
         reorders: d.reorders,
         driver_errors: d.runtime_errors + d.platform_errors,
-        model_errors: d.model_errors,
+        model_errors: d.model_errors + node.forward_model_errors(),
         sends_dropped: d.dropped_sends,
     };
     Ok(RunOutput {
@@ -97,7 +97,7 @@ pub(super) fn run_echo(
 
 /// NIC core busy time over the run (finished work plus the part of running work before the end).
 pub(super) fn nic_core_util(node: &Node, s: &Scenario, end: SimTime) -> f64 {
-    let busy = node.driver().nic_busy(end).as_secs_f64();
+    let busy = node.nic_busy(end).as_secs_f64();
     (busy / (f64::from(s.cores) * s.duration.as_secs_f64())).min(1.0)
 }
 

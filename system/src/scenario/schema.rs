@@ -158,9 +158,15 @@ pub struct TrafficSection {
     /// Offered rate: Gb/s of frame bits, or `"line"` (default).
     #[serde(default)]
     pub rate_gbps: Option<RateSetting>,
-    /// `"constant"` (default) or `"poisson"` inter-arrival gaps.
+    /// `"constant"` (default), `"poisson"` or `"onoff"` inter-arrival gaps.
     #[serde(default)]
     pub arrival: Option<ArrivalProcess>,
+    /// `"onoff"`: mean length of a burst, us (exponential).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_us: Option<f64>,
+    /// `"onoff"`: mean silence between bursts, us (exponential).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub off_us: Option<f64>,
     /// Number of flows packets are spread over (default 1024).
     #[serde(default)]
     pub flows: Option<u32>,

@@ -240,6 +240,10 @@ impl Scenario {
         }
         resolved.traffic.rate_gbps = Some(file.traffic.rate_gbps.unwrap_or_default());
         resolved.traffic.arrival = Some(traffic.arrival);
+        if let Some(p) = traffic.onoff {
+            resolved.traffic.on_us = Some(p.on.as_us_f64());
+            resolved.traffic.off_us = Some(p.off.as_us_f64());
+        }
         resolved.traffic.flows = Some(traffic.flows);
         resolved.output.window_us = Some(window_us);
         if let Some(plan) = &actors {
