@@ -274,7 +274,8 @@ impl Iterator for Generator {
         }
         let at_ns = self.next_ns as u64;
         let gap = match self.arrival {
-            ArrivalProcess::Constant => self.mean_gap_ns,
+            // on/off is refused before the generator is built
+            ArrivalProcess::Constant | ArrivalProcess::OnOff => self.mean_gap_ns,
             ArrivalProcess::Poisson => {
                 let x: f64 = Exp1.sample(&mut self.rng);
                 x * self.mean_gap_ns
@@ -338,6 +339,10 @@ pub fn run_native(s: &Scenario, plan: &ActorsPlan, o: NativeOptions) -> Result<N
     let server = NativeServer::start(rt, &cfg, epoch)?;
     let client = Client::bind(server.addr()?, epoch, MAX_NATIVE_REQUESTS as usize)?;
     let start_ns = (epoch.now() + SimDuration::from_ns(START_DELAY.as_nanos() as u64)).as_ns();
+    if plan.arrival == ArrivalProcess::OnOff {
+        // the scenario checker refuses it for actor workloads already
+        anyhow::bail!("workload.arrival = \"onoff\" is for the echo workload only; use \"constant\" or \"poisson\"");
+    }
     let mut gen = Generator {
         rng: RngStreams::new(s.seed).stream("native/client/0"),
         arrival: plan.arrival,

@@ -192,6 +192,12 @@ pub fn run_cluster(
         ArrivalProcess::Poisson => LoadModel::Poisson {
             rate_rps: per_client,
         },
+        // the scenario checker refuses "onoff" for actor workloads
+        ArrivalProcess::OnOff => {
+            return Err(assembly(
+                "workload.arrival = \"onoff\" is for the echo workload only",
+            ))
+        }
     };
     let client_parts = (0..clients)
         .map(|c| {

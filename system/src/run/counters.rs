@@ -11,11 +11,7 @@ pub(super) fn table(node: &Node) -> Table {
     let a = node.accounting();
     let d = node.driver().counters();
     let r = *node.driver().runtime().counters();
-<<<<<<< HEAD
-    let rows: [(&str, u64); 40] = [
-=======
-    let rows: [(&str, u64); 38] = [
->>>>>>> nodepath
+    let rows: &[(&str, u64)] = &[
         ("frames", a.frames),
         ("internal_messages", a.internal),
         ("drops_source", a.drops_source),
@@ -64,7 +60,7 @@ pub(super) fn table(node: &Node) -> Table {
         ("driver_host_write_bytes", d.host_write_bytes),
     ];
     let mut t = Table::new(["counter", "value"]);
-    for (name, v) in rows {
+    for &(name, v) in rows {
         t.push([name.to_string(), v.to_string()]);
     }
     t
