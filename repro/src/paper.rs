@@ -155,6 +155,21 @@ struct File {
     /// Fig. 5 (optional, likewise): per `"<size>B_<cores>cores"`, p99 latency in us.
     #[serde(default)]
     fig5_p99_us: BTreeMap<String, f64>,
+    /// Qualitative implications of Sec. 2.2 (optional).
+    #[serde(default)]
+    implications: Implications,
+}
+
+/// The paper's qualitative implications that claims check (Sec. 2.2).
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Implications {
+    /// I2: adding cores that pull from the hardware shared queue costs little latency.
+    #[serde(default)]
+    pub i2_shared_queue_overhead_small: bool,
+    /// I6: non-blocking DMA is significantly better than blocking DMA.
+    #[serde(default)]
+    pub i6_nonblocking_dma_better: bool,
 }
 
 /// The paper's values, with the file they came from (for error messages).
@@ -212,6 +227,11 @@ impl Paper {
     /// Fig. 5 p99 latencies by `"<size>B_<cores>cores"`, if the file states them.
     pub fn fig5_p99_us(&self) -> &BTreeMap<String, f64> {
         &self.file.fig5_p99_us
+    }
+
+    /// The qualitative implications the file states.
+    pub fn implications(&self) -> Implications {
+        self.file.implications
     }
 
     /// The file the values came from.

@@ -153,8 +153,12 @@ mod tests {
         assert!(c.started(&msg(7, net, 0)), "7 after 9 for the same actor");
         let other = Endpoint::Network { node: 3, port: 1 };
         assert!(
-            c.started(&msg(6, other, 0)),
-            "one id counter for every network source"
+            !c.started(&msg(6, other, 0)),
+            "each network source (a cluster client, a peer server) numbers its own"
+        );
+        assert!(
+            c.started(&msg(4, other, 0)),
+            "4 after 6 from the same source"
         );
     }
 
