@@ -277,3 +277,45 @@ fn the_dt_application_runs_on_a_cluster_and_answers_its_clients() {
     // a transaction costs more than a network round trip: reads, prepare, log, commit
     assert!(out.summary.lat_p50_us > 2.0, "{}", out.summary.lat_p50_us);
 }
+
+#[test]
+fn closed_loop_clients_keep_their_window_in_flight_and_go_faster_with_more_of_it() {
+    // Two servers answering a kv actor; each client keeps K requests in flight.
+    let dir = scratch("cluster-closed-loop");
+    let path = dir.join("closed.toml");
+    let run = |k: u32| {
+        std::fs::write(
+            &path,
+            format!(
+                "name = \"closed\"\nduration_ms = 2.0\n[nic]\nprofile = \"liquidio_cn2350\"\n\
+                 [workload]\nkind = \"actors\"\n[[workload.actors]]\nname = \"kv\"\nkind = \"fixed_cost\"\n\
+                 [cluster]\nshape = \"star\"\nservers = 2\nclients = 2\nclient_outstanding = {k}\nclient_think_us = 1.0\n"
+            ),
+        )
+        .expect("write");
+        let s = Scenario::load(&path, &[]).expect("closed loop loads");
+        let (out, _) = run_cluster(&s, &ClusterOptions::default()).expect("runs");
+        out
+    };
+    let one = run(1);
+    let eight = run(8);
+    for out in [&one, &eight] {
+        assert_eq!(num(out, "client_timeouts"), 0);
+        assert_eq!(num(out, "client_refused"), 0);
+        assert_eq!(num(out, "client_one_way"), 0);
+        // a closed loop never has more in flight than its window
+        assert!(num(out, "client_outstanding") <= 2 * 8);
+        assert_eq!(
+            num(out, "client_sent"),
+            num(out, "client_responses") + num(out, "client_outstanding")
+        );
+    }
+    assert!(num(&one, "client_outstanding") <= 2);
+    // a wider window answers more requests in the same time (latency-bound loop)
+    assert!(
+        num(&eight, "client_responses") > 3 * num(&one, "client_responses"),
+        "K=1: {}, K=8: {}",
+        num(&one, "client_responses"),
+        num(&eight, "client_responses")
+    );
+}

@@ -134,7 +134,12 @@ impl Client {
     pub fn send(&mut self, now: SimTime) -> Option<u64> {
         match self.load {
             LoadModel::Closed { .. } => {
-                self.slots.pop_front()?;
+                // a slot sends only when due (a second wake-up for the same
+                // instant finds the next slot not yet due)
+                if *self.slots.front()? > now {
+                    return None;
+                }
+                self.slots.pop_front();
             }
             _ => self.advance(),
         }

@@ -156,6 +156,9 @@ pub(crate) mod tests {
             forwarding: None,
             switches: None,
             links: None,
+            client_outstanding: None,
+            client_think_us: None,
+            client_timeout_us: None,
             server: None,
         }
     }

@@ -75,6 +75,16 @@ pub struct ClusterSection {
     /// custom: the links.
     #[serde(default)]
     pub links: Option<Vec<LinkEntry>>,
+    /// Closed-loop clients: requests each client keeps in flight (default:
+    /// open loop at the workload's rate).
+    #[serde(default)]
+    pub client_outstanding: Option<u32>,
+    /// Closed loop: pause between a response and the slot's next request, us (default 0).
+    #[serde(default)]
+    pub client_think_us: Option<f64>,
+    /// A request unanswered this long is counted as timed out, us (default 1000).
+    #[serde(default)]
+    pub client_timeout_us: Option<f64>,
     /// Per-server settings that differ from `[nic]` / `[host]` / all actors.
     #[serde(default)]
     pub server: Option<Vec<ServerEntry>>,

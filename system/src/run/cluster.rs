@@ -26,9 +26,6 @@ use std::sync::Arc;
 use workloads::actors::registry::ActorKind;
 use workloads::ArrivalProcess;
 
-/// A client request with no response for this long is counted as timed out
-/// (assumption: 100x a loaded request's latency in the example scenarios).
-pub const CLIENT_TIMEOUT: SimDuration = SimDuration::from_ms(1);
 /// Bound on each partition's pending events.
 const PARTITION_QUEUE_EVENTS: usize = 1 << 22;
 
@@ -57,7 +54,7 @@ pub struct ClusterExtras {
 
 /// Whether an actor of `kind` with `config` answers its sender (clients
 /// send one-way to those that do not: they forward or sink).
-fn replies(kind: ActorKind, config: &toml::Table) -> bool {
+pub(crate) fn replies(kind: ActorKind, config: &toml::Table) -> bool {
     match kind.name() {
         "fixed_cost" | "variable_cost" => config
             .get("reply")
@@ -185,15 +182,16 @@ pub fn run_cluster(
     } else {
         0.0
     };
-    let load = match actors.arrival {
-        ArrivalProcess::Constant => LoadModel::Constant {
+    let load = match (plan.clients.closed, actors.arrival) {
+        (Some((outstanding, think)), _) => LoadModel::Closed { outstanding, think },
+        (None, ArrivalProcess::Constant) => LoadModel::Constant {
             rate_rps: per_client,
         },
-        ArrivalProcess::Poisson => LoadModel::Poisson {
+        (None, ArrivalProcess::Poisson) => LoadModel::Poisson {
             rate_rps: per_client,
         },
         // the scenario checker refuses "onoff" for actor workloads
-        ArrivalProcess::OnOff => {
+        (None, ArrivalProcess::OnOff) => {
             return Err(assembly(
                 "workload.arrival = \"onoff\" is for the echo workload only",
             ))
@@ -203,7 +201,10 @@ pub fn run_cluster(
         .map(|c| {
             let rng = streams.stream_indexed("cluster/client", u64::from(c));
             let pick = streams.stream_indexed("cluster/client/pick", u64::from(c));
-            ClientPart::new(Client::new(load, CLIENT_TIMEOUT, SimTime::ZERO, rng), pick)
+            ClientPart::new(
+                Client::new(load, plan.clients.timeout, SimTime::ZERO, rng),
+                pick,
+            )
         })
         .collect();
     let mut fabric = Fabric::new((*topo).clone());

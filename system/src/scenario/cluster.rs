@@ -12,6 +12,7 @@ use crate::cluster::spec::ClusterSection;
 use crate::cluster::topology::Topology;
 use crate::cluster::Routes;
 use nic_models::{HostProfile, NicProfile};
+use sim_core::SimDuration;
 use std::path::Path;
 
 /// One server's resolved settings.
@@ -29,6 +30,24 @@ pub struct ServerPlan {
     pub actors: Vec<String>,
 }
 
+/// How the client machines send.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ClientPlan {
+    /// Closed loop: requests in flight per client and the think time after
+    /// each response; `None`: open loop at the workload's rate.
+    pub closed: Option<(u32, SimDuration)>,
+    /// A request unanswered this long is counted as timed out.
+    pub timeout: SimDuration,
+}
+
+/// Default client timeout, us: an assumption (about 100x a loaded request's
+/// latency in the example scenarios), not an iPipe figure.
+pub const DEFAULT_CLIENT_TIMEOUT_US: f64 = 1000.0;
+
+/// Most requests a closed-loop client keeps in flight (the client's
+/// outstanding table holds this many).
+pub const MAX_CLIENT_OUTSTANDING: u32 = crate::cluster::client::DEFAULT_MAX_OUTSTANDING as u32;
+
 /// A validated cluster.
 #[derive(Clone, Debug)]
 pub struct ClusterPlan {
@@ -36,17 +55,101 @@ pub struct ClusterPlan {
     pub topology: Topology,
     /// Per server `s0..`.
     pub servers: Vec<ServerPlan>,
+    /// The clients' load model settings.
+    pub clients: ClientPlan,
 }
 
-/// Checks `[cluster]` given the default NIC (`nic`, `cores`) and actor plan.
+/// Checks the client keys of `[cluster]`; `rate_key` names the workload's
+/// open-loop rate key when the file sets one (closed loop has no rate).
+fn validate_clients(
+    c: &Checker<'_>,
+    section: &ClusterSection,
+    actors: Option<&ActorsPlan>,
+    rate_key: Option<&str>,
+) -> Result<ClientPlan, ScenarioError> {
+    let us = |key: &str, v: f64, min_exclusive: bool| {
+        let ok = v.is_finite() && v <= 1e9 && if min_exclusive { v > 0.0 } else { v >= 0.0 };
+        if ok {
+            Ok(SimDuration::from_ns_f64(v * 1e3))
+        } else {
+            Err(c.err(
+                key,
+                format!("{v} us is out of range"),
+                if min_exclusive {
+                    "use a positive time in us, at most 1e9"
+                } else {
+                    "use a time in us between 0 and 1e9"
+                },
+            ))
+        }
+    };
+    let timeout = us(
+        "cluster.client_timeout_us",
+        section
+            .client_timeout_us
+            .unwrap_or(DEFAULT_CLIENT_TIMEOUT_US),
+        true,
+    )?;
+    let closed = match (section.client_outstanding, section.client_think_us) {
+        (None, None) => None,
+        (None, Some(_)) => {
+            return Err(c.err(
+                "cluster.client_think_us",
+                "applies only to closed-loop clients",
+                "set cluster.client_outstanding too, or remove client_think_us",
+            ))
+        }
+        (Some(n), think) => {
+            if n == 0 || n > MAX_CLIENT_OUTSTANDING {
+                return Err(c.err(
+                    "cluster.client_outstanding",
+                    format!("must be between 1 and {MAX_CLIENT_OUTSTANDING}, got {n}"),
+                    format!("set it to 1..={MAX_CLIENT_OUTSTANDING}"),
+                ));
+            }
+            if let Some(key) = rate_key {
+                return Err(c.err(
+                    key,
+                    "closed-loop clients (cluster.client_outstanding) set their own rate",
+                    format!("keep one of {key} and cluster.client_outstanding"),
+                ));
+            }
+            // A request to an actor that never answers frees its slot at
+            // once: with no think time the client would send without end.
+            let silent = actors.and_then(|p| {
+                p.actors
+                    .iter()
+                    .find(|a| !crate::run::cluster::replies(a.kind, &a.config))
+            });
+            if let Some(a) = silent {
+                return Err(c.err(
+                    "cluster.client_outstanding",
+                    format!(
+                        "closed-loop clients wait for answers, and actor `{}` never answers its sender",
+                        a.name
+                    ),
+                    "use open-loop clients (remove cluster.client_outstanding), or actors that answer",
+                ));
+            }
+            let think = us("cluster.client_think_us", think.unwrap_or(0.0), false)?;
+            Some((n, think))
+        }
+    };
+    Ok(ClientPlan { closed, timeout })
+}
+
+/// Checks `[cluster]` given the default NIC (`nic`, `cores`) and actor plan;
+/// `rate_key` names the workload's open-loop rate key when the file sets one.
 pub(super) fn validate_cluster(
     c: &Checker<'_>,
     section: &ClusterSection,
     nic: &NicProfile,
     cores: u32,
     actors: Option<&ActorsPlan>,
+    rate_key: Option<&str>,
     base_dir: &Path,
 ) -> Result<ClusterPlan, ScenarioError> {
+    let clients = validate_clients(c, section, actors, rate_key)?;
     let topology = Topology::build(section).map_err(|e| c.err(&e.key, e.message, e.fix))?;
     if let Some((a, b)) = Routes::compute(&topology).unreachable(&topology) {
         return Err(c.err(
@@ -169,5 +272,9 @@ pub(super) fn validate_cluster(
             plan.actors = list.clone();
         }
     }
-    Ok(ClusterPlan { topology, servers })
+    Ok(ClusterPlan {
+        topology,
+        servers,
+        clients,
+    })
 }

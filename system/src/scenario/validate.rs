@@ -218,6 +218,7 @@ impl Scenario {
                 &nic,
                 cores,
                 actors.as_ref(),
+                open_loop_rate_key(&file),
                 base_dir.as_ref(),
             )?),
             None => None,
@@ -325,4 +326,14 @@ fn resolve_profile(
             "fix the profile file (format in configs/nics/README.md)",
         ),
     })
+}
+
+/// The workload's open-loop rate key the file sets, if any (closed-loop
+/// cluster clients refuse one: they set their own rate).
+fn open_loop_rate_key(file: &ScenarioFile) -> Option<&'static str> {
+    match &file.workload {
+        WorkloadSection::Actors(a) if a.rate_krps.is_some() => Some("workload.rate_krps"),
+        WorkloadSection::Actors(a) if a.load_fraction.is_some() => Some("workload.load_fraction"),
+        _ => None,
+    }
 }
