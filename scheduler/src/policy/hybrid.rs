@@ -96,6 +96,18 @@ impl HybridPolicy {
         if g.count < u64::from(s.min_samples) || g.tail_ns(s.tail_mode) <= s.tail_thresh_ns as f64 {
             return None;
         }
+        // A DRR actor needs a core of its own: with FCFS actors left behind,
+        // FCFS keeps `min_fcfs_cores`, so a NIC with no core beyond that floor
+        // would leave the downgraded actor waiting forever.
+        let nic_cores = view.fcfs.cores + view.drr.cores;
+        let fcfs_actors = view
+            .actors
+            .iter()
+            .filter(|a| a.placement == Placement::NicFcfs && a.status == ActorStatus::Active)
+            .count();
+        if nic_cores <= s.min_fcfs_cores && fcfs_actors > 1 {
+            return None;
+        }
         view.actors
             .iter()
             .filter(|a| a.placement == Placement::NicFcfs && Self::settled(a, view))

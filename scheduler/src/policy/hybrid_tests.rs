@@ -146,6 +146,33 @@ fn downgrade_picks_the_most_dispersed_actor_above_the_floor() {
 }
 
 #[test]
+fn no_downgrade_when_drr_could_get_no_core() {
+    // One NIC core and two FCFS actors: FCFS keeps its floor of one core, so
+    // a downgraded actor would never run; the policy must not downgrade.
+    let s = SchedulerSettings::default();
+    let actors = || {
+        vec![
+            actor(1, Placement::NicFcfs, 1.0, 15_000.0),
+            actor(2, Placement::NicFcfs, 1.0, 20_000.0),
+        ]
+    };
+    let loaded = |mut v: PolicyView<'_>| {
+        v.fcfs.latency = LatencySummary {
+            count: 1_000,
+            p99_ns: 40_000.0,
+            ..LatencySummary::default()
+        };
+        HybridPolicy::downgrade(&v)
+    };
+    assert_eq!(loaded(view(&s, actors(), 1, 0)), None);
+    // two cores: DRR can take the second one
+    assert!(loaded(view(&s, actors(), 2, 0)).is_some());
+    // one core, one actor: downgrading it takes the core along (FCFS empties)
+    let one = vec![actor(2, Placement::NicFcfs, 1.0, 20_000.0)];
+    assert!(loaded(view(&s, one, 1, 0)).is_some());
+}
+
+#[test]
 fn push_to_host_needs_a_persistently_overloaded_group() {
     let s = SchedulerSettings::default();
     let mut v = view(
