@@ -68,3 +68,42 @@ pub trait Platform {
         self.send(msg);
     }
 }
+
+/// Appends a send to an execution's outbox (which the driver routes after the
+/// handler returns) unless it already holds `capacity` messages. Returns false
+/// when full: the platform counts the refusal, so nothing is dropped silently.
+pub fn push_bounded(
+    outbox: &mut Vec<(Endpoint, Message)>,
+    capacity: usize,
+    dst: Endpoint,
+    msg: Message,
+) -> bool {
+    if outbox.len() >= capacity {
+        return false;
+    }
+    outbox.push((dst, msg));
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_outbox_refuses_and_keeps_what_it_has() {
+        let msg = |id| Message {
+            id,
+            src: Endpoint::Host,
+            dst: 1,
+            kind: 0,
+            payload: Vec::new(),
+            created_at: SimTime::ZERO,
+        };
+        let mut outbox = Vec::new();
+        assert!(push_bounded(&mut outbox, 2, Endpoint::Actor(1), msg(0)));
+        assert!(push_bounded(&mut outbox, 2, Endpoint::Host, msg(1)));
+        assert!(!push_bounded(&mut outbox, 2, Endpoint::Actor(1), msg(2)));
+        let ids: Vec<u64> = outbox.iter().map(|(_, m)| m.id).collect();
+        assert_eq!(ids, [0, 1]);
+    }
+}

@@ -249,10 +249,13 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
     }
 
     fn send_to(&mut self, dst_endpoint: Endpoint, msg: Message) {
-        if self.outbox.len() >= self.outbox_capacity {
+        if !scheduler::platform::push_bounded(
+            &mut self.outbox,
+            self.outbox_capacity,
+            dst_endpoint,
+            msg,
+        ) {
             self.dropped_sends += 1;
-        } else {
-            self.outbox.push((dst_endpoint, msg));
         }
     }
 

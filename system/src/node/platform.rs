@@ -130,10 +130,8 @@ impl Platform for NodePlatform<'_> {
         self.send_to(dst, msg);
     }
     fn send_to(&mut self, dst_endpoint: Endpoint, msg: Message) {
-        if self.outbox.len() >= OUTBOX_CAPACITY {
+        if !scheduler::platform::push_bounded(self.outbox, OUTBOX_CAPACITY, dst_endpoint, msg) {
             self.dropped_sends += 1;
-        } else {
-            self.outbox.push((dst_endpoint, msg));
         }
     }
     fn charged_in_exec(&self) -> SimDuration {
