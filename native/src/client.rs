@@ -350,14 +350,7 @@ fn receive(sh: Arc<ClientShared>, sock: UdpSocket, epoch: Epoch) {
     while !sh.stop.load(Ordering::Acquire) {
         let n = match sock.recv_from(&mut buf) {
             Ok((n, _)) => n,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                continue
-            }
+            Err(e) if crate::wire::is_read_timeout(&e) => continue,
             Err(_) => {
                 sh.recv_errors.fetch_add(1, Ordering::Relaxed);
                 continue;

@@ -16,6 +16,15 @@ use scheduler::{ActorId, DropReason};
 
 /// Largest UDP payload on IPv4 (65,535 - 8 UDP - 20 IP).
 pub const MAX_DATAGRAM: usize = 65_507;
+
+/// Whether a `recv_from` error is the socket's read timeout expiring (the
+/// receive loops then check their stop flag and wait again), not a failure.
+pub fn is_read_timeout(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+    )
+}
 /// Header bytes of a request.
 pub const REQUEST_HEADER: usize = 1 + 8 + 4 + 2 + 8;
 /// Header bytes of a response.

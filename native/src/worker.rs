@@ -230,14 +230,7 @@ pub(crate) fn ingress(sh: Arc<Shared>, sock: UdpSocket) {
     while !sh.stop.load(Ordering::Acquire) {
         let (n, from) = match sock.recv_from(&mut buf) {
             Ok(x) => x,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                continue
-            }
+            Err(e) if crate::wire::is_read_timeout(&e) => continue,
             Err(_) => {
                 sh.io.recv_errors.fetch_add(1, Ordering::Relaxed);
                 continue;
