@@ -14,6 +14,7 @@
 
 pub mod codec;
 pub mod dt;
+pub mod peer;
 pub mod rkv;
 pub mod rta;
 pub mod workload;

@@ -10,7 +10,8 @@ use super::{
 use crate::actors::registry::{build_from, default_table, KindDescriptor};
 use crate::actors::{ConfigError, Request};
 use rand::Rng;
-use scheduler::{Actor, ActorCtx, ActorError, ActorId, DmoHandle, Endpoint, Message};
+use super::super::peer::Peer;
+use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Endpoint, Message};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -32,7 +33,7 @@ pub struct RkvMemtableConfig {
     pub name: String,
     /// This replica's SSTable actor. Default none: the memtable then never flushes and
     /// refuses (ST_BUSY) a PUT of a new key once it holds `flush_entries` keys.
-    pub sstable: Option<ActorId>,
+    pub sstable: Option<Peer>,
     /// Keys held before a flush. Default 1024 (assumption).
     pub flush_entries: u32,
 }
@@ -85,13 +86,13 @@ impl RkvMemtable {
         kind: u16,
         body: Vec<u8>,
     ) -> Result<(), ActorError> {
-        let Some(sst) = self.cfg.sstable else {
+        let Some(sst) = &self.cfg.sstable else {
             return Err(ActorError::Invalid("rkv memtable: no SSTable actor".into()));
         };
         self.chan_seq += 1;
         let mut p = Enc::new().u64(self.chan_seq).done();
         p.extend_from_slice(&body);
-        ctx.send(Endpoint::Actor(sst), kind, p)
+        ctx.send(sst.endpoint()?, kind, p)
     }
 
     fn apply(

@@ -8,7 +8,8 @@ use crate::actors::registry::{build_from, default_table, KindDescriptor};
 use crate::actors::wire::{dmo_get_u64, dmo_put_u64};
 use crate::actors::{ConfigError, Request};
 use rand::Rng;
-use scheduler::{Actor, ActorCtx, ActorError, ActorId, DmoHandle, Endpoint, Message};
+use super::super::peer::Peer;
+use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Message};
 use serde::{Deserialize, Serialize};
 
 /// Compute per tuple (decode 16 B, compare, hash the key, append to a batch).
@@ -23,7 +24,7 @@ pub struct RtaFilterConfig {
     pub name: String,
     /// Counter actor ids, one per key partition. Default none: the filter then only
     /// counts (a standalone stage; a default config never addresses unrelated actors).
-    pub counters: Vec<ActorId>,
+    pub counters: Vec<Peer>,
     /// Tuples with `value < min_value` are dropped. Default 10 (assumption).
     pub min_value: u32,
 }
@@ -105,7 +106,7 @@ impl Actor for RtaFilter {
                 e = e.u32(k).u32(v);
             }
             ctx.send(
-                Endpoint::Actor(self.cfg.counters[i]),
+                self.cfg.counters[i].endpoint()?,
                 RTA_FILTERED,
                 e.done(),
             )?;

@@ -21,7 +21,8 @@ use super::{ST_NO_STORE, ST_STORED};
 use crate::actors::registry::{build_from, default_table, KindDescriptor};
 use crate::actors::{ConfigError, Request};
 use rand::Rng;
-use scheduler::{Actor, ActorCtx, ActorError, ActorId, DmoHandle, Endpoint, Message};
+use super::super::peer::{position, Peer};
+use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Endpoint, Message};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -47,11 +48,11 @@ pub struct RkvReplicaConfig {
     /// This replica's position in `replicas`. Default 0.
     pub index: u32,
     /// Replica actor ids of the group, by index (this one included). Default `[0]`.
-    pub replicas: Vec<ActorId>,
+    pub replicas: Vec<Peer>,
     /// This replica's memtable actor. Default none: the leader then answers each
     /// decided entry itself (PUT: ST_STORED, GET: ST_NO_STORE), and a default config
     /// never addresses unrelated actors.
-    pub memtable: Option<ActorId>,
+    pub memtable: Option<Peer>,
     /// Ticks without hearing a leader before an election (plus 2 x index). Default 3 (assumption).
     pub election_timeout_ticks: u32,
     /// Most log entries kept; a full leader answers BUSY. Default 65536 (assumption).
@@ -63,7 +64,7 @@ impl Default for RkvReplicaConfig {
         RkvReplicaConfig {
             name: "rkv_replica".into(),
             index: 0,
-            replicas: vec![0],
+            replicas: vec![Peer::Local(0)],
             memtable: None,
             election_timeout_ticks: 3,
             max_log_entries: 65536,
@@ -151,23 +152,19 @@ impl RkvReplica {
         self.cfg.replicas.len() / 2 + 1
     }
 
-    fn others(&self) -> Vec<ActorId> {
+    fn others(&self) -> Vec<Peer> {
         let me = self.cfg.index as usize;
         self.cfg
             .replicas
             .iter()
             .enumerate()
             .filter(|(i, _)| *i != me)
-            .map(|(_, &a)| a)
+            .map(|(_, a)| a.clone())
             .collect()
     }
 
     fn index_of(&self, src: Endpoint) -> Option<u32> {
-        self.cfg
-            .replicas
-            .iter()
-            .position(|&a| src == Endpoint::Actor(a))
-            .map(|i| i as u32)
+        position(&self.cfg.replicas, src).map(|i| i as u32)
     }
 
     fn broadcast(
@@ -177,7 +174,7 @@ impl RkvReplica {
         payload: &[u8],
     ) -> Result<(), ActorError> {
         for a in self.others() {
-            ctx.send(Endpoint::Actor(a), kind, payload.to_vec())?;
+            ctx.send(a.endpoint()?, kind, payload.to_vec())?;
         }
         Ok(())
     }
@@ -254,11 +251,11 @@ impl RkvReplica {
     fn apply_ready(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
         while let Some(e) = self.log.get(&(self.applied + 1)).filter(|e| e.decided) {
             let slot = self.applied + 1;
-            match self.cfg.memtable {
+            match &self.cfg.memtable {
                 Some(m) => {
                     let mut payload = Enc::new().u64(slot).u8(u8::from(self.leader)).done();
                     payload.extend_from_slice(&e.op);
-                    ctx.send(Endpoint::Actor(m), RKV_APPLY, payload)?;
+                    ctx.send(m.endpoint()?, RKV_APPLY, payload)?;
                 }
                 None if self.leader => {
                     let answer = match Op::decode(&mut Dec::new(&e.op))? {
