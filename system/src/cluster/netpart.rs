@@ -79,6 +79,8 @@ pub struct NetPart {
     pub trace: Option<ChromeTrace>,
     /// Events that belong to a server partition (a routing bug; should stay 0).
     pub misrouted: u64,
+    /// Every delivered message, when asked for (tests; `super::record`).
+    pub record: Option<super::record::Recorder>,
 }
 
 impl NetPart {
@@ -101,6 +103,7 @@ impl NetPart {
             delivered: 0,
             trace,
             misrouted: 0,
+            record: None,
         }
     }
 
@@ -163,6 +166,9 @@ impl NetPart {
             NodeRef::Server(i) => {
                 self.delivered += 1;
                 self.traced_delivery(&next, &f.wire);
+                if let Some(r) = self.record.as_mut() {
+                    r.delivered(next.transit.rx_last, &f.msg, i, f.port);
+                }
                 ctx.send(
                     1 + i as usize,
                     next.transit.rx_last,
@@ -185,6 +191,9 @@ impl NetPart {
         self.delivered += 1;
         self.traced_delivery(hop, &f.wire);
         let me = self.fabric.topology().servers + c;
+        if let Some(r) = self.record.as_mut() {
+            r.delivered(now, &f.msg, me, f.port);
+        }
         if let Some(cp) = self.clients.get_mut(c as usize) {
             cp.frames_in += 1;
             // A reply that starts with its request's message id (the

@@ -42,6 +42,9 @@ pub struct ClusterOptions {
     /// and policy ticks have stopped): the conservation test then expects
     /// nothing in flight. Off for `nicsim run`.
     pub drain: bool,
+    /// Keep every message the network delivers (tests check applications
+    /// across servers with it); off for `nicsim run`.
+    pub record_messages: bool,
 }
 
 /// A cluster run's extra products.
@@ -50,6 +53,8 @@ pub struct ClusterExtras {
     pub trace: Option<ChromeTrace>,
     /// pcap records written, when asked for.
     pub pcap_records: Option<u64>,
+    /// The delivered messages, with `record_messages`.
+    pub messages: Option<crate::cluster::record::Recorder>,
 }
 
 /// Whether an actor of `kind` with `config` answers its sender (clients
@@ -113,6 +118,9 @@ pub fn run_cluster(
         ss.cores = sp.nic_cores;
         ss.cluster = None;
         let mut ap: ActorsPlan = actors.clone();
+        for (a, cfg) in ap.actors.iter_mut().zip(&sp.configs) {
+            a.config = cfg.clone();
+        }
         ap.actors.retain(|a| sp.actors.contains(&a.name));
         if let Some(h) = &sp.host {
             ap.host = h.clone();
@@ -218,7 +226,10 @@ pub fn run_cluster(
         fabric.set_tap(Box::new(set));
     }
     let stop = if per_client > 0.0 { end } else { SimTime::ZERO };
-    let net = NetPart::new(fabric, client_parts, targets, stop, traced(()));
+    let mut net = NetPart::new(fabric, client_parts, targets, stop, traced(()));
+    if opts.record_messages {
+        net.record = Some(crate::cluster::record::Recorder::default());
+    }
     let mut parts = vec![Part::Net(Box::new(net))];
     parts.extend(servers.into_iter().map(|sp| Part::Server(Box::new(sp))));
     let n = parts.len();
@@ -236,12 +247,15 @@ pub fn run_cluster(
     }
     let events = engine.events_handled();
     let mut parts = engine.into_models();
-    let pcap_records = match parts.first_mut() {
-        Some(Part::Net(net)) => match net.fabric.take_tap() {
-            Some(tap) => Some(tap.finish().map_err(assembly)?),
-            None => None,
-        },
-        _ => None,
+    let (pcap_records, messages) = match parts.first_mut() {
+        Some(Part::Net(net)) => {
+            let messages = net.record.take();
+            match net.fabric.take_tap() {
+                Some(tap) => (Some(tap.finish().map_err(assembly)?), messages),
+                None => (None, messages),
+            }
+        }
+        _ => (None, None),
     };
     let wall_time_s = wall.elapsed().as_secs_f64();
     let (out, mut extras) = report(
@@ -254,5 +268,6 @@ pub fn run_cluster(
         opts.drain,
     )?;
     extras.pcap_records = pcap_records;
+    extras.messages = messages;
     Ok((out, extras))
 }

@@ -375,6 +375,7 @@ pub(super) fn report(
         ClusterExtras {
             trace,
             pcap_records: None,
+            messages: None,
         },
     ))
 }

@@ -28,6 +28,9 @@ pub struct ServerPlan {
     pub host_cores: u32,
     /// Names of the actors started on it.
     pub actors: Vec<String>,
+    /// Every actor's config with its named peers resolved for this server,
+    /// by `[[workload.actors]]` index (scenario/peers.rs; empty until resolved).
+    pub configs: Vec<toml::Table>,
 }
 
 /// How the client machines send.
@@ -171,6 +174,7 @@ pub(super) fn validate_cluster(
         host: actors.map(|p| p.host.clone()),
         host_cores: actors.map_or(0, |p| p.host_cores),
         actors: all_actors.clone(),
+        configs: Vec::new(),
     };
     let mut servers = vec![default; topology.servers as usize];
     let mut seen = Vec::new();

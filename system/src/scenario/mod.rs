@@ -17,6 +17,7 @@ pub mod diagnose;
 pub mod error;
 mod names;
 pub mod overrides;
+mod peers;
 pub mod schema;
 pub mod seed;
 mod traffic;
