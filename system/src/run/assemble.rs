@@ -261,6 +261,11 @@ pub(super) fn actor_world_of(
             class_of_actor.resize(id as usize + 1, 0);
         }
         class_of_actor[id as usize] = class;
+        if e.weight <= 0.0 {
+            // weight 0: an internal actor (an app's participant, log, ranker)
+            // that only other actors send to
+            continue;
+        }
         cumulative += e.weight / total_w;
         targets.push(Target {
             id,

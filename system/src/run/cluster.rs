@@ -165,6 +165,10 @@ pub fn run_cluster(
     let mut cumulative = 0.0;
     for (k, a) in actors.actors.iter().enumerate() {
         let hosts = hosting(&a.name);
+        if a.weight <= 0.0 {
+            // weight 0: clients never send to it (an app's internal actor)
+            continue;
+        }
         for &h in &hosts {
             cumulative += a.weight / hosts.len() as f64 / total_w;
             targets.push(ClientTarget {

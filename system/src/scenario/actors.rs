@@ -80,6 +80,13 @@ pub(super) fn validate_actors(
     for (i, e) in w.actors.iter().enumerate() {
         actors.push(validate_entry(i, e, &actors, &err)?);
     }
+    if actors.iter().all(|a| a.weight == 0.0) {
+        return Err(err(
+            "workload.actors[0].weight",
+            "every actor has weight 0, so no request would be sent".into(),
+            "give at least one actor a positive weight (the actors clients send to)",
+        ));
+    }
     let load = match (w.load_fraction, w.rate_krps) {
         (Some(_), Some(_)) => {
             return Err(err(
@@ -175,11 +182,13 @@ fn validate_entry(
         )
     })?;
     let weight = e.weight.unwrap_or(1.0);
-    if !(weight > 0.0 && weight.is_finite()) {
+    // 0 is allowed: an application's internal actor (a participant, a log, a
+    // ranker) that only other actors send to, never the clients
+    if !(weight >= 0.0 && weight.is_finite()) {
         return Err(err(
             &at("weight"),
-            format!("must be positive, got {weight}"),
-            "use a positive share",
+            format!("must be 0 or positive, got {weight}"),
+            "use a positive share, or 0 for an actor only other actors send to",
         ));
     }
     use scheduler::policy::Placement;
