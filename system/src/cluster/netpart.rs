@@ -245,8 +245,10 @@ impl NetPart {
         let me = servers + c;
         // unique across clients and below the runtime's own message ids
         let msg_id = (u64::from(me) << 32) | (id & 0xffff_ffff);
-        if t.kind == ActorKind::DtCoordinator && req.payload.len() >= 8 {
-            // DT_TXN starts with its txn id, which DT_RESULT echoes: make it the request's
+        let echoes_id = matches!(t.kind, ActorKind::DtCoordinator | ActorKind::RkvReplica);
+        if echoes_id && req.payload.len() >= 8 {
+            // DT_TXN starts with its txn id, which DT_RESULT echoes, and RKV_PUT /
+            // RKV_GET with a request id, which RKV_REPLY / RKV_REDIRECT echo: make it the request's
             req.payload[..8].copy_from_slice(&msg_id.to_le_bytes());
         }
         let msg = Message {

@@ -65,7 +65,7 @@ pub(crate) fn replies(kind: ActorKind, config: &toml::Table) -> bool {
             .get("reply")
             .and_then(toml::Value::as_bool)
             .unwrap_or(true),
-        "replication" | "load_balancer" | "firewall" | "rate_limiter" => false,
+        "replication" | "load_balancer" | "firewall" | "rate_limiter" | "rta_filter" => false,
         _ => true,
     }
 }
