@@ -226,7 +226,10 @@ mod tests {
             r["participants"].as_array().unwrap()[0],
             toml::Value::Table(table("node = 1\nport = 7001"))
         );
-        assert_eq!(r["participants"].as_array().unwrap()[1].as_integer(), Some(5));
+        assert_eq!(
+            r["participants"].as_array().unwrap()[1].as_integer(),
+            Some(5)
+        );
         // log is local actor 1 on s0 (coord 0, log 1); on s1 it is local 1 too
         assert_eq!(r["log"].as_integer(), Some(1));
         assert_eq!(r["other"].as_integer(), Some(1));

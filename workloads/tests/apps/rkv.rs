@@ -8,11 +8,11 @@ use rand_distr::{Distribution, Exp};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use scheduler::{ActorId, Endpoint, Placement, SimDuration, SimTime};
 use std::collections::BTreeMap;
+use workloads::apps::peer::Peer;
 use workloads::apps::rkv::memtable::{RkvMemtable, RkvMemtableConfig};
 use workloads::apps::rkv::replica::{RkvReplica, RkvReplicaConfig};
 use workloads::apps::rkv::sstable::{RkvSstable, RkvSstableConfig};
 use workloads::apps::rkv::{self, decode_reply, encode_get, encode_put};
-use workloads::apps::peer::Peer;
 use workloads::apps::workload::AppWorkload;
 
 const CLIENT: Endpoint = Endpoint::Network { node: 300, port: 1 };

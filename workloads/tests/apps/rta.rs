@@ -5,11 +5,11 @@ use rand::SeedableRng;
 use rand_distr::{Distribution, Exp};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use scheduler::{Endpoint, SimTime};
+use workloads::apps::peer::Peer;
 use workloads::apps::rta::counter::{RtaCounter, RtaCounterConfig};
 use workloads::apps::rta::filter::{RtaFilter, RtaFilterConfig};
 use workloads::apps::rta::ranker::{RtaRanker, RtaRankerConfig};
 use workloads::apps::rta::{self, brute_force_top, decode_top, encode_tuples, gen_tuples};
-use workloads::apps::peer::Peer;
 use workloads::apps::workload::AppWorkload;
 
 const CLIENT: Endpoint = Endpoint::Network { node: 100, port: 1 };

@@ -2,6 +2,7 @@
 //! and two-phase commit over the configured participants and log.
 
 use super::super::codec::{Dec, Enc};
+use super::super::peer::{position, Peer};
 use super::txn::{decode_txn_state, encode_txn_state, Txn, LOGGING, PREPARING, READING};
 use super::{encode_txn, CommitRecord, LockSet};
 use super::{DT_ABORT, DT_COMMIT, DT_LOG, DT_LOGGED, DT_PREPARE, DT_READ, DT_READ_REPLY};
@@ -9,7 +10,6 @@ use super::{DT_RESULT, DT_TXN, DT_VOTE};
 use crate::actors::registry::{build_from, default_table, KindDescriptor};
 use crate::actors::{ConfigError, Request};
 use rand::Rng;
-use super::super::peer::{position, Peer};
 use scheduler::{Actor, ActorCtx, ActorError, Endpoint, Message};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

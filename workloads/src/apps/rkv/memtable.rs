@@ -3,6 +3,7 @@
 //! as a sorted run when full, and forwards the reads it misses.
 
 use super::super::codec::{Dec, Enc};
+use super::super::peer::Peer;
 use super::{
     encode_reply, Op, RKV_APPLY, RKV_FLUSH, RKV_REPLY, RKV_SST_GET, ST_BUSY, ST_FOUND,
     ST_NOT_FOUND, ST_STORED,
@@ -10,7 +11,6 @@ use super::{
 use crate::actors::registry::{build_from, default_table, KindDescriptor};
 use crate::actors::{ConfigError, Request};
 use rand::Rng;
-use super::super::peer::Peer;
 use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Endpoint, Message};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -2,13 +2,13 @@
 //! after each batch it sends the new totals of the touched keys to their rankers.
 
 use super::super::codec::{partition_of, Dec, Enc};
+use super::super::peer::Peer;
 use super::super::workload::{KeyDistribution, KeySampler};
 use super::{encode_pairs, RTA_FILTERED, RTA_TOTALS};
 use crate::actors::registry::{build_from, default_table, KindDescriptor};
 use crate::actors::wire::{dmo_get_u64, dmo_put_u64};
 use crate::actors::{ConfigError, Request};
 use rand::Rng;
-use super::super::peer::Peer;
 use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Message};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

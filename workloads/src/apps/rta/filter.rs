@@ -2,13 +2,13 @@
 //! by key hash across the configured counters.
 
 use super::super::codec::{partition_of, Enc};
+use super::super::peer::Peer;
 use super::super::workload::{KeyDistribution, KeySampler};
 use super::{decode_tuples, encode_tuples, gen_tuples, RTA_FILTERED, RTA_TUPLES};
 use crate::actors::registry::{build_from, default_table, KindDescriptor};
 use crate::actors::wire::{dmo_get_u64, dmo_put_u64};
 use crate::actors::{ConfigError, Request};
 use rand::Rng;
-use super::super::peer::Peer;
 use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Message};
 use serde::{Deserialize, Serialize};
 
@@ -105,11 +105,7 @@ impl Actor for RtaFilter {
             for (k, v) in batch {
                 e = e.u32(k).u32(v);
             }
-            ctx.send(
-                self.cfg.counters[i].endpoint()?,
-                RTA_FILTERED,
-                e.done(),
-            )?;
+            ctx.send(self.cfg.counters[i].endpoint()?, RTA_FILTERED, e.done())?;
         }
         Ok(())
     }

@@ -3,6 +3,7 @@
 //! the latest lists of its sources. Either answers RTA_QUERY with its top N.
 
 use super::super::codec::{Dec, Enc};
+use super::super::peer::{position, Peer};
 use super::super::workload::{KeyDistribution, KeySampler};
 use super::{better, decode_pairs, encode_pairs, top_n};
 use super::{RTA_PARTIAL, RTA_QUERY, RTA_TOP, RTA_TOTALS};
@@ -10,7 +11,6 @@ use crate::actors::registry::{build_from, default_table, KindDescriptor};
 use crate::actors::wire::{dmo_get_u64, dmo_put_u64, handles_in};
 use crate::actors::{ConfigError, Request};
 use rand::Rng;
-use super::super::peer::{position, Peer};
 use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Message};
 use serde::{Deserialize, Serialize};
 

@@ -13,6 +13,7 @@
 //! as decided only to the leader when it crashes: phase 1 must recover it.
 
 use super::super::codec::{Dec, Enc};
+use super::super::peer::{position, Peer};
 use super::{
     encode_reply, RKV_PREPARE, RKV_PROMISE, RKV_PUT, RKV_REDIRECT, RKV_REPLY, RKV_TICK, ST_BUSY,
 };
@@ -21,7 +22,6 @@ use super::{ST_NO_STORE, ST_STORED};
 use crate::actors::registry::{build_from, default_table, KindDescriptor};
 use crate::actors::{ConfigError, Request};
 use rand::Rng;
-use super::super::peer::{position, Peer};
 use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Endpoint, Message};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
