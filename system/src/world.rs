@@ -34,10 +34,16 @@ pub enum WorldEvent {
 }
 
 /// How the source makes a request for one actor.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum RequestGen {
     /// The actor kind's own request generator (real payloads it can parse).
     Kind(ActorKind),
+    /// An application request from the `[workload.app]` settings
+    /// (`workloads::apps::requests`), else the kind's own generator.
+    App(
+        ActorKind,
+        std::sync::Arc<workloads::apps::workload::AppWorkload>,
+    ),
     /// Zero-filled payloads of one size (e.g. for the echo actor).
     Fixed {
         /// `Message::kind`.
@@ -163,15 +169,20 @@ impl Source {
                     .position(|t| u < t.cumulative)
                     .unwrap_or(targets.len() - 1);
                 let t = &targets[i];
-                let (kind, payload) = match t.request {
+                let (kind, payload) = match &t.request {
                     RequestGen::Kind(k) => {
-                        let req = gen_request(k, rng);
+                        let req = gen_request(*k, rng);
+                        (req.kind, req.payload)
+                    }
+                    RequestGen::App(k, w) => {
+                        let req = workloads::apps::requests::app_request(k.name(), w, rng)
+                            .unwrap_or_else(|| gen_request(*k, rng));
                         (req.kind, req.payload)
                     }
                     RequestGen::Fixed {
                         kind,
                         payload_bytes,
-                    } => (kind, vec![0u8; payload_bytes]),
+                    } => (*kind, vec![0u8; *payload_bytes]),
                 };
                 let id = *next_id;
                 *next_id += 1;

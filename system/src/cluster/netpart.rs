@@ -33,6 +33,8 @@ pub struct ClientTarget {
     pub replies: bool,
     /// Cumulative normalised weight.
     pub cumulative: f64,
+    /// `[workload.app]` request settings (`None`: the kind's own generator).
+    pub app: Option<Arc<workloads::apps::workload::AppWorkload>>,
 }
 
 /// A client machine in the network partition.
@@ -241,7 +243,14 @@ impl NetPart {
         if !t.replies {
             cp.client.forget(id);
         }
-        let mut req = gen_request(t.kind, &mut cp.rng);
+        let app = t
+            .app
+            .as_deref()
+            .and_then(|w| workloads::apps::requests::app_request(t.kind.name(), w, &mut cp.rng));
+        let mut req = match app {
+            Some(r) => r,
+            None => gen_request(t.kind, &mut cp.rng),
+        };
         let me = servers + c;
         // unique across clients and below the runtime's own message ids
         let msg_id = (u64::from(me) << 32) | (id & 0xffff_ffff);

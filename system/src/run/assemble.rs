@@ -199,6 +199,7 @@ pub(super) fn actor_world(
     plan: &ActorsPlan,
     rate_rps: f64,
 ) -> Result<Assembled, RunError> {
+    let app = plan.app.clone().map(std::sync::Arc::new);
     let entries = plan
         .actors
         .iter()
@@ -208,7 +209,10 @@ pub(super) fn actor_world(
                 placement: spec.placement,
                 class: spec.class.clone(),
                 weight: spec.weight,
-                request: RequestGen::Kind(spec.kind),
+                request: match &app {
+                    Some(w) => RequestGen::App(spec.kind, w.clone()),
+                    None => RequestGen::Kind(spec.kind),
+                },
             })
         })
         .collect::<Result<Vec<_>, RunError>>()?;

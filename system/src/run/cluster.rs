@@ -163,6 +163,7 @@ pub fn run_cluster(
         .sum();
     let mut targets = Vec::new();
     let mut cumulative = 0.0;
+    let app = actors.app.clone().map(Arc::new);
     for (k, a) in actors.actors.iter().enumerate() {
         let hosts = hosting(&a.name);
         if a.weight <= 0.0 {
@@ -177,6 +178,7 @@ pub fn run_cluster(
                 kind: a.kind,
                 replies: replies(a.kind, &a.config),
                 cumulative,
+                app: app.clone(),
             });
         }
     }

@@ -8,6 +8,7 @@ use nic_models::ProfileError;
 use scheduler::SchedulerSettings;
 use std::path::Path;
 use workloads::actors::registry::{build_actor, ActorKind};
+use workloads::apps::workload::AppWorkload;
 use workloads::ArrivalProcess;
 
 /// Default host profile.
@@ -56,6 +57,9 @@ pub struct ActorsPlan {
     pub host_cores: u32,
     /// Runtime settings.
     pub settings: SchedulerSettings,
+    /// Application request settings (`[workload.app]`), every key resolved;
+    /// `None`: clients use each kind's own generator.
+    pub app: Option<AppWorkload>,
 }
 
 /// Checks an actor workload on a NIC with `nic_cores` cores; `c` names the
@@ -87,7 +91,22 @@ pub(super) fn validate_actors(
             "give at least one actor a positive weight (the actors clients send to)",
         ));
     }
+    let app = validate_app(c, w, &actors)?;
+    let tuple_rate = w.app.as_ref().and_then(|a| a.tuple_rate_per_us);
+    // its range is checked with the other [workload.app] values
+    if tuple_rate.is_some() && (w.load_fraction.is_some() || w.rate_krps.is_some()) {
+        return Err(err(
+            "workload.app.tuple_rate_per_us",
+            "sets the offered load, and so does workload.rate_krps / load_fraction".into(),
+            "keep one of them",
+        ));
+    }
     let load = match (w.load_fraction, w.rate_krps) {
+        _ if tuple_rate.is_some() => {
+            let batch = app.as_ref().map_or(1, |a| a.tuples_per_batch);
+            // tuples/us -> batches (requests) per second, in thousands
+            OfferedLoad::Krps(tuple_rate.unwrap_or(1.0) * 1e3 / f64::from(batch))
+        }
         (Some(_), Some(_)) => {
             return Err(err(
                 "workload.rate_krps",
@@ -157,7 +176,60 @@ pub(super) fn validate_actors(
         host: host_profile,
         host_cores,
         settings,
+        app,
     })
+}
+
+/// Checks `[workload.app]`: each value in range, and every app actor that
+/// holds a key space (`key_count` in its config) large enough for the
+/// clients' keys.
+fn validate_app(
+    c: &Checker<'_>,
+    w: &ActorsWorkload,
+    actors: &[ActorSpec],
+) -> Result<Option<AppWorkload>, ScenarioError> {
+    let Some(settings) = &w.app else {
+        return Ok(None);
+    };
+    let app = settings.workload();
+    app.validate().map_err(|e| {
+        c.err(
+            &format!("workload.app.{}", e.key),
+            e.reason.clone(),
+            "see [workload.app] in the README's scenario reference",
+        )
+    })?;
+    for a in actors {
+        let holds = match a.kind.name() {
+            "rta_counter" | "rta_ranker" | "dt_participant" => a
+                .config
+                .get("key_count")
+                .and_then(toml::Value::as_integer)
+                .or_else(|| {
+                    a.kind
+                        .default_config()
+                        .get("key_count")
+                        .and_then(toml::Value::as_integer)
+                }),
+            _ => None,
+        };
+        if let Some(n) = holds.filter(|&n| n < i64::from(app.key_count)) {
+            return Err(c.err(
+                "workload.app.key_count",
+                format!(
+                    "{} keys, but actor `{}` ({}) holds keys 0..{n} only",
+                    app.key_count,
+                    a.name,
+                    a.kind.name()
+                ),
+                format!(
+                    "lower workload.app.key_count to {n}, or set key_count = {} in the actor's config",
+                    app.key_count
+                ),
+            ));
+        }
+    }
+    Ok(Some(app))
 }
 
 fn validate_entry(

@@ -198,6 +198,10 @@ pub struct ActorsWorkload {
     pub arrival: Option<ArrivalProcess>,
     /// The actors, each with its share of the requests.
     pub actors: Vec<ActorEntry>,
+    /// Application request settings (`[workload.app]`; default: each kind's
+    /// own generator).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<workloads::apps::workload::AppSettings>,
 }
 
 /// One `[[workload.actors]]` entry.

@@ -265,6 +265,7 @@ impl Scenario {
                     );
                 }
                 w.arrival = Some(plan.arrival);
+                w.app = w.app.as_ref().map(|a| a.resolved());
                 for e in &mut w.actors {
                     e.weight = Some(e.weight.unwrap_or(1.0));
                 }

@@ -15,6 +15,7 @@
 pub mod codec;
 pub mod dt;
 pub mod peer;
+pub mod requests;
 pub mod rkv;
 pub mod rta;
 pub mod workload;
