@@ -21,6 +21,7 @@ pub const MEMTABLE_CYCLES_PER_OP: u64 = 500;
 /// Compute per entry serialized into a flushed run. Assumption.
 pub const FLUSH_CYCLES_PER_ENTRY: u64 = 100;
 /// Bytes of the DMO arena the values are written to (the memtable's working set).
+/// Assumption: sized to hold a full memtable of 64-byte values; not in the paper's data.
 pub const ARENA_BYTES: u32 = 256 * 1024;
 /// Most out-of-order entries buffered before the gap fills.
 pub const MAX_PENDING: usize = 4096;

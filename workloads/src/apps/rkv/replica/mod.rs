@@ -37,6 +37,7 @@ pub const PAXOS_CYCLES_PER_MSG: u64 = 2_000;
 /// Compute per log entry carried in a PROMISE or re-proposed. Assumption.
 pub const PAXOS_CYCLES_PER_ENTRY: u64 = 200;
 /// Bytes of the DMO ring where accepted entries are written (the log's working set).
+/// Assumption: 1 MB, several thousand entries; not in the paper's data.
 pub const LOG_RING_BYTES: u32 = 1 << 20;
 
 /// Configuration of [`RkvReplica`].
