@@ -39,7 +39,7 @@ impl PeerView<'_> {
     fn local_id(&self, server: Option<u32>, name: &str) -> Option<u32> {
         self.names
             .iter()
-            .filter(|n| server.is_none_or(|s| self.runs_on(s, n)))
+            .filter(|n| server.map_or(true, |s| self.runs_on(s, n)))
             .position(|n| *n == name)
             .map(|p| p as u32)
     }
