@@ -266,11 +266,16 @@ fn cluster_flags_are_refused_where_they_do_not_apply() {
 
 #[test]
 fn the_dt_application_runs_on_a_cluster_and_answers_its_clients() {
-    let o = vec!["duration_ms=1".to_string(), "warmup_ms=0.2".to_string()];
+    // below the rate at which the 2-core s3 overloads (the config's own 500
+    // k/s queues there until the policy moves p2 to the host)
+    let o: Vec<String> = ["duration_ms=2", "warmup_ms=0.2", "workload.rate_krps=300"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let s = Scenario::load(&repo().join("configs/cluster_dt.toml"), &o).expect("loads");
     let (out, _) = run_cluster(&s, &ClusterOptions::default()).expect("runs");
     let (sent, answered) = (num(&out, "client_sent"), num(&out, "client_responses"));
-    assert!(sent > 1000, "{sent}");
+    assert!(sent > 500, "{sent}");
     // DT_RESULT comes back after 2PC and the log record: nearly every transaction is answered
     assert!(answered * 100 >= sent * 95, "{answered} of {sent}");
     assert!(out.places.conserved(), "{:?}", out.places);
