@@ -249,6 +249,29 @@ fn rkv_across_servers_reads_the_last_acknowledged_write() {
             accepted.entry(slot).or_default().insert(m.dst_node);
         }
     }
+    // the leader's lazy ticks (tick_us) told the followers which slots are
+    // decided, with the same operations the clients were answered for
+    let mut announced = 0;
+    for m in msgs.iter().filter(|m| m.kind == rkv::RKV_COMMIT) {
+        let mut d = Dec::new(&m.payload);
+        for _ in 0..d.count(12).expect("n") {
+            let (slot, op) = (d.u64().expect("slot"), d.bytes().expect("op"));
+            let req = match Op::decode(&mut Dec::new(&op)).expect("op") {
+                Op::Put { req, .. } | Op::Get { req, .. } => req,
+                Op::Noop => continue,
+            };
+            assert_eq!(
+                by_slot.get(&slot).map(|(_, r)| r.req),
+                Some(req),
+                "slot {slot}"
+            );
+            announced += 1;
+        }
+    }
+    assert!(
+        announced > requests.len(),
+        "rkv: {announced} slots announced to followers"
+    );
     for (slot, (_, r)) in &by_slot {
         if requests[&r.req].1.is_some() {
             let at = accepted.get(slot).map_or(0, BTreeSet::len);
@@ -259,7 +282,7 @@ fn rkv_across_servers_reads_the_last_acknowledged_write() {
         }
     }
     println!(
-        "rkv: {} requests, {reads} reads ({found} found), {} keys written, migrations {moved:?}",
+        "rkv: {} requests, {reads} reads ({found} found), {announced} decided slots announced, {} keys written, migrations {moved:?}",
         requests.len(),
         store.len()
     );
