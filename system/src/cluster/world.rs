@@ -46,8 +46,11 @@ const STAGING_CAPACITY: usize = 1 << 16;
 pub enum ClusterEvent {
     /// Time zero: the partition schedules its first events.
     Start,
-    /// An event of the server partition's node.
-    Node(NodeEvent),
+    /// An event of the server partition's node, in the node's life (see
+    /// [`super::faults`]: a crash starts a new life; the old life's events are ignored).
+    Node(u32, NodeEvent),
+    /// A server crashes or restarts (`[faults]`).
+    Fault(super::faults::FaultEvent),
     /// A frame reaches `hop.to` (a switch when it can act on it, an endpoint at its last bit).
     NetArrive(Box<NetFrame>, Hop),
     /// Client `c` sends its next request.
@@ -130,6 +133,8 @@ pub struct ServerPart {
     pub trace: Option<ChromeTrace>,
     /// Last queue depth written to the trace.
     traced_queue: u64,
+    /// Crashes and restarts (`[faults]`), if this server has any.
+    pub faults: Option<Box<super::faults::ServerFaults>>,
 }
 
 impl ServerPart {
@@ -211,12 +216,88 @@ impl ServerPart {
             net: ServerNet::default(),
             trace,
             traced_queue: 0,
+            faults: None,
+        }
+    }
+
+    /// Gives this server its crash schedule; `spares` are fresh nodes built
+    /// like the first, one per crash.
+    pub fn with_faults(
+        mut self,
+        schedule: Vec<super::faults::CrashPlan>,
+        spares: Vec<Node>,
+    ) -> ServerPart {
+        let spares = spares
+            .into_iter()
+            .map(|mut n| {
+                n.attach_network();
+                n
+            })
+            .collect();
+        self.faults = Some(Box::new(super::faults::ServerFaults::new(schedule, spares)));
+        self
+    }
+
+    /// The server's life (0 until its first crash).
+    fn life(&self) -> u32 {
+        self.faults.as_ref().map_or(0, |f| f.life)
+    }
+
+    /// Handles crash and restart events and filters what a crash makes
+    /// moot; returns the event when the node should handle it.
+    fn faulted(
+        &mut self,
+        now: SimTime,
+        event: ClusterEvent,
+        ctx: &mut Ctx<'_, ClusterEvent>,
+    ) -> Option<ClusterEvent> {
+        let Some(f) = self.faults.as_mut() else {
+            return Some(event);
+        };
+        match event {
+            ClusterEvent::Start => {
+                for c in &f.schedule {
+                    ctx.schedule_at(c.at, ClusterEvent::Fault(super::faults::FaultEvent::Crash));
+                    if let Some(r) = c.restart {
+                        ctx.schedule_at(r, ClusterEvent::Fault(super::faults::FaultEvent::Restart));
+                    }
+                }
+                Some(ClusterEvent::Start)
+            }
+            ClusterEvent::Fault(super::faults::FaultEvent::Crash) => {
+                self.node.0.flush(now);
+                f.crash(&mut self.node.0);
+                self.traced_queue = 0;
+                None
+            }
+            ClusterEvent::Fault(super::faults::FaultEvent::Restart) => {
+                f.down = false;
+                f.stats.restarts += 1;
+                self.node.0.start(&mut self.staging);
+                None
+            }
+            ClusterEvent::Node(life, _) if life != f.life => {
+                // work of a life that ended in a crash: lost (counted at the crash)
+                f.stats.stale_events += 1;
+                None
+            }
+            ClusterEvent::NetArrive(..) if f.down => {
+                self.net.frames_in += 1;
+                f.stats.drops_server_down += 1;
+                None
+            }
+            e => Some(e),
         }
     }
 
     /// The uplink (server to switch) direction, for `links.csv`.
     pub fn uplink(&self) -> (usize, usize, &LinkTx) {
         (self.link, self.dir, &self.uplink)
+    }
+
+    /// The uplink's transmitting end (to give it a link fault before the run).
+    pub fn uplink_mut(&mut self) -> &mut LinkTx {
+        &mut self.uplink
     }
 
     fn arrive(&mut self, now: SimTime, f: NetFrame) {
@@ -290,7 +371,7 @@ impl ServerPart {
                 let args = [("actor", actor.map_or(u64::MAX, u64::from))];
                 tr.slice(track, "exec", name, now, at, &args);
             }
-            ctx.schedule_at(at, ClusterEvent::Node(ev));
+            ctx.schedule_at(at, ClusterEvent::Node(self.life(), ev));
         }
         self.net.staging_overflow = self.staging.overflowed();
         let mut out = std::mem::take(&mut self.out);
@@ -334,6 +415,10 @@ impl ServerPart {
         };
         self.net.frames_out += 1;
         self.net.bytes_out += u64::from(bytes);
+        if transit.lost {
+            // it left; a link fault lost it (counted by the uplink)
+            return;
+        }
         let hop = Hop {
             to: self.peer,
             link: self.link,
@@ -374,16 +459,21 @@ impl PartitionModel for Part {
             Part::Net(n) => n.handle(now, event, ctx),
             Part::Server(s) => {
                 s.staging.set_now(now);
+                let Some(event) = s.faulted(now, event, ctx) else {
+                    s.drain(ctx);
+                    return;
+                };
                 let node = &mut s.node.0;
                 node.flush(now);
                 match event {
                     ClusterEvent::Start => node.start(&mut s.staging),
-                    ClusterEvent::Node(ev) => node.handle(now, ev, &mut s.staging),
+                    ClusterEvent::Node(_, ev) => node.handle(now, ev, &mut s.staging),
                     ClusterEvent::NetArrive(f, _) => s.arrive(now, *f),
-                    // client events live in the network partition: never here
-                    ClusterEvent::ClientSend(_) | ClusterEvent::ClientTimeout(_) => {
-                        s.net.misrouted += 1
-                    }
+                    // client events live in the network partition, faults
+                    // only where a schedule is: never here
+                    ClusterEvent::ClientSend(_)
+                    | ClusterEvent::ClientTimeout(_)
+                    | ClusterEvent::Fault(_) => s.net.misrouted += 1,
                 }
                 s.node.0.sync(now);
                 s.trace_queue(now);
