@@ -4,6 +4,7 @@ mod bad_input;
 mod cluster_faults;
 mod cluster_run;
 mod cluster_topo;
+mod cluster_trace;
 mod common;
 mod conservation;
 mod determinism;

@@ -135,6 +135,10 @@ pub struct ServerPart {
     traced_queue: u64,
     /// Crashes and restarts (`[faults]`), if this server has any.
     pub faults: Option<Box<super::faults::ServerFaults>>,
+    /// With a trace: arrows of messages crossing PCIe.
+    pcie_flows: crate::trace::pcie::PcieFlows,
+    /// The core whose `CoreDone` is being handled (it sends what it crossed).
+    handling: Option<scheduler::runtime::CoreId>,
 }
 
 impl ServerPart {
@@ -217,6 +221,8 @@ impl ServerPart {
             trace,
             traced_queue: 0,
             faults: None,
+            pcie_flows: crate::trace::pcie::PcieFlows::default(),
+            handling: None,
         }
     }
 
@@ -345,10 +351,21 @@ impl ServerPart {
     /// Moves staged node events into the engine and sends what the node transmitted.
     fn drain(&mut self, ctx: &mut Ctx<'_, ClusterEvent>) {
         let now = ctx.now();
+        // the slice that sent what crossed PCIe during this event (read
+        // before a new slice on the same core replaces its start)
+        let sender = match (self.handling.take(), self.trace.is_some()) {
+            (Some(core), true) => self.pcie_flows.sender(core),
+            _ => None,
+        };
         while let Some((at, ev)) = self.staging.take_staged() {
             let WorldEvent::Node(_, ev) = ev else {
                 continue;
             };
+            if let (NodeEvent::Crossed(msg, _), Some(tr), Some(from)) =
+                (&ev, self.trace.as_mut(), sender)
+            {
+                self.pcie_flows.crossed(tr, self.index, from, msg.id);
+            }
             if let (NodeEvent::CoreDone(core), Some(tr)) = (&ev, self.trace.as_mut()) {
                 let tid = match core.side {
                     Side::Nic => core.index,
@@ -358,13 +375,15 @@ impl ServerPart {
                     pid: self.index,
                     tid,
                 };
-                let actor = self
+                let run = self
                     .node
                     .0
                     .driver()
                     .running()
-                    .find(|r| r.outcome.core == *core && r.started == now)
-                    .map(|r| r.outcome.actor);
+                    .find(|r| r.outcome.core == *core && r.started == now);
+                let actor = run.map(|r| r.outcome.actor);
+                let msg_id = run.and_then(|r| r.request.as_ref()).map(|q| q.msg_id);
+                self.pcie_flows.slice(tr, self.index, tid, now, msg_id);
                 let name = actor
                     .and_then(|a| self.names.get(a as usize))
                     .map_or("exec", String::as_str);
@@ -467,7 +486,12 @@ impl PartitionModel for Part {
                 node.flush(now);
                 match event {
                     ClusterEvent::Start => node.start(&mut s.staging),
-                    ClusterEvent::Node(_, ev) => node.handle(now, ev, &mut s.staging),
+                    ClusterEvent::Node(_, ev) => {
+                        if let NodeEvent::CoreDone(core) = &ev {
+                            s.handling = Some(*core);
+                        }
+                        node.handle(now, ev, &mut s.staging)
+                    }
                     ClusterEvent::NetArrive(f, _) => s.arrive(now, *f),
                     // client events live in the network partition, faults
                     // only where a schedule is: never here
