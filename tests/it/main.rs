@@ -2,8 +2,10 @@
 
 mod bad_input;
 mod cluster_apps;
+mod cluster_faults;
 mod cluster_run;
 mod cluster_topo;
+mod cluster_trace;
 mod common;
 mod conservation;
 mod determinism;
