@@ -466,3 +466,25 @@ fn rkv_leader_crash_on_a_cluster_elects_a_new_leader_and_loses_no_acknowledged_w
         log.len()
     );
 }
+
+#[test]
+fn an_app_across_servers_gives_the_same_messages_at_any_thread_count() {
+    let s = Scenario::load(
+        &repo().join("configs/cluster_dt.toml"),
+        &["duration_ms=1".to_string()],
+    )
+    .expect("loads");
+    let run = |threads: usize| {
+        let opts = ClusterOptions {
+            threads,
+            drain: true,
+            record_messages: true,
+            ..ClusterOptions::default()
+        };
+        let (out, extras) = run_cluster(&s, &opts).expect("runs");
+        (out.places, extras.messages.expect("recorded").messages)
+    };
+    let (places, one) = run(1);
+    assert!(one.len() > 1000, "{} messages", one.len());
+    assert_eq!(run(2), (places, one), "1 vs 2 threads");
+}
