@@ -488,3 +488,40 @@ fn an_app_across_servers_gives_the_same_messages_at_any_thread_count() {
     assert!(one.len() > 1000, "{} messages", one.len());
     assert_eq!(run(2), (places, one), "1 vs 2 threads");
 }
+
+#[test]
+fn workload_app_settings_shape_the_clients_requests() {
+    // read_fraction 1 and 16 keys: only GETs, on keys 0..16
+    let o = [
+        "duration_ms=1",
+        "workload.app.read_fraction=1.0",
+        "workload.app.key_count=16",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect::<Vec<_>>();
+    let s = Scenario::load(&repo().join("configs/cluster_rkv.toml"), &o).expect("loads");
+    let opts = ClusterOptions {
+        record_messages: true,
+        ..ClusterOptions::default()
+    };
+    let (_, extras) = run_cluster(&s, &opts).expect("runs");
+    let msgs = extras.messages.expect("recorded").messages;
+    let leader = port_of(&s, "r0");
+    let keys: Vec<(u16, u32)> = msgs
+        .iter()
+        .filter(|m| m.dst_port == leader && (m.kind == rkv::RKV_PUT || m.kind == rkv::RKV_GET))
+        .map(|m| {
+            let mut d = Dec::new(&m.payload);
+            d.u64().expect("req");
+            (m.kind, d.u32().expect("key"))
+        })
+        .collect();
+    assert!(keys.len() > 100, "{} requests", keys.len());
+    assert!(keys.iter().all(|&(k, key)| k == rkv::RKV_GET && key < 16));
+    let distinct: BTreeSet<u32> = keys.iter().map(|k| k.1).collect();
+    assert!(
+        distinct.len() > 8,
+        "Zipf over 16 keys still draws most of them"
+    );
+}
