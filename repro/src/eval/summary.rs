@@ -37,9 +37,12 @@ fn sustained(r: &Row) -> bool {
     r.achieved_gbps >= SUSTAINED * r.point.offered_gbps
 }
 
+/// (app, NIC, link Gb/s): one row of the summary.
+pub type Group<'a> = (&'a str, &'a str, f64);
+
 /// The matched (iPipe, host-only) pair of every (app, NIC), in row order.
-pub fn matched(rows: &[Row]) -> Vec<((&str, &str, f64), Option<(&Row, &Row)>)> {
-    let mut groups: Vec<(&str, &str, f64)> = Vec::new();
+pub fn matched(rows: &[Row]) -> Vec<(Group<'_>, Option<(&Row, &Row)>)> {
+    let mut groups: Vec<Group<'_>> = Vec::new();
     for r in rows {
         let g = (r.point.app.name(), r.point.nic, r.point.link_gbps);
         if !groups.contains(&g) {
