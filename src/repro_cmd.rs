@@ -123,6 +123,15 @@ pub fn cmd_repro(a: ReproArgs) -> Result<()> {
         );
         return Ok(());
     }
+    if a.threads.is_some() && !a.ids.iter().any(|i| i == "eval") {
+        return Err(crate::input_error::InputError::new(
+            "--threads",
+            None,
+            "",
+            "applies to `nicsim repro eval` only. Fix: drop --threads, or add `eval` to the IDs",
+        )
+        .into());
+    }
     // `eval` runs the applications sweep (predictions; no claims)
     if a.ids.iter().any(|i| i == "eval") {
         cmd_eval(&a)?;
