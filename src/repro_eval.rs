@@ -55,11 +55,11 @@ pub fn run(quick: bool, threads: usize, out: &Path) -> Result<EvalRun> {
         let name = format!("eval_latency_{}.svg", app.name());
         crate::plot::line_plot_with(
             &latency_table(&rows, app),
-            "achieved_gbps",
+            "offered_gbps",
             "lat_mean_us",
             Some("series"),
             &format!(
-                "{}: mean latency vs throughput per server, {PLOT_SIZE} B requests",
+                "{}: mean latency vs offered load per server, {PLOT_SIZE} B requests",
                 app.name()
             ),
             &out.join(&name),
@@ -90,9 +90,12 @@ fn host_cores_table(rows: &[Row], nic: &str) -> Table {
     t
 }
 
-/// Mean latency against achieved throughput of `app` at [`PLOT_SIZE`], one line per configuration and NIC.
+/// Mean latency against offered load of `app` at [`PLOT_SIZE`], one line per
+/// configuration and NIC. The x axis is the offered load, not the achieved
+/// throughput: past saturation the achieved throughput falls (eval.csv), and
+/// a line over it would fold back on itself.
 fn latency_table(rows: &[Row], app: App) -> Table {
-    let mut t = Table::new(["achieved_gbps", "lat_mean_us", "series"]);
+    let mut t = Table::new(["offered_gbps", "lat_mean_us", "series"]);
     for r in rows
         .iter()
         .filter(|r| r.point.app == app && r.point.request_bytes == PLOT_SIZE)
@@ -102,7 +105,7 @@ fn latency_table(rows: &[Row], app: App) -> Table {
             Config::HostOnly => "host_only",
         };
         t.push([
-            fmt_f64(r.achieved_gbps, 3),
+            fmt_f64(r.point.offered_gbps, 3),
             fmt_f64(r.lat_mean_us, 3),
             format!("{cfg} {}GbE", fmt_f64(r.point.link_gbps, 0)),
         ]);
