@@ -38,6 +38,15 @@ pub enum WorldEvent {
 pub enum RequestGen {
     /// The actor kind's own request generator (real payloads it can parse).
     Kind(ActorKind),
+    /// The kind's own request, zero-padded to at least `payload_bytes`
+    /// (`workload.actors[].request_bytes`; parsers read their fields and
+    /// ignore trailing bytes).
+    Padded {
+        /// The actor kind.
+        kind: ActorKind,
+        /// Least payload bytes.
+        payload_bytes: usize,
+    },
     /// Zero-filled payloads of one size (e.g. for the echo actor).
     Fixed {
         /// `Message::kind`.
@@ -166,6 +175,16 @@ impl Source {
                 let (kind, payload) = match t.request {
                     RequestGen::Kind(k) => {
                         let req = gen_request(k, rng);
+                        (req.kind, req.payload)
+                    }
+                    RequestGen::Padded {
+                        kind,
+                        payload_bytes,
+                    } => {
+                        let mut req = gen_request(kind, rng);
+                        if req.payload.len() < payload_bytes {
+                            req.payload.resize(payload_bytes, 0);
+                        }
                         (req.kind, req.payload)
                     }
                     RequestGen::Fixed {

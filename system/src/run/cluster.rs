@@ -61,6 +61,8 @@ pub(crate) fn replies(kind: ActorKind, config: &toml::Table) -> bool {
             .and_then(toml::Value::as_bool)
             .unwrap_or(true),
         "replication" | "load_balancer" | "firewall" | "rate_limiter" => false,
+        // RTA's stream stages pass tuples on and answer no one
+        "rta_filter" | "rta_counter" => false,
         _ => true,
     }
 }
@@ -176,6 +178,7 @@ pub fn run_cluster(
                 port: ACTOR_PORT_BASE + k as u16,
                 kind: a.kind,
                 replies: replies(a.kind, &a.config),
+                pad_to: a.request_bytes.map_or(0, crate::frame::payload_bytes_for),
                 cumulative,
             });
         }
