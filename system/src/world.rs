@@ -39,11 +39,25 @@ pub enum RequestGen {
     /// The actor kind's own request generator (real payloads it can parse).
     Kind(ActorKind),
     /// An application request from the `[workload.app]` settings
-    /// (`workloads::apps::requests`), else the kind's own generator.
-    App(
-        ActorKind,
-        std::sync::Arc<workloads::apps::workload::AppWorkload>,
-    ),
+    /// (`workloads::apps::requests`), else the kind's own generator;
+    /// zero-padded to at least `payload_bytes` as `Padded`.
+    App {
+        /// The actor kind.
+        kind: ActorKind,
+        /// The settings.
+        app: std::sync::Arc<workloads::apps::workload::AppWorkload>,
+        /// Least payload bytes (0: no padding).
+        payload_bytes: usize,
+    },
+    /// The kind's own request, zero-padded to at least `payload_bytes`
+    /// (`workload.actors[].request_bytes`; parsers read their fields and
+    /// ignore trailing bytes).
+    Padded {
+        /// The actor kind.
+        kind: ActorKind,
+        /// Least payload bytes.
+        payload_bytes: usize,
+    },
     /// Zero-filled payloads of one size (e.g. for the echo actor).
     Fixed {
         /// `Message::kind`.
@@ -174,9 +188,26 @@ impl Source {
                         let req = gen_request(*k, rng);
                         (req.kind, req.payload)
                     }
-                    RequestGen::App(k, w) => {
-                        let req = workloads::apps::requests::app_request(k.name(), w, rng)
-                            .unwrap_or_else(|| gen_request(*k, rng));
+                    RequestGen::App {
+                        kind,
+                        app,
+                        payload_bytes,
+                    } => {
+                        let mut req = workloads::apps::requests::app_request(kind.name(), app, rng)
+                            .unwrap_or_else(|| gen_request(*kind, rng));
+                        if req.payload.len() < *payload_bytes {
+                            req.payload.resize(*payload_bytes, 0);
+                        }
+                        (req.kind, req.payload)
+                    }
+                    RequestGen::Padded {
+                        kind,
+                        payload_bytes,
+                    } => {
+                        let mut req = gen_request(*kind, rng);
+                        if req.payload.len() < *payload_bytes {
+                            req.payload.resize(*payload_bytes, 0);
+                        }
                         (req.kind, req.payload)
                     }
                     RequestGen::Fixed {

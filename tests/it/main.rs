@@ -17,6 +17,7 @@ mod overload;
 mod plot_svg;
 mod policies;
 mod repro;
+mod repro_eval;
 mod slurm_script;
 mod swarm;
 mod sweep_configs;

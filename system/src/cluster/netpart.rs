@@ -31,6 +31,8 @@ pub struct ClientTarget {
     pub kind: ActorKind,
     /// Whether it answers the sender (otherwise the request is one-way).
     pub replies: bool,
+    /// Least payload bytes of a request (zero padding; 0: the kind's own size).
+    pub pad_to: usize,
     /// Cumulative normalised weight.
     pub cumulative: f64,
     /// `[workload.app]` request settings (`None`: the kind's own generator).
@@ -251,13 +253,17 @@ impl NetPart {
             Some(r) => r,
             None => gen_request(t.kind, &mut cp.rng),
         };
+        if req.payload.len() < t.pad_to {
+            req.payload.resize(t.pad_to, 0);
+        }
         let me = servers + c;
         // unique across clients and below the runtime's own message ids
         let msg_id = (u64::from(me) << 32) | (id & 0xffff_ffff);
-        let echoes_id = matches!(t.kind, ActorKind::DtCoordinator | ActorKind::RkvReplica);
-        if echoes_id && req.payload.len() >= 8 {
+        if matches!(t.kind, ActorKind::DtCoordinator | ActorKind::RkvReplica)
+            && req.payload.len() >= 8
+        {
             // DT_TXN starts with its txn id, which DT_RESULT echoes, and RKV_PUT /
-            // RKV_GET with a request id, which RKV_REPLY / RKV_REDIRECT echo: make it the request's
+            // RKV_GET with a request id RKV_REPLY echoes: make it the request's
             req.payload[..8].copy_from_slice(&msg_id.to_le_bytes());
         }
         let msg = Message {

@@ -209,19 +209,36 @@ pub(super) fn actor_world(
                 placement: spec.placement,
                 class: spec.class.clone(),
                 weight: spec.weight,
-                request: match &app {
-                    Some(w) => RequestGen::App(spec.kind, w.clone()),
-                    None => RequestGen::Kind(spec.kind),
+                request: match (&app, spec.request_bytes) {
+                    (Some(w), b) => RequestGen::App {
+                        kind: spec.kind,
+                        app: w.clone(),
+                        payload_bytes: b.map_or(0, crate::frame::payload_bytes_for),
+                    },
+                    (None, Some(b)) => RequestGen::Padded {
+                        kind: spec.kind,
+                        payload_bytes: crate::frame::payload_bytes_for(b),
+                    },
+                    (None, None) => RequestGen::Kind(spec.kind),
                 },
             })
         })
         .collect::<Result<Vec<_>, RunError>>()?;
     let host_model = plan.host.core_model().map_err(assembly)?;
+    // host_only: the NIC is a plain NIC and the host runs a DPDK-style stack
+    let host_stack = match plan.settings.policy {
+        PolicyKind::HostOnly => plan
+            .host
+            .messaging
+            .path("dpdk")
+            .map(crate::node::host_stack::HostStack::from_path),
+        _ => None,
+    };
     actor_world_of(
         s,
         plan.settings.clone(),
         plan.host_cores,
-        host_model,
+        (host_model, host_stack),
         entries,
         plan.arrival,
         rate_rps,
@@ -229,12 +246,13 @@ pub(super) fn actor_world(
 }
 
 /// A world of one node running `entries` under `settings`, with requests at
-/// `rate_rps` (the actor workload; tests build worlds of their own actors).
+/// `rate_rps` (the actor workload; tests build worlds of their own actors);
+/// host cores pay the host stack, if given, per message from or to the wire.
 pub(super) fn actor_world_of(
     s: &Scenario,
     settings: SchedulerSettings,
     host_cores: u32,
-    host_model: CoreModel,
+    (host_model, host_stack): (CoreModel, Option<crate::node::host_stack::HostStack>),
     entries: Vec<Entry>,
     arrival: workloads::ArrivalProcess,
     rate_rps: f64,
@@ -281,7 +299,7 @@ pub(super) fn actor_world_of(
         last.cumulative = 1.0;
     }
     rt.check_static_names().map_err(assembly)?;
-    let driver = driver_for(s, rt, nic_model, Some(host_model))?;
+    let driver = driver_for(s, rt, nic_model, Some(host_model))?.with_host_stack(host_stack);
     let node = node(
         s,
         driver,

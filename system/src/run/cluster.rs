@@ -65,7 +65,9 @@ pub(crate) fn replies(kind: ActorKind, config: &toml::Table) -> bool {
             .get("reply")
             .and_then(toml::Value::as_bool)
             .unwrap_or(true),
-        "replication" | "load_balancer" | "firewall" | "rate_limiter" | "rta_filter" => false,
+        "replication" | "load_balancer" | "firewall" | "rate_limiter" => false,
+        // RTA's stream stages pass tuples on and answer no one
+        "rta_filter" | "rta_counter" => false,
         _ => true,
     }
 }
@@ -189,6 +191,7 @@ pub fn run_cluster(
                 port: ACTOR_PORT_BASE + k as u16,
                 kind: a.kind,
                 replies: replies(a.kind, &a.config),
+                pad_to: a.request_bytes.map_or(0, crate::frame::payload_bytes_for),
                 cumulative,
                 app: app.clone(),
             });

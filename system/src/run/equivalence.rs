@@ -48,8 +48,8 @@ fn echo_actor_run(s: &Scenario, size: u32) -> RunOutput {
             payload_bytes: Frame::payload_bytes_for(size),
         },
     }];
-    let built =
-        actor_world_of(s, settings, 1, host, entries, t.arrival, frame_rate).expect("actor world");
+    let built = actor_world_of(s, settings, 1, (host, None), entries, t.arrival, frame_rate)
+        .expect("actor world");
     run_actor_world(
         s,
         built,

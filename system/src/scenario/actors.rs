@@ -40,6 +40,9 @@ pub struct ActorSpec {
     pub config: toml::Table,
     /// Initial placement overriding the policy's, if given.
     pub placement: Option<scheduler::policy::Placement>,
+    /// Requests for it are zero-padded to this many frame bytes, if given
+    /// (`workload.actors[].request_bytes`).
+    pub request_bytes: Option<u32>,
 }
 
 /// A validated actor workload.
@@ -271,6 +274,15 @@ fn validate_entry(
             ))
         }
     };
+    if let Some(b) = e.request_bytes {
+        if !(64..=9216).contains(&b) {
+            return Err(err(
+                &at("request_bytes"),
+                format!("must be 64..=9216 frame bytes, got {b}"),
+                "use a frame size in 64..=9216 (the kind's own request is padded to it)",
+            ));
+        }
+    }
     let config = e.config.clone().unwrap_or_default();
     build_actor(&e.kind, &config)
         .map_err(|x| err(&at("config"), x.to_string(), "fix the actor's settings"))?;
@@ -281,5 +293,6 @@ fn validate_entry(
         class: e.class.clone().unwrap_or_else(|| kind.name().to_string()),
         config,
         placement,
+        request_bytes: e.request_bytes,
     })
 }

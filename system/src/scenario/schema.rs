@@ -231,6 +231,11 @@ pub struct ActorEntry {
     /// policy's choice). The policy may move the actor later.
     #[serde(default)]
     pub placement: Option<String>,
+    /// Frame bytes of each request made for this actor, 64..=9216: its kind's
+    /// request is zero-padded to `request_bytes - 64` payload bytes (longer
+    /// requests stay as they are). Default: the kind's own size.
+    #[serde(default)]
+    pub request_bytes: Option<u32>,
     /// The actor's own settings (see its kind's docs); default: its defaults.
     #[serde(default)]
     pub config: Option<toml::Table>,
