@@ -340,8 +340,8 @@ pub fn run_native(s: &Scenario, plan: &ActorsPlan, o: NativeOptions) -> Result<N
     let client = Client::bind(server.addr()?, epoch, MAX_NATIVE_REQUESTS as usize)?;
     let start_ns = (epoch.now() + SimDuration::from_ns(START_DELAY.as_nanos() as u64)).as_ns();
     if plan.arrival == ArrivalProcess::OnOff {
-        // the scenario checker refuses it for actor workloads already
-        anyhow::bail!("workload.arrival = \"onoff\" is for the echo workload only; use \"constant\" or \"poisson\"");
+        // the native client has no burst schedule (simulated runs do)
+        anyhow::bail!("workload.arrival = \"onoff\" is not supported by `nicsim native` (only by simulated runs); set workload.arrival = \"constant\" or \"poisson\"");
     }
     let mut gen = Generator {
         rng: RngStreams::new(s.seed).stream("native/client/0"),

@@ -14,7 +14,7 @@ use crate::node::forward::{ForwardPath, Mechanisms};
 use crate::node::{Node, NodeParts};
 use crate::scenario::actors::{ActorSpec, ActorsPlan};
 use crate::scenario::Scenario;
-use crate::world::{RequestGen, Source, Target, World};
+use crate::world::{RequestArrivals, RequestGen, Source, Target, World};
 use nic_models::switch::EmbeddedSwitch;
 use nic_models::{CoreModel, ForwardingCost, MacPort, NicKind};
 use pcie_model::PcieSystem;
@@ -219,21 +219,23 @@ pub(super) fn actor_world(
         plan.host_cores,
         host_model,
         entries,
-        plan.arrival,
-        rate_rps,
+        RequestArrivals {
+            process: plan.arrival,
+            onoff: plan.onoff,
+            rate_rps,
+        },
     )
 }
 
 /// A world of one node running `entries` under `settings`, with requests at
-/// `rate_rps` (the actor workload; tests build worlds of their own actors).
+/// `arrivals` (the actor workload; tests build worlds of their own actors).
 pub(super) fn actor_world_of(
     s: &Scenario,
     settings: SchedulerSettings,
     host_cores: u32,
     host_model: CoreModel,
     entries: Vec<Entry>,
-    arrival: workloads::ArrivalProcess,
-    rate_rps: f64,
+    arrivals: RequestArrivals,
 ) -> Result<Assembled, RunError> {
     let streams = RngStreams::new(s.seed);
     let mut rt = Runtime::new(settings, s.cores, host_cores).map_err(assembly)?;
@@ -284,8 +286,7 @@ pub(super) fn actor_world_of(
     let source = Source::requests(
         targets,
         streams.stream("traffic/requests"),
-        arrival,
-        rate_rps,
+        arrivals,
         SimTime::ZERO + s.duration,
     );
     Ok(Assembled {

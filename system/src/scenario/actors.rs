@@ -50,6 +50,9 @@ pub struct ActorsPlan {
     pub load: OfferedLoad,
     /// Arrival process.
     pub arrival: ArrivalProcess,
+    /// Mean burst and silence of `"onoff"` arrivals (set with the cluster
+    /// check, scenario::onoff::actor_periods).
+    pub onoff: Option<workloads::OnOff>,
     /// Host profile.
     pub host: HostProfile,
     /// Host cores for the runtime.
@@ -136,11 +139,11 @@ pub(super) fn validate_actors(
     settings
         .validate_for(nic_cores, &names)
         .map_err(|e| c.err(&format!("scheduler.{}", e.key()), e.to_string(), e.fix()))?;
-    // "onoff" (cluster clients only) is checked with [cluster] (scenario::cluster::client_onoff)
     Ok(ActorsPlan {
         actors,
         load,
         arrival: w.arrival.unwrap_or(ArrivalProcess::Poisson),
+        onoff: None,
         host: host_profile,
         host_cores,
         settings,
