@@ -88,7 +88,7 @@ pub(super) fn validate_actors(
             return Err(err(
                 "workload.rate_krps",
                 "both load_fraction and rate_krps are set".into(),
-                "keep one of them",
+                "keep one of them (a --set of either replaces the other)",
             ))
         }
         (None, Some(r)) if r > 0.0 && r.is_finite() => OfferedLoad::Krps(r),
