@@ -21,7 +21,7 @@ pub const MAX_BASE_DEPTH: usize = 8;
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     /// The file could not be read.
-    #[error("{path}: cannot read NIC profile: {source}")]
+    #[error("{path}: cannot read profile: {source}")]
     Io {
         /// The file.
         path: PathBuf,

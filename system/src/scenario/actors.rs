@@ -120,6 +120,11 @@ pub(super) fn validate_actors(
             format!("unknown host `{name}`"),
             &format!("use a built-in host ({known}) or a path"),
         ),
+        e @ ProfileError::Io { .. } => err(
+            "host.profile",
+            e.to_string(),
+            "give a path relative to the scenario's directory, or a built-in host (see nicsim list)",
+        ),
         other => err("host.profile", other.to_string(), "fix the host profile"),
     })?;
     let host_cores = host.and_then(|h| h.cores).unwrap_or(host_profile.cores());
