@@ -15,7 +15,7 @@ use nic_models::MacPort;
 use scheduler::{Endpoint, Message};
 use sim_core::{Model, Scheduler, SimDuration, SimRng, SimTime};
 use workloads::actors::registry::{gen_request, ActorKind};
-use workloads::{ArrivalProcess, PacketGenerator};
+use workloads::{ArrivalProcess, OnOff, OnOffArrivals, PacketGenerator};
 
 /// How far past the current event the source runs ahead into a node that
 /// forwards in closed form (one `SourceNext` event per this much traffic
@@ -78,6 +78,18 @@ pub struct Target {
     pub cumulative: f64,
 }
 
+/// When the request source sends: the process and its mean rate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RequestArrivals {
+    /// Constant, Poisson or bursty gaps.
+    pub process: ArrivalProcess,
+    /// Burst and silence means with [`ArrivalProcess::OnOff`] (without
+    /// them the process degenerates to constant gaps).
+    pub onoff: Option<OnOff>,
+    /// Mean requests per second.
+    pub rate_rps: f64,
+}
+
 /// Where frames come from.
 pub enum Source {
     /// Packets of a size mix at an offered rate in Gb/s, each addressed to one actor (the echo actor).
@@ -93,10 +105,13 @@ pub enum Source {
         targets: Vec<Target>,
         /// The stream gaps, picks and payloads are drawn from.
         rng: SimRng,
-        /// Constant or Poisson gaps.
+        /// Constant, Poisson or bursty gaps.
         arrival: ArrivalProcess,
         /// Mean gap, ps.
         mean_gap_ps: f64,
+        /// Bursty: the on/off schedule (Poisson at the peak rate inside a
+        /// burst), as the cluster clients' `"onoff"`.
+        bursts: Option<OnOffArrivals>,
         /// Creation time of the next request.
         next_at: SimTime,
         /// No request is created at or after this.
@@ -107,19 +122,30 @@ pub enum Source {
 }
 
 impl Source {
-    /// Requests at `rate_rps` until `stop_at`.
+    /// Requests at `arrivals` until `stop_at`; the first is created at time
+    /// zero (with bursts: the first burst starts then).
     pub fn requests(
         targets: Vec<Target>,
-        rng: SimRng,
-        arrival: ArrivalProcess,
-        rate_rps: f64,
+        mut rng: SimRng,
+        arrivals: RequestArrivals,
         stop_at: SimTime,
     ) -> Source {
+        let rate_rps = arrivals.rate_rps.max(1e-9);
+        let bursts = match (arrivals.process, arrivals.onoff) {
+            (ArrivalProcess::OnOff, Some(p)) => Some(OnOffArrivals::new(
+                p.peak_rate(rate_rps),
+                p,
+                SimTime::ZERO,
+                &mut rng,
+            )),
+            _ => None,
+        };
         Source::Requests {
             targets,
             rng,
-            arrival,
-            mean_gap_ps: 1e12 / rate_rps.max(1e-9),
+            arrival: arrivals.process,
+            mean_gap_ps: 1e12 / rate_rps,
+            bursts,
             next_at: SimTime::ZERO,
             stop_at,
             next_id: 0,
@@ -156,6 +182,7 @@ impl Source {
                 rng,
                 arrival,
                 mean_gap_ps,
+                bursts,
                 next_at,
                 stop_at,
                 next_id,
@@ -166,17 +193,15 @@ impl Source {
                     return None;
                 }
                 let created_at = *next_at;
-                let gap = match arrival {
-                    // on/off is refused for actor workloads (scenario validation)
-                    ArrivalProcess::Constant | ArrivalProcess::OnOff => {
-                        SimDuration::from_ps(*mean_gap_ps as u64)
-                    }
-                    ArrivalProcess::Poisson => {
+                *next_at = match (arrival, bursts.as_mut()) {
+                    (ArrivalProcess::OnOff, Some(b)) => b.next_after(created_at, rng),
+                    (ArrivalProcess::Poisson, _) => {
                         let x: f64 = Exp1.sample(rng);
-                        SimDuration::from_ps((x * *mean_gap_ps) as u64)
+                        created_at + SimDuration::from_ps((x * *mean_gap_ps) as u64)
                     }
+                    // "onoff" without periods degenerates to constant gaps
+                    _ => created_at + SimDuration::from_ps(*mean_gap_ps as u64),
                 };
-                *next_at = created_at + gap;
                 let u: f64 = rng.gen();
                 let i = targets
                     .iter()

@@ -14,7 +14,7 @@ use crate::node::forward::{ForwardPath, Mechanisms};
 use crate::node::{Node, NodeParts};
 use crate::scenario::actors::{ActorSpec, ActorsPlan};
 use crate::scenario::Scenario;
-use crate::world::{RequestGen, Source, Target, World};
+use crate::world::{RequestArrivals, RequestGen, Source, Target, World};
 use nic_models::switch::EmbeddedSwitch;
 use nic_models::{CoreModel, ForwardingCost, MacPort, NicKind};
 use pcie_model::PcieSystem;
@@ -240,13 +240,16 @@ pub(super) fn actor_world(
         plan.host_cores,
         (host_model, host_stack),
         entries,
-        plan.arrival,
-        rate_rps,
+        RequestArrivals {
+            process: plan.arrival,
+            onoff: plan.onoff,
+            rate_rps,
+        },
     )
 }
 
 /// A world of one node running `entries` under `settings`, with requests at
-/// `rate_rps` (the actor workload; tests build worlds of their own actors);
+/// `arrivals` (the actor workload; tests build worlds of their own actors);
 /// host cores pay the host stack, if given, per message from or to the wire.
 pub(super) fn actor_world_of(
     s: &Scenario,
@@ -254,8 +257,7 @@ pub(super) fn actor_world_of(
     host_cores: u32,
     (host_model, host_stack): (CoreModel, Option<crate::node::host_stack::HostStack>),
     entries: Vec<Entry>,
-    arrival: workloads::ArrivalProcess,
-    rate_rps: f64,
+    arrivals: RequestArrivals,
 ) -> Result<Assembled, RunError> {
     let streams = RngStreams::new(s.seed);
     let mut rt = Runtime::new(settings, s.cores, host_cores).map_err(assembly)?;
@@ -311,8 +313,7 @@ pub(super) fn actor_world_of(
     let source = Source::requests(
         targets,
         streams.stream("traffic/requests"),
-        arrival,
-        rate_rps,
+        arrivals,
         SimTime::ZERO + s.duration,
     );
     Ok(Assembled {

@@ -220,9 +220,9 @@ pub fn run_cluster(
             rate_rps: per_client,
         },
         // bursts at the peak rate that averages the asked rate
-        (None, ArrivalProcess::OnOff) => match plan.clients.onoff {
+        (None, ArrivalProcess::OnOff) => match actors.onoff {
             Some(p) => LoadModel::Bursty {
-                rate_rps: per_client * (p.on + p.off).as_ps() as f64 / p.on.as_ps().max(1) as f64,
+                rate_rps: p.peak_rate(per_client),
                 on: p.on,
                 off: p.off,
             },

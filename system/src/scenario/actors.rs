@@ -54,6 +54,9 @@ pub struct ActorsPlan {
     pub load: OfferedLoad,
     /// Arrival process.
     pub arrival: ArrivalProcess,
+    /// Mean burst and silence of `"onoff"` arrivals (set with the cluster
+    /// check, scenario::onoff::actor_periods).
+    pub onoff: Option<workloads::OnOff>,
     /// Host profile.
     pub host: HostProfile,
     /// Host cores for the runtime.
@@ -114,7 +117,7 @@ pub(super) fn validate_actors(
             return Err(err(
                 "workload.rate_krps",
                 "both load_fraction and rate_krps are set".into(),
-                "keep one of them",
+                "keep one of them (a --set of either replaces the other)",
             ))
         }
         (None, Some(r)) if r > 0.0 && r.is_finite() => OfferedLoad::Krps(r),
@@ -146,6 +149,11 @@ pub(super) fn validate_actors(
             format!("unknown host `{name}`"),
             &format!("use a built-in host ({known}) or a path"),
         ),
+        e @ ProfileError::Io { .. } => err(
+            "host.profile",
+            e.to_string(),
+            "give a path relative to the scenario's directory, or a built-in host (see nicsim list)",
+        ),
         other => err("host.profile", other.to_string(), "fix the host profile"),
     })?;
     let host_cores = host.and_then(|h| h.cores).unwrap_or(host_profile.cores());
@@ -165,11 +173,11 @@ pub(super) fn validate_actors(
     settings
         .validate_for(nic_cores, &names)
         .map_err(|e| c.err(&format!("scheduler.{}", e.key()), e.to_string(), e.fix()))?;
-    // "onoff" (cluster clients only) is checked with [cluster] (scenario::cluster::client_onoff)
     Ok(ActorsPlan {
         actors,
         load,
         arrival: w.arrival.unwrap_or(ArrivalProcess::Poisson),
+        onoff: None,
         host: host_profile,
         host_cores,
         settings,

@@ -17,6 +17,7 @@ pub mod diagnose;
 pub mod error;
 pub mod faults;
 mod names;
+mod onoff;
 pub mod overrides;
 mod peers;
 pub mod schema;

@@ -196,13 +196,13 @@ pub struct ActorsWorkload {
     /// Offered load in thousands of requests per second.
     #[serde(default)]
     pub rate_krps: Option<f64>,
-    /// Inter-arrival gaps (default `"poisson"`; `"onoff"`: cluster clients only).
+    /// Inter-arrival gaps (default `"poisson"`; `"onoff"`: bursts, open loop only).
     #[serde(default)]
     pub arrival: Option<ArrivalProcess>,
-    /// `"onoff"`: mean length of a client's burst, us (exponential).
+    /// `"onoff"`: mean length of a burst (of the source or each client), us (exponential).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_us: Option<f64>,
-    /// `"onoff"`: mean silence between a client's bursts, us (exponential).
+    /// `"onoff"`: mean silence between bursts, us (exponential).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub off_us: Option<f64>,
     /// The actors, each with its share of the requests.

@@ -131,7 +131,7 @@ impl Scenario {
 
         let traffic = resolve_traffic(c, &file.traffic, &nic)?;
 
-        let actors = match &file.workload {
+        let mut actors = match &file.workload {
             WorkloadSection::Echo(e) => {
                 if !(e.processing_us >= 0.0 && e.processing_us.is_finite()) {
                     return Err(c.err(
@@ -223,11 +223,9 @@ impl Scenario {
             )?),
             None => None,
         };
-        if let WorkloadSection::Actors(w) = &file.workload {
-            let onoff = super::cluster::client_onoff(c, w, cluster.as_ref().map(|p| &p.clients))?;
-            if let Some(plan) = cluster.as_mut() {
-                plan.clients.onoff = onoff;
-            }
+        if let (WorkloadSection::Actors(w), Some(plan)) = (&file.workload, actors.as_mut()) {
+            let clients = cluster.as_ref().map(|p| &p.clients);
+            plan.onoff = super::onoff::actor_periods(c, w, clients)?;
         }
         match (&file.faults, cluster.as_mut()) {
             (Some(f), Some(plan)) => {
