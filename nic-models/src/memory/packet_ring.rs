@@ -109,6 +109,28 @@ impl PacketRingConfig {
     }
 }
 
+/// `forwarding.per_packet_ns` includes the ring's stall on an idle NIC, so it
+/// may not be smaller (call after the memory section is validated).
+pub fn check_per_packet(nic: &crate::NicProfile) -> Result<(), ModelError> {
+    let Some(cfg) = &nic.memory.packet_ring else {
+        return Ok(());
+    };
+    let nominal = PacketRing::new(cfg, &nic.memory, nic.cores as usize)?
+        .nominal()
+        .as_ns_f64();
+    if nominal > nic.forwarding.per_packet_ns {
+        return Err(ModelError::InvalidConfig {
+            key: "forwarding.per_packet_ns".into(),
+            reason: format!(
+                "{} ns is less than the {nominal} ns the [memory.packet_ring] reads cost on an idle NIC, \
+                 which it includes: raise it or make the ring cheaper",
+                nic.forwarding.per_packet_ns
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// The ring's state: the next buffer and who read each buffer last.
 pub struct PacketRing {
     cfg: PacketRingConfig,

@@ -388,7 +388,9 @@ fn costly_claim(rows: &[(ActorKind, f64, f64)]) -> Claim {
     let max_mpki = other.iter().map(|o| o.1).fold(f64::NEG_INFINITY, f64::max);
     let holds = !costly.is_empty()
         && !other.is_empty()
-        && costly.iter().all(|&(ipc, mpki)| ipc < min_ipc || mpki > max_mpki);
+        && costly
+            .iter()
+            .all(|&(ipc, mpki)| ipc < min_ipc || mpki > max_mpki);
     Claim::new(
         "t3.cn2350.costly_tasks_low_ipc_or_high_mpki",
         format!(

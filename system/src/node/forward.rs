@@ -108,17 +108,9 @@ impl Mechanisms {
         if let Some(cfg) = &nic.memory.packet_ring {
             let ring = PacketRing::new(cfg, &nic.memory, nic.cores as usize)?;
             let nominal = ring.nominal();
-            if nominal.as_ns_f64() > nic.forwarding.per_packet_ns {
-                return Err(ModelError::InvalidConfig {
-                    key: "forwarding.per_packet_ns".into(),
-                    reason: format!(
-                        "{} ns is less than the {} ns the [memory.packet_ring] reads cost on an idle NIC, \
-                         which it includes: raise it or make the ring cheaper",
-                        nic.forwarding.per_packet_ns,
-                        nominal.as_ns_f64()
-                    ),
-                });
-            }
+            // the profile check refuses a per_packet_ns below it; a
+            // profile built in code may skip that check
+            nic_models::memory::packet_ring::check_per_packet(nic)?;
             m.ring = Some(ring);
             m.ring_nominal = nominal;
         }
@@ -220,7 +212,9 @@ impl ForwardPath {
             match stall {
                 // nominal <= per_packet_ns (checked when built): no underflow
                 Ok(stall) => {
-                    d = SimDuration::from_ps(d.as_ps() - self.mech.ring_nominal.as_ps()) + stall
+                    d = SimDuration::from_ps(
+                        d.as_ps().saturating_sub(self.mech.ring_nominal.as_ps()),
+                    ) + stall
                 }
                 Err(_) => self.model_errors += 1,
             }
