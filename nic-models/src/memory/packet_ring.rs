@@ -109,6 +109,49 @@ impl PacketRingConfig {
     }
 }
 
+/// The stall of one frame whose header read is `header` bytes on caches that
+/// hold nothing else, as [`NicMemory::access`] charges it: a line the device
+/// allocated is served by the shared level (the outermost level with one
+/// instance for all `cores`), any other line by DRAM; an access pays its
+/// first line in full and each further one divided by `stream_overlap`.
+/// Computed rather than simulated so that building a ring allocates no
+/// caches (`alone_the_ring_charges_what_the_caches_would` checks it).
+fn cold_stall(
+    cfg: &PacketRingConfig,
+    mem: &MemoryConfig,
+    cores: usize,
+    header: u64,
+) -> SimDuration {
+    let cores = cores.max(1);
+    let shared = mem
+        .caches
+        .iter()
+        .rev()
+        .find(|c| cores.div_ceil((c.shared_by_cores as usize).clamp(1, cores)) == 1)
+        .map(|c| SimDuration::from_ns_f64(c.latency_ns));
+    let dram = SimDuration::from_ns_f64(mem.dram_latency_ns);
+    let access = |lines: u64, allocated: u64| -> SimDuration {
+        let mut total_ps = 0.0;
+        for i in 0..lines.max(1) {
+            let lat = match shared {
+                Some(l) if i < allocated => l,
+                _ => dram,
+            };
+            let ps = lat.as_ps() as f64;
+            total_ps += if i == 0 { ps } else { ps / mem.stream_overlap };
+        }
+        SimDuration::from_ps(total_ps.round() as u64)
+    };
+    let line = mem.line_bytes;
+    let mut d = access(header.div_ceil(line), u64::from(cfg.allocate_lines));
+    if cfg.entry_bytes > 0 {
+        let entry_lines = u64::from(cfg.entry_bytes).div_ceil(line);
+        let allocated = if cfg.entry_allocate { entry_lines } else { 0 };
+        d += access(entry_lines, allocated);
+    }
+    d
+}
+
 /// `forwarding.per_packet_ns` includes the ring's stall on an idle NIC, so it
 /// may not be smaller (call after the memory section is validated).
 pub fn check_per_packet(nic: &crate::NicProfile) -> Result<(), ModelError> {
@@ -173,14 +216,8 @@ impl PacketRing {
             alone: Vec::new(),
         };
         for n in 1..=u64::from(cfg.header_bytes).div_ceil(line_bytes) {
-            let mut cold = NicMemory::new(mem, cores)?;
-            let frame = (n * line_bytes).min(u64::from(cfg.header_bytes)) as u32;
-            let r = ring.prepare(&mut cold, 0, frame);
-            let mut d = cold.access(0, r.buf, r.header, false)?;
-            if r.entry_bytes > 0 {
-                d += cold.access(0, r.entry, r.entry_bytes, false)?;
-            }
-            ring.alone.push(d);
+            let header = (n * line_bytes).min(u64::from(cfg.header_bytes));
+            ring.alone.push(cold_stall(cfg, mem, cores, header));
         }
         ring.next = 0;
         ring.reader.fill(u32::MAX);
