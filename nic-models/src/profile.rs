@@ -292,6 +292,7 @@ impl NicProfile {
             .check_ranges()
             .and_then(|_| self.memory.validate())
             .and_then(|_| self.memory.validate_for_cores(self.cores))
+            .and_then(|_| crate::memory::packet_ring::check_per_packet(self))
             .and_then(|_| self.compute.validate())
             .and_then(|_| self.accel.validate())
             .and_then(|_| self.messaging.validate())

@@ -124,17 +124,9 @@ pub(super) fn echo_world(
     // the same cost as the echo actor's: forwarding, then `cycles` of compute.
     let processing = nic_model.clock().cycles(cycles);
     let tm = &s.nic.traffic_manager;
-    let flow_bytes = s.nic.forwarding.flow_state_bytes;
-    let mech = Mechanisms {
-        get_work: SimDuration::from_ns_f64(tm.get_work_ns),
-        contention: SimDuration::from_ns_f64(tm.contention_ns),
-        // the forwarding path's own copy of the NIC's caches (the runtime's
-        // cores run nothing in an echo run)
-        flow_state: match flow_bytes {
-            0 => None,
-            b => Some((s.nic.core_model().map_err(assembly)?, b)),
-        },
-    };
+    // the forwarding path's own copy of the NIC's caches (the runtime's cores
+    // run nothing in an echo run): receive ring, flow state, hand-over
+    let mech = Mechanisms::from_profile(&s.nic).map_err(assembly)?;
     let forward = ForwardPath::new(
         s.cores as usize,
         tm.queue_packets as usize,
