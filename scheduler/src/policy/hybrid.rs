@@ -12,9 +12,10 @@
 //!   utilization instead left the low-dispersion class on a nearly saturated FCFS
 //!   group whenever the costly actors brought most of the work.
 //! - "The NIC is overloaded" = a group's mean latency over Mean_thresh while its
-//!   offered load reaches `overload_util` of its cores, for `overload_evaluations`
-//!   evaluations in a row; "the actor with the most load" = the highest offered load
-//!   (arrival rate x core time per request).
+//!   load (actors' offered load, or the cores' busy time if larger) reaches
+//!   `overload_util` of its cores, for `overload_evaluations` evaluations in a row
+//!   outside migrations; it keeps pushing actors while that holds. "The actor with the
+//!   most load" = the highest offered load (arrival rate x core time per request).
 //!
 //! At most one actor decision per evaluation (migrate, else downgrade, else upgrade),
 //! plus the core moves it implies, so every actor change is observed for at least one policy
@@ -40,7 +41,7 @@ impl HybridPolicy {
         HybridPolicy { overloaded_for: 0 }
     }
 
-    /// Rule 6: a NIC group is overloaded (mean latency over Mean_thresh with its offered
+    /// Rule 6: a NIC group is overloaded (mean latency over Mean_thresh with its
     /// load at `overload_util` of its cores or more) for `overload_evaluations`
     /// consecutive evaluations -> migrate the NIC actor
     /// with the most load (offered load: arrival rate x mean execution time; served
