@@ -1,5 +1,6 @@
 //! Integration tests of the nicsim binary crate: one test binary, one module per behaviour.
 
+mod actor_timer;
 mod bad_input;
 mod cluster_apps;
 mod cluster_faults;

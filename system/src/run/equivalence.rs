@@ -47,6 +47,7 @@ fn echo_actor_run(s: &Scenario, size: u32) -> RunOutput {
             kind: 0,
             payload_bytes: Frame::payload_bytes_for(size),
         },
+        timer: None,
     }];
     let built = actor_world_of(s, settings, 1, (host, None), entries, t.arrival, frame_rate)
         .expect("actor world");
