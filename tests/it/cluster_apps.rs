@@ -334,9 +334,10 @@ fn decided_log(
 
 #[test]
 fn rkv_leader_crash_on_a_cluster_elects_a_new_leader_and_loses_no_acknowledged_write() {
-    // configs/cluster_rkv.toml with clients also sending to the followers (so
-    // their message-driven ticks run and notice the silence), the migration
-    // on follower r1's server (1 NIC core there, all of them on the leader's)
+    // configs/cluster_rkv.toml with clients also sending to the followers
+    // (only so that the new leader's answers can be checked: the replicas'
+    // timers drive the election, see the test below), the migration on
+    // follower r1's server (1 NIC core there, all of them on the leader's)
     // and the leader's server s0 crashing at 3 ms for good.
     let text = std::fs::read_to_string(repo().join("configs/cluster_rkv.toml")).expect("config");
     let text = text
@@ -465,6 +466,96 @@ fn rkv_leader_crash_on_a_cluster_elects_a_new_leader_and_loses_no_acknowledged_w
         answered_after.len(),
         log.len()
     );
+}
+
+/// `name`'s row of the cluster counters.csv for server `server`.
+fn server_counter(out: &nicsim::RunOutput, server: &str, name: &str) -> u64 {
+    let t = &out
+        .extra_tables
+        .iter()
+        .find(|(n, _)| n == "counters.csv")
+        .expect("counters.csv")
+        .1;
+    t.rows
+        .iter()
+        .find(|r| r[0] == server && r[1] == name)
+        .unwrap_or_else(|| panic!("{server} {name}"))[2]
+        .parse()
+        .expect("integer")
+}
+
+#[test]
+fn rkv_followers_that_get_no_message_elect_a_leader_by_their_timers() {
+    // configs/cluster_rkv.toml as shipped (clients send to r0 only), s0
+    // crashing at 1.5 ms and restarting at 3.5 ms of a 5 ms run. After the
+    // crash no message reaches the followers but their timers' RKV_TICKs:
+    // r1 (the shortest timeout: 20 + 2 ticks of 50 us) must time out, win
+    // r2's promise and lead.
+    let text = std::fs::read_to_string(repo().join("configs/cluster_rkv.toml")).expect("config");
+    let text =
+        format!("{text}\n[[faults.crash]]\nserver = \"s0\"\nat_ms = 1.5\nrestart_ms = 3.5\n");
+    let dir = crate::common::scratch("cluster-apps-rkv-timer");
+    let path = dir.join("rkv_timer.toml");
+    std::fs::write(&path, text).expect("write");
+    let s = Scenario::load(&path, &["duration_ms=5".to_string()]).expect("loads");
+    let servers = 3;
+    let opts = ClusterOptions {
+        record_messages: true,
+        ..ClusterOptions::default()
+    };
+    let (out, extras) = run_cluster(&s, &opts).expect("runs");
+    let msgs = extras.messages.expect("recorded").messages;
+    let (crash, restart) = (
+        sim_core::SimTime::from_us(1500),
+        sim_core::SimTime::from_us(3500),
+    );
+    let followers = [port_of(&s, "r1"), port_of(&s, "r2")];
+    let to_followers = |m: &&NetMessage| m.dst_node < servers && followers.contains(&m.dst_port);
+    assert_eq!(
+        msgs.iter()
+            .filter(to_followers)
+            .filter(|m| src_node(m) >= servers)
+            .count(),
+        0,
+        "no client sends to a follower"
+    );
+    let first = |kind: u16, from: u32| {
+        msgs.iter()
+            .filter(|m| m.kind == kind && m.at > crash && src_node(m) == from)
+            .map(|m| m.at)
+            .min()
+    };
+    // r1 times out after its 22 quiet ticks (1.1 ms), one tick later at most
+    let prepare = first(rkv::RKV_PREPARE, 1).expect("r1 runs an election");
+    assert!(
+        prepare < crash + sim_core::SimDuration::from_us(1300),
+        "r1's PREPARE at {prepare:?}"
+    );
+    let promise = first(rkv::RKV_PROMISE, 2).expect("r2 promises");
+    let heartbeat = first(rkv::RKV_HEARTBEAT, 1).expect("r1 leads");
+    assert!(
+        prepare < promise && promise < heartbeat,
+        "{prepare:?} {promise:?} {heartbeat:?}"
+    );
+    assert_eq!(
+        first(rkv::RKV_PREPARE, 2),
+        None,
+        "r2 never needs an election"
+    );
+    // timer messages: 50 us apart from the start (s1, s2: 1 replica each)
+    // and, on s0, from the restart (the crashed life's timers stopped with it)
+    assert_eq!(server_counter(&out, "s1", "timer_messages"), 99);
+    assert_eq!(server_counter(&out, "s2", "timer_messages"), 99);
+    assert_eq!(server_counter(&out, "s0", "timer_messages"), 29);
+    // nothing from s0 while it is down
+    assert!(
+        !msgs.iter().any(|m| m.dst_node < servers
+            && src_node(m) == 0
+            && m.at > crash + sim_core::SimDuration::from_us(100)
+            && m.at < restart),
+        "s0 sent while down"
+    );
+    println!("rkv timer: r1's PREPARE at {prepare:?}, r2's PROMISE at {promise:?}, r1's first HEARTBEAT at {heartbeat:?}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Integration tests of the nicsim binary crate: one test binary, one module per behaviour.
 
 mod actor_bursts;
+mod actor_timer;
 mod bad_input;
 mod cluster_apps;
 mod cluster_faults;

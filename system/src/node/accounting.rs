@@ -87,6 +87,8 @@ pub struct Accounting {
     pub frames: u64,
     /// Messages actors sent to other actors.
     pub internal: u64,
+    /// Messages the node's timer service delivered (`node::timer`).
+    pub timer: u64,
     /// Dropped at the source's transmit backlog (offered above the wire's rate).
     pub drops_source: u64,
     /// Dropped by an embedded-switch rule.

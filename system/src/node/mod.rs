@@ -34,6 +34,7 @@ pub mod named;
 pub mod net;
 pub mod places;
 pub mod platform;
+pub mod timer;
 
 use crate::frame::{Frame, NodeId};
 use crate::world::WorldEvent;
@@ -67,6 +68,8 @@ pub enum NodeEvent {
     CoreDone(CoreId),
     /// Policy evaluation.
     Tick,
+    /// Timer `i` of the node's timer service fires (`timer.rs`).
+    Timer(usize),
 }
 
 /// What the NIC's receive path did with a frame whose last bit arrived.
@@ -112,6 +115,8 @@ pub struct NodeParts {
     /// The echo workload: the NIC cores' forwarding path in closed form
     /// (frames carry no message and bypass the runtime).
     pub forward: Option<ForwardPath>,
+    /// Per-actor timers (`timer.rs`); empty: none.
+    pub timers: Vec<timer::NodeTimer>,
 }
 
 /// One server.
@@ -146,6 +151,8 @@ pub struct Node {
     started: Vec<(CoreId, SimTime)>,
     /// Cluster runs: where remote frames go instead of the transmit MAC.
     net: Option<net::NetPort>,
+    /// Per-actor timers (`timer.rs`).
+    timers: Vec<timer::NodeTimer>,
 }
 
 impl Node {
@@ -183,6 +190,7 @@ impl Node {
             drops_in_series: 0,
             started: Vec::new(),
             net: None,
+            timers: p.timers,
         }
     }
 
@@ -190,12 +198,14 @@ impl Node {
         WorldEvent::Node(self.id, ev)
     }
 
-    /// Schedules the first policy tick.
+    /// Schedules the first policy tick and each timer's first message (one
+    /// period after the scheduler's `now`: time zero, or a restart).
     pub fn start(&mut self, sched: &mut Scheduler<WorldEvent>) {
         let at = self.driver.runtime().next_tick_at();
         if at < self.stop_at {
             sched.schedule_at(at, self.ev(NodeEvent::Tick));
         }
+        self.start_timers(sched.now(), sched);
     }
 
     /// The source created `frame` for this node (counted as offered).
@@ -307,6 +317,7 @@ impl Node {
             }
             NodeEvent::CoreDone(core) => self.on_core_done(core, now, sched),
             NodeEvent::Tick => self.on_tick(now, sched),
+            NodeEvent::Timer(i) => self.on_timer(i, now, sched),
         }
         self.dispatch_idle(now, sched);
     }

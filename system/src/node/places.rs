@@ -46,7 +46,7 @@ impl Node {
     pub fn generated(&self) -> u64 {
         match self.conserve {
             Conserve::Frames => self.acct.frames,
-            Conserve::Messages => self.acct.frames + self.acct.internal,
+            Conserve::Messages => self.acct.frames + self.acct.internal + self.acct.timer,
         }
     }
 

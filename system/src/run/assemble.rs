@@ -64,6 +64,7 @@ fn node(
     classes: usize,
     conserve: Conserve,
     forward: Option<ForwardPath>,
+    timers: Vec<crate::node::timer::NodeTimer>,
 ) -> Result<Node, RunError> {
     let switch = match (s.nic.kind, &s.nic.switch) {
         (NicKind::OffPath, config) => Some(
@@ -84,6 +85,7 @@ fn node(
         series: series(s),
         conserve,
         forward,
+        timers,
     }))
 }
 
@@ -147,7 +149,15 @@ pub(super) fn echo_world(
     if let Some(periods) = t.onoff {
         gen = gen.with_onoff(periods);
     }
-    let node = node(s, driver, vec![0], 1, Conserve::Frames, Some(forward))?;
+    let node = node(
+        s,
+        driver,
+        vec![0],
+        1,
+        Conserve::Frames,
+        Some(forward),
+        Vec::new(),
+    )?;
     Ok(Assembled {
         world: World::new(
             vec![node],
@@ -183,6 +193,8 @@ pub(super) struct Entry {
     pub weight: f64,
     /// How its requests are made.
     pub request: RequestGen,
+    /// Its timer (`timer_us` + `timer_kind`), if any.
+    pub timer: Option<crate::scenario::actors::ActorTimer>,
 }
 
 /// The actor workload's world at `rate_rps` requests per second.
@@ -213,6 +225,7 @@ pub(super) fn actor_world(
                     },
                     (None, None) => RequestGen::Kind(spec.kind),
                 },
+                timer: spec.timer,
             })
         })
         .collect::<Result<Vec<_>, RunError>>()?;
@@ -259,6 +272,7 @@ pub(super) fn actor_world_of(
     let mut cumulative = 0.0;
     let mut targets = Vec::new();
     let mut class_of_actor = Vec::new();
+    let mut timers = Vec::new();
     for e in entries {
         let mut p = SimPlatform::new(&mut nic_model, 0, Side::Nic).map_err(assembly)?;
         let id = match e.placement {
@@ -277,6 +291,13 @@ pub(super) fn actor_world_of(
             class_of_actor.resize(id as usize + 1, 0);
         }
         class_of_actor[id as usize] = class;
+        if let Some(t) = e.timer {
+            timers.push(crate::node::timer::NodeTimer {
+                actor: id,
+                kind: t.kind,
+                period: t.period,
+            });
+        }
         if e.weight <= 0.0 {
             // weight 0: an internal actor (an app's participant, log, ranker)
             // that only other actors send to
@@ -301,6 +322,7 @@ pub(super) fn actor_world_of(
         classes.len(),
         Conserve::Messages,
         None,
+        timers,
     )?;
     let source = Source::requests(
         targets,

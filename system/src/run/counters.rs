@@ -14,6 +14,7 @@ pub(super) fn table(node: &Node) -> Table {
     let rows: &[(&str, u64)] = &[
         ("frames", a.frames),
         ("internal_messages", a.internal),
+        ("timer_messages", a.timer),
         ("drops_source", a.drops_source),
         ("drops_switch", a.drops_switch),
         ("drops_pcie", a.drops_pcie),

@@ -47,6 +47,7 @@ fn echo_actor_run(s: &Scenario, size: u32) -> RunOutput {
             kind: 0,
             payload_bytes: Frame::payload_bytes_for(size),
         },
+        timer: None,
     }];
     let arrivals = RequestArrivals {
         process: t.arrival,

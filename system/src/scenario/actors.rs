@@ -43,7 +43,25 @@ pub struct ActorSpec {
     /// Requests for it are zero-padded to this many frame bytes, if given
     /// (`workload.actors[].request_bytes`).
     pub request_bytes: Option<u32>,
+    /// The actor's timer (`timer_us` + `timer_kind`), if any.
+    pub timer: Option<ActorTimer>,
 }
+
+/// A per-actor timer: the node delivers an empty `kind` message every `period`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ActorTimer {
+    /// Time between two timer messages (the first one after one period).
+    pub period: sim_core::SimDuration,
+    /// Message kind of each one.
+    pub kind: u16,
+}
+
+/// Shortest timer period, us: one message per microsecond per actor already
+/// outnumbers most request rates; shorter would let one key explode a run's
+/// event count.
+pub const MIN_TIMER_US: f64 = 1.0;
+/// Longest timer period, us (one hour, the longest run).
+pub const MAX_TIMER_US: f64 = 3.6e9;
 
 /// A validated actor workload.
 #[derive(Clone, Debug)]
@@ -291,6 +309,7 @@ fn validate_entry(
             ));
         }
     }
+    let timer = validate_timer(e, &at, err)?;
     let config = e.config.clone().unwrap_or_default();
     build_actor(&e.kind, &config)
         .map_err(|x| err(&at("config"), x.to_string(), "fix the actor's settings"))?;
@@ -302,5 +321,41 @@ fn validate_entry(
         config,
         placement,
         request_bytes: e.request_bytes,
+        timer,
     })
+}
+
+/// `timer_us` and `timer_kind`: both or neither; the period in
+/// [`MIN_TIMER_US`, `MAX_TIMER_US`].
+fn validate_timer(
+    e: &ActorEntry,
+    at: &dyn Fn(&str) -> String,
+    err: &dyn Fn(&str, String, &str) -> ScenarioError,
+) -> Result<Option<ActorTimer>, ScenarioError> {
+    match (e.timer_us, e.timer_kind) {
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(err(
+            &at("timer_kind"),
+            "timer_us is set but timer_kind is not".into(),
+            "add timer_kind = the message kind the actor expects (e.g. 20482 for RKV_TICK)",
+        )),
+        (None, Some(_)) => Err(err(
+            &at("timer_us"),
+            "timer_kind is set but timer_us is not".into(),
+            "add timer_us = the period in microseconds, or remove timer_kind",
+        )),
+        (Some(us), Some(kind)) => {
+            if !(MIN_TIMER_US..=MAX_TIMER_US).contains(&us) {
+                return Err(err(
+                    &at("timer_us"),
+                    format!("must be {MIN_TIMER_US}..={MAX_TIMER_US:e} us, got {us}"),
+                    "use a period of at least 1 us (e.g. 50 for a heartbeat tick)",
+                ));
+            }
+            Ok(Some(ActorTimer {
+                period: sim_core::SimDuration::from_us_f64(us),
+                kind,
+            }))
+        }
+    }
 }

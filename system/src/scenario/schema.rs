@@ -236,6 +236,14 @@ pub struct ActorEntry {
     /// requests stay as they are). Default: the kind's own size.
     #[serde(default)]
     pub request_bytes: Option<u32>,
+    /// Period of the actor's timer, us (with `timer_kind`): the server's
+    /// node delivers an empty `timer_kind` message to the actor every period
+    /// (`node::timer`). Default: no timer.
+    #[serde(default)]
+    pub timer_us: Option<f64>,
+    /// Message kind of each timer message (e.g. RKV_TICK = 20482).
+    #[serde(default)]
+    pub timer_kind: Option<u16>,
     /// The actor's own settings (see its kind's docs); default: its defaults.
     #[serde(default)]
     pub config: Option<toml::Table>,

@@ -5,7 +5,7 @@
 //! - [`replica::RkvReplica`]: Multi-Paxos proposer (when leader), acceptor and
 //!   learner, with the replicated log. Client PUT and GET both go through the log
 //!   (reads are linearizable without leases). Leader election by timeouts on
-//!   timer ticks (`RKV_TICK`, from the driver's timer service) and higher ballots;
+//!   timer ticks (`RKV_TICK`, from a timer service: the test driver's `add_timer`, or a server node's `timer_us` + `timer_kind`) and higher ballots;
 //!   timeouts are staggered by replica index instead of randomized.
 //! - [`memtable::RkvMemtable`]: applies decided log entries in slot order (a
 //!   reorder buffer), answers the client on the leader, flushes full memtables as

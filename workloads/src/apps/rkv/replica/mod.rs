@@ -58,12 +58,6 @@ pub struct RkvReplicaConfig {
     pub election_timeout_ticks: u32,
     /// Most log entries kept; a full leader answers BUSY. Default 65536 (assumption).
     pub max_log_entries: u32,
-    /// Tick period for platforms without a timer service (a cluster run sends
-    /// no `RKV_TICK`), in us: when a message arrives, the replica first runs the
-    /// ticks due since its last one (at most one election timeout's worth), so
-    /// a leader with client traffic announces decided slots and heartbeats.
-    /// Default 0: ticks come only as `RKV_TICK` messages.
-    pub tick_us: u32,
 }
 
 impl Default for RkvReplicaConfig {
@@ -75,7 +69,6 @@ impl Default for RkvReplicaConfig {
             memtable: None,
             election_timeout_ticks: 3,
             max_log_entries: 65536,
-            tick_us: 0,
         }
     }
 }
@@ -110,8 +103,6 @@ pub struct RkvReplica {
     quiet_ticks: u32,
     /// Leader: decided slots the followers have not been told about yet.
     unannounced: Vec<u64>,
-    /// With `tick_us`: when the next tick is due, in ns (0: at the first message).
-    next_tick_ns: u64,
 }
 
 const FIRST_BALLOT: u64 = 16;
@@ -155,7 +146,6 @@ impl RkvReplica {
             gathered: BTreeMap::new(),
             quiet_ticks: 0,
             unannounced: Vec::new(),
-            next_tick_ns: 0,
         })
     }
 
@@ -386,27 +376,6 @@ impl RkvReplica {
         self.broadcast(ctx, RKV_COMMIT, &e.done())
     }
 
-    /// Runs the ticks due by now (`tick_us`), at most one election timeout's
-    /// worth: a replica that heard nothing for longer times out once.
-    fn due_ticks(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        let now = ctx.now().as_ns();
-        let period = u64::from(self.cfg.tick_us) * 1_000;
-        if self.next_tick_ns == 0 {
-            self.next_tick_ns = now + period;
-            return Ok(());
-        }
-        if now < self.next_tick_ns {
-            return Ok(());
-        }
-        let due = (now - self.next_tick_ns) / period + 1;
-        self.next_tick_ns += due * period;
-        let most = u64::from(self.cfg.election_timeout_ticks + 2 * self.cfg.index + 1);
-        for _ in 0..due.min(most) {
-            self.on_tick(ctx)?;
-        }
-        Ok(())
-    }
-
     fn on_commit(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
         let mut d = Dec::new(&msg.payload);
         let n = d.count(12)?;
@@ -442,9 +411,6 @@ impl Actor for RkvReplica {
 
     fn exec(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
         ctx.compute(PAXOS_CYCLES_PER_MSG)?;
-        if self.cfg.tick_us > 0 && msg.kind != RKV_TICK {
-            self.due_ticks(ctx)?;
-        }
         match msg.kind {
             RKV_PUT | RKV_GET => self.on_client(msg, ctx),
             RKV_ACCEPT => self.on_accept(msg, ctx),
