@@ -5,6 +5,10 @@
 //! exact LRU driven by a per-cache access counter (no clocks, no randomness),
 //! so the same access sequence always gives the same hits and misses.
 
+#[path = "slots.rs"]
+mod slots;
+use slots::Slots;
+
 /// Geometry of one cache.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CacheGeometry {
@@ -48,10 +52,11 @@ pub struct CacheCounters {
 pub struct Cache {
     geometry: CacheGeometry,
     sets: u64,
-    /// `sets * ways` slots: the resident line number, or `EMPTY`.
-    tags: Vec<u64>,
+    /// `sets * ways` slots: the resident line number, or `EMPTY` (allocated
+    /// by groups of sets on first use: building a 20 MiB L3 costs nothing).
+    tags: Slots,
     /// Last-use stamp per slot (larger = more recent).
-    stamps: Vec<u64>,
+    stamps: Slots,
     clock: u64,
     counters: CacheCounters,
 }
@@ -66,8 +71,8 @@ impl Cache {
         Cache {
             geometry,
             sets,
-            tags: vec![EMPTY; slots],
-            stamps: vec![0; slots],
+            tags: Slots::new(slots, geometry.ways as usize, EMPTY),
+            stamps: Slots::new(slots, geometry.ways as usize, 0),
             clock: 0,
             counters: CacheCounters::default(),
         }
