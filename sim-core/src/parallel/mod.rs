@@ -25,6 +25,7 @@
 //! Threading uses a rayon pool of the requested size (no hand-written pool).
 
 mod partition;
+mod slab_queue;
 #[cfg(test)]
 mod tests;
 
