@@ -1,7 +1,7 @@
 //! One partition of the parallel engine: its bounded queue, clock and outbox, and the context its model schedules through.
 
-use super::ParallelError;
 use super::slab_queue::SlabQueue;
+use super::ParallelError;
 use crate::time::{SimDuration, SimTime};
 
 /// A partition's model: like [`crate::Model`], but it may also send events to

@@ -122,7 +122,9 @@ mod tests {
         let mut x = 12345u64;
         let mut popped = 0;
         for i in 0..2000u64 {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             if x >> 62 != 0 && popped + 40 > i {
                 let t = SimTime::from_ps((x >> 20) % 8);
                 let tb = (x >> 40) % 5 * 1000 + i;

@@ -20,6 +20,7 @@ use crate::scenario::actors::{ActorsPlan, OfferedLoad};
 use crate::scenario::schema::WorkloadSection;
 use crate::scenario::Scenario;
 use crate::trace::chrome::ChromeTrace;
+use rayon::prelude::*;
 use sim_core::parallel::ParallelEngine;
 use sim_core::{RngStreams, SimDuration, SimTime};
 use std::sync::Arc;
@@ -104,10 +105,11 @@ pub fn run_cluster(
         opts.trace
             .map(|(a, b)| ChromeTrace::new(a, b, crate::trace::chrome::DEFAULT_MAX_EVENTS))
     };
-    // servers
-    let mut servers = Vec::new();
-    let mut classes_of = Vec::new();
-    for (i, sp) in plan.servers.iter().enumerate() {
+    // servers: each is assembled on its own (its caches, runtime and
+    // histograms), so with several threads they are built in parallel; the
+    // result is the same list in server order either way
+    type Built = Result<(ServerPart, Vec<String>), RunError>;
+    let build_server = |(i, sp): (usize, &crate::scenario::cluster::ServerPlan)| -> Built {
         let mut ss = s.clone();
         ss.nic = sp.nic.clone();
         ss.cores = sp.nic_cores;
@@ -120,7 +122,6 @@ pub fn run_cluster(
         ap.host_cores = sp.host_cores;
         let built =
             actor_world(&ss, &ap, 1.0).map_err(|e| assembly(format!("server s{i}: {e}")))?;
-        classes_of.push(built.classes.clone());
         let node = built
             .world
             .into_nodes()
@@ -133,14 +134,28 @@ pub fn run_cluster(
             .iter()
             .map(|a| reports.iter().find(|r| r.name == a.name).map(|r| r.actor))
             .collect();
-        servers.push(ServerPart::new(
-            i as u32,
-            node,
-            topo.clone(),
-            actor_of_index,
-            traced(()),
-        ));
-    }
+        let part = ServerPart::new(i as u32, node, topo.clone(), actor_of_index, traced(()));
+        Ok((part, built.classes.clone()))
+    };
+    let threads = opts.threads.max(1);
+    let built: Vec<Built> = if threads > 1 {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(assembly)?
+            .install(|| {
+                plan.servers
+                    .par_iter()
+                    .enumerate()
+                    .map(build_server)
+                    .collect()
+            })
+    } else {
+        plan.servers.iter().enumerate().map(build_server).collect()
+    };
+    // the first failing server by index, whatever the thread count
+    let built = built.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let (servers, classes_of): (Vec<ServerPart>, Vec<Vec<String>>) = built.into_iter().unzip();
     // load and targets
     let hosting = |name: &str| -> Vec<u32> {
         (0..plan.servers.len() as u32)
@@ -229,7 +244,6 @@ pub fn run_cluster(
             .schedule_at(p, SimTime::ZERO, ClusterEvent::Start)
             .map_err(assembly)?;
     }
-    let threads = opts.threads.max(1);
     engine.run_until(end, threads).map_err(assembly)?;
     if opts.drain {
         engine.run_until(SimTime::MAX, threads).map_err(assembly)?;
