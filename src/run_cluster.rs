@@ -102,7 +102,7 @@ pub fn summary_lines(out: &RunOutput) -> Vec<String> {
     if out.summary_extra.is_empty() {
         return Vec::new();
     }
-    vec![
+    let mut lines = vec![
         format!(
             "  cluster       {} servers, {} clients; host cores used {}",
             get("servers"),
@@ -118,13 +118,24 @@ pub fn summary_lines(out: &RunOutput) -> Vec<String> {
             get("client_outstanding")
         ),
         format!(
-            "  network       {} frames: {} arrived, {} in flight; drops {} buffer_full, {} uplink, {} no_actor",
+            "  network       {} frames: {} arrived, {} in flight; drops {} buffer_full, {} uplink, {} no_actor, {} link_loss, {} server_down",
             get("net_frames"),
             get("net_arrived"),
             get("net_in_flight"),
             get("net_drops_buffer_full"),
             get("net_drops_uplink"),
-            get("net_drops_no_actor")
+            get("net_drops_no_actor"),
+            get("net_drops_link_loss"),
+            get("net_drops_server_down")
         ),
-    ]
+    ];
+    if get("server_crashes") != "0" {
+        lines.push(format!(
+            "  faults        {} crashes, {} restarts; {} messages lost inside crashed servers",
+            get("server_crashes"),
+            get("server_restarts"),
+            get("lost_server_crash")
+        ));
+    }
+    lines
 }

@@ -352,7 +352,10 @@ mod tests {
                 0 => {
                     now += (x >> 40) % 60;
                     lazy.advance(SimTime::from_ns(now));
-                    eager.0.iter_mut().for_each(|u| u.advance(SimTime::from_ns(now)));
+                    eager
+                        .0
+                        .iter_mut()
+                        .for_each(|u| u.advance(SimTime::from_ns(now)));
                 }
                 1 | 2 => {
                     let (t, i) = lazy.earliest_unit(ready, len);

@@ -1,8 +1,10 @@
 //! Integration tests of the nicsim binary crate: one test binary, one module per behaviour.
 
 mod bad_input;
+mod cluster_faults;
 mod cluster_run;
 mod cluster_topo;
+mod cluster_trace;
 mod common;
 mod conservation;
 mod determinism;

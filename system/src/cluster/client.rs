@@ -4,7 +4,9 @@
 //! at that time and puts the request on the network, hands responses to
 //! [`Client::on_response`] and calls [`Client::expire`] at
 //! [`Client::next_timeout_at`]. Latency is measured at the client, from the
-//! request's send time to its response's arrival. The outstanding table is
+//! request's send time to its response's arrival, for requests sent after
+//! the warm-up (as the one-server summary counts the requests created after
+//! it; every request is still counted in the stats). The outstanding table is
 //! bounded: an open-loop client whose server does not answer refuses new
 //! requests (counted) instead of growing without limit.
 
@@ -28,13 +30,15 @@ pub enum LoadModel {
         /// Requests per second.
         rate_rps: f64,
     },
-    /// Open loop: Poisson at `rate_rps` during `on`, silent during `off`, repeating.
+    /// Open loop: Poisson at `rate_rps` during bursts, silent between them;
+    /// burst and silence lengths are exponential with means `on` and `off`
+    /// (as the echo workload's `"onoff"`).
     Bursty {
         /// Requests per second while on.
         rate_rps: f64,
-        /// Length of an on period.
+        /// Mean length of an on period.
         on: SimDuration,
-        /// Length of an off period.
+        /// Mean length of an off period.
         off: SimDuration,
     },
     /// Closed loop: `outstanding` requests in flight; each response (or
@@ -81,6 +85,10 @@ pub struct Client {
     /// send time its server carried back.
     by_sent: BTreeSet<(SimTime, u64)>,
     next_id: u64,
+    /// Bursty: when the current burst ends.
+    burst_end: SimTime,
+    /// Latency counts requests sent at or after this.
+    warmup_end: SimTime,
     /// Counters.
     pub stats: ClientStats,
     /// Request-to-response latency of matched responses.
@@ -104,15 +112,27 @@ impl Client {
             outstanding: BTreeMap::new(),
             by_sent: BTreeSet::new(),
             next_id: 0,
+            burst_end: start,
+            warmup_end: SimTime::ZERO,
             stats: ClientStats::default(),
             latency: LatencyHistogram::new(),
         };
+        if let LoadModel::Bursty { on, .. } = load {
+            // the first burst starts at `start`
+            c.burst_end = start + exp_mean(&mut c.rng, on);
+        }
         // A Poisson process does not start with an arrival at t = 0.
         if !matches!(load, LoadModel::Constant { .. } | LoadModel::Closed { .. }) {
             c.next_at = start;
             c.advance();
         }
         c
+    }
+
+    /// Latency counts only requests sent at or after `end` (the warm-up).
+    pub fn with_warmup(mut self, end: SimTime) -> Client {
+        self.warmup_end = end;
+        self
     }
 
     /// Bounds the outstanding table (default [`DEFAULT_MAX_OUTSTANDING`]).
@@ -165,7 +185,9 @@ impl Client {
         self.by_sent.remove(&(sent, id));
         let latency = now.saturating_since(sent);
         self.stats.responses += 1;
-        self.latency.record(latency);
+        if sent >= self.warmup_end {
+            self.latency.record(latency);
+        }
         self.free_slot(now);
         Some(latency)
     }
@@ -256,18 +278,25 @@ impl Client {
                 self.next_at += exp(&mut self.rng, rate_rps);
             }
             LoadModel::Bursty { rate_rps, on, off } => {
-                let period = (on + off).as_ps().max(1);
                 let mut t = self.next_at + exp(&mut self.rng, rate_rps);
-                // A send time that falls in an off period moves to the next on period.
-                let phase = t.as_ps() % period;
-                if phase >= on.as_ps() {
-                    t += SimDuration::from_ps(period - phase);
+                // Past the burst's end: a silence, then a new burst, whose
+                // first arrival is again exponential (memoryless) from its start.
+                while t >= self.burst_end {
+                    let start = self.burst_end + exp_mean(&mut self.rng, off);
+                    self.burst_end = start + exp_mean(&mut self.rng, on);
+                    t = start + exp(&mut self.rng, rate_rps);
                 }
                 self.next_at = t;
             }
             LoadModel::Closed { .. } => {}
         }
     }
+}
+
+/// An exponential duration with mean `mean`.
+fn exp_mean(rng: &mut SimRng, mean: SimDuration) -> SimDuration {
+    let u: f64 = rng.gen();
+    SimDuration::from_ps((-(1.0 - u).ln() * mean.as_ps() as f64) as u64)
 }
 
 #[cfg(test)]
@@ -330,7 +359,7 @@ mod tests {
     }
 
     #[test]
-    fn bursty_sends_nothing_while_off() {
+    fn bursty_sends_in_bursts_at_the_mean_rate() {
         let on = SimDuration::from_us(10);
         let off = SimDuration::from_us(30);
         let load = LoadModel::Bursty {
@@ -339,16 +368,48 @@ mod tests {
             off,
         };
         let mut c = Client::new(load, SimDuration::from_ms(100), SimTime::ZERO, rng(2));
-        let times = sends_until(&mut c, at(4000));
-        assert!(!times.is_empty());
-        for t in &times {
-            assert!(
-                t.as_ps() % 40_000_000 < 10_000_000,
-                "send at {t} is in an off period"
-            );
-        }
-        // A quarter of the time on at 10 Mrps: about 10000 sends in 4 ms.
-        assert!((9_000..11_000).contains(&times.len()), "{}", times.len());
+        let times = sends_until(&mut c, at(40_000));
+        // A quarter of the time on at 10 Mrps: about 100000 sends in 40 ms
+        // (about 1000 bursts: the count varies by a few percent).
+        assert!((90_000..110_000).contains(&times.len()), "{}", times.len());
+        // Silences: gaps far longer than a burst's mean gap (0.1 us), and about one per burst.
+        let silences = times
+            .windows(2)
+            .filter(|w| w[1].saturating_since(w[0]) > SimDuration::from_us(3))
+            .count();
+        assert!((800..1200).contains(&silences), "{silences}");
+        // Poisson at 10 Mrps has (almost) no 3 us gaps without silences.
+        let mut p = Client::new(
+            LoadModel::Poisson { rate_rps: 1e7 },
+            SimDuration::from_ms(100),
+            SimTime::ZERO,
+            rng(2),
+        );
+        let pt = sends_until(&mut p, at(4_000));
+        assert!(pt
+            .windows(2)
+            .all(|w| w[1].saturating_since(w[0]) < SimDuration::from_us(3)));
+    }
+
+    #[test]
+    fn latency_counts_only_requests_sent_after_the_warmup() {
+        let load = LoadModel::Closed {
+            outstanding: 2,
+            think: SimDuration::ZERO,
+        };
+        let mut c =
+            Client::new(load, SimDuration::from_ms(1), SimTime::ZERO, rng(6)).with_warmup(at(10));
+        let early = c.send(at(0)).expect("room");
+        let late = c.send(at(10)).expect("room");
+        c.on_response(at(15), early);
+        c.on_response(at(16), late);
+        assert_eq!(c.stats.responses, 2, "both answered");
+        assert_eq!(c.latency.count(), 1, "only the post-warm-up one measured");
+        assert!(
+            (c.latency.mean_us() - 6.0).abs() < 0.1,
+            "{}",
+            c.latency.mean_us()
+        );
     }
 
     #[test]

@@ -161,12 +161,16 @@ impl Fabric {
         &self.switches[s as usize]
     }
 
-    /// Endpoint `frame.src` puts the frame on its link at `ready`.
+    /// Endpoint `frame.src` puts the frame on its link at `ready`
+    /// (`LinkLoss`: it left, and a link fault lost it).
     pub fn send(&mut self, ready: SimTime, frame: &WireFrame) -> Result<Hop, SwitchDrop> {
         let (link, dir) = self.ep_link[frame.src as usize];
         let transit = self.tx[link][dir]
             .send(ready, ready, frame.bytes)
             .map_err(|_| SwitchDrop::BufferFull)?;
+        if transit.lost {
+            return Err(SwitchDrop::LinkLoss);
+        }
         Ok(self.hop(link, dir, transit, None))
     }
 
@@ -184,6 +188,10 @@ impl Fabric {
         let transit = sw.queue(&mut self.tx[link][dir], first, last, frame.bytes)?;
         if let Some(tap) = self.tap.as_mut() {
             tap.sent(s, port, &transit, frame);
+        }
+        if transit.lost {
+            // the port sent it (the tap saw it); the link lost it
+            return Err(SwitchDrop::LinkLoss);
         }
         Ok(self.hop(link, dir, transit, Some(port)))
     }
@@ -215,6 +223,22 @@ impl Fabric {
         self.switches.iter().fold((0, 0), |(a, b), s| {
             (a + s.stats.drops_no_route, b + s.stats.drops_buffer_full)
         })
+    }
+
+    /// Gives direction `dir` of `link` a fault process.
+    pub fn set_link_fault(&mut self, link: usize, dir: usize, fault: super::faults::LinkFault) {
+        if let Some(d) = self.tx.get_mut(link).and_then(|l| l.get_mut(dir)) {
+            d.set_fault(fault);
+        }
+    }
+
+    /// Frames lost on links by faults, over every direction the fabric drives.
+    pub fn link_losses(&self) -> u64 {
+        self.tx
+            .iter()
+            .flat_map(|l| l.iter())
+            .map(|t| t.stats.drops_link_loss)
+            .sum()
     }
 
     /// Frames refused by endpoint NIC queues (not switches).

@@ -7,7 +7,16 @@
 //! after each bit left. The queue is bounded in bytes; a frame that does
 //! not fit is refused and counted. A switch output port is the `LinkTx` of
 //! the link leaving that port.
+//!
+//! With a fault (`[[faults.link]]`, see `super::faults`), a frame may be lost
+//! on the wire (it still occupies the sender's wire time; counted
+//! `drops_link_loss`) or arrive later by the fault's delay. Delays keep the
+//! link FIFO: a frame never overtakes an earlier one, so a frame behind a
+//! delayed one is held until the delayed one's last bit is in (as a link
+//! layer that retransmits in order would). Delays only add time, so no frame
+//! arrives before its propagation delay (the parallel engine's lookahead).
 
+use super::faults::{LinkFault, Verdict};
 use sim_core::{SimDuration, SimTime};
 use std::collections::VecDeque;
 
@@ -27,6 +36,8 @@ pub struct Transit {
     pub rx_last: SimTime,
     /// Bytes queued or on the wire at the sender once this frame joined.
     pub queued_bytes: u64,
+    /// The frame was lost on the wire (a link fault): it never arrives.
+    pub lost: bool,
 }
 
 /// Why a link end refused a frame.
@@ -46,6 +57,10 @@ pub struct LinkTx {
     pending: VecDeque<(SimTime, SimTime, u32)>,
     pending_bytes: u64,
     busy_until: SimTime,
+    /// The fault process, if this direction has one.
+    fault: Option<LinkFault>,
+    /// Last bit in of the latest frame that arrives (FIFO under delays).
+    last_rx_last: SimTime,
     /// Counters.
     pub stats: LinkStats,
 }
@@ -63,6 +78,10 @@ pub struct LinkStats {
     pub peak_queue_bytes: u64,
     /// Frames refused: the buffer was full.
     pub drops_buffer_full: u64,
+    /// Frames sent but lost on the wire (a link fault).
+    pub drops_link_loss: u64,
+    /// Frames a link fault delayed.
+    pub delayed: u64,
 }
 
 impl LinkTx {
@@ -75,8 +94,15 @@ impl LinkTx {
             pending: VecDeque::new(),
             pending_bytes: 0,
             busy_until: SimTime::ZERO,
+            fault: None,
+            last_rx_last: SimTime::ZERO,
             stats: LinkStats::default(),
         }
+    }
+
+    /// Gives this direction a fault process.
+    pub fn set_fault(&mut self, fault: LinkFault) {
+        self.fault = Some(fault);
     }
 
     /// Wire time of a frame of `bytes` (overhead included).
@@ -131,13 +157,36 @@ impl LinkTx {
         self.stats.frames += 1;
         self.stats.bytes += bytes as u64;
         self.stats.busy_ps += tx_end.saturating_since(tx_start).as_ps();
-        Ok(Transit {
+        let mut t = Transit {
             tx_start,
             tx_end,
             rx_first: tx_start + self.propagation,
             rx_last: tx_end + self.propagation,
             queued_bytes: self.pending_bytes,
-        })
+            lost: false,
+        };
+        if let Some(f) = self.fault.as_mut() {
+            match f.draw() {
+                Verdict::Lose => {
+                    self.stats.drops_link_loss += 1;
+                    t.lost = true;
+                    return Ok(t);
+                }
+                Verdict::Delay(d) => {
+                    self.stats.delayed += 1;
+                    t.rx_first += d;
+                    t.rx_last += d;
+                }
+                Verdict::Pass => {}
+            }
+            // FIFO: not before the previous frame's last bit is in
+            if t.rx_first < self.last_rx_last {
+                t.rx_first = self.last_rx_last;
+                t.rx_last = t.rx_last.max(t.rx_first + wire);
+            }
+            self.last_rx_last = t.rx_last;
+        }
+        Ok(t)
     }
 
     /// Fraction of `[0, end)` the wire was busy: the wire time of frames
@@ -186,6 +235,52 @@ mod tests {
         assert_eq!(a.tx_end.as_ps(), 67_200);
         assert_eq!(b.tx_start, a.tx_end);
         assert_eq!(b.tx_end.as_ps(), 134_400);
+    }
+
+    #[test]
+    fn a_faulty_link_loses_delays_and_stays_fifo() {
+        use crate::cluster::faults::{FaultPlan, LinkFaultPlan};
+        let plan = FaultPlan {
+            crashes: Vec::new(),
+            links: vec![LinkFaultPlan {
+                link: 0,
+                drop_probability: 0.2,
+                delay_probability: 0.3,
+                delay: SimDuration::from_us(2),
+            }],
+        };
+        let prop = SimDuration::from_ns(500);
+        let mut l = LinkTx::new(10.0, prop, 1 << 30);
+        l.set_fault(
+            plan.link_fault(&sim_core::RngStreams::new(1), 0, 0)
+                .expect("named"),
+        );
+        let mut last: Option<Transit> = None;
+        let mut now = SimTime::ZERO;
+        for i in 0..2000u64 {
+            let t = l.send(now, now, 200).expect("fits");
+            // every frame leaves (and is counted) even when lost
+            assert_eq!(l.stats.frames, i + 1);
+            if !t.lost {
+                assert!(
+                    t.rx_first >= t.tx_start + prop,
+                    "never before the lookahead"
+                );
+                assert!(t.rx_last >= t.rx_first + l.wire_time(200));
+                if let Some(p) = last {
+                    assert!(t.rx_first >= p.rx_last, "FIFO: no overtaking");
+                }
+                last = Some(t);
+            }
+            now += SimDuration::from_ns(100);
+        }
+        let s = l.stats;
+        assert!(
+            (300..500).contains(&s.drops_link_loss),
+            "{}",
+            s.drops_link_loss
+        );
+        assert!((380..580).contains(&s.delayed), "{}", s.delayed);
     }
 
     #[test]

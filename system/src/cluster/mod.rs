@@ -10,6 +10,7 @@ pub mod client;
 mod custom;
 pub mod dot;
 pub mod fabric;
+pub mod faults;
 pub mod link;
 pub mod netpart;
 pub mod netsim;

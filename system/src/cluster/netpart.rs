@@ -134,7 +134,7 @@ impl NetPart {
                 }
                 self.arm_timeout(c, ctx);
             }
-            ClusterEvent::Node(_) => self.misrouted += 1,
+            ClusterEvent::Node(..) | ClusterEvent::Fault(_) => self.misrouted += 1,
         }
     }
 
@@ -288,6 +288,8 @@ impl NetPart {
                     _ => ctx.schedule_at(at, ClusterEvent::NetArrive(Box::new(f), hop)),
                 }
             }
+            // it left, and a link fault lost it (counted by the link)
+            Err(super::switch::SwitchDrop::LinkLoss) => {}
             Err(_) => {
                 if let Some(cp) = self.clients.get_mut(c as usize) {
                     cp.drops_uplink += 1;

@@ -1,10 +1,10 @@
-//! `links.csv`: one row per link direction with its frames, bytes, utilization, peak queue and drops.
+//! `links.csv`: one row per link direction with its frames, bytes, utilization, peak queue, drops and fault-delayed frames.
 
 use super::fabric::Fabric;
 use sim_core::SimDuration;
 
 /// Column names of `links.csv`.
-pub const LINK_COLUMNS: [&str; 10] = [
+pub const LINK_COLUMNS: [&str; 12] = [
     "link",
     "from",
     "to",
@@ -15,6 +15,8 @@ pub const LINK_COLUMNS: [&str; 10] = [
     "utilization",
     "peak_queue_bytes",
     "drops_buffer_full",
+    "drops_link_loss",
+    "delayed",
 ];
 
 /// The rows of `links.csv` for a run of length `elapsed` (link order, a-to-b first).
@@ -36,6 +38,8 @@ pub fn link_rows(fabric: &Fabric, elapsed: SimDuration) -> Vec<Vec<String>> {
                 format!("{:.6}", tx.utilization(elapsed)),
                 s.peak_queue_bytes.to_string(),
                 s.drops_buffer_full.to_string(),
+                s.drops_link_loss.to_string(),
+                s.delayed.to_string(),
             ]);
         }
     }

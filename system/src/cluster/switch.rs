@@ -19,6 +19,9 @@ pub enum SwitchDrop {
     NoRoute,
     /// The chosen output port's buffer was full.
     BufferFull,
+    /// The frame left but was lost on the link (a link fault; counted by the
+    /// link direction, not the switch).
+    LinkLoss,
 }
 
 impl SwitchDrop {
@@ -27,6 +30,7 @@ impl SwitchDrop {
         match self {
             SwitchDrop::NoRoute => "no_route",
             SwitchDrop::BufferFull => "buffer_full",
+            SwitchDrop::LinkLoss => "link_loss",
         }
     }
 }

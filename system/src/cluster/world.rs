@@ -46,8 +46,11 @@ const STAGING_CAPACITY: usize = 1 << 16;
 pub enum ClusterEvent {
     /// Time zero: the partition schedules its first events.
     Start,
-    /// An event of the server partition's node.
-    Node(NodeEvent),
+    /// An event of the server partition's node, in the node's life (see
+    /// [`super::faults`]: a crash starts a new life; the old life's events are ignored).
+    Node(u32, NodeEvent),
+    /// A server crashes or restarts (`[faults]`).
+    Fault(super::faults::FaultEvent),
     /// A frame reaches `hop.to` (a switch when it can act on it, an endpoint at its last bit).
     NetArrive(Box<NetFrame>, Hop),
     /// Client `c` sends its next request.
@@ -130,6 +133,12 @@ pub struct ServerPart {
     pub trace: Option<ChromeTrace>,
     /// Last queue depth written to the trace.
     traced_queue: u64,
+    /// Crashes and restarts (`[faults]`), if this server has any.
+    pub faults: Option<Box<super::faults::ServerFaults>>,
+    /// With a trace: arrows of messages crossing PCIe.
+    pcie_flows: crate::trace::pcie::PcieFlows,
+    /// The core whose `CoreDone` is being handled (it sends what it crossed).
+    handling: Option<scheduler::runtime::CoreId>,
 }
 
 impl ServerPart {
@@ -211,12 +220,93 @@ impl ServerPart {
             net: ServerNet::default(),
             trace,
             traced_queue: 0,
+            faults: None,
+            pcie_flows: crate::trace::pcie::PcieFlows::default(),
+            handling: None,
+        }
+    }
+
+    /// Gives this server its crash schedule; `spares` are fresh nodes built
+    /// like the first, one per crash.
+    pub fn with_faults(
+        mut self,
+        schedule: Vec<super::faults::CrashPlan>,
+        spares: Vec<Node>,
+    ) -> ServerPart {
+        let spares = spares
+            .into_iter()
+            .map(|mut n| {
+                n.attach_network();
+                n
+            })
+            .collect();
+        self.faults = Some(Box::new(super::faults::ServerFaults::new(schedule, spares)));
+        self
+    }
+
+    /// The server's life (0 until its first crash).
+    fn life(&self) -> u32 {
+        self.faults.as_ref().map_or(0, |f| f.life)
+    }
+
+    /// Handles crash and restart events and filters what a crash makes
+    /// moot; returns the event when the node should handle it.
+    fn faulted(
+        &mut self,
+        now: SimTime,
+        event: ClusterEvent,
+        ctx: &mut Ctx<'_, ClusterEvent>,
+    ) -> Option<ClusterEvent> {
+        let Some(f) = self.faults.as_mut() else {
+            return Some(event);
+        };
+        match event {
+            ClusterEvent::Start => {
+                for c in &f.schedule {
+                    ctx.schedule_at(c.at, ClusterEvent::Fault(super::faults::FaultEvent::Crash));
+                    if let Some(r) = c.restart {
+                        ctx.schedule_at(r, ClusterEvent::Fault(super::faults::FaultEvent::Restart));
+                    }
+                }
+                Some(ClusterEvent::Start)
+            }
+            ClusterEvent::Fault(super::faults::FaultEvent::Crash) => {
+                self.node.0.flush(now);
+                if !f.crash(&mut self.node.0) {
+                    // no spare node was assembled (a bug): counted as a driver error
+                    self.net.misrouted += 1;
+                }
+                self.traced_queue = 0;
+                None
+            }
+            ClusterEvent::Fault(super::faults::FaultEvent::Restart) => {
+                f.down = false;
+                f.stats.restarts += 1;
+                self.node.0.start(&mut self.staging);
+                None
+            }
+            ClusterEvent::Node(life, _) if life != f.life => {
+                // work of a life that ended in a crash: lost (counted at the crash)
+                f.stats.stale_events += 1;
+                None
+            }
+            ClusterEvent::NetArrive(..) if f.down => {
+                self.net.frames_in += 1;
+                f.stats.drops_server_down += 1;
+                None
+            }
+            e => Some(e),
         }
     }
 
     /// The uplink (server to switch) direction, for `links.csv`.
     pub fn uplink(&self) -> (usize, usize, &LinkTx) {
         (self.link, self.dir, &self.uplink)
+    }
+
+    /// The uplink's transmitting end (to give it a link fault before the run).
+    pub fn uplink_mut(&mut self) -> &mut LinkTx {
+        &mut self.uplink
     }
 
     fn arrive(&mut self, now: SimTime, f: NetFrame) {
@@ -264,10 +354,21 @@ impl ServerPart {
     /// Moves staged node events into the engine and sends what the node transmitted.
     fn drain(&mut self, ctx: &mut Ctx<'_, ClusterEvent>) {
         let now = ctx.now();
+        // the slice that sent what crossed PCIe during this event (read
+        // before a new slice on the same core replaces its start)
+        let sender = match (self.handling.take(), self.trace.is_some()) {
+            (Some(core), true) => self.pcie_flows.sender(core),
+            _ => None,
+        };
         while let Some((at, ev)) = self.staging.take_staged() {
             let WorldEvent::Node(_, ev) = ev else {
                 continue;
             };
+            if let (NodeEvent::Crossed(msg, _), Some(tr), Some(from)) =
+                (&ev, self.trace.as_mut(), sender)
+            {
+                self.pcie_flows.crossed(tr, self.index, from, msg.id);
+            }
             if let (NodeEvent::CoreDone(core), Some(tr)) = (&ev, self.trace.as_mut()) {
                 let tid = match core.side {
                     Side::Nic => core.index,
@@ -277,20 +378,22 @@ impl ServerPart {
                     pid: self.index,
                     tid,
                 };
-                let actor = self
+                let run = self
                     .node
                     .0
                     .driver()
                     .running()
-                    .find(|r| r.outcome.core == *core && r.started == now)
-                    .map(|r| r.outcome.actor);
+                    .find(|r| r.outcome.core == *core && r.started == now);
+                let actor = run.map(|r| r.outcome.actor);
+                let msg_id = run.and_then(|r| r.request.as_ref()).map(|q| q.msg_id);
+                self.pcie_flows.slice(tr, self.index, tid, now, msg_id);
                 let name = actor
                     .and_then(|a| self.names.get(a as usize))
                     .map_or("exec", String::as_str);
                 let args = [("actor", actor.map_or(u64::MAX, u64::from))];
                 tr.slice(track, "exec", name, now, at, &args);
             }
-            ctx.schedule_at(at, ClusterEvent::Node(ev));
+            ctx.schedule_at(at, ClusterEvent::Node(self.life(), ev));
         }
         self.net.staging_overflow = self.staging.overflowed();
         let mut out = std::mem::take(&mut self.out);
@@ -334,6 +437,10 @@ impl ServerPart {
         };
         self.net.frames_out += 1;
         self.net.bytes_out += u64::from(bytes);
+        if transit.lost {
+            // it left; a link fault lost it (counted by the uplink)
+            return;
+        }
         let hop = Hop {
             to: self.peer,
             link: self.link,
@@ -374,16 +481,26 @@ impl PartitionModel for Part {
             Part::Net(n) => n.handle(now, event, ctx),
             Part::Server(s) => {
                 s.staging.set_now(now);
+                let Some(event) = s.faulted(now, event, ctx) else {
+                    s.drain(ctx);
+                    return;
+                };
                 let node = &mut s.node.0;
                 node.flush(now);
                 match event {
                     ClusterEvent::Start => node.start(&mut s.staging),
-                    ClusterEvent::Node(ev) => node.handle(now, ev, &mut s.staging),
-                    ClusterEvent::NetArrive(f, _) => s.arrive(now, *f),
-                    // client events live in the network partition: never here
-                    ClusterEvent::ClientSend(_) | ClusterEvent::ClientTimeout(_) => {
-                        s.net.misrouted += 1
+                    ClusterEvent::Node(_, ev) => {
+                        if let NodeEvent::CoreDone(core) = &ev {
+                            s.handling = Some(*core);
+                        }
+                        node.handle(now, ev, &mut s.staging)
                     }
+                    ClusterEvent::NetArrive(f, _) => s.arrive(now, *f),
+                    // client events live in the network partition, faults
+                    // only where a schedule is: never here
+                    ClusterEvent::ClientSend(_)
+                    | ClusterEvent::ClientTimeout(_)
+                    | ClusterEvent::Fault(_) => s.net.misrouted += 1,
                 }
                 s.node.0.sync(now);
                 s.trace_queue(now);

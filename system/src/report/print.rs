@@ -44,7 +44,14 @@ pub fn summary_text(s: &Summary) -> String {
     ));
     lines.push(accounting_line(s));
     if s.drops > 0 {
-        lines.push(format!("  drops         {}", drop_reasons(s)));
+        let reasons = drop_reasons(s);
+        // a cluster's network drops are on its own `network` line
+        let reasons = if reasons.is_empty() {
+            "in the network (see below)".to_string()
+        } else {
+            reasons
+        };
+        lines.push(format!("  drops         {reasons}"));
     }
     let errors = s.driver_errors + s.model_errors + s.sends_dropped + s.reorders;
     if errors > 0 {

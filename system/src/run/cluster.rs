@@ -120,22 +120,39 @@ pub fn run_cluster(
             ap.host = h.clone();
         }
         ap.host_cores = sp.host_cores;
-        let built =
-            actor_world(&ss, &ap, 1.0).map_err(|e| assembly(format!("server s{i}: {e}")))?;
-        let node = built
-            .world
-            .into_nodes()
-            .into_iter()
-            .next()
-            .ok_or_else(|| assembly("no node assembled"))?;
+        let build = || -> Result<(crate::node::Node, Vec<String>), RunError> {
+            let built =
+                actor_world(&ss, &ap, 1.0).map_err(|e| assembly(format!("server s{i}: {e}")))?;
+            let node = built
+                .world
+                .into_nodes()
+                .into_iter()
+                .next()
+                .ok_or_else(|| assembly("no node assembled"))?;
+            Ok((node, built.classes))
+        };
+        let (node, classes) = build()?;
+        // a crash replaces the node by a fresh one, built the same way now
+        let crashes = plan.faults.crashes_of(i as u32);
+        let spares = crashes
+            .iter()
+            .map(|_| build().map(|(n, _)| n))
+            .collect::<Result<Vec<_>, _>>()?;
         let reports = node.driver().runtime().actor_reports();
         let actor_of_index = actors
             .actors
             .iter()
             .map(|a| reports.iter().find(|r| r.name == a.name).map(|r| r.actor))
             .collect();
-        let part = ServerPart::new(i as u32, node, topo.clone(), actor_of_index, traced(()));
-        Ok((part, built.classes.clone()))
+        let mut part = ServerPart::new(i as u32, node, topo.clone(), actor_of_index, traced(()));
+        if !crashes.is_empty() {
+            part = part.with_faults(crashes, spares);
+        }
+        let (link, dir, _) = part.uplink();
+        if let Some(f) = plan.faults.link_fault(&streams, link, dir) {
+            part.uplink_mut().set_fault(f);
+        }
+        Ok((part, classes))
     };
     let threads = opts.threads.max(1);
     let built: Vec<Built> = if threads > 1 {
@@ -205,24 +222,51 @@ pub fn run_cluster(
         (None, ArrivalProcess::Poisson) => LoadModel::Poisson {
             rate_rps: per_client,
         },
-        // the scenario checker refuses "onoff" for actor workloads
-        (None, ArrivalProcess::OnOff) => {
-            return Err(assembly(
-                "workload.arrival = \"onoff\" is for the echo workload only",
-            ))
-        }
+        // bursts at the peak rate that averages the asked rate
+        (None, ArrivalProcess::OnOff) => match plan.clients.onoff {
+            Some(p) => LoadModel::Bursty {
+                rate_rps: per_client * (p.on + p.off).as_ps() as f64 / p.on.as_ps().max(1) as f64,
+                on: p.on,
+                off: p.off,
+            },
+            // the scenario checker requires the periods with "onoff"
+            None => {
+                return Err(assembly(
+                    "workload.arrival = \"onoff\" needs workload.on_us and workload.off_us",
+                ))
+            }
+        },
     };
     let client_parts = (0..clients)
         .map(|c| {
             let rng = streams.stream_indexed("cluster/client", u64::from(c));
             let pick = streams.stream_indexed("cluster/client/pick", u64::from(c));
             ClientPart::new(
-                Client::new(load, plan.clients.timeout, SimTime::ZERO, rng),
+                Client::new(load, plan.clients.timeout, SimTime::ZERO, rng)
+                    .with_warmup(SimTime::ZERO + s.warmup),
                 pick,
             )
         })
         .collect();
     let mut fabric = Fabric::new((*topo).clone());
+    // the servers' uplink directions got theirs above (their partitions drive them)
+    let uplinks: Vec<(usize, usize)> = servers
+        .iter()
+        .map(|sp| {
+            let (l, d, _) = sp.uplink();
+            (l, d)
+        })
+        .collect();
+    for lf in &plan.faults.links {
+        for dir in 0..2 {
+            if uplinks.contains(&(lf.link, dir)) {
+                continue;
+            }
+            if let Some(f) = plan.faults.link_fault(&streams, lf.link, dir) {
+                fabric.set_link_fault(lf.link, dir, f);
+            }
+        }
+    }
     if let Some(dir) = &opts.pcap {
         let set = crate::trace::pcap::PcapSet::create(
             dir,

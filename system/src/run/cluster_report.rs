@@ -33,6 +33,8 @@ pub struct NetCount {
     pub drops_buffer_full: u64,
     /// Frames a switch had no route for.
     pub drops_no_route: u64,
+    /// Frames lost on links by faults (`[faults]`).
+    pub drops_link_loss: u64,
 }
 
 impl NetCount {
@@ -42,6 +44,7 @@ impl NetCount {
             - i128::from(self.arrived)
             - i128::from(self.drops_buffer_full)
             - i128::from(self.drops_no_route)
+            - i128::from(self.drops_link_loss)
     }
 }
 
@@ -58,7 +61,34 @@ fn net_count(net: &NetPart, servers: &[&ServerPart]) -> NetCount {
             + net.clients.iter().map(|c| c.frames_in).sum::<u64>(),
         drops_buffer_full: full,
         drops_no_route: no_route,
+        // the fabric's copies of the servers' uplinks are unused during the run
+        drops_link_loss: net.fabric.link_losses()
+            + servers
+                .iter()
+                .map(|s| s.uplink().2.stats.drops_link_loss)
+                .sum::<u64>(),
     }
+}
+
+/// A server's nodes, oldest first: the lives that ended in a crash (with
+/// its time) and the current one (`None`).
+fn lives(sp: &ServerPart) -> Vec<(&crate::node::Node, Option<SimTime>)> {
+    let mut v: Vec<_> = match &sp.faults {
+        Some(f) => f
+            .past
+            .iter()
+            .zip(&f.schedule)
+            .map(|(n, c)| (n, Some(c.at)))
+            .collect(),
+        None => Vec::new(),
+    };
+    v.push((&sp.node.0, None));
+    v
+}
+
+/// A server's crash counters (zero without faults).
+fn crash_stats(sp: &ServerPart) -> crate::cluster::faults::CrashStats {
+    sp.faults.as_ref().map(|f| f.stats).unwrap_or_default()
 }
 
 fn with_server(server: u32, t: Table) -> Table {
@@ -114,8 +144,12 @@ pub(super) fn report(
     // per-class results over all servers, classes in first-seen order
     let mut class_names: Vec<String> = Vec::new();
     let mut class_stats: Vec<(u64, LatencyHistogram)> = Vec::new();
-    for (sp, names) in servers.iter().zip(&classes_of) {
-        for (name, c) in names.iter().zip(sp.node.0.classes()) {
+    let all_lives = servers
+        .iter()
+        .zip(&classes_of)
+        .flat_map(|(sp, names)| lives(sp).into_iter().map(move |(n, _)| (n, names)));
+    for (node, names) in all_lives {
+        for (name, c) in names.iter().zip(node.classes()) {
             let i = match class_names.iter().position(|n| n == name) {
                 Some(i) => i,
                 None => {
@@ -185,43 +219,61 @@ pub(super) fn report(
     let mut tables: [Option<Table>; 4] = [None, None, None, None];
     let mut servers_t = None;
     for sp in &servers {
+        d_errs.1 += sp.net.misrouted;
+        for (node, crashed_at) in lives(sp) {
+            let acct = node.accounting();
+            places.generated += node.generated();
+            places.delivered += node.delivered();
+            for (k, n) in node.ended() {
+                add(&mut places.ended, k, n);
+            }
+            let inside = node.in_flight();
+            match crashed_at {
+                // what was inside a crashed node ended with it
+                Some(_) => add(
+                    &mut places.ended,
+                    "lost_server_crash",
+                    inside.iter().map(|(_, n)| n).sum(),
+                ),
+                None => {
+                    for (k, n) in inside {
+                        add(&mut places.in_flight, k, n);
+                    }
+                }
+            }
+            let until = crashed_at.unwrap_or(end);
+            offered_bytes += node
+                .series()
+                .rows()
+                .iter()
+                .map(|r| r[col::OFFERED_BYTES])
+                .sum::<f64>();
+            frames += acct.frames;
+            completed += node.classes().iter().map(|c| c.completed).sum::<u64>();
+            drops += node.drops_total();
+            nic_busy += node.driver().nic_busy(until).as_secs_f64();
+            if crashed_at.is_none() {
+                nic_cores += node.driver().nic_cores();
+            }
+            let rt = node.driver().runtime();
+            let d = ActorDrops::of(acct.drops_pcie, rt.counters());
+            acts = super::cluster_servers::plus(acts, &d);
+            let dc = node.driver().counters();
+            d_errs.0 += dc.reorders;
+            d_errs.1 += dc.runtime_errors + dc.platform_errors;
+            d_errs.2 += dc.model_errors;
+            d_errs.3 += dc.dropped_sends;
+            d_errs.4 += node.network_refused() + sp.net.staging_overflow;
+            peak += acct.peak_in_flight;
+            to_host += acct.to_host_actors;
+            srcd += acct.drops_source;
+            steer += acct.steered_host;
+            swd += acct.drops_switch;
+            ingd += acct.drops_ingress;
+            super::cluster_servers::merge_series(&mut series, node.series());
+        }
         let node = &sp.node.0;
-        let acct = node.accounting();
-        places.generated += node.generated();
-        places.delivered += node.delivered();
-        for (k, n) in node.ended() {
-            add(&mut places.ended, k, n);
-        }
-        for (k, n) in node.in_flight() {
-            add(&mut places.in_flight, k, n);
-        }
-        offered_bytes += node
-            .series()
-            .rows()
-            .iter()
-            .map(|r| r[col::OFFERED_BYTES])
-            .sum::<f64>();
-        frames += acct.frames;
-        completed += node.classes().iter().map(|c| c.completed).sum::<u64>();
-        drops += node.drops_total();
-        nic_busy += node.driver().nic_busy(end).as_secs_f64();
-        nic_cores += node.driver().nic_cores();
         let rt = node.driver().runtime();
-        let d = ActorDrops::of(acct.drops_pcie, rt.counters());
-        acts = super::cluster_servers::plus(acts, &d);
-        let dc = node.driver().counters();
-        d_errs.0 += dc.reorders;
-        d_errs.1 += dc.runtime_errors + dc.platform_errors + sp.net.misrouted;
-        d_errs.2 += dc.model_errors;
-        d_errs.3 += dc.dropped_sends;
-        d_errs.4 += node.network_refused() + sp.net.staging_overflow;
-        peak += acct.peak_in_flight;
-        to_host += acct.to_host_actors;
-        srcd += acct.drops_source;
-        steer += acct.steered_host;
-        swd += acct.drops_switch;
-        ingd += acct.drops_ingress;
-        super::cluster_servers::merge_series(&mut series, node.series());
         let mut ss = s.clone();
         ss.cluster = None;
         append(&mut tables[0], with_server(sp.index, actors_table(rt, &ss)));
@@ -241,8 +293,22 @@ pub(super) fn report(
     } else {
         0.0
     };
+    let crashes = servers
+        .iter()
+        .fold(crate::cluster::faults::CrashStats::default(), |a, sp| {
+            let b = crash_stats(sp);
+            crate::cluster::faults::CrashStats {
+                crashes: a.crashes + b.crashes,
+                restarts: a.restarts + b.restarts,
+                lost_in_crash: a.lost_in_crash + b.lost_in_crash,
+                drops_server_down: a.drops_server_down + b.drops_server_down,
+                stale_events: a.stale_events + b.stale_events,
+            }
+        });
     let net_drops = nc.drops_buffer_full
         + nc.drops_no_route
+        + nc.drops_link_loss
+        + crashes.drops_server_down
         + client_drops_uplink
         + servers
             .iter()
@@ -264,7 +330,7 @@ pub(super) fn report(
         lat_p50_us: e2e.quantile_us(0.5),
         lat_p99_us: e2e.quantile_us(0.99),
         lat_p999_us: e2e.quantile_us(0.999),
-        drops: drops + net_drops,
+        drops: drops + net_drops + crashes.lost_in_crash,
         nic_core_util: if nic_cores > 0 {
             (nic_busy / (f64::from(nic_cores) * s.duration.as_secs_f64())).min(1.0)
         } else {
@@ -295,7 +361,8 @@ pub(super) fn report(
     };
     let host_used: f64 = servers
         .iter()
-        .map(|sp| sp.node.0.driver().host_busy(end).as_secs_f64())
+        .flat_map(lives)
+        .map(|(n, at)| n.driver().host_busy(at.unwrap_or(end)).as_secs_f64())
         .sum::<f64>()
         / s.duration.as_secs_f64();
     let sum_net = |f: fn(&ServerPart) -> u64| servers.iter().map(f).sum::<u64>();
@@ -327,6 +394,14 @@ pub(super) fn report(
             "net_drops_unaddressed",
             sum_net(|s| s.net.drops_no_route).to_string(),
         ),
+        ("net_drops_link_loss", nc.drops_link_loss.to_string()),
+        (
+            "net_drops_server_down",
+            crashes.drops_server_down.to_string(),
+        ),
+        ("server_crashes", crashes.crashes.to_string()),
+        ("server_restarts", crashes.restarts.to_string()),
+        ("lost_server_crash", crashes.lost_in_crash.to_string()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))

@@ -1,4 +1,8 @@
-//! `servers.csv` (one row per server: cores, utilization, host cores used, frames, drops by reason, PCIe bytes), `links.csv`, and the sums over servers of a cluster run.
+//! `servers.csv` (one row per server: cores, utilization, host cores used, frames, drops by reason, PCIe bytes, crashes), `links.csv`, and the sums over servers of a cluster run.
+//!
+//! A server that crashed and restarted reports its last life's node figures
+//! in its row (utilization, served, latency, drops, PCIe bytes); the crash
+//! columns and the summary's totals cover every life.
 
 use crate::cluster::netpart::NetPart;
 use crate::cluster::report::{link_rows, LINK_COLUMNS};
@@ -30,6 +34,7 @@ pub(super) fn server_row(s: &Scenario, sp: &ServerPart, end: SimTime) -> Table {
     }
     let a = node.accounting();
     let (up, down) = node.pcie_payload_bytes();
+    let crash = sp.faults.as_ref().map(|f| f.stats).unwrap_or_default();
     let mut cols: Vec<String> = [
         "server",
         "nic",
@@ -51,6 +56,9 @@ pub(super) fn server_row(s: &Scenario, sp: &ServerPart, end: SimTime) -> Table {
         "drops_unaddressed",
         "pcie_to_host_bytes",
         "pcie_to_nic_bytes",
+        "crashes",
+        "drops_server_down",
+        "lost_server_crash",
     ]
     .iter()
     .map(|c| c.to_string())
@@ -80,6 +88,9 @@ pub(super) fn server_row(s: &Scenario, sp: &ServerPart, end: SimTime) -> Table {
         sp.net.drops_no_route.to_string(),
         up.to_string(),
         down.to_string(),
+        crash.crashes.to_string(),
+        crash.drops_server_down.to_string(),
+        crash.lost_in_crash.to_string(),
     ];
     // every end of the node's messages by reason (the same names on every server)
     for (k, n) in node.ended() {

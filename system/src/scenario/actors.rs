@@ -136,13 +136,7 @@ pub(super) fn validate_actors(
     settings
         .validate_for(nic_cores, &names)
         .map_err(|e| c.err(&format!("scheduler.{}", e.key()), e.to_string(), e.fix()))?;
-    if w.arrival == Some(ArrivalProcess::OnOff) {
-        return Err(c.err(
-            "workload.arrival",
-            "\"onoff\" is for the echo workload's [traffic] only",
-            "use \"constant\" or \"poisson\"",
-        ));
-    }
+    // "onoff" (cluster clients only) is checked with [cluster] (scenario::cluster::client_onoff)
     Ok(ActorsPlan {
         actors,
         load,

@@ -15,6 +15,7 @@ mod checker;
 pub mod cluster;
 pub mod diagnose;
 pub mod error;
+pub mod faults;
 mod names;
 pub mod overrides;
 pub mod schema;

@@ -58,6 +58,9 @@ pub struct ScenarioFile {
     /// Several servers, clients and switches (absent: one server, as always).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<crate::cluster::spec::ClusterSection>,
+    /// Server crashes and faulty links (cluster scenarios only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faults: Option<super::faults::FaultsSection>,
 }
 
 /// `[host]`: the host server behind the NIC.
@@ -193,9 +196,15 @@ pub struct ActorsWorkload {
     /// Offered load in thousands of requests per second.
     #[serde(default)]
     pub rate_krps: Option<f64>,
-    /// Inter-arrival gaps (default `"poisson"`).
+    /// Inter-arrival gaps (default `"poisson"`; `"onoff"`: cluster clients only).
     #[serde(default)]
     pub arrival: Option<ArrivalProcess>,
+    /// `"onoff"`: mean length of a client's burst, us (exponential).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_us: Option<f64>,
+    /// `"onoff"`: mean silence between a client's bursts, us (exponential).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub off_us: Option<f64>,
     /// The actors, each with its share of the requests.
     pub actors: Vec<ActorEntry>,
 }

@@ -211,7 +211,7 @@ impl Scenario {
         }
 
         super::assembly::check(c, &nic, cores, actors.as_ref())?;
-        let cluster = match &file.cluster {
+        let mut cluster = match &file.cluster {
             Some(section) => Some(super::cluster::validate_cluster(
                 c,
                 section,
@@ -223,6 +223,31 @@ impl Scenario {
             )?),
             None => None,
         };
+        if let WorkloadSection::Actors(w) = &file.workload {
+            let onoff = super::cluster::client_onoff(c, w, cluster.as_ref().map(|p| &p.clients))?;
+            if let Some(plan) = cluster.as_mut() {
+                plan.clients.onoff = onoff;
+            }
+        }
+        match (&file.faults, cluster.as_mut()) {
+            (Some(f), Some(plan)) => {
+                let duration = SimDuration::from_us_f64(duration_ms * 1000.0);
+                plan.faults = super::faults::validate_faults(c, f, &plan.topology, duration)?;
+            }
+            (Some(f), None) => {
+                let key = match (&f.crash, &f.link) {
+                    (Some(_), _) => "faults.crash",
+                    (None, Some(_)) => "faults.link",
+                    (None, None) => "faults",
+                };
+                return Err(c.err(
+                    key,
+                    "applies only to cluster scenarios",
+                    "add a [cluster] section (see configs/cluster_star.toml), or remove [faults]",
+                ));
+            }
+            (None, _) => {}
+        }
 
         let name = file
             .name
