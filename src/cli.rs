@@ -185,17 +185,49 @@ fn cmd_run(a: RunArgs) -> Result<()> {
 fn cmd_validate(a: ValidateArgs) -> Result<()> {
     let s = load(&a.scenario, &a.overrides, None)?;
     println!(
-        "ok: {}: scenario `{}`, {} with {} cores, {:.0} B packets at {:.3} Gb/s for {} (seed {})",
+        "ok: {}: scenario `{}`, {} with {} cores, {} for {} (seed {})",
         a.scenario.display(),
         s.name,
         s.nic.name,
         s.cores,
-        s.traffic.mean_size,
-        s.traffic.offered_gbps,
+        offered_text(&s),
         s.duration,
         s.seed
     );
     Ok(())
+}
+
+/// What the scenario offers: the echo traffic, or the actors and their load
+/// (an actor workload's requests are not the echo traffic's packets).
+fn offered_text(s: &Scenario) -> String {
+    use system::scenario::actors::OfferedLoad;
+    use workloads::ArrivalProcess;
+    let Some(p) = &s.actors else {
+        return format!(
+            "{:.0} B packets at {:.3} Gb/s",
+            s.traffic.mean_size, s.traffic.offered_gbps
+        );
+    };
+    let load = match p.load {
+        OfferedLoad::Fraction(f) => format!("{f} of the NIC's capacity"),
+        OfferedLoad::Krps(k) => format!("{k} krps"),
+    };
+    let arrival = match p.arrival {
+        ArrivalProcess::Constant => "constant",
+        ArrivalProcess::Poisson => "Poisson",
+        ArrivalProcess::OnOff => "bursty (onoff)",
+    };
+    let clients = match &s.cluster {
+        Some(c) => format!(
+            " from {} client(s) to {} server(s) (per-server NICs: nicsim topo)",
+            c.topology.clients, c.topology.servers
+        ),
+        None => String::new(),
+    };
+    format!(
+        "{} actor(s), {arrival} requests at {load}{clients}",
+        p.actors.len()
+    )
 }
 
 fn cmd_topo(a: TopoArgs) -> Result<()> {

@@ -8,6 +8,7 @@ pub mod native_cmd;
 pub mod plot;
 pub mod probe;
 pub mod repro_cmd;
+pub mod repro_eval;
 pub mod repro_native;
 pub mod run_cluster;
 pub mod slurm;

@@ -138,6 +138,15 @@ pub fn cmd_native(a: NativeArgs) -> Result<()> {
             "remove [cluster] to run one server natively",
         ));
     }
+    if plan.arrival == ArrivalProcess::OnOff {
+        return Err(bad(
+            &a.scenario,
+            "workload.arrival",
+            "bursty (\"onoff\") requests are not built for native runs (the simulator runs them)"
+                .into(),
+            "set workload.arrival = \"constant\" or \"poisson\"",
+        ));
+    }
     let duration_s = a.duration_s.unwrap_or(s.duration.as_secs_f64());
     if !(duration_s > 0.0 && duration_s <= 3600.0) {
         return Err(crate::input_error::InputError::new(
@@ -340,8 +349,8 @@ pub fn run_native(s: &Scenario, plan: &ActorsPlan, o: NativeOptions) -> Result<N
     let client = Client::bind(server.addr()?, epoch, MAX_NATIVE_REQUESTS as usize)?;
     let start_ns = (epoch.now() + SimDuration::from_ns(START_DELAY.as_nanos() as u64)).as_ns();
     if plan.arrival == ArrivalProcess::OnOff {
-        // the scenario checker refuses it for actor workloads already
-        anyhow::bail!("workload.arrival = \"onoff\" is for the echo workload only; use \"constant\" or \"poisson\"");
+        // cmd_native refuses it first; the native client has no burst schedule
+        anyhow::bail!("workload.arrival = \"onoff\" is not supported by `nicsim native` (only by simulated runs); set workload.arrival = \"constant\" or \"poisson\"");
     }
     let mut gen = Generator {
         rng: RngStreams::new(s.seed).stream("native/client/0"),

@@ -16,6 +16,10 @@ pub struct ReproArgs {
     /// Fewer points and shorter runs (for smoke tests).
     #[arg(long)]
     pub quick: bool,
+    /// `eval` only: worker threads for its points (default: all cores).
+    /// Outputs do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// List the IDs and exit.
     #[arg(long)]
     pub list: bool,
@@ -76,6 +80,33 @@ pub fn run(
     Ok(figures)
 }
 
+/// `nicsim repro eval`: runs the sweep and prints the summary.
+fn cmd_eval(a: &ReproArgs) -> Result<()> {
+    if a.threads == Some(0) {
+        return Err(crate::input_error::InputError::new(
+            "--threads",
+            None,
+            "",
+            "must be at least 1. Fix: e.g. --threads 2, or leave it out for all cores",
+        )
+        .into());
+    }
+    let run = crate::repro_eval::run(a.quick, a.threads.unwrap_or(0), &a.out)?;
+    println!(
+        "eval        {:>4} rows -> {}/{{{}}}",
+        run.rows.len(),
+        a.out.display(),
+        run.files.join(",")
+    );
+    let summary = repro::eval::summary::table(&run.rows);
+    println!("  {}", summary.columns.join(" "));
+    for r in &summary.rows {
+        println!("  {}", r.join(" "));
+    }
+    println!("  predictions only: the paper's application results are not in the calibration data (no claims)");
+    Ok(())
+}
+
 /// `nicsim repro`.
 pub fn cmd_repro(a: ReproArgs) -> Result<()> {
     if a.list {
@@ -86,7 +117,27 @@ pub fn cmd_repro(a: ReproArgs) -> Result<()> {
             "{:<12} this machine natively vs simulated with host_local (native.csv)",
             "native"
         );
+        println!(
+            "{:<12} the three applications on a cluster: iPipe vs host-only (eval.csv, eval_summary.csv)",
+            "eval"
+        );
         return Ok(());
+    }
+    if a.threads.is_some() && !a.ids.iter().any(|i| i == "eval") {
+        return Err(crate::input_error::InputError::new(
+            "--threads",
+            None,
+            "",
+            "applies to `nicsim repro eval` only. Fix: drop --threads, or add `eval` to the IDs",
+        )
+        .into());
+    }
+    // `eval` runs the applications sweep (predictions; no claims)
+    if a.ids.iter().any(|i| i == "eval") {
+        cmd_eval(&a)?;
+        if a.ids.iter().all(|i| i == "eval") {
+            return Ok(());
+        }
     }
     // `native` runs this machine against the simulator (not a paper figure)
     if a.ids.iter().any(|i| i == "native") {
@@ -95,7 +146,12 @@ pub fn cmd_repro(a: ReproArgs) -> Result<()> {
             return Ok(());
         }
     }
-    let ids: Vec<String> = a.ids.iter().filter(|i| *i != "native").cloned().collect();
+    let ids: Vec<String> = a
+        .ids
+        .iter()
+        .filter(|i| *i != "native" && *i != "eval")
+        .cloned()
+        .collect();
     let figures = run(&ids, a.quick, &a.out, a.calibration.as_deref())?;
     for f in &figures {
         println!(

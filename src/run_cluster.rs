@@ -65,6 +65,7 @@ pub fn options(a: &RunArgs, s: &Scenario) -> Result<Option<ClusterOptions>> {
         pcap: a.pcap.clone(),
         trace,
         drain: false,
+        record_messages: false,
     }))
 }
 

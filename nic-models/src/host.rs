@@ -13,7 +13,7 @@ use crate::core_model::CoreModel;
 use crate::memory::MemoryConfig;
 use crate::messaging::MessagingConfig;
 use crate::profile::{model_error, ProfileError};
-use crate::profile_file::{profile_text, Layered};
+use crate::profile_file::{Layered, LayeredProfile};
 use crate::ranges;
 
 /// A host server's hardware description.
@@ -56,23 +56,8 @@ pub fn builtin_host_names() -> Vec<&'static str> {
     BUILTINS.iter().map(|(n, _)| *n).collect()
 }
 
-impl HostProfile {
-    /// Total cores.
-    pub fn cores(&self) -> u32 {
-        self.sockets * self.cores_per_socket
-    }
-
-    /// Parses and validates a host profile from TOML text; `origin` names it in errors.
-    /// A `base` path is relative to the current directory.
-    pub fn from_toml_str(text: &str, origin: &str) -> Result<HostProfile, ProfileError> {
-        let layers = Layered::read(
-            text.to_string(),
-            origin.to_string(),
-            Path::new("."),
-            BUILTINS,
-        )?;
-        HostProfile::from_layers(&layers)
-    }
+impl LayeredProfile for HostProfile {
+    const BUILTINS: &'static [(&'static str, &'static str)] = BUILTINS;
 
     fn from_layers(layers: &Layered) -> Result<HostProfile, ProfileError> {
         let p: HostProfile = layers.deserialize()?;
@@ -85,6 +70,19 @@ impl HostProfile {
             .and_then(|_| p.messaging.validate())
             .map_err(|e| layers.locate(model_error(origin, e)))?;
         Ok(p)
+    }
+}
+
+impl HostProfile {
+    /// Total cores.
+    pub fn cores(&self) -> u32 {
+        self.sockets * self.cores_per_socket
+    }
+
+    /// Parses and validates a host profile from TOML text; `origin` names it in errors.
+    /// A `base` path is relative to the current directory.
+    pub fn from_toml_str(text: &str, origin: &str) -> Result<HostProfile, ProfileError> {
+        HostProfile::load_str(text, origin)
     }
 
     /// The ranges of the top-level values (see `ranges`).
@@ -116,15 +114,12 @@ impl HostProfile {
 
     /// A built-in host profile by name.
     pub fn builtin(name: &str) -> Option<HostProfile> {
-        let (_, text) = BUILTINS.iter().find(|(n, _)| *n == name)?;
-        HostProfile::from_toml_str(text, &format!("built-in profile {name}")).ok()
+        HostProfile::load_builtin(name)
     }
 
     /// A built-in name, or else a path to a host profile file (relative to `base_dir`).
     pub fn resolve(name_or_path: &str, base_dir: &Path) -> Result<HostProfile, ProfileError> {
-        let (text, origin, path) = profile_text(name_or_path, base_dir, BUILTINS)?;
-        let dir = path.as_deref().and_then(Path::parent).unwrap_or(base_dir);
-        HostProfile::from_layers(&Layered::read(text, origin, dir, BUILTINS)?)
+        HostProfile::load_resolved(name_or_path, base_dir)
     }
 
     /// The core cost model of this host (all sockets' cores; cores `8k..8k+7` share socket k's L3).

@@ -16,7 +16,7 @@ use crate::error::ModelError;
 use crate::memory::MemoryConfig;
 use crate::messaging::MessagingConfig;
 pub use crate::profile_file::{line_col, ProfileError, MAX_BASE_DEPTH};
-use crate::profile_file::{profile_text, Layered};
+use crate::profile_file::{Layered, LayeredProfile};
 use crate::ranges;
 use crate::switch::SwitchConfig;
 
@@ -210,18 +210,8 @@ pub fn model_error(origin: &str, e: ModelError) -> ProfileError {
     }
 }
 
-impl NicProfile {
-    /// Parses and validates a profile from TOML text; `origin` names it in
-    /// errors. A `base` path is relative to the current directory.
-    pub fn from_toml_str(text: &str, origin: &str) -> Result<NicProfile, ProfileError> {
-        let layers = Layered::read(
-            text.to_string(),
-            origin.to_string(),
-            Path::new("."),
-            BUILTINS,
-        )?;
-        NicProfile::from_layers(&layers)
-    }
+impl LayeredProfile for NicProfile {
+    const BUILTINS: &'static [(&'static str, &'static str)] = BUILTINS;
 
     fn from_layers(layers: &Layered) -> Result<NicProfile, ProfileError> {
         let profile: NicProfile = layers.deserialize()?;
@@ -230,20 +220,24 @@ impl NicProfile {
             .map_err(|e| layers.locate(e))?;
         Ok(profile)
     }
+}
+
+impl NicProfile {
+    /// Parses and validates a profile from TOML text; `origin` names it in
+    /// errors. A `base` path is relative to the current directory.
+    pub fn from_toml_str(text: &str, origin: &str) -> Result<NicProfile, ProfileError> {
+        NicProfile::load_str(text, origin)
+    }
 
     /// A built-in profile by name.
     pub fn builtin(name: &str) -> Option<NicProfile> {
-        let (_, text) = BUILTINS.iter().find(|(n, _)| *n == name)?;
-        // Built-ins are checked by a test, so this parse cannot fail in a release.
-        NicProfile::from_toml_str(text, &format!("built-in profile {name}")).ok()
+        NicProfile::load_builtin(name)
     }
 
     /// A built-in name, or else a path to a profile file (relative to `base_dir`).
     /// A file's `base` path is relative to that file.
     pub fn resolve(name_or_path: &str, base_dir: &Path) -> Result<NicProfile, ProfileError> {
-        let (text, origin, path) = profile_text(name_or_path, base_dir, BUILTINS)?;
-        let dir = path.as_deref().and_then(Path::parent).unwrap_or(base_dir);
-        NicProfile::from_layers(&Layered::read(text, origin, dir, BUILTINS)?)
+        NicProfile::load_resolved(name_or_path, base_dir)
     }
 
     /// The PCIe, DMA and RDMA models of this NIC's host attachment: the
@@ -298,6 +292,7 @@ impl NicProfile {
             .check_ranges()
             .and_then(|_| self.memory.validate())
             .and_then(|_| self.memory.validate_for_cores(self.cores))
+            .and_then(|_| crate::memory::packet_ring::check_per_packet(self))
             .and_then(|_| self.compute.validate())
             .and_then(|_| self.accel.validate())
             .and_then(|_| self.messaging.validate())

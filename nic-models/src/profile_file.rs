@@ -21,7 +21,7 @@ pub const MAX_BASE_DEPTH: usize = 8;
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     /// The file could not be read.
-    #[error("{path}: cannot read NIC profile: {source}")]
+    #[error("{path}: cannot read profile: {source}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -119,6 +119,44 @@ pub(crate) fn profile_text(
         source,
     })?;
     Ok((text, path.display().to_string(), Some(path)))
+}
+
+/// A profile kind read through [`Layered`] files (the NIC and the host
+/// profiles): its built-ins and how a merged chain becomes the profile. The
+/// provided methods are the one way both kinds are read.
+pub(crate) trait LayeredProfile: Sized {
+    /// Built-in profiles: (name, TOML text).
+    const BUILTINS: &'static [(&'static str, &'static str)];
+
+    /// Deserializes and validates a merged chain.
+    fn from_layers(layers: &Layered) -> Result<Self, ProfileError>;
+
+    /// Parses TOML text; `origin` names it in errors. A `base` path is
+    /// relative to the current directory.
+    fn load_str(text: &str, origin: &str) -> Result<Self, ProfileError> {
+        let layers = Layered::read(
+            text.to_string(),
+            origin.to_string(),
+            Path::new("."),
+            Self::BUILTINS,
+        )?;
+        Self::from_layers(&layers)
+    }
+
+    /// A built-in profile by name. Built-ins are checked by a test, so this
+    /// parse cannot fail in a release.
+    fn load_builtin(name: &str) -> Option<Self> {
+        let (_, text) = Self::BUILTINS.iter().find(|(n, _)| *n == name)?;
+        Self::load_str(text, &format!("built-in profile {name}")).ok()
+    }
+
+    /// A built-in name, or else a path to a profile file (relative to
+    /// `base_dir`); a file's `base` path is relative to that file.
+    fn load_resolved(name_or_path: &str, base_dir: &Path) -> Result<Self, ProfileError> {
+        let (text, origin, path) = profile_text(name_or_path, base_dir, Self::BUILTINS)?;
+        let dir = path.as_deref().and_then(Path::parent).unwrap_or(base_dir);
+        Self::from_layers(&Layered::read(text, origin, dir, Self::BUILTINS)?)
+    }
 }
 
 /// One file of an inheritance chain.

@@ -9,6 +9,7 @@
 
 pub mod claim;
 pub mod error;
+pub mod eval;
 pub mod figure;
 pub mod figures;
 pub mod output;

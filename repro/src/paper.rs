@@ -170,6 +170,10 @@ pub struct Implications {
     /// I6: non-blocking DMA is significantly better than blocking DMA.
     #[serde(default)]
     pub i6_nonblocking_dma_better: bool,
+    /// Table 3: low IPC or high MPKI marks the costly tasks (rate limiter,
+    /// packet scheduler, classifier).
+    #[serde(default)]
+    pub t3_costly_tasks_low_ipc_or_high_mpki: bool,
 }
 
 /// The paper's values, with the file they came from (for error messages).

@@ -72,8 +72,10 @@ pub struct SchedulerSettings {
     /// exceeds it, the NIC is overloaded and the actor with the most load is pushed to the
     /// host. Follows from the NIC's headroom. Default 100 us.
     pub mean_thresh_ns: u64,
-    /// A NIC group counts as overloaded (push-to-host) only if its offered load is at least
-    /// this fraction of its cores, besides its mean latency exceeding Mean_thresh. Default 0.95.
+    /// A NIC group counts as overloaded (push-to-host) only if its load (the larger of its
+    /// actors' offered load and its cores' busy time in the last interval, which includes
+    /// forwarding host-bound frames on an on-path NIC) is at least this fraction of its
+    /// cores, besides its mean latency exceeding Mean_thresh. Default 0.95.
     pub overload_util: f64,
     /// Consecutive policy evaluations a group must be overloaded before push-to-host.
     /// Default 5 (500 us at the default interval: transients after a downgrade or a burst

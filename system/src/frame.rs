@@ -23,6 +23,11 @@ pub const SOURCE_NODE: NodeId = u32::MAX;
 /// bytes are its message payload plus this.
 pub const FRAME_OVERHEAD_BYTES: u32 = 64;
 
+/// Payload bytes of a message whose frame is `frame_bytes` long (0 below the headers).
+pub fn payload_bytes_for(frame_bytes: u32) -> usize {
+    frame_bytes.saturating_sub(FRAME_OVERHEAD_BYTES) as usize
+}
+
 /// Where a frame comes from or goes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Addr {

@@ -15,7 +15,7 @@ use nic_models::MacPort;
 use scheduler::{Endpoint, Message};
 use sim_core::{Model, Scheduler, SimDuration, SimRng, SimTime};
 use workloads::actors::registry::{gen_request, ActorKind};
-use workloads::{ArrivalProcess, PacketGenerator};
+use workloads::{ArrivalProcess, OnOff, OnOffArrivals, PacketGenerator};
 
 /// How far past the current event the source runs ahead into a node that
 /// forwards in closed form (one `SourceNext` event per this much traffic
@@ -34,10 +34,30 @@ pub enum WorldEvent {
 }
 
 /// How the source makes a request for one actor.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum RequestGen {
     /// The actor kind's own request generator (real payloads it can parse).
     Kind(ActorKind),
+    /// An application request from the `[workload.app]` settings
+    /// (`workloads::apps::requests`), else the kind's own generator;
+    /// zero-padded to at least `payload_bytes` as `Padded`.
+    App {
+        /// The actor kind.
+        kind: ActorKind,
+        /// The settings.
+        app: std::sync::Arc<workloads::apps::workload::AppWorkload>,
+        /// Least payload bytes (0: no padding).
+        payload_bytes: usize,
+    },
+    /// The kind's own request, zero-padded to at least `payload_bytes`
+    /// (`workload.actors[].request_bytes`; parsers read their fields and
+    /// ignore trailing bytes).
+    Padded {
+        /// The actor kind.
+        kind: ActorKind,
+        /// Least payload bytes.
+        payload_bytes: usize,
+    },
     /// Zero-filled payloads of one size (e.g. for the echo actor).
     Fixed {
         /// `Message::kind`.
@@ -58,6 +78,18 @@ pub struct Target {
     pub cumulative: f64,
 }
 
+/// When the request source sends: the process and its mean rate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RequestArrivals {
+    /// Constant, Poisson or bursty gaps.
+    pub process: ArrivalProcess,
+    /// Burst and silence means with [`ArrivalProcess::OnOff`] (without
+    /// them the process degenerates to constant gaps).
+    pub onoff: Option<OnOff>,
+    /// Mean requests per second.
+    pub rate_rps: f64,
+}
+
 /// Where frames come from.
 pub enum Source {
     /// Packets of a size mix at an offered rate in Gb/s, each addressed to one actor (the echo actor).
@@ -73,10 +105,13 @@ pub enum Source {
         targets: Vec<Target>,
         /// The stream gaps, picks and payloads are drawn from.
         rng: SimRng,
-        /// Constant or Poisson gaps.
+        /// Constant, Poisson or bursty gaps.
         arrival: ArrivalProcess,
         /// Mean gap, ps.
         mean_gap_ps: f64,
+        /// Bursty: the on/off schedule (Poisson at the peak rate inside a
+        /// burst), as the cluster clients' `"onoff"`.
+        bursts: Option<OnOffArrivals>,
         /// Creation time of the next request.
         next_at: SimTime,
         /// No request is created at or after this.
@@ -87,19 +122,30 @@ pub enum Source {
 }
 
 impl Source {
-    /// Requests at `rate_rps` until `stop_at`.
+    /// Requests at `arrivals` until `stop_at`; the first is created at time
+    /// zero (with bursts: the first burst starts then).
     pub fn requests(
         targets: Vec<Target>,
-        rng: SimRng,
-        arrival: ArrivalProcess,
-        rate_rps: f64,
+        mut rng: SimRng,
+        arrivals: RequestArrivals,
         stop_at: SimTime,
     ) -> Source {
+        let rate_rps = arrivals.rate_rps.max(1e-9);
+        let bursts = match (arrivals.process, arrivals.onoff) {
+            (ArrivalProcess::OnOff, Some(p)) => Some(OnOffArrivals::new(
+                p.peak_rate(rate_rps),
+                p,
+                SimTime::ZERO,
+                &mut rng,
+            )),
+            _ => None,
+        };
         Source::Requests {
             targets,
             rng,
-            arrival,
-            mean_gap_ps: 1e12 / rate_rps.max(1e-9),
+            arrival: arrivals.process,
+            mean_gap_ps: 1e12 / rate_rps,
+            bursts,
             next_at: SimTime::ZERO,
             stop_at,
             next_id: 0,
@@ -136,6 +182,7 @@ impl Source {
                 rng,
                 arrival,
                 mean_gap_ps,
+                bursts,
                 next_at,
                 stop_at,
                 next_id,
@@ -146,32 +193,52 @@ impl Source {
                     return None;
                 }
                 let created_at = *next_at;
-                let gap = match arrival {
-                    // on/off is refused for actor workloads (scenario validation)
-                    ArrivalProcess::Constant | ArrivalProcess::OnOff => {
-                        SimDuration::from_ps(*mean_gap_ps as u64)
-                    }
-                    ArrivalProcess::Poisson => {
+                *next_at = match (arrival, bursts.as_mut()) {
+                    (ArrivalProcess::OnOff, Some(b)) => b.next_after(created_at, rng),
+                    (ArrivalProcess::Poisson, _) => {
                         let x: f64 = Exp1.sample(rng);
-                        SimDuration::from_ps((x * *mean_gap_ps) as u64)
+                        created_at + SimDuration::from_ps((x * *mean_gap_ps) as u64)
                     }
+                    // "onoff" without periods degenerates to constant gaps
+                    _ => created_at + SimDuration::from_ps(*mean_gap_ps as u64),
                 };
-                *next_at = created_at + gap;
                 let u: f64 = rng.gen();
                 let i = targets
                     .iter()
                     .position(|t| u < t.cumulative)
                     .unwrap_or(targets.len() - 1);
                 let t = &targets[i];
-                let (kind, payload) = match t.request {
+                let (kind, payload) = match &t.request {
                     RequestGen::Kind(k) => {
-                        let req = gen_request(k, rng);
+                        let req = gen_request(*k, rng);
+                        (req.kind, req.payload)
+                    }
+                    RequestGen::App {
+                        kind,
+                        app,
+                        payload_bytes,
+                    } => {
+                        let mut req = workloads::apps::requests::app_request(kind.name(), app, rng)
+                            .unwrap_or_else(|| gen_request(*kind, rng));
+                        if req.payload.len() < *payload_bytes {
+                            req.payload.resize(*payload_bytes, 0);
+                        }
+                        (req.kind, req.payload)
+                    }
+                    RequestGen::Padded {
+                        kind,
+                        payload_bytes,
+                    } => {
+                        let mut req = gen_request(*kind, rng);
+                        if req.payload.len() < *payload_bytes {
+                            req.payload.resize(*payload_bytes, 0);
+                        }
                         (req.kind, req.payload)
                     }
                     RequestGen::Fixed {
                         kind,
                         payload_bytes,
-                    } => (kind, vec![0u8; payload_bytes]),
+                    } => (*kind, vec![0u8; *payload_bytes]),
                 };
                 let id = *next_id;
                 *next_id += 1;

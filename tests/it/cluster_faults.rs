@@ -1,6 +1,6 @@
 //! Cluster faults (`[faults]`): links lose frames at their probability and delay them, a crashed server drops what reaches it and its clients time out, conservation holds, and outputs stay byte-identical for a seed at 1 or 2 threads; bursty (`onoff`) cluster clients.
 
-use crate::common::{nicsim, repo, scratch, without_wall_time};
+use crate::common::{out_file, out_summary, repo, run_quiet_into_o, scratch};
 use nicsim::run::cluster::{run_cluster, ClusterOptions};
 use nicsim::{RunOutput, Scenario};
 
@@ -182,27 +182,8 @@ fn faults_give_byte_identical_outputs_for_a_seed_at_one_or_two_threads() {
     );
     for (dir, threads) in dirs.iter().zip(["1", "2"]) {
         std::fs::write(dir.join("s.toml"), &text).expect("write");
-        let out = nicsim(
-            dir,
-            &[
-                "run",
-                "s.toml",
-                "--set",
-                "duration_ms=2",
-                "--out",
-                "o",
-                "-q",
-                "--threads",
-                threads,
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        run_quiet_into_o(dir, "s.toml", "2", threads);
     }
-    let read = |d: &std::path::Path, f: &str| std::fs::read(d.join("o").join(f)).expect(f);
     for f in [
         "timeseries.csv",
         "actors.csv",
@@ -210,13 +191,17 @@ fn faults_give_byte_identical_outputs_for_a_seed_at_one_or_two_threads() {
         "servers.csv",
         "links.csv",
     ] {
-        assert!(read(&dirs[0], f) == read(&dirs[1], f), "{f} differs");
+        assert!(
+            out_file(&dirs[0], f) == out_file(&dirs[1], f),
+            "{f} differs"
+        );
     }
-    let s = |d: &std::path::Path| {
-        without_wall_time(&String::from_utf8(read(d, "summary.csv")).expect("utf8"))
-    };
-    assert_eq!(s(&dirs[0]), s(&dirs[1]), "summary.csv differs");
-    let links = String::from_utf8(read(&dirs[0], "links.csv")).expect("utf8");
+    assert_eq!(
+        out_summary(&dirs[0]),
+        out_summary(&dirs[1]),
+        "summary.csv differs"
+    );
+    let links = String::from_utf8(out_file(&dirs[0], "links.csv")).expect("utf8");
     assert!(
         links
             .lines()

@@ -1,6 +1,6 @@
 //! Cluster runs: the examples run end to end, outputs are byte-identical for a seed and for 1 or 2 threads, every frame and message is conserved across the cluster, latency respects the path, and the run's pcap files match links.csv.
 
-use crate::common::{nicsim, repo, scratch, without_wall_time};
+use crate::common::{nicsim, out_file, out_summary, repo, run_quiet_into_o, scratch};
 use nicsim::run::cluster::{run_cluster, ClusterOptions};
 use nicsim::Scenario;
 
@@ -143,25 +143,7 @@ fn same_seed_and_any_thread_count_give_byte_identical_outputs() {
         (&dirs[2], "2"),
     ];
     for (dir, threads) in runs {
-        let out = nicsim(
-            dir,
-            &[
-                "run",
-                cfg,
-                "--set",
-                "duration_ms=1",
-                "--out",
-                "o",
-                "-q",
-                "--threads",
-                threads,
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        run_quiet_into_o(dir, cfg, "1", threads);
     }
     let files = [
         "timeseries.csv",
@@ -174,17 +156,13 @@ fn same_seed_and_any_thread_count_give_byte_identical_outputs() {
         "links.csv",
         "resolved.toml",
     ];
-    let read = |d: &std::path::Path, f: &str| std::fs::read(d.join("o").join(f)).expect(f);
     for d in &dirs[1..] {
         for f in files {
-            assert!(read(&dirs[0], f) == read(d, f), "{f} differs");
+            assert!(out_file(&dirs[0], f) == out_file(d, f), "{f} differs");
         }
-        let s = |d: &std::path::Path| {
-            without_wall_time(&String::from_utf8(read(d, "summary.csv")).expect("utf8"))
-        };
-        assert_eq!(s(&dirs[0]), s(d), "summary.csv differs");
+        assert_eq!(out_summary(&dirs[0]), out_summary(d), "summary.csv differs");
     }
-    let servers = String::from_utf8(read(&dirs[0], "servers.csv")).expect("utf8");
+    let servers = String::from_utf8(out_file(&dirs[0], "servers.csv")).expect("utf8");
     assert_eq!(servers.lines().count(), 1 + 16, "one row per server");
 }
 
@@ -266,11 +244,16 @@ fn cluster_flags_are_refused_where_they_do_not_apply() {
 
 #[test]
 fn the_dt_application_runs_on_a_cluster_and_answers_its_clients() {
-    let o = vec!["duration_ms=1".to_string(), "warmup_ms=0.2".to_string()];
+    // below the rate at which the 2-core s3 overloads (the config's own 500
+    // k/s queues there until the policy moves p2 to the host)
+    let o: Vec<String> = ["duration_ms=2", "warmup_ms=0.2", "workload.rate_krps=300"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let s = Scenario::load(&repo().join("configs/cluster_dt.toml"), &o).expect("loads");
     let (out, _) = run_cluster(&s, &ClusterOptions::default()).expect("runs");
     let (sent, answered) = (num(&out, "client_sent"), num(&out, "client_responses"));
-    assert!(sent > 1000, "{sent}");
+    assert!(sent > 500, "{sent}");
     // DT_RESULT comes back after 2PC and the log record: nearly every transaction is answered
     assert!(answered * 100 >= sent * 95, "{answered} of {sent}");
     assert!(out.places.conserved(), "{:?}", out.places);

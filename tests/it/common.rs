@@ -55,3 +55,38 @@ pub fn without_wall_time(csv_text: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// Runs `nicsim run CFG --set duration_ms=D --out o -q --threads T` in `dir`,
+/// failing the test (with nicsim's stderr) on error.
+pub fn run_quiet_into_o(dir: &Path, cfg: &str, duration_ms: &str, threads: &str) {
+    let duration = format!("duration_ms={duration_ms}");
+    let out = nicsim(
+        dir,
+        &[
+            "run",
+            cfg,
+            "--set",
+            &duration,
+            "--out",
+            "o",
+            "-q",
+            "--threads",
+            threads,
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The bytes of output file `f` of a run into `dir/o`.
+pub fn out_file(dir: &Path, f: &str) -> Vec<u8> {
+    std::fs::read(dir.join("o").join(f)).expect(f)
+}
+
+/// `dir/o/summary.csv` without its wall-time column.
+pub fn out_summary(dir: &Path) -> String {
+    without_wall_time(&String::from_utf8(out_file(dir, "summary.csv")).expect("utf8"))
+}

@@ -1,6 +1,8 @@
 //! Integration tests of the nicsim binary crate: one test binary, one module per behaviour.
 
+mod actor_bursts;
 mod bad_input;
+mod cluster_apps;
 mod cluster_faults;
 mod cluster_run;
 mod cluster_topo;
@@ -16,6 +18,7 @@ mod overload;
 mod plot_svg;
 mod policies;
 mod repro;
+mod repro_eval;
 mod slurm_script;
 mod swarm;
 mod sweep_configs;

@@ -65,6 +65,16 @@ fn native_refuses_bad_flags_with_exit_2() {
         vec!["native", c, "--duration-s=-1"],
         vec!["native", c, "--rate-krps", "0"],
         vec!["native", c, "--nic-cores", "13"],
+        vec![
+            "native",
+            c,
+            "--set",
+            "workload.arrival=onoff",
+            "--set",
+            "workload.on_us=5",
+            "--set",
+            "workload.off_us=15",
+        ],
     ] {
         let o = nicsim(&dir, &args);
         assert_eq!(

@@ -136,3 +136,36 @@ fn hybrid_on_a_single_nic_core_leaves_no_request_stranded() {
         out.summary.generated
     );
 }
+
+/// Issue 14: past the NIC's capacity on the on-path CN2350 the hybrid kept
+/// migrating until the NIC could cope. RKV at 8 Gb/s of 512 B per server needs
+/// two of its actors on the host; before the fix only the busiest moved (its
+/// frames, forwarded by the NIC cores, kept them 100% busy unseen by the policy).
+#[test]
+fn on_path_overload_keeps_pushing_actors_to_the_host() {
+    use nicsim::repro::eval::scenario::{scenario, App, Config, Point};
+    let p = Point {
+        app: App::Rkv,
+        config: Config::Ipipe,
+        nic: "liquidio_cn2350",
+        link_gbps: 10.0,
+        request_bytes: 512,
+        offered_gbps: 8.0,
+        servers: 2,
+        duration_ms: 5.0,
+        seed: 1,
+    };
+    let out = run_scenario(&scenario(&p).expect("eval scenario")).expect("run");
+    let migrations = out
+        .extra_tables
+        .iter()
+        .find(|(n, _)| n == "migrations.csv")
+        .expect("migrations.csv")
+        .1
+        .clone();
+    let server = migrations.column("server").unwrap();
+    for s in ["s0", "s1"] {
+        let n = migrations.rows.iter().filter(|r| r[server] == s).count();
+        assert!(n >= 2, "{s}: {n} migrations {migrations:?}");
+    }
+}

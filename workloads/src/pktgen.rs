@@ -39,8 +39,14 @@ pub struct OnOff {
 impl OnOff {
     /// Peak rate during a burst for a mean rate of `mean_gbps`.
     pub fn peak_gbps(&self, mean_gbps: f64) -> f64 {
+        self.peak_rate(mean_gbps)
+    }
+
+    /// Peak rate during a burst for a mean rate of `mean` (any unit): the
+    /// mean scaled by (on + off) / on.
+    pub fn peak_rate(&self, mean: f64) -> f64 {
         let on = self.on.as_ps().max(1) as f64;
-        mean_gbps * (on + self.off.as_ps() as f64) / on
+        mean * (on + self.off.as_ps() as f64) / on
     }
 }
 

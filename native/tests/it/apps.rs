@@ -10,6 +10,7 @@ use std::time::Duration;
 use workloads::actors::kinds;
 use workloads::actors::kv_cache::encode_request;
 use workloads::actors::registry::ActorKind;
+use workloads::apps::peer::Peer;
 use workloads::apps::rta::counter::{RtaCounter, RtaCounterConfig};
 use workloads::apps::rta::filter::{RtaFilter, RtaFilterConfig};
 use workloads::apps::rta::ranker::{RtaRanker, RtaRankerConfig};
@@ -22,7 +23,7 @@ fn rta_runtime(epoch: Epoch, n: u32, min_value: u32, keys: u32) -> Runtime {
     let mut rt = Runtime::new(settings(PolicyKind::Hybrid), 2, 1).expect("runtime");
     let filter = RtaFilterConfig {
         name: "rta_filter".into(),
-        counters: vec![1, 2],
+        counters: vec![Peer::from(1), Peer::from(2)],
         min_value,
     };
     let f = RtaFilter::new(filter).expect("filter");
@@ -30,7 +31,7 @@ fn rta_runtime(epoch: Epoch, n: u32, min_value: u32, keys: u32) -> Runtime {
     for i in 0..2 {
         let c = RtaCounterConfig {
             name: format!("rta_counter_{i}"),
-            rankers: vec![3, 4],
+            rankers: vec![Peer::from(3), Peer::from(4)],
             key_count: keys,
         };
         let c = RtaCounter::new(c).expect("counter");
@@ -41,7 +42,7 @@ fn rta_runtime(epoch: Epoch, n: u32, min_value: u32, keys: u32) -> Runtime {
             name: format!("rta_ranker_{i}"),
             n,
             key_count: keys,
-            upstream: Some(5),
+            upstream: Some(Peer::from(5)),
             sources: vec![],
         };
         register(&mut rt, Box::new(RtaRanker::new(r).unwrap()), None, epoch).unwrap();
@@ -51,7 +52,7 @@ fn rta_runtime(epoch: Epoch, n: u32, min_value: u32, keys: u32) -> Runtime {
         n,
         key_count: keys,
         upstream: None,
-        sources: vec![3, 4],
+        sources: vec![Peer::from(3), Peer::from(4)],
     };
     assert_eq!(
         register(&mut rt, Box::new(RtaRanker::new(agg).unwrap()), None, epoch).unwrap(),

@@ -52,6 +52,9 @@ pub struct CacheCounters {
 pub struct Cache {
     geometry: CacheGeometry,
     sets: u64,
+    /// `sets - 1` when `sets` is a power of two (every built-in geometry):
+    /// the set index is then a mask, not a division, on this hot path.
+    set_mask: Option<u64>,
     /// `sets * ways` slots: the resident line number, or `EMPTY` (allocated
     /// by groups of sets on first use: building a 20 MiB L3 costs nothing).
     tags: Slots,
@@ -71,6 +74,7 @@ impl Cache {
         Cache {
             geometry,
             sets,
+            set_mask: sets.is_power_of_two().then(|| sets - 1),
             tags: Slots::new(slots, geometry.ways as usize, EMPTY),
             stamps: Slots::new(slots, geometry.ways as usize, 0),
             clock: 0,
@@ -94,11 +98,20 @@ impl Cache {
         self.access_line(line)
     }
 
+    #[inline]
+    fn set_base(&self, line: u64) -> usize {
+        let set = match self.set_mask {
+            Some(m) => line & m,
+            None => line % self.sets,
+        };
+        set as usize * self.geometry.ways as usize
+    }
+
     /// Looks up a line number, installing it on a miss.
     pub fn access_line(&mut self, line: u64) -> Lookup {
         self.clock += 1;
         let ways = self.geometry.ways as usize;
-        let base = (line % self.sets) as usize * ways;
+        let base = self.set_base(line);
         let set_tags = &mut self.tags[base..base + ways];
         if let Some(w) = set_tags.iter().position(|&t| t == line) {
             self.stamps[base + w] = self.clock;
@@ -130,8 +143,25 @@ impl Cache {
     pub fn contains(&self, addr: u64) -> bool {
         let line = addr / self.geometry.line_bytes;
         let ways = self.geometry.ways as usize;
-        let base = (line % self.sets) as usize * ways;
+        let base = self.set_base(line);
         self.tags[base..base + ways].contains(&line)
+    }
+
+    /// Drops the line holding `addr` if it is resident (a device wrote the
+    /// memory behind it: coherence invalidates the stale copy). Returns
+    /// whether it was resident; counters are not touched.
+    pub fn invalidate(&mut self, addr: u64) -> bool {
+        let line = addr / self.geometry.line_bytes;
+        let ways = self.geometry.ways as usize;
+        let base = self.set_base(line);
+        match self.tags[base..base + ways].iter().position(|&t| t == line) {
+            Some(w) => {
+                self.tags[base + w] = EMPTY;
+                self.stamps[base + w] = 0;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Empties the cache and resets its counters.
@@ -176,6 +206,20 @@ mod tests {
         assert!(!c.contains(4 * 64));
         assert!(c.contains(8 * 64));
         assert_eq!(c.counters().evictions, 1);
+    }
+
+    #[test]
+    fn an_invalidated_line_misses_and_frees_its_way() {
+        let mut c = small();
+        c.access_line(0);
+        c.access_line(4);
+        assert!(c.invalidate(0));
+        assert!(!c.invalidate(0));
+        // the freed way takes line 8 without evicting line 4
+        assert_eq!(c.access_line(8), Lookup::Miss);
+        assert_eq!(c.counters().evictions, 0);
+        assert!(c.contains(4 * 64));
+        assert_eq!(c.access_line(0), Lookup::Miss);
     }
 
     #[test]

@@ -66,6 +66,10 @@ pub struct MemoryConfig {
     /// Hardware-managed packet buffer (on-path NICs only).
     #[serde(default)]
     pub packet_buffer: Option<PacketBufferConfig>,
+    /// The receive ring of packet buffers and work entries in NIC memory that
+    /// the forwarding path reads through the caches (`memory::packet_ring`).
+    #[serde(default)]
+    pub packet_ring: Option<crate::memory::packet_ring::PacketRingConfig>,
 }
 
 /// One cache level (`[[memory.caches]]`).
@@ -169,6 +173,9 @@ impl MemoryConfig {
             )?;
             latency_ns("memory.packet_buffer.latency_ns", p.latency_ns)?;
         }
+        if let Some(r) = &self.packet_ring {
+            r.validate(self.line_bytes)?;
+        }
         Ok(())
     }
 
@@ -260,6 +267,9 @@ pub struct NicMemory {
     scratchpad: Option<(u64, SimDuration)>,
     packet_buffer: Option<(u64, SimDuration)>,
     counters: Vec<CoreMemCounters>,
+    /// The outermost level with one instance for the whole machine (where
+    /// device writes can allocate), if any.
+    shared_level: Option<usize>,
 }
 
 impl NicMemory {
@@ -311,8 +321,54 @@ impl NicMemory {
                 .packet_buffer
                 .as_ref()
                 .map(|p| (p.size_kb * 1024, SimDuration::from_ns_f64(p.latency_ns))),
+            shared_level: None,
             counters,
-        })
+        }
+        .with_shared_level())
+    }
+
+    fn with_shared_level(mut self) -> Self {
+        self.shared_level = self.levels.iter().rposition(|l| l.caches.len() == 1);
+        self
+    }
+
+    /// A device (the NIC's packet input unit or DMA engine) writes `bytes` at
+    /// `addr`: the first `allocate_lines` lines are installed in the shared
+    /// cache level (the input unit allocating into L2), the rest go to DRAM
+    /// only. Stale copies in a core's caches must be dropped with
+    /// [`NicMemory::invalidate`] first (the caller knows which core read the
+    /// memory last). Without a level shared by every core nothing is
+    /// allocated. Charges no core.
+    pub fn device_write(&mut self, addr: u64, bytes: u32, allocate_lines: u32) {
+        let Some(level) = self.shared_level else {
+            return;
+        };
+        if allocate_lines == 0 {
+            return;
+        }
+        let line = self.config.line_bytes;
+        let last = addr.saturating_add(u64::from(bytes.max(1)) - 1);
+        let first = addr / line;
+        let end = (last / line).min(first + u64::from(allocate_lines) - 1);
+        let cache = &mut self.levels[level].caches[0];
+        for l in first..=end {
+            cache.access_line(l);
+        }
+    }
+
+    /// Drops the lines of `bytes` at `addr` from every cache that serves
+    /// `core` (coherence: a device is about to overwrite that memory).
+    pub fn invalidate(&mut self, core: usize, addr: u64, bytes: u32) {
+        if core >= self.cores {
+            return;
+        }
+        let line = self.config.line_bytes;
+        let last = addr.saturating_add(u64::from(bytes.max(1)) - 1);
+        for l in addr / line..=last / line {
+            for level in &mut self.levels {
+                level.caches[core / level.shared_by].invalidate(l * line);
+            }
+        }
     }
 
     /// The configuration this hierarchy was built from.

@@ -2,6 +2,7 @@
 
 pub mod cache;
 pub mod hierarchy;
+pub mod packet_ring;
 pub mod pointer_chase;
 
 pub use cache::{Cache, CacheCounters, CacheGeometry, Lookup};
@@ -10,3 +11,4 @@ pub use hierarchy::{
     ScratchpadConfig, ServedBy, DRAM_PACKET_RING_BASE, PACKET_BUFFER_BASE, PACKET_SLOT_BYTES,
     SCRATCHPAD_BASE,
 };
+pub use packet_ring::{PacketRing, PacketRingConfig, ENTRY_RING_BASE};

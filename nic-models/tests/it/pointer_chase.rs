@@ -26,6 +26,7 @@ fn two_level() -> MemoryConfig {
         stream_overlap: 4.0,
         scratchpad: None,
         packet_buffer: None,
+        packet_ring: None,
     }
 }
 

@@ -229,3 +229,77 @@ fn upgrade_needs_the_tail_below_the_hysteresis_band() {
     let v = view(&s, vec![a], 10, 2);
     assert_eq!(HybridPolicy::upgrade(&v), None);
 }
+
+/// On an on-path NIC the cores also forward the frames of host actors: work in
+/// no NIC actor's offered load. After the busiest actor moved, the RKV eval
+/// (8 Gb/s, CN2350) showed the FCFS group at 7 cores of actor load, its cores
+/// 100% busy and its mean latency at 300 us: that is still overload.
+#[test]
+fn busy_cores_count_as_load_when_forwarding_hides_it_from_the_actors() {
+    let s = SchedulerSettings::default();
+    let mut v = view(
+        &s,
+        vec![
+            actor(0, Placement::Host, 6.0, 0.0),
+            actor(1, Placement::NicFcfs, 3.5, 0.0),
+            actor(2, Placement::NicFcfs, 3.5, 0.0),
+        ],
+        12,
+        0,
+    );
+    v.fcfs.latency = LatencySummary {
+        count: 4_096,
+        mean_ns: 300_000.0,
+        ..LatencySummary::default()
+    };
+    v.fcfs.utilization = 1.0;
+    let mut p = HybridPolicy::new();
+    for _ in 1..s.overload_evaluations {
+        assert_eq!(p.push_to_host(&v), None);
+    }
+    // ties on load go to the lower id
+    assert_eq!(
+        p.push_to_host(&v),
+        Some(PolicyAction::MigrateToHost { actor: 1 })
+    );
+    // with the cores at 60% it is a latency problem for core moves, not overload
+    v.fcfs.utilization = 0.6;
+    let mut p = HybridPolicy::new();
+    for _ in 0..2 * s.overload_evaluations {
+        assert_eq!(p.push_to_host(&v), None);
+    }
+}
+
+/// Evaluations made while a migration runs do not count towards the next one:
+/// the policy must see the NIC after the move before it moves another actor.
+#[test]
+fn overload_seen_during_a_migration_does_not_count() {
+    let s = SchedulerSettings::default();
+    let mut v = view(
+        &s,
+        vec![
+            actor(0, Placement::NicFcfs, 8.0, 0.0),
+            actor(1, Placement::NicFcfs, 6.0, 0.0),
+        ],
+        12,
+        0,
+    );
+    v.fcfs.latency = LatencySummary {
+        count: 4_096,
+        mean_ns: 300_000.0,
+        ..LatencySummary::default()
+    };
+    let mut p = HybridPolicy::new();
+    v.migration_in_progress = true;
+    for _ in 0..2 * s.overload_evaluations {
+        assert_eq!(p.push_to_host(&v), None);
+    }
+    v.migration_in_progress = false;
+    for _ in 1..s.overload_evaluations {
+        assert_eq!(p.push_to_host(&v), None);
+    }
+    assert_eq!(
+        p.push_to_host(&v),
+        Some(PolicyAction::MigrateToHost { actor: 0 })
+    );
+}

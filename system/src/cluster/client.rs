@@ -10,9 +10,10 @@
 //! bounded: an open-loop client whose server does not answer refuses new
 //! requests (counted) instead of growing without limit.
 
-use rand::Rng;
 use sim_core::{LatencyHistogram, SimDuration, SimRng, SimTime};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use workloads::bursts::{exp_gap, OnOffArrivals};
+use workloads::OnOff;
 
 /// Default bound on outstanding requests per client.
 pub const DEFAULT_MAX_OUTSTANDING: usize = 65_536;
@@ -85,8 +86,8 @@ pub struct Client {
     /// send time its server carried back.
     by_sent: BTreeSet<(SimTime, u64)>,
     next_id: u64,
-    /// Bursty: when the current burst ends.
-    burst_end: SimTime,
+    /// Bursty: the on/off schedule.
+    bursts: Option<OnOffArrivals>,
     /// Latency counts requests sent at or after this.
     warmup_end: SimTime,
     /// Counters.
@@ -112,14 +113,15 @@ impl Client {
             outstanding: BTreeMap::new(),
             by_sent: BTreeSet::new(),
             next_id: 0,
-            burst_end: start,
+            bursts: None,
             warmup_end: SimTime::ZERO,
             stats: ClientStats::default(),
             latency: LatencyHistogram::new(),
         };
-        if let LoadModel::Bursty { on, .. } = load {
+        if let LoadModel::Bursty { rate_rps, on, off } = load {
             // the first burst starts at `start`
-            c.burst_end = start + exp_mean(&mut c.rng, on);
+            let periods = OnOff { on, off };
+            c.bursts = Some(OnOffArrivals::new(rate_rps, periods, start, &mut c.rng));
         }
         // A Poisson process does not start with an arrival at t = 0.
         if !matches!(load, LoadModel::Constant { .. } | LoadModel::Closed { .. }) {
@@ -265,38 +267,21 @@ impl Client {
 
     /// Moves the open-loop schedule to the next send time.
     fn advance(&mut self) {
-        let exp = |rng: &mut SimRng, rate: f64| {
-            // Inverse CDF; 1 - u is in (0, 1] so the log is finite.
-            let u: f64 = rng.gen();
-            SimDuration::from_secs_f64(-(1.0 - u).ln() / rate)
-        };
         match self.load {
             LoadModel::Constant { rate_rps } => {
                 self.next_at += SimDuration::from_secs_f64(1.0 / rate_rps);
             }
             LoadModel::Poisson { rate_rps } => {
-                self.next_at += exp(&mut self.rng, rate_rps);
+                self.next_at += exp_gap(&mut self.rng, rate_rps);
             }
-            LoadModel::Bursty { rate_rps, on, off } => {
-                let mut t = self.next_at + exp(&mut self.rng, rate_rps);
-                // Past the burst's end: a silence, then a new burst, whose
-                // first arrival is again exponential (memoryless) from its start.
-                while t >= self.burst_end {
-                    let start = self.burst_end + exp_mean(&mut self.rng, off);
-                    self.burst_end = start + exp_mean(&mut self.rng, on);
-                    t = start + exp(&mut self.rng, rate_rps);
+            LoadModel::Bursty { .. } => {
+                if let Some(b) = self.bursts.as_mut() {
+                    self.next_at = b.next_after(self.next_at, &mut self.rng);
                 }
-                self.next_at = t;
             }
             LoadModel::Closed { .. } => {}
         }
     }
-}
-
-/// An exponential duration with mean `mean`.
-fn exp_mean(rng: &mut SimRng, mean: SimDuration) -> SimDuration {
-    let u: f64 = rng.gen();
-    SimDuration::from_ps((-(1.0 - u).ln() * mean.as_ps() as f64) as u64)
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod link;
 pub mod netpart;
 pub mod netsim;
 pub mod probe;
+pub mod record;
 pub mod report;
 pub mod routing;
 pub mod spec;

@@ -31,8 +31,12 @@ pub struct ClientTarget {
     pub kind: ActorKind,
     /// Whether it answers the sender (otherwise the request is one-way).
     pub replies: bool,
+    /// Least payload bytes of a request (zero padding; 0: the kind's own size).
+    pub pad_to: usize,
     /// Cumulative normalised weight.
     pub cumulative: f64,
+    /// `[workload.app]` request settings (`None`: the kind's own generator).
+    pub app: Option<Arc<workloads::apps::workload::AppWorkload>>,
 }
 
 /// A client machine in the network partition.
@@ -79,6 +83,8 @@ pub struct NetPart {
     pub trace: Option<ChromeTrace>,
     /// Events that belong to a server partition (a routing bug; should stay 0).
     pub misrouted: u64,
+    /// Every delivered message, when asked for (tests; `super::record`).
+    pub record: Option<super::record::Recorder>,
 }
 
 impl NetPart {
@@ -101,6 +107,7 @@ impl NetPart {
             delivered: 0,
             trace,
             misrouted: 0,
+            record: None,
         }
     }
 
@@ -163,6 +170,9 @@ impl NetPart {
             NodeRef::Server(i) => {
                 self.delivered += 1;
                 self.traced_delivery(&next, &f.wire);
+                if let Some(r) = self.record.as_mut() {
+                    r.delivered(next.transit.rx_last, &f.msg, i, f.port);
+                }
                 ctx.send(
                     1 + i as usize,
                     next.transit.rx_last,
@@ -185,6 +195,9 @@ impl NetPart {
         self.delivered += 1;
         self.traced_delivery(hop, &f.wire);
         let me = self.fabric.topology().servers + c;
+        if let Some(r) = self.record.as_mut() {
+            r.delivered(now, &f.msg, me, f.port);
+        }
         if let Some(cp) = self.clients.get_mut(c as usize) {
             cp.frames_in += 1;
             // A reply that starts with its request's message id (the
@@ -232,12 +245,25 @@ impl NetPart {
         if !t.replies {
             cp.client.forget(id);
         }
-        let mut req = gen_request(t.kind, &mut cp.rng);
+        let app = t
+            .app
+            .as_deref()
+            .and_then(|w| workloads::apps::requests::app_request(t.kind.name(), w, &mut cp.rng));
+        let mut req = match app {
+            Some(r) => r,
+            None => gen_request(t.kind, &mut cp.rng),
+        };
+        if req.payload.len() < t.pad_to {
+            req.payload.resize(t.pad_to, 0);
+        }
         let me = servers + c;
         // unique across clients and below the runtime's own message ids
         let msg_id = (u64::from(me) << 32) | (id & 0xffff_ffff);
-        if t.kind == ActorKind::DtCoordinator && req.payload.len() >= 8 {
-            // DT_TXN starts with its txn id, which DT_RESULT echoes: make it the request's
+        if matches!(t.kind, ActorKind::DtCoordinator | ActorKind::RkvReplica)
+            && req.payload.len() >= 8
+        {
+            // DT_TXN starts with its txn id, which DT_RESULT echoes, and RKV_PUT /
+            // RKV_GET with a request id RKV_REPLY echoes: make it the request's
             req.payload[..8].copy_from_slice(&msg_id.to_le_bytes());
         }
         let msg = Message {

@@ -163,6 +163,37 @@ pub(crate) mod tests {
         }
     }
 
+    /// `n` UDP frames of `bytes` from endpoint `src` to `dst` (with their
+    /// addresses), `gap` apart from time zero, one flow each: source port
+    /// `base_port + i` (the trace and pcap tests' traffic).
+    pub(crate) fn udp_frames(
+        n: u64,
+        (src, src_ip): (u32, Ipv4Addr),
+        (dst, dst_ip): (u32, Ipv4Addr),
+        bytes: u32,
+        gap: sim_core::SimDuration,
+        base_port: u16,
+    ) -> Vec<(sim_core::SimTime, crate::cluster::WireFrame)> {
+        (0..n)
+            .map(|i| {
+                let f = crate::cluster::WireFrame {
+                    id: i,
+                    src,
+                    dst,
+                    bytes,
+                    flow: FlowKey {
+                        src_ip,
+                        dst_ip,
+                        src_port: base_port + i as u16,
+                        dst_port: 5000,
+                        protocol: 17,
+                    },
+                };
+                (sim_core::SimTime::ZERO + gap * i, f)
+            })
+            .collect()
+    }
+
     fn leaf_spine(racks: u32, per: u32, spines: u32) -> Topology {
         let mut c = section(ClusterShape::LeafSpine);
         c.racks = Some(racks);

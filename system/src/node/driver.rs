@@ -143,6 +143,9 @@ pub struct RuntimeDriver {
     forwards: std::collections::VecDeque<(u64, Option<Message>)>,
     /// On-path NIC: its cores see every frame from the wire, host-bound ones included.
     on_path: bool,
+    /// Host-only runs: the host DPDK-style stack host cores pay per message
+    /// from or to the wire (`node::host_stack`); `None` otherwise.
+    host_stack: Option<crate::node::host_stack::HostStack>,
 }
 
 impl RuntimeDriver {
@@ -185,7 +188,18 @@ impl RuntimeDriver {
             host_cycle_scale: 1.0,
             forwards: std::collections::VecDeque::new(),
             on_path: false,
+            host_stack: None,
         }
+    }
+
+    /// Host cores pay `stack` for every message from or to the wire (the
+    /// `host_only` policy: the NIC is a plain NIC).
+    pub fn with_host_stack(
+        mut self,
+        stack: Option<crate::node::host_stack::HostStack>,
+    ) -> RuntimeDriver {
+        self.host_stack = stack;
+        self
     }
 
     /// Marks the NIC on-path (LiquidIO): every frame from the wire passes a
@@ -313,7 +327,11 @@ impl RuntimeDriver {
             }
         };
         outbox.clear();
-        let mut platform = NodePlatform::new(inner, forwarding, outbox);
+        let stack = match core.side {
+            Side::Nic => None,
+            Side::Host => self.host_stack,
+        };
+        let mut platform = NodePlatform::new(inner, forwarding, outbox).with_host_stack(stack);
         platform.inner_mut().advance_to(now);
         platform.inner_mut().begin_exec();
         let outcome = match self.rt.run_next(core, now, &mut platform) {

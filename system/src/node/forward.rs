@@ -21,8 +21,9 @@
 use super::accounting::col;
 use super::{Ingress, Node};
 use crate::frame::Frame;
+use nic_models::memory::PacketRing;
 use nic_models::shared_queue::Slot;
-use nic_models::{CoreModel, ForwardingCost, SharedQueue};
+use nic_models::{CoreModel, ForwardingCost, ModelError, NicProfile, SharedQueue};
 use sim_core::{SimDuration, SimTime};
 use std::collections::VecDeque;
 
@@ -65,9 +66,18 @@ pub struct Mechanisms {
     pub get_work: SimDuration,
     /// Added per further core polling at the same moment.
     pub contention: SimDuration,
-    /// The NIC's memory (its cores' caches) and the per-flow record size,
-    /// when the handler keeps per-flow state.
-    pub flow_state: Option<(CoreModel, u32)>,
+    /// The NIC's memory (its cores' caches), when the handler's accesses go
+    /// through the cache model: the receive ring and per-flow state share it.
+    pub memory: Option<CoreModel>,
+    /// The receive ring the frames land in (needs `memory`).
+    pub ring: Option<PacketRing>,
+    /// The ring's stall on an otherwise idle NIC (the work entry and header
+    /// read from where the device wrote them), already inside
+    /// `forwarding.per_packet_ns`: the path charges the cache model's answer
+    /// in its place.
+    pub ring_nominal: SimDuration,
+    /// Bytes of the per-flow record read and updated per frame (0 = none; needs `memory`).
+    pub flow_state_bytes: u32,
 }
 
 impl Mechanisms {
@@ -76,8 +86,42 @@ impl Mechanisms {
         Mechanisms {
             get_work: SimDuration::ZERO,
             contention: SimDuration::ZERO,
-            flow_state: None,
+            memory: None,
+            ring: None,
+            ring_nominal: SimDuration::ZERO,
+            flow_state_bytes: 0,
         }
+    }
+
+    /// Every mechanism `nic` describes: the traffic manager's hand-over, the
+    /// receive ring (`[memory.packet_ring]`) and per-flow state
+    /// (`forwarding.flow_state_bytes`). Errors when `forwarding.per_packet_ns`
+    /// is smaller than the ring's nominal stall it includes.
+    pub fn from_profile(nic: &NicProfile) -> Result<Mechanisms, ModelError> {
+        let tm = &nic.traffic_manager;
+        let mut m = Mechanisms {
+            get_work: SimDuration::from_ns_f64(tm.get_work_ns),
+            contention: SimDuration::from_ns_f64(tm.contention_ns),
+            flow_state_bytes: nic.forwarding.flow_state_bytes,
+            ..Mechanisms::none()
+        };
+        if let Some(cfg) = &nic.memory.packet_ring {
+            let ring = PacketRing::new(cfg, &nic.memory, nic.cores as usize)?;
+            let nominal = ring.nominal();
+            // the profile check refuses a per_packet_ns below it; a
+            // profile built in code may skip that check
+            if nominal.as_ns_f64() > nic.forwarding.per_packet_ns {
+                nic_models::memory::packet_ring::check_per_packet(nic)?;
+            }
+            m.ring = Some(ring);
+            m.ring_nominal = nominal;
+        }
+        // the ring alone needs no caches (PacketRing::stall_alone is exact
+        // then); they matter once something else competes for them
+        if m.flow_state_bytes > 0 {
+            m.memory = Some(nic.core_model()?);
+        }
+        Ok(m)
     }
 }
 
@@ -157,18 +201,43 @@ impl ForwardPath {
         }
     }
 
-    /// Core time of one frame: forwarding, the flow record through the
-    /// caches of the core that runs it, and the scenario's processing.
+    /// Core time of one frame: forwarding (its nominal ring stall replaced
+    /// by what the caches of the core that runs it charge), the flow record
+    /// through the same caches, and the scenario's processing.
     fn service(&mut self, slot: Slot, wire_bytes: u32, flow: u32) -> SimDuration {
         let mut d = self.cost.service_time(wire_bytes) + self.processing;
-        if let Some((mem, bytes)) = &mut self.mech.flow_state {
-            let addr = FLOW_TABLE_BASE + u64::from(flow) * u64::from(*bytes);
-            match mem.mem_access(slot.core, addr, *bytes, true) {
+        if let Some(ring) = self.mech.ring.as_mut() {
+            let stall = match self.mech.memory.as_mut() {
+                Some(mem) => ring.receive(mem, slot.core, wire_bytes),
+                None => Ok(ring.stall_alone(wire_bytes)),
+            };
+            match stall {
+                // nominal <= per_packet_ns (checked when built): no underflow
+                Ok(stall) => {
+                    d = SimDuration::from_ps(
+                        d.as_ps().saturating_sub(self.mech.ring_nominal.as_ps()),
+                    ) + stall
+                }
+                Err(_) => self.model_errors += 1,
+            }
+        }
+        let Some(mem) = self.mech.memory.as_mut() else {
+            return d;
+        };
+        let bytes = self.mech.flow_state_bytes;
+        if bytes > 0 {
+            let addr = FLOW_TABLE_BASE + u64::from(flow) * u64::from(bytes);
+            match mem.mem_access(slot.core, addr, bytes, true) {
                 Ok(stall) => d += stall,
                 Err(_) => self.model_errors += 1,
             }
         }
         d
+    }
+
+    /// The NIC cores' cache model, when the path uses one (for counters).
+    pub fn memory(&self) -> Option<&CoreModel> {
+        self.mech.memory.as_ref()
     }
 
     /// Cost-model refusals so far (each charged nothing).
@@ -337,7 +406,7 @@ mod tests {
         let mech = Mechanisms {
             get_work: SimDuration::from_ns(100),
             contention: SimDuration::from_ns(2),
-            flow_state: None,
+            ..Mechanisms::none()
         };
         let cost = ForwardingCost::new(&p, SimDuration::ZERO);
         let mut f = ForwardPath::new(2, 8, cost, SimDuration::ZERO, mech);
@@ -365,9 +434,9 @@ mod tests {
     fn the_flow_record_costs_what_the_cache_serves() {
         let nic = nic_models::NicProfile::builtin("liquidio_cn2350").expect("built-in");
         let mech = Mechanisms {
-            get_work: SimDuration::ZERO,
-            contention: SimDuration::ZERO,
-            flow_state: Some((nic.core_model().expect("model"), 64)),
+            memory: Some(nic.core_model().expect("model")),
+            flow_state_bytes: 64,
+            ..Mechanisms::none()
         };
         let cost = ForwardingCost::new(&nic.forwarding, SimDuration::ZERO);
         let mut f = ForwardPath::new(1, 8, cost, SimDuration::ZERO, mech);
@@ -383,6 +452,83 @@ mod tests {
         assert_eq!(services[0] - services[1], 115_000 - 8_300);
         assert_eq!(services[2], services[0]);
         assert_eq!(services[3], services[1]);
+    }
+
+    /// Service times of `frames` 1500 B frames on one core, with 64 B of
+    /// state per flow over 8192 flows and a ring of `buffers` buffers whose
+    /// frames the input unit writes whole into L2.
+    fn services_with_ring(buffers: u64, frames: u32) -> Vec<u64> {
+        let mut nic = nic_models::NicProfile::builtin("liquidio_cn2350").expect("built-in");
+        nic.forwarding.flow_state_bytes = 64;
+        let ring = nic.memory.packet_ring.as_mut().expect("ring");
+        ring.buffers = buffers;
+        ring.allocate_lines = 16;
+        let mech = Mechanisms::from_profile(&nic).expect("mechanisms");
+        let cost = ForwardingCost::new(&nic.forwarding, SimDuration::ZERO);
+        let mut f = ForwardPath::new(1, 8, cost, SimDuration::ZERO, mech);
+        let mut at = SimTime::ZERO;
+        let mut out = Vec::new();
+        for i in 0..frames {
+            if let Admit::Run { start, done } = f.admit(at, at, 1500, (i * 7) % 8192) {
+                out.push((done - start).as_ps());
+                at = done;
+            }
+            f.pop_done(at);
+        }
+        out
+    }
+
+    #[test]
+    fn a_ring_larger_than_the_l2_evicts_the_flow_state() {
+        // 8192 flow records (512 KiB) stay in the 4 MiB L2 behind a 64-buffer
+        // ring; a 65536-buffer ring (128 MiB of frames) sweeps them out
+        // between two frames of a flow
+        let small = services_with_ring(64, 20_000);
+        let large = services_with_ring(65_536, 20_000);
+        let tail = |v: &[u64]| {
+            v[10_000..]
+                .iter()
+                .filter(|&&d| d > v[10_000..].iter().copied().min().unwrap_or(0))
+                .count()
+        };
+        let mean = |v: &[u64]| v[10_000..].iter().sum::<u64>() / (v.len() - 10_000) as u64;
+        // the record misses L1 (8192 records > 256 lines) and is served by
+        // L2 (55.8 ns) or, behind the large ring, DRAM (115 ns): three
+        // quarters of the records share sets with the frames' lines (12 of
+        // every 16 lines of a 2 KiB buffer hold a 1500 B frame), a tail of
+        // +59.2 ns and a mean of +44.4 ns
+        assert_eq!(tail(&small), 0, "small ring: one service time");
+        let (l, s) = (mean(&large), mean(&small));
+        assert!((s + 40_000..=s + 48_000).contains(&l), "{l} vs {s}");
+        assert!(tail(&large) > 1_000);
+    }
+
+    #[test]
+    fn without_other_data_the_ring_costs_what_per_packet_ns_includes() {
+        let nic = nic_models::NicProfile::builtin("liquidio_cn2350").expect("built-in");
+        let mech = Mechanisms::from_profile(&nic).expect("mechanisms");
+        // WQE from L2 + header from DRAM (Table 2): 55.8 + 115 ns
+        assert_eq!(mech.ring_nominal, SimDuration::from_ps(170_800));
+        assert!(mech.memory.is_none());
+        let mut cost = ForwardingCost::new(&nic.forwarding, SimDuration::ZERO);
+        let want = cost.service_time(256).as_ps();
+        let mut f = ForwardPath::new(1, 8, cost, SimDuration::ZERO, mech);
+        if let Admit::Run { start, done } = f.admit(SimTime::ZERO, SimTime::ZERO, 256, 0) {
+            assert_eq!((done - start).as_ps(), want);
+        } else {
+            panic!("admitted");
+        }
+    }
+
+    #[test]
+    fn a_ring_costing_more_than_per_packet_ns_is_refused() {
+        let mut nic = nic_models::NicProfile::builtin("stingray_ps225").expect("built-in");
+        nic.forwarding.per_packet_ns = 100.0; // < 2 x 85.3 ns of DRAM misses
+        let e = Mechanisms::from_profile(&nic)
+            .err()
+            .expect("refused")
+            .to_string();
+        assert!(e.contains("forwarding.per_packet_ns"), "{e}");
     }
 
     #[test]

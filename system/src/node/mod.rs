@@ -29,6 +29,7 @@ pub mod driver;
 pub mod drops;
 pub mod echo_actor;
 pub mod forward;
+pub mod host_stack;
 pub mod named;
 pub mod net;
 pub mod places;

@@ -46,6 +46,9 @@ pub struct NodePlatform<'a> {
     /// Writes into host memory (`Platform::dma_write`), their bytes and the
     /// PCIe time they charged on a NIC core (ps).
     host_writes: (u64, u64, u64),
+    /// Host cores of a host-only run: the DPDK-style stack's CPU cost per
+    /// message from and to the wire (`node::host_stack`).
+    host_stack: Option<crate::node::host_stack::HostStack>,
 }
 
 impl<'a> NodePlatform<'a> {
@@ -63,7 +66,23 @@ impl<'a> NodePlatform<'a> {
             picked: None,
             pipeline: SimDuration::ZERO,
             host_writes: (0, 0, 0),
+            host_stack: None,
         }
+    }
+
+    /// A host core of a host-only run: charge `stack` for every message
+    /// received from or sent to the wire.
+    pub fn with_host_stack(
+        mut self,
+        stack: Option<crate::node::host_stack::HostStack>,
+    ) -> NodePlatform<'a> {
+        self.host_stack = stack;
+        self
+    }
+
+    fn charge(&mut self, d: SimDuration) {
+        let to = self.inner.clock() + d;
+        self.inner.advance_to(to);
     }
 
     /// The request the runtime handed this core, if the work was a request.
@@ -130,6 +149,9 @@ impl Platform for NodePlatform<'_> {
         self.send_to(dst, msg);
     }
     fn send_to(&mut self, dst_endpoint: Endpoint, msg: Message) {
+        if let (Endpoint::Network { .. }, Some(stack)) = (dst_endpoint, self.host_stack) {
+            self.charge(stack.tx(msg.payload.len()));
+        }
         if !scheduler::platform::push_bounded(self.outbox, OUTBOX_CAPACITY, dst_endpoint, msg) {
             self.dropped_sends += 1;
         }
@@ -151,8 +173,12 @@ impl Platform for NodePlatform<'_> {
         if let (true, Some(fwd)) = (from_wire, self.forwarding.as_deref_mut()) {
             let d = fwd.service_time(Frame::wire_bytes_for(msg.payload.len()));
             self.pipeline += d;
-            let to = self.inner.clock() + d;
-            self.inner.advance_to(to);
+            self.charge(d);
+        }
+        if let (true, Some(stack)) = (from_wire, self.host_stack) {
+            let d = stack.rx(msg.payload.len());
+            self.pipeline += d;
+            self.charge(d);
         }
     }
 }

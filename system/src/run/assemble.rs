@@ -14,7 +14,7 @@ use crate::node::forward::{ForwardPath, Mechanisms};
 use crate::node::{Node, NodeParts};
 use crate::scenario::actors::{ActorSpec, ActorsPlan};
 use crate::scenario::Scenario;
-use crate::world::{RequestGen, Source, Target, World};
+use crate::world::{RequestArrivals, RequestGen, Source, Target, World};
 use nic_models::switch::EmbeddedSwitch;
 use nic_models::{CoreModel, ForwardingCost, MacPort, NicKind};
 use pcie_model::PcieSystem;
@@ -124,17 +124,9 @@ pub(super) fn echo_world(
     // the same cost as the echo actor's: forwarding, then `cycles` of compute.
     let processing = nic_model.clock().cycles(cycles);
     let tm = &s.nic.traffic_manager;
-    let flow_bytes = s.nic.forwarding.flow_state_bytes;
-    let mech = Mechanisms {
-        get_work: SimDuration::from_ns_f64(tm.get_work_ns),
-        contention: SimDuration::from_ns_f64(tm.contention_ns),
-        // the forwarding path's own copy of the NIC's caches (the runtime's
-        // cores run nothing in an echo run)
-        flow_state: match flow_bytes {
-            0 => None,
-            b => Some((s.nic.core_model().map_err(assembly)?, b)),
-        },
-    };
+    // the forwarding path's own copy of the NIC's caches (the runtime's cores
+    // run nothing in an echo run): receive ring, flow state, hand-over
+    let mech = Mechanisms::from_profile(&s.nic).map_err(assembly)?;
     let forward = ForwardPath::new(
         s.cores as usize,
         tm.queue_packets as usize,
@@ -199,6 +191,7 @@ pub(super) fn actor_world(
     plan: &ActorsPlan,
     rate_rps: f64,
 ) -> Result<Assembled, RunError> {
+    let app = plan.app.clone().map(std::sync::Arc::new);
     let entries = plan
         .actors
         .iter()
@@ -208,32 +201,55 @@ pub(super) fn actor_world(
                 placement: spec.placement,
                 class: spec.class.clone(),
                 weight: spec.weight,
-                request: RequestGen::Kind(spec.kind),
+                request: match (&app, spec.request_bytes) {
+                    (Some(w), b) => RequestGen::App {
+                        kind: spec.kind,
+                        app: w.clone(),
+                        payload_bytes: b.map_or(0, crate::frame::payload_bytes_for),
+                    },
+                    (None, Some(b)) => RequestGen::Padded {
+                        kind: spec.kind,
+                        payload_bytes: crate::frame::payload_bytes_for(b),
+                    },
+                    (None, None) => RequestGen::Kind(spec.kind),
+                },
             })
         })
         .collect::<Result<Vec<_>, RunError>>()?;
     let host_model = plan.host.core_model().map_err(assembly)?;
+    // host_only: the NIC is a plain NIC and the host runs a DPDK-style stack
+    let host_stack = match plan.settings.policy {
+        PolicyKind::HostOnly => plan
+            .host
+            .messaging
+            .path("dpdk")
+            .map(crate::node::host_stack::HostStack::from_path),
+        _ => None,
+    };
     actor_world_of(
         s,
         plan.settings.clone(),
         plan.host_cores,
-        host_model,
+        (host_model, host_stack),
         entries,
-        plan.arrival,
-        rate_rps,
+        RequestArrivals {
+            process: plan.arrival,
+            onoff: plan.onoff,
+            rate_rps,
+        },
     )
 }
 
 /// A world of one node running `entries` under `settings`, with requests at
-/// `rate_rps` (the actor workload; tests build worlds of their own actors).
+/// `arrivals` (the actor workload; tests build worlds of their own actors);
+/// host cores pay the host stack, if given, per message from or to the wire.
 pub(super) fn actor_world_of(
     s: &Scenario,
     settings: SchedulerSettings,
     host_cores: u32,
-    host_model: CoreModel,
+    (host_model, host_stack): (CoreModel, Option<crate::node::host_stack::HostStack>),
     entries: Vec<Entry>,
-    arrival: workloads::ArrivalProcess,
-    rate_rps: f64,
+    arrivals: RequestArrivals,
 ) -> Result<Assembled, RunError> {
     let streams = RngStreams::new(s.seed);
     let mut rt = Runtime::new(settings, s.cores, host_cores).map_err(assembly)?;
@@ -261,6 +277,11 @@ pub(super) fn actor_world_of(
             class_of_actor.resize(id as usize + 1, 0);
         }
         class_of_actor[id as usize] = class;
+        if e.weight <= 0.0 {
+            // weight 0: an internal actor (an app's participant, log, ranker)
+            // that only other actors send to
+            continue;
+        }
         cumulative += e.weight / total_w;
         targets.push(Target {
             id,
@@ -272,7 +293,7 @@ pub(super) fn actor_world_of(
         last.cumulative = 1.0;
     }
     rt.check_static_names().map_err(assembly)?;
-    let driver = driver_for(s, rt, nic_model, Some(host_model))?;
+    let driver = driver_for(s, rt, nic_model, Some(host_model))?.with_host_stack(host_stack);
     let node = node(
         s,
         driver,
@@ -284,8 +305,7 @@ pub(super) fn actor_world_of(
     let source = Source::requests(
         targets,
         streams.stream("traffic/requests"),
-        arrival,
-        rate_rps,
+        arrivals,
         SimTime::ZERO + s.duration,
     );
     Ok(Assembled {

@@ -43,6 +43,9 @@ pub struct ClusterOptions {
     /// and policy ticks have stopped): the conservation test then expects
     /// nothing in flight. Off for `nicsim run`.
     pub drain: bool,
+    /// Keep every message the network delivers (tests check applications
+    /// across servers with it); off for `nicsim run`.
+    pub record_messages: bool,
 }
 
 /// A cluster run's extra products.
@@ -51,6 +54,8 @@ pub struct ClusterExtras {
     pub trace: Option<ChromeTrace>,
     /// pcap records written, when asked for.
     pub pcap_records: Option<u64>,
+    /// The delivered messages, with `record_messages`.
+    pub messages: Option<crate::cluster::record::Recorder>,
 }
 
 /// Whether an actor of `kind` with `config` answers its sender (clients
@@ -62,6 +67,8 @@ pub(crate) fn replies(kind: ActorKind, config: &toml::Table) -> bool {
             .and_then(toml::Value::as_bool)
             .unwrap_or(true),
         "replication" | "load_balancer" | "firewall" | "rate_limiter" => false,
+        // RTA's stream stages pass tuples on and answer no one
+        "rta_filter" | "rta_counter" => false,
         _ => true,
     }
 }
@@ -115,6 +122,9 @@ pub fn run_cluster(
         ss.cores = sp.nic_cores;
         ss.cluster = None;
         let mut ap: ActorsPlan = actors.clone();
+        for (a, cfg) in ap.actors.iter_mut().zip(&sp.configs) {
+            a.config = cfg.clone();
+        }
         ap.actors.retain(|a| sp.actors.contains(&a.name));
         if let Some(h) = &sp.host {
             ap.host = h.clone();
@@ -187,8 +197,13 @@ pub fn run_cluster(
         .sum();
     let mut targets = Vec::new();
     let mut cumulative = 0.0;
+    let app = actors.app.clone().map(Arc::new);
     for (k, a) in actors.actors.iter().enumerate() {
         let hosts = hosting(&a.name);
+        if a.weight <= 0.0 {
+            // weight 0: clients never send to it (an app's internal actor)
+            continue;
+        }
         for &h in &hosts {
             cumulative += a.weight / hosts.len() as f64 / total_w;
             targets.push(ClientTarget {
@@ -196,7 +211,9 @@ pub fn run_cluster(
                 port: ACTOR_PORT_BASE + k as u16,
                 kind: a.kind,
                 replies: replies(a.kind, &a.config),
+                pad_to: a.request_bytes.map_or(0, crate::frame::payload_bytes_for),
                 cumulative,
+                app: app.clone(),
             });
         }
     }
@@ -223,9 +240,9 @@ pub fn run_cluster(
             rate_rps: per_client,
         },
         // bursts at the peak rate that averages the asked rate
-        (None, ArrivalProcess::OnOff) => match plan.clients.onoff {
+        (None, ArrivalProcess::OnOff) => match actors.onoff {
             Some(p) => LoadModel::Bursty {
-                rate_rps: per_client * (p.on + p.off).as_ps() as f64 / p.on.as_ps().max(1) as f64,
+                rate_rps: p.peak_rate(per_client),
                 on: p.on,
                 off: p.off,
             },
@@ -277,7 +294,10 @@ pub fn run_cluster(
         fabric.set_tap(Box::new(set));
     }
     let stop = if per_client > 0.0 { end } else { SimTime::ZERO };
-    let net = NetPart::new(fabric, client_parts, targets, stop, traced(()));
+    let mut net = NetPart::new(fabric, client_parts, targets, stop, traced(()));
+    if opts.record_messages {
+        net.record = Some(crate::cluster::record::Recorder::default());
+    }
     let mut parts = vec![Part::Net(Box::new(net))];
     parts.extend(servers.into_iter().map(|sp| Part::Server(Box::new(sp))));
     let n = parts.len();
@@ -294,12 +314,15 @@ pub fn run_cluster(
     }
     let events = engine.events_handled();
     let mut parts = engine.into_models();
-    let pcap_records = match parts.first_mut() {
-        Some(Part::Net(net)) => match net.fabric.take_tap() {
-            Some(tap) => Some(tap.finish().map_err(assembly)?),
-            None => None,
-        },
-        _ => None,
+    let (pcap_records, messages) = match parts.first_mut() {
+        Some(Part::Net(net)) => {
+            let messages = net.record.take();
+            match net.fabric.take_tap() {
+                Some(tap) => (Some(tap.finish().map_err(assembly)?), messages),
+                None => (None, messages),
+            }
+        }
+        _ => (None, None),
     };
     let wall_time_s = wall.elapsed().as_secs_f64();
     let (out, mut extras) = report(
@@ -312,5 +335,6 @@ pub fn run_cluster(
         opts.drain,
     )?;
     extras.pcap_records = pcap_records;
+    extras.messages = messages;
     Ok((out, extras))
 }

@@ -450,6 +450,7 @@ pub(super) fn report(
         ClusterExtras {
             trace,
             pcap_records: None,
+            messages: None,
         },
     ))
 }

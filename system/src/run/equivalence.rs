@@ -12,7 +12,7 @@ use super::{run_scenario, RunOutput};
 use crate::frame::Frame;
 use crate::node::echo_actor::EchoActor;
 use crate::scenario::Scenario;
-use crate::world::RequestGen;
+use crate::world::{RequestArrivals, RequestGen};
 use scheduler::{PolicyKind, SchedulerSettings};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -48,8 +48,12 @@ fn echo_actor_run(s: &Scenario, size: u32) -> RunOutput {
             payload_bytes: Frame::payload_bytes_for(size),
         },
     }];
-    let built =
-        actor_world_of(s, settings, 1, host, entries, t.arrival, frame_rate).expect("actor world");
+    let arrivals = RequestArrivals {
+        process: t.arrival,
+        onoff: t.onoff,
+        rate_rps: frame_rate,
+    };
+    let built = actor_world_of(s, settings, 1, (host, None), entries, arrivals).expect("actor world");
     run_actor_world(
         s,
         built,

@@ -8,6 +8,7 @@ use nic_models::ProfileError;
 use scheduler::SchedulerSettings;
 use std::path::Path;
 use workloads::actors::registry::{build_actor, ActorKind};
+use workloads::apps::workload::AppWorkload;
 use workloads::ArrivalProcess;
 
 /// Default host profile.
@@ -39,6 +40,9 @@ pub struct ActorSpec {
     pub config: toml::Table,
     /// Initial placement overriding the policy's, if given.
     pub placement: Option<scheduler::policy::Placement>,
+    /// Requests for it are zero-padded to this many frame bytes, if given
+    /// (`workload.actors[].request_bytes`).
+    pub request_bytes: Option<u32>,
 }
 
 /// A validated actor workload.
@@ -50,12 +54,18 @@ pub struct ActorsPlan {
     pub load: OfferedLoad,
     /// Arrival process.
     pub arrival: ArrivalProcess,
+    /// Mean burst and silence of `"onoff"` arrivals (set with the cluster
+    /// check, scenario::onoff::actor_periods).
+    pub onoff: Option<workloads::OnOff>,
     /// Host profile.
     pub host: HostProfile,
     /// Host cores for the runtime.
     pub host_cores: u32,
     /// Runtime settings.
     pub settings: SchedulerSettings,
+    /// Application request settings (`[workload.app]`), every key resolved;
+    /// `None`: clients use each kind's own generator.
+    pub app: Option<AppWorkload>,
 }
 
 /// Checks an actor workload on a NIC with `nic_cores` cores; `c` names the
@@ -80,12 +90,34 @@ pub(super) fn validate_actors(
     for (i, e) in w.actors.iter().enumerate() {
         actors.push(validate_entry(i, e, &actors, &err)?);
     }
+    if actors.iter().all(|a| a.weight == 0.0) {
+        return Err(err(
+            "workload.actors[0].weight",
+            "every actor has weight 0, so no request would be sent".into(),
+            "give at least one actor a positive weight (the actors clients send to)",
+        ));
+    }
+    let app = validate_app(c, w, &actors)?;
+    let tuple_rate = w.app.as_ref().and_then(|a| a.tuple_rate_per_us);
+    // its range is checked with the other [workload.app] values
+    if tuple_rate.is_some() && (w.load_fraction.is_some() || w.rate_krps.is_some()) {
+        return Err(err(
+            "workload.app.tuple_rate_per_us",
+            "sets the offered load, and so does workload.rate_krps / load_fraction".into(),
+            "keep one of them",
+        ));
+    }
     let load = match (w.load_fraction, w.rate_krps) {
+        _ if tuple_rate.is_some() => {
+            let batch = app.as_ref().map_or(1, |a| a.tuples_per_batch);
+            // tuples/us -> batches (requests) per second, in thousands
+            OfferedLoad::Krps(tuple_rate.unwrap_or(1.0) * 1e3 / f64::from(batch))
+        }
         (Some(_), Some(_)) => {
             return Err(err(
                 "workload.rate_krps",
                 "both load_fraction and rate_krps are set".into(),
-                "keep one of them",
+                "keep one of them (a --set of either replaces the other)",
             ))
         }
         (None, Some(r)) if r > 0.0 && r.is_finite() => OfferedLoad::Krps(r),
@@ -117,6 +149,11 @@ pub(super) fn validate_actors(
             format!("unknown host `{name}`"),
             &format!("use a built-in host ({known}) or a path"),
         ),
+        e @ ProfileError::Io { .. } => err(
+            "host.profile",
+            e.to_string(),
+            "give a path relative to the scenario's directory, or a built-in host (see nicsim list)",
+        ),
         other => err("host.profile", other.to_string(), "fix the host profile"),
     })?;
     let host_cores = host.and_then(|h| h.cores).unwrap_or(host_profile.cores());
@@ -136,15 +173,68 @@ pub(super) fn validate_actors(
     settings
         .validate_for(nic_cores, &names)
         .map_err(|e| c.err(&format!("scheduler.{}", e.key()), e.to_string(), e.fix()))?;
-    // "onoff" (cluster clients only) is checked with [cluster] (scenario::cluster::client_onoff)
     Ok(ActorsPlan {
         actors,
         load,
         arrival: w.arrival.unwrap_or(ArrivalProcess::Poisson),
+        onoff: None,
         host: host_profile,
         host_cores,
         settings,
+        app,
     })
+}
+
+/// Checks `[workload.app]`: each value in range, and every app actor that
+/// holds a key space (`key_count` in its config) large enough for the
+/// clients' keys.
+fn validate_app(
+    c: &Checker<'_>,
+    w: &ActorsWorkload,
+    actors: &[ActorSpec],
+) -> Result<Option<AppWorkload>, ScenarioError> {
+    let Some(settings) = &w.app else {
+        return Ok(None);
+    };
+    let app = settings.workload();
+    app.validate().map_err(|e| {
+        c.err(
+            &format!("workload.app.{}", e.key),
+            e.reason.clone(),
+            "see [workload.app] in the README's scenario reference",
+        )
+    })?;
+    for a in actors {
+        let holds = match a.kind.name() {
+            "rta_counter" | "rta_ranker" | "dt_participant" => a
+                .config
+                .get("key_count")
+                .and_then(toml::Value::as_integer)
+                .or_else(|| {
+                    a.kind
+                        .default_config()
+                        .get("key_count")
+                        .and_then(toml::Value::as_integer)
+                }),
+            _ => None,
+        };
+        if let Some(n) = holds.filter(|&n| n < i64::from(app.key_count)) {
+            return Err(c.err(
+                "workload.app.key_count",
+                format!(
+                    "{} keys, but actor `{}` ({}) holds keys 0..{n} only",
+                    app.key_count,
+                    a.name,
+                    a.kind.name()
+                ),
+                format!(
+                    "lower workload.app.key_count to {n}, or set key_count = {} in the actor's config",
+                    app.key_count
+                ),
+            ));
+        }
+    }
+    Ok(Some(app))
 }
 
 fn validate_entry(
@@ -169,11 +259,13 @@ fn validate_entry(
         )
     })?;
     let weight = e.weight.unwrap_or(1.0);
-    if !(weight > 0.0 && weight.is_finite()) {
+    // 0 is allowed: an application's internal actor (a participant, a log, a
+    // ranker) that only other actors send to, never the clients
+    if !(weight >= 0.0 && weight.is_finite()) {
         return Err(err(
             &at("weight"),
-            format!("must be positive, got {weight}"),
-            "use a positive share",
+            format!("must be 0 or positive, got {weight}"),
+            "use a positive share, or 0 for an actor only other actors send to",
         ));
     }
     use scheduler::policy::Placement;
@@ -190,6 +282,15 @@ fn validate_entry(
             ))
         }
     };
+    if let Some(b) = e.request_bytes {
+        if !(64..=9216).contains(&b) {
+            return Err(err(
+                &at("request_bytes"),
+                format!("must be 64..=9216 frame bytes, got {b}"),
+                "use a frame size in 64..=9216 (the kind's own request is padded to it)",
+            ));
+        }
+    }
     let config = e.config.clone().unwrap_or_default();
     build_actor(&e.kind, &config)
         .map_err(|x| err(&at("config"), x.to_string(), "fix the actor's settings"))?;
@@ -200,5 +301,6 @@ fn validate_entry(
         class: e.class.clone().unwrap_or_else(|| kind.name().to_string()),
         config,
         placement,
+        request_bytes: e.request_bytes,
     })
 }

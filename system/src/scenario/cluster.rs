@@ -28,6 +28,9 @@ pub struct ServerPlan {
     pub host_cores: u32,
     /// Names of the actors started on it.
     pub actors: Vec<String>,
+    /// Every actor's config with its named peers resolved for this server,
+    /// by `[[workload.actors]]` index (scenario/peers.rs; empty until resolved).
+    pub configs: Vec<toml::Table>,
 }
 
 /// How the client machines send.
@@ -38,8 +41,6 @@ pub struct ClientPlan {
     pub closed: Option<(u32, SimDuration)>,
     /// A request unanswered this long is counted as timed out.
     pub timeout: SimDuration,
-    /// Open loop with `workload.arrival = "onoff"`: mean burst and silence.
-    pub onoff: Option<workloads::OnOff>,
 }
 
 /// Default client timeout, us: an assumption (about 100x a loaded request's
@@ -139,11 +140,7 @@ fn validate_clients(
             Some((n, think))
         }
     };
-    Ok(ClientPlan {
-        closed,
-        timeout,
-        onoff: None,
-    })
+    Ok(ClientPlan { closed, timeout })
 }
 
 /// Checks `[cluster]` given the default NIC (`nic`, `cores`) and actor plan;
@@ -179,6 +176,7 @@ pub(super) fn validate_cluster(
         host: actors.map(|p| p.host.clone()),
         host_cores: actors.map_or(0, |p| p.host_cores),
         actors: all_actors.clone(),
+        configs: Vec::new(),
     };
     let mut servers = vec![default; topology.servers as usize];
     let mut seen = Vec::new();
@@ -286,67 +284,4 @@ pub(super) fn validate_cluster(
         clients,
         faults: crate::cluster::faults::FaultPlan::default(),
     })
-}
-
-/// Longest mean on or off period of bursty clients, us (one hour: the longest run).
-const MAX_PERIOD_US: f64 = 3.6e9;
-
-/// `workload.arrival = "onoff"` with `workload.on_us` / `workload.off_us` for
-/// actor workloads: bursty open-loop cluster clients. Refused without
-/// `[cluster]` (the one-server request source has no bursts) and with
-/// closed-loop clients; the period keys are refused with other arrivals.
-pub(super) fn client_onoff(
-    c: &Checker<'_>,
-    w: &super::schema::ActorsWorkload,
-    plan: Option<&ClientPlan>,
-) -> Result<Option<workloads::OnOff>, ScenarioError> {
-    use workloads::ArrivalProcess;
-    if w.arrival != Some(ArrivalProcess::OnOff) {
-        for (key, v) in [("workload.on_us", w.on_us), ("workload.off_us", w.off_us)] {
-            if v.is_some() {
-                return Err(c.err(
-                    key,
-                    "is only used with workload.arrival = \"onoff\"",
-                    format!("remove {key} or set workload.arrival = \"onoff\""),
-                ));
-            }
-        }
-        return Ok(None);
-    }
-    let Some(plan) = plan else {
-        return Err(c.err(
-            "workload.arrival",
-            "\"onoff\" for actor workloads is built for cluster clients only",
-            "use \"constant\" or \"poisson\", or add a [cluster] section",
-        ));
-    };
-    if plan.closed.is_some() {
-        return Err(c.err(
-            "workload.arrival",
-            "closed-loop clients (cluster.client_outstanding) send when answered, not in bursts",
-            "remove workload.arrival = \"onoff\" or cluster.client_outstanding",
-        ));
-    }
-    let period = |key: &str, v: Option<f64>| -> Result<SimDuration, ScenarioError> {
-        match v {
-            None => Err(c.err(
-                key,
-                "is required with workload.arrival = \"onoff\"",
-                format!("set {key} (mean period in us, e.g. 10)"),
-            )),
-            Some(us) if us > 0.0 && us <= MAX_PERIOD_US => Ok(SimDuration::from_ns_f64(us * 1e3)),
-            Some(us) => Err(c.err(
-                key,
-                format!(
-                    "must be in (0, {MAX_PERIOD_US}] us, got {}",
-                    super::error::num(us)
-                ),
-                "use a positive mean period in us",
-            )),
-        }
-    };
-    Ok(Some(workloads::OnOff {
-        on: period("workload.on_us", w.on_us)?,
-        off: period("workload.off_us", w.off_us)?,
-    }))
 }

@@ -266,6 +266,7 @@ struct ActorsProbe {
     rate_krps: Option<f64>,
     arrival: Option<ArrivalProcess>,
     actors: Vec<ActorEntry>,
+    app: Option<workloads::apps::workload::AppSettings>,
 }
 
 #[cfg(test)]

@@ -75,8 +75,23 @@ pub fn set_value(
         };
     }
     cur.insert(last.to_string(), value);
+    // Keys that are alternatives of one another: setting one replaces the
+    // other, so `--set workload.rate_krps=...` works on a file that gives
+    // `load_fraction` (both given is refused by the checker otherwise).
+    if let Some(other) = ALTERNATIVES.iter().find_map(|&(a, b)| {
+        (dotted_key == a)
+            .then_some(b)
+            .or((dotted_key == b).then_some(a))
+    }) {
+        if let Some(name) = other.rsplit('.').next() {
+            cur.remove(name);
+        }
+    }
     Ok(())
 }
+
+/// Pairs of keys (same table) of which a scenario gives at most one.
+const ALTERNATIVES: &[(&str, &str)] = &[("workload.rate_krps", "workload.load_fraction")];
 
 #[cfg(test)]
 mod tests {
@@ -97,5 +112,18 @@ mod tests {
         assert_eq!(t["nic"]["cores"].as_integer(), Some(6));
         let err = apply_override(&mut t, "nic.cores.x", "1").unwrap_err();
         assert!(err.to_string().contains("not a table"));
+    }
+
+    #[test]
+    fn setting_one_of_two_alternatives_replaces_the_other() {
+        let mut t: toml::Table = "[workload]\nload_fraction = 0.9\n".parse().unwrap();
+        apply_override(&mut t, "workload.rate_krps", "100").unwrap();
+        assert_eq!(t["workload"]["rate_krps"].as_integer(), Some(100));
+        assert!(!t["workload"]
+            .as_table()
+            .unwrap()
+            .contains_key("load_fraction"));
+        apply_override(&mut t, "workload.load_fraction", "0.5").unwrap();
+        assert!(!t["workload"].as_table().unwrap().contains_key("rate_krps"));
     }
 }

@@ -196,17 +196,21 @@ pub struct ActorsWorkload {
     /// Offered load in thousands of requests per second.
     #[serde(default)]
     pub rate_krps: Option<f64>,
-    /// Inter-arrival gaps (default `"poisson"`; `"onoff"`: cluster clients only).
+    /// Inter-arrival gaps (default `"poisson"`; `"onoff"`: bursts, open loop only).
     #[serde(default)]
     pub arrival: Option<ArrivalProcess>,
-    /// `"onoff"`: mean length of a client's burst, us (exponential).
+    /// `"onoff"`: mean length of a burst (of the source or each client), us (exponential).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_us: Option<f64>,
-    /// `"onoff"`: mean silence between a client's bursts, us (exponential).
+    /// `"onoff"`: mean silence between bursts, us (exponential).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub off_us: Option<f64>,
     /// The actors, each with its share of the requests.
     pub actors: Vec<ActorEntry>,
+    /// Application request settings (`[workload.app]`; default: each kind's
+    /// own generator).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<workloads::apps::workload::AppSettings>,
 }
 
 /// One `[[workload.actors]]` entry.
@@ -227,6 +231,11 @@ pub struct ActorEntry {
     /// policy's choice). The policy may move the actor later.
     #[serde(default)]
     pub placement: Option<String>,
+    /// Frame bytes of each request made for this actor, 64..=9216: its kind's
+    /// request is zero-padded to `request_bytes - 64` payload bytes (longer
+    /// requests stay as they are). Default: the kind's own size.
+    #[serde(default)]
+    pub request_bytes: Option<u32>,
     /// The actor's own settings (see its kind's docs); default: its defaults.
     #[serde(default)]
     pub config: Option<toml::Table>,

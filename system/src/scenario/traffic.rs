@@ -4,7 +4,6 @@ use super::checker::Checker;
 use super::error::{num, ScenarioError};
 use super::schema::{RateSetting, TrafficSection, DEFAULT_FLOWS, DEFAULT_PACKET_SIZE};
 use nic_models::NicProfile;
-use sim_core::SimDuration;
 use workloads::{ArrivalProcess, OnOff, SizeMix};
 
 /// Ethernet frame size bounds (IEEE 802.3 minimum; common jumbo maximum).
@@ -121,9 +120,6 @@ pub(super) fn resolve_traffic(
     })
 }
 
-/// Longest mean on or off period, us (one hour: the longest run).
-const MAX_PERIOD_US: f64 = 3.6e9;
-
 /// `traffic.on_us` and `traffic.off_us`: required with `"onoff"`, refused
 /// otherwise; the burst's peak rate must fit the wire.
 fn resolve_onoff(
@@ -133,36 +129,9 @@ fn resolve_onoff(
     offered_gbps: f64,
     line_rate_gbps: f64,
 ) -> Result<Option<OnOff>, ScenarioError> {
-    let period = |key: &str, v: Option<f64>| -> Result<SimDuration, ScenarioError> {
-        match v {
-            None => Err(c.err(
-                key,
-                "is required with arrival = \"onoff\"",
-                format!("set {key} (mean period in us, e.g. 10)"),
-            )),
-            Some(us) if us > 0.0 && us <= MAX_PERIOD_US => Ok(SimDuration::from_ns_f64(us * 1e3)),
-            Some(us) => Err(c.err(
-                key,
-                format!("must be in (0, {MAX_PERIOD_US}] us, got {}", num(us)),
-                "use a positive mean period in us",
-            )),
-        }
-    };
-    if arrival != ArrivalProcess::OnOff {
-        for (key, v) in [("traffic.on_us", t.on_us), ("traffic.off_us", t.off_us)] {
-            if v.is_some() {
-                return Err(c.err(
-                    key,
-                    "is only used with arrival = \"onoff\"",
-                    format!("remove {key} or set traffic.arrival = \"onoff\""),
-                ));
-            }
-        }
+    let onoff = arrival == ArrivalProcess::OnOff;
+    let Some(periods) = super::onoff::periods(c, "traffic", onoff, t.on_us, t.off_us)? else {
         return Ok(None);
-    }
-    let periods = OnOff {
-        on: period("traffic.on_us", t.on_us)?,
-        off: period("traffic.off_us", t.off_us)?,
     };
     let peak = periods.peak_gbps(offered_gbps);
     if peak > line_rate_gbps * 1.000_001 {

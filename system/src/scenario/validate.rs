@@ -131,7 +131,7 @@ impl Scenario {
 
         let traffic = resolve_traffic(c, &file.traffic, &nic)?;
 
-        let actors = match &file.workload {
+        let mut actors = match &file.workload {
             WorkloadSection::Echo(e) => {
                 if !(e.processing_us >= 0.0 && e.processing_us.is_finite()) {
                     return Err(c.err(
@@ -223,11 +223,9 @@ impl Scenario {
             )?),
             None => None,
         };
-        if let WorkloadSection::Actors(w) = &file.workload {
-            let onoff = super::cluster::client_onoff(c, w, cluster.as_ref().map(|p| &p.clients))?;
-            if let Some(plan) = cluster.as_mut() {
-                plan.clients.onoff = onoff;
-            }
+        if let (WorkloadSection::Actors(w), Some(plan)) = (&file.workload, actors.as_mut()) {
+            let clients = cluster.as_ref().map(|p| &p.clients);
+            plan.onoff = super::onoff::actor_periods(c, w, clients)?;
         }
         match (&file.faults, cluster.as_mut()) {
             (Some(f), Some(plan)) => {
@@ -247,6 +245,10 @@ impl Scenario {
                 ));
             }
             (None, _) => {}
+        }
+        let mut actors = actors;
+        if let Some(plan) = actors.as_mut() {
+            resolve_peers(c, plan, cluster.as_mut())?;
         }
 
         let name = file
@@ -286,6 +288,7 @@ impl Scenario {
                     );
                 }
                 w.arrival = Some(plan.arrival);
+                w.app = w.app.as_ref().map(|a| a.resolved());
                 for e in &mut w.actors {
                     e.weight = Some(e.weight.unwrap_or(1.0));
                 }
@@ -361,4 +364,53 @@ fn open_loop_rate_key(file: &ScenarioFile) -> Option<&'static str> {
         WorkloadSection::Actors(a) if a.load_fraction.is_some() => Some("workload.load_fraction"),
         _ => None,
     }
+}
+
+/// Resolves the named peers of every actor config: per server in a cluster
+/// (`ServerPlan::configs`; the plan's own copy as on the first server that
+/// runs the actor), else in place against the one server's actors.
+fn resolve_peers(
+    c: &Checker<'_>,
+    plan: &mut ActorsPlan,
+    cluster: Option<&mut super::cluster::ClusterPlan>,
+) -> Result<(), ScenarioError> {
+    use super::peers::{resolve_config, PeerView};
+    let names: Vec<String> = plan.actors.iter().map(|a| a.name.clone()).collect();
+    let Some(cluster) = cluster else {
+        let view = PeerView {
+            names: names.iter().map(String::as_str).collect(),
+            servers: None,
+        };
+        for (i, a) in plan.actors.iter_mut().enumerate() {
+            a.config = resolve_config(c, &view, i, None, &a.config)?;
+        }
+        return Ok(());
+    };
+    let lists: Vec<Vec<String>> = cluster.servers.iter().map(|s| s.actors.clone()).collect();
+    let view = PeerView {
+        names: names.iter().map(String::as_str).collect(),
+        servers: Some(lists.iter().map(Vec::as_slice).collect()),
+    };
+    let mut first: Vec<Option<toml::Table>> = vec![None; plan.actors.len()];
+    for (s, sp) in cluster.servers.iter_mut().enumerate() {
+        let mut configs = Vec::with_capacity(plan.actors.len());
+        for (i, a) in plan.actors.iter().enumerate() {
+            if !sp.actors.contains(&a.name) {
+                configs.push(a.config.clone());
+                continue;
+            }
+            let r = resolve_config(c, &view, i, Some(s as u32), &a.config)?;
+            if first[i].is_none() {
+                first[i] = Some(r.clone());
+            }
+            configs.push(r);
+        }
+        sp.configs = configs;
+    }
+    for (a, r) in plan.actors.iter_mut().zip(first) {
+        if let Some(r) = r {
+            a.config = r;
+        }
+    }
+    Ok(())
 }

@@ -94,10 +94,9 @@ pub fn delivered(trace: &mut ChromeTrace, t: &Topology, to: NodeRef, hop: &Hop, 
 mod tests {
     use super::*;
     use crate::cluster::netsim;
-    use crate::cluster::routing::tests::section;
+    use crate::cluster::routing::tests::{section, udp_frames};
     use crate::cluster::spec::ClusterShape;
     use crate::cluster::Fabric;
-    use nic_models::FlowKey;
     use sim_core::{SimDuration, SimTime};
     use std::net::Ipv4Addr;
 
@@ -111,24 +110,14 @@ mod tests {
         let topo = Topology::build(&c).expect("valid");
         let mut fab = Fabric::new(topo.clone());
         // Client c0 (endpoint 4, on leaf0) to s3 (rack 1): 4 hops each.
-        let frames: Vec<_> = (0..10u64)
-            .map(|i| {
-                let f = WireFrame {
-                    id: i,
-                    src: 4,
-                    dst: 3,
-                    bytes: 512,
-                    flow: FlowKey {
-                        src_ip: Ipv4Addr::new(10, 1, 0, 1),
-                        dst_ip: Ipv4Addr::new(10, 0, 0, 4),
-                        src_port: 7000 + i as u16,
-                        dst_port: 5000,
-                        protocol: 17,
-                    },
-                };
-                (SimTime::ZERO + SimDuration::from_us(1) * i, f)
-            })
-            .collect();
+        let frames = udp_frames(
+            10,
+            (4, Ipv4Addr::new(10, 1, 0, 1)),
+            (3, Ipv4Addr::new(10, 0, 0, 4)),
+            512,
+            SimDuration::from_us(1),
+            7000,
+        );
         let mut trace = ChromeTrace::new(SimTime::ZERO, SimTime::MAX, 10_000);
         netsim::run(&mut fab, &frames, 1000, Some(&mut trace)).expect("runs");
         assert_eq!(

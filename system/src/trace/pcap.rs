@@ -243,12 +243,12 @@ fn checksum(bytes: &[u8]) -> u16 {
 mod tests {
     use super::*;
     use crate::cluster::netsim;
-    use crate::cluster::routing::tests::section;
+    use crate::cluster::routing::tests::{section, udp_frames};
     use crate::cluster::spec::ClusterShape;
     use crate::cluster::Fabric;
     use nic_models::FlowKey;
     use pcap_file::pcap::PcapReader;
-    use sim_core::{SimDuration, SimTime};
+    use sim_core::SimDuration;
     use std::net::Ipv4Addr;
 
     #[test]
@@ -286,24 +286,14 @@ mod tests {
         let mut fab = Fabric::new(topo.clone());
         fab.set_tap(Box::new(set));
         // 5 frames from the client (endpoint 2) to s1, 10 us apart.
-        let frames: Vec<_> = (0..5u64)
-            .map(|i| {
-                let f = WireFrame {
-                    id: i,
-                    src: 2,
-                    dst: 1,
-                    bytes: 1000,
-                    flow: FlowKey {
-                        src_ip: Ipv4Addr::new(10, 1, 0, 1),
-                        dst_ip: Ipv4Addr::new(10, 0, 0, 2),
-                        src_port: 4000 + i as u16,
-                        dst_port: 5000,
-                        protocol: 17,
-                    },
-                };
-                (SimTime::ZERO + SimDuration::from_us(10) * i, f)
-            })
-            .collect();
+        let frames = udp_frames(
+            5,
+            (2, Ipv4Addr::new(10, 1, 0, 1)),
+            (1, Ipv4Addr::new(10, 0, 0, 2)),
+            1000,
+            SimDuration::from_us(10),
+            4000,
+        );
         netsim::run(&mut fab, &frames, 100, None).expect("runs");
         let written = fab.take_tap().expect("tap").finish().expect("flushes");
         assert_eq!(written, 5);

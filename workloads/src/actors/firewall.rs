@@ -325,14 +325,7 @@ pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
         1 => key.dst_port = 23,
         _ => {}
     }
-    let d = PacketDesc {
-        key,
-        len_bytes: rng.gen_range(64..=1500),
-    };
-    Request {
-        kind: kinds::REQUEST,
-        payload: d.encode(),
-    }
+    super::wire::packet_request(key, rng)
 }
 
 /// This kind's entry in the actor registry (`registry::actor_kinds!`).

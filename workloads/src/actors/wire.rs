@@ -126,8 +126,15 @@ pub const GEN_FLOWS: u32 = 100_000;
 /// A request carrying a packet (64..=1500 B) of one of [`GEN_FLOWS`]
 /// synthetic flows: what the load balancer and the rate limiter receive.
 pub fn gen_flow_packet<R: rand::Rng + ?Sized>(rng: &mut R) -> super::Request {
+    let key = FlowKey::synthetic(rng.gen_range(0..GEN_FLOWS));
+    packet_request(key, rng)
+}
+
+/// A REQUEST carrying a packet of flow `key` with a length drawn in
+/// 64..=1500 B (the per-flow actors' generators).
+pub fn packet_request<R: rand::Rng + ?Sized>(key: FlowKey, rng: &mut R) -> super::Request {
     let d = PacketDesc {
-        key: FlowKey::synthetic(rng.gen_range(0..GEN_FLOWS)),
+        key,
         len_bytes: rng.gen_range(64..=1500),
     };
     super::Request {

@@ -14,6 +14,8 @@
 
 pub mod codec;
 pub mod dt;
+pub mod peer;
+pub mod requests;
 pub mod rkv;
 pub mod rta;
 pub mod workload;

@@ -131,6 +131,80 @@ impl AppWorkload {
     }
 }
 
+/// The scenario's `[workload.app]` table: the application request settings
+/// a client uses (every key optional; unset keys take [`AppWorkload`]'s
+/// defaults, each an assumption as documented there). The offered rate is
+/// the workload's `rate_krps` (one request = one RTA batch, one DT
+/// transaction, one RKV operation), or `tuple_rate_per_us` here for RTA.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppSettings {
+    /// See [`AppWorkload::key_count`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_count: Option<u32>,
+    /// See [`AppWorkload::key_distribution`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_distribution: Option<KeyDistribution>,
+    /// See [`AppWorkload::zipf_s`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zipf_s: Option<f64>,
+    /// See [`AppWorkload::read_fraction`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_fraction: Option<f64>,
+    /// See [`AppWorkload::request_bytes`] (RKV PUT value size).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_bytes: Option<u32>,
+    /// See [`AppWorkload::tuples_per_batch`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tuples_per_batch: Option<u32>,
+    /// See [`AppWorkload::txn_reads`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub txn_reads: Option<u32>,
+    /// See [`AppWorkload::txn_writes`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub txn_writes: Option<u32>,
+    /// RTA tuples per microsecond over all clients: sets the offered load to
+    /// `tuple_rate_per_us / tuples_per_batch` batches per us instead of
+    /// `workload.rate_krps` (no default: the rate is then `rate_krps`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tuple_rate_per_us: Option<f64>,
+}
+
+impl AppSettings {
+    /// The settings with every unset key at its default.
+    pub fn workload(&self) -> AppWorkload {
+        let d = AppWorkload::default();
+        AppWorkload {
+            key_count: self.key_count.unwrap_or(d.key_count),
+            key_distribution: self.key_distribution.unwrap_or(d.key_distribution),
+            zipf_s: self.zipf_s.unwrap_or(d.zipf_s),
+            read_fraction: self.read_fraction.unwrap_or(d.read_fraction),
+            request_bytes: self.request_bytes.unwrap_or(d.request_bytes),
+            tuples_per_batch: self.tuples_per_batch.unwrap_or(d.tuples_per_batch),
+            txn_reads: self.txn_reads.unwrap_or(d.txn_reads),
+            txn_writes: self.txn_writes.unwrap_or(d.txn_writes),
+            tuple_rate_per_us: self.tuple_rate_per_us.unwrap_or(d.tuple_rate_per_us),
+            request_rate_per_us: d.request_rate_per_us,
+        }
+    }
+
+    /// Every key written out (for resolved.toml); `tuple_rate_per_us` stays as given.
+    pub fn resolved(&self) -> AppSettings {
+        let w = self.workload();
+        AppSettings {
+            key_count: Some(w.key_count),
+            key_distribution: Some(w.key_distribution),
+            zipf_s: Some(w.zipf_s),
+            read_fraction: Some(w.read_fraction),
+            request_bytes: Some(w.request_bytes),
+            tuples_per_batch: Some(w.tuples_per_batch),
+            txn_reads: Some(w.txn_reads),
+            txn_writes: Some(w.txn_writes),
+            tuple_rate_per_us: self.tuple_rate_per_us,
+        }
+    }
+}
+
 /// Draws keys in `0..key_count`.
 #[derive(Clone, Debug)]
 pub struct KeySampler {

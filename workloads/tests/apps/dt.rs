@@ -13,6 +13,7 @@ use workloads::apps::dt::coordinator::{DtCoordinator, DtCoordinatorConfig};
 use workloads::apps::dt::log::{DtLog, DtLogConfig};
 use workloads::apps::dt::participant::{DtParticipant, DtParticipantConfig};
 use workloads::apps::dt::{self, decode_result, encode_txn, CommitRecord};
+use workloads::apps::peer::Peer;
 use workloads::apps::workload::AppWorkload;
 
 const CLIENT: Endpoint = Endpoint::Network { node: 200, port: 1 };
@@ -22,8 +23,8 @@ fn build(d: &mut AppDriver, key_count: u32) {
     // ids: coordinator 0, participants 1..=3, log 4
     let coord = DtCoordinatorConfig {
         name: "dt_coordinator".into(),
-        participants: (1..=PARTS).collect(),
-        log: Some(PARTS + 1),
+        participants: (1..=PARTS).map(Peer::from).collect(),
+        log: Some(Peer::from(PARTS + 1)),
     };
     assert_eq!(
         d.register(Box::new(DtCoordinator::new(coord).unwrap()), None),

@@ -8,6 +8,7 @@ use rand_distr::{Distribution, Exp};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use scheduler::{ActorId, Endpoint, Placement, SimDuration, SimTime};
 use std::collections::BTreeMap;
+use workloads::apps::peer::Peer;
 use workloads::apps::rkv::memtable::{RkvMemtable, RkvMemtableConfig};
 use workloads::apps::rkv::replica::{RkvReplica, RkvReplicaConfig};
 use workloads::apps::rkv::sstable::{RkvSstable, RkvSstableConfig};
@@ -124,8 +125,8 @@ fn run_rkv(seed: u64, w: &AppWorkload) {
         let rc = RkvReplicaConfig {
             name: format!("rkv_replica_{r}"),
             index: r,
-            replicas: (0..REPLICAS).map(paxos).collect(),
-            memtable: Some(3 * r + 1),
+            replicas: (0..REPLICAS).map(|i| Peer::from(paxos(i))).collect(),
+            memtable: Some(Peer::from(3 * r + 1)),
             ..RkvReplicaConfig::default()
         };
         assert_eq!(
@@ -134,7 +135,7 @@ fn run_rkv(seed: u64, w: &AppWorkload) {
         );
         let mc = RkvMemtableConfig {
             name: format!("rkv_memtable_{r}"),
-            sstable: Some(3 * r + 2),
+            sstable: Some(Peer::from(3 * r + 2)),
             flush_entries: 16,
         };
         d.register(Box::new(RkvMemtable::new(mc).unwrap()), None);

@@ -5,6 +5,7 @@ use rand::SeedableRng;
 use rand_distr::{Distribution, Exp};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use scheduler::{Endpoint, SimTime};
+use workloads::apps::peer::Peer;
 use workloads::apps::rta::counter::{RtaCounter, RtaCounterConfig};
 use workloads::apps::rta::filter::{RtaFilter, RtaFilterConfig};
 use workloads::apps::rta::ranker::{RtaRanker, RtaRankerConfig};
@@ -22,7 +23,7 @@ fn run_rta(seed: u64, workload: &AppWorkload) -> Vec<(SimTime, Endpoint, u16, Ve
     let (n, min_value, keys) = (10, 10, workload.key_count);
     let filter = RtaFilterConfig {
         name: "rta_filter".into(),
-        counters: vec![1, 2],
+        counters: vec![Peer::from(1), Peer::from(2)],
         min_value,
     };
     assert_eq!(
@@ -32,7 +33,7 @@ fn run_rta(seed: u64, workload: &AppWorkload) -> Vec<(SimTime, Endpoint, u16, Ve
     for i in 0..2 {
         let c = RtaCounterConfig {
             name: format!("rta_counter_{i}"),
-            rankers: vec![3, 4],
+            rankers: vec![Peer::from(3), Peer::from(4)],
             key_count: keys,
         };
         d.register(Box::new(RtaCounter::new(c).unwrap()), None);
@@ -42,7 +43,7 @@ fn run_rta(seed: u64, workload: &AppWorkload) -> Vec<(SimTime, Endpoint, u16, Ve
             name: format!("rta_ranker_{i}"),
             n,
             key_count: keys,
-            upstream: Some(5),
+            upstream: Some(Peer::from(5)),
             sources: vec![],
         };
         d.register(Box::new(RtaRanker::new(r).unwrap()), None);
@@ -52,7 +53,7 @@ fn run_rta(seed: u64, workload: &AppWorkload) -> Vec<(SimTime, Endpoint, u16, Ve
         n,
         key_count: keys,
         upstream: None,
-        sources: vec![3, 4],
+        sources: vec![Peer::from(3), Peer::from(4)],
     };
     assert_eq!(d.register(Box::new(RtaRanker::new(agg).unwrap()), None), 5);
 

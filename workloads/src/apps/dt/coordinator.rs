@@ -2,6 +2,7 @@
 //! and two-phase commit over the configured participants and log.
 
 use super::super::codec::{Dec, Enc};
+use super::super::peer::{position, Peer};
 use super::txn::{decode_txn_state, encode_txn_state, Txn, LOGGING, PREPARING, READING};
 use super::{encode_txn, CommitRecord, LockSet};
 use super::{DT_ABORT, DT_COMMIT, DT_LOG, DT_LOGGED, DT_PREPARE, DT_READ, DT_READ_REPLY};
@@ -9,7 +10,7 @@ use super::{DT_RESULT, DT_TXN, DT_VOTE};
 use crate::actors::registry::{build_from, default_table, KindDescriptor};
 use crate::actors::{ConfigError, Request};
 use rand::Rng;
-use scheduler::{Actor, ActorCtx, ActorError, ActorId, Endpoint, Message};
+use scheduler::{Actor, ActorCtx, ActorError, Endpoint, Message};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -27,12 +28,13 @@ pub const MAX_ACTIVE_TXNS: usize = 4096;
 pub struct DtCoordinatorConfig {
     /// Actor name (unique per runtime). Default `dt_coordinator`.
     pub name: String,
-    /// Participant actor ids; key k belongs to `participants[k % len]`. Default none:
+    /// Participant peers (actor ids or `{ server, actor }`, see `apps::peer`);
+    /// key k belongs to `participants[k % len]`. Default none:
     /// every transaction is then answered aborted (a default config never addresses
     /// unrelated actors).
-    pub participants: Vec<ActorId>,
-    /// Log actor id; required with participants. Default none.
-    pub log: Option<ActorId>,
+    pub participants: Vec<Peer>,
+    /// Log actor (a peer); required with participants. Default none.
+    pub log: Option<Peer>,
 }
 
 impl Default for DtCoordinatorConfig {
@@ -160,7 +162,7 @@ impl DtCoordinator {
                 e = e.u32(k);
             }
             ctx.send(
-                Endpoint::Actor(self.cfg.participants[p as usize]),
+                self.cfg.participants[p as usize].endpoint()?,
                 DT_READ,
                 e.done(),
             )?;
@@ -192,7 +194,7 @@ impl DtCoordinator {
             for p in parts {
                 let payload = self.lock_set(&t, p).encode(Enc::new().u64(txn)).done();
                 ctx.send(
-                    Endpoint::Actor(self.cfg.participants[p as usize]),
+                    self.cfg.participants[p as usize].endpoint()?,
                     DT_PREPARE,
                     payload,
                 )?;
@@ -212,12 +214,7 @@ impl DtCoordinator {
         let Some(mut t) = self.active.remove(&txn) else {
             return Ok(());
         };
-        let Some(p) = self
-            .cfg
-            .participants
-            .iter()
-            .position(|&a| src == Endpoint::Actor(a))
-        else {
+        let Some(p) = position(&self.cfg.participants, src) else {
             self.active.insert(txn, t);
             return Err(ActorError::Invalid(format!(
                 "dt vote from {src:?}, not a participant"
@@ -237,7 +234,7 @@ impl DtCoordinator {
             for &p in &t.yes {
                 let payload = self.lock_set(&t, p).encode(Enc::new().u64(txn)).done();
                 ctx.send(
-                    Endpoint::Actor(self.cfg.participants[p as usize]),
+                    self.cfg.participants[p as usize].endpoint()?,
                     DT_ABORT,
                     payload,
                 )?;
@@ -252,10 +249,10 @@ impl DtCoordinator {
                 .map(|(k, ver, v)| (k, ver + 1, v))
                 .collect(),
         };
-        let Some(log) = self.cfg.log else {
+        let Some(log) = &self.cfg.log else {
             return Err(ActorError::Invalid("dt coordinator: no log actor".into()));
         };
-        ctx.send(Endpoint::Actor(log), DT_LOG, rec.encode())?;
+        ctx.send(log.endpoint()?, DT_LOG, rec.encode())?;
         t.phase = LOGGING;
         self.active.insert(txn, t);
         Ok(())
@@ -268,7 +265,7 @@ impl DtCoordinator {
         for p in self.involved(&t) {
             let payload = self.lock_set(&t, p).encode(Enc::new().u64(txn)).done();
             ctx.send(
-                Endpoint::Actor(self.cfg.participants[p as usize]),
+                self.cfg.participants[p as usize].endpoint()?,
                 DT_COMMIT,
                 payload,
             )?;

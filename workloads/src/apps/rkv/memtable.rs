@@ -3,6 +3,7 @@
 //! as a sorted run when full, and forwards the reads it misses.
 
 use super::super::codec::{Dec, Enc};
+use super::super::peer::Peer;
 use super::{
     encode_reply, Op, RKV_APPLY, RKV_FLUSH, RKV_REPLY, RKV_SST_GET, ST_BUSY, ST_FOUND,
     ST_NOT_FOUND, ST_STORED,
@@ -10,7 +11,7 @@ use super::{
 use crate::actors::registry::{build_from, default_table, KindDescriptor};
 use crate::actors::{ConfigError, Request};
 use rand::Rng;
-use scheduler::{Actor, ActorCtx, ActorError, ActorId, DmoHandle, Endpoint, Message};
+use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Endpoint, Message};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -20,6 +21,7 @@ pub const MEMTABLE_CYCLES_PER_OP: u64 = 500;
 /// Compute per entry serialized into a flushed run. Assumption.
 pub const FLUSH_CYCLES_PER_ENTRY: u64 = 100;
 /// Bytes of the DMO arena the values are written to (the memtable's working set).
+/// Assumption: sized to hold a full memtable of 64-byte values; not in the paper's data.
 pub const ARENA_BYTES: u32 = 256 * 1024;
 /// Most out-of-order entries buffered before the gap fills.
 pub const MAX_PENDING: usize = 4096;
@@ -32,7 +34,7 @@ pub struct RkvMemtableConfig {
     pub name: String,
     /// This replica's SSTable actor. Default none: the memtable then never flushes and
     /// refuses (ST_BUSY) a PUT of a new key once it holds `flush_entries` keys.
-    pub sstable: Option<ActorId>,
+    pub sstable: Option<Peer>,
     /// Keys held before a flush. Default 1024 (assumption).
     pub flush_entries: u32,
 }
@@ -85,13 +87,13 @@ impl RkvMemtable {
         kind: u16,
         body: Vec<u8>,
     ) -> Result<(), ActorError> {
-        let Some(sst) = self.cfg.sstable else {
+        let Some(sst) = &self.cfg.sstable else {
             return Err(ActorError::Invalid("rkv memtable: no SSTable actor".into()));
         };
         self.chan_seq += 1;
         let mut p = Enc::new().u64(self.chan_seq).done();
         p.extend_from_slice(&body);
-        ctx.send(Endpoint::Actor(sst), kind, p)
+        ctx.send(sst.endpoint()?, kind, p)
     }
 
     fn apply(

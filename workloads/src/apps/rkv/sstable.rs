@@ -22,6 +22,7 @@ pub const INGEST_CYCLES_PER_ENTRY: u64 = 50;
 /// Most out-of-order memtable messages buffered.
 pub const MAX_PENDING: usize = 4096;
 /// Bytes of the DMO standing for the SSTable files' page cache (the working set).
+/// Assumption: a few MB of hot runs; not in the paper's data.
 pub const STORE_BYTES: u32 = 4 << 20;
 
 /// Configuration of [`RkvSstable`].

@@ -2,13 +2,14 @@
 //! after each batch it sends the new totals of the touched keys to their rankers.
 
 use super::super::codec::{partition_of, Dec, Enc};
+use super::super::peer::Peer;
 use super::super::workload::{KeyDistribution, KeySampler};
 use super::{encode_pairs, RTA_FILTERED, RTA_TOTALS};
 use crate::actors::registry::{build_from, default_table, KindDescriptor};
 use crate::actors::wire::{dmo_get_u64, dmo_put_u64};
 use crate::actors::{ConfigError, Request};
 use rand::Rng;
-use scheduler::{Actor, ActorCtx, ActorError, ActorId, DmoHandle, Endpoint, Message};
+use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Message};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -24,7 +25,7 @@ pub struct RtaCounterConfig {
     pub name: String,
     /// Ranker actor ids, one per key partition. Default none: the counter then only
     /// counts (a standalone stage; a default config never addresses unrelated actors).
-    pub rankers: Vec<ActorId>,
+    pub rankers: Vec<Peer>,
     /// Keys are `0..key_count` (one u64 total each in a DMO). Default 4096.
     pub key_count: u32,
 }
@@ -111,7 +112,7 @@ impl Actor for RtaCounter {
         for (i, pairs) in out.into_iter().enumerate() {
             if !pairs.is_empty() {
                 let payload = encode_pairs(Enc::new(), &pairs).done();
-                ctx.send(Endpoint::Actor(self.cfg.rankers[i]), RTA_TOTALS, payload)?;
+                ctx.send(self.cfg.rankers[i].endpoint()?, RTA_TOTALS, payload)?;
             }
         }
         Ok(())

@@ -2,13 +2,14 @@
 //! by key hash across the configured counters.
 
 use super::super::codec::{partition_of, Enc};
+use super::super::peer::Peer;
 use super::super::workload::{KeyDistribution, KeySampler};
 use super::{decode_tuples, encode_tuples, gen_tuples, RTA_FILTERED, RTA_TUPLES};
 use crate::actors::registry::{build_from, default_table, KindDescriptor};
 use crate::actors::wire::{dmo_get_u64, dmo_put_u64};
 use crate::actors::{ConfigError, Request};
 use rand::Rng;
-use scheduler::{Actor, ActorCtx, ActorError, ActorId, DmoHandle, Endpoint, Message};
+use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Message};
 use serde::{Deserialize, Serialize};
 
 /// Compute per tuple (decode 16 B, compare, hash the key, append to a batch).
@@ -23,7 +24,7 @@ pub struct RtaFilterConfig {
     pub name: String,
     /// Counter actor ids, one per key partition. Default none: the filter then only
     /// counts (a standalone stage; a default config never addresses unrelated actors).
-    pub counters: Vec<ActorId>,
+    pub counters: Vec<Peer>,
     /// Tuples with `value < min_value` are dropped. Default 10 (assumption).
     pub min_value: u32,
 }
@@ -104,11 +105,7 @@ impl Actor for RtaFilter {
             for (k, v) in batch {
                 e = e.u32(k).u32(v);
             }
-            ctx.send(
-                Endpoint::Actor(self.cfg.counters[i]),
-                RTA_FILTERED,
-                e.done(),
-            )?;
+            ctx.send(self.cfg.counters[i].endpoint()?, RTA_FILTERED, e.done())?;
         }
         Ok(())
     }

@@ -3,6 +3,7 @@
 //! the latest lists of its sources. Either answers RTA_QUERY with its top N.
 
 use super::super::codec::{Dec, Enc};
+use super::super::peer::{position, Peer};
 use super::super::workload::{KeyDistribution, KeySampler};
 use super::{better, decode_pairs, encode_pairs, top_n};
 use super::{RTA_PARTIAL, RTA_QUERY, RTA_TOP, RTA_TOTALS};
@@ -10,7 +11,7 @@ use crate::actors::registry::{build_from, default_table, KindDescriptor};
 use crate::actors::wire::{dmo_get_u64, dmo_put_u64, handles_in};
 use crate::actors::{ConfigError, Request};
 use rand::Rng;
-use scheduler::{Actor, ActorCtx, ActorError, ActorId, DmoHandle, Endpoint, Message};
+use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Message};
 use serde::{Deserialize, Serialize};
 
 /// Compute per total update (decode, compare with the stored total, top-N check).
@@ -30,9 +31,9 @@ pub struct RtaRankerConfig {
     /// Keys are `0..key_count`. Default 4096.
     pub key_count: u32,
     /// Aggregating ranker to send this ranker's top N to after every batch. Default none.
-    pub upstream: Option<ActorId>,
+    pub upstream: Option<Peer>,
     /// Partition rankers this one merges (`RTA_PARTIAL` senders). Default none.
-    pub sources: Vec<ActorId>,
+    pub sources: Vec<Peer>,
 }
 
 impl Default for RtaRankerConfig {
@@ -125,21 +126,16 @@ impl RtaRanker {
                 self.raise(key, total);
             }
         }
-        if let Some(up) = self.cfg.upstream {
+        if let Some(up) = &self.cfg.upstream {
             self.seq += 1;
             let payload = encode_pairs(Enc::new().u64(self.seq), &self.top).done();
-            ctx.send(Endpoint::Actor(up), RTA_PARTIAL, payload)?;
+            ctx.send(up.endpoint()?, RTA_PARTIAL, payload)?;
         }
         Ok(())
     }
 
     fn on_partial(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        let Some(i) = self
-            .cfg
-            .sources
-            .iter()
-            .position(|&s| msg.src == Endpoint::Actor(s))
-        else {
+        let Some(i) = position(&self.cfg.sources, msg.src) else {
             return Err(ActorError::Invalid(format!(
                 "rta ranker: partial from {:?}, not a configured source",
                 msg.src

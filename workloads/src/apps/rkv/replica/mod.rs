@@ -13,6 +13,7 @@
 //! as decided only to the leader when it crashes: phase 1 must recover it.
 
 use super::super::codec::{Dec, Enc};
+use super::super::peer::{position, Peer};
 use super::{
     encode_reply, RKV_PREPARE, RKV_PROMISE, RKV_PUT, RKV_REDIRECT, RKV_REPLY, RKV_TICK, ST_BUSY,
 };
@@ -21,7 +22,7 @@ use super::{ST_NO_STORE, ST_STORED};
 use crate::actors::registry::{build_from, default_table, KindDescriptor};
 use crate::actors::{ConfigError, Request};
 use rand::Rng;
-use scheduler::{Actor, ActorCtx, ActorError, ActorId, DmoHandle, Endpoint, Message};
+use scheduler::{Actor, ActorCtx, ActorError, DmoHandle, Endpoint, Message};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,6 +37,7 @@ pub const PAXOS_CYCLES_PER_MSG: u64 = 2_000;
 /// Compute per log entry carried in a PROMISE or re-proposed. Assumption.
 pub const PAXOS_CYCLES_PER_ENTRY: u64 = 200;
 /// Bytes of the DMO ring where accepted entries are written (the log's working set).
+/// Assumption: 1 MB, several thousand entries; not in the paper's data.
 pub const LOG_RING_BYTES: u32 = 1 << 20;
 
 /// Configuration of [`RkvReplica`].
@@ -47,15 +49,21 @@ pub struct RkvReplicaConfig {
     /// This replica's position in `replicas`. Default 0.
     pub index: u32,
     /// Replica actor ids of the group, by index (this one included). Default `[0]`.
-    pub replicas: Vec<ActorId>,
+    pub replicas: Vec<Peer>,
     /// This replica's memtable actor. Default none: the leader then answers each
     /// decided entry itself (PUT: ST_STORED, GET: ST_NO_STORE), and a default config
     /// never addresses unrelated actors.
-    pub memtable: Option<ActorId>,
+    pub memtable: Option<Peer>,
     /// Ticks without hearing a leader before an election (plus 2 x index). Default 3 (assumption).
     pub election_timeout_ticks: u32,
     /// Most log entries kept; a full leader answers BUSY. Default 65536 (assumption).
     pub max_log_entries: u32,
+    /// Tick period for platforms without a timer service (a cluster run sends
+    /// no `RKV_TICK`), in us: when a message arrives, the replica first runs the
+    /// ticks due since its last one (at most one election timeout's worth), so
+    /// a leader with client traffic announces decided slots and heartbeats.
+    /// Default 0: ticks come only as `RKV_TICK` messages.
+    pub tick_us: u32,
 }
 
 impl Default for RkvReplicaConfig {
@@ -63,10 +71,11 @@ impl Default for RkvReplicaConfig {
         RkvReplicaConfig {
             name: "rkv_replica".into(),
             index: 0,
-            replicas: vec![0],
+            replicas: vec![Peer::Local(0)],
             memtable: None,
             election_timeout_ticks: 3,
             max_log_entries: 65536,
+            tick_us: 0,
         }
     }
 }
@@ -101,6 +110,8 @@ pub struct RkvReplica {
     quiet_ticks: u32,
     /// Leader: decided slots the followers have not been told about yet.
     unannounced: Vec<u64>,
+    /// With `tick_us`: when the next tick is due, in ns (0: at the first message).
+    next_tick_ns: u64,
 }
 
 const FIRST_BALLOT: u64 = 16;
@@ -144,6 +155,7 @@ impl RkvReplica {
             gathered: BTreeMap::new(),
             quiet_ticks: 0,
             unannounced: Vec::new(),
+            next_tick_ns: 0,
         })
     }
 
@@ -151,23 +163,19 @@ impl RkvReplica {
         self.cfg.replicas.len() / 2 + 1
     }
 
-    fn others(&self) -> Vec<ActorId> {
+    fn others(&self) -> Vec<Peer> {
         let me = self.cfg.index as usize;
         self.cfg
             .replicas
             .iter()
             .enumerate()
             .filter(|(i, _)| *i != me)
-            .map(|(_, &a)| a)
+            .map(|(_, a)| a.clone())
             .collect()
     }
 
     fn index_of(&self, src: Endpoint) -> Option<u32> {
-        self.cfg
-            .replicas
-            .iter()
-            .position(|&a| src == Endpoint::Actor(a))
-            .map(|i| i as u32)
+        position(&self.cfg.replicas, src).map(|i| i as u32)
     }
 
     fn broadcast(
@@ -177,7 +185,7 @@ impl RkvReplica {
         payload: &[u8],
     ) -> Result<(), ActorError> {
         for a in self.others() {
-            ctx.send(Endpoint::Actor(a), kind, payload.to_vec())?;
+            ctx.send(a.endpoint()?, kind, payload.to_vec())?;
         }
         Ok(())
     }
@@ -254,11 +262,11 @@ impl RkvReplica {
     fn apply_ready(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
         while let Some(e) = self.log.get(&(self.applied + 1)).filter(|e| e.decided) {
             let slot = self.applied + 1;
-            match self.cfg.memtable {
+            match &self.cfg.memtable {
                 Some(m) => {
                     let mut payload = Enc::new().u64(slot).u8(u8::from(self.leader)).done();
                     payload.extend_from_slice(&e.op);
-                    ctx.send(Endpoint::Actor(m), RKV_APPLY, payload)?;
+                    ctx.send(m.endpoint()?, RKV_APPLY, payload)?;
                 }
                 None if self.leader => {
                     let answer = match Op::decode(&mut Dec::new(&e.op))? {
@@ -378,6 +386,27 @@ impl RkvReplica {
         self.broadcast(ctx, RKV_COMMIT, &e.done())
     }
 
+    /// Runs the ticks due by now (`tick_us`), at most one election timeout's
+    /// worth: a replica that heard nothing for longer times out once.
+    fn due_ticks(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        let now = ctx.now().as_ns();
+        let period = u64::from(self.cfg.tick_us) * 1_000;
+        if self.next_tick_ns == 0 {
+            self.next_tick_ns = now + period;
+            return Ok(());
+        }
+        if now < self.next_tick_ns {
+            return Ok(());
+        }
+        let due = (now - self.next_tick_ns) / period + 1;
+        self.next_tick_ns += due * period;
+        let most = u64::from(self.cfg.election_timeout_ticks + 2 * self.cfg.index + 1);
+        for _ in 0..due.min(most) {
+            self.on_tick(ctx)?;
+        }
+        Ok(())
+    }
+
     fn on_commit(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
         let mut d = Dec::new(&msg.payload);
         let n = d.count(12)?;
@@ -413,6 +442,9 @@ impl Actor for RkvReplica {
 
     fn exec(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
         ctx.compute(PAXOS_CYCLES_PER_MSG)?;
+        if self.cfg.tick_us > 0 && msg.kind != RKV_TICK {
+            self.due_ticks(ctx)?;
+        }
         match msg.kind {
             RKV_PUT | RKV_GET => self.on_client(msg, ctx),
             RKV_ACCEPT => self.on_accept(msg, ctx),

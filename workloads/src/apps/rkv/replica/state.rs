@@ -19,7 +19,8 @@ pub(super) fn encode(r: &RkvReplica) -> Vec<u8> {
         .u32(r.leader_hint.unwrap_or(u32::MAX))
         .u64(r.applied)
         .u64(r.next_slot)
-        .u32(r.quiet_ticks);
+        .u32(r.quiet_ticks)
+        .u64(r.next_tick_ns);
     let entries = |e: Enc, m: &BTreeMap<u64, Entry>| {
         let mut e = e.u32(m.len() as u32);
         for (&s, en) in m {
@@ -90,6 +91,7 @@ pub(super) fn restore(r: &mut RkvReplica, state: &[u8]) -> Result<(), ActorError
     r.applied = d.u64()?;
     r.next_slot = d.u64()?;
     r.quiet_ticks = d.u32()?;
+    r.next_tick_ns = d.u64()?;
     r.log = decode_entries(&mut d)?;
     r.gathered = decode_entries(&mut d)?;
     let n = d.count(8)?;
