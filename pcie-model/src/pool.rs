@@ -93,11 +93,23 @@ impl ReleasePool {
 /// oversubscribed. Callers pass a lower bound of the hold (exact for
 /// credits, the bare round trip for tags) and `pick` prefers the unit free
 /// for longest, which makes that rare; `oversubscribed` counts it.
+///
+/// `advance` is called on every PCIe crossing, and a pool may hold hundreds
+/// of units (posted data credits) of which few have a reservation at any
+/// time. So the pool keeps the floor ("no reservation before this instant")
+/// itself and applies it when it asks a unit (`ready.max(floor)` is what a
+/// unit's own floor does), and only units with reservations (`active`) are
+/// advanced: the same answers as advancing every unit, at a cost per busy unit.
 #[derive(Debug, Clone)]
 pub struct UnitPool {
     units: Vec<Timeline>,
     waits: u64,
     oversubscribed: u64,
+    /// The latest `advance`: every unit behaves as if advanced to it.
+    floor: SimTime,
+    /// Units that may hold reservations (each at most once; see `in_active`).
+    active: Vec<usize>,
+    in_active: Vec<bool>,
 }
 
 impl UnitPool {
@@ -107,6 +119,9 @@ impl UnitPool {
             units: vec![Timeline::new(); capacity.max(1)],
             waits: 0,
             oversubscribed: 0,
+            floor: SimTime::ZERO,
+            active: Vec::new(),
+            in_active: vec![false; capacity.max(1)],
         }
     }
 
@@ -118,25 +133,47 @@ impl UnitPool {
     /// The earliest instant >= `ready` from which some unit is free for `len`.
     pub fn earliest_free(&self, ready: SimTime, len: SimDuration) -> SimTime {
         // Fast path: a unit with nothing reserved after `ready`.
-        if self.units.iter().any(|u| u.idle_from() <= ready) {
+        if self.idle_from_floor() <= ready {
             return ready;
+        }
+        let asked = ready.max(self.floor);
+        self.units
+            .iter()
+            .map(|u| u.find(asked, len))
+            .min()
+            .unwrap_or(ready)
+    }
+
+    /// The least `idle_from` of any unit, with the pool's floor applied: the
+    /// floor itself when some unit holds no reservation.
+    fn idle_from_floor(&self) -> SimTime {
+        if self.active.len() < self.units.len() {
+            return self.floor;
         }
         self.units
             .iter()
-            .map(|u| u.find(ready, len))
+            .map(|u| u.idle_from().max(self.floor))
             .min()
-            .unwrap_or(ready)
+            .unwrap_or(self.floor)
+    }
+
+    /// First unit with nothing reserved from `t` on (floor applied).
+    fn first_idle_by(&self, t: SimTime) -> Option<usize> {
+        self.units
+            .iter()
+            .position(|u| u.idle_from().max(self.floor) <= t)
     }
 
     /// The earliest instant >= `ready` from which some unit is free for `len`,
     /// and that unit (among ties, the one free for longest).
     pub fn earliest_unit(&self, ready: SimTime, len: SimDuration) -> (SimTime, usize) {
-        if let Some(i) = self.units.iter().position(|u| u.idle_from() <= ready) {
+        if let Some(i) = self.first_idle_by(ready) {
             return (ready, i);
         }
+        let asked = ready.max(self.floor);
         let mut best = (SimTime::MAX, 0, SimTime::ZERO);
         for (i, u) in self.units.iter().enumerate() {
-            let t = u.find(ready, len);
+            let t = u.find(asked, len);
             if t < best.0 || (t == best.0 && u.next_busy_after(t) > best.2) {
                 best = (t, i, u.next_busy_after(t));
             }
@@ -147,13 +184,14 @@ impl UnitPool {
     /// A unit free over `[t, t + len)`, the one free for longest after `t`.
     pub fn pick(&self, t: SimTime, len: SimDuration) -> Option<usize> {
         // Fast path: a unit free from `t` on for good is as good as any.
-        if let Some(i) = self.units.iter().position(|u| u.idle_from() <= t) {
+        if let Some(i) = self.first_idle_by(t) {
             return Some(i);
         }
+        let asked = t.max(self.floor);
         self.units
             .iter()
             .enumerate()
-            .filter(|(_, u)| u.find(t, len) == t)
+            .filter(|(_, u)| u.find(asked, len) == t)
             .max_by_key(|&(i, u)| (u.next_busy_after(t), std::cmp::Reverse(i)))
             .map(|(i, _)| i)
     }
@@ -161,11 +199,15 @@ impl UnitPool {
     /// Marks unit `unit` busy over `[start, end)`.
     pub fn hold(&mut self, unit: usize, start: SimTime, end: SimTime) {
         if let Some(u) = self.units.get_mut(unit) {
-            if end > start && u.find(start, end - start) != start {
+            if end > start && u.find(start.max(self.floor), end - start) != start {
                 // The unit is already promised to someone inside the span.
                 self.oversubscribed += 1;
             }
             u.insert(start, end);
+            if end > start && !self.in_active[unit] {
+                self.in_active[unit] = true;
+                self.active.push(unit);
+            }
         }
     }
 
@@ -187,14 +229,26 @@ impl UnitPool {
 
     /// Units busy at `t`.
     pub fn busy_at(&self, t: SimTime) -> usize {
+        if t < self.floor {
+            return self.units.len();
+        }
         self.units.iter().filter(|u| !u.is_free_at(t)).count()
     }
 
     /// Forgets busy intervals that ended by `now`.
     pub fn advance(&mut self, now: SimTime) {
-        for u in &mut self.units {
-            u.advance(now);
+        if now <= self.floor {
+            return;
         }
+        self.floor = now;
+        let (units, in_active) = (&mut self.units, &mut self.in_active);
+        self.active.retain(|&i| {
+            units[i].advance(now);
+            // a unit whose reservations all ended has nothing left to forget
+            let busy = units[i].idle_from() > now;
+            in_active[i] = busy;
+            busy
+        });
     }
 }
 
@@ -250,5 +304,77 @@ mod tests {
         p.hold(0, SimTime::from_ns(1000), SimTime::from_ns(1001));
         assert_eq!(p.oversubscribed(), 1);
         assert_eq!(p.busy_at(SimTime::from_ns(1050)), 1);
+    }
+
+    /// The eager pool this one replaced: every unit advanced on every call.
+    struct Eager(Vec<Timeline>);
+
+    impl Eager {
+        fn earliest_unit(&self, ready: SimTime, len: SimDuration) -> (SimTime, usize) {
+            if let Some(i) = self.0.iter().position(|u| u.idle_from() <= ready) {
+                return (ready, i);
+            }
+            let mut best = (SimTime::MAX, 0, SimTime::ZERO);
+            for (i, u) in self.0.iter().enumerate() {
+                let t = u.find(ready, len);
+                if t < best.0 || (t == best.0 && u.next_busy_after(t) > best.2) {
+                    best = (t, i, u.next_busy_after(t));
+                }
+            }
+            (best.0, best.1)
+        }
+        fn pick(&self, t: SimTime, len: SimDuration) -> Option<usize> {
+            if let Some(i) = self.0.iter().position(|u| u.idle_from() <= t) {
+                return Some(i);
+            }
+            self.0
+                .iter()
+                .enumerate()
+                .filter(|(_, u)| u.find(t, len) == t)
+                .max_by_key(|&(i, u)| (u.next_busy_after(t), std::cmp::Reverse(i)))
+                .map(|(i, _)| i)
+        }
+    }
+
+    #[test]
+    fn lazy_advance_answers_as_advancing_every_unit() {
+        let mut lazy = UnitPool::new(6);
+        let mut eager = Eager(vec![Timeline::new(); 6]);
+        let mut x = 7u64;
+        let mut now = 0u64;
+        for _ in 0..3000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let (r, len) = ((x >> 33) % 400, SimDuration::from_ns(1 + (x >> 50) % 120));
+            let ready = SimTime::from_ns(now + r);
+            match (x >> 20) % 4 {
+                0 => {
+                    now += (x >> 40) % 60;
+                    lazy.advance(SimTime::from_ns(now));
+                    eager
+                        .0
+                        .iter_mut()
+                        .for_each(|u| u.advance(SimTime::from_ns(now)));
+                }
+                1 | 2 => {
+                    let (t, i) = lazy.earliest_unit(ready, len);
+                    assert_eq!((t, i), eager.earliest_unit(ready, len));
+                    assert_eq!(lazy.pick(t, len), eager.pick(t, len));
+                    lazy.hold(i, t, t + len);
+                    eager.0[i].insert(t, t + len);
+                }
+                _ => {
+                    assert_eq!(
+                        lazy.earliest_free(ready, len),
+                        eager.0.iter().map(|u| u.find(ready, len)).min().unwrap()
+                    );
+                    let t = SimTime::from_ns(now + r / 4);
+                    let busy = eager.0.iter().filter(|u| !u.is_free_at(t)).count();
+                    assert_eq!(lazy.busy_at(t), busy);
+                }
+            }
+        }
+        assert_eq!(lazy.oversubscribed(), 0);
     }
 }

@@ -5,6 +5,10 @@
 //! exact LRU driven by a per-cache access counter (no clocks, no randomness),
 //! so the same access sequence always gives the same hits and misses.
 
+#[path = "slots.rs"]
+mod slots;
+use slots::Slots;
+
 /// Geometry of one cache.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CacheGeometry {
@@ -51,10 +55,11 @@ pub struct Cache {
     /// `sets - 1` when `sets` is a power of two (every built-in geometry):
     /// the set index is then a mask, not a division, on this hot path.
     set_mask: Option<u64>,
-    /// `sets * ways` slots: the resident line number, or `EMPTY`.
-    tags: Vec<u64>,
+    /// `sets * ways` slots: the resident line number, or `EMPTY` (allocated
+    /// by groups of sets on first use: building a 20 MiB L3 costs nothing).
+    tags: Slots,
     /// Last-use stamp per slot (larger = more recent).
-    stamps: Vec<u64>,
+    stamps: Slots,
     clock: u64,
     counters: CacheCounters,
 }
@@ -70,8 +75,8 @@ impl Cache {
             geometry,
             sets,
             set_mask: sets.is_power_of_two().then(|| sets - 1),
-            tags: vec![EMPTY; slots],
-            stamps: vec![0; slots],
+            tags: Slots::new(slots, geometry.ways as usize, EMPTY),
+            stamps: Slots::new(slots, geometry.ways as usize, 0),
             clock: 0,
             counters: CacheCounters::default(),
         }

@@ -1,7 +1,7 @@
 //! One partition of the parallel engine: its bounded queue, clock and outbox, and the context its model schedules through.
 
+use super::slab_queue::SlabQueue;
 use super::ParallelError;
-use crate::queue::EventQueue;
 use crate::time::{SimDuration, SimTime};
 
 /// A partition's model: like [`crate::Model`], but it may also send events to
@@ -31,7 +31,7 @@ pub(crate) struct State<E> {
     pub(crate) partitions: usize,
     pub(crate) lookahead: SimDuration,
     pub(crate) now: SimTime,
-    pub(crate) queue: EventQueue<E>,
+    pub(crate) queue: SlabQueue<E>,
     /// Next value of this partition's push counter (local and remote pushes).
     pub(crate) next_seq: u64,
     /// Bounded like the queue: a window cannot emit more than the queue bound.
@@ -54,7 +54,7 @@ impl<E> State<E> {
             partitions,
             lookahead,
             now: SimTime::ZERO,
-            queue: EventQueue::with_capacity_limit(capacity),
+            queue: SlabQueue::with_capacity_limit(capacity),
             next_seq: 0,
             outbox: Vec::new(),
             handled: 0,

@@ -20,6 +20,7 @@ use crate::scenario::actors::{ActorsPlan, OfferedLoad};
 use crate::scenario::schema::WorkloadSection;
 use crate::scenario::Scenario;
 use crate::trace::chrome::ChromeTrace;
+use rayon::prelude::*;
 use sim_core::parallel::ParallelEngine;
 use sim_core::{RngStreams, SimDuration, SimTime};
 use std::sync::Arc;
@@ -111,10 +112,11 @@ pub fn run_cluster(
         opts.trace
             .map(|(a, b)| ChromeTrace::new(a, b, crate::trace::chrome::DEFAULT_MAX_EVENTS))
     };
-    // servers
-    let mut servers = Vec::new();
-    let mut classes_of = Vec::new();
-    for (i, sp) in plan.servers.iter().enumerate() {
+    // servers: each is assembled on its own (its caches, runtime and
+    // histograms), so with several threads they are built in parallel; the
+    // result is the same list in server order either way
+    type Built = Result<(ServerPart, Vec<String>), RunError>;
+    let build_server = |(i, sp): (usize, &crate::scenario::cluster::ServerPlan)| -> Built {
         let mut ss = s.clone();
         ss.nic = sp.nic.clone();
         ss.cores = sp.nic_cores;
@@ -140,7 +142,6 @@ pub fn run_cluster(
             Ok((node, built.classes))
         };
         let (node, classes) = build()?;
-        classes_of.push(classes);
         // a crash replaces the node by a fresh one, built the same way now
         let crashes = plan.faults.crashes_of(i as u32);
         let spares = crashes
@@ -153,16 +154,35 @@ pub fn run_cluster(
             .iter()
             .map(|a| reports.iter().find(|r| r.name == a.name).map(|r| r.actor))
             .collect();
-        let mut sp = ServerPart::new(i as u32, node, topo.clone(), actor_of_index, traced(()));
+        let mut part = ServerPart::new(i as u32, node, topo.clone(), actor_of_index, traced(()));
         if !crashes.is_empty() {
-            sp = sp.with_faults(crashes, spares);
+            part = part.with_faults(crashes, spares);
         }
-        let (link, dir, _) = sp.uplink();
+        let (link, dir, _) = part.uplink();
         if let Some(f) = plan.faults.link_fault(&streams, link, dir) {
-            sp.uplink_mut().set_fault(f);
+            part.uplink_mut().set_fault(f);
         }
-        servers.push(sp);
-    }
+        Ok((part, classes))
+    };
+    let threads = opts.threads.max(1);
+    let built: Vec<Built> = if threads > 1 {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(assembly)?
+            .install(|| {
+                plan.servers
+                    .par_iter()
+                    .enumerate()
+                    .map(build_server)
+                    .collect()
+            })
+    } else {
+        plan.servers.iter().enumerate().map(build_server).collect()
+    };
+    // the first failing server by index, whatever the thread count
+    let built = built.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let (servers, classes_of): (Vec<ServerPart>, Vec<Vec<String>>) = built.into_iter().unzip();
     // load and targets
     let hosting = |name: &str| -> Vec<u32> {
         (0..plan.servers.len() as u32)
@@ -288,7 +308,6 @@ pub fn run_cluster(
             .schedule_at(p, SimTime::ZERO, ClusterEvent::Start)
             .map_err(assembly)?;
     }
-    let threads = opts.threads.max(1);
     engine.run_until(end, threads).map_err(assembly)?;
     if opts.drain {
         engine.run_until(SimTime::MAX, threads).map_err(assembly)?;

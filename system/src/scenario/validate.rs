@@ -246,7 +246,6 @@ impl Scenario {
             }
             (None, _) => {}
         }
-        let mut actors = actors;
         if let Some(plan) = actors.as_mut() {
             resolve_peers(c, plan, cluster.as_mut())?;
         }
