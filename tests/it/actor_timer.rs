@@ -38,26 +38,12 @@ timer_kind = 7
 }
 
 fn counter(out: &nicsim::RunOutput, name: &str) -> u64 {
-    let (_, t) = out
-        .extra_tables
-        .iter()
-        .find(|(n, _)| n == "counters.csv")
-        .expect("counters.csv");
-    t.rows.iter().find(|r| r[0] == name).expect(name)[1]
-        .parse()
-        .expect("integer")
+    crate::common::table_u64(out, "counters.csv", name)
 }
 
 /// actors.csv `requests` of actor `name`.
 fn requests(out: &nicsim::RunOutput, name: &str) -> u64 {
-    let (_, t) = out
-        .extra_tables
-        .iter()
-        .find(|(n, _)| n == "actors.csv")
-        .expect("actors.csv");
-    t.rows.iter().find(|r| r[0] == name).expect(name)[1]
-        .parse()
-        .expect("integer")
+    crate::common::table_u64(out, "actors.csv", name)
 }
 
 #[test]

@@ -90,3 +90,19 @@ pub fn out_file(dir: &Path, f: &str) -> Vec<u8> {
 pub fn out_summary(dir: &Path) -> String {
     without_wall_time(&String::from_utf8(out_file(dir, "summary.csv")).expect("utf8"))
 }
+
+/// The integer in column 1 of row `row` of the run's extra table `table`
+/// (counters.csv by counter name, actors.csv `requests` by actor name).
+pub fn table_u64(out: &RunOutput, table: &str, row: &str) -> u64 {
+    let (_, t) = out
+        .extra_tables
+        .iter()
+        .find(|(n, _)| n == table)
+        .unwrap_or_else(|| panic!("{table} missing"));
+    t.rows
+        .iter()
+        .find(|r| r[0] == row)
+        .unwrap_or_else(|| panic!("{table}: no row {row}"))[1]
+        .parse()
+        .expect("integer")
+}

@@ -126,14 +126,7 @@ fn check_host_overload(out: &nicsim::RunOutput, nic_cores: u32) {
 }
 
 fn counter(out: &nicsim::RunOutput, name: &str) -> u64 {
-    let (_, t) = out
-        .extra_tables
-        .iter()
-        .find(|(n, _)| n == "counters.csv")
-        .expect("counters.csv");
-    t.rows.iter().find(|r| r[0] == name).expect(name)[1]
-        .parse()
-        .expect("integer")
+    crate::common::table_u64(out, "counters.csv", name)
 }
 
 #[test]
