@@ -54,7 +54,8 @@ fn echo_actor_run(s: &Scenario, size: u32) -> RunOutput {
         onoff: t.onoff,
         rate_rps: frame_rate,
     };
-    let built = actor_world_of(s, settings, 1, (host, None), entries, arrivals).expect("actor world");
+    let built =
+        actor_world_of(s, settings, 1, (host, None), entries, arrivals).expect("actor world");
     run_actor_world(
         s,
         built,
