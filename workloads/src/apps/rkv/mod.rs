@@ -44,6 +44,7 @@ pub const RKV_COMMIT: u16 = 0x5014;
 pub const RKV_HEARTBEAT: u16 = 0x5015;
 /// Follower -> leader: `[from_slot u64]`; the leader answers with an RKV_COMMIT of
 /// the decided slots from there (a bounded batch): recovers lost COMMITs.
+/// Memtable -> its replica: the same, answered with the RKV_APPLYs from there.
 pub const RKV_CATCHUP: u16 = 0x5016;
 /// Replica -> its memtable: `[slot u64][reply u8][op]`.
 pub const RKV_APPLY: u16 = 0x5020;

@@ -1,6 +1,7 @@
 //! RKV replica, loss recovery on ticks: the leader re-sends ACCEPT for slots left
 //! undecided (a lost ACCEPT or ACCEPTED), and a follower behind the leader's
-//! applied prefix asks for the decided values it missed (a lost COMMIT).
+//! applied prefix asks for the decided values it missed (a lost COMMIT); the
+//! memtable asks for APPLYs it missed the same way (RKV_CATCHUP from it).
 //!
 //! Without this a single dropped message (mailbox_full, a full migration buffer,
 //! a lossy link) leaves a slot undecided forever and every later slot waits
@@ -9,7 +10,7 @@
 //! knows are decided), so the Paxos safety argument is unchanged.
 
 use super::super::super::codec::{Dec, Enc};
-use super::super::{RKV_ACCEPT, RKV_CATCHUP, RKV_COMMIT};
+use super::super::{RKV_ACCEPT, RKV_APPLY, RKV_CATCHUP, RKV_COMMIT};
 use super::{RkvReplica, PAXOS_CYCLES_PER_ENTRY};
 use scheduler::{ActorCtx, ActorError, Message};
 
@@ -76,6 +77,9 @@ impl RkvReplica {
         ctx: &mut ActorCtx<'_>,
     ) -> Result<(), ActorError> {
         let from = Dec::new(&msg.payload).u64()?;
+        if self.index_of(msg.src).is_none() {
+            return self.resend_applies(msg, from, ctx);
+        }
         if !self.leader {
             return Ok(());
         }
@@ -95,5 +99,31 @@ impl RkvReplica {
             e = e.u64(s).bytes(op);
         }
         ctx.send(msg.src, RKV_COMMIT, e.done())
+    }
+
+    /// Our memtable lost an RKV_APPLY: re-send the applied slots from `from_slot`
+    /// (at most [`RETRY_PER_TICK`]); it ignores those it already has.
+    fn resend_applies(
+        &mut self,
+        msg: &Message,
+        from: u64,
+        ctx: &mut ActorCtx<'_>,
+    ) -> Result<(), ActorError> {
+        let Some(m) = &self.cfg.memtable else {
+            return Ok(());
+        };
+        if m.endpoint()? != msg.src {
+            return Ok(());
+        }
+        let last = self
+            .applied
+            .min(from.saturating_add(RETRY_PER_TICK as u64 - 1));
+        for (&slot, e) in self.log.range(from..=last) {
+            ctx.compute(PAXOS_CYCLES_PER_ENTRY)?;
+            let mut payload = Enc::new().u64(slot).u8(u8::from(self.leader)).done();
+            payload.extend_from_slice(&e.op);
+            ctx.send(msg.src, RKV_APPLY, payload)?;
+        }
+        Ok(())
     }
 }
