@@ -1,5 +1,5 @@
 //! RKV under message loss: during a window, one in N Paxos messages to each
-//! replica is dropped (as by a full mailbox) while the leader migrates; the
+//! replica and its memtable is dropped (as by a full mailbox) while the leader migrates; the
 //! store keeps answering every request, each read returns the value of the last
 //! write decided before it, and no acknowledged write is lost.
 
@@ -90,6 +90,8 @@ fn run_lossy(seed: u64) {
         // every ACCEPTED, some followers miss COMMITs.
         d.lose(paxos(r), u64::from(r) + 2, loss_from, loss_until);
     }
+    // and 1 in 7 APPLYs to the leader's memtable (it must ask for them again).
+    d.lose(1, 7, loss_from, loss_until);
     d.tick_until(end);
 
     // Open-loop PUT/GET traffic on 32 keys to the leader through the loss window.

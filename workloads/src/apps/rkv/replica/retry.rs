@@ -15,13 +15,17 @@ use super::{RkvReplica, PAXOS_CYCLES_PER_ENTRY};
 use scheduler::{ActorCtx, ActorError, Message};
 
 /// Ticks after an ACCEPT is sent before the leader re-sends it while the slot is
-/// undecided. Assumption: 4 ticks (200 us at the configs' 50 us tick) is well
-/// above a cluster round trip when nothing is lost, so a re-send is rare unless
-/// a message was dropped.
-pub const RETRY_AFTER_TICKS: u64 = 4;
-/// Most ACCEPTs re-sent per tick (the oldest first), and most entries in one
-/// catch-up COMMIT. Assumption: bounds the extra load right after an overload.
-pub const RETRY_PER_TICK: usize = 64;
+/// undecided. Assumption: 20 ticks (1 ms at the configs' 50 us tick, the client
+/// timeout) is above the queueing delay of a loaded but working leader
+/// (configs/cluster_rkv.toml: p99 about 0.8 ms), so re-sends do not add load
+/// unless a message was really lost; 4 ticks did (a re-send storm).
+pub const RETRY_AFTER_TICKS: u64 = 20;
+/// Most ACCEPTs re-sent per tick, the oldest first: the oldest undecided slot is
+/// the one every later slot waits for. Assumption.
+pub const RETRY_PER_TICK: usize = 8;
+/// Most entries in one catch-up answer (COMMIT to a follower, APPLYs to the
+/// memtable). Assumption: bounds the extra load right after an overload.
+pub const CATCHUP_BATCH: usize = 64;
 
 impl RkvReplica {
     /// Leader, on a tick: re-send ACCEPT for the oldest undecided slots whose last
@@ -69,7 +73,7 @@ impl RkvReplica {
         )
     }
 
-    /// Leader: the decided slots from `from_slot` on (at most [`RETRY_PER_TICK`]),
+    /// Leader: the decided slots from `from_slot` on (at most [`CATCHUP_BATCH`]),
     /// as one RKV_COMMIT to the asking follower.
     pub(super) fn on_catchup(
         &mut self,
@@ -87,7 +91,7 @@ impl RkvReplica {
             .log
             .range(from..)
             .filter(|(_, e)| e.decided)
-            .take(RETRY_PER_TICK)
+            .take(CATCHUP_BATCH)
             .map(|(&s, e)| (s, e.op.as_slice()))
             .collect();
         if slots.is_empty() {
@@ -102,7 +106,7 @@ impl RkvReplica {
     }
 
     /// Our memtable lost an RKV_APPLY: re-send the applied slots from `from_slot`
-    /// (at most [`RETRY_PER_TICK`]); it ignores those it already has.
+    /// (at most [`CATCHUP_BATCH`]); it ignores those it already has.
     fn resend_applies(
         &mut self,
         msg: &Message,
@@ -117,7 +121,7 @@ impl RkvReplica {
         }
         let last = self
             .applied
-            .min(from.saturating_add(RETRY_PER_TICK as u64 - 1));
+            .min(from.saturating_add(CATCHUP_BATCH as u64 - 1));
         for (&slot, e) in self.log.range(from..=last) {
             ctx.compute(PAXOS_CYCLES_PER_ENTRY)?;
             let mut payload = Enc::new().u64(slot).u8(u8::from(self.leader)).done();
