@@ -209,8 +209,14 @@ pub fn scenario_toml(p: &Point) -> String {
             false => ("0.001", String::new()),
         };
         let class = if a.entry { "entry" } else { "internal" };
+        // RKV replicas need their tick (RKV_TICK = 20482 every 50 us, as in
+        // configs/cluster_rkv.toml): commits, heartbeats and loss recovery run on it.
+        let timer = match a.kind {
+            "rkv_replica" => "timer_us = 50.0\ntimer_kind = 20482\n",
+            _ => "",
+        };
         t.push_str(&format!(
-            "[[workload.actors]]\nname = \"{}\"\nkind = \"{}\"\nweight = {weight}\nclass = \"{class}\"\n{size}{placement}config = {}\n",
+            "[[workload.actors]]\nname = \"{}\"\nkind = \"{}\"\nweight = {weight}\nclass = \"{class}\"\n{size}{placement}{timer}config = {}\n",
             a.name, a.kind, a.config
         ));
     }

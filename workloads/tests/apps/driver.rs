@@ -112,6 +112,10 @@ pub struct AppDriver {
     pub crash_drops: u64,
     /// Messages the runtime refused (queue full): counted, the tests require 0.
     pub runtime_drops: u64,
+    /// Loss rules (`lose`): destination, drop 1 in `every`, window; messages seen per rule.
+    losses: Vec<(ActorId, u64, SimTime, SimTime, u64)>,
+    /// Actor-to-actor messages dropped by the loss rules.
+    pub loss_drops: u64,
     /// Handler errors (`OutcomeKind::Failed`): the tests require 0.
     pub failures: Vec<String>,
     pub now: SimTime,
@@ -142,6 +146,8 @@ impl AppDriver {
             crash_at: SimTime::MAX,
             crash_drops: 0,
             runtime_drops: 0,
+            losses: Vec::new(),
+            loss_drops: 0,
             failures: Vec::new(),
             now: SimTime::ZERO,
             next_msg_id: 1 << 48,
@@ -209,6 +215,25 @@ impl AppDriver {
     pub fn crash(&mut self, actors: &[ActorId], at: SimTime) {
         self.crashed.extend(actors.iter().copied());
         self.crash_at = at;
+    }
+
+    /// Actor-to-actor messages to `dst` sent in `[from, until)`: one in `every` is
+    /// lost (deterministic: the `every`-th, `2 * every`-th, ...), like a full mailbox.
+    pub fn lose(&mut self, dst: ActorId, every: u64, from: SimTime, until: SimTime) {
+        self.losses.push((dst, every.max(1), from, until, 0));
+    }
+
+    fn lost(&mut self, dst: ActorId, at: SimTime) -> bool {
+        for r in self.losses.iter_mut() {
+            if r.0 == dst && at >= r.2 && at < r.3 {
+                r.4 += 1;
+                if r.4 % r.1 == 0 {
+                    self.loss_drops += 1;
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     fn is_dead(&self, a: ActorId, now: SimTime) -> bool {
@@ -330,6 +355,7 @@ impl AppDriver {
                     continue;
                 }
                 match dst {
+                    Endpoint::Actor(a) if self.lost(a, done) => {}
                     Endpoint::Actor(_) => self.push(
                         done,
                         Event::Arrival {

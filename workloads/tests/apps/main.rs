@@ -7,4 +7,5 @@
 mod driver;
 mod dt;
 mod rkv;
+mod rkv_loss;
 mod rta;

@@ -5,7 +5,7 @@
 use super::super::codec::{Dec, Enc};
 use super::super::peer::Peer;
 use super::{
-    encode_reply, Op, RKV_APPLY, RKV_FLUSH, RKV_REPLY, RKV_SST_GET, ST_BUSY, ST_FOUND,
+    encode_reply, Op, RKV_APPLY, RKV_CATCHUP, RKV_FLUSH, RKV_REPLY, RKV_SST_GET, ST_BUSY, ST_FOUND,
     ST_NOT_FOUND, ST_STORED,
 };
 use crate::actors::registry::{build_from, default_table, KindDescriptor};
@@ -25,6 +25,12 @@ pub const FLUSH_CYCLES_PER_ENTRY: u64 = 100;
 pub const ARENA_BYTES: u32 = 256 * 1024;
 /// Most out-of-order entries buffered before the gap fills.
 pub const MAX_PENDING: usize = 4096;
+/// Out-of-order entries queued per re-send request (RKV_CATCHUP to the replica);
+/// the first request goes at half of it. Assumption: well above normal reordering.
+pub const RESEND_EVERY: usize = 32;
+/// Most buffered entries applied per message. Assumption: 64 entries, about
+/// 64 x MEMTABLE_CYCLES_PER_OP, far below the runtime's watchdog limit.
+pub const DRAIN_PER_MSG: usize = 64;
 
 /// Configuration of [`RkvMemtable`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +63,8 @@ pub struct RkvMemtable {
     /// Next slot to apply.
     next: u64,
     pending: BTreeMap<u64, (bool, Vec<u8>)>,
+    /// APPLYs refused with a full reorder buffer (paces the re-send requests).
+    refused: u64,
     table: BTreeMap<u32, Vec<u8>>,
     /// Sequence of the next memtable -> SSTable message.
     chan_seq: u64,
@@ -76,6 +84,7 @@ impl RkvMemtable {
             arena: None,
             next: 1,
             pending: BTreeMap::new(),
+            refused: 0,
             table: BTreeMap::new(),
             chan_seq: 0,
         })
@@ -180,20 +189,38 @@ impl Actor for RkvMemtable {
         let mut d = Dec::new(&msg.payload);
         let (slot, reply) = (d.u64()?, d.u8()? == 1);
         ctx.compute(MEMTABLE_CYCLES_PER_OP / 4)?;
-        if slot < self.next {
-            return Ok(()); // already applied (a re-sent entry)
+        if slot < self.next || self.pending.contains_key(&slot) {
+            return Ok(()); // already applied or queued (a re-sent entry)
         }
-        if self.pending.len() >= MAX_PENDING {
+        if self.pending.len() >= MAX_PENDING && slot != self.next {
+            // Still ask for the gap (the first missing slot), or a lost APPLY would
+            // block the buffer for good; one request per RESEND_EVERY refusals.
+            self.refused += 1;
+            if self.refused % RESEND_EVERY as u64 == 1 {
+                ctx.send(msg.src, RKV_CATCHUP, Enc::new().u64(self.next).done())?;
+            }
             return Err(ActorError::Invalid(
                 "rkv memtable: reorder buffer full".into(),
             ));
         }
         self.pending
             .insert(slot, (reply, msg.payload[9..].to_vec()));
-        while let Some((reply, op)) = self.pending.remove(&self.next) {
+        // At most DRAIN_PER_MSG entries per message: after a long gap the buffer
+        // holds thousands, and applying them in one handler would outlast the
+        // watchdog; later APPLYs drain the rest.
+        for _ in 0..DRAIN_PER_MSG {
+            let Some((reply, op)) = self.pending.remove(&self.next) else {
+                break;
+            };
             let slot = self.next;
             self.next += 1;
             self.apply(ctx, slot, reply, &op)?;
+        }
+        // A gap that later slots keep queueing behind: the APPLY was lost (e.g. a
+        // full mailbox). Ask the replica to re-send from `next`, once per
+        // RESEND_EVERY entries queued, so the request rate stays bounded.
+        if self.pending.len() % RESEND_EVERY == RESEND_EVERY / 2 {
+            ctx.send(msg.src, RKV_CATCHUP, Enc::new().u64(self.next).done())?;
         }
         Ok(())
     }
@@ -263,7 +290,7 @@ pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
 /// This kind's entry in the actor registry.
 pub static KIND: KindDescriptor = KindDescriptor {
     name: "rkv_memtable",
-    doc: "RKV_APPLY `[slot u64][reply u8][op]` from its replica, applied in slot order; replies RKV_REPLY to the op's client when `reply`; sends RKV_FLUSH runs and missed reads (RKV_SST_GET) to its SSTable actor",
+    doc: "RKV_APPLY `[slot u64][reply u8][op]` from its replica, applied in slot order (a gap that persists: RKV_CATCHUP `[from u64]` to the replica, which re-sends); replies RKV_REPLY to the op's client when `reply`; sends RKV_FLUSH runs and missed reads (RKV_SST_GET) to its SSTable actor",
     build: |table| build_from(table, RkvMemtable::new),
     default_config: default_table::<RkvMemtableConfig>,
     gen_request: |rng| gen_request(rng),

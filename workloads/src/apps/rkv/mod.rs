@@ -39,8 +39,13 @@ pub const RKV_ACCEPT: u16 = 0x5012;
 pub const RKV_ACCEPTED: u16 = 0x5013;
 /// Leader -> replicas, once per tick: `[n u32]` n x `[slot u64][op bytes]` (decided values).
 pub const RKV_COMMIT: u16 = 0x5014;
-/// Leader -> replicas: `[ballot u64]`.
+/// Leader -> replicas, once per tick: `[ballot u64][applied u64]` (the leader's
+/// applied prefix: a follower behind it that makes no progress asks with RKV_CATCHUP).
 pub const RKV_HEARTBEAT: u16 = 0x5015;
+/// Follower -> leader: `[from_slot u64]`; the leader answers with an RKV_COMMIT of
+/// the decided slots from there (a bounded batch): recovers lost COMMITs.
+/// Memtable -> its replica: the same, answered with the RKV_APPLYs from there.
+pub const RKV_CATCHUP: u16 = 0x5016;
 /// Replica -> its memtable: `[slot u64][reply u8][op]`.
 pub const RKV_APPLY: u16 = 0x5020;
 /// Memtable -> SSTable: `[seq u64][n u32]` n x `[key u32][value bytes]`, sorted by key.

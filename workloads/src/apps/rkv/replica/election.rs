@@ -9,9 +9,12 @@ use std::collections::BTreeSet;
 
 impl RkvReplica {
     pub(super) fn on_tick(&mut self, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
+        self.ticks += 1;
         if self.leader {
             self.announce(ctx)?;
-            return self.broadcast(ctx, RKV_HEARTBEAT, &Enc::new().u64(self.ballot).done());
+            self.retry_accepts(ctx)?;
+            let beat = Enc::new().u64(self.ballot).u64(self.applied).done();
+            return self.broadcast(ctx, RKV_HEARTBEAT, &beat);
         }
         self.quiet_ticks += 1;
         if self.quiet_ticks <= self.cfg.election_timeout_ticks + 2 * self.cfg.index {
@@ -115,6 +118,7 @@ impl RkvReplica {
             .unwrap_or(self.applied);
         let gathered = std::mem::take(&mut self.gathered);
         self.acks.clear();
+        self.sent_at.clear();
         self.unannounced.clear();
         for slot in self.applied + 1..=last {
             let op = gathered

@@ -17,7 +17,9 @@ use super::super::peer::{position, Peer};
 use super::{
     encode_reply, RKV_PREPARE, RKV_PROMISE, RKV_PUT, RKV_REDIRECT, RKV_REPLY, RKV_TICK, ST_BUSY,
 };
-use super::{Op, RKV_ACCEPT, RKV_ACCEPTED, RKV_APPLY, RKV_COMMIT, RKV_GET, RKV_HEARTBEAT};
+use super::{
+    Op, RKV_ACCEPT, RKV_ACCEPTED, RKV_APPLY, RKV_CATCHUP, RKV_COMMIT, RKV_GET, RKV_HEARTBEAT,
+};
 use super::{ST_NO_STORE, ST_STORED};
 use crate::actors::registry::{build_from, default_table, KindDescriptor};
 use crate::actors::{ConfigError, Request};
@@ -27,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 mod election;
+mod retry;
 mod state;
 
 /// Compute per Paxos or client message. Assumption scaled from Table 3 of iPipe:
@@ -103,6 +106,12 @@ pub struct RkvReplica {
     quiet_ticks: u32,
     /// Leader: decided slots the followers have not been told about yet.
     unannounced: Vec<u64>,
+    /// Ticks seen (the clock of ACCEPT re-sends).
+    ticks: u64,
+    /// Leader: undecided slot -> tick of its last ACCEPT (see `retry`).
+    sent_at: BTreeMap<u64, u64>,
+    /// Follower: `applied` at the previous heartbeat (no progress => catch up).
+    applied_at_heartbeat: u64,
 }
 
 const FIRST_BALLOT: u64 = 16;
@@ -146,6 +155,9 @@ impl RkvReplica {
             gathered: BTreeMap::new(),
             quiet_ticks: 0,
             unannounced: Vec::new(),
+            ticks: 0,
+            sent_at: BTreeMap::new(),
+            applied_at_heartbeat: 0,
         })
     }
 
@@ -223,6 +235,7 @@ impl RkvReplica {
             },
         );
         self.acks.insert(slot, BTreeSet::from([self.cfg.index]));
+        self.sent_at.insert(slot, self.ticks);
         let mut payload = Enc::new().u64(self.ballot).u64(slot).done();
         payload.extend_from_slice(&op);
         self.broadcast(ctx, RKV_ACCEPT, &payload)?;
@@ -242,6 +255,7 @@ impl RkvReplica {
         }
         e.decided = true;
         self.acks.remove(&slot);
+        self.sent_at.remove(&slot);
         // Followers learn it with the next tick's batch (commit piggybacking): the
         // client may be answered before any follower knows the slot is decided, so
         // a new leader must recover it from the acceptors (phase 1).
@@ -419,10 +433,15 @@ impl Actor for RkvReplica {
             RKV_PREPARE => self.on_prepare(msg, ctx),
             RKV_PROMISE => self.on_promise(msg, ctx),
             RKV_HEARTBEAT => {
-                let b = Dec::new(&msg.payload).u64()?;
+                let mut d = Dec::new(&msg.payload);
+                let (b, leader_applied) = (d.u64()?, d.u64()?);
                 self.hear_from(b);
+                if b == self.promised {
+                    self.maybe_catch_up(msg, leader_applied, ctx)?;
+                }
                 Ok(())
             }
+            RKV_CATCHUP => self.on_catchup(msg, ctx),
             RKV_TICK => self.on_tick(ctx),
             k => Err(ActorError::Invalid(format!(
                 "rkv replica: unknown kind {k:#x}"

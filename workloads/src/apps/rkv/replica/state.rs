@@ -1,5 +1,5 @@
 //! RKV replica, migration state: everything not in the log ring DMO (ballots, the
-//! log map, acks, election progress), serialized by `migrate_out` and restored by
+//! log map, acks, election progress, re-send clocks), serialized by `migrate_out` and restored by
 //! `migrate_in` on the other side.
 
 use super::super::super::codec::{Dec, Enc};
@@ -47,6 +47,11 @@ pub(super) fn encode(r: &RkvReplica) -> Vec<u8> {
     e = e.u32(r.promises.len() as u32);
     for &i in &r.promises {
         e = e.u32(i);
+    }
+    e = e.u64(r.ticks).u64(r.applied_at_heartbeat);
+    e = e.u32(r.sent_at.len() as u32);
+    for (&s, &t) in &r.sent_at {
+        e = e.u64(s).u64(t);
     }
     e.done()
 }
@@ -102,5 +107,11 @@ pub(super) fn restore(r: &mut RkvReplica, state: &[u8]) -> Result<(), ActorError
     let n = d.count(8)?;
     r.unannounced = (0..n).map(|_| d.u64()).collect::<Result<_, _>>()?;
     r.promises = decode_set(&mut d)?;
+    r.ticks = d.u64()?;
+    r.applied_at_heartbeat = d.u64()?;
+    let n = d.count(16)?;
+    r.sent_at = (0..n)
+        .map(|_| Ok((d.u64()?, d.u64()?)))
+        .collect::<Result<_, ActorError>>()?;
     Ok(())
 }
