@@ -122,32 +122,7 @@ fn run_rkv(seed: u64, w: &AppWorkload) {
     let policy = HybridWithForcedMigration::new("rkv_memtable_1", SimTime::from_us(500));
     let mut d = AppDriver::new(Box::new(policy), 6, 2);
     for r in 0..REPLICAS {
-        let rc = RkvReplicaConfig {
-            name: format!("rkv_replica_{r}"),
-            index: r,
-            replicas: (0..REPLICAS).map(|i| Peer::from(paxos(i))).collect(),
-            memtable: Some(Peer::from(3 * r + 1)),
-            ..RkvReplicaConfig::default()
-        };
-        assert_eq!(
-            d.register(Box::new(RkvReplica::new(rc).unwrap()), None),
-            paxos(r)
-        );
-        let mc = RkvMemtableConfig {
-            name: format!("rkv_memtable_{r}"),
-            sstable: Some(Peer::from(3 * r + 2)),
-            flush_entries: 16,
-        };
-        d.register(Box::new(RkvMemtable::new(mc).unwrap()), None);
-        let sc = RkvSstableConfig {
-            name: format!("rkv_sstable_{r}"),
-            max_runs: 3,
-        };
-        d.register(
-            Box::new(RkvSstable::new(sc).unwrap()),
-            Some(Placement::Host),
-        );
-        d.add_timer(paxos(r), rkv::RKV_TICK, TICK, end);
+        register_server(&mut d, r, 0, TICK, end);
     }
     d.crash(&[paxos(0), 1, 2], crash_at);
     d.tick_until(end);
@@ -328,4 +303,45 @@ fn rkv_survives_leader_crash_uniform_write_heavy() {
     for s in seeds(32) {
         run_rkv(s, &w);
     }
+}
+
+/// Registers replica `r` (actor `3r`), its memtable (`3r + 1`) and its SSTable
+/// (`3r + 2`, on the host), with a timer ticking the replica every `tick`
+/// until `end`; `election_timeout_ticks = 0` keeps the replica's default.
+pub(crate) fn register_server(
+    d: &mut AppDriver,
+    r: u32,
+    election_timeout_ticks: u32,
+    tick: SimDuration,
+    end: SimTime,
+) {
+    let mut rc = RkvReplicaConfig {
+        name: format!("rkv_replica_{r}"),
+        index: r,
+        replicas: (0..REPLICAS).map(|i| Peer::from(paxos(i))).collect(),
+        memtable: Some(Peer::from(3 * r + 1)),
+        ..RkvReplicaConfig::default()
+    };
+    if election_timeout_ticks > 0 {
+        rc.election_timeout_ticks = election_timeout_ticks;
+    }
+    assert_eq!(
+        d.register(Box::new(RkvReplica::new(rc).unwrap()), None),
+        paxos(r)
+    );
+    let mc = RkvMemtableConfig {
+        name: format!("rkv_memtable_{r}"),
+        sstable: Some(Peer::from(3 * r + 2)),
+        flush_entries: 16,
+    };
+    d.register(Box::new(RkvMemtable::new(mc).unwrap()), None);
+    let sc = RkvSstableConfig {
+        name: format!("rkv_sstable_{r}"),
+        max_runs: 3,
+    };
+    d.register(
+        Box::new(RkvSstable::new(sc).unwrap()),
+        Some(Placement::Host),
+    );
+    d.add_timer(paxos(r), rkv::RKV_TICK, tick, end);
 }

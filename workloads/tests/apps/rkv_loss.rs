@@ -7,13 +7,9 @@ use crate::driver::{seeds, AppDriver, HybridWithForcedMigration};
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Exp};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use scheduler::{ActorId, Endpoint, Placement, SimDuration, SimTime};
+use scheduler::{ActorId, Endpoint, SimDuration, SimTime};
 use std::collections::BTreeMap;
 use workloads::apps::codec::Dec;
-use workloads::apps::peer::Peer;
-use workloads::apps::rkv::memtable::{RkvMemtable, RkvMemtableConfig};
-use workloads::apps::rkv::replica::{RkvReplica, RkvReplicaConfig};
-use workloads::apps::rkv::sstable::{RkvSstable, RkvSstableConfig};
 use workloads::apps::rkv::{self, decode_reply, encode_get, encode_put};
 
 const CLIENT: Endpoint = Endpoint::Network { node: 301, port: 1 };
@@ -62,30 +58,7 @@ fn run_lossy(seed: u64) {
     let policy = HybridWithForcedMigration::new("rkv_replica_0", SimTime::from_us(800));
     let mut d = AppDriver::new(Box::new(policy), 6, 2);
     for r in 0..REPLICAS {
-        let rc = RkvReplicaConfig {
-            name: format!("rkv_replica_{r}"),
-            index: r,
-            replicas: (0..REPLICAS).map(|i| Peer::from(paxos(i))).collect(),
-            memtable: Some(Peer::from(3 * r + 1)),
-            election_timeout_ticks: 10,
-            ..RkvReplicaConfig::default()
-        };
-        d.register(Box::new(RkvReplica::new(rc).unwrap()), None);
-        let mc = RkvMemtableConfig {
-            name: format!("rkv_memtable_{r}"),
-            sstable: Some(Peer::from(3 * r + 2)),
-            flush_entries: 16,
-        };
-        d.register(Box::new(RkvMemtable::new(mc).unwrap()), None);
-        let sc = RkvSstableConfig {
-            name: format!("rkv_sstable_{r}"),
-            max_runs: 3,
-        };
-        d.register(
-            Box::new(RkvSstable::new(sc).unwrap()),
-            Some(Placement::Host),
-        );
-        d.add_timer(paxos(r), rkv::RKV_TICK, SimDuration::from_us(50), end);
+        crate::rkv::register_server(&mut d, r, 10, SimDuration::from_us(50), end);
         // 1 in 2, 3, 4 messages to r0, r1, r2: some slots lose every ACCEPT or
         // every ACCEPTED, some followers miss COMMITs.
         d.lose(paxos(r), u64::from(r) + 2, loss_from, loss_until);
