@@ -191,6 +191,20 @@ pub(super) fn validate_actors(
     settings
         .validate_for(nic_cores, &names)
         .map_err(|e| c.err(&format!("scheduler.{}", e.key()), e.to_string(), e.fix()))?;
+    // host_only runs charge the host profile's `dpdk` path as the host stack
+    // (system/src/node/host_stack.rs): without one they would silently pay nothing
+    if settings.policy == scheduler::PolicyKind::HostOnly
+        && host_profile.messaging.path("dpdk").is_none()
+    {
+        return Err(c.err(
+            "host.profile",
+            format!(
+                "policy host_only charges the host stack from the host profile's `dpdk` messaging path, and host profile `{}` has none",
+                host_profile.name
+            ),
+            "add a [[messaging.paths]] entry named \"dpdk\" to the host profile (see host_e5_2620v4.toml), or use another policy",
+        ));
+    }
     Ok(ActorsPlan {
         actors,
         load,
