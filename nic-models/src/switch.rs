@@ -213,24 +213,30 @@ impl EmbeddedSwitch {
         }
     }
 
-    /// Steers one packet of `flow` that entered on switch port `ingress_port`:
-    /// first matching rule, else the default. Counts the hit.
-    pub fn steer(&mut self, flow: &FlowKey, ingress_port: u8) -> Steering {
-        match self
+    /// The first rule matching `flow` from `ingress_port` (None: the
+    /// default), with the hit counted.
+    fn match_counted(&mut self, flow: &FlowKey, ingress_port: u8) -> Option<usize> {
+        let i = self
             .config
             .rules
             .iter()
-            .position(|r| r.matches(flow, ingress_port))
-        {
+            .position(|r| r.matches(flow, ingress_port));
+        match i {
+            Some(i) => self.rule_hits[i] += 1,
+            None => self.default_hits += 1,
+        }
+        i
+    }
+
+    /// Steers one packet of `flow` that entered on switch port `ingress_port`:
+    /// first matching rule, else the default. Counts the hit.
+    pub fn steer(&mut self, flow: &FlowKey, ingress_port: u8) -> Steering {
+        match self.match_counted(flow, ingress_port) {
             Some(i) => {
-                self.rule_hits[i] += 1;
                 let r = &self.config.rules[i];
                 self.resolve(r.to, &r.cores, flow)
             }
-            None => {
-                self.default_hits += 1;
-                self.resolve(self.config.default, &self.config.default_cores, flow)
-            }
+            None => self.resolve(self.config.default, &self.config.default_cores, flow),
         }
     }
 
@@ -238,20 +244,9 @@ impl EmbeddedSwitch {
     /// without hashing it onto a core (for a node whose cores pull from one
     /// shared queue). Counts the hit.
     pub fn classify(&mut self, flow: &FlowKey, ingress_port: u8) -> SteerTarget {
-        match self
-            .config
-            .rules
-            .iter()
-            .position(|r| r.matches(flow, ingress_port))
-        {
-            Some(i) => {
-                self.rule_hits[i] += 1;
-                self.config.rules[i].to
-            }
-            None => {
-                self.default_hits += 1;
-                self.config.default
-            }
+        match self.match_counted(flow, ingress_port) {
+            Some(i) => self.config.rules[i].to,
+            None => self.config.default,
         }
     }
 

@@ -357,14 +357,19 @@ mod tests {
     use super::*;
     use nic_models::profile::ForwardingProfile;
 
-    fn path(cores: usize, queue: usize) -> ForwardPath {
-        let p = ForwardingProfile {
+    /// 1 us per packet, nothing per byte.
+    fn profile_1us() -> ForwardingProfile {
+        ForwardingProfile {
             per_packet_ns: 1000.0,
             per_byte_ns: 0.0,
             packet_engine_mpps: None,
             ingress_fifo_packets: 4,
             flow_state_bytes: 0,
-        };
+        }
+    }
+
+    fn path(cores: usize, queue: usize) -> ForwardPath {
+        let p = profile_1us();
         ForwardPath::new(
             cores,
             queue,
@@ -396,13 +401,7 @@ mod tests {
 
     #[test]
     fn an_idle_core_waits_for_the_hand_over_and_a_busy_one_does_not() {
-        let p = ForwardingProfile {
-            per_packet_ns: 1000.0,
-            per_byte_ns: 0.0,
-            packet_engine_mpps: None,
-            ingress_fifo_packets: 4,
-            flow_state_bytes: 0,
-        };
+        let p = profile_1us();
         let mech = Mechanisms {
             get_work: SimDuration::from_ns(100),
             contention: SimDuration::from_ns(2),

@@ -42,6 +42,9 @@ pub struct ChromeTrace {
     pub truncated: u64,
     /// Events skipped because they lie outside the window.
     pub outside_window: u64,
+    /// Flow arrows started but forgotten before their end (a bounded
+    /// pending set overflowed): each is an `s` without an `f`.
+    pub unfinished_flows: u64,
 }
 
 /// Microseconds with ns resolution: `12.345`.
@@ -77,6 +80,7 @@ impl ChromeTrace {
             events: Vec::new(),
             truncated: 0,
             outside_window: 0,
+            unfinished_flows: 0,
         }
     }
 
@@ -198,6 +202,7 @@ impl ChromeTrace {
     pub fn absorb(&mut self, other: ChromeTrace) {
         self.meta.extend(other.meta);
         self.outside_window += other.outside_window;
+        self.unfinished_flows += other.unfinished_flows;
         self.truncated += other.truncated;
         for e in other.events {
             if self.events.len() >= self.max_events {
@@ -227,12 +232,13 @@ impl ChromeTrace {
             out.push_str(if i + 1 == all.len() { "\n" } else { ",\n" });
         }
         out.push_str(&format!(
-            "],\"displayTimeUnit\":\"ns\",\"metadata\":{{\"generator\":\"nicsim\",\"window_start_us\":{},\"window_end_us\":{},\"events\":{},\"truncated_events\":{},\"outside_window_events\":{}}}}}\n",
+            "],\"displayTimeUnit\":\"ns\",\"metadata\":{{\"generator\":\"nicsim\",\"window_start_us\":{},\"window_end_us\":{},\"events\":{},\"truncated_events\":{},\"outside_window_events\":{},\"unfinished_flows\":{}}}}}\n",
             us(self.start),
             us(self.end),
             self.events.len(),
             self.truncated,
-            self.outside_window
+            self.outside_window,
+            self.unfinished_flows
         ));
         out
     }

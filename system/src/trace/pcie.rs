@@ -8,14 +8,15 @@
 //! runtime's start at 2^48), so they never meet the network's frame ids
 //! (below 2^52). Messages that cross from the NIC's receive path (not from
 //! a core) have no sending slice and get no arrow. Pending arrows are
-//! bounded: past [`MAX_PENDING`] the oldest is forgotten (its `s` stays
-//! without an `f`, which viewers draw as nothing).
+//! bounded: past [`MAX_PENDING`] the oldest (lowest message id) is
+//! forgotten (its `s` stays without an `f`, which viewers draw as nothing)
+//! and counted in the trace's `unfinished_flows` metadata.
 
 use super::chrome::{ChromeTrace, Track, HOST_TID_BASE};
 use scheduler::runtime::CoreId;
 use scheduler::Side;
 use sim_core::SimTime;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Most arrows waiting for their receiving slice.
 pub const MAX_PENDING: usize = 4096;
@@ -34,8 +35,8 @@ pub fn tid(core: CoreId) -> u32 {
 pub struct PcieFlows {
     /// Start of the latest slice per core track.
     slice_start: BTreeMap<u32, SimTime>,
-    /// Messages whose arrow has started, oldest first.
-    pending: VecDeque<u64>,
+    /// Messages whose arrow has started (ids grow with send order).
+    pending: BTreeSet<u64>,
 }
 
 impl PcieFlows {
@@ -57,8 +58,7 @@ impl PcieFlows {
         let Some(id) = msg_id else {
             return;
         };
-        if let Some(i) = self.pending.iter().position(|&m| m == id) {
-            self.pending.remove(i);
+        if self.pending.remove(&id) {
             tr.flow_end(
                 Self::flow_id(server, id),
                 Track { pid: server, tid },
@@ -84,10 +84,10 @@ impl PcieFlows {
         msg_id: u64,
     ) {
         let (tid, at) = from;
-        if self.pending.len() >= MAX_PENDING {
-            self.pending.pop_front();
+        if self.pending.len() >= MAX_PENDING && self.pending.pop_first().is_some() {
+            tr.unfinished_flows += 1;
         }
-        self.pending.push_back(msg_id);
+        self.pending.insert(msg_id);
         tr.flow_start(
             Self::flow_id(server, msg_id),
             Track { pid: server, tid },
