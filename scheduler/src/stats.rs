@@ -62,6 +62,16 @@ pub struct SlidingWindow {
     scratch: Vec<u64>,
 }
 
+/// `v as f64`, cheaper when `v` fits in 64 bits (the same value: both
+/// conversions round the exact integer to nearest).
+#[inline]
+fn u128_to_f64(v: u128) -> f64 {
+    match u64::try_from(v) {
+        Ok(small) => small as f64,
+        Err(_) => v as f64,
+    }
+}
+
 /// 1-based rank from the top of the nearest-rank p99 of `n > 0` samples: the p99 is
 /// the ceil(0.99 n)-th smallest value, i.e. the (n - ceil(0.99 n) + 1)-th largest.
 fn p99_rank_from_top(n: usize) -> usize {
@@ -86,41 +96,67 @@ impl SlidingWindow {
         }
     }
 
+    #[inline]
     fn pop_front(&mut self) {
         if let Some((_, v)) = self.samples.pop_front() {
             self.sum -= u128::from(v);
             self.sum_sq -= u128::from(v) * u128::from(v);
             if v >= self.pivot {
-                match self.tail.binary_search_by_key(&v, |&(x, _)| x) {
-                    Ok(i) => {
-                        self.tail_len -= 1;
-                        if self.tail[i].1 == 1 {
-                            self.tail.remove(i);
-                        } else {
-                            self.tail[i].1 -= 1;
-                        }
-                    }
-                    Err(_) => debug_assert!(false, "tail lost a sample"),
+                self.tail_remove(v);
+            }
+        }
+    }
+
+    /// Removes one copy of `v` from the tail (a few percent of the samples
+    /// reach it, so it stays out of line).
+    #[inline(never)]
+    fn tail_remove(&mut self, v: u64) {
+        match self.tail.binary_search_by_key(&v, |&(x, _)| x) {
+            Ok(i) => {
+                self.tail_len -= 1;
+                if self.tail[i].1 == 1 {
+                    self.tail.remove(i);
+                } else {
+                    self.tail[i].1 -= 1;
                 }
             }
+            Err(_) => debug_assert!(false, "tail lost a sample"),
+        }
+    }
+
+    /// Adds one copy of `v` to the tail.
+    #[inline(never)]
+    fn tail_add(&mut self, v: u64) {
+        self.tail_len += 1;
+        match self.tail.binary_search_by_key(&v, |&(x, _)| x) {
+            Ok(i) => self.tail[i].1 += 1,
+            Err(i) => self.tail.insert(i, (v, 1)),
         }
     }
 
     /// Keeps the tail long enough to hold the p99 rank and short enough to be
     /// cheap; re-chooses the pivot otherwise.
-    #[inline]
+    #[inline(always)]
     fn maintain_tail(&mut self) {
+        let n = self.samples.len();
+        // Fast path without the float rank: the rank from the top is at most
+        // 0.01 n + 1 <= n / 100 + 2.
+        if n != 0 && self.tail_len >= n / 100 + 2 && self.tail_len <= self.tail_high {
+            return;
+        }
+        self.rechoose_tail();
+    }
+
+    /// The slow part of [`Self::maintain_tail`]: empty window, or the tail
+    /// may be too short or too long.
+    #[inline(never)]
+    fn rechoose_tail(&mut self) {
         let n = self.samples.len();
         if n == 0 {
             self.tail.clear();
             self.tail_len = 0;
             self.pivot = 0;
             self.tail_high = 0;
-            return;
-        }
-        // Fast path without the float rank: the rank from the top is at most
-        // 0.01 n + 1 <= n / 100 + 2.
-        if self.tail_len >= n / 100 + 2 && self.tail_len <= self.tail_high {
             return;
         }
         let need = p99_rank_from_top(n);
@@ -154,6 +190,7 @@ impl SlidingWindow {
     }
 
     /// Add a sample taken at `now`.
+    #[inline]
     pub fn push(&mut self, now: SimTime, value_ns: u64) {
         if self.samples.len() == self.max_samples {
             self.pop_front();
@@ -162,11 +199,7 @@ impl SlidingWindow {
         self.sum += u128::from(value_ns);
         self.sum_sq += u128::from(value_ns) * u128::from(value_ns);
         if value_ns >= self.pivot {
-            self.tail_len += 1;
-            match self.tail.binary_search_by_key(&value_ns, |&(x, _)| x) {
-                Ok(i) => self.tail[i].1 += 1,
-                Err(i) => self.tail.insert(i, (value_ns, 1)),
-            }
+            self.tail_add(value_ns);
         }
         self.expire_samples(now);
         self.maintain_tail();
@@ -178,9 +211,15 @@ impl SlidingWindow {
         self.maintain_tail();
     }
 
+    #[inline]
     fn expire_samples(&mut self, now: SimTime) {
+        // A sample at `t` is too old when `now - t > max_age`, i.e. when
+        // `t < now - max_age`; nothing is, while `now <= max_age`.
+        let Some(cutoff) = now.as_ps().checked_sub(self.max_age.as_ps()) else {
+            return;
+        };
         while let Some(&(t, _)) = self.samples.front() {
-            if now.saturating_since(t) > self.max_age {
+            if t.as_ps() < cutoff {
                 self.pop_front();
             } else {
                 break;
@@ -211,7 +250,7 @@ impl SlidingWindow {
         if self.samples.is_empty() {
             None
         } else {
-            Some(self.sum as f64 / self.samples.len() as f64)
+            Some(u128_to_f64(self.sum) / self.samples.len() as f64)
         }
     }
 
