@@ -14,7 +14,6 @@
 
 use crate::settings::TailMode;
 use hdrhistogram::Histogram;
-use std::collections::VecDeque;
 use vocab::{SimDuration, SimTime};
 
 /// Summary of a window or of a whole run.
@@ -45,7 +44,7 @@ impl LatencySummary {
 /// The last samples, at most `max_samples` and none older than `max_age`.
 #[derive(Clone, Debug)]
 pub struct SlidingWindow {
-    samples: VecDeque<(SimTime, u64)>,
+    samples: Ring,
     max_samples: usize,
     max_age: SimDuration,
     sum: u128,
@@ -60,6 +59,90 @@ pub struct SlidingWindow {
     tail_high: usize,
     /// Scratch buffer for the re-choice, kept to avoid an allocation each time.
     scratch: Vec<u64>,
+}
+
+/// The window's samples, oldest first, as `(time, value)` in a power-of-two
+/// ring: pushing and popping cost a mask instead of `VecDeque`'s wrap
+/// arithmetic (four pushes per request make it count). It grows by
+/// doubling, so it never holds more than the window's count bound rounded
+/// up to a power of two.
+#[derive(Clone, Debug)]
+struct Ring {
+    buf: Vec<(SimTime, u64)>,
+    head: usize,
+    len: usize,
+}
+
+impl Ring {
+    fn with_capacity(n: usize) -> Ring {
+        Ring {
+            buf: vec![(SimTime::ZERO, 0); n.next_power_of_two()],
+            head: 0,
+            len: 0,
+        }
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline]
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    #[inline]
+    fn mask(&self) -> usize {
+        self.buf.len() - 1
+    }
+
+    #[inline]
+    fn push_back(&mut self, x: (SimTime, u64)) {
+        if self.len == self.buf.len() {
+            self.grow();
+        }
+        let i = (self.head + self.len) & self.mask();
+        self.buf[i] = x;
+        self.len += 1;
+    }
+
+    #[inline(never)]
+    fn grow(&mut self) {
+        let mut buf = vec![(SimTime::ZERO, 0); 2 * self.buf.len()];
+        for (slot, x) in buf.iter_mut().zip(self.iter()) {
+            *slot = x;
+        }
+        self.buf = buf;
+        self.head = 0;
+    }
+
+    #[inline]
+    fn front(&self) -> Option<(SimTime, u64)> {
+        (self.len > 0).then(|| self.buf[self.head])
+    }
+
+    #[inline]
+    fn pop_front(&mut self) -> Option<(SimTime, u64)> {
+        if self.len == 0 {
+            return None;
+        }
+        let x = self.buf[self.head];
+        self.head = (self.head + 1) & self.mask();
+        self.len -= 1;
+        Some(x)
+    }
+
+    fn clear(&mut self) {
+        self.head = 0;
+        self.len = 0;
+    }
+
+    /// Oldest first.
+    fn iter(&self) -> impl Iterator<Item = (SimTime, u64)> + '_ {
+        let mask = self.mask();
+        (0..self.len).map(move |k| self.buf[(self.head + k) & mask])
+    }
 }
 
 /// `v as f64`, cheaper when `v` fits in 64 bits (the same value: both
@@ -83,7 +166,7 @@ impl SlidingWindow {
     /// An empty window.
     pub fn new(max_samples: u32, max_age: SimDuration) -> SlidingWindow {
         SlidingWindow {
-            samples: VecDeque::with_capacity((max_samples as usize).min(4096)),
+            samples: Ring::with_capacity((max_samples as usize).clamp(1, 4096)),
             max_samples: max_samples.max(1) as usize,
             max_age,
             sum: 0,
@@ -167,7 +250,7 @@ impl SlidingWindow {
         // expiries pass before the next re-choice.
         let keep = (4 * need + 8).min(n);
         self.scratch.clear();
-        self.scratch.extend(self.samples.iter().map(|&(_, v)| v));
+        self.scratch.extend(self.samples.iter().map(|(_, v)| v));
         let (_, pivot, _) = self.scratch.select_nth_unstable(n - keep);
         self.pivot = *pivot;
         let pivot = self.pivot;
@@ -218,7 +301,7 @@ impl SlidingWindow {
         let Some(cutoff) = now.as_ps().checked_sub(self.max_age.as_ps()) else {
             return;
         };
-        while let Some(&(t, _)) = self.samples.front() {
+        while let Some((t, _)) = self.samples.front() {
             if t.as_ps() < cutoff {
                 self.pop_front();
             } else {
@@ -270,7 +353,7 @@ impl SlidingWindow {
         }
         // Unreachable while the tail invariant holds (every mutation maintains
         // it); kept as the exact, slow definition rather than a wrong answer.
-        let mut values: Vec<u64> = self.samples.iter().map(|&(_, v)| v).collect();
+        let mut values: Vec<u64> = self.samples.iter().map(|(_, v)| v).collect();
         let (_, p99, _) = values.select_nth_unstable(n - r);
         Some(*p99)
     }
@@ -400,7 +483,7 @@ mod tests {
 
     /// The old definition: nearest-rank p99 by selection over a copy.
     fn p99_by_selection(w: &SlidingWindow) -> Option<u64> {
-        let mut v: Vec<u64> = w.samples.iter().map(|&(_, v)| v).collect();
+        let mut v: Vec<u64> = w.samples.iter().map(|(_, v)| v).collect();
         let n = v.len();
         if n == 0 {
             return None;
@@ -460,6 +543,29 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn ring_keeps_fifo_order_across_wraps_and_growth() {
+        let mut r = Ring::with_capacity(2);
+        let mut model = std::collections::VecDeque::new();
+        for i in 0..200u64 {
+            r.push_back((SimTime::from_ns(i), i));
+            model.push_back((SimTime::from_ns(i), i));
+            if i % 3 == 0 {
+                assert_eq!(r.pop_front(), model.pop_front());
+            }
+            assert_eq!(r.len(), model.len());
+            assert_eq!(r.front(), model.front().copied());
+            assert!(r.iter().eq(model.iter().copied()));
+        }
+        // a window above the initial 4096 slots grows and stays exact
+        let mut w = SlidingWindow::new(5_000, SimDuration::MAX);
+        for i in 0..6_000u64 {
+            w.push(SimTime::from_ns(i), (i * 7_919) % 10_007);
+        }
+        assert_eq!(w.len(), 5_000);
+        assert_eq!(w.p99_ns(), p99_by_selection(&w));
     }
 
     #[test]

@@ -110,6 +110,7 @@ pub struct ExecOutcome {
 
 impl ExecOutcome {
     /// When the core becomes free: `dispatched_at + charged`.
+    #[inline]
     pub fn completes_at(&self) -> SimTime {
         self.dispatched_at + self.charged
     }
