@@ -35,9 +35,10 @@ impl Runtime {
             self.core_mut(core)?;
             return Ok(None);
         }
-        Ok(self
-            .next_dispatch(core, now)?
-            .map(|d| self.execute(d, platform)))
+        let Some(d) = self.next_dispatch(core, now)? else {
+            return Ok(None);
+        };
+        Ok(Some(self.execute(d, platform)))
     }
 
     /// The execution `outcome` ended at `now` (normally `outcome.completes_at()`):
