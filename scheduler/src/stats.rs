@@ -12,8 +12,8 @@
 //! from the top of the tail (a few steps), equal to the nearest-rank value the old per-summary sort
 //! computed (a property test below checks it against that selection).
 
+pub use crate::run_stats::RunStats;
 use crate::settings::TailMode;
-use hdrhistogram::Histogram;
 use vocab::{SimDuration, SimTime};
 
 /// Summary of a window or of a whole run.
@@ -376,78 +376,6 @@ impl SlidingWindow {
     }
 }
 
-/// Run-wide latency record: exact count, sum and sum of squares, and an HDR histogram
-/// (2 significant digits, 1 ns to ~1 hour) for percentiles.
-#[derive(Clone, Debug)]
-pub struct RunStats {
-    hist: Histogram<u64>,
-    count: u64,
-    sum: u128,
-    sum_sq: u128,
-}
-
-/// Largest value the run histogram tracks (larger values are clamped): 1 hour.
-const RUN_HIST_MAX_NS: u64 = 3_600_000_000_000;
-
-impl Default for RunStats {
-    fn default() -> Self {
-        RunStats::new()
-    }
-}
-
-impl RunStats {
-    /// Empty record.
-    pub fn new() -> RunStats {
-        // Cannot fail: the bounds are constants that satisfy hdrhistogram's rules
-        // (low >= 1, high >= 2 x low, 2 significant digits).
-        let hist = Histogram::new_with_bounds(1, RUN_HIST_MAX_NS, 2)
-            .expect("constant histogram bounds are valid");
-        RunStats {
-            hist,
-            count: 0,
-            sum: 0,
-            sum_sq: 0,
-        }
-    }
-
-    /// Record one latency.
-    pub fn record(&mut self, value_ns: u64) {
-        let v = value_ns.clamp(1, RUN_HIST_MAX_NS);
-        // saturating_record never fails
-        self.hist.saturating_record(v);
-        self.count += 1;
-        self.sum += u128::from(value_ns);
-        self.sum_sq += u128::from(value_ns) * u128::from(value_ns);
-    }
-
-    /// Number of samples.
-    pub fn count(&self) -> u64 {
-        self.count
-    }
-
-    /// Summary over the run.
-    pub fn summary(&self) -> LatencySummary {
-        if self.count == 0 {
-            return LatencySummary::default();
-        }
-        let n = self.count as f64;
-        let mean = self.sum as f64 / n;
-        let var = (self.sum_sq as f64 / n - mean * mean).max(0.0);
-        LatencySummary {
-            count: self.count,
-            mean_ns: mean,
-            stddev_ns: var.sqrt(),
-            p99_ns: self.hist.value_at_quantile(0.99) as f64,
-            sum_ns: self.sum.min(u128::from(u64::MAX)) as u64,
-        }
-    }
-
-    /// Value at quantile `q` in [0, 1], nanoseconds (histogram precision: 2 significant digits).
-    pub fn quantile_ns(&self, q: f64) -> u64 {
-        self.hist.value_at_quantile(q)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -566,22 +494,5 @@ mod tests {
         }
         assert_eq!(w.len(), 5_000);
         assert_eq!(w.p99_ns(), p99_by_selection(&w));
-    }
-
-    #[test]
-    fn run_stats_percentiles() {
-        let mut r = RunStats::new();
-        for v in 1..=1000u64 {
-            r.record(v * 1_000);
-        }
-        let s = r.summary();
-        assert_eq!(s.count, 1000);
-        assert!((s.mean_ns - 500_500.0).abs() < 1e-6);
-        // 2 significant digits of precision
-        assert!(
-            (s.p99_ns - 990_000.0).abs() / 990_000.0 < 0.01,
-            "{}",
-            s.p99_ns
-        );
     }
 }
