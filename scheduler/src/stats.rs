@@ -12,6 +12,7 @@
 //! from the top of the tail (a few steps), equal to the nearest-rank value the old per-summary sort
 //! computed (a property test below checks it against that selection).
 
+use crate::ring::Ring;
 pub use crate::run_stats::RunStats;
 use crate::settings::TailMode;
 use vocab::{SimDuration, SimTime};
@@ -59,90 +60,6 @@ pub struct SlidingWindow {
     tail_high: usize,
     /// Scratch buffer for the re-choice, kept to avoid an allocation each time.
     scratch: Vec<u64>,
-}
-
-/// The window's samples, oldest first, as `(time, value)` in a power-of-two
-/// ring: pushing and popping cost a mask instead of `VecDeque`'s wrap
-/// arithmetic (four pushes per request make it count). It grows by
-/// doubling, so it never holds more than the window's count bound rounded
-/// up to a power of two.
-#[derive(Clone, Debug)]
-struct Ring {
-    buf: Vec<(SimTime, u64)>,
-    head: usize,
-    len: usize,
-}
-
-impl Ring {
-    fn with_capacity(n: usize) -> Ring {
-        Ring {
-            buf: vec![(SimTime::ZERO, 0); n.next_power_of_two()],
-            head: 0,
-            len: 0,
-        }
-    }
-
-    #[inline]
-    fn len(&self) -> usize {
-        self.len
-    }
-
-    #[inline]
-    fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    #[inline]
-    fn mask(&self) -> usize {
-        self.buf.len() - 1
-    }
-
-    #[inline]
-    fn push_back(&mut self, x: (SimTime, u64)) {
-        if self.len == self.buf.len() {
-            self.grow();
-        }
-        let i = (self.head + self.len) & self.mask();
-        self.buf[i] = x;
-        self.len += 1;
-    }
-
-    #[inline(never)]
-    fn grow(&mut self) {
-        let mut buf = vec![(SimTime::ZERO, 0); 2 * self.buf.len()];
-        for (slot, x) in buf.iter_mut().zip(self.iter()) {
-            *slot = x;
-        }
-        self.buf = buf;
-        self.head = 0;
-    }
-
-    #[inline]
-    fn front(&self) -> Option<(SimTime, u64)> {
-        (self.len > 0).then(|| self.buf[self.head])
-    }
-
-    #[inline]
-    fn pop_front(&mut self) -> Option<(SimTime, u64)> {
-        if self.len == 0 {
-            return None;
-        }
-        let x = self.buf[self.head];
-        self.head = (self.head + 1) & self.mask();
-        self.len -= 1;
-        Some(x)
-    }
-
-    fn clear(&mut self) {
-        self.head = 0;
-        self.len = 0;
-    }
-
-    /// Oldest first.
-    fn iter(&self) -> impl Iterator<Item = (SimTime, u64)> + '_ {
-        let mask = self.mask();
-        (0..self.len).map(move |k| self.buf[(self.head + k) & mask])
-    }
 }
 
 /// `v as f64`, cheaper when `v` fits in 64 bits (the same value: both
@@ -474,19 +391,7 @@ mod tests {
     }
 
     #[test]
-    fn ring_keeps_fifo_order_across_wraps_and_growth() {
-        let mut r = Ring::with_capacity(2);
-        let mut model = std::collections::VecDeque::new();
-        for i in 0..200u64 {
-            r.push_back((SimTime::from_ns(i), i));
-            model.push_back((SimTime::from_ns(i), i));
-            if i % 3 == 0 {
-                assert_eq!(r.pop_front(), model.pop_front());
-            }
-            assert_eq!(r.len(), model.len());
-            assert_eq!(r.front(), model.front().copied());
-            assert!(r.iter().eq(model.iter().copied()));
-        }
+    fn a_window_above_the_initial_ring_grows_and_stays_exact() {
         // a window above the initial 4096 slots grows and stays exact
         let mut w = SlidingWindow::new(5_000, SimDuration::MAX);
         for i in 0..6_000u64 {
