@@ -114,6 +114,7 @@ impl<'a> ActorCtx<'a> {
         self.sent
     }
 
+    #[inline]
     fn before_charge(&self) -> Result<(), ActorError> {
         if self.expired {
             Err(ActorError::WatchdogExpired)
@@ -122,6 +123,7 @@ impl<'a> ActorCtx<'a> {
         }
     }
 
+    #[inline]
     fn after_charge(&mut self) -> Result<(), ActorError> {
         if self.platform.charged_in_exec() > self.watchdog {
             self.expired = true;
@@ -132,6 +134,7 @@ impl<'a> ActorCtx<'a> {
     }
 
     /// Charge `cycles` of pure compute.
+    #[inline]
     pub fn compute(&mut self, cycles: u64) -> Result<(), ActorError> {
         self.before_charge()?;
         self.platform.charge_cycles(cycles);
@@ -169,6 +172,7 @@ impl<'a> ActorCtx<'a> {
     }
 
     /// Charge an access to an owned DMO without moving bytes (for modelled working sets).
+    #[inline]
     pub fn dmo_touch(
         &mut self,
         h: DmoHandle,

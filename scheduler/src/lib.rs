@@ -155,6 +155,8 @@ pub mod dmo;
 pub mod message;
 pub mod platform;
 pub mod policy;
+mod ring;
+mod run_stats;
 pub mod runtime;
 pub mod settings;
 pub mod stats;

@@ -72,6 +72,7 @@ pub trait Platform {
 /// Appends a send to an execution's outbox (which the driver routes after the
 /// handler returns) unless it already holds `capacity` messages. Returns false
 /// when full: the platform counts the refusal, so nothing is dropped silently.
+#[inline]
 pub fn push_bounded(
     outbox: &mut Vec<(Endpoint, Message)>,
     capacity: usize,

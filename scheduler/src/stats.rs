@@ -12,9 +12,9 @@
 //! from the top of the tail (a few steps), equal to the nearest-rank value the old per-summary sort
 //! computed (a property test below checks it against that selection).
 
+use crate::ring::Ring;
+pub use crate::run_stats::RunStats;
 use crate::settings::TailMode;
-use hdrhistogram::Histogram;
-use std::collections::VecDeque;
 use vocab::{SimDuration, SimTime};
 
 /// Summary of a window or of a whole run.
@@ -45,7 +45,7 @@ impl LatencySummary {
 /// The last samples, at most `max_samples` and none older than `max_age`.
 #[derive(Clone, Debug)]
 pub struct SlidingWindow {
-    samples: VecDeque<(SimTime, u64)>,
+    samples: Ring,
     max_samples: usize,
     max_age: SimDuration,
     sum: u128,
@@ -62,6 +62,16 @@ pub struct SlidingWindow {
     scratch: Vec<u64>,
 }
 
+/// `v as f64`, cheaper when `v` fits in 64 bits (the same value: both
+/// conversions round the exact integer to nearest).
+#[inline]
+fn u128_to_f64(v: u128) -> f64 {
+    match u64::try_from(v) {
+        Ok(small) => small as f64,
+        Err(_) => v as f64,
+    }
+}
+
 /// 1-based rank from the top of the nearest-rank p99 of `n > 0` samples: the p99 is
 /// the ceil(0.99 n)-th smallest value, i.e. the (n - ceil(0.99 n) + 1)-th largest.
 fn p99_rank_from_top(n: usize) -> usize {
@@ -73,7 +83,7 @@ impl SlidingWindow {
     /// An empty window.
     pub fn new(max_samples: u32, max_age: SimDuration) -> SlidingWindow {
         SlidingWindow {
-            samples: VecDeque::with_capacity((max_samples as usize).min(4096)),
+            samples: Ring::with_capacity((max_samples as usize).clamp(1, 4096)),
             max_samples: max_samples.max(1) as usize,
             max_age,
             sum: 0,
@@ -86,41 +96,67 @@ impl SlidingWindow {
         }
     }
 
+    #[inline]
     fn pop_front(&mut self) {
         if let Some((_, v)) = self.samples.pop_front() {
             self.sum -= u128::from(v);
             self.sum_sq -= u128::from(v) * u128::from(v);
             if v >= self.pivot {
-                match self.tail.binary_search_by_key(&v, |&(x, _)| x) {
-                    Ok(i) => {
-                        self.tail_len -= 1;
-                        if self.tail[i].1 == 1 {
-                            self.tail.remove(i);
-                        } else {
-                            self.tail[i].1 -= 1;
-                        }
-                    }
-                    Err(_) => debug_assert!(false, "tail lost a sample"),
+                self.tail_remove(v);
+            }
+        }
+    }
+
+    /// Removes one copy of `v` from the tail (a few percent of the samples
+    /// reach it, so it stays out of line).
+    #[inline(never)]
+    fn tail_remove(&mut self, v: u64) {
+        match self.tail.binary_search_by_key(&v, |&(x, _)| x) {
+            Ok(i) => {
+                self.tail_len -= 1;
+                if self.tail[i].1 == 1 {
+                    self.tail.remove(i);
+                } else {
+                    self.tail[i].1 -= 1;
                 }
             }
+            Err(_) => debug_assert!(false, "tail lost a sample"),
+        }
+    }
+
+    /// Adds one copy of `v` to the tail.
+    #[inline(never)]
+    fn tail_add(&mut self, v: u64) {
+        self.tail_len += 1;
+        match self.tail.binary_search_by_key(&v, |&(x, _)| x) {
+            Ok(i) => self.tail[i].1 += 1,
+            Err(i) => self.tail.insert(i, (v, 1)),
         }
     }
 
     /// Keeps the tail long enough to hold the p99 rank and short enough to be
     /// cheap; re-chooses the pivot otherwise.
-    #[inline]
+    #[inline(always)]
     fn maintain_tail(&mut self) {
+        let n = self.samples.len();
+        // Fast path without the float rank: the rank from the top is at most
+        // 0.01 n + 1 <= n / 100 + 2.
+        if n != 0 && self.tail_len >= n / 100 + 2 && self.tail_len <= self.tail_high {
+            return;
+        }
+        self.rechoose_tail();
+    }
+
+    /// The slow part of [`Self::maintain_tail`]: empty window, or the tail
+    /// may be too short or too long.
+    #[inline(never)]
+    fn rechoose_tail(&mut self) {
         let n = self.samples.len();
         if n == 0 {
             self.tail.clear();
             self.tail_len = 0;
             self.pivot = 0;
             self.tail_high = 0;
-            return;
-        }
-        // Fast path without the float rank: the rank from the top is at most
-        // 0.01 n + 1 <= n / 100 + 2.
-        if self.tail_len >= n / 100 + 2 && self.tail_len <= self.tail_high {
             return;
         }
         let need = p99_rank_from_top(n);
@@ -131,7 +167,7 @@ impl SlidingWindow {
         // expiries pass before the next re-choice.
         let keep = (4 * need + 8).min(n);
         self.scratch.clear();
-        self.scratch.extend(self.samples.iter().map(|&(_, v)| v));
+        self.scratch.extend(self.samples.iter().map(|(_, v)| v));
         let (_, pivot, _) = self.scratch.select_nth_unstable(n - keep);
         self.pivot = *pivot;
         let pivot = self.pivot;
@@ -154,6 +190,7 @@ impl SlidingWindow {
     }
 
     /// Add a sample taken at `now`.
+    #[inline]
     pub fn push(&mut self, now: SimTime, value_ns: u64) {
         if self.samples.len() == self.max_samples {
             self.pop_front();
@@ -162,11 +199,7 @@ impl SlidingWindow {
         self.sum += u128::from(value_ns);
         self.sum_sq += u128::from(value_ns) * u128::from(value_ns);
         if value_ns >= self.pivot {
-            self.tail_len += 1;
-            match self.tail.binary_search_by_key(&value_ns, |&(x, _)| x) {
-                Ok(i) => self.tail[i].1 += 1,
-                Err(i) => self.tail.insert(i, (value_ns, 1)),
-            }
+            self.tail_add(value_ns);
         }
         self.expire_samples(now);
         self.maintain_tail();
@@ -178,9 +211,15 @@ impl SlidingWindow {
         self.maintain_tail();
     }
 
+    #[inline]
     fn expire_samples(&mut self, now: SimTime) {
-        while let Some(&(t, _)) = self.samples.front() {
-            if now.saturating_since(t) > self.max_age {
+        // A sample at `t` is too old when `now - t > max_age`, i.e. when
+        // `t < now - max_age`; nothing is, while `now <= max_age`.
+        let Some(cutoff) = now.as_ps().checked_sub(self.max_age.as_ps()) else {
+            return;
+        };
+        while let Some((t, _)) = self.samples.front() {
+            if t.as_ps() < cutoff {
                 self.pop_front();
             } else {
                 break;
@@ -211,7 +250,7 @@ impl SlidingWindow {
         if self.samples.is_empty() {
             None
         } else {
-            Some(self.sum as f64 / self.samples.len() as f64)
+            Some(u128_to_f64(self.sum) / self.samples.len() as f64)
         }
     }
 
@@ -231,7 +270,7 @@ impl SlidingWindow {
         }
         // Unreachable while the tail invariant holds (every mutation maintains
         // it); kept as the exact, slow definition rather than a wrong answer.
-        let mut values: Vec<u64> = self.samples.iter().map(|&(_, v)| v).collect();
+        let mut values: Vec<u64> = self.samples.iter().map(|(_, v)| v).collect();
         let (_, p99, _) = values.select_nth_unstable(n - r);
         Some(*p99)
     }
@@ -251,78 +290,6 @@ impl SlidingWindow {
             p99_ns: p99 as f64,
             sum_ns: self.sum.min(u128::from(u64::MAX)) as u64,
         }
-    }
-}
-
-/// Run-wide latency record: exact count, sum and sum of squares, and an HDR histogram
-/// (2 significant digits, 1 ns to ~1 hour) for percentiles.
-#[derive(Clone, Debug)]
-pub struct RunStats {
-    hist: Histogram<u64>,
-    count: u64,
-    sum: u128,
-    sum_sq: u128,
-}
-
-/// Largest value the run histogram tracks (larger values are clamped): 1 hour.
-const RUN_HIST_MAX_NS: u64 = 3_600_000_000_000;
-
-impl Default for RunStats {
-    fn default() -> Self {
-        RunStats::new()
-    }
-}
-
-impl RunStats {
-    /// Empty record.
-    pub fn new() -> RunStats {
-        // Cannot fail: the bounds are constants that satisfy hdrhistogram's rules
-        // (low >= 1, high >= 2 x low, 2 significant digits).
-        let hist = Histogram::new_with_bounds(1, RUN_HIST_MAX_NS, 2)
-            .expect("constant histogram bounds are valid");
-        RunStats {
-            hist,
-            count: 0,
-            sum: 0,
-            sum_sq: 0,
-        }
-    }
-
-    /// Record one latency.
-    pub fn record(&mut self, value_ns: u64) {
-        let v = value_ns.clamp(1, RUN_HIST_MAX_NS);
-        // saturating_record never fails
-        self.hist.saturating_record(v);
-        self.count += 1;
-        self.sum += u128::from(value_ns);
-        self.sum_sq += u128::from(value_ns) * u128::from(value_ns);
-    }
-
-    /// Number of samples.
-    pub fn count(&self) -> u64 {
-        self.count
-    }
-
-    /// Summary over the run.
-    pub fn summary(&self) -> LatencySummary {
-        if self.count == 0 {
-            return LatencySummary::default();
-        }
-        let n = self.count as f64;
-        let mean = self.sum as f64 / n;
-        let var = (self.sum_sq as f64 / n - mean * mean).max(0.0);
-        LatencySummary {
-            count: self.count,
-            mean_ns: mean,
-            stddev_ns: var.sqrt(),
-            p99_ns: self.hist.value_at_quantile(0.99) as f64,
-            sum_ns: self.sum.min(u128::from(u64::MAX)) as u64,
-        }
-    }
-
-    /// Value at quantile `q` in [0, 1], nanoseconds (histogram precision: 2 significant digits).
-    pub fn quantile_ns(&self, q: f64) -> u64 {
-        self.hist.value_at_quantile(q)
     }
 }
 
@@ -361,7 +328,7 @@ mod tests {
 
     /// The old definition: nearest-rank p99 by selection over a copy.
     fn p99_by_selection(w: &SlidingWindow) -> Option<u64> {
-        let mut v: Vec<u64> = w.samples.iter().map(|&(_, v)| v).collect();
+        let mut v: Vec<u64> = w.samples.iter().map(|(_, v)| v).collect();
         let n = v.len();
         if n == 0 {
             return None;
@@ -424,19 +391,13 @@ mod tests {
     }
 
     #[test]
-    fn run_stats_percentiles() {
-        let mut r = RunStats::new();
-        for v in 1..=1000u64 {
-            r.record(v * 1_000);
+    fn a_window_above_the_initial_ring_grows_and_stays_exact() {
+        // a window above the initial 4096 slots grows and stays exact
+        let mut w = SlidingWindow::new(5_000, SimDuration::MAX);
+        for i in 0..6_000u64 {
+            w.push(SimTime::from_ns(i), (i * 7_919) % 10_007);
         }
-        let s = r.summary();
-        assert_eq!(s.count, 1000);
-        assert!((s.mean_ns - 500_500.0).abs() < 1e-6);
-        // 2 significant digits of precision
-        assert!(
-            (s.p99_ns - 990_000.0).abs() / 990_000.0 < 0.01,
-            "{}",
-            s.p99_ns
-        );
+        assert_eq!(w.len(), 5_000);
+        assert_eq!(w.p99_ns(), p99_by_selection(&w));
     }
 }

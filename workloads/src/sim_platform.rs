@@ -44,19 +44,32 @@ pub const DEFAULT_OUTBOX_CAPACITY: usize = 4096;
 /// One simulated core seen through `scheduler::Platform`.
 pub struct SimPlatform<M: BorrowMut<CoreModel> = CoreModel> {
     model: M,
-    core: usize,
+    /// The core's index (`u32`, with `side` next to it, keeps the struct
+    /// small: see `Collected`).
+    core: u32,
     side: Side,
     clock: SimTime,
     exec_start: SimTime,
-    outbox: Vec<(Endpoint, Message)>,
     outbox_capacity: usize,
     dropped_sends: u64,
     model_errors: u64,
     dma_bytes: u64,
     cycle_scale: f64,
     dma_model: Option<Arc<PcieSystem>>,
-    /// Host-memory writes of this execution (`Platform::dma_write`), in order,
-    /// bounded like the outbox.
+    /// Sends and host writes, allocated on the first one.
+    collected: Option<Box<Collected>>,
+}
+
+/// What a platform used on its own (Table 3, tests) collects for its
+/// caller. A driver that routes sends and host writes itself (the node's
+/// `NodePlatform`) never touches it, so it stays unallocated and the
+/// platform small (under 128 bytes) enough to be moved without a `memcpy`
+/// call; the node builds and moves one per execution.
+#[derive(Default)]
+struct Collected {
+    outbox: Vec<(Endpoint, Message)>,
+    /// Host-memory writes of this execution (`Platform::dma_write`), in
+    /// order, bounded like the outbox.
     host_writes: Vec<(u64, Vec<u8>)>,
 }
 
@@ -64,23 +77,23 @@ impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
     /// A platform for core `core` of `model` on `side`, clock at zero.
     pub fn new(model: M, core: usize, side: Side) -> Result<SimPlatform<M>, ModelError> {
         let cores = model.borrow().cores();
-        if core >= cores {
-            return Err(ModelError::NoSuchCore { core, cores });
-        }
+        let index = match u32::try_from(core) {
+            Ok(i) if core < cores => i,
+            _ => return Err(ModelError::NoSuchCore { core, cores }),
+        };
         Ok(SimPlatform {
             model,
-            core,
+            core: index,
             side,
             clock: SimTime::ZERO,
             exec_start: SimTime::ZERO,
-            outbox: Vec::new(),
             outbox_capacity: DEFAULT_OUTBOX_CAPACITY,
             dropped_sends: 0,
             model_errors: 0,
             dma_bytes: 0,
             cycle_scale: 1.0,
             dma_model: None,
-            host_writes: Vec::new(),
+            collected: None,
         })
     }
 
@@ -116,7 +129,7 @@ impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
 
     /// The core this platform charges.
     pub fn core(&self) -> usize {
-        self.core
+        self.core as usize
     }
 
     /// The core's clock.
@@ -148,7 +161,10 @@ impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
 
     /// Takes the messages sent so far, in send order, with their destinations.
     pub fn take_outbox(&mut self) -> Vec<(Endpoint, Message)> {
-        std::mem::take(&mut self.outbox)
+        self.collected
+            .as_mut()
+            .map(|c| std::mem::take(&mut c.outbox))
+            .unwrap_or_default()
     }
 
     /// Sends refused because the outbox was full.
@@ -182,7 +198,10 @@ impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
 
     /// Takes the host-memory writes made so far, in order: `(host_addr, bytes)`.
     pub fn take_host_writes(&mut self) -> Vec<(u64, Vec<u8>)> {
-        std::mem::take(&mut self.host_writes)
+        self.collected
+            .as_mut()
+            .map(|c| std::mem::take(&mut c.host_writes))
+            .unwrap_or_default()
     }
 
     fn charge(&mut self, r: Result<SimDuration, ModelError>) {
@@ -203,21 +222,27 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
     }
 
     fn charge_cycles(&mut self, cycles: u64) {
-        let core = self.core;
-        let cycles = (cycles as f64 * self.cycle_scale).round() as u64;
+        let core = self.core as usize;
+        // At scale 1 (every NIC core) the float round trip is the identity
+        // below 2^53 cycles: skip it.
+        let cycles = if self.cycle_scale == 1.0 && cycles < (1 << 53) {
+            cycles
+        } else {
+            (cycles as f64 * self.cycle_scale).round() as u64
+        };
         let r = self.model.borrow_mut().cycles(core, cycles);
         self.charge(r);
     }
 
     fn mem_access(&mut self, addr: u64, bytes: u32, kind: MemAccess) {
-        let core = self.core;
+        let core = self.core as usize;
         let write = kind == MemAccess::Write;
         let r = self.model.borrow_mut().mem_access(core, addr, bytes, write);
         self.charge(r);
     }
 
     fn accel(&mut self, kind: AccelKind, bytes: u32) {
-        let (core, now) = (self.core, self.clock);
+        let (core, now) = (self.core as usize, self.clock);
         let r = self.model.borrow_mut().accel(core, kind, bytes, now);
         self.charge(r);
     }
@@ -234,11 +259,13 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
 
     fn dma_write(&mut self, host_addr: u64, data: &[u8]) -> SimDuration {
         let d = self.charge_host_write(host_addr, data.len().min(u32::MAX as usize) as u32);
-        if self.host_writes.len() >= self.outbox_capacity {
+        let capacity = self.outbox_capacity;
+        let writes = &mut self.collected.get_or_insert_with(Box::default).host_writes;
+        if writes.len() >= capacity {
             // bounded like the outbox; counted with the refused sends
             self.dropped_sends += 1;
         } else {
-            self.host_writes.push((host_addr, data.to_vec()));
+            writes.push((host_addr, data.to_vec()));
         }
         d
     }
@@ -250,7 +277,7 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
 
     fn send_to(&mut self, dst_endpoint: Endpoint, msg: Message) {
         if !scheduler::platform::push_bounded(
-            &mut self.outbox,
+            &mut self.collected.get_or_insert_with(Box::default).outbox,
             self.outbox_capacity,
             dst_endpoint,
             msg,

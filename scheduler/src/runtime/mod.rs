@@ -223,6 +223,7 @@ impl Runtime {
 
     /// The side a message to `actor` must reach now (`Nic` while it migrates: the NIC
     /// buffers its requests). `None` for an unknown actor.
+    #[inline]
     pub fn side_of(&self, actor: ActorId) -> Option<Side> {
         self.actors.get(actor as usize).map(|a| {
             if a.placement == Placement::Host && a.status != ActorStatus::Migrating {

@@ -35,9 +35,10 @@ impl Runtime {
             self.core_mut(core)?;
             return Ok(None);
         }
-        Ok(self
-            .next_dispatch(core, now)?
-            .map(|d| self.execute(d, platform)))
+        let Some(d) = self.next_dispatch(core, now)? else {
+            return Ok(None);
+        };
+        Ok(Some(self.execute(d, platform)))
     }
 
     /// The execution `outcome` ended at `now` (normally `outcome.completes_at()`):
@@ -50,6 +51,7 @@ impl Runtime {
     /// that `run_next` returns `Ok(None)` for every core of that side; the check
     /// is cheap (queue lengths), so a driver may call `run_next` on every free
     /// core after every event.
+    #[inline]
     pub fn has_work_for(&self, side: Side) -> bool {
         match side {
             Side::Nic => {
@@ -69,6 +71,7 @@ impl Runtime {
     /// cores cost nothing while their group has nothing queued; `false` means
     /// `run_next` would return `Ok(None)` without changing any state (the DRR
     /// pick returns early, untouched, when every mailbox is empty).
+    #[inline]
     pub fn has_work_for_core(&self, core: CoreId) -> bool {
         let slots = match core.side {
             Side::Nic => &self.nic_cores,
@@ -97,6 +100,7 @@ impl Runtime {
     }
 
     /// Whether some DRR actor's mailbox holds a message.
+    #[inline]
     fn drr_has_work(&self) -> bool {
         self.drr_ring
             .iter()

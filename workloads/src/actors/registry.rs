@@ -32,7 +32,7 @@ pub struct KindDescriptor {
     /// One request for an actor with the default config (deterministic for a seeded RNG).
     /// The RNG is the concrete stream type, so each generator is compiled for
     /// it and its draws inline (a `dyn RngCore` cost one indirect call per
-    /// random byte on the request path).
+    /// draw on the request path).
     pub gen_request: fn(&mut RequestRng) -> Request,
     /// The kind's source file, relative to the workspace root (`file!()`), for
     /// texts that point at its constants (e.g. the basis of a Table 3 claim).
@@ -249,15 +249,22 @@ mod tests {
     }
 
     #[test]
-    fn bulk_random_bytes_draw_what_one_byte_at_a_time_draws() {
-        use rand::Rng;
+    fn random_bytes_take_one_u64_draw_per_eight_bytes() {
+        use rand::RngCore;
         let mut a = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
         let mut b = a.clone();
-        for len in [0, 1, 64, 200] {
+        for len in [0, 8, 64, 200] {
             let bulk = super::super::fixed_cost::random_bytes(&mut a, len);
-            let one: Vec<u8> = (0..len).map(|_| b.gen::<u8>()).collect();
-            assert_eq!(bulk, one);
+            let words: Vec<u8> = (0..len / 8)
+                .flat_map(|_| b.next_u64().to_le_bytes())
+                .collect();
+            assert_eq!(bulk, words, "len {len}");
         }
-        assert_eq!(a.gen::<u64>(), b.gen::<u64>(), "streams stay in step");
+        assert_eq!(a.next_u64(), b.next_u64(), "streams stay in step");
+        // a short remainder takes one more draw, not one per byte
+        let (mut c, mut d) = (a.clone(), a.clone());
+        let odd = super::super::fixed_cost::random_bytes(&mut c, 3);
+        assert_eq!(odd[..], d.next_u32().to_le_bytes()[..3]);
+        assert_eq!(c.next_u64(), d.next_u64());
     }
 }

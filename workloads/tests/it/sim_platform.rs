@@ -143,3 +143,33 @@ fn an_actor_dma_write_to_host_memory_is_costed_and_kept_in_order() {
     assert!(h.charged_in_exec_exact() < SimDuration::from_ns(200));
     assert_eq!(h.take_host_writes().len(), 1);
 }
+
+#[test]
+fn a_borrowing_platform_moves_without_a_memcpy_call() {
+    // The node builds and moves one per execution; at most 128 bytes the
+    // compiler copies it inline (see `Collected` in sim_platform.rs).
+    assert!(std::mem::size_of::<SimPlatform<&mut nic_models::CoreModel>>() <= 128);
+}
+
+#[test]
+fn sends_and_host_writes_are_collected_in_order_on_a_standalone_platform() {
+    let mut p = platform().with_outbox_capacity(2);
+    assert!(p.take_outbox().is_empty() && p.take_host_writes().is_empty());
+    for id in 0..3 {
+        let msg = Message {
+            id,
+            src: Endpoint::Host,
+            dst: 1,
+            kind: 0,
+            payload: vec![],
+            created_at: SimTime::ZERO,
+        };
+        p.send(msg);
+    }
+    p.dma_write(64, &[1, 2, 3]);
+    let ids: Vec<u64> = p.take_outbox().iter().map(|(_, m)| m.id).collect();
+    assert_eq!(ids, [0, 1], "the third send is beyond the bound");
+    assert_eq!(p.dropped_sends(), 1);
+    assert_eq!(p.take_host_writes(), vec![(64, vec![1, 2, 3])]);
+    assert!(p.take_outbox().is_empty(), "taken once");
+}

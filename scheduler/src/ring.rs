@@ -1,0 +1,108 @@
+//! `Ring`: the sliding window's samples, a FIFO of `(time, value)` in a power-of-two ring.
+
+use vocab::SimTime;
+
+/// The window's samples, oldest first, as `(time, value)` in a power-of-two
+/// ring: pushing and popping cost a mask instead of `VecDeque`'s wrap
+/// arithmetic (four pushes per request make it count). It grows by
+/// doubling, so it never holds more than the window's count bound rounded
+/// up to a power of two.
+#[derive(Clone, Debug)]
+pub(crate) struct Ring {
+    buf: Vec<(SimTime, u64)>,
+    head: usize,
+    len: usize,
+}
+
+impl Ring {
+    pub(crate) fn with_capacity(n: usize) -> Ring {
+        Ring {
+            buf: vec![(SimTime::ZERO, 0); n.next_power_of_two()],
+            head: 0,
+            len: 0,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    #[inline]
+    fn mask(&self) -> usize {
+        self.buf.len() - 1
+    }
+
+    #[inline]
+    pub(crate) fn push_back(&mut self, x: (SimTime, u64)) {
+        if self.len == self.buf.len() {
+            self.grow();
+        }
+        let i = (self.head + self.len) & self.mask();
+        self.buf[i] = x;
+        self.len += 1;
+    }
+
+    #[inline(never)]
+    fn grow(&mut self) {
+        let mut buf = vec![(SimTime::ZERO, 0); 2 * self.buf.len()];
+        for (slot, x) in buf.iter_mut().zip(self.iter()) {
+            *slot = x;
+        }
+        self.buf = buf;
+        self.head = 0;
+    }
+
+    #[inline]
+    pub(crate) fn front(&self) -> Option<(SimTime, u64)> {
+        (self.len > 0).then(|| self.buf[self.head])
+    }
+
+    #[inline]
+    pub(crate) fn pop_front(&mut self) -> Option<(SimTime, u64)> {
+        if self.len == 0 {
+            return None;
+        }
+        let x = self.buf[self.head];
+        self.head = (self.head + 1) & self.mask();
+        self.len -= 1;
+        Some(x)
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.head = 0;
+        self.len = 0;
+    }
+
+    /// Oldest first.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (SimTime, u64)> + '_ {
+        let mask = self.mask();
+        (0..self.len).map(move |k| self.buf[(self.head + k) & mask])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ring_keeps_fifo_order_across_wraps_and_growth() {
+        let mut r = Ring::with_capacity(2);
+        let mut model = std::collections::VecDeque::new();
+        for i in 0..200u64 {
+            r.push_back((SimTime::from_ns(i), i));
+            model.push_back((SimTime::from_ns(i), i));
+            if i % 3 == 0 {
+                assert_eq!(r.pop_front(), model.pop_front());
+            }
+            assert_eq!(r.len(), model.len());
+            assert_eq!(r.front(), model.front().copied());
+            assert!(r.iter().eq(model.iter().copied()));
+        }
+    }
+}
