@@ -68,10 +68,17 @@ impl Slots {
         let ways = self.group_len / SETS_PER_GROUP;
         let (g, off) = (set / SETS_PER_GROUP, (set % SETS_PER_GROUP) * ways);
         if self.groups[g].is_empty() {
-            let len = self.group_len.min(self.len - g * self.group_len);
-            self.groups[g] = vec![self.fill; len];
+            self.allocate(g);
         }
         &mut self.groups[g][off..off + ways]
+    }
+
+    /// Gives group `g` its slots (first write to it).
+    #[cold]
+    #[inline(never)]
+    fn allocate(&mut self, g: usize) {
+        let len = self.group_len.min(self.len - g * self.group_len);
+        self.groups[g] = vec![self.fill; len];
     }
 
     fn group(&self, i: usize) -> (&[u64], usize) {

@@ -115,6 +115,17 @@ pub struct Finished {
     pub forwarded: Vec<Message>,
 }
 
+/// What the node needs of a finished execution ([`RuntimeDriver::finish_into`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Done {
+    /// The actor that ran.
+    pub actor: scheduler::ActorId,
+    /// Whether it was a message whose handler ran and returned.
+    pub served: bool,
+    /// The request it ran, if any.
+    pub request: Option<PickedRequest>,
+}
+
 /// The runtime with the cost models its cores run on.
 pub struct RuntimeDriver {
     rt: Runtime,
@@ -275,7 +286,7 @@ impl RuntimeDriver {
             for i in 0..self.nic.len() {
                 let core = CoreId::nic(i as u32);
                 if self.nic[i].is_none() && self.rt.has_work_for_core(core) {
-                    if let Some(done) = self.dispatch(core, now) {
+                    if let Some(done) = self.dispatch_checked(core, now) {
                         started.push((core, done));
                     }
                 }
@@ -299,6 +310,11 @@ impl RuntimeDriver {
         if !self.rt.has_work_for_core(core) {
             return None;
         }
+        self.dispatch_checked(core, now)
+    }
+
+    /// [`Self::dispatch`] once `has_work_for_core(core)` said yes.
+    fn dispatch_checked(&mut self, core: CoreId, now: SimTime) -> Option<SimTime> {
         let (model, forwarding, outbox) = match core.side {
             Side::Nic => (
                 Some(&mut self.nic_model),
@@ -331,7 +347,7 @@ impl RuntimeDriver {
             Side::Nic => None,
             Side::Host => self.host_stack,
         };
-        let mut platform = NodePlatform::new(inner, forwarding, outbox).with_host_stack(stack);
+        let mut platform = NodePlatform::with_stack(inner, forwarding, outbox, stack);
         platform.inner_mut().advance_to(now);
         platform.inner_mut().begin_exec();
         let outcome = match self.rt.run_next(core, now, &mut platform) {
@@ -365,14 +381,14 @@ impl RuntimeDriver {
             self.counters.out_of_order_dispatches += 1;
         }
         self.last_dispatch = now;
-        let slot = Running {
+        // built in its slot (a `Running` is a few hundred bytes)
+        *self.slot_mut(core)? = Some(Running {
             outcome,
             started: now,
             done_at,
             request,
             pipeline,
-        };
-        *self.slot_mut(core)? = Some(slot);
+        });
         Some(done_at)
     }
 
@@ -391,35 +407,70 @@ impl RuntimeDriver {
     /// The completion event of `core` fired at `now`: completes its execution in
     /// the runtime and hands back what ran (its outbox still to route).
     pub fn finish(&mut self, core: CoreId, now: SimTime) -> Option<Finished> {
+        let mut outbox = Vec::new();
+        let mut forwarded = Vec::new();
+        let (done, kind, exec_time) = self.finish_parts(core, now, &mut outbox, &mut forwarded)?;
+        Some(Finished {
+            actor: done.actor,
+            served: done.served,
+            request: done.request,
+            outbox,
+            kind,
+            exec_time,
+            forwarded,
+        })
+    }
+
+    /// [`Self::finish`] for the node's hot path: what the handler sent is
+    /// swapped into `outbox` (which must be empty; its allocation goes to the
+    /// core for its next execution) and the released forwards are appended
+    /// to `forwarded`, so nothing is allocated per completion.
+    pub fn finish_into(
+        &mut self,
+        core: CoreId,
+        now: SimTime,
+        outbox: &mut Vec<(Endpoint, Message)>,
+        forwarded: &mut Vec<Message>,
+    ) -> Option<Done> {
+        self.finish_parts(core, now, outbox, forwarded)
+            .map(|(done, _, _)| done)
+    }
+
+    fn finish_parts(
+        &mut self,
+        core: CoreId,
+        now: SimTime,
+        outbox: &mut Vec<(Endpoint, Message)>,
+        forwarded: &mut Vec<Message>,
+    ) -> Option<(Done, OutcomeKind, SimDuration)> {
         let mut r = self.slot_mut(core)?.take()?;
         let busy = r.done_at.saturating_since(r.started);
         match core.side {
             Side::Nic => self.nic_busy_done += busy,
             Side::Host => self.host_busy_done += busy,
         }
-        let outbox = match core.side {
+        if let Some(core_outbox) = match core.side {
             Side::Nic => self.nic_outbox.get_mut(core.index as usize),
             Side::Host => self.host_outbox.get_mut(core.index as usize),
+        } {
+            std::mem::swap(core_outbox, outbox);
         }
-        .map(std::mem::take)
-        .unwrap_or_default();
-        let done = Finished {
+        let done = Done {
             actor: r.outcome.actor,
             served: r.served(),
             request: r.request,
-            outbox,
-            kind: r.outcome.kind.clone(),
-            exec_time: r.outcome.exec_time,
-            forwarded: self.release_forward(r.outcome.forwarded.take()),
         };
+        let kind = r.outcome.kind.clone();
+        let exec_time = r.outcome.exec_time;
+        self.release_forward(r.outcome.forwarded.take(), forwarded);
         if self.rt.finish(r.outcome, now).is_err() {
             self.counters.runtime_errors += 1;
         }
-        Some(done)
+        Some((done, kind, exec_time))
     }
 
-    /// Files a finished forward and releases the ready ones from the front.
-    fn release_forward(&mut self, done: Option<Message>) -> Vec<Message> {
+    /// Files a finished forward and appends the ready ones, from the front, to `ready`.
+    fn release_forward(&mut self, done: Option<Message>, ready: &mut Vec<Message>) {
         if let Some(m) = done {
             match self
                 .forwards
@@ -430,17 +481,16 @@ impl RuntimeDriver {
                 // not dispatched through this driver: a bug, counted, passed on
                 None => {
                     self.counters.runtime_errors += 1;
-                    return vec![m];
+                    ready.push(m);
+                    return;
                 }
             }
         }
-        let mut ready = Vec::new();
         while let Some((_, Some(_))) = self.forwards.front() {
             if let Some((_, Some(m))) = self.forwards.pop_front() {
                 ready.push(m);
             }
         }
-        ready
     }
 
     /// Forwarded messages whose core finished, waiting for an earlier forward.

@@ -149,6 +149,10 @@ pub struct Node {
     request_series: bool,
     drops_in_series: u64,
     started: Vec<(CoreId, SimTime)>,
+    /// A finished execution's outbox and released forwards, drained by
+    /// `on_core_done` (kept allocated between completions).
+    outbox_buf: Vec<(scheduler::Endpoint, Message)>,
+    forwarded_buf: Vec<Message>,
     /// Cluster runs: where remote frames go instead of the transmit MAC.
     net: Option<net::NetPort>,
     /// Per-actor timers (`timer.rs`).
@@ -189,6 +193,8 @@ impl Node {
             request_series: p.conserve == Conserve::Messages,
             drops_in_series: 0,
             started: Vec::new(),
+            outbox_buf: Vec::new(),
+            forwarded_buf: Vec::new(),
             net: None,
             timers: p.timers,
         }
