@@ -381,8 +381,9 @@ impl RuntimeDriver {
             self.counters.out_of_order_dispatches += 1;
         }
         self.last_dispatch = now;
-        // built in its slot (a `Running` is a few hundred bytes)
-        *self.slot_mut(core)? = Some(Running {
+        // the slot first, so `Running` (a few hundred bytes) is built in place
+        let slot = self.slot_mut(core)?;
+        *slot = Some(Running {
             outcome,
             started: now,
             done_at,
