@@ -70,9 +70,9 @@ impl CoreClock {
     /// Time to retire `instructions` at the sustained IPC.
     pub fn instructions(&self, instructions: u64) -> SimDuration {
         // ps = instr / (ipc * GHz) * 1000
-        SimDuration::from_ps(
-            round_to_u64(instructions as f64 * 1000.0 / (self.ipc * self.freq_ghz)),
-        )
+        SimDuration::from_ps(round_to_u64(
+            instructions as f64 * 1000.0 / (self.ipc * self.freq_ghz),
+        ))
     }
 
     /// Time of `cycles` clock cycles.

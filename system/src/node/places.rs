@@ -15,7 +15,10 @@ impl Node {
         // most events find nothing landed or left: answer without a call
         if self.forward.is_none()
             && self.to_host.front().map_or(true, |&t| t > upto)
-            && self.tx_in_flight.front().map_or(true, |&(t, _, _)| t > upto)
+            && self
+                .tx_in_flight
+                .front()
+                .map_or(true, |&(t, _, _)| t > upto)
         {
             return;
         }
