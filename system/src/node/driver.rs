@@ -136,6 +136,9 @@ pub struct RuntimeDriver {
     forwarding: ForwardingCost,
     nic: Vec<Option<Running>>,
     host: Vec<Option<Running>>,
+    /// Bit `i` set while NIC core `i` (below 64) runs something: the idle
+    /// loop visits only idle cores, in index order.
+    nic_busy: u64,
     /// Per core: what its current execution sent (kept allocated between executions).
     nic_outbox: Vec<Vec<(Endpoint, Message)>>,
     host_outbox: Vec<Vec<(Endpoint, Message)>>,
@@ -189,6 +192,7 @@ impl RuntimeDriver {
             forwarding,
             nic: (0..nic).map(|_| None).collect(),
             host: (0..host).map(|_| None).collect(),
+            nic_busy: 0,
             nic_outbox: (0..nic).map(|_| Vec::new()).collect(),
             host_outbox: (0..host).map(|_| Vec::new()).collect(),
             counters: DriverCounters::default(),
@@ -283,11 +287,29 @@ impl RuntimeDriver {
     /// that would get nothing (most events find most idle cores without work).
     pub fn dispatch_idle(&mut self, now: SimTime, started: &mut Vec<(CoreId, SimTime)>) {
         if self.rt.has_work_for(Side::Nic) {
-            for i in 0..self.nic.len() {
-                let core = CoreId::nic(i as u32);
-                if self.nic[i].is_none() && self.rt.has_work_for_core(core) {
-                    if let Some(done) = self.dispatch_checked(core, now) {
-                        started.push((core, done));
+            let n = self.nic.len();
+            if n <= 64 {
+                // the idle cores as they are now: starting core i changes no
+                // later core's slot, so this set stays exact through the loop
+                let all = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
+                let mut idle = all & !self.nic_busy;
+                while idle != 0 {
+                    let i = idle.trailing_zeros();
+                    idle &= idle - 1;
+                    let core = CoreId::nic(i);
+                    if self.rt.has_work_for_core(core) {
+                        if let Some(done) = self.dispatch_checked(core, now) {
+                            started.push((core, done));
+                        }
+                    }
+                }
+            } else {
+                for i in 0..n {
+                    let core = CoreId::nic(i as u32);
+                    if self.nic[i].is_none() && self.rt.has_work_for_core(core) {
+                        if let Some(done) = self.dispatch_checked(core, now) {
+                            started.push((core, done));
+                        }
                     }
                 }
             }
@@ -390,6 +412,9 @@ impl RuntimeDriver {
             request,
             pipeline,
         });
+        if core.side == Side::Nic && core.index < 64 {
+            self.nic_busy |= 1 << core.index;
+        }
         Some(done_at)
     }
 
@@ -445,6 +470,9 @@ impl RuntimeDriver {
         forwarded: &mut Vec<Message>,
     ) -> Option<(Done, OutcomeKind, SimDuration)> {
         let mut r = self.slot_mut(core)?.take()?;
+        if core.side == Side::Nic && core.index < 64 {
+            self.nic_busy &= !(1 << core.index);
+        }
         let busy = r.done_at.saturating_since(r.started);
         match core.side {
             Side::Nic => self.nic_busy_done += busy,
