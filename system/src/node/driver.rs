@@ -353,17 +353,27 @@ impl RuntimeDriver {
             Side::Nic => 1.0,
             Side::Host => self.host_cycle_scale,
         };
-        let platform = model.map(|m| {
-            SimPlatform::new(m, core.index as usize, core.side).map(|p| p.with_cycle_scale(scale))
-        });
-        let (inner, outbox) = match (platform, outbox) {
-            (Some(Ok(p)), Some(outbox)) => (p.with_dma_model(self.dma_model.clone()), outbox),
+        let (inner, outbox) = match (model, outbox) {
+            (Some(m), Some(outbox)) => match SimPlatform::new(m, core.index as usize, core.side) {
+                Ok(p) => (p, outbox),
+                Err(_) => {
+                    // No cost model for this core: it cannot run anything; counted.
+                    self.counters.platform_errors += 1;
+                    return None;
+                }
+            },
             _ => {
-                // No cost model for this core: it cannot run anything; counted.
                 self.counters.platform_errors += 1;
                 return None;
             }
         };
+        // (the default scale is 1: skip moving the platform for nothing)
+        let inner = if scale == 1.0 {
+            inner
+        } else {
+            inner.with_cycle_scale(scale)
+        };
+        let inner = inner.with_dma_model(self.dma_model.clone());
         outbox.clear();
         let stack = match core.side {
             Side::Nic => None,
