@@ -479,11 +479,21 @@ impl RuntimeDriver {
         outbox: &mut Vec<(Endpoint, Message)>,
         forwarded: &mut Vec<Message>,
     ) -> Option<(Done, OutcomeKind, SimDuration)> {
-        let mut r = self.slot_mut(core)?.take()?;
+        // read what is needed in place; only the outcome moves (to the runtime)
+        let r = self.slot_mut(core)?.as_mut()?;
+        let busy = r.done_at.saturating_since(r.started);
+        let done = Done {
+            actor: r.outcome.actor,
+            served: r.served(),
+            request: r.request,
+        };
+        let kind = r.outcome.kind.clone();
+        let exec_time = r.outcome.exec_time;
+        let forward = r.outcome.forwarded.take();
+        let outcome = self.slot_mut(core)?.take()?.outcome;
         if core.side == Side::Nic && core.index < 64 {
             self.nic_busy &= !(1 << core.index);
         }
-        let busy = r.done_at.saturating_since(r.started);
         match core.side {
             Side::Nic => self.nic_busy_done += busy,
             Side::Host => self.host_busy_done += busy,
@@ -494,15 +504,8 @@ impl RuntimeDriver {
         } {
             std::mem::swap(core_outbox, outbox);
         }
-        let done = Done {
-            actor: r.outcome.actor,
-            served: r.served(),
-            request: r.request,
-        };
-        let kind = r.outcome.kind.clone();
-        let exec_time = r.outcome.exec_time;
-        self.release_forward(r.outcome.forwarded.take(), forwarded);
-        if self.rt.finish(r.outcome, now).is_err() {
+        self.release_forward(forward, forwarded);
+        if self.rt.finish(outcome, now).is_err() {
             self.counters.runtime_errors += 1;
         }
         Some((done, kind, exec_time))
