@@ -42,6 +42,23 @@ pub struct CoreClock {
     pub ipc: f64,
 }
 
+/// `x.round() as u64`, exactly, without the call to libm's `round` the
+/// baseline x86-64 target makes (every cycle charge rounds twice). Below
+/// 2^53 the integer part and the fraction are exact in f64; above, NaN and
+/// negative values take the plain expression (a negative rounds to 0 either way).
+#[inline]
+pub fn round_to_u64(x: f64) -> u64 {
+    if !(x > 0.0 && x < 9.0e15) {
+        return x.round() as u64;
+    }
+    let i = x as u64;
+    if x - i as f64 >= 0.5 {
+        i + 1
+    } else {
+        i
+    }
+}
+
 impl CoreClock {
     /// Builds and checks a clock.
     pub fn new(freq_ghz: f64, ipc: f64) -> Result<Self, ModelError> {
@@ -53,14 +70,14 @@ impl CoreClock {
     /// Time to retire `instructions` at the sustained IPC.
     pub fn instructions(&self, instructions: u64) -> SimDuration {
         // ps = instr / (ipc * GHz) * 1000
-        SimDuration::from_ps(
-            (instructions as f64 * 1000.0 / (self.ipc * self.freq_ghz)).round() as u64,
-        )
+        SimDuration::from_ps(round_to_u64(
+            instructions as f64 * 1000.0 / (self.ipc * self.freq_ghz),
+        ))
     }
 
     /// Time of `cycles` clock cycles.
     pub fn cycles(&self, cycles: u64) -> SimDuration {
-        SimDuration::from_ps((cycles as f64 * 1000.0 / self.freq_ghz).round() as u64)
+        SimDuration::from_ps(round_to_u64(cycles as f64 * 1000.0 / self.freq_ghz))
     }
 
     /// Cycles elapsed in `d` (for IPC reports).
@@ -72,6 +89,39 @@ impl CoreClock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn round_to_u64_matches_round_exactly() {
+        let mut v = vec![
+            0.0,
+            -0.0,
+            -0.4,
+            -0.5,
+            -3.7,
+            0.49999999999999994,
+            0.5,
+            1.5,
+            2.5,
+            4503599627370495.5,
+            8.9e15 + 0.5,
+            9.0e15,
+            1e19,
+            1e30,
+            f64::NAN,
+            f64::INFINITY,
+        ];
+        let mut x = 7u64;
+        for _ in 0..10_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            v.push((x >> 11) as f64 / (1u64 << (x % 50)) as f64);
+            v.push((x >> 40) as f64 + 0.5);
+        }
+        for x in v {
+            assert_eq!(round_to_u64(x), x.round() as u64, "{x}");
+        }
+    }
 
     #[test]
     fn instructions_scale_with_ipc_and_clock() {

@@ -118,7 +118,7 @@ impl CoreModel {
     /// Time of `cycles` raw cycles on `core` (counted as `cycles x ipc` instructions for IPC reports).
     pub fn cycles(&mut self, core: usize, cycles: u64) -> Result<SimDuration, ModelError> {
         let d = self.clock.cycles(cycles);
-        let instr = (cycles as f64 * self.clock.ipc).round() as u64;
+        let instr = crate::compute::round_to_u64(cycles as f64 * self.clock.ipc);
         let s = self.stats_mut(core)?;
         s.instructions += instr;
         s.compute_ps += d.as_ps();

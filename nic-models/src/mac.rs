@@ -65,7 +65,8 @@ impl MacPort {
             return SimDuration::ZERO;
         }
         let phase = start.as_ps() % self.block_ps;
-        SimDuration::from_ps((self.block_ps - phase) % self.block_ps)
+        // (block - phase) mod block, without a second division
+        SimDuration::from_ps(if phase == 0 { 0 } else { self.block_ps - phase })
     }
 
     /// Frames refused because the transmit queue was full.

@@ -297,8 +297,8 @@ impl PcieLink {
             sent: ready,
             delivered: ready,
         };
-        let sizes: Vec<u64> = self.write_tlp_sizes(bytes).collect();
-        for size in sizes {
+        // (`write_tlp_sizes` without borrowing `self`: nothing is collected)
+        for size in split(bytes, u64::from(self.profile.max_payload_bytes)) {
             last = self.posted_tlp(dir, ready, size);
             first.get_or_insert(last.start);
         }

@@ -9,8 +9,7 @@
 //! the real link arbiter shares it, and intervals never overlap, so the wire
 //! never carries more than its rate.
 
-use std::collections::BTreeMap;
-use std::ops::Bound;
+use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use sim_core::{SimDuration, SimTime};
@@ -32,7 +31,12 @@ const HINTS: usize = 4;
 /// Busy intervals `[start, end)` keyed by start; touching intervals are merged.
 #[derive(Debug, Clone, Default)]
 pub struct Timeline {
-    busy: BTreeMap<SimTime, SimTime>,
+    /// Disjoint intervals sorted by start. A sorted deque rather than a
+    /// tree: a calendar holds a few intervals, new ones mostly go at the
+    /// back and `advance` drops them from the front, so this allocates
+    /// nothing in steady state and answers the common "idle after the
+    /// last reservation" case from the back.
+    busy: VecDeque<(SimTime, SimTime)>,
     /// No reservation will be asked for before this instant.
     floor: SimTime,
     /// Saturated stretches found by earlier searches (a cache: it never
@@ -77,6 +81,11 @@ impl Timeline {
     /// reserving it.
     pub fn find(&self, ready: SimTime, len: SimDuration) -> SimTime {
         let asked = ready.max(self.floor);
+        // Idle from `asked` on for good: that is the answer (no hint can
+        // claim otherwise, hints being true statements), and nothing to remember.
+        if self.busy.back().map_or(true, |&(_, e)| e <= asked) {
+            return asked;
+        }
         let ready = self.skip_saturated(asked, len);
         let start = self.scan(ready, len);
         if start > asked {
@@ -125,14 +134,20 @@ impl Timeline {
         hints[slot] = Some(new);
     }
 
+    /// Index of the first interval that starts after `t`.
+    fn after(&self, t: SimTime) -> usize {
+        self.busy.partition_point(|&(s, _)| s <= t)
+    }
+
     /// First-fit walk over the intervals from `ready`.
     fn scan(&self, ready: SimTime, len: SimDuration) -> SimTime {
         let mut start = ready;
+        let i = self.after(ready);
         // The interval that begins at or before `ready` may still cover it.
-        if let Some((_, &end)) = self.busy.range(..=ready).next_back() {
+        if let Some(&(_, end)) = i.checked_sub(1).and_then(|j| self.busy.get(j)) {
             start = start.max(end);
         }
-        for (&s, &e) in self.busy.range((Bound::Excluded(ready), Bound::Unbounded)) {
+        for &(s, e) in self.busy.range(i..) {
             if start + len <= s {
                 break;
             }
@@ -145,18 +160,17 @@ impl Timeline {
     pub fn is_free_at(&self, t: SimTime) -> bool {
         t >= self.floor
             && self
-                .busy
-                .range(..=t)
-                .next_back()
-                .map_or(true, |(_, &e)| e <= t)
+                .after(t)
+                .checked_sub(1)
+                .and_then(|j| self.busy.get(j))
+                .map_or(true, |&(_, e)| e <= t)
     }
 
     /// Start of the first busy interval after `t` (`SimTime::MAX` if none).
     pub fn next_busy_after(&self, t: SimTime) -> SimTime {
         self.busy
-            .range((Bound::Excluded(t), Bound::Unbounded))
-            .next()
-            .map_or(SimTime::MAX, |(&s, _)| s)
+            .get(self.after(t))
+            .map_or(SimTime::MAX, |&(s, _)| s)
     }
 
     /// Marks `[start, end)` busy, merging with every interval it touches or
@@ -165,18 +179,40 @@ impl Timeline {
         if end <= start {
             return;
         }
-        if let Some((&s, &e)) = self.busy.range(..=start).next_back() {
+        // Common case: after every reservation (touching the last one merges).
+        match self.busy.back_mut() {
+            None => {
+                self.busy.push_back((start, end));
+                return;
+            }
+            Some(last) if last.0 <= start => {
+                if last.1 >= start {
+                    last.1 = last.1.max(end);
+                } else {
+                    self.busy.push_back((start, end));
+                }
+                return;
+            }
+            Some(_) => {}
+        }
+        let mut i = self.after(start);
+        if let Some(j) = i.checked_sub(1) {
+            let (s, e) = self.busy[j];
             if e >= start {
                 start = s;
                 end = end.max(e);
-                self.busy.remove(&s);
+                self.busy.remove(j);
+                i = j;
             }
         }
-        while let Some((&s, &e)) = self.busy.range(start..=end).next() {
+        while let Some(&(s, e)) = self.busy.get(i) {
+            if s > end {
+                break;
+            }
             end = end.max(e);
-            self.busy.remove(&s);
+            self.busy.remove(i);
         }
-        self.busy.insert(start, end);
+        self.busy.insert(i, (start, end));
     }
 
     /// Forgets intervals that end at or before `now`: callers promise never
@@ -186,9 +222,9 @@ impl Timeline {
             return;
         }
         self.floor = now;
-        while let Some((&s, &e)) = self.busy.first_key_value() {
+        while let Some(&(_, e)) = self.busy.front() {
             if e <= now {
-                self.busy.remove(&s);
+                self.busy.pop_front();
             } else {
                 break;
             }
@@ -198,8 +234,8 @@ impl Timeline {
     /// End of the last reservation (the wire is idle for good after it).
     pub fn idle_from(&self) -> SimTime {
         self.busy
-            .last_key_value()
-            .map_or(self.floor, |(_, &e)| e.max(self.floor))
+            .back()
+            .map_or(self.floor, |&(_, e)| e.max(self.floor))
     }
 }
 
@@ -257,6 +293,108 @@ mod tests {
             if i % 500 == 499 {
                 t.advance(ns(i / 3 - 100));
             }
+        }
+    }
+
+    /// The B-tree calendar this deque replaced, kept as the reference.
+    #[derive(Default)]
+    struct Reference {
+        busy: std::collections::BTreeMap<SimTime, SimTime>,
+        floor: SimTime,
+    }
+
+    impl Reference {
+        fn find(&self, ready: SimTime, len: SimDuration) -> SimTime {
+            use std::ops::Bound;
+            let ready = ready.max(self.floor);
+            let mut start = ready;
+            if let Some((_, &end)) = self.busy.range(..=ready).next_back() {
+                start = start.max(end);
+            }
+            for (&s, &e) in self.busy.range((Bound::Excluded(ready), Bound::Unbounded)) {
+                if start + len <= s {
+                    break;
+                }
+                start = start.max(e);
+            }
+            start
+        }
+        fn insert(&mut self, mut start: SimTime, mut end: SimTime) {
+            if end <= start {
+                return;
+            }
+            if let Some((&s, &e)) = self.busy.range(..=start).next_back() {
+                if e >= start {
+                    start = s;
+                    end = end.max(e);
+                    self.busy.remove(&s);
+                }
+            }
+            while let Some((&s, &e)) = self.busy.range(start..=end).next() {
+                end = end.max(e);
+                self.busy.remove(&s);
+            }
+            self.busy.insert(start, end);
+        }
+        fn advance(&mut self, now: SimTime) {
+            if now <= self.floor {
+                return;
+            }
+            self.floor = now;
+            self.busy.retain(|_, e| *e > now);
+        }
+    }
+
+    #[test]
+    fn answers_as_the_btree_calendar_it_replaced() {
+        let mut t = Timeline::new();
+        let mut r = Reference::default();
+        let mut x: u64 = 777;
+        let mut next = || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            x >> 33
+        };
+        let mut now = 0u64;
+        for i in 0..20_000u64 {
+            let a = ns(now + next() % 300);
+            let len = d(1 + next() % 40);
+            match next() % 6 {
+                // overlapping holds too (an oversubscribed pool does that)
+                0 => {
+                    t.insert(a, a + len);
+                    r.insert(a, a + len);
+                }
+                1 | 2 => {
+                    let s = t.reserve(a, len);
+                    assert_eq!(s, r.find(a, len), "step {i}");
+                    r.insert(s, s + len);
+                }
+                3 => {
+                    now += next() % 50;
+                    t.advance(ns(now));
+                    r.advance(ns(now));
+                }
+                _ => {
+                    assert_eq!(t.find(a, len), r.find(a, len), "step {i}");
+                    let free = a >= r.floor
+                        && r.busy
+                            .range(..=a)
+                            .next_back()
+                            .map_or(true, |(_, &e)| e <= a);
+                    assert_eq!(t.is_free_at(a), free, "step {i}");
+                    let next_busy = r
+                        .busy
+                        .range((std::ops::Bound::Excluded(a), std::ops::Bound::Unbounded))
+                        .next()
+                        .map_or(SimTime::MAX, |(&s, _)| s);
+                    assert_eq!(t.next_busy_after(a), next_busy, "step {i}");
+                }
+            }
+            let mine: Vec<_> = t.busy.iter().copied().collect();
+            let theirs: Vec<_> = r.busy.iter().map(|(&s, &e)| (s, e)).collect();
+            assert_eq!(mine, theirs, "step {i}");
         }
     }
 }

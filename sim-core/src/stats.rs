@@ -103,6 +103,9 @@ pub struct TimeSeries {
     rows: Vec<Vec<f64>>,
     max_windows: usize,
     merged_late: u64,
+    /// `[start, end)` in ps of the last row (empty before the first row):
+    /// most samples fall there, found with two comparisons.
+    last_span: (u64, u64),
 }
 
 impl TimeSeries {
@@ -122,6 +125,7 @@ impl TimeSeries {
             rows: Vec::new(),
             max_windows: max_windows.max(1),
             merged_late: 0,
+            last_span: (0, 0),
         }
     }
 
@@ -141,24 +145,40 @@ impl TimeSeries {
     }
 
     /// Index of the row holding `at`, creating rows as needed. Most samples
-    /// fall in the last row, so that case avoids the division.
+    /// fall in the last row, so that case is two comparisons.
     #[inline]
     fn window_index(&mut self, at: SimTime) -> usize {
         let ps = at.as_ps();
-        let w = self.window.as_ps();
-        let last = self.rows.len().wrapping_sub(1);
-        if !self.rows.is_empty() && ps >= last as u64 * w && ps < (last as u64 + 1) * w {
-            return last;
+        if ps >= self.last_span.0 && ps < self.last_span.1 {
+            return self.rows.len() - 1;
         }
+        self.window_index_slow(ps)
+    }
+
+    #[cold]
+    fn window_index_slow(&mut self, ps: u64) -> usize {
+        let w = self.window.as_ps();
         let mut idx = (ps / w) as usize;
         if idx >= self.max_windows {
             self.merged_late += 1;
             idx = self.max_windows - 1;
         }
-        while self.rows.len() <= idx {
-            self.rows.push(vec![0.0; self.columns.len()]);
+        if self.rows.len() <= idx {
+            self.grow_to(idx + 1);
         }
         idx
+    }
+
+    /// Adds zero rows up to `n` rows and updates the last row's span.
+    fn grow_to(&mut self, n: usize) {
+        while self.rows.len() < n {
+            self.rows.push(vec![0.0; self.columns.len()]);
+        }
+        let last = self.rows.len() as u64 - 1;
+        let w = self.window.as_ps();
+        // the last allowed row also takes every later sample, counted as
+        // merged: keep those on the slow path so they are counted
+        self.last_span = (last.saturating_mul(w), (last + 1).saturating_mul(w));
     }
 
     /// Spreads the interval `[start, end)` over the windows it covers, adding
@@ -166,13 +186,8 @@ impl TimeSeries {
     pub fn add_interval_us(&mut self, start: SimTime, end: SimTime, column: usize) {
         let w = self.window.as_ps();
         // Fastest path: inside the last row (no division).
-        let last = self.rows.len().wrapping_sub(1) as u64;
-        if !self.rows.is_empty()
-            && end > start
-            && start.as_ps() >= last * w
-            && end.as_ps() <= (last + 1) * w
-        {
-            let idx = last as usize;
+        if end > start && start.as_ps() >= self.last_span.0 && end.as_ps() <= self.last_span.1 {
+            let idx = self.rows.len() - 1;
             self.rows[idx][column] += (end.as_ps() - start.as_ps()) as f64 / 1e6;
             return;
         }
@@ -196,8 +211,8 @@ impl TimeSeries {
     pub fn extend_to(&mut self, end: SimTime) {
         let n = end.as_ps().div_ceil(self.window.as_ps()) as usize;
         let n = n.min(self.max_windows);
-        while self.rows.len() < n {
-            self.rows.push(vec![0.0; self.columns.len()]);
+        if self.rows.len() < n {
+            self.grow_to(n);
         }
     }
 

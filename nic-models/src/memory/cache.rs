@@ -99,33 +99,38 @@ impl Cache {
     }
 
     #[inline]
-    fn set_base(&self, line: u64) -> usize {
-        let set = match self.set_mask {
+    fn set_index(&self, line: u64) -> usize {
+        (match self.set_mask {
             Some(m) => line & m,
             None => line % self.sets,
-        };
-        set as usize * self.geometry.ways as usize
+        }) as usize
+    }
+
+    #[inline]
+    fn set_base(&self, line: u64) -> usize {
+        self.set_index(line) * self.geometry.ways as usize
     }
 
     /// Looks up a line number, installing it on a miss.
     pub fn access_line(&mut self, line: u64) -> Lookup {
         self.clock += 1;
-        let ways = self.geometry.ways as usize;
-        let base = self.set_base(line);
-        let set_tags = &mut self.tags[base..base + ways];
+        let set = self.set_index(line);
+        let clock = self.clock;
+        let set_tags = self.tags.set_mut(set);
         if let Some(w) = set_tags.iter().position(|&t| t == line) {
-            self.stamps[base + w] = self.clock;
+            self.stamps.set_mut(set)[w] = clock;
             self.counters.hits += 1;
             return Lookup::Hit;
         }
         // Miss: fill an empty way, else evict the least recently used.
-        let victim = match set_tags.iter().position(|&t| t == EMPTY) {
+        let empty = set_tags.iter().position(|&t| t == EMPTY);
+        let stamps = self.stamps.set_mut(set);
+        let victim = match empty {
             Some(w) => w,
             None => {
                 self.counters.evictions += 1;
-                let stamps = &self.stamps[base..base + ways];
                 let mut lru = 0;
-                for w in 1..ways {
+                for w in 1..stamps.len() {
                     if stamps[w] < stamps[lru] {
                         lru = w;
                     }
@@ -133,8 +138,8 @@ impl Cache {
                 lru
             }
         };
-        self.tags[base + victim] = line;
-        self.stamps[base + victim] = self.clock;
+        stamps[victim] = clock;
+        self.tags.set_mut(set)[victim] = line;
         self.counters.misses += 1;
         Lookup::Miss
     }

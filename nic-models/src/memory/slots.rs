@@ -61,6 +61,26 @@ impl Slots {
         (group, off)
     }
 
+    /// The `ways` slots of set `set` (slots `set * ways ..`), writable: one
+    /// group lookup by shift and mask, no division (the cache's hot path).
+    #[inline]
+    pub(crate) fn set_mut(&mut self, set: usize) -> &mut [u64] {
+        let ways = self.group_len / SETS_PER_GROUP;
+        let (g, off) = (set / SETS_PER_GROUP, (set % SETS_PER_GROUP) * ways);
+        if self.groups[g].is_empty() {
+            self.allocate(g);
+        }
+        &mut self.groups[g][off..off + ways]
+    }
+
+    /// Gives group `g` its slots (first write to it).
+    #[cold]
+    #[inline(never)]
+    fn allocate(&mut self, g: usize) {
+        let len = self.group_len.min(self.len - g * self.group_len);
+        self.groups[g] = vec![self.fill; len];
+    }
+
     fn group(&self, i: usize) -> (&[u64], usize) {
         assert!(i < self.len, "slot {i} of {}", self.len);
         let (g, off) = (i / self.group_len, i % self.group_len);

@@ -1,7 +1,7 @@
 //! What a node does when a core finishes: route what the handler sent (to actors, maybe across PCIe, or out of the transmit MAC), record the completion; and the policy tick.
 
 use super::accounting::col;
-use super::driver::Finished;
+use super::driver::Done;
 use super::{Node, NodeEvent, SPARE_PAYLOADS};
 use crate::frame::Frame;
 use crate::world::WorldEvent;
@@ -16,15 +16,22 @@ impl Node {
         now: SimTime,
         sched: &mut Scheduler<WorldEvent>,
     ) {
-        let Some(mut r) = self.driver.finish(core, now) else {
+        // the node's buffers, empty between completions: nothing is allocated here
+        let mut outbox = std::mem::take(&mut self.outbox_buf);
+        let mut forwarded = std::mem::take(&mut self.forwarded_buf);
+        let Some(r) = self
+            .driver
+            .finish_into(core, now, &mut outbox, &mut forwarded)
+        else {
+            self.outbox_buf = outbox;
+            self.forwarded_buf = forwarded;
             return;
         };
-        for msg in std::mem::take(&mut r.forwarded) {
+        for msg in forwarded.drain(..) {
             // passed on by a NIC core: now it crosses PCIe to its host actor
             self.route(msg, Side::Nic, now, sched);
         }
         let origin = r.request.filter(|p| p.from_wire).map(|p| p.created_at);
-        let mut outbox = std::mem::take(&mut r.outbox);
         for (dst, m) in outbox.drain(..) {
             match dst {
                 Endpoint::Actor(_) => {
@@ -37,7 +44,8 @@ impl Node {
                 Endpoint::Host => self.acct.egress_host += 1,
             }
         }
-        self.driver.recycle_outbox(core, outbox);
+        self.outbox_buf = outbox;
+        self.forwarded_buf = forwarded;
         self.record_completion(&r, core, now);
     }
 
@@ -68,7 +76,7 @@ impl Node {
         }
     }
 
-    fn record_completion(&mut self, r: &Finished, core: CoreId, now: SimTime) {
+    fn record_completion(&mut self, r: &Done, core: CoreId, now: SimTime) {
         if r.served {
             self.acct.served += 1;
         }

@@ -115,6 +115,17 @@ pub struct Finished {
     pub forwarded: Vec<Message>,
 }
 
+/// What the node needs of a finished execution ([`RuntimeDriver::finish_into`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Done {
+    /// The actor that ran.
+    pub actor: scheduler::ActorId,
+    /// Whether it was a message whose handler ran and returned.
+    pub served: bool,
+    /// The request it ran, if any.
+    pub request: Option<PickedRequest>,
+}
+
 /// The runtime with the cost models its cores run on.
 pub struct RuntimeDriver {
     rt: Runtime,
@@ -125,6 +136,9 @@ pub struct RuntimeDriver {
     forwarding: ForwardingCost,
     nic: Vec<Option<Running>>,
     host: Vec<Option<Running>>,
+    /// Bit `i` set while NIC core `i` (below 64) runs something: the idle
+    /// loop visits only idle cores, in index order.
+    nic_busy: u64,
     /// Per core: what its current execution sent (kept allocated between executions).
     nic_outbox: Vec<Vec<(Endpoint, Message)>>,
     host_outbox: Vec<Vec<(Endpoint, Message)>>,
@@ -178,6 +192,7 @@ impl RuntimeDriver {
             forwarding,
             nic: (0..nic).map(|_| None).collect(),
             host: (0..host).map(|_| None).collect(),
+            nic_busy: 0,
             nic_outbox: (0..nic).map(|_| Vec::new()).collect(),
             host_outbox: (0..host).map(|_| Vec::new()).collect(),
             counters: DriverCounters::default(),
@@ -272,11 +287,29 @@ impl RuntimeDriver {
     /// that would get nothing (most events find most idle cores without work).
     pub fn dispatch_idle(&mut self, now: SimTime, started: &mut Vec<(CoreId, SimTime)>) {
         if self.rt.has_work_for(Side::Nic) {
-            for i in 0..self.nic.len() {
-                let core = CoreId::nic(i as u32);
-                if self.nic[i].is_none() && self.rt.has_work_for_core(core) {
-                    if let Some(done) = self.dispatch(core, now) {
-                        started.push((core, done));
+            let n = self.nic.len();
+            if n <= 64 {
+                // the idle cores as they are now: starting core i changes no
+                // later core's slot, so this set stays exact through the loop
+                let all = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
+                let mut idle = all & !self.nic_busy;
+                while idle != 0 {
+                    let i = idle.trailing_zeros();
+                    idle &= idle - 1;
+                    let core = CoreId::nic(i);
+                    if self.rt.has_work_for_core(core) {
+                        if let Some(done) = self.dispatch_checked(core, now) {
+                            started.push((core, done));
+                        }
+                    }
+                }
+            } else {
+                for i in 0..n {
+                    let core = CoreId::nic(i as u32);
+                    if self.nic[i].is_none() && self.rt.has_work_for_core(core) {
+                        if let Some(done) = self.dispatch_checked(core, now) {
+                            started.push((core, done));
+                        }
                     }
                 }
             }
@@ -299,6 +332,11 @@ impl RuntimeDriver {
         if !self.rt.has_work_for_core(core) {
             return None;
         }
+        self.dispatch_checked(core, now)
+    }
+
+    /// [`Self::dispatch`] once `has_work_for_core(core)` said yes.
+    fn dispatch_checked(&mut self, core: CoreId, now: SimTime) -> Option<SimTime> {
         let (model, forwarding, outbox) = match core.side {
             Side::Nic => (
                 Some(&mut self.nic_model),
@@ -315,23 +353,33 @@ impl RuntimeDriver {
             Side::Nic => 1.0,
             Side::Host => self.host_cycle_scale,
         };
-        let platform = model.map(|m| {
-            SimPlatform::new(m, core.index as usize, core.side).map(|p| p.with_cycle_scale(scale))
-        });
-        let (inner, outbox) = match (platform, outbox) {
-            (Some(Ok(p)), Some(outbox)) => (p.with_dma_model(self.dma_model.clone()), outbox),
+        let (inner, outbox) = match (model, outbox) {
+            (Some(m), Some(outbox)) => match SimPlatform::new(m, core.index as usize, core.side) {
+                Ok(p) => (p, outbox),
+                Err(_) => {
+                    // No cost model for this core: it cannot run anything; counted.
+                    self.counters.platform_errors += 1;
+                    return None;
+                }
+            },
             _ => {
-                // No cost model for this core: it cannot run anything; counted.
                 self.counters.platform_errors += 1;
                 return None;
             }
         };
+        // (the default scale is 1: skip moving the platform for nothing)
+        let inner = if scale == 1.0 {
+            inner
+        } else {
+            inner.with_cycle_scale(scale)
+        };
+        let inner = inner.with_dma_model(self.dma_model.clone());
         outbox.clear();
         let stack = match core.side {
             Side::Nic => None,
             Side::Host => self.host_stack,
         };
-        let mut platform = NodePlatform::new(inner, forwarding, outbox).with_host_stack(stack);
+        let mut platform = NodePlatform::with_stack(inner, forwarding, outbox, stack);
         platform.inner_mut().advance_to(now);
         platform.inner_mut().begin_exec();
         let outcome = match self.rt.run_next(core, now, &mut platform) {
@@ -365,14 +413,18 @@ impl RuntimeDriver {
             self.counters.out_of_order_dispatches += 1;
         }
         self.last_dispatch = now;
-        let slot = Running {
+        // the slot first, so `Running` (a few hundred bytes) is built in place
+        let slot = self.slot_mut(core)?;
+        *slot = Some(Running {
             outcome,
             started: now,
             done_at,
             request,
             pipeline,
-        };
-        *self.slot_mut(core)? = Some(slot);
+        });
+        if core.side == Side::Nic && core.index < 64 {
+            self.nic_busy |= 1 << core.index;
+        }
         Some(done_at)
     }
 
@@ -391,35 +443,76 @@ impl RuntimeDriver {
     /// The completion event of `core` fired at `now`: completes its execution in
     /// the runtime and hands back what ran (its outbox still to route).
     pub fn finish(&mut self, core: CoreId, now: SimTime) -> Option<Finished> {
-        let mut r = self.slot_mut(core)?.take()?;
+        let mut outbox = Vec::new();
+        let mut forwarded = Vec::new();
+        let (done, kind, exec_time) = self.finish_parts(core, now, &mut outbox, &mut forwarded)?;
+        Some(Finished {
+            actor: done.actor,
+            served: done.served,
+            request: done.request,
+            outbox,
+            kind,
+            exec_time,
+            forwarded,
+        })
+    }
+
+    /// [`Self::finish`] for the node's hot path: what the handler sent is
+    /// swapped into `outbox` (which must be empty; its allocation goes to the
+    /// core for its next execution) and the released forwards are appended
+    /// to `forwarded`, so nothing is allocated per completion.
+    pub fn finish_into(
+        &mut self,
+        core: CoreId,
+        now: SimTime,
+        outbox: &mut Vec<(Endpoint, Message)>,
+        forwarded: &mut Vec<Message>,
+    ) -> Option<Done> {
+        self.finish_parts(core, now, outbox, forwarded)
+            .map(|(done, _, _)| done)
+    }
+
+    fn finish_parts(
+        &mut self,
+        core: CoreId,
+        now: SimTime,
+        outbox: &mut Vec<(Endpoint, Message)>,
+        forwarded: &mut Vec<Message>,
+    ) -> Option<(Done, OutcomeKind, SimDuration)> {
+        // read what is needed in place; only the outcome moves (to the runtime)
+        let r = self.slot_mut(core)?.as_mut()?;
         let busy = r.done_at.saturating_since(r.started);
+        let done = Done {
+            actor: r.outcome.actor,
+            served: r.served(),
+            request: r.request,
+        };
+        let kind = r.outcome.kind.clone();
+        let exec_time = r.outcome.exec_time;
+        let forward = r.outcome.forwarded.take();
+        let outcome = self.slot_mut(core)?.take()?.outcome;
+        if core.side == Side::Nic && core.index < 64 {
+            self.nic_busy &= !(1 << core.index);
+        }
         match core.side {
             Side::Nic => self.nic_busy_done += busy,
             Side::Host => self.host_busy_done += busy,
         }
-        let outbox = match core.side {
+        if let Some(core_outbox) = match core.side {
             Side::Nic => self.nic_outbox.get_mut(core.index as usize),
             Side::Host => self.host_outbox.get_mut(core.index as usize),
+        } {
+            std::mem::swap(core_outbox, outbox);
         }
-        .map(std::mem::take)
-        .unwrap_or_default();
-        let done = Finished {
-            actor: r.outcome.actor,
-            served: r.served(),
-            request: r.request,
-            outbox,
-            kind: r.outcome.kind.clone(),
-            exec_time: r.outcome.exec_time,
-            forwarded: self.release_forward(r.outcome.forwarded.take()),
-        };
-        if self.rt.finish(r.outcome, now).is_err() {
+        self.release_forward(forward, forwarded);
+        if self.rt.finish(outcome, now).is_err() {
             self.counters.runtime_errors += 1;
         }
-        Some(done)
+        Some((done, kind, exec_time))
     }
 
-    /// Files a finished forward and releases the ready ones from the front.
-    fn release_forward(&mut self, done: Option<Message>) -> Vec<Message> {
+    /// Files a finished forward and appends the ready ones, from the front, to `ready`.
+    fn release_forward(&mut self, done: Option<Message>, ready: &mut Vec<Message>) {
         if let Some(m) = done {
             match self
                 .forwards
@@ -430,17 +523,16 @@ impl RuntimeDriver {
                 // not dispatched through this driver: a bug, counted, passed on
                 None => {
                     self.counters.runtime_errors += 1;
-                    return vec![m];
+                    ready.push(m);
+                    return;
                 }
             }
         }
-        let mut ready = Vec::new();
         while let Some((_, Some(_))) = self.forwards.front() {
             if let Some((_, Some(m))) = self.forwards.pop_front() {
                 ready.push(m);
             }
         }
-        ready
     }
 
     /// Forwarded messages whose core finished, waiting for an earlier forward.

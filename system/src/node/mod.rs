@@ -132,7 +132,10 @@ pub struct Node {
     /// Only what delivery accounting needs; a cluster will hand the whole
     /// frame to the link instead.
     tx_in_flight: VecDeque<(SimTime, SimTime, u32)>,
-    arriving: VecDeque<Frame>,
+    /// Messages on their way to the runtime (after MAC, switch and packet
+    /// engine), with the node their frame came from: only what `Arrive` needs
+    /// of the frame, so the queue moves small entries.
+    arriving: VecDeque<(NodeId, Message)>,
     /// Payload buffers of transmitted replies, for the source to reuse (bounded).
     spare_payloads: Vec<Vec<u8>>,
     to_host: VecDeque<SimTime>,
@@ -149,6 +152,10 @@ pub struct Node {
     request_series: bool,
     drops_in_series: u64,
     started: Vec<(CoreId, SimTime)>,
+    /// A finished execution's outbox and released forwards, drained by
+    /// `on_core_done` (kept allocated between completions).
+    outbox_buf: Vec<(scheduler::Endpoint, Message)>,
+    forwarded_buf: Vec<Message>,
     /// Cluster runs: where remote frames go instead of the transmit MAC.
     net: Option<net::NetPort>,
     /// Per-actor timers (`timer.rs`).
@@ -189,6 +196,8 @@ impl Node {
             request_series: p.conserve == Conserve::Messages,
             drops_in_series: 0,
             started: Vec::new(),
+            outbox_buf: Vec::new(),
+            forwarded_buf: Vec::new(),
             net: None,
             timers: p.timers,
         }
@@ -271,14 +280,15 @@ impl Node {
             self.commit_forwarded(at);
             return self.forward_frame(at, &frame);
         }
-        if frame.msg.is_none() {
+        let from = frame.src.node();
+        let Some(msg) = frame.msg else {
             // nothing for the runtime to run (a message-less frame reaches
             // only a node with a forwarding path); counted, never silent
             self.acct.drops_ingress += 1;
             return Ingress::Dropped;
-        }
+        };
         self.acct.in_flight_arriving += 1;
-        self.arriving.push_back(frame);
+        self.arriving.push_back((from, msg));
         sched.schedule_at(at, self.ev(NodeEvent::Arrive));
         Ingress::Arrives(at)
     }
@@ -291,7 +301,7 @@ impl Node {
 
     /// Whether the next `Arrive` event is for a frame from the traffic source.
     pub fn next_arrival_from(&self, node: NodeId) -> bool {
-        self.arriving.front().is_some_and(|f| f.src.node() == node)
+        self.arriving.front().is_some_and(|&(from, _)| from == node)
     }
 
     /// Handles one of this node's events.
@@ -299,7 +309,7 @@ impl Node {
         match ev {
             NodeEvent::Arrive => {
                 self.acct.in_flight_arriving -= 1;
-                let msg = self.arriving.pop_front().and_then(|f| f.msg);
+                let msg = self.arriving.pop_front().map(|(_, m)| m);
                 // on an on-path NIC a host actor's request waits for a NIC core to forward it
                 if let Some(msg) = msg.and_then(|m| self.driver.arrive_from_wire(m, now)) {
                     self.route(msg, Side::Nic, now, sched);

@@ -10,7 +10,22 @@ use sim_core::SimTime;
 
 impl Node {
     /// Called on every event of the world: counts what has landed or left by `now`.
+    #[inline]
     pub fn flush(&mut self, upto: SimTime) {
+        // most events find nothing landed or left: answer without a call
+        if self.forward.is_none()
+            && self.to_host.front().map_or(true, |&t| t > upto)
+            && self
+                .tx_in_flight
+                .front()
+                .map_or(true, |&(t, _, _)| t > upto)
+        {
+            return;
+        }
+        self.flush_due(upto);
+    }
+
+    fn flush_due(&mut self, upto: SimTime) {
         self.commit_forwarded(upto);
         while self.to_host.front().is_some_and(|&t| t <= upto) {
             self.to_host.pop_front();

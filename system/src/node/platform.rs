@@ -58,6 +58,17 @@ impl<'a> NodePlatform<'a> {
         forwarding: Option<&'a mut ForwardingCost>,
         outbox: &'a mut Vec<(Endpoint, Message)>,
     ) -> NodePlatform<'a> {
+        NodePlatform::with_stack(inner, forwarding, outbox, None)
+    }
+
+    /// [`NodePlatform::new`] with the host stack of a host-only run (or `None`),
+    /// built in one go (a platform is a few hundred bytes to move).
+    pub fn with_stack(
+        inner: SimPlatform<&'a mut CoreModel>,
+        forwarding: Option<&'a mut ForwardingCost>,
+        outbox: &'a mut Vec<(Endpoint, Message)>,
+        host_stack: Option<crate::node::host_stack::HostStack>,
+    ) -> NodePlatform<'a> {
         NodePlatform {
             inner,
             outbox,
@@ -66,18 +77,8 @@ impl<'a> NodePlatform<'a> {
             picked: None,
             pipeline: SimDuration::ZERO,
             host_writes: (0, 0, 0),
-            host_stack: None,
+            host_stack,
         }
-    }
-
-    /// A host core of a host-only run: charge `stack` for every message
-    /// received from or sent to the wire.
-    pub fn with_host_stack(
-        mut self,
-        stack: Option<crate::node::host_stack::HostStack>,
-    ) -> NodePlatform<'a> {
-        self.host_stack = stack;
-        self
     }
 
     fn charge(&mut self, d: SimDuration) {
