@@ -6,6 +6,9 @@
 //! Each execution runs on a [`NodePlatform`] over the node's NIC or host
 //! cost model, so the NIC packet path, caches, accelerators and DMA are
 //! charged by the same code for every caller.
+//! This file holds the driver's state and the dispatch side; the finish
+//! side (completions, forwards released in order, busy time) is
+//! `driver_finish.rs`.
 //!
 //! Nothing is dropped silently: an error from the runtime, a platform that
 //! cannot be built, a cost-model refusal or a send beyond the outbox bound
@@ -35,39 +38,17 @@
 //! (`driver_tests.rs`): the later-started execution waits, by at most one
 //! service of the earlier one plus the gap between the two calls.
 
+pub use crate::node::drops::DriverCounters;
 use crate::node::drops::OrderCheck;
 use crate::node::platform::{NodePlatform, PickedRequest};
+pub use finish::{Done, Finished};
 use nic_models::{CoreModel, ForwardingCost};
 use pcie_model::PcieSystem;
-use scheduler::runtime::{CoreId, ExecOutcome, OutcomeKind, Runtime};
+use scheduler::runtime::{CoreId, ExecOutcome, Runtime};
 use scheduler::{Endpoint, Message, Side};
 use sim_core::{SimDuration, SimTime};
 use std::sync::Arc;
 use workloads::sim_platform::SimPlatform;
-
-/// Errors and drops the driver saw; each reaches the run's outputs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct DriverCounters {
-    /// Calls the runtime refused (unknown core, completing a core that was not busy).
-    pub runtime_errors: u64,
-    /// Cores whose platform could not be built (core index beyond the cost model).
-    pub platform_errors: u64,
-    /// Cost-model operations refused during executions (each charged nothing).
-    pub model_errors: u64,
-    /// Messages sent beyond the outbox bound of one execution.
-    pub dropped_sends: u64,
-    /// Dispatches at an earlier simulated time than the one before (the
-    /// ordering argument in the module doc needs this to stay zero).
-    pub out_of_order_dispatches: u64,
-    /// Messages an actor started out of order for their sender.
-    pub reorders: u64,
-    /// Writes actors made into host memory (`ActorCtx::dma`), and their bytes.
-    pub host_writes: u64,
-    pub host_write_bytes: u64,
-    /// PCIe time those writes charged NIC cores, ps (from a host core a write
-    /// is a memory store, charged through the cache model).
-    pub host_write_ps: u64,
-}
 
 /// A busy core's execution.
 pub struct Running {
@@ -81,49 +62,6 @@ pub struct Running {
     pub request: Option<PickedRequest>,
     /// Time the packet path charged before the handler.
     pub pipeline: SimDuration,
-}
-
-impl Running {
-    /// Whether the work was a message whose handler ran and returned (Ok or
-    /// an actor error). Killed and skipped executions are drops the runtime
-    /// counts (`aborted_by_watchdog`, `dropped_actor_killed`).
-    pub fn served(&self) -> bool {
-        self.request.is_some()
-            && matches!(
-                self.outcome.kind,
-                OutcomeKind::Done | OutcomeKind::Failed(_)
-            )
-    }
-}
-
-/// What a finished execution leaves for the node to do.
-pub struct Finished {
-    /// The actor that ran.
-    pub actor: scheduler::ActorId,
-    /// Whether it was a message whose handler ran and returned.
-    pub served: bool,
-    /// The request it ran, if any.
-    pub request: Option<PickedRequest>,
-    /// Messages the handler sent, in send order.
-    pub outbox: Vec<(Endpoint, Message)>,
-    /// How the execution ended (a handler's error is `Failed`).
-    pub kind: OutcomeKind,
-    /// Time the handler alone charged (not the packet path or the scheduler's overhead).
-    pub exec_time: SimDuration,
-    /// Messages NIC cores passed on towards their host actors, ready to
-    /// cross PCIe, in the order they were dispatched (see `forwards`).
-    pub forwarded: Vec<Message>,
-}
-
-/// What the node needs of a finished execution ([`RuntimeDriver::finish_into`]).
-#[derive(Clone, Copy, Debug)]
-pub struct Done {
-    /// The actor that ran.
-    pub actor: scheduler::ActorId,
-    /// Whether it was a message whose handler ran and returned.
-    pub served: bool,
-    /// The request it ran, if any.
-    pub request: Option<PickedRequest>,
 }
 
 /// The runtime with the cost models its cores run on.
@@ -440,151 +378,14 @@ impl RuntimeDriver {
         s
     }
 
-    /// The completion event of `core` fired at `now`: completes its execution in
-    /// the runtime and hands back what ran (its outbox still to route).
-    pub fn finish(&mut self, core: CoreId, now: SimTime) -> Option<Finished> {
-        let mut outbox = Vec::new();
-        let mut forwarded = Vec::new();
-        let (done, kind, exec_time) = self.finish_parts(core, now, &mut outbox, &mut forwarded)?;
-        Some(Finished {
-            actor: done.actor,
-            served: done.served,
-            request: done.request,
-            outbox,
-            kind,
-            exec_time,
-            forwarded,
-        })
-    }
-
-    /// [`Self::finish`] for the node's hot path: what the handler sent is
-    /// swapped into `outbox` (which must be empty; its allocation goes to the
-    /// core for its next execution) and the released forwards are appended
-    /// to `forwarded`, so nothing is allocated per completion.
-    pub fn finish_into(
-        &mut self,
-        core: CoreId,
-        now: SimTime,
-        outbox: &mut Vec<(Endpoint, Message)>,
-        forwarded: &mut Vec<Message>,
-    ) -> Option<Done> {
-        self.finish_parts(core, now, outbox, forwarded)
-            .map(|(done, _, _)| done)
-    }
-
-    fn finish_parts(
-        &mut self,
-        core: CoreId,
-        now: SimTime,
-        outbox: &mut Vec<(Endpoint, Message)>,
-        forwarded: &mut Vec<Message>,
-    ) -> Option<(Done, OutcomeKind, SimDuration)> {
-        // read what is needed in place; only the outcome moves (to the runtime)
-        let r = self.slot_mut(core)?.as_mut()?;
-        let busy = r.done_at.saturating_since(r.started);
-        let done = Done {
-            actor: r.outcome.actor,
-            served: r.served(),
-            request: r.request,
-        };
-        let kind = r.outcome.kind.clone();
-        let exec_time = r.outcome.exec_time;
-        let forward = r.outcome.forwarded.take();
-        let outcome = self.slot_mut(core)?.take()?.outcome;
-        if core.side == Side::Nic && core.index < 64 {
-            self.nic_busy &= !(1 << core.index);
-        }
-        match core.side {
-            Side::Nic => self.nic_busy_done += busy,
-            Side::Host => self.host_busy_done += busy,
-        }
-        if let Some(core_outbox) = match core.side {
-            Side::Nic => self.nic_outbox.get_mut(core.index as usize),
-            Side::Host => self.host_outbox.get_mut(core.index as usize),
-        } {
-            std::mem::swap(core_outbox, outbox);
-        }
-        self.release_forward(forward, forwarded);
-        if self.rt.finish(outcome, now).is_err() {
-            self.counters.runtime_errors += 1;
-        }
-        Some((done, kind, exec_time))
-    }
-
-    /// Files a finished forward and appends the ready ones, from the front, to `ready`.
-    fn release_forward(&mut self, done: Option<Message>, ready: &mut Vec<Message>) {
-        if let Some(m) = done {
-            match self
-                .forwards
-                .iter_mut()
-                .find(|(id, slot)| *id == m.id && slot.is_none())
-            {
-                Some((_, slot)) => *slot = Some(m),
-                // not dispatched through this driver: a bug, counted, passed on
-                None => {
-                    self.counters.runtime_errors += 1;
-                    ready.push(m);
-                    return;
-                }
-            }
-        }
-        while let Some((_, Some(_))) = self.forwards.front() {
-            if let Some((_, Some(m))) = self.forwards.pop_front() {
-                ready.push(m);
-            }
-        }
-    }
-
-    /// Forwarded messages whose core finished, waiting for an earlier forward.
-    pub fn forwards_waiting(&self) -> u64 {
-        self.forwards.iter().filter(|(_, m)| m.is_some()).count() as u64
-    }
-
-    /// Hands back `core`'s outbox buffer after the caller routed its messages
-    /// (cleared, its allocation kept for the next execution).
-    pub fn recycle_outbox(&mut self, core: CoreId, mut outbox: Vec<(Endpoint, Message)>) {
-        outbox.clear();
-        let slot = match core.side {
-            Side::Nic => self.nic_outbox.get_mut(core.index as usize),
-            Side::Host => self.host_outbox.get_mut(core.index as usize),
-        };
-        if let Some(slot) = slot {
-            *slot = outbox;
-        }
-    }
-
-    /// Executions running now.
-    pub fn running(&self) -> impl Iterator<Item = &Running> {
-        self.nic.iter().chain(self.host.iter()).flatten()
-    }
-
-    /// NIC core time up to `end`: finished executions plus the part of running ones before `end`.
-    pub fn nic_busy(&self, end: SimTime) -> SimDuration {
-        let partial = self
-            .nic
-            .iter()
-            .flatten()
-            .map(|r| r.done_at.min(end).saturating_since(r.started))
-            .fold(SimDuration::ZERO, |a, b| a + b);
-        self.nic_busy_done + partial
-    }
-
-    /// Host core time up to `end`, as [`Self::nic_busy`] (cluster `servers.csv`).
-    pub fn host_busy(&self, end: SimTime) -> SimDuration {
-        let partial = self
-            .host
-            .iter()
-            .flatten()
-            .map(|r| r.done_at.min(end).saturating_since(r.started))
-            .fold(SimDuration::ZERO, |a, b| a + b);
-        self.host_busy_done + partial
-    }
-
     /// NIC cores.
     pub fn nic_cores(&self) -> u32 {
         self.nic.len() as u32
     }
 }
+
+#[path = "driver_finish.rs"]
+mod finish;
 
 #[cfg(test)]
 #[path = "driver_tests.rs"]

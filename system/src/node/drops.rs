@@ -174,3 +174,27 @@ mod tests {
         assert!(!c.started(&msg(5, net, 0)), "actor messages leave no trace");
     }
 }
+
+/// Errors and drops the driver saw; each reaches the run's outputs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DriverCounters {
+    /// Calls the runtime refused (unknown core, completing a core that was not busy).
+    pub runtime_errors: u64,
+    /// Cores whose platform could not be built (core index beyond the cost model).
+    pub platform_errors: u64,
+    /// Cost-model operations refused during executions (each charged nothing).
+    pub model_errors: u64,
+    /// Messages sent beyond the outbox bound of one execution.
+    pub dropped_sends: u64,
+    /// Dispatches at an earlier simulated time than the one before (the
+    /// ordering argument in the module doc needs this to stay zero).
+    pub out_of_order_dispatches: u64,
+    /// Messages an actor started out of order for their sender.
+    pub reorders: u64,
+    /// Writes actors made into host memory (`ActorCtx::dma`), and their bytes.
+    pub host_writes: u64,
+    pub host_write_bytes: u64,
+    /// PCIe time those writes charged NIC cores, ps (from a host core a write
+    /// is a memory store, charged through the cache model).
+    pub host_write_ps: u64,
+}
