@@ -59,7 +59,17 @@ impl RuntimeDriver {
     pub fn finish(&mut self, core: CoreId, now: SimTime) -> Option<Finished> {
         let mut outbox = Vec::new();
         let mut forwarded = Vec::new();
-        let (done, kind, exec_time) = self.finish_parts(core, now, &mut outbox, &mut forwarded)?;
+        // what only this (non-hot) path reports, read before the slot is freed
+        let slots = match core.side {
+            Side::Nic => &self.nic,
+            Side::Host => &self.host,
+        };
+        let peek = slots
+            .get(core.index as usize)
+            .and_then(Option::as_ref)
+            .map(|r| (r.outcome.kind.clone(), r.outcome.exec_time));
+        let done = self.finish_parts(core, now, &mut outbox, &mut forwarded)?;
+        let (kind, exec_time) = peek?;
         Some(Finished {
             actor: done.actor,
             served: done.served,
@@ -83,7 +93,6 @@ impl RuntimeDriver {
         forwarded: &mut Vec<Message>,
     ) -> Option<Done> {
         self.finish_parts(core, now, outbox, forwarded)
-            .map(|(done, _, _)| done)
     }
 
     fn finish_parts(
@@ -92,29 +101,31 @@ impl RuntimeDriver {
         now: SimTime,
         outbox: &mut Vec<(Endpoint, Message)>,
         forwarded: &mut Vec<Message>,
-    ) -> Option<(Done, OutcomeKind, SimDuration)> {
-        // read what is needed in place; only the outcome moves (to the runtime)
-        let r = self.slot_mut(core)?.as_mut()?;
+    ) -> Option<Done> {
+        // read what is needed and complete the outcome where it lies:
+        // `Running` is a few hundred bytes, never moved
+        let slot = match core.side {
+            Side::Nic => self.nic.get_mut(core.index as usize),
+            Side::Host => self.host.get_mut(core.index as usize),
+        };
+        let Some(slot) = slot else {
+            // as `slot_mut`: a core beyond the driver's is counted
+            self.counters.platform_errors += 1;
+            return None;
+        };
+        let r = slot.as_mut()?;
         let busy = r.done_at.saturating_since(r.started);
         let done = Done {
             actor: r.outcome.actor,
             served: r.served(),
             request: r.request,
         };
-        let kind = r.outcome.kind.clone();
-        let exec_time = r.outcome.exec_time;
         let forward = r.outcome.forwarded.take();
-        // completed where it lies: `Running` is a few hundred bytes, not moved
-        let slot = match core.side {
-            Side::Nic => self.nic.get_mut(core.index as usize),
-            Side::Host => self.host.get_mut(core.index as usize),
-        }?;
-        if let Some(r) = slot.as_ref() {
-            if self.rt.finish_in_place(&r.outcome, now).is_err() {
-                self.counters.runtime_errors += 1;
-            }
-        }
+        let result = self.rt.finish_in_place(&r.outcome, now);
         *slot = None;
+        if result.is_err() {
+            self.counters.runtime_errors += 1;
+        }
         if core.side == Side::Nic && core.index < 64 {
             self.nic_busy &= !(1 << core.index);
         }
@@ -129,7 +140,7 @@ impl RuntimeDriver {
             std::mem::swap(core_outbox, outbox);
         }
         self.release_forward(forward.map(|m| *m), forwarded);
-        Some((done, kind, exec_time))
+        Some(done)
     }
 
     /// Files a finished forward and appends the ready ones, from the front, to `ready`.
