@@ -13,6 +13,7 @@
 //!    reports [`EngineError::QueueOverflow`] rather than continuing with a
 //!    silently wrong model.
 
+use crate::fifo_queue::FifoQueue;
 use crate::queue::EventQueue;
 use crate::time::{SimDuration, SimTime};
 
@@ -27,7 +28,7 @@ pub trait Model {
 /// What a model sees of the engine: the clock and a way to schedule events.
 pub struct Scheduler<E> {
     now: SimTime,
-    queue: EventQueue<E>,
+    queue: FifoQueue<E>,
     overflowed: u64,
     clamped: u64,
 }
@@ -76,7 +77,7 @@ impl<E> Scheduler<E> {
     pub fn staging(capacity: usize) -> Self {
         Scheduler {
             now: SimTime::ZERO,
-            queue: EventQueue::with_capacity_limit(capacity),
+            queue: FifoQueue::with_capacity_limit(capacity),
             overflowed: 0,
             clamped: 0,
         }
@@ -130,7 +131,7 @@ impl<M: Model> Engine<M> {
             model,
             sched: Scheduler {
                 now: SimTime::ZERO,
-                queue: EventQueue::with_capacity_limit(capacity),
+                queue: FifoQueue::with_capacity_limit(capacity),
                 overflowed: 0,
                 clamped: 0,
             },

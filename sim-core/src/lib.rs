@@ -19,6 +19,7 @@
 
 pub mod bench;
 pub mod engine;
+pub mod fifo_queue;
 pub mod parallel;
 pub mod queue;
 pub mod rng;
