@@ -4,6 +4,8 @@
 //! dispatch is a `match`, not a virtual call. The model schedules follow-up
 //! events through the [`Scheduler`] it is handed; it never sees the queue.
 //!
+//! The future-event list is a [`crate::fifo_queue::FifoQueue`] (the order
+//! of [`crate::queue::EventQueue::push`]; only 16-byte keys move).
 //! Guarantees, in addition to the queue's (see [`crate::queue`]):
 //! 1. `now` never decreases. An event scheduled before `now` (a model bug)
 //!    fires at `now` and is counted in [`Scheduler::clamped_to_now`].
