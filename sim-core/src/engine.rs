@@ -4,6 +4,8 @@
 //! dispatch is a `match`, not a virtual call. The model schedules follow-up
 //! events through the [`Scheduler`] it is handed; it never sees the queue.
 //!
+//! The future-event list is a [`crate::fifo_queue::FifoQueue`] (the order
+//! of [`crate::queue::EventQueue::push`]; only 16-byte keys move).
 //! Guarantees, in addition to the queue's (see [`crate::queue`]):
 //! 1. `now` never decreases. An event scheduled before `now` (a model bug)
 //!    fires at `now` and is counted in [`Scheduler::clamped_to_now`].
@@ -13,6 +15,7 @@
 //!    reports [`EngineError::QueueOverflow`] rather than continuing with a
 //!    silently wrong model.
 
+use crate::fifo_queue::FifoQueue;
 use crate::queue::EventQueue;
 use crate::time::{SimDuration, SimTime};
 
@@ -27,7 +30,7 @@ pub trait Model {
 /// What a model sees of the engine: the clock and a way to schedule events.
 pub struct Scheduler<E> {
     now: SimTime,
-    queue: EventQueue<E>,
+    queue: FifoQueue<E>,
     overflowed: u64,
     clamped: u64,
 }
@@ -76,7 +79,7 @@ impl<E> Scheduler<E> {
     pub fn staging(capacity: usize) -> Self {
         Scheduler {
             now: SimTime::ZERO,
-            queue: EventQueue::with_capacity_limit(capacity),
+            queue: FifoQueue::with_capacity_limit(capacity),
             overflowed: 0,
             clamped: 0,
         }
@@ -130,7 +133,7 @@ impl<M: Model> Engine<M> {
             model,
             sched: Scheduler {
                 now: SimTime::ZERO,
-                queue: EventQueue::with_capacity_limit(capacity),
+                queue: FifoQueue::with_capacity_limit(capacity),
                 overflowed: 0,
                 clamped: 0,
             },

@@ -19,6 +19,8 @@
 
 pub mod bench;
 pub mod engine;
+pub mod fifo_queue;
+pub mod latency;
 pub mod parallel;
 pub mod queue;
 pub mod rng;

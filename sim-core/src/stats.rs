@@ -1,99 +1,11 @@
-//! Statistics: latency histograms with percentiles, and per-window time series.
+//! Statistics: per-window time series, and the latency histogram (`latency.rs`, re-exported here).
 //!
 //! Both have bounded memory: the histogram's buckets are fixed by its range
 //! and precision, and a time series holds at most `max_windows` rows (later
 //! windows are merged into the last one and counted).
 
+pub use crate::latency::LatencyHistogram;
 use crate::time::{SimDuration, SimTime};
-use hdrhistogram::Histogram;
-
-/// Latency distribution in nanoseconds, 3 significant digits, 1 ns to 1000 s.
-#[derive(Clone)]
-pub struct LatencyHistogram {
-    hist: Histogram<u64>,
-    /// Samples above the range, clamped to the top bucket (counted, not lost).
-    saturated: u64,
-}
-
-const HIST_MAX_NS: u64 = 1_000_000_000_000;
-
-impl Default for LatencyHistogram {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl LatencyHistogram {
-    /// An empty histogram.
-    pub fn new() -> Self {
-        // The bounds are constants that hdrhistogram accepts; failure here is
-        // a programming error caught by the unit tests.
-        let hist = Histogram::new_with_bounds(1, HIST_MAX_NS, 3).expect("valid histogram bounds");
-        LatencyHistogram { hist, saturated: 0 }
-    }
-
-    /// Records one latency.
-    #[inline]
-    pub fn record(&mut self, d: SimDuration) {
-        let ns = (d.as_ps() / 1_000).max(1);
-        let ns = if ns > HIST_MAX_NS {
-            self.saturated += 1;
-            HIST_MAX_NS
-        } else {
-            ns
-        };
-        // Cannot fail: the value is within the bounds checked above.
-        let _ = self.hist.record(ns);
-    }
-
-    /// Adds another histogram's samples.
-    pub fn merge(&mut self, other: &LatencyHistogram) {
-        let _ = self.hist.add(&other.hist);
-        self.saturated += other.saturated;
-    }
-
-    /// Number of samples.
-    pub fn count(&self) -> u64 {
-        self.hist.len()
-    }
-    /// Mean in microseconds (0 when empty).
-    pub fn mean_us(&self) -> f64 {
-        if self.count() == 0 {
-            0.0
-        } else {
-            self.hist.mean() / 1_000.0
-        }
-    }
-    /// Standard deviation in microseconds.
-    pub fn stdev_us(&self) -> f64 {
-        if self.count() == 0 {
-            0.0
-        } else {
-            self.hist.stdev() / 1_000.0
-        }
-    }
-    /// The `q`-quantile (0..=1) in microseconds (0 when empty).
-    pub fn quantile_us(&self, q: f64) -> f64 {
-        if self.count() == 0 {
-            0.0
-        } else {
-            self.hist.value_at_quantile(q) as f64 / 1_000.0
-        }
-    }
-    /// Largest sample in microseconds.
-    pub fn max_us(&self) -> f64 {
-        self.hist.max() as f64 / 1_000.0
-    }
-    /// Samples that exceeded the range and were clamped.
-    pub fn saturated(&self) -> u64 {
-        self.saturated
-    }
-    /// Forgets every sample.
-    pub fn clear(&mut self) {
-        self.hist.reset();
-        self.saturated = 0;
-    }
-}
 
 /// Sums of named quantities per fixed-length window of simulated time.
 #[derive(Clone, Debug)]
@@ -237,26 +149,6 @@ impl TimeSeries {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percentiles_of_a_uniform_spread() {
-        let mut h = LatencyHistogram::new();
-        for i in 1..=1000u64 {
-            h.record(SimDuration::from_ns(i * 1000));
-        }
-        assert_eq!(h.count(), 1000);
-        assert!((h.quantile_us(0.5) - 500.0).abs() < 1.0);
-        assert!((h.quantile_us(0.99) - 990.0).abs() < 2.0);
-        assert!((h.mean_us() - 500.5).abs() < 1.0);
-    }
-
-    #[test]
-    fn out_of_range_samples_are_counted() {
-        let mut h = LatencyHistogram::new();
-        h.record(SimDuration::from_secs(5000));
-        assert_eq!(h.saturated(), 1);
-        assert_eq!(h.count(), 1);
-    }
 
     #[test]
     fn time_series_sums_per_window_and_stays_bounded() {
