@@ -2,8 +2,11 @@
 //!
 //! The hold model keeps N events pending; each, when popped, pushes one more
 //! at now + Exp(mean). We compare, at N = 1,000 and N = 100,000:
-//! - `engine`: sim-core's `EventQueue` (std `BinaryHeap` over a packed u128
-//!   `(time << 64 | seq)` key) driven through the real `Engine`;
+//! - `engine`: the real `Engine` and its future-event list (`EventQueue`,
+//!   std `BinaryHeap` over a packed u128 `(time << 64 | seq)` key, when the
+//!   figures below were taken; since issue 13's second pass the engine uses
+//!   `FifoQueue`, the same keys plus a slot, over a slab of events, with a
+//!   sorted vector in front while at most 64 are pending);
 //! - `heap_tuple`: `BinaryHeap<Reverse<(u64, u64)>>`, the textbook form;
 //! - `btree`: `BTreeMap<(u64, u64), ()>` with pop_first.
 //!
