@@ -7,7 +7,7 @@ use hdrhistogram::Histogram;
 ///
 /// Recording is on every request's path (3-4 records each), so `record` only
 /// bumps one bin of a plain array laid out exactly as hdrhistogram lays out
-/// its counts for these bounds (`bin_of`), about 10 instructions instead
+/// its counts for these bounds ([`bin_of`]), about 10 instructions instead
 /// of hdrhistogram's ~40. The statistics are read from a real
 /// `hdrhistogram::Histogram` filled from the bins when first asked (reports,
 /// at the end of a run) and kept until the next record, so they are exactly
