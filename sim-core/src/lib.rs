@@ -20,7 +20,6 @@
 pub mod bench;
 pub mod engine;
 pub mod fifo_queue;
-pub mod latency;
 pub mod parallel;
 pub mod queue;
 pub mod rng;
