@@ -19,6 +19,7 @@
 //! worse (+5 M): few events are scheduled at `now`.
 
 use crate::queue::QueueFull;
+use crate::slab::Slab;
 use crate::time::SimTime;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -36,8 +37,7 @@ pub struct FifoQueue<E> {
     /// Large mode: past [`SMALL_MAX`] pending keys they move here, until
     /// it empties again.
     heap: BinaryHeap<Reverse<u128>>,
-    slab: Vec<Option<E>>,
-    free: Vec<u32>,
+    slab: Slab<E>,
     next_seq: u64,
     /// Sequences run from 0 to `seq_limit` (exclusive).
     seq_limit: u64,
@@ -54,8 +54,7 @@ impl<E> FifoQueue<E> {
         FifoQueue {
             sorted: Vec::with_capacity(SMALL_MAX),
             heap: BinaryHeap::new(),
-            slab: Vec::with_capacity(capacity.min(4096)),
-            free: Vec::new(),
+            slab: Slab::with_reserve(capacity.min(4096)),
             next_seq: 0,
             seq_limit: 1u64 << (64 - slot_bits),
             slot_bits,
@@ -72,16 +71,7 @@ impl<E> FifoQueue<E> {
         if self.next_seq >= self.seq_limit {
             self.renumber();
         }
-        let slot = match self.free.pop() {
-            Some(s) => {
-                self.slab[s as usize] = Some(event);
-                s
-            }
-            None => {
-                self.slab.push(Some(event));
-                (self.slab.len() - 1) as u32
-            }
-        };
+        let slot = self.slab.insert(event);
         let key = ((time.as_ps() as u128) << 64)
             | ((self.next_seq as u128) << self.slot_bits)
             | slot as u128;
@@ -107,8 +97,7 @@ impl<E> FifoQueue<E> {
             None => self.heap.pop()?.0,
         };
         let slot = (key as u64 & ((1u64 << self.slot_bits) - 1)) as u32;
-        self.free.push(slot);
-        let event = self.slab[slot as usize].take()?;
+        let event = self.slab.take(slot)?;
         Some((SimTime::from_ps((key >> 64) as u64), event))
     }
 

@@ -7,6 +7,7 @@
 //! place in the slab; freed slots are reused, so a steady run allocates
 //! nothing.
 
+use crate::slab::Slab;
 use crate::time::SimTime;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -39,8 +40,7 @@ pub(crate) struct Full<E>(pub(crate) E);
 /// Pending events by `(time, tiebreak)`, at most `capacity` of them.
 pub(crate) struct SlabQueue<E> {
     heap: BinaryHeap<Key>,
-    slab: Vec<Option<E>>,
-    free: Vec<u32>,
+    slab: Slab<E>,
     capacity: usize,
 }
 
@@ -49,8 +49,7 @@ impl<E> SlabQueue<E> {
     pub(crate) fn with_capacity_limit(capacity: usize) -> Self {
         SlabQueue {
             heap: BinaryHeap::with_capacity(capacity.min(4096)),
-            slab: Vec::with_capacity(capacity.min(4096)),
-            free: Vec::new(),
+            slab: Slab::with_reserve(capacity.min(4096)),
             capacity: capacity.min(u32::MAX as usize),
         }
     }
@@ -65,16 +64,7 @@ impl<E> SlabQueue<E> {
         if self.heap.len() >= self.capacity {
             return Err(Full(event));
         }
-        let slot = match self.free.pop() {
-            Some(s) => {
-                self.slab[s as usize] = Some(event);
-                s
-            }
-            None => {
-                self.slab.push(Some(event));
-                (self.slab.len() - 1) as u32
-            }
-        };
+        let slot = self.slab.insert(event);
         self.heap.push(Key {
             time_ps: time.as_ps(),
             tiebreak,
@@ -86,8 +76,7 @@ impl<E> SlabQueue<E> {
     /// Removes and returns the earliest event.
     pub(crate) fn pop(&mut self) -> Option<(SimTime, E)> {
         let k = self.heap.pop()?;
-        self.free.push(k.slot);
-        let ev = self.slab[k.slot as usize].take()?;
+        let ev = self.slab.take(k.slot)?;
         Some((SimTime::from_ps(k.time_ps), ev))
     }
 
@@ -141,7 +130,7 @@ mod tests {
             assert_eq!(a.pop(), Some(e));
         }
         assert_eq!(a.pop(), None);
-        assert!(a.slab.len() <= 64);
+        assert!(a.slab.allocated() <= 64);
     }
 
     #[test]

@@ -192,23 +192,20 @@ impl RuntimeDriver {
 
     /// NIC core time up to `end`: finished executions plus the part of running ones before `end`.
     pub fn nic_busy(&self, end: SimTime) -> SimDuration {
-        let partial = self
-            .nic
-            .iter()
-            .flatten()
-            .map(|r| r.done_at.min(end).saturating_since(r.started))
-            .fold(SimDuration::ZERO, |a, b| a + b);
-        self.nic_busy_done + partial
+        self.nic_busy_done + running_before(&self.nic, end)
     }
 
     /// Host core time up to `end`, as [`Self::nic_busy`] (cluster `servers.csv`).
     pub fn host_busy(&self, end: SimTime) -> SimDuration {
-        let partial = self
-            .host
-            .iter()
-            .flatten()
-            .map(|r| r.done_at.min(end).saturating_since(r.started))
-            .fold(SimDuration::ZERO, |a, b| a + b);
-        self.host_busy_done + partial
+        self.host_busy_done + running_before(&self.host, end)
     }
+}
+
+/// The part before `end` of the executions running on `cores`.
+fn running_before(cores: &[Option<Running>], end: SimTime) -> SimDuration {
+    cores
+        .iter()
+        .flatten()
+        .map(|r| r.done_at.min(end).saturating_since(r.started))
+        .fold(SimDuration::ZERO, |a, b| a + b)
 }
