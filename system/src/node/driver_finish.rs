@@ -68,7 +68,7 @@ impl RuntimeDriver {
             .get(core.index as usize)
             .and_then(Option::as_ref)
             .map(|r| (r.outcome.kind.clone(), r.outcome.exec_time));
-        let done = self.finish_parts(core, now, &mut outbox, &mut forwarded)?;
+        let done = self.finish_into(core, now, &mut outbox, &mut forwarded)?;
         let (kind, exec_time) = peek?;
         Some(Finished {
             actor: done.actor,
@@ -86,16 +86,6 @@ impl RuntimeDriver {
     /// core for its next execution) and the released forwards are appended
     /// to `forwarded`, so nothing is allocated per completion.
     pub fn finish_into(
-        &mut self,
-        core: CoreId,
-        now: SimTime,
-        outbox: &mut Vec<(Endpoint, Message)>,
-        forwarded: &mut Vec<Message>,
-    ) -> Option<Done> {
-        self.finish_parts(core, now, outbox, forwarded)
-    }
-
-    fn finish_parts(
         &mut self,
         core: CoreId,
         now: SimTime,
