@@ -218,21 +218,16 @@ impl Source {
                         app,
                         payload_bytes,
                     } => {
-                        let mut req = workloads::apps::requests::app_request(kind.name(), app, rng)
-                            .unwrap_or_else(|| gen_request(*kind, rng));
-                        if req.payload.len() < *payload_bytes {
-                            req.payload.resize(*payload_bytes, 0);
-                        }
+                        let req = workloads::apps::requests::app_request(kind.name(), app, rng)
+                            .unwrap_or_else(|| gen_request(*kind, rng))
+                            .padded_to(*payload_bytes);
                         (req.kind, req.payload)
                     }
                     RequestGen::Padded {
                         kind,
                         payload_bytes,
                     } => {
-                        let mut req = gen_request(*kind, rng);
-                        if req.payload.len() < *payload_bytes {
-                            req.payload.resize(*payload_bytes, 0);
-                        }
+                        let req = gen_request(*kind, rng).padded_to(*payload_bytes);
                         (req.kind, req.payload)
                     }
                     RequestGen::Fixed {

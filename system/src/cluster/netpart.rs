@@ -252,10 +252,8 @@ impl NetPart {
         let mut req = match app {
             Some(r) => r,
             None => gen_request(t.kind, &mut cp.rng),
-        };
-        if req.payload.len() < t.pad_to {
-            req.payload.resize(t.pad_to, 0);
         }
+        .padded_to(t.pad_to);
         let me = servers + c;
         // unique across clients and below the runtime's own message ids
         let msg_id = (u64::from(me) << 32) | (id & 0xffff_ffff);

@@ -47,6 +47,17 @@ pub struct Request {
     pub payload: Vec<u8>,
 }
 
+impl Request {
+    /// The request with its payload zero-padded to at least `bytes` (a
+    /// scenario's `request_bytes`: the wire grows, the actor's work does not).
+    pub fn padded_to(mut self, bytes: usize) -> Request {
+        if self.payload.len() < bytes {
+            self.payload.resize(bytes, 0);
+        }
+        self
+    }
+}
+
 /// A config value that deserialized but makes no sense (e.g. zero replicas).
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 #[error("config key `{key}`: {reason}")]
