@@ -203,6 +203,14 @@ impl<'a> ActorCtx<'a> {
         self.after_charge()
     }
 
+    /// An empty buffer to build a payload to [`ActorCtx::send`] in: a
+    /// recycled allocation when the platform keeps spare ones
+    /// ([`Platform::payload_buffer`]), so a reply costs no allocation.
+    #[inline]
+    pub fn payload_buffer(&mut self) -> Vec<u8> {
+        self.platform.payload_buffer()
+    }
+
     /// Send a message. Actor destinations get `dst = id`; network and host
     /// destinations get `dst = NO_ACTOR` and are routed by the platform through
     /// [`Platform::send_to`].

@@ -67,6 +67,22 @@ pub trait Platform {
         let _ = dst_endpoint;
         self.send(msg);
     }
+
+    /// An empty buffer for a payload this execution is about to send: a
+    /// platform that keeps spare allocations (the simulator's node recycles
+    /// the payloads of finished requests and transmitted replies) hands one
+    /// back, so a send allocates nothing in steady state. The default
+    /// allocates nothing until the caller writes.
+    fn payload_buffer(&mut self) -> Vec<u8> {
+        Vec::new()
+    }
+
+    /// The runtime is done with `payload` (a request whose handler ran): a
+    /// platform may keep the allocation for [`Platform::payload_buffer`]; the
+    /// default frees it.
+    fn recycle_payload(&mut self, payload: Vec<u8>) {
+        drop(payload);
+    }
 }
 
 /// Appends a send to an execution's outbox (which the driver routes after the

@@ -14,7 +14,7 @@ use nic_models::switch::synthetic_flow;
 use nic_models::MacPort;
 use scheduler::{Endpoint, Message};
 use sim_core::{Model, Scheduler, SimDuration, SimRng, SimTime};
-use workloads::actors::registry::{gen_request, ActorKind};
+use workloads::actors::registry::{gen_request, gen_request_into, ActorKind};
 use workloads::{ArrivalProcess, OnOff, OnOffArrivals, PacketGenerator};
 
 /// How far past the current event the source runs ahead into a node that
@@ -153,7 +153,8 @@ impl Source {
     }
 
     /// The next frame for `node`, or `None` once the source has stopped.
-    /// `buffer` is an allocation the payload may reuse (its contents are overwritten).
+    /// `buffer` is an allocation the payload may reuse (its contents are
+    /// overwritten): the node's spare buffers, so a request allocates nothing.
     pub fn next_frame(&mut self, node: NodeId, buffer: Vec<u8>) -> Option<Frame> {
         let (id, created_at, flow, actor, kind, payload) = match self {
             Source::Packets { gen, actor } => {
@@ -210,7 +211,7 @@ impl Source {
                 let t = &targets[i];
                 let (kind, payload) = match &t.request {
                     RequestGen::Kind(k) => {
-                        let req = gen_request(*k, rng);
+                        let req = gen_request_into(*k, rng, buffer);
                         (req.kind, req.payload)
                     }
                     RequestGen::App {
@@ -227,13 +228,18 @@ impl Source {
                         kind,
                         payload_bytes,
                     } => {
-                        let req = gen_request(*kind, rng).padded_to(*payload_bytes);
+                        let req = gen_request_into(*kind, rng, buffer).padded_to(*payload_bytes);
                         (req.kind, req.payload)
                     }
                     RequestGen::Fixed {
                         kind,
                         payload_bytes,
-                    } => (*kind, vec![0u8; *payload_bytes]),
+                    } => {
+                        let mut payload = buffer;
+                        payload.clear();
+                        payload.resize(*payload_bytes, 0);
+                        (*kind, payload)
+                    }
                 };
                 let id = *next_id;
                 *next_id += 1;

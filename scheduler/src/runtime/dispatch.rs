@@ -263,7 +263,10 @@ impl Runtime {
                 outcome.msg_id = Some(msg.id);
                 outcome.group = Some(group);
                 outcome.drr_reserved_ns = drr_reserved_ns;
-                self.execute_request(a, &msg, base, platform)
+                let kind = self.execute_request(a, &msg, base, platform);
+                // the request is done with: its allocation may serve a later payload
+                platform.recycle_payload(msg.payload);
+                kind
             }
             Work::Forward { msg, arrived_at } => {
                 outcome.arrived_at = Some(arrived_at);

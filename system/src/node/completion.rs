@@ -2,7 +2,7 @@
 
 use super::accounting::col;
 use super::driver::Done;
-use super::{Node, NodeEvent, SPARE_PAYLOADS};
+use super::{Node, NodeEvent};
 use crate::frame::Frame;
 use crate::world::WorldEvent;
 use scheduler::runtime::{CoreId, RUNTIME_MSG_ID_BASE};
@@ -65,9 +65,7 @@ impl Node {
         let Some(m) = self.hand_to_network(m, to, at_mac, origin) else {
             return;
         };
-        if self.spare_payloads.len() < SPARE_PAYLOADS {
-            self.spare_payloads.push(m.payload);
-        }
+        self.driver.recycle_payload(m.payload);
         match self.tx.transmit(at_mac, wire) {
             Some(done) => self.tx_in_flight.push_back((done, origin, wire)),
             None => {

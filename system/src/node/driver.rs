@@ -40,7 +40,7 @@
 
 pub use crate::node::drops::DriverCounters;
 use crate::node::drops::OrderCheck;
-use crate::node::platform::{NodePlatform, PickedRequest};
+use crate::node::platform::{NodePlatform, PickedRequest, SparePayloads};
 pub use finish::{Done, Finished};
 use nic_models::{CoreModel, ForwardingCost};
 use pcie_model::PcieSystem;
@@ -98,6 +98,9 @@ pub struct RuntimeDriver {
     /// Host-only runs: the host DPDK-style stack host cores pay per message
     /// from or to the wire (`node::host_stack`); `None` otherwise.
     host_stack: Option<crate::node::host_stack::HostStack>,
+    /// Payload allocations of finished requests and transmitted replies, for
+    /// replies and the source's next requests to reuse.
+    spare: SparePayloads,
 }
 
 impl RuntimeDriver {
@@ -142,7 +145,20 @@ impl RuntimeDriver {
             forwards: std::collections::VecDeque::new(),
             on_path: false,
             host_stack: None,
+            spare: SparePayloads::default(),
         }
+    }
+
+    /// An empty payload buffer (a recycled allocation when one is spare).
+    #[inline]
+    pub fn payload_buffer(&mut self) -> Vec<u8> {
+        self.spare.take()
+    }
+
+    /// Keeps `payload`'s allocation for a later [`Self::payload_buffer`] (bounded).
+    #[inline]
+    pub fn recycle_payload(&mut self, payload: Vec<u8>) {
+        self.spare.give(payload);
     }
 
     /// Host cores pay `stack` for every message from or to the wire (the
@@ -317,7 +333,8 @@ impl RuntimeDriver {
             Side::Nic => None,
             Side::Host => self.host_stack,
         };
-        let mut platform = NodePlatform::with_stack(inner, forwarding, outbox, stack);
+        let mut platform =
+            NodePlatform::with_stack(inner, forwarding, outbox, stack, &mut self.spare);
         platform.inner_mut().advance_to(now);
         platform.inner_mut().begin_exec();
         let outcome = match self.rt.run_next(core, now, &mut platform) {

@@ -51,9 +51,6 @@ use scheduler::{Message, Side};
 use sim_core::{Scheduler, SimDuration, SimTime, TimeSeries};
 use std::collections::VecDeque;
 
-/// Most reply payload buffers kept for reuse.
-const SPARE_PAYLOADS: usize = 64;
-
 /// Events of one node (the world tags them with the node's id).
 #[derive(Debug)]
 pub enum NodeEvent {
@@ -136,8 +133,6 @@ pub struct Node {
     /// engine), with the node their frame came from: only what `Arrive` needs
     /// of the frame, so the queue moves small entries.
     arriving: VecDeque<(NodeId, Message)>,
-    /// Payload buffers of transmitted replies, for the source to reuse (bounded).
-    spare_payloads: Vec<Vec<u8>>,
     to_host: VecDeque<SimTime>,
     acct: Accounting,
     warmup_end: SimTime,
@@ -181,7 +176,6 @@ impl Node {
             tx: MacPort::new(p.nic.link_gbps, &p.nic.mac),
             tx_in_flight: VecDeque::new(),
             arriving: VecDeque::new(),
-            spare_payloads: Vec::new(),
             to_host: VecDeque::new(),
             acct: Accounting::default(),
             warmup_end: p.warmup_end,
@@ -293,10 +287,10 @@ impl Node {
         Ingress::Arrives(at)
     }
 
-    /// A payload buffer for a new frame (reused from a transmitted reply when
-    /// one is spare: the echo workload then allocates once per packet, not twice).
+    /// An empty payload buffer for a new frame, reused from a finished request
+    /// or a transmitted reply when one is spare (the driver keeps them).
     pub fn payload_buffer(&mut self) -> Vec<u8> {
-        self.spare_payloads.pop().unwrap_or_default()
+        self.driver.payload_buffer()
     }
 
     /// Whether the next `Arrive` event is for a frame from the traffic source.

@@ -49,6 +49,35 @@ pub struct NodePlatform<'a> {
     /// Host cores of a host-only run: the DPDK-style stack's CPU cost per
     /// message from and to the wire (`node::host_stack`).
     host_stack: Option<crate::node::host_stack::HostStack>,
+    /// The driver's spare payload buffers ([`Platform::payload_buffer`],
+    /// [`Platform::recycle_payload`]).
+    spare: &'a mut SparePayloads,
+}
+
+/// Payload allocations kept for reuse (finished requests, transmitted
+/// replies), at most [`SparePayloads::MAX`]: a steady run allocates no
+/// payload per request.
+#[derive(Debug, Default)]
+pub struct SparePayloads(Vec<Vec<u8>>);
+
+impl SparePayloads {
+    /// Most buffers kept.
+    pub const MAX: usize = 64;
+
+    /// An empty buffer, recycled when one is spare.
+    #[inline]
+    pub fn take(&mut self) -> Vec<u8> {
+        self.0.pop().unwrap_or_default()
+    }
+
+    /// Keeps `buf`'s allocation (emptied) unless enough are kept already.
+    #[inline]
+    pub fn give(&mut self, mut buf: Vec<u8>) {
+        if self.0.len() < Self::MAX && buf.capacity() > 0 {
+            buf.clear();
+            self.0.push(buf);
+        }
+    }
 }
 
 impl<'a> NodePlatform<'a> {
@@ -57,8 +86,9 @@ impl<'a> NodePlatform<'a> {
         inner: SimPlatform<&'a mut CoreModel>,
         forwarding: Option<&'a mut ForwardingCost>,
         outbox: &'a mut Vec<(Endpoint, Message)>,
+        spare: &'a mut SparePayloads,
     ) -> NodePlatform<'a> {
-        NodePlatform::with_stack(inner, forwarding, outbox, None)
+        NodePlatform::with_stack(inner, forwarding, outbox, None, spare)
     }
 
     /// [`NodePlatform::new`] with the host stack of a host-only run (or `None`),
@@ -68,6 +98,7 @@ impl<'a> NodePlatform<'a> {
         forwarding: Option<&'a mut ForwardingCost>,
         outbox: &'a mut Vec<(Endpoint, Message)>,
         host_stack: Option<crate::node::host_stack::HostStack>,
+        spare: &'a mut SparePayloads,
     ) -> NodePlatform<'a> {
         NodePlatform {
             inner,
@@ -78,6 +109,7 @@ impl<'a> NodePlatform<'a> {
             pipeline: SimDuration::ZERO,
             host_writes: (0, 0, 0),
             host_stack,
+            spare,
         }
     }
 
@@ -160,6 +192,12 @@ impl Platform for NodePlatform<'_> {
     fn charged_in_exec(&self) -> SimDuration {
         self.inner.charged_in_exec()
     }
+    fn payload_buffer(&mut self) -> Vec<u8> {
+        self.spare.take()
+    }
+    fn recycle_payload(&mut self, payload: Vec<u8>) {
+        self.spare.give(payload);
+    }
     /// The runtime hands this core a request: charge the NIC packet path for a
     /// frame from the wire on a NIC core, and remember the request.
     fn on_request(&mut self, msg: &Message) {
@@ -181,5 +219,33 @@ impl Platform for NodePlatform<'_> {
             self.pipeline += d;
             self.charge(d);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SparePayloads;
+
+    #[test]
+    fn spare_payloads_come_back_empty_and_stay_bounded() {
+        let mut spare = SparePayloads::default();
+        assert_eq!(
+            spare.take().capacity(),
+            0,
+            "nothing spare: a new empty buffer"
+        );
+        spare.give(vec![7u8; 64]);
+        let b = spare.take();
+        assert!(
+            b.is_empty() && b.capacity() >= 64,
+            "the allocation, emptied"
+        );
+        for _ in 0..SparePayloads::MAX + 10 {
+            spare.give(vec![1u8; 8]);
+        }
+        let kept = std::iter::from_fn(|| Some(spare.take()))
+            .take_while(|b| b.capacity() > 0)
+            .count();
+        assert_eq!(kept, SparePayloads::MAX);
     }
 }

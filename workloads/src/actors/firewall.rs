@@ -334,6 +334,6 @@ pub static KIND: KindDescriptor = KindDescriptor {
     doc: "REQUEST, a `PacketDesc`; sends allowed packets to `forward_node` (FORWARD)",
     build: |table| build_from(table, Firewall::new),
     default_config: default_table::<FirewallConfig>,
-    gen_request: |rng| gen_request(rng),
+    gen_request: |rng, _spare| gen_request(rng),
     source: file!(),
 };

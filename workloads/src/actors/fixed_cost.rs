@@ -88,9 +88,14 @@ super::synthetic::synthetic_actor!(FixedCost, "fixed_cost");
 
 /// 64 random bytes (they only seed the jitter).
 pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
+    gen_request_into(rng, Vec::new())
+}
+
+/// [`gen_request`] with the payload built in `spare` (contents overwritten).
+pub fn gen_request_into<R: Rng + ?Sized>(rng: &mut R, spare: Vec<u8>) -> Request {
     Request {
         kind: kinds::REQUEST,
-        payload: random_bytes(rng, 64),
+        payload: random_bytes_into(rng, 64, spare),
     }
 }
 
@@ -107,9 +112,15 @@ pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
 /// fixed_cost or replication actors (actors_mix, cluster_star,
 /// cluster_leaf_spine) changed once, within their run-to-run noise.
 pub fn random_bytes<R: Rng + ?Sized>(rng: &mut R, len: usize) -> Vec<u8> {
-    let mut payload = vec![0u8; len];
-    rng.fill_bytes(&mut payload);
-    payload
+    random_bytes_into(rng, len, Vec::new())
+}
+
+/// [`random_bytes`] written into `buf` (its contents replaced), keeping its allocation.
+pub fn random_bytes_into<R: Rng + ?Sized>(rng: &mut R, len: usize, mut buf: Vec<u8>) -> Vec<u8> {
+    buf.clear();
+    buf.resize(len, 0);
+    rng.fill_bytes(&mut buf);
+    buf
 }
 
 /// This kind's entry in the actor registry (`registry::actor_kinds!`).
@@ -118,6 +129,6 @@ pub static KIND: KindDescriptor = KindDescriptor {
     doc: "REQUEST, any payload; replies the request id u64 to the sender (REPLY) if `reply`",
     build: |table| build_from(table, FixedCost::new),
     default_config: default_table::<FixedCostConfig>,
-    gen_request: |rng| gen_request(rng),
+    gen_request: |rng, spare| gen_request_into(rng, spare),
     source: file!(),
 };

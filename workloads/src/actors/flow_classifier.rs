@@ -242,6 +242,6 @@ pub static KIND: KindDescriptor = KindDescriptor {
     doc: "REQUEST, a `PacketDesc`; replies the flow class (1 B) to the sender (REPLY)",
     build: |table| build_from(table, FlowClassifier::new),
     default_config: default_table::<FlowClassifierConfig>,
-    gen_request: |rng| gen_request(rng),
+    gen_request: |rng, _spare| gen_request(rng),
     source: file!(),
 };

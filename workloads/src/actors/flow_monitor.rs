@@ -162,6 +162,6 @@ pub static KIND: KindDescriptor = KindDescriptor {
     doc: "REQUEST `PacketDesc` (counted, no reply) or MONITOR_QUERY `FlowKey` (replies the estimate u64, REPLY)",
     build: |table| build_from(table, FlowMonitor::new),
     default_config: default_table::<FlowMonitorConfig>,
-    gen_request: |rng| gen_request(rng),
+    gen_request: |rng, _spare| gen_request(rng),
     source: file!(),
 };

@@ -206,6 +206,6 @@ pub static KIND: KindDescriptor = KindDescriptor {
     doc: "KV_GET / KV_SET, `[klen u8][vlen u8][key][value]`; replies KV_HIT value / KV_MISS / KV_STORED",
     build: |table| build_from(table, KvCache::new),
     default_config: default_table::<KvCacheConfig>,
-    gen_request: |rng| gen_request(rng),
+    gen_request: |rng, _spare| gen_request(rng),
     source: file!(),
 };

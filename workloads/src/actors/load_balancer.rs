@@ -192,6 +192,6 @@ pub static KIND: KindDescriptor = KindDescriptor {
     doc: "REQUEST, a `PacketDesc` (16 B); sends the packet to its Maglev-chosen backend (FORWARD)",
     build: |table| build_from(table, LoadBalancer::new),
     default_config: default_table::<LoadBalancerConfig>,
-    gen_request: |rng| gen_request(rng),
+    gen_request: |rng, _spare| gen_request(rng),
     source: file!(),
 };

@@ -200,6 +200,6 @@ pub static KIND: KindDescriptor = KindDescriptor {
     doc: "REQUEST, a `PacketDesc`; sends admitted packets to `forward_node` (FORWARD)",
     build: |table| build_from(table, RateLimiter::new),
     default_config: default_table::<RateLimiterConfig>,
-    gen_request: |rng| gen_request(rng),
+    gen_request: |rng, _spare| gen_request(rng),
     source: file!(),
 };

@@ -167,6 +167,6 @@ pub static KIND: KindDescriptor = KindDescriptor {
     doc: "REQUEST, any 1..64 KiB payload; sends `[seq u64][crc32 u32][request]` to each replica node (FORWARD)",
     build: |table| build_from(table, Replication::new),
     default_config: default_table::<ReplicationConfig>,
-    gen_request: |rng| gen_request(rng),
+    gen_request: |rng, _spare| gen_request(rng),
     source: file!(),
 };

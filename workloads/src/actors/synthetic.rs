@@ -34,7 +34,9 @@ impl SyntheticBody {
         }
         ctx.compute(ns_to_cycles(ns, core_freq_mhz))?;
         if reply {
-            ctx.send(msg.src, kinds::REPLY, msg.id.to_le_bytes().to_vec())?;
+            let mut payload = ctx.payload_buffer();
+            payload.extend_from_slice(&msg.id.to_le_bytes());
+            ctx.send(msg.src, kinds::REPLY, payload)?;
         }
         Ok(())
     }

@@ -236,6 +236,6 @@ pub static KIND: KindDescriptor = KindDescriptor {
     doc: "REQUEST, n x `[item u32][score u32]`; replies the top N `[item u32][total u64]` to the sender (REPLY)",
     build: |table| build_from(table, TopRanker::new),
     default_config: default_table::<TopRankerConfig>,
-    gen_request: |rng| gen_request(rng),
+    gen_request: |rng, _spare| gen_request(rng),
     source: file!(),
 };

@@ -82,18 +82,30 @@ super::synthetic::synthetic_actor!(VariableCost, "variable_cost");
 
 /// Encodes a request asking for `cost_ns`.
 pub fn encode_request(cost_ns: u32) -> Request {
+    encode_request_into(cost_ns, Vec::new())
+}
+
+/// [`encode_request`] with the payload written into `spare` (contents replaced).
+pub fn encode_request_into(cost_ns: u32, mut spare: Vec<u8>) -> Request {
+    spare.clear();
+    spare.extend_from_slice(&cost_ns.to_le_bytes());
     Request {
         kind: kinds::REQUEST,
-        payload: cost_ns.to_le_bytes().to_vec(),
+        payload: spare,
     }
 }
 
 /// A request whose cost is log-uniform over 2..71 us (high dispersion: the median is
 /// ~12 us, the mean ~19 us, the max 35x the min).
 pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
+    gen_request_into(rng, Vec::new())
+}
+
+/// [`gen_request`] with the payload built in `spare` (contents overwritten).
+pub fn gen_request_into<R: Rng + ?Sized>(rng: &mut R, spare: Vec<u8>) -> Request {
     let (lo, hi) = (2_000f64.ln(), 71_000f64.ln());
     let ns = rng.gen_range(lo..=hi).exp().round() as u32;
-    encode_request(ns.clamp(2_000, 71_000))
+    encode_request_into(ns.clamp(2_000, 71_000), spare)
 }
 
 /// This kind's entry in the actor registry (`registry::actor_kinds!`).
@@ -102,6 +114,6 @@ pub static KIND: KindDescriptor = KindDescriptor {
     doc: "REQUEST, `[cost_ns u32]`; replies the request id u64 to the sender (REPLY) if `reply`",
     build: |table| build_from(table, VariableCost::new),
     default_config: default_table::<VariableCostConfig>,
-    gen_request: |rng| gen_request(rng),
+    gen_request: |rng, spare| gen_request_into(rng, spare),
     source: file!(),
 };

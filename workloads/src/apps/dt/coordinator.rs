@@ -346,6 +346,6 @@ pub static KIND: KindDescriptor = KindDescriptor {
     doc: "DT_TXN `[txn u64][n u32] keys [m u32] (key, delta u64)`: OCC reads, 2PC over the participants, commit record to the log; replies DT_RESULT `[txn][committed u8][n] (key, value)`",
     build: |table| build_from(table, DtCoordinator::new),
     default_config: default_table::<DtCoordinatorConfig>,
-    gen_request: |rng| gen_request(rng),
+    gen_request: |rng, _spare| gen_request(rng),
     source: file!(),
 };

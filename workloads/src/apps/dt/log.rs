@@ -146,6 +146,6 @@ pub static KIND: KindDescriptor = KindDescriptor {
     doc: "DT_LOG a commit record `[txn u64][n] (key, version, value) [m] (key, version, value)`: appended to the DMO ring, persisted to host memory by DMA (ActorCtx::dma), DT_LOGGED `[txn]` to the sender",
     build: |table| build_from(table, DtLog::new),
     default_config: default_table::<DtLogConfig>,
-    gen_request: |rng| gen_request(rng),
+    gen_request: |rng, _spare| gen_request(rng),
     source: file!(),
 };

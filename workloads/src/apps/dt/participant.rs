@@ -273,6 +273,6 @@ pub static KIND: KindDescriptor = KindDescriptor {
     doc: "DT_READ `[txn u64][n u32] keys` replies DT_READ_REPLY (key, value, version); DT_PREPARE `[txn]`+lock set replies DT_VOTE `[txn][yes u8]`; DT_COMMIT / DT_ABORT `[txn]`+lock set install/unlock",
     build: |table| build_from(table, DtParticipant::new),
     default_config: default_table::<DtParticipantConfig>,
-    gen_request: |rng| gen_request(rng),
+    gen_request: |rng, _spare| gen_request(rng),
     source: file!(),
 };

@@ -293,6 +293,6 @@ pub static KIND: KindDescriptor = KindDescriptor {
     doc: "RKV_APPLY `[slot u64][reply u8][op]` from its replica, applied in slot order (a gap that persists: RKV_CATCHUP `[from u64]` to the replica, which re-sends); replies RKV_REPLY to the op's client when `reply`; sends RKV_FLUSH runs and missed reads (RKV_SST_GET) to its SSTable actor",
     build: |table| build_from(table, RkvMemtable::new),
     default_config: default_table::<RkvMemtableConfig>,
-    gen_request: |rng| gen_request(rng),
+    gen_request: |rng, _spare| gen_request(rng),
     source: file!(),
 };

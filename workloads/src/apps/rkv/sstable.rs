@@ -282,6 +282,6 @@ pub static KIND: KindDescriptor = KindDescriptor {
     doc: "RKV_FLUSH `[seq u64][n] (key, value)` sorted runs (compacted past max_runs) and RKV_SST_GET `[seq u64][slot u64][op]` reads, handled in seq order; replies RKV_REPLY to the read's client; prefers the host",
     build: |table| build_from(table, RkvSstable::new),
     default_config: default_table::<RkvSstableConfig>,
-    gen_request: |rng| gen_request(rng),
+    gen_request: |rng, _spare| gen_request(rng),
     source: file!(),
 };

@@ -143,6 +143,6 @@ pub static KIND: KindDescriptor = KindDescriptor {
     doc: "RTA_FILTERED `[n u32]` n x `[key u32][value u32]`; sends RTA_TOTALS `[n u32]` n x `[key u32][total u64]` to ranker partition_of(key)",
     build: |table| build_from(table, RtaCounter::new),
     default_config: default_table::<RtaCounterConfig>,
-    gen_request: |rng| gen_request(rng),
+    gen_request: |rng, _spare| gen_request(rng),
     source: file!(),
 };

@@ -132,6 +132,6 @@ pub static KIND: KindDescriptor = KindDescriptor {
     doc: "RTA_TUPLES `[n u32]` n x `[key u32][value u32][ts u64]`; sends RTA_FILTERED `[n u32]` n x `[key u32][value u32]` to counter partition_of(key)",
     build: |table| build_from(table, RtaFilter::new),
     default_config: default_table::<RtaFilterConfig>,
-    gen_request: |rng| gen_request(rng),
+    gen_request: |rng, _spare| gen_request(rng),
     source: file!(),
 };

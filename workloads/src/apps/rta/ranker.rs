@@ -226,6 +226,6 @@ pub static KIND: KindDescriptor = KindDescriptor {
     doc: "RTA_TOTALS `[n u32]` n x `[key u32][total u64]` (sends RTA_PARTIAL `[seq u64]`+list upstream if configured); RTA_PARTIAL from a source; RTA_QUERY replies RTA_TOP, the top N best first",
     build: |table| build_from(table, RtaRanker::new),
     default_config: default_table::<RtaRankerConfig>,
-    gen_request: |rng| gen_request(rng),
+    gen_request: |rng, _spare| gen_request(rng),
     source: file!(),
 };

@@ -481,6 +481,6 @@ pub static KIND: KindDescriptor = KindDescriptor {
     doc: "RKV_PUT `[req u64][key u32][value]` / RKV_GET `[req u64][key u32]` from clients (leader: through the Paxos log, else RKV_REDIRECT `[req][leader u32]`); Paxos PREPARE/PROMISE/ACCEPT/ACCEPTED/COMMIT/HEARTBEAT between replicas; RKV_TICK from a timer; decided entries to the memtable as RKV_APPLY",
     build: |table| build_from(table, RkvReplica::new),
     default_config: default_table::<RkvReplicaConfig>,
-    gen_request: |rng| gen_request(rng),
+    gen_request: |rng, _spare| gen_request(rng),
     source: file!(),
 };
