@@ -148,11 +148,10 @@ impl<M: Model> Engine<M> {
 
     /// Runs every event with time `<= until`, then advances the clock to `until`.
     pub fn run_until(&mut self, until: SimTime) -> Result<(), EngineError> {
-        while let Some(t) = self.sched.queue.peek_time() {
-            if t > until {
-                break;
-            }
-            self.step_one();
+        while let Some((t, ev)) = self.sched.queue.pop_until(until) {
+            self.sched.now = t;
+            self.events_handled += 1;
+            self.model.handle(t, ev, &mut self.sched);
             self.check_overflow()?;
         }
         if until > self.sched.now && until != SimTime::MAX {
