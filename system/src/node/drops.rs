@@ -26,12 +26,24 @@ pub const PCIE_QUEUE_MESSAGES: u64 = 4096;
 /// Messages from actors are not checked: an actor may run on several cores at
 /// once (FCFS), and two of its executions may finish, and so send, in the
 /// other order than they started; their messages then legitimately arrive out
-/// of id order, which is not a reordering by the runtime. Memory: one entry per
-/// (network source, actor) pair that saw a request.
+/// of id order, which is not a reordering by the runtime. Memory: per network
+/// source, one slot per actor id up to the largest that saw a request (ids
+/// below 4096), and one map entry per pair beyond.
 #[derive(Debug, Default)]
 pub struct OrderCheck {
-    last: BTreeMap<(u64, ActorId), u64>,
+    /// Network senders, sorted, each with the last id started per
+    /// destination actor below [`DENSE_ACTORS`] (indexed by actor id): one
+    /// look-up per dispatch, where a map keyed by the pair cost a tree walk.
+    senders: Vec<(u64, Vec<Option<u64>>)>,
+    /// Index in `senders` of the last sender looked up (a one-server run has one).
+    last: usize,
+    /// Pairs whose actor id is `DENSE_ACTORS` or more.
+    sparse: BTreeMap<(u64, ActorId), u64>,
 }
+
+/// Actor ids below this are tracked in per-sender vectors (runtimes number
+/// their actors from 0); larger ones in a map.
+const DENSE_ACTORS: ActorId = 4096;
 
 impl OrderCheck {
     /// Records that `msg` starts now; true when it is out of order.
@@ -48,7 +60,32 @@ impl OrderCheck {
             Endpoint::Network { node, port } => (u64::from(node) << 16) | u64::from(port),
             Endpoint::Actor(_) | Endpoint::Host => return false,
         };
-        match self.last.insert((sender, dst), id) {
+        if dst >= DENSE_ACTORS {
+            return match self.sparse.insert((sender, dst), id) {
+                Some(prev) => id < prev,
+                None => false,
+            };
+        }
+        let i = match self.senders.get(self.last) {
+            Some(&(s, _)) if s == sender => self.last,
+            _ => {
+                let i = match self.senders.binary_search_by_key(&sender, |&(s, _)| s) {
+                    Ok(i) => i,
+                    Err(i) => {
+                        self.senders.insert(i, (sender, Vec::new()));
+                        i
+                    }
+                };
+                self.last = i;
+                i
+            }
+        };
+        let per_actor = &mut self.senders[i].1;
+        let d = dst as usize;
+        if per_actor.len() <= d {
+            per_actor.resize(d + 1, None);
+        }
+        match per_actor[d].replace(id) {
             Some(prev) => id < prev,
             None => false,
         }
@@ -160,6 +197,20 @@ mod tests {
             c.started(&msg(4, other, 0)),
             "4 after 6 from the same source"
         );
+    }
+
+    #[test]
+    fn large_actor_ids_and_many_senders_are_checked_too() {
+        let mut c = OrderCheck::default();
+        for node in [9, 2, 5, 2, 9] {
+            let net = Endpoint::Network { node, port: 0 };
+            for dst in [0, 70_000] {
+                assert!(!c.started(&msg(u64::from(node) * 10, net, dst)));
+                assert!(c.started(&msg(1, net, dst)), "node {node}, actor {dst}");
+                // put the later id back for the next round
+                assert!(!c.started(&msg(u64::from(node) * 10, net, dst)));
+            }
+        }
     }
 
     #[test]
