@@ -76,6 +76,7 @@ impl CoreClock {
     }
 
     /// Time of `cycles` clock cycles.
+    #[inline]
     pub fn cycles(&self, cycles: u64) -> SimDuration {
         SimDuration::from_ps(round_to_u64(cycles as f64 * 1000.0 / self.freq_ghz))
     }

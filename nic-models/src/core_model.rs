@@ -99,6 +99,7 @@ impl CoreModel {
         &mut self.memory
     }
 
+    #[inline]
     fn stats_mut(&mut self, core: usize) -> Result<&mut CoreStats, ModelError> {
         let cores = self.stats.len();
         self.stats
@@ -116,6 +117,7 @@ impl CoreModel {
     }
 
     /// Time of `cycles` raw cycles on `core` (counted as `cycles x ipc` instructions for IPC reports).
+    #[inline]
     pub fn cycles(&mut self, core: usize, cycles: u64) -> Result<SimDuration, ModelError> {
         let d = self.clock.cycles(cycles);
         let instr = crate::compute::round_to_u64(cycles as f64 * self.clock.ipc);
@@ -126,6 +128,7 @@ impl CoreModel {
     }
 
     /// Stall time of one access of `bytes` at simulated address `addr` by `core`.
+    #[inline]
     pub fn mem_access(
         &mut self,
         core: usize,

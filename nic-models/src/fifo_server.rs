@@ -34,6 +34,7 @@ impl FifoServer {
 
     /// Offers an item at `now` needing `service`; returns its finish time, or
     /// `None` (a counted drop) when the backlog is full.
+    #[inline]
     pub fn offer(&mut self, now: SimTime, service: SimDuration) -> Option<SimTime> {
         if now >= self.busy_until {
             // idle: everything offered before has finished (the common case

@@ -47,6 +47,7 @@ impl MacPort {
     /// Queues a frame at `now`; returns when its last bit has left the port
     /// (plus the MAC latency), or `None` when the transmit queue is full (a
     /// counted drop).
+    #[inline]
     pub fn transmit(&mut self, now: SimTime, size_bytes: u32) -> Option<SimTime> {
         if self.last_wire.0 != size_bytes {
             self.last_wire = (size_bytes, self.wire_time(size_bytes));
@@ -60,6 +61,7 @@ impl MacPort {
     /// The PHY's wait for the next PCS block boundary after a frame's first
     /// bit is ready at `start` (latency only: the deficit idle count keeps
     /// the average rate, so the wire's occupancy is unchanged).
+    #[inline]
     fn alignment(&self, start: SimTime) -> SimDuration {
         if self.block_ps == 0 {
             return SimDuration::ZERO;

@@ -153,6 +153,7 @@ impl DmoTable {
 
     /// Check that `actor` may access `len` bytes at `offset` of `handle`; returns the
     /// simulated address of the first byte. Refusals are counted.
+    #[inline]
     pub fn check(
         &mut self,
         actor: ActorId,

@@ -93,6 +93,7 @@ impl Cache {
     }
 
     /// Looks up the line holding byte address `addr`, installing it on a miss.
+    #[inline]
     pub fn access(&mut self, addr: u64) -> Lookup {
         let line = addr / self.geometry.line_bytes;
         self.access_line(line)
@@ -112,6 +113,7 @@ impl Cache {
     }
 
     /// Looks up a line number, installing it on a miss.
+    #[inline]
     pub fn access_line(&mut self, line: u64) -> Lookup {
         self.clock += 1;
         let set = self.set_index(line);

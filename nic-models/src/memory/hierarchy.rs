@@ -419,6 +419,7 @@ impl NicMemory {
 
     /// One access of `bytes` bytes at `addr` by `core`; returns the stall time.
     /// `write` accesses cost like reads (write-allocate). Zero bytes count as one.
+    #[inline]
     pub fn access(
         &mut self,
         core: usize,
@@ -459,6 +460,7 @@ impl NicMemory {
     }
 
     /// One line access at `addr` by `core` (core must be valid): latency and the level that served it.
+    #[inline]
     pub fn access_line(&mut self, core: usize, addr: u64) -> (SimDuration, ServedBy) {
         let counters = &mut self.counters[core];
         counters.line_accesses += 1;
