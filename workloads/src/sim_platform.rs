@@ -133,16 +133,19 @@ impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
     }
 
     /// The core's clock.
+    #[inline]
     pub fn clock(&self) -> SimTime {
         self.clock
     }
 
     /// Moves the core's clock forward to `t` (idle time); never backwards.
+    #[inline]
     pub fn advance_to(&mut self, t: SimTime) {
         self.clock = self.clock.max(t);
     }
 
     /// Starts a handler execution: `charged_in_exec` restarts from zero.
+    #[inline]
     pub fn begin_exec(&mut self) {
         self.exec_start = self.clock;
     }
@@ -204,6 +207,7 @@ impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
             .unwrap_or_default()
     }
 
+    #[inline]
     fn charge(&mut self, r: Result<SimDuration, ModelError>) {
         match r {
             Ok(d) => self.clock += d,
@@ -213,6 +217,7 @@ impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
 }
 
 impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
+    #[inline]
     fn now(&self) -> SimTime {
         self.clock.floor_ns()
     }
@@ -221,6 +226,7 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
         self.side
     }
 
+    #[inline]
     fn charge_cycles(&mut self, cycles: u64) {
         let core = self.core as usize;
         // At scale 1 (every NIC core) the float round trip is the identity
@@ -234,6 +240,7 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
         self.charge(r);
     }
 
+    #[inline]
     fn mem_access(&mut self, addr: u64, bytes: u32, kind: MemAccess) {
         let core = self.core as usize;
         let write = kind == MemAccess::Write;
@@ -286,6 +293,7 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
         }
     }
 
+    #[inline]
     fn charged_in_exec(&self) -> SimDuration {
         self.clock.saturating_since(self.exec_start).floor_ns()
     }

@@ -53,6 +53,7 @@ impl OrderCheck {
 
     /// Records that message `id` from `src` to `dst` starts now; true when it
     /// is a network request started after a later one.
+    #[inline]
     pub fn started_id(&mut self, src: Endpoint, dst: ActorId, id: u64) -> bool {
         // a network source (the one-server source, a cluster client or a
         // peer server's actor port) numbers its messages from one counter

@@ -212,6 +212,7 @@ impl Node {
     }
 
     /// The source created `frame` for this node (counted as offered).
+    #[inline]
     pub fn offered(&mut self, frame: &Frame) {
         self.acct.frames += 1;
         if self.request_series {

@@ -207,6 +207,7 @@ pub fn gen_request(kind: ActorKind, rng: &mut RequestRng) -> Request {
 /// [`gen_request`] building the payload in `spare` where the kind's
 /// generator can (its contents are overwritten): the same request, drawn
 /// the same way, without an allocation per request.
+#[inline]
 pub fn gen_request_into(kind: ActorKind, rng: &mut RequestRng, spare: Vec<u8>) -> Request {
     (kind.descriptor().gen_request)(rng, spare)
 }
