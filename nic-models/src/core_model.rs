@@ -102,9 +102,11 @@ impl CoreModel {
     #[inline]
     fn stats_mut(&mut self, core: usize) -> Result<&mut CoreStats, ModelError> {
         let cores = self.stats.len();
-        self.stats
-            .get_mut(core)
-            .ok_or(ModelError::NoSuchCore { core, cores })
+        // a match, not `ok_or`: that builds (and drops) the error on every call
+        match self.stats.get_mut(core) {
+            Some(s) => Ok(s),
+            None => Err(ModelError::NoSuchCore { core, cores }),
+        }
     }
 
     /// Time for `core` to retire `instructions` of L1-resident work.

@@ -303,9 +303,11 @@ impl Runtime {
             Side::Nic => &mut self.nic_cores,
             Side::Host => &mut self.host_cores,
         };
-        cores
-            .get_mut(core.index as usize)
-            .ok_or(RuntimeError::UnknownCore(core))
+        // a match, not `ok_or`: that builds (and drops) the error on every call
+        match cores.get_mut(core.index as usize) {
+            Some(slot) => Ok(slot),
+            None => Err(RuntimeError::UnknownCore(core)),
+        }
     }
 
     pub(crate) fn record_placement(
