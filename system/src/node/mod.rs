@@ -215,14 +215,11 @@ impl Node {
     #[inline]
     pub fn offered(&mut self, frame: &Frame) {
         self.acct.frames += 1;
+        let row = self.series.row_mut(frame.created_at);
         if self.request_series {
-            self.series.add(frame.created_at, col::OFFERED, 1.0);
+            row[col::OFFERED] += 1.0;
         }
-        self.series.add(
-            frame.created_at,
-            col::OFFERED_BYTES,
-            f64::from(frame.wire_bytes),
-        );
+        row[col::OFFERED_BYTES] += f64::from(frame.wire_bytes);
     }
 
     /// The source could not put a frame on its wire (backlog full).
