@@ -13,7 +13,7 @@ use crate::scenario::Scenario;
 use scheduler::runtime::{CoreId, Runtime};
 use scheduler::{Endpoint, Message, PolicyKind, SchedulerSettings, Side};
 use sim_core::{RngStreams, SimTime};
-use workloads::actors::registry::gen_request;
+use workloads::actors::registry::{gen_request, gen_request_into};
 use workloads::sim_platform::SimPlatform;
 
 /// Requests run per actor when measuring its cost for the capacity estimate.
@@ -103,14 +103,15 @@ fn mean_wire_bytes(s: &Scenario, plan: &ActorsPlan) -> f64 {
     let total_w: f64 = plan.actors.iter().map(|a| a.weight).sum();
     let mut rng = RngStreams::new(s.seed).stream("traffic/size_probe");
     let mut mean = 0.0;
+    // one payload buffer for every draw (the same draws, no allocation each)
+    let mut spare = Vec::new();
     for a in &plan.actors {
-        let bytes: u64 = (0..SIZE_PROBE_REQUESTS)
-            .map(|_| {
-                u64::from(Frame::wire_bytes_for(
-                    gen_request(a.kind, &mut rng).payload.len(),
-                ))
-            })
-            .sum();
+        let mut bytes = 0u64;
+        for _ in 0..SIZE_PROBE_REQUESTS {
+            let req = gen_request_into(a.kind, &mut rng, spare);
+            bytes += u64::from(Frame::wire_bytes_for(req.payload.len()));
+            spare = req.payload;
+        }
         mean += a.weight / total_w * bytes as f64 / SIZE_PROBE_REQUESTS as f64;
     }
     mean + f64::from(s.nic.mac.wire_overhead_bytes)
