@@ -139,15 +139,13 @@ impl Runtime {
                 self.pick_migration_step(Side::Nic)
             }
             (Side::Nic, NicGroup::Fcfs) => self.pick_fcfs(),
-            (Side::Nic, NicGroup::Drr) => self.pick_drr(last_actor).or_else(|| {
+            (Side::Nic, NicGroup::Drr) => match self.pick_drr(last_actor) {
+                Some(p) => Some(p),
                 // work-conserving: a DRR core with no DRR work serves the FCFS shared
                 // queue (low-dispersion requests by construction)
-                if self.settings.drr_cores_serve_fcfs_when_idle {
-                    self.pick_fcfs()
-                } else {
-                    None
-                }
-            }),
+                None if self.settings.drr_cores_serve_fcfs_when_idle => self.pick_fcfs(),
+                None => None,
+            },
             (Side::Host, _) if !self.move_in_queue.is_empty() => {
                 self.pick_migration_step(Side::Host)
             }
@@ -175,6 +173,7 @@ impl Runtime {
     }
 
     /// Head of the FCFS shared queue.
+    #[inline]
     fn pick_fcfs(&mut self) -> Option<Picked> {
         let cost = self.settings.fcfs_dispatch_cost_cycles;
         self.fcfs_queue
