@@ -337,8 +337,11 @@ impl RuntimeDriver {
             NodePlatform::with_stack(inner, forwarding, outbox, stack, &mut self.spare);
         platform.inner_mut().advance_to(now);
         platform.inner_mut().begin_exec();
-        let outcome = match self.rt.run_next(core, now, &mut platform) {
-            Ok(Some(o)) => o,
+        // the outcome stays in the result until it moves into the core's
+        // slot: one move of it per execution, not two
+        let result = self.rt.run_next(core, now, &mut platform);
+        let forwarded_id = match &result {
+            Ok(Some(o)) => o.forwarded.as_ref().map(|m| m.id),
             Ok(None) => return None,
             Err(_) => {
                 self.counters.runtime_errors += 1;
@@ -347,7 +350,7 @@ impl RuntimeDriver {
         };
         let request = platform.picked();
         // a forward only passes the message on: its handler starts later, on the host
-        if let (Some(p), None) = (request, &outcome.forwarded) {
+        if let (Some(p), None) = (request, forwarded_id) {
             if self.order.started_id(p.src, p.dst, p.msg_id) {
                 self.counters.reorders += 1;
             }
@@ -361,22 +364,23 @@ impl RuntimeDriver {
         let inner = platform.inner_mut();
         self.counters.model_errors += inner.model_errors();
         let done_at = inner.clock().max(now);
-        if let Some(m) = &outcome.forwarded {
-            self.forwards.push_back((m.id, None));
+        if let Some(id) = forwarded_id {
+            self.forwards.push_back((id, None));
         }
         if now < self.last_dispatch {
             self.counters.out_of_order_dispatches += 1;
         }
         self.last_dispatch = now;
-        // the slot first, so `Running` (a few hundred bytes) is built in place
         let slot = self.slot_mut(core)?;
-        *slot = Some(Running {
-            outcome,
-            started: now,
-            done_at,
-            request,
-            pipeline,
-        });
+        if let Ok(Some(outcome)) = result {
+            *slot = Some(Running {
+                outcome,
+                started: now,
+                done_at,
+                request,
+                pipeline,
+            });
+        }
         if core.side == Side::Nic && core.index < 64 {
             self.nic_busy |= 1 << core.index;
         }
