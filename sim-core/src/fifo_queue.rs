@@ -1,50 +1,70 @@
-//! `FifoQueue`: the one-server engine's future-event list, packed 16-byte keys (a sorted vector while few, else a binary heap) over a slab that holds the events.
+//! `FifoQueue`: the one-server engine's future-event list, entries keyed by one `u128` (a sorted vector while few, else a binary heap).
 //!
 //! Same contract as [`crate::queue::EventQueue::push`] (events pop by time,
-//! FIFO among equal times; bounded, a refused push hands the event back), but
-//! only keys move, one `u128` each instead of the key plus the event (a
-//! `system::World` entry is 48 bytes): the key packs
-//! `time_ps << 64 | sequence << slot_bits | slot`, so one integer comparison
-//! decides the order and the slot finds the event in the slab.
-//!
-//! The sequence gets the bits the slot leaves (40 at the default bound of
-//! 2^24 events). Should it ever run out (10^12 pushes), the pending keys are
-//! renumbered in pop order, which keeps the order exact.
+//! FIFO among equal times; bounded, a refused push hands the event back).
+//! Each entry holds its event and a key packing `time_ps << 64 | sequence`,
+//! so one integer comparison decides the order. Should the 64-bit sequence
+//! ever run out, the pending keys are renumbered in pop order, which keeps
+//! the order exact.
 //!
 //! Measured (issue 13, `valgrind --tool=callgrind nicsim run
 //! configs/actors_mix.toml`, outputs byte-identical): 401.7 M instructions
-//! with `EventQueue` under the engine, 397.0 M with a heap of these keys,
-//! 388.8 M with the sorted small mode in front of it (the run keeps about
-//! 12 events pending). A FIFO lane for events at `now` was tried and was
-//! worse (+5 M): few events are scheduled at `now`. Inserting into the
-//! sorted mode by moving keys up from the earliest end (instead of a binary
-//! search and `Vec::insert`), the key's low word in 64-bit arithmetic and
-//! `pop_until` (one look at the front per event) took 381.1 M to 375.4 M.
+//! with `EventQueue` under the engine, 397.0 M with a heap of keys over a
+//! slab, 388.8 M with the sorted small mode in front of it (the run keeps
+//! about 12 events pending). A FIFO lane for events at `now` was tried and
+//! was worse (+5 M): few events are scheduled at `now`. Later: finding the
+//! insertion point from the earliest end and `pop_until` (one look at the
+//! front per event) took 381.1 M to 375.4 M; keeping the events in the
+//! entries instead of a slab (no slot to take and free per event; an entry
+//! of `system::World` is 48 bytes, and a push moves about two) 355.7 M to
+//! 354.6 M.
 
 use crate::queue::QueueFull;
-use crate::slab::Slab;
 use crate::time::SimTime;
-use std::cmp::Reverse;
+use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-/// Most keys the sorted small mode holds (a push moves at most this many).
+/// Most entries the sorted small mode holds (a push moves at most this many).
 const SMALL_MAX: usize = 64;
+
+/// A pending event with its key, `time_ps << 64 | sequence`: unique, so one
+/// integer comparison orders two entries.
+struct Entry<E> {
+    key: u128,
+    event: E,
+}
+
+/// Heap order: the smallest key on top (the heap is a max-heap).
+impl<E> Ord for Entry<E> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.key.cmp(&self.key)
+    }
+}
+impl<E> PartialOrd for Entry<E> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<E> PartialEq for Entry<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+impl<E> Eq for Entry<E> {}
 
 /// Bounded future-event list ordered by (time, push order).
 pub struct FifoQueue<E> {
-    /// Small mode: the keys sorted latest first, so the earliest pops off
+    /// Small mode: the entries sorted latest first, so the earliest pops off
     /// the end. A one-server run keeps about 12 events pending (30 at
-    /// most, actors_mix), where a binary search and a short move beat a
-    /// heap's sifts. Empty whenever `heap` is not.
-    sorted: Vec<u128>,
-    /// Large mode: past [`SMALL_MAX`] pending keys they move here, until
+    /// most, actors_mix), where a short move from the end beats a heap's
+    /// sifts. Empty whenever `heap` is not.
+    sorted: Vec<Entry<E>>,
+    /// Large mode: past [`SMALL_MAX`] pending entries they move here, until
     /// it empties again.
-    heap: BinaryHeap<Reverse<u128>>,
-    slab: Slab<E>,
+    heap: BinaryHeap<Entry<E>>,
     next_seq: u64,
     /// Sequences run from 0 to `seq_limit` (exclusive).
     seq_limit: u64,
-    slot_bits: u32,
     capacity: usize,
 }
 
@@ -52,15 +72,11 @@ impl<E> FifoQueue<E> {
     /// A queue holding at most `capacity` pending events (at most 2^32).
     pub fn with_capacity_limit(capacity: usize) -> Self {
         let capacity = capacity.clamp(1, u32::MAX as usize);
-        // enough bits to number every slot 0..capacity
-        let slot_bits = (usize::BITS - (capacity - 1).leading_zeros()).max(1);
         FifoQueue {
             sorted: Vec::with_capacity(SMALL_MAX),
             heap: BinaryHeap::new(),
-            slab: Slab::with_reserve(capacity.min(4096)),
             next_seq: 0,
-            seq_limit: 1u64 << (64 - slot_bits),
-            slot_bits,
+            seq_limit: u64::MAX,
             capacity,
         }
     }
@@ -74,30 +90,24 @@ impl<E> FifoQueue<E> {
         if self.next_seq >= self.seq_limit {
             self.renumber();
         }
-        let slot = self.slab.insert(event);
-        // the low word in 64-bit arithmetic (a 128-bit shift by a variable
-        // amount costs several instructions): sequence and slot fit in it
-        let low = (self.next_seq << self.slot_bits) | u64::from(slot);
-        let key = ((time.as_ps() as u128) << 64) | low as u128;
+        let key = ((time.as_ps() as u128) << 64) | self.next_seq as u128;
         self.next_seq += 1;
+        let entry = Entry { key, event };
         if !self.heap.is_empty() {
-            self.heap.push(Reverse(key));
+            self.heap.push(entry);
         } else if self.sorted.len() < SMALL_MAX {
             // keys are unique: the position after every later key, found
-            // from the earliest end while moving the earlier keys up one
+            // from the earliest end while moving the earlier entries up one
             // (a new event mostly lands among the few earliest: cheaper than
             // a binary search and a `memmove` call)
             let mut i = self.sorted.len();
-            self.sorted.push(key);
-            let v = self.sorted.as_mut_slice();
-            while i > 0 && v[i - 1] < key {
-                v[i] = v[i - 1];
+            while i > 0 && self.sorted[i - 1].key < key {
                 i -= 1;
             }
-            v[i] = key;
+            self.sorted.insert(i, entry);
         } else {
-            self.heap.extend(self.sorted.drain(..).map(Reverse));
-            self.heap.push(Reverse(key));
+            self.heap.extend(self.sorted.drain(..));
+            self.heap.push(entry);
         }
         Ok(())
     }
@@ -105,47 +115,40 @@ impl<E> FifoQueue<E> {
     /// Removes and returns the earliest event (FIFO among equal times).
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        let key = match self.sorted.pop() {
-            Some(k) => k,
-            None => self.heap.pop()?.0,
+        let e = match self.sorted.pop() {
+            Some(e) => e,
+            None => self.heap.pop()?,
         };
-        let slot = (key as u64 & ((1u64 << self.slot_bits) - 1)) as u32;
-        let event = self.slab.take(slot)?;
-        Some((SimTime::from_ps((key >> 64) as u64), event))
+        Some((SimTime::from_ps((e.key >> 64) as u64), e.event))
     }
 
     /// [`Self::pop`] if the earliest event is at or before `until` (one
     /// look at the front instead of a `peek_time` and a `pop`).
     #[inline]
     pub fn pop_until(&mut self, until: SimTime) -> Option<(SimTime, E)> {
-        let key = match self.sorted.last() {
-            Some(&k) => {
-                if (k >> 64) as u64 > until.as_ps() {
+        let e = match self.sorted.last() {
+            Some(e) => {
+                if (e.key >> 64) as u64 > until.as_ps() {
                     return None;
                 }
-                self.sorted.pop();
-                k
+                self.sorted.pop()?
             }
             None => {
-                let Reverse(k) = *self.heap.peek()?;
-                if (k >> 64) as u64 > until.as_ps() {
+                if (self.heap.peek()?.key >> 64) as u64 > until.as_ps() {
                     return None;
                 }
-                self.heap.pop();
-                k
+                self.heap.pop()?
             }
         };
-        let slot = (key as u64 & ((1u64 << self.slot_bits) - 1)) as u32;
-        let event = self.slab.take(slot)?;
-        Some((SimTime::from_ps((key >> 64) as u64), event))
+        Some((SimTime::from_ps((e.key >> 64) as u64), e.event))
     }
 
     /// Time of the earliest pending event.
     #[inline]
     pub fn peek_time(&self) -> Option<SimTime> {
         let first = match self.sorted.last() {
-            Some(k) => *k,
-            None => self.heap.peek()?.0,
+            Some(e) => e.key,
+            None => self.heap.peek()?.key,
         };
         Some(SimTime::from_ps((first >> 64) as u64))
     }
@@ -165,28 +168,27 @@ impl<E> FifoQueue<E> {
         self.capacity
     }
 
-    /// Gives the pending keys sequences 0, 1, ... in their pop order (the
+    /// Gives the pending entries sequences 0, 1, ... in their pop order (the
     /// sequence space ran out); the order of every pair stays as it was.
     #[cold]
     fn renumber(&mut self) {
-        let slot_mask = (1u128 << self.slot_bits) - 1;
         let time_mask = !((1u128 << 64) - 1);
-        let mut keys: Vec<u128> = std::mem::take(&mut self.heap)
+        let mut entries: Vec<Entry<E>> = std::mem::take(&mut self.heap)
+            .into_vec()
             .into_iter()
-            .map(|Reverse(k)| k)
             .chain(self.sorted.drain(..))
             .collect();
         // walk from the earliest: the new sequences keep every pair's order
-        keys.sort_unstable();
-        for (seq, k) in keys.iter_mut().enumerate() {
-            *k = (*k & time_mask) | ((seq as u128) << self.slot_bits) | (*k & slot_mask);
+        entries.sort_unstable_by_key(|e| e.key);
+        for (seq, e) in entries.iter_mut().enumerate() {
+            e.key = (e.key & time_mask) | seq as u128;
         }
-        self.next_seq = keys.len() as u64;
-        if keys.len() <= SMALL_MAX {
-            keys.reverse();
-            self.sorted = keys;
+        self.next_seq = entries.len() as u64;
+        if entries.len() <= SMALL_MAX {
+            entries.reverse();
+            self.sorted = entries;
         } else {
-            self.heap = keys.into_iter().map(Reverse).collect();
+            self.heap = entries.into();
         }
     }
 }
