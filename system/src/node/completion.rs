@@ -27,9 +27,11 @@ impl Node {
             self.forwarded_buf = forwarded;
             return;
         };
-        for msg in forwarded.drain(..) {
-            // passed on by a NIC core: now it crosses PCIe to its host actor
-            self.route(msg, Side::Nic, now, sched);
+        if !forwarded.is_empty() {
+            for msg in forwarded.drain(..) {
+                // passed on by a NIC core: now it crosses PCIe to its host actor
+                self.route(msg, Side::Nic, now, sched);
+            }
         }
         let origin = r.request.filter(|p| p.from_wire).map(|p| p.created_at);
         for (dst, m) in outbox.drain(..) {

@@ -364,16 +364,14 @@ impl Node {
     }
 
     fn dispatch_idle(&mut self, now: SimTime, sched: &mut Scheduler<WorldEvent>) {
-        let mut started = std::mem::take(&mut self.started);
-        started.clear();
-        self.driver.dispatch_idle(now, &mut started);
-        for &(core, done) in &started {
+        self.started.clear();
+        self.driver.dispatch_idle(now, &mut self.started);
+        for &(core, done) in &self.started {
             if core.side == Side::Nic {
                 self.series.add_interval_us(now, done, col::NIC_BUSY_US);
             }
-            sched.schedule_at(done, self.ev(NodeEvent::CoreDone(core)));
+            sched.schedule_at(done, WorldEvent::Node(self.id, NodeEvent::CoreDone(core)));
         }
-        self.started = started;
     }
 
     /// Closes the run at `end`: landings and transmissions up to `end` count, later ones stay in flight.
