@@ -17,23 +17,22 @@ impl Node {
         sched: &mut Scheduler<WorldEvent>,
     ) {
         // the node's buffers, empty between completions: nothing is allocated here
-        let mut outbox = std::mem::take(&mut self.outbox_buf);
-        let mut forwarded = std::mem::take(&mut self.forwarded_buf);
-        let Some(r) = self
-            .driver
-            .finish_into(core, now, &mut outbox, &mut forwarded)
+        let Some(r) =
+            self.driver
+                .finish_into(core, now, &mut self.outbox_buf, &mut self.forwarded_buf)
         else {
-            self.outbox_buf = outbox;
-            self.forwarded_buf = forwarded;
             return;
         };
-        if !forwarded.is_empty() {
+        if !self.forwarded_buf.is_empty() {
+            let mut forwarded = std::mem::take(&mut self.forwarded_buf);
             for msg in forwarded.drain(..) {
                 // passed on by a NIC core: now it crosses PCIe to its host actor
                 self.route(msg, Side::Nic, now, sched);
             }
+            self.forwarded_buf = forwarded;
         }
         let origin = r.request.filter(|p| p.from_wire).map(|p| p.created_at);
+        let mut outbox = std::mem::take(&mut self.outbox_buf);
         for (dst, m) in outbox.drain(..) {
             match dst {
                 Endpoint::Actor(_) => {
@@ -47,7 +46,6 @@ impl Node {
             }
         }
         self.outbox_buf = outbox;
-        self.forwarded_buf = forwarded;
         self.record_completion(&r, core, now);
     }
 
