@@ -122,7 +122,8 @@ impl CoreModel {
     #[inline]
     pub fn cycles(&mut self, core: usize, cycles: u64) -> Result<SimDuration, ModelError> {
         let d = self.clock.cycles(cycles);
-        let instr = crate::compute::round_to_u64(cycles as f64 * self.clock.ipc);
+        let instr =
+            crate::compute::round_to_u64(crate::compute::u64_to_f64(cycles) * self.clock.ipc);
         let s = self.stats_mut(core)?;
         s.instructions += instr;
         s.compute_ps += d.as_ps();
