@@ -10,9 +10,44 @@ pub struct ForwardingCost {
     per_packet_ns: f64,
     per_byte_ns: f64,
     extra: SimDuration,
-    /// The last size asked for and its cost: traffic is usually one size, and
-    /// this keeps floating-point rounding off the per-packet path.
-    last: (u32, SimDuration),
+    /// The last sizes asked for and their costs: traffic is usually one or
+    /// two sizes (a request mix), and this keeps floating-point rounding off
+    /// the per-packet path.
+    last: SizeMemo,
+}
+
+/// The durations of the last two sizes asked for (a one-size stream and a
+/// two-size mix both hit it every time after the first of each size).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct SizeMemo {
+    entries: [Option<(u32, SimDuration)>; 2],
+    /// The entry the next miss replaces.
+    next: usize,
+}
+
+impl SizeMemo {
+    pub(crate) const EMPTY: SizeMemo = SizeMemo {
+        entries: [None, None],
+        next: 0,
+    };
+
+    /// The duration of `size`, from `compute` on a miss.
+    #[inline]
+    pub(crate) fn get(
+        &mut self,
+        size: u32,
+        compute: impl FnOnce(u32) -> SimDuration,
+    ) -> SimDuration {
+        for &(s, d) in self.entries.iter().flatten() {
+            if s == size {
+                return d;
+            }
+        }
+        let d = compute(size);
+        self.entries[self.next] = Some((size, d));
+        self.next ^= 1;
+        d
+    }
 }
 
 impl ForwardingCost {
@@ -22,28 +57,33 @@ impl ForwardingCost {
             per_packet_ns: profile.per_packet_ns,
             per_byte_ns: profile.per_byte_ns,
             extra,
-            last: (u32::MAX, SimDuration::ZERO),
+            last: SizeMemo::EMPTY,
         }
     }
 
     /// Core time for a packet of `size_bytes`.
     #[inline]
     pub fn service_time(&mut self, size_bytes: u32) -> SimDuration {
-        if self.last.0 != size_bytes {
-            self.last = (size_bytes, self.compute(size_bytes));
-        }
-        self.last.1
+        let (per_packet_ns, per_byte_ns, extra) =
+            (self.per_packet_ns, self.per_byte_ns, self.extra);
+        self.last.get(size_bytes, |size| {
+            cost(per_packet_ns, per_byte_ns, extra, size)
+        })
     }
 
     fn compute(&self, size_bytes: u32) -> SimDuration {
-        SimDuration::from_ns_f64(self.per_packet_ns + self.per_byte_ns * size_bytes as f64)
-            + self.extra
+        cost(self.per_packet_ns, self.per_byte_ns, self.extra, size_bytes)
     }
 
     /// Packets per second one core sustains at `size_bytes`.
     pub fn per_core_pps(&self, size_bytes: u32) -> f64 {
         1e12 / self.compute(size_bytes).as_ps().max(1) as f64
     }
+}
+
+/// `per_packet + per_byte * size`, rounded to whole picoseconds, plus `extra`.
+fn cost(per_packet_ns: f64, per_byte_ns: f64, extra: SimDuration, size_bytes: u32) -> SimDuration {
+    SimDuration::from_ns_f64(per_packet_ns + per_byte_ns * size_bytes as f64) + extra
 }
 
 /// Time the packet engine spends per packet, if the profile sets a ceiling.
@@ -56,6 +96,20 @@ pub fn packet_engine_time(profile: &ForwardingProfile) -> Option<SimDuration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_size_memo_computes_each_of_two_alternating_sizes_once() {
+        let mut memo = SizeMemo::EMPTY;
+        let mut computed = Vec::new();
+        for size in [64, 68, 64, 68, 64, 1500, 68, 1500] {
+            let d = memo.get(size, |s| {
+                computed.push(s);
+                SimDuration::from_ps(u64::from(s) * 3)
+            });
+            assert_eq!(d, SimDuration::from_ps(u64::from(size) * 3));
+        }
+        assert_eq!(computed, [64, 68, 1500]);
+    }
 
     fn profile() -> ForwardingProfile {
         ForwardingProfile {

@@ -17,8 +17,13 @@ pub struct MacPort {
     wire: FifoServer,
     frames: u64,
     frame_bytes: u64,
-    /// The last frame size and its wire time (most traffic is one size).
-    last_wire: (u32, SimDuration),
+    /// The last frame sizes and their wire times (most traffic is one or two sizes).
+    last_wire: crate::forwarding::SizeMemo,
+}
+
+/// Time a frame of `size_bytes` plus `overhead_bytes` occupies a wire at `rate_gbps`.
+fn wire_time(overhead_bytes: u32, rate_gbps: f64, size_bytes: u32) -> SimDuration {
+    SimDuration::for_bytes_at_gbps((size_bytes + overhead_bytes) as u64, rate_gbps)
 }
 
 impl MacPort {
@@ -32,16 +37,13 @@ impl MacPort {
             wire: FifoServer::new(profile.tx_queue_packets as usize),
             frames: 0,
             frame_bytes: 0,
-            last_wire: (u32::MAX, SimDuration::ZERO),
+            last_wire: crate::forwarding::SizeMemo::EMPTY,
         }
     }
 
     /// Time a frame of `size_bytes` occupies the wire.
     pub fn wire_time(&self, size_bytes: u32) -> SimDuration {
-        SimDuration::for_bytes_at_gbps(
-            (size_bytes + self.wire_overhead_bytes) as u64,
-            self.rate_gbps,
-        )
+        wire_time(self.wire_overhead_bytes, self.rate_gbps, size_bytes)
     }
 
     /// Queues a frame at `now`; returns when its last bit has left the port
@@ -49,13 +51,14 @@ impl MacPort {
     /// counted drop).
     #[inline]
     pub fn transmit(&mut self, now: SimTime, size_bytes: u32) -> Option<SimTime> {
-        if self.last_wire.0 != size_bytes {
-            self.last_wire = (size_bytes, self.wire_time(size_bytes));
-        }
-        let done = self.wire.offer(now, self.last_wire.1)?;
+        let (overhead, rate) = (self.wire_overhead_bytes, self.rate_gbps);
+        let wire = self
+            .last_wire
+            .get(size_bytes, |size| wire_time(overhead, rate, size));
+        let done = self.wire.offer(now, wire)?;
         self.frames += 1;
         self.frame_bytes += size_bytes as u64;
-        Some(done + self.latency + self.alignment(done - self.last_wire.1))
+        Some(done + self.latency + self.alignment(done - wire))
     }
 
     /// The PHY's wait for the next PCS block boundary after a frame's first
