@@ -79,7 +79,8 @@ pub trait Platform {
 
     /// The runtime is done with `payload` (a request whose handler ran): a
     /// platform may keep the allocation for [`Platform::payload_buffer`]; the
-    /// default frees it.
+    /// default frees it. It must charge nothing (the runtime has read the
+    /// execution's time already).
     fn recycle_payload(&mut self, payload: Vec<u8>) {
         drop(payload);
     }

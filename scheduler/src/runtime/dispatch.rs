@@ -251,7 +251,9 @@ impl Runtime {
             kind: OutcomeKind::Done,
             forwarded: None,
         };
-        outcome.kind = match dispatch.work {
+        // `total`: the time charged once the work is done (a request's
+        // handler run reads it already, for the watchdog)
+        let (kind, total) = match dispatch.work {
             Work::Request {
                 msg,
                 arrived_at,
@@ -262,21 +264,28 @@ impl Runtime {
                 outcome.msg_id = Some(msg.id);
                 outcome.group = Some(group);
                 outcome.drr_reserved_ns = drr_reserved_ns;
-                let kind = self.execute_request(a, &msg, base, platform);
-                // the request is done with: its allocation may serve a later payload
+                let done = self.execute_request(a, &msg, base, platform);
+                // the request is done with: its allocation may serve a later
+                // payload (recycling charges nothing)
                 platform.recycle_payload(msg.payload);
-                kind
+                done
             }
             Work::Forward { msg, arrived_at } => {
                 outcome.arrived_at = Some(arrived_at);
                 outcome.msg_id = Some(msg.id);
                 outcome.forwarded = Some(Box::new(msg));
-                OutcomeKind::Forwarded
+                (OutcomeKind::Forwarded, platform.charged_in_exec())
             }
-            Work::MigrateOut => self.execute_migrate_out(a, platform),
-            Work::MigrateIn => self.execute_migrate_in(a, platform),
+            Work::MigrateOut => {
+                let kind = self.execute_migrate_out(a, platform);
+                (kind, platform.charged_in_exec())
+            }
+            Work::MigrateIn => {
+                let kind = self.execute_migrate_in(a, platform);
+                (kind, platform.charged_in_exec())
+            }
         };
-        let total = platform.charged_in_exec();
+        outcome.kind = kind;
         outcome.charged = total;
         outcome.exec_time = total.saturating_sub(base);
         if outcome.kind == OutcomeKind::WatchdogKilled {
@@ -285,17 +294,19 @@ impl Runtime {
         outcome
     }
 
+    /// Runs `msg`'s handler; returns how it ended and the time charged in
+    /// this execution by then.
     fn execute_request(
         &mut self,
         a: ActorId,
         msg: &Message,
         base: SimDuration,
         platform: &mut dyn Platform,
-    ) -> OutcomeKind {
+    ) -> (OutcomeKind, SimDuration) {
         let watchdog = SimDuration::from_ns(self.settings.watchdog_ns);
         let slot = &mut self.actors[a as usize];
         if matches!(slot.status, ActorStatus::Killed | ActorStatus::Deleted) {
-            return OutcomeKind::Skipped;
+            return (OutcomeKind::Skipped, platform.charged_in_exec());
         }
         let (result, fired) = {
             let mut ctx = ActorCtx::new(platform, &mut self.dmos, a, &mut self.next_msg_id)
@@ -304,13 +315,15 @@ impl Runtime {
             (result, ctx.watchdog_expired())
         };
         // Also catch an actor that swallowed WatchdogExpired or overran without asking.
-        let overran = platform.charged_in_exec().saturating_sub(base) > watchdog;
-        match result {
+        let total = platform.charged_in_exec();
+        let overran = total.saturating_sub(base) > watchdog;
+        let kind = match result {
             _ if fired || overran => OutcomeKind::WatchdogKilled,
             Err(ActorError::WatchdogExpired) => OutcomeKind::WatchdogKilled,
             Err(e) => OutcomeKind::Failed(e),
             Ok(()) => OutcomeKind::Done,
-        }
+        };
+        (kind, total)
     }
 
     /// The core finished the work `outcome` describes, at `now` (normally
