@@ -236,26 +236,88 @@ impl<E: Send> Windows<E> {
             .filter(|(i, _)| is_task[*i])
             .map(|(_, w)| w)
             .collect();
-        let task = |(m, s): &mut (&mut M, &mut State<E>)| run_task(*m, s, mail, window, last);
         if parallel {
-            {
-                // Heaviest first, each its own task: the calling thread
-                // starts the heaviest (a cluster's network may do half the
-                // work) while the others steal the rest from the far end,
-                // instead of rayon's default halves that would put the
-                // heavy one and its neighbours on one thread. By events
-                // handled so far, then by id: a deterministic order (which
-                // thread runs a partition never changes a result anyway).
-                let weight = &self.weight;
-                work.sort_unstable_by_key(|(_, s)| (std::cmp::Reverse(weight[s.id]), s.id));
-                work.par_iter_mut()
-                    .with_max_len(1)
-                    .map(task)
-                    .collect_into_vec(&mut self.results);
-            }
+            // Heaviest first (by events handled so far, then by id: a
+            // deterministic order, though which thread runs a partition
+            // never changes a result). The calling thread claims from the
+            // front, so it starts the heaviest (a cluster's network may do
+            // half the work); the other threads claim from the back. Both
+            // ends are stable from one window to the next, so a partition
+            // mostly stays on one thread and its state in that core's cache.
+            let weight = &self.weight;
+            work.sort_unstable_by_key(|(_, s)| (std::cmp::Reverse(weight[s.id]), s.id));
+            let items: Vec<Mutex<Item<'_, M>>> = work
+                .into_iter()
+                .map(|(m, s)| Mutex::new((m, s, TaskResult::default())))
+                .collect();
+            let claims = Claims::new(items.len());
+            let claimers = rayon::current_num_threads().min(items.len());
+            (0..claimers).into_par_iter().with_max_len(1).for_each(|k| {
+                while let Some(i) = claims.next(k > 0) {
+                    let mut item = lock(&items[i]);
+                    let (m, s, r) = &mut *item;
+                    *r = run_task(&mut **m, s, mail, window, last);
+                }
+            });
+            self.results.clear();
+            self.results
+                .extend(items.into_iter().map(|i| lock_owned(i).2));
         } else {
             self.results.clear();
-            self.results.extend(work.iter_mut().map(task));
+            self.results.extend(
+                work.iter_mut()
+                    .map(|(m, s)| run_task(&mut **m, s, mail, window, last)),
+            );
+        }
+    }
+}
+
+/// A task of a parallel window: the partition and, once run, its result.
+type Item<'a, M> = (
+    &'a mut M,
+    &'a mut State<<M as PartitionModel>::Event>,
+    TaskResult,
+);
+
+// A poisoned lock only means a partition panicked; rayon resumes that panic
+// on the calling thread, and nothing reads the item afterwards.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn lock_owned<T>(m: Mutex<T>) -> T {
+    m.into_inner().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The unclaimed tasks `front..back` of a window, in one atomic word
+/// (front in the high half), claimed from either end.
+struct Claims(AtomicU64);
+
+impl Claims {
+    fn new(tasks: usize) -> Self {
+        Claims(AtomicU64::new(tasks as u64))
+    }
+
+    /// Claims the next task from the back (else the front), if any is left.
+    fn next(&self, from_back: bool) -> Option<usize> {
+        let mut word = self.0.load(Ordering::Acquire);
+        loop {
+            let (front, back) = (word >> 32, word & 0xffff_ffff);
+            if front >= back {
+                return None;
+            }
+            let (task, claimed) = if from_back {
+                (back - 1, (front << 32) | (back - 1))
+            } else {
+                (front, ((front + 1) << 32) | back)
+            };
+            match self
+                .0
+                .compare_exchange_weak(word, claimed, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => return Some(task as usize),
+                Err(now) => word = now,
+            }
         }
     }
 }
