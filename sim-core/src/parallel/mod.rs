@@ -10,14 +10,16 @@
 //! 2. Within a window every partition handles its own events independently
 //!    (in parallel): nothing sent during the window can land inside it,
 //!    because a send at `now >= T` fires at `>= T + lookahead`.
-//! 3. At the barrier, outboxes are drained in partition order into the
-//!    destination queues.
+//! 3. What a partition sent during the window waits in its destination's
+//!    mailbox, and the destination moves it into its own queue when it
+//!    starts the next window (`windows.rs`: no per-event work is left to
+//!    the calling thread between windows).
 //!
 //! Determinism: every event carries the key `(time, source partition, source
 //! sequence)`, where the sequence counts the source partition's pushes. Each
 //! queue pops by that key, so ties at equal times are broken by a total order
 //! that depends only on the simulation, never on which thread ran first or on
-//! the order of insertion at the barrier. Each partition therefore sees the
+//! the order in which mail reached a queue. Each partition therefore sees the
 //! same event sequence with 1, 2 or N threads, and the same as in
 //! [`ParallelEngine::run_reference_until`], a sequential run that handles
 //! every event of every partition in one global key order with no windows.
@@ -28,12 +30,13 @@ mod partition;
 mod slab_queue;
 #[cfg(test)]
 mod tests;
+mod windows;
 
 pub use partition::{Ctx, PartitionModel};
 
 use crate::time::{SimDuration, SimTime};
 use partition::{State, SEQ_BITS};
-use rayon::prelude::*;
+use windows::Windows;
 
 /// Why a parallel run was refused or stopped.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -89,24 +92,13 @@ pub enum ParallelError {
     Config(String),
 }
 
-/// Below this many events per window, averaged over about the last 16
-/// windows, a window runs on the calling thread: forking it to the pool and
-/// joining costs about as much as a few events. The star example's windows
-/// hold 3.4 events on average; judged by the previous window alone, its
-/// occasional bigger windows were forked and it ran 8% slower on 2 threads
-/// than on 1 (0.074-0.076 s against 0.068-0.070 s), while the average keeps
-/// it at the one-thread time and leaves the leaf-spine example (about 50
-/// events per window) parallel. Which thread runs a window never changes a
-/// result.
-const PARALLEL_MIN_EVENTS: u64 = 8;
-
 /// A model split into partitions, run by worker threads in lookahead windows.
 pub struct ParallelEngine<M: PartitionModel> {
     models: Vec<M>,
     states: Vec<State<M::Event>>,
     lookahead: SimDuration,
     now: SimTime,
-    windows: u64,
+    windows: Windows<M::Event>,
     pool: Option<(usize, rayon::ThreadPool)>,
 }
 
@@ -142,7 +134,7 @@ impl<M: PartitionModel> ParallelEngine<M> {
             states,
             lookahead,
             now: SimTime::ZERO,
-            windows: 0,
+            windows: Windows::new(n),
             pool: None,
         })
     }
@@ -177,92 +169,19 @@ impl<M: PartitionModel> ParallelEngine<M> {
                 .map_err(|e| ParallelError::Config(format!("thread pool: {e}")))?;
             self.pool = Some((threads, pool));
         }
-        let (models, states, lookahead) = (&mut self.models, &mut self.states, self.lookahead);
-        let windows = match (&self.pool, threads) {
-            // The whole loop runs inside the pool, so each window's parallel
-            // step starts from a worker thread (no hand-off per window).
-            (Some((_, pool)), t) if t > 1 => {
-                pool.install(|| Self::run_windows(models, states, lookahead, end, true))
-            }
-            _ => Self::run_windows(models, states, lookahead, end, false),
+        let pool = match (&self.pool, threads) {
+            (Some((_, pool)), t) if t > 1 => Some(pool),
+            _ => None,
         };
-        self.windows += windows?;
+        self.windows.run(
+            &mut self.models,
+            &mut self.states,
+            self.lookahead,
+            end,
+            pool,
+        )?;
         self.finish(end);
         Ok(())
-    }
-
-    /// The window loop of [`Self::run_until`]; returns the windows run.
-    fn run_windows(
-        models: &mut [M],
-        states: &mut [State<M::Event>],
-        lookahead: SimDuration,
-        end: SimTime,
-        parallel: bool,
-    ) -> Result<u64, ParallelError> {
-        let mut windows = 0;
-        // the first window runs in parallel (nothing is known yet)
-        // events per window, smoothed over about 16 windows (x16, integer)
-        let mut mean_events_x16 = PARALLEL_MIN_EVENTS * 16;
-        while let Some(start) = states.iter().filter_map(|s| s.queue.peek_time()).min() {
-            if start > end {
-                break;
-            }
-            // Inclusive window end: min(start + lookahead - 1 ps, end).
-            let last = SimTime::from_ps(
-                start
-                    .as_ps()
-                    .saturating_add(lookahead.as_ps() - 1)
-                    .min(end.as_ps()),
-            );
-            let before: u64 = states.iter().map(|s| s.handled).sum();
-            if parallel && mean_events_x16 >= PARALLEL_MIN_EVENTS * 16 {
-                Self::run_window_parallel(models, states, last);
-            } else {
-                for (m, s) in models.iter_mut().zip(states.iter_mut()) {
-                    s.run_window(m, last);
-                }
-            }
-            windows += 1;
-            let window_events = states.iter().map(|s| s.handled).sum::<u64>() - before;
-            mean_events_x16 = mean_events_x16 - mean_events_x16 / 16 + window_events;
-            Self::check_faults(states)?;
-            Self::deliver(states)?;
-        }
-        Ok(windows)
-    }
-
-    /// One window on the pool, heaviest partitions first, one task each.
-    ///
-    /// Which thread runs a partition never changes a result (partitions do
-    /// not interact within a window), only how well the threads are used.
-    /// A window is short (a lookahead of 500 ns holds about 50 events in the
-    /// leaf-spine example) and one partition (a cluster's network) may do
-    /// half the work: so partitions are started in decreasing order of the
-    /// events they handled so far, each as its own task. The calling thread
-    /// starts the heaviest while the others steal the rest from the far end,
-    /// instead of rayon's default halves that put the heavy one and its
-    /// neighbours on one thread.
-    fn run_window_parallel(models: &mut [M], states: &mut [State<M::Event>], last: SimTime) {
-        let mut work: Vec<(&mut M, &mut State<M::Event>)> = models
-            .iter_mut()
-            .zip(states.iter_mut())
-            // only partitions with an event in the window have work
-            .filter(|(_, s)| s.queue.peek_time().is_some_and(|t| t <= last))
-            .collect();
-        match work.len() {
-            0 => {}
-            1 => {
-                let (m, s) = work.pop().expect("one partition");
-                s.run_window(m, last);
-            }
-            _ => {
-                // by events handled so far, then by id: a deterministic order
-                work.sort_unstable_by_key(|(_, s)| (std::cmp::Reverse(s.handled), s.id));
-                work.par_iter_mut()
-                    .with_max_len(1)
-                    .for_each(|(m, s)| s.run_window(&mut **m, last));
-            }
-        }
     }
 
     /// The sequential reference: handles every event with time `<= end` in one
@@ -270,6 +189,8 @@ impl<M: PartitionModel> ParallelEngine<M> {
     /// event as soon as it is sent (no windows, no threads). Slow; for tests
     /// that check the windowed run against it.
     pub fn run_reference_until(&mut self, end: SimTime) -> Result<(), ParallelError> {
+        self.windows.flush(&mut self.states);
+        Self::check_faults(&mut self.states)?;
         loop {
             let next = self
                 .states
@@ -348,7 +269,7 @@ impl<M: PartitionModel> ParallelEngine<M> {
     }
     /// Synchronization windows run so far.
     pub fn windows(&self) -> u64 {
-        self.windows
+        self.windows.count()
     }
     /// The lookahead.
     pub fn lookahead(&self) -> SimDuration {

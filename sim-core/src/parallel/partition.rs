@@ -100,6 +100,16 @@ impl<E> State<E> {
         }
     }
 
+    /// Pushes an event another partition sent (its key was set by the sender).
+    pub(crate) fn push_delivered(&mut self, at: SimTime, tiebreak: u64, event: E) {
+        if self.queue.push_with_tiebreak(at, tiebreak, event).is_err() {
+            self.fail(ParallelError::QueueOverflow {
+                partition: self.id,
+                capacity: self.queue.capacity_limit(),
+            });
+        }
+    }
+
     /// Handles events with time `<= last` until none is left or a fault stops the partition.
     pub(crate) fn run_window<M: PartitionModel<Event = E>>(
         &mut self,

@@ -10,8 +10,9 @@
 //! bounded: an open-loop client whose server does not answer refuses new
 //! requests (counted) instead of growing without limit.
 
+use super::outstanding::Outstanding;
 use sim_core::{LatencyHistogram, SimDuration, SimRng, SimTime};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use workloads::bursts::{exp_gap, OnOffArrivals};
 use workloads::OnOff;
 
@@ -80,11 +81,8 @@ pub struct Client {
     next_at: SimTime,
     /// Closed loop: when each free slot may send (ascending).
     slots: VecDeque<SimTime>,
-    /// Request id -> send time (ids ascend with send time).
-    outstanding: BTreeMap<u64, SimTime>,
-    /// The same requests by (send time, id), to match a response by the
-    /// send time its server carried back.
-    by_sent: BTreeSet<(SimTime, u64)>,
+    /// Live requests by id and send time (ids ascend with send time).
+    outstanding: Outstanding,
     next_id: u64,
     /// Bursty: the on/off schedule.
     bursts: Option<OnOffArrivals>,
@@ -110,8 +108,7 @@ impl Client {
             max_outstanding: DEFAULT_MAX_OUTSTANDING,
             next_at: start,
             slots,
-            outstanding: BTreeMap::new(),
-            by_sent: BTreeSet::new(),
+            outstanding: Outstanding::new(),
             next_id: 0,
             bursts: None,
             warmup_end: SimTime::ZERO,
@@ -172,7 +169,6 @@ impl Client {
         let id = self.next_id;
         self.next_id += 1;
         self.outstanding.insert(id, now);
-        self.by_sent.insert((now, id));
         self.stats.sent += 1;
         Some(id)
     }
@@ -180,11 +176,10 @@ impl Client {
     /// The response to request `id` arrived at `now`: its latency, or `None`
     /// when it matches no outstanding request (counted in `unmatched`).
     pub fn on_response(&mut self, now: SimTime, id: u64) -> Option<SimDuration> {
-        let Some(sent) = self.outstanding.remove(&id) else {
+        let Some(sent) = self.outstanding.remove(id) else {
             self.stats.unmatched += 1;
             return None;
         };
-        self.by_sent.remove(&(sent, id));
         let latency = now.saturating_since(sent);
         self.stats.responses += 1;
         if sent >= self.warmup_end {
@@ -199,12 +194,7 @@ impl Client {
     /// sent at the same instant have the same latency, so which one is
     /// matched does not change the measurement).
     pub fn on_response_sent_at(&mut self, now: SimTime, sent: SimTime) -> Option<SimDuration> {
-        let id = self
-            .by_sent
-            .range((sent, 0)..=(sent, u64::MAX))
-            .next()
-            .map(|&(_, id)| id);
-        match id {
+        match self.outstanding.first_sent_at(sent) {
             Some(id) => self.on_response(now, id),
             None => {
                 self.stats.unmatched += 1;
@@ -215,14 +205,13 @@ impl Client {
 
     /// Whether request `id` is outstanding.
     pub fn is_outstanding(&self, id: u64) -> bool {
-        self.outstanding.contains_key(&id)
+        self.outstanding.contains(id)
     }
 
     /// Request `id` expects no response (its actor never answers): it leaves
     /// the outstanding table, counted in `one_way`.
     pub fn forget(&mut self, id: u64) {
-        if let Some(sent) = self.outstanding.remove(&id) {
-            self.by_sent.remove(&(sent, id));
+        if let Some(sent) = self.outstanding.remove(id) {
             self.stats.one_way += 1;
             self.free_slot(sent);
         }
@@ -231,19 +220,18 @@ impl Client {
     /// When the oldest outstanding request times out.
     pub fn next_timeout_at(&self) -> Option<SimTime> {
         self.outstanding
-            .first_key_value()
-            .map(|(_, &sent)| sent + self.timeout)
+            .first()
+            .map(|(_, sent)| sent + self.timeout)
     }
 
     /// Times out every request sent at or before `now - timeout`; returns how many.
     pub fn expire(&mut self, now: SimTime) -> u64 {
         let mut n = 0;
-        while let Some((&id, &sent)) = self.outstanding.first_key_value() {
+        while let Some((id, sent)) = self.outstanding.first() {
             if sent + self.timeout > now {
                 break;
             }
-            self.outstanding.remove(&id);
-            self.by_sent.remove(&(sent, id));
+            self.outstanding.remove(id);
             self.stats.timeouts += 1;
             self.free_slot(now);
             n += 1;

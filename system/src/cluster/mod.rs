@@ -14,6 +14,7 @@ pub mod faults;
 pub mod link;
 pub mod netpart;
 pub mod netsim;
+pub mod outstanding;
 pub mod probe;
 pub mod record;
 pub mod report;
