@@ -18,7 +18,7 @@ use scheduler::{Endpoint, Message, NO_ACTOR};
 use sim_core::parallel::Ctx;
 use sim_core::{SimRng, SimTime};
 use std::sync::Arc;
-use workloads::actors::registry::{gen_request, ActorKind};
+use workloads::actors::registry::{gen_request_into, ActorKind};
 
 /// One (server, actor) a client sends to.
 #[derive(Clone, Debug)]
@@ -53,7 +53,17 @@ pub struct ClientPart {
     pub frames_in: u64,
     /// Frame ids it used.
     next_frame: u64,
+    /// Payload buffers of answered requests, reused for the next requests
+    /// (at most [`SPARE_PAYLOADS`]).
+    spare: Vec<Vec<u8>>,
 }
+
+/// Most payload buffers a client keeps for reuse: a response's buffer
+/// becomes a later request's, so a steady run allocates no payload per
+/// request, and buffers circulate between the network and the servers
+/// (whose nodes recycle them the same way) instead of being freed by the
+/// other thread.
+const SPARE_PAYLOADS: usize = 64;
 
 impl ClientPart {
     /// A client around `client`, drawing targets from `rng`.
@@ -65,6 +75,7 @@ impl ClientPart {
             drops_uplink: 0,
             frames_in: 0,
             next_frame: 0,
+            spare: Vec::new(),
         }
     }
 }
@@ -128,7 +139,7 @@ impl NetPart {
         match ev {
             ClusterEvent::NetArrive(f, hop) => match hop.to {
                 NodeRef::Switch(s) => self.forward(s, f, &hop, ctx),
-                NodeRef::Client(c) => self.response(now, c, &f, &hop),
+                NodeRef::Client(c) => self.response(now, c, *f, &hop),
                 // servers' arrivals go to their partitions: never here
                 NodeRef::Server(_) => self.misrouted += 1,
             },
@@ -191,7 +202,7 @@ impl NetPart {
         }
     }
 
-    fn response(&mut self, now: SimTime, c: u32, f: &NetFrame, hop: &Hop) {
+    fn response(&mut self, now: SimTime, c: u32, f: NetFrame, hop: &Hop) {
         self.delivered += 1;
         self.traced_delivery(hop, &f.wire);
         let me = self.fabric.topology().servers + c;
@@ -219,6 +230,9 @@ impl NetPart {
                 None => {
                     cp.client.on_response_sent_at(now, f.msg.created_at);
                 }
+            }
+            if cp.spare.len() < SPARE_PAYLOADS && f.msg.payload.capacity() > 0 {
+                cp.spare.push(f.msg.payload);
             }
         }
     }
@@ -251,7 +265,8 @@ impl NetPart {
             .and_then(|w| workloads::apps::requests::app_request(t.kind.name(), w, &mut cp.rng));
         let mut req = match app {
             Some(r) => r,
-            None => gen_request(t.kind, &mut cp.rng),
+            // the generator overwrites the buffer: the same request, drawn the same way
+            None => gen_request_into(t.kind, &mut cp.rng, cp.spare.pop().unwrap_or_default()),
         }
         .padded_to(t.pad_to);
         let me = servers + c;
