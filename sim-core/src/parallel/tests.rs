@@ -172,3 +172,35 @@ fn queue_overflow_is_an_error_not_a_loss() {
         "{err}"
     );
 }
+
+/// Like [`Fanout`], between the partitions of each pair (0-1, 2-3, ...).
+struct PairFanout;
+impl PartitionModel for PairFanout {
+    type Event = ();
+    fn handle(&mut self, _now: SimTime, _ev: (), ctx: &mut Ctx<'_, ()>) {
+        let d = ctx.lookahead();
+        ctx.send_in(ctx.partition() ^ 1, d, ());
+        ctx.send_in(ctx.partition() ^ 1, d, ());
+    }
+}
+
+#[test]
+fn a_fault_is_the_same_error_after_the_same_events_at_any_thread_count() {
+    // mail is taken a window after it was sent, by whichever thread runs
+    // the destination: the overflow must still be found at the same point
+    let run = |threads: usize| {
+        let models = vec![PairFanout, PairFanout, PairFanout, PairFanout];
+        let mut e = ParallelEngine::new(models, SimDuration::from_ns(1), 64).unwrap();
+        e.schedule_at(0, SimTime::ZERO, ()).unwrap();
+        e.schedule_at(2, SimTime::ZERO, ()).unwrap();
+        let err = e.run_until(SimTime::from_us(1), threads).unwrap_err();
+        (err, e.events_handled(), e.windows())
+    };
+    let one = run(1);
+    assert!(
+        one.1 > 10,
+        "the fault came too early to mean anything: {one:?}"
+    );
+    assert_eq!(one, run(2));
+    assert_eq!(one, run(4));
+}
