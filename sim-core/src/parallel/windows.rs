@@ -13,8 +13,8 @@
 //! reads the tasks' results (next event time, events handled, a fault flag)
 //! and the mailboxes' earliest times to pick the next window. Before this,
 //! the calling thread moved every cross-partition event itself between
-//! windows while the other threads waited: about 13% of a 2-thread
-//! leaf-spine run (12.8 of 85 ms, instrumented).
+//! windows while the other threads waited: about 14% of a 2-thread
+//! leaf-spine run (13-14 of 93-96 ms, instrumented).
 //!
 //! Why two slots: a destination drains the slot of the previous window
 //! while senders fill the other, so what a task takes never depends on how
