@@ -48,6 +48,14 @@ use std::sync::{Mutex, PoisonError};
 /// result.
 const PARALLEL_MIN_EVENTS: u64 = 8;
 
+/// Windows between two re-rankings of the claiming order. Ranking by the
+/// running event counts at every window let partitions of nearly equal
+/// weight (a cluster's servers) swap places all the time, so they moved
+/// between threads, and their state between cores' caches, about one
+/// window in four; a rank held for this many windows keeps each on one
+/// thread except near where the two ends meet.
+const RERANK_WINDOWS: u64 = 1024;
+
 /// No event (an empty queue or mailbox slot).
 const NONE_PS: u64 = u64::MAX;
 
@@ -65,16 +73,6 @@ impl<E> Mailbox<E> {
             slots: [Mutex::new(Vec::new()), Mutex::new(Vec::new())],
             min_ps: [AtomicU64::new(NONE_PS), AtomicU64::new(NONE_PS)],
         }
-    }
-
-    fn post(&self, slot: usize, o: Outgoing<E>) {
-        self.min_ps[slot].fetch_min(o.time.as_ps(), Ordering::Relaxed);
-        // a poisoned lock only means a partition panicked while posting;
-        // that panic ends the run, nothing reads the mail afterwards
-        let mut mail = self.slots[slot]
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        mail.push(o);
     }
 
     /// Moves slot `slot` into `dest`'s queue.
@@ -116,6 +114,13 @@ pub(crate) struct Windows<E> {
     mean_events_x16: u64,
     is_task: Vec<bool>,
     results: Vec<TaskResult>,
+    /// Each partition's place in the claiming order (heaviest first), as of
+    /// the last re-ranking.
+    rank: Vec<usize>,
+    /// Each partition's home thread (an index of the pool's threads).
+    home: Vec<usize>,
+    /// The thread count the homes were given for.
+    home_threads: usize,
 }
 
 impl<E: Send> Windows<E> {
@@ -129,7 +134,27 @@ impl<E: Send> Windows<E> {
             mean_events_x16: PARALLEL_MIN_EVENTS * 16,
             is_task: vec![false; partitions],
             results: Vec::with_capacity(partitions),
+            rank: (0..partitions).collect(),
+            home: vec![0; partitions],
+            home_threads: 0,
         }
+    }
+
+    /// Orders the partitions heaviest first (by events handled so far, then
+    /// by id) and gives each a home among `threads` threads: the heaviest
+    /// left goes to the least loaded thread so far.
+    fn rerank(&mut self, threads: usize) {
+        let mut order: Vec<usize> = (0..self.weight.len()).collect();
+        order.sort_unstable_by_key(|&p| (std::cmp::Reverse(self.weight[p]), p));
+        let threads = threads.max(1);
+        let mut load = vec![0u64; threads];
+        for (place, p) in order.into_iter().enumerate() {
+            self.rank[p] = place;
+            let t = (0..threads).min_by_key(|&t| (load[t], t)).unwrap_or(0);
+            self.home[p] = t;
+            load[t] += self.weight[p].max(1);
+        }
+        self.home_threads = threads;
     }
 
     /// Windows run so far.
@@ -206,6 +231,14 @@ impl<E: Send> Windows<E> {
                 failed |= r.failed;
             }
             self.mean_events_x16 = self.mean_events_x16 - self.mean_events_x16 / 16 + events;
+            let threads = if on_pool {
+                rayon::current_num_threads()
+            } else {
+                1
+            };
+            if self.count % RERANK_WINDOWS == 0 || threads != self.home_threads {
+                self.rerank(threads);
+            }
             if failed {
                 // the first fault by partition index: each partition's
                 // fault depends on its own events only
@@ -237,26 +270,40 @@ impl<E: Send> Windows<E> {
             .map(|(_, w)| w)
             .collect();
         if parallel {
-            // Heaviest first (by events handled so far, then by id: a
-            // deterministic order, though which thread runs a partition
-            // never changes a result). The calling thread claims from the
-            // front, so it starts the heaviest (a cluster's network may do
-            // half the work); the other threads claim from the back. Both
-            // ends are stable from one window to the next, so a partition
-            // mostly stays on one thread and its state in that core's cache.
-            let weight = &self.weight;
-            work.sort_unstable_by_key(|(_, s)| (std::cmp::Reverse(weight[s.id]), s.id));
+            // Every partition has a home thread (see `rerank`); a thread
+            // runs its home partitions first, heaviest first, then takes
+            // what is left of the other threads' lists from their far ends.
+            // So a partition stays on one thread, and its state in one
+            // core's cache, unless its home thread falls behind. Which
+            // thread runs a partition never changes a result.
+            let threads = self.home_threads.max(1);
+            let (rank, home) = (&self.rank, &self.home);
+            work.sort_unstable_by_key(|(_, s)| (home[s.id], rank[s.id]));
+            let mut ranges = vec![(0usize, 0usize); threads];
+            for (i, (_, s)) in work.iter().enumerate() {
+                let r = &mut ranges[home[s.id]];
+                if r.1 == 0 {
+                    r.0 = i;
+                }
+                r.1 = i + 1;
+            }
+            let claims: Vec<Claims> = ranges.iter().map(|&(a, b)| Claims::new(a, b)).collect();
             let items: Vec<Mutex<Item<'_, M>>> = work
                 .into_iter()
                 .map(|(m, s)| Mutex::new((m, s, TaskResult::default())))
                 .collect();
-            let claims = Claims::new(items.len());
             let claimers = rayon::current_num_threads().min(items.len());
-            (0..claimers).into_par_iter().with_max_len(1).for_each(|k| {
-                while let Some(i) = claims.next(k > 0) {
-                    let mut item = lock(&items[i]);
-                    let (m, s, r) = &mut *item;
-                    *r = run_task(&mut **m, s, mail, window, last);
+            (0..claimers).into_par_iter().with_max_len(1).for_each(|_| {
+                let me = rayon::current_thread_index().unwrap_or(0) % threads;
+                let others = (1..threads).map(|d| (me + d) % threads);
+                let own = std::iter::repeat(me).map(|t| (t, false));
+                let order = own.take(1).chain(others.map(|t| (t, true)));
+                for (t, from_back) in order {
+                    while let Some(i) = claims[t].next(from_back) {
+                        let mut item = lock(&items[i]);
+                        let (m, s, r) = &mut *item;
+                        *r = run_task(&mut **m, s, mail, window, last);
+                    }
                 }
             });
             self.results.clear();
@@ -294,8 +341,9 @@ fn lock_owned<T>(m: Mutex<T>) -> T {
 struct Claims(AtomicU64);
 
 impl Claims {
-    fn new(tasks: usize) -> Self {
-        Claims(AtomicU64::new(tasks as u64))
+    /// Tasks `front..back` unclaimed.
+    fn new(front: usize, back: usize) -> Self {
+        Claims(AtomicU64::new(((front as u64) << 32) | back as u64))
     }
 
     /// Claims the next task from the back (else the front), if any is left.
@@ -334,8 +382,25 @@ fn run_task<M: PartitionModel>(
     mail[s.id].take_into((window.wrapping_sub(1) & 1) as usize, s);
     s.run_window(model, last);
     let slot = (window & 1) as usize;
-    for o in s.outbox.drain(..) {
-        mail[o.dest].post(slot, o);
+    // one lock and one atomic per destination, not per event: with several
+    // threads, every sender's posts to a busy destination (the network)
+    // contend for its slot
+    s.outbox.sort_unstable_by_key(|o| o.dest);
+    let mut sent = s.outbox.drain(..).peekable();
+    while let Some(first) = sent.next() {
+        let mailbox = &mail[first.dest];
+        let dest = first.dest;
+        let mut min_ps = first.time.as_ps();
+        let mut slot_mail = mailbox.slots[slot]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        slot_mail.push(first);
+        while let Some(o) = sent.next_if(|o| o.dest == dest) {
+            min_ps = min_ps.min(o.time.as_ps());
+            slot_mail.push(o);
+        }
+        drop(slot_mail);
+        mailbox.min_ps[slot].fetch_min(min_ps, Ordering::Relaxed);
     }
     TaskResult {
         partition: s.id,

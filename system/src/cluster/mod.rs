@@ -7,6 +7,7 @@
 //! the topology for Graphviz.
 
 pub mod client;
+pub mod clientpart;
 mod custom;
 pub mod dot;
 pub mod fabric;

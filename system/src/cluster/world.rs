@@ -1,7 +1,10 @@
 //! The multi-server world: one partition per server (its `Node`) plus one for the network (switches, links, clients), run by sim-core's parallel engine.
 //!
-//! Partition 0 is the network ([`super::netpart::NetPart`]); partition
-//! `1 + i` is server `si` ([`ServerPart`]). A frame crosses between them only
+//! Partition 0 is the network ([`super::netpart::NetPart`]: switches and
+//! the link directions leaving them); partition `1 + i` is server `si`
+//! ([`ServerPart`]), and after the servers, partition `1 + S + c` is client
+//! `c` ([`super::clientpart::ClientPart`]). Every endpoint drives its own
+//! uplink. A frame crosses between partitions only
 //! over a link, so it arrives at least one propagation delay after it left:
 //! the least propagation delay of the topology is the engine's lookahead,
 //! and every cross-partition event respects it by construction (checked by
@@ -16,6 +19,7 @@
 //! `src = Network { node: that server, port: the sender's port }`, so a
 //! reply to `msg.src` goes back across the network to the sending actor.
 
+use super::clientpart::ClientPart;
 use super::fabric::{Hop, WireFrame};
 use super::link::LinkTx;
 use super::netpart::NetPart;
@@ -38,6 +42,19 @@ use std::sync::Arc;
 pub const ACTOR_PORT_BASE: u16 = 7000;
 /// UDP port a client sends from.
 pub const CLIENT_PORT: u16 = 9000;
+/// The network's partition (switches and the link directions leaving them).
+pub const NET_PARTITION: usize = 0;
+
+/// Server `i`'s partition.
+pub fn server_partition(i: u32) -> usize {
+    1 + i as usize
+}
+
+/// Client `c`'s partition (after the servers').
+pub fn client_partition(topo: &Topology, c: u32) -> usize {
+    1 + topo.servers as usize + c as usize
+}
+
 /// Bound on one server's staged events per handled event.
 const STAGING_CAPACITY: usize = 1 << 16;
 
@@ -461,16 +478,22 @@ impl ServerPart {
             msg,
             port: dport,
         };
-        ctx.send(0, at, ClusterEvent::NetArrive(Box::new(frame), hop));
+        ctx.send(
+            NET_PARTITION,
+            at,
+            ClusterEvent::NetArrive(Box::new(frame), hop),
+        );
     }
 }
 
 /// A partition of the cluster world.
 pub enum Part {
-    /// Switches, links and clients.
+    /// Switches and the links leaving them.
     Net(Box<NetPart>),
     /// One server.
     Server(Box<ServerPart>),
+    /// One client machine.
+    Client(Box<ClientPart>),
 }
 
 impl PartitionModel for Part {
@@ -479,6 +502,7 @@ impl PartitionModel for Part {
     fn handle(&mut self, now: SimTime, event: ClusterEvent, ctx: &mut Ctx<'_, ClusterEvent>) {
         match self {
             Part::Net(n) => n.handle(now, event, ctx),
+            Part::Client(c) => c.handle(now, event, ctx),
             Part::Server(s) => {
                 s.staging.set_now(now);
                 let Some(event) = s.faulted(now, event, ctx) else {

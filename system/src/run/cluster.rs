@@ -13,9 +13,10 @@ use super::capacity::estimate_nic_capacity_rps;
 use super::cluster_report::report;
 use super::RunError;
 use crate::cluster::client::{Client, LoadModel};
-use crate::cluster::netpart::{ClientPart, ClientTarget, NetPart};
+use crate::cluster::clientpart::{ClientPart, ClientTarget, ClientsShared};
+use crate::cluster::netpart::NetPart;
 use crate::cluster::world::{ClusterEvent, Part, ServerPart, ACTOR_PORT_BASE};
-use crate::cluster::Fabric;
+use crate::cluster::{Fabric, NodeRef};
 use crate::scenario::actors::{ActorsPlan, OfferedLoad};
 use crate::scenario::schema::WorkloadSection;
 use crate::scenario::Scenario;
@@ -254,17 +255,6 @@ pub fn run_cluster(
             }
         },
     };
-    let client_parts = (0..clients)
-        .map(|c| {
-            let rng = streams.stream_indexed("cluster/client", u64::from(c));
-            let pick = streams.stream_indexed("cluster/client/pick", u64::from(c));
-            ClientPart::new(
-                Client::new(load, plan.clients.timeout, SimTime::ZERO, rng)
-                    .with_warmup(SimTime::ZERO + s.warmup),
-                pick,
-            )
-        })
-        .collect();
     let mut fabric = Fabric::new((*topo).clone());
     // the servers' uplink directions got theirs above (their partitions drive them)
     let uplinks: Vec<(usize, usize)> = servers
@@ -294,19 +284,51 @@ pub fn run_cluster(
         fabric.set_tap(Box::new(set));
     }
     let stop = if per_client > 0.0 { end } else { SimTime::ZERO };
-    let mut net = NetPart::new(fabric, client_parts, targets, stop, traced(()));
+    // each client drives its uplink, with the fault process the fabric's
+    // copy of that direction got above
+    let shared = ClientsShared {
+        topo: topo.clone(),
+        targets: Arc::new(targets),
+        stop_at: stop,
+    };
+    let client_parts: Vec<ClientPart> = (0..clients)
+        .map(|c| {
+            let rng = streams.stream_indexed("cluster/client", u64::from(c));
+            let pick = streams.stream_indexed("cluster/client/pick", u64::from(c));
+            let client = Client::new(load, plan.clients.timeout, SimTime::ZERO, rng)
+                .with_warmup(SimTime::ZERO + s.warmup);
+            let me = NodeRef::Client(c);
+            let (link, _) = topo.ports(me)[0];
+            let dir = usize::from(topo.links[link].a != me);
+            let uplink = fabric.link_tx(link, dir).clone();
+            let mut cp = ClientPart::new(c, client, pick, uplink, &shared);
+            cp.trace = traced(());
+            cp
+        })
+        .collect();
+    let mut net = NetPart::new(fabric, traced(()));
     if opts.record_messages {
         net.record = Some(crate::cluster::record::Recorder::default());
     }
+    // the partition layout of `crate::cluster::world`: network, servers, clients
     let mut parts = vec![Part::Net(Box::new(net))];
     parts.extend(servers.into_iter().map(|sp| Part::Server(Box::new(sp))));
+    parts.extend(
+        client_parts
+            .into_iter()
+            .map(|cp| Part::Client(Box::new(cp))),
+    );
     let n = parts.len();
     let mut engine =
         ParallelEngine::new(parts, lookahead, PARTITION_QUEUE_EVENTS).map_err(assembly)?;
     for p in 0..n {
-        engine
-            .schedule_at(p, SimTime::ZERO, ClusterEvent::Start)
-            .map_err(assembly)?;
+        let first = match engine.models().get(p) {
+            Some(Part::Client(c)) => c.first_event(),
+            _ => Some((SimTime::ZERO, ClusterEvent::Start)),
+        };
+        if let Some((at, ev)) = first {
+            engine.schedule_at(p, at, ev).map_err(assembly)?;
+        }
     }
     engine.run_until(end, threads).map_err(assembly)?;
     if opts.drain {

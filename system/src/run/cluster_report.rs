@@ -12,6 +12,7 @@ use super::actor_tables::{
 };
 use super::cluster::ClusterExtras;
 use super::{ClassResult, Places, RunError, RunOutput};
+use crate::cluster::clientpart::ClientPart;
 use crate::cluster::netpart::NetPart;
 use crate::cluster::world::{Part, ServerPart};
 use crate::node::accounting::col;
@@ -48,24 +49,27 @@ impl NetCount {
     }
 }
 
-fn net_count(net: &NetPart, servers: &[&ServerPart]) -> NetCount {
+fn net_count(net: &NetPart, servers: &[&ServerPart], clients: &[ClientPart]) -> NetCount {
     let (no_route, full) = net.fabric.drops();
-    let client_injected: u64 = net
-        .clients
+    let client_injected: u64 = clients
         .iter()
         .map(|c| c.client.stats.sent - c.drops_uplink)
         .sum();
     NetCount {
         injected: servers.iter().map(|s| s.net.frames_out).sum::<u64>() + client_injected,
         arrived: servers.iter().map(|s| s.net.frames_in).sum::<u64>()
-            + net.clients.iter().map(|c| c.frames_in).sum::<u64>(),
+            + clients.iter().map(|c| c.frames_in).sum::<u64>(),
         drops_buffer_full: full,
         drops_no_route: no_route,
-        // the fabric's copies of the servers' uplinks are unused during the run
+        // the fabric's copies of the endpoints' uplinks are unused during the run
         drops_link_loss: net.fabric.link_losses()
             + servers
                 .iter()
                 .map(|s| s.uplink().2.stats.drops_link_loss)
+                .sum::<u64>()
+            + clients
+                .iter()
+                .map(|c| c.uplink().2.stats.drops_link_loss)
                 .sum::<u64>(),
     }
 }
@@ -123,9 +127,11 @@ pub(super) fn report(
     let end = SimTime::ZERO + s.duration;
     let mut net = None;
     let mut servers: Vec<ServerPart> = Vec::new();
+    let mut clients: Vec<ClientPart> = Vec::new();
     for p in parts {
         match p {
             Part::Net(n) => net = Some(n),
+            Part::Client(c) => clients.push(*c),
             Part::Server(mut sp) => {
                 if drained {
                     // everything in flight has finished; nothing is left to count at `end`
@@ -139,7 +145,7 @@ pub(super) fn report(
     }
     let net = net.ok_or_else(|| RunError::Assembly("no network partition".into()))?;
     let srv: Vec<&ServerPart> = servers.iter().collect();
-    let nc = net_count(&net, &srv);
+    let nc = net_count(&net, &srv, &clients);
     let measured_s = (s.duration - s.warmup).as_secs_f64();
     // per-class results over all servers, classes in first-seen order
     let mut class_names: Vec<String> = Vec::new();
@@ -178,7 +184,7 @@ pub(super) fn report(
     let mut cs = crate::cluster::client::ClientStats::default();
     let mut client_in_flight = 0;
     let mut client_drops_uplink = 0;
-    for c in &net.clients {
+    for c in &clients {
         e2e.merge(&c.client.latency);
         let st = c.client.stats;
         cs.sent += st.sent;
@@ -355,7 +361,7 @@ pub(super) fn report(
         to_host_actors: to_host,
         peak_in_flight: peak,
         reorders: d_errs.0,
-        driver_errors: d_errs.1 + net.misrouted,
+        driver_errors: d_errs.1 + net.misrouted + clients.iter().map(|c| c.misrouted).sum::<u64>(),
         model_errors: d_errs.2,
         sends_dropped: d_errs.3 + d_errs.4,
     };
@@ -368,7 +374,7 @@ pub(super) fn report(
     let sum_net = |f: fn(&ServerPart) -> u64| servers.iter().map(f).sum::<u64>();
     let extra: Vec<(String, String)> = [
         ("servers", servers.len().to_string()),
-        ("clients", net.clients.len().to_string()),
+        ("clients", clients.len().to_string()),
         ("host_cores_used", fmt_f64(host_used, 4)),
         ("client_sent", cs.sent.to_string()),
         ("client_responses", cs.responses.to_string()),
@@ -426,11 +432,12 @@ pub(super) fn report(
     let mut net = net;
     extra_tables.push((
         "links.csv".into(),
-        super::cluster_servers::links_table(&mut net, &servers, s.duration),
+        super::cluster_servers::links_table(&mut net, &servers, &clients, s.duration),
     ));
     let mut trace: Option<ChromeTrace> = None;
-    let parts =
-        std::iter::once(net.trace.take()).chain(servers.iter_mut().map(|sp| sp.trace.take()));
+    let parts = std::iter::once(net.trace.take())
+        .chain(servers.iter_mut().map(|sp| sp.trace.take()))
+        .chain(clients.iter_mut().map(|c| c.trace.take()));
     for t in parts.flatten() {
         match trace.as_mut() {
             Some(all) => all.absorb(t),

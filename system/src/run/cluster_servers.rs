@@ -4,6 +4,7 @@
 //! in its row (utilization, served, latency, drops, PCIe bytes); the crash
 //! columns and the summary's totals cover every life.
 
+use crate::cluster::clientpart::ClientPart;
 use crate::cluster::netpart::NetPart;
 use crate::cluster::report::{link_rows, LINK_COLUMNS};
 use crate::cluster::world::ServerPart;
@@ -102,15 +103,19 @@ pub(super) fn server_row(s: &Scenario, sp: &ServerPart, end: SimTime) -> Table {
     t
 }
 
-/// `links.csv`: the network's link directions, with the servers' uplinks
-/// (which their partitions drove) put back in place.
+/// `links.csv`: the network's link directions, with the servers' and
+/// clients' uplinks (which their partitions drove) put back in place.
 pub(super) fn links_table(
     net: &mut NetPart,
     servers: &[ServerPart],
+    clients: &[ClientPart],
     elapsed: SimDuration,
 ) -> Table {
-    for sp in servers {
-        let (link, dir, tx) = sp.uplink();
+    let uplinks = servers
+        .iter()
+        .map(ServerPart::uplink)
+        .chain(clients.iter().map(ClientPart::uplink));
+    for (link, dir, tx) in uplinks {
         net.fabric.replace_link_tx(link, dir, tx.clone());
     }
     let mut t = Table::new(LINK_COLUMNS);
