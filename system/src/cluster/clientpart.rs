@@ -176,7 +176,7 @@ impl ClientPart {
                 self.client.expire(now);
                 self.arm_timeout(ctx);
             }
-            ClusterEvent::NetArrive(f, _) => self.response(now, *f),
+            ClusterEvent::NetArrive(f) => self.response(now, *f),
             // server and fault events live in other partitions: never here
             ClusterEvent::Node(..) | ClusterEvent::Fault(_) => self.misrouted += 1,
         }
@@ -295,8 +295,13 @@ impl ClientPart {
                     NodeRef::Server(i) => (server_partition(i), transit.rx_last),
                     NodeRef::Client(c) => (client_partition(&self.topo, c), transit.rx_last),
                 };
-                let f = NetFrame { wire, msg, port };
-                ctx.send(dest, at, ClusterEvent::NetArrive(Box::new(f), hop));
+                let f = NetFrame {
+                    wire,
+                    msg,
+                    port,
+                    hop,
+                };
+                ctx.send(dest, at, ClusterEvent::NetArrive(Box::new(f)));
             }
             Err(_) => self.drops_uplink += 1,
         }

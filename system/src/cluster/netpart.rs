@@ -45,8 +45,8 @@ impl NetPart {
     /// Handles one network event.
     pub fn handle(&mut self, _now: SimTime, ev: ClusterEvent, ctx: &mut Ctx<'_, ClusterEvent>) {
         match ev {
-            ClusterEvent::NetArrive(f, hop) => match hop.to {
-                NodeRef::Switch(s) => self.forward(s, f, &hop, ctx),
+            ClusterEvent::NetArrive(f) => match f.hop.to {
+                NodeRef::Switch(s) => self.forward(s, f, ctx),
                 // endpoints' arrivals go to their partitions: never here
                 NodeRef::Server(_) | NodeRef::Client(_) => self.misrouted += 1,
             },
@@ -58,8 +58,8 @@ impl NetPart {
         }
     }
 
-    fn forward(&mut self, s: u32, f: Box<NetFrame>, hop: &Hop, ctx: &mut Ctx<'_, ClusterEvent>) {
-        let (first, last) = (hop.transit.rx_first, hop.transit.rx_last);
+    fn forward(&mut self, s: u32, mut f: Box<NetFrame>, ctx: &mut Ctx<'_, ClusterEvent>) {
+        let (first, last) = (f.hop.transit.rx_first, f.hop.transit.rx_last);
         // a drop is counted by the switch and its port
         let Ok(next) = self.fabric.forward(s, first, last, &f.wire) else {
             return;
@@ -78,7 +78,8 @@ impl NetPart {
                 let at = self
                     .fabric
                     .acts_at(n, next.transit.rx_first, next.transit.rx_last);
-                ctx.schedule_at(at, ClusterEvent::NetArrive(f, next));
+                f.hop = next;
+                ctx.schedule_at(at, ClusterEvent::NetArrive(f));
             }
             NodeRef::Server(i) => self.deliver(server_partition(i), i, f, next, ctx),
             NodeRef::Client(c) => {
@@ -94,7 +95,7 @@ impl NetPart {
         &mut self,
         dest: usize,
         endpoint: u32,
-        f: Box<NetFrame>,
+        mut f: Box<NetFrame>,
         next: Hop,
         ctx: &mut Ctx<'_, ClusterEvent>,
     ) {
@@ -103,12 +104,31 @@ impl NetPart {
         if let Some(r) = self.record.as_mut() {
             r.delivered(next.transit.rx_last, &f.msg, endpoint, f.port);
         }
-        ctx.send(dest, next.transit.rx_last, ClusterEvent::NetArrive(f, next));
+        f.hop = next;
+        ctx.send(dest, next.transit.rx_last, ClusterEvent::NetArrive(f));
     }
 
     fn traced_delivery(&mut self, hop: &Hop, wire: &WireFrame) {
         if let Some(tr) = self.trace.as_mut() {
             crate::trace::network::delivered(tr, self.fabric.topology(), hop.to, hop, wire);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every event is copied into and out of a partition queue, and an event
+    /// for another partition through a mailbox too: a frame's hop travels in
+    /// its box so that these copies stay small (it was 88 bytes with the hop
+    /// beside the box; leaf-spine ran 3.3% more instructions).
+    #[test]
+    fn cluster_events_stay_small() {
+        assert!(
+            std::mem::size_of::<ClusterEvent>() <= 24,
+            "ClusterEvent grew to {} bytes",
+            std::mem::size_of::<ClusterEvent>()
+        );
     }
 }

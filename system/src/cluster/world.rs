@@ -68,8 +68,11 @@ pub enum ClusterEvent {
     Node(u32, NodeEvent),
     /// A server crashes or restarts (`[faults]`).
     Fault(super::faults::FaultEvent),
-    /// A frame reaches `hop.to` (a switch when it can act on it, an endpoint at its last bit).
-    NetArrive(Box<NetFrame>, Hop),
+    /// A frame reaches `frame.hop.to` (a switch when it can act on it, an
+    /// endpoint at its last bit). The hop travels in the box with the frame,
+    /// so every event stays small (24 bytes): events are copied into and out
+    /// of queues and, between partitions, through mailboxes.
+    NetArrive(Box<NetFrame>),
     /// Client `c` sends its next request.
     ClientSend(u32),
     /// Client `c`'s oldest outstanding request may have timed out.
@@ -85,6 +88,8 @@ pub struct NetFrame {
     pub msg: Message,
     /// UDP destination port.
     pub port: u16,
+    /// The hop it is on: the node it reaches and its timing on the link.
+    pub hop: Hop,
 }
 
 /// The 5-tuple of a frame from endpoint `src` port `sport` to `dst` port `dport`.
@@ -477,12 +482,9 @@ impl ServerPart {
             wire,
             msg,
             port: dport,
+            hop,
         };
-        ctx.send(
-            NET_PARTITION,
-            at,
-            ClusterEvent::NetArrive(Box::new(frame), hop),
-        );
+        ctx.send(NET_PARTITION, at, ClusterEvent::NetArrive(Box::new(frame)));
     }
 }
 
@@ -519,7 +521,7 @@ impl PartitionModel for Part {
                         }
                         node.handle(now, ev, &mut s.staging)
                     }
-                    ClusterEvent::NetArrive(f, _) => s.arrive(now, *f),
+                    ClusterEvent::NetArrive(f) => s.arrive(now, *f),
                     // client events live in the network partition, faults
                     // only where a schedule is: never here
                     ClusterEvent::ClientSend(_)
