@@ -16,6 +16,7 @@
 
 use super::client::Client;
 use super::fabric::{Hop, WireFrame};
+use super::frame_boxes::FrameBoxes;
 use super::link::LinkTx;
 use super::topology::{NodeRef, Topology};
 use super::world::{
@@ -87,6 +88,8 @@ pub struct ClientPart {
     pub trace: Option<ChromeTrace>,
     /// Events that belong to another partition (a routing bug; should stay 0).
     pub misrouted: u64,
+    /// Boxes of received frames, for the requests it sends.
+    boxes: FrameBoxes,
 }
 
 /// What every client of a run shares.
@@ -140,6 +143,7 @@ impl ClientPart {
             stop_at: shared.stop_at,
             trace: None,
             misrouted: 0,
+            boxes: FrameBoxes::default(),
         }
     }
 
@@ -176,7 +180,10 @@ impl ClientPart {
                 self.client.expire(now);
                 self.arm_timeout(ctx);
             }
-            ClusterEvent::NetArrive(f) => self.response(now, *f),
+            ClusterEvent::NetArrive(mut f) => {
+                self.response(now, &mut f);
+                self.boxes.keep(f);
+            }
             // server and fault events live in other partitions: never here
             ClusterEvent::Node(..) | ClusterEvent::Fault(_) => self.misrouted += 1,
         }
@@ -188,7 +195,9 @@ impl ClientPart {
         }
     }
 
-    fn response(&mut self, now: SimTime, f: NetFrame) {
+    /// Matches the response `f` (its payload is taken for reuse; the box
+    /// stays with the caller).
+    fn response(&mut self, now: SimTime, f: &mut NetFrame) {
         let me = self.me();
         self.frames_in += 1;
         // A reply that starts with its request's message id (the synthetic
@@ -212,7 +221,7 @@ impl ClientPart {
             }
         }
         if self.spare.len() < SPARE_PAYLOADS && f.msg.payload.capacity() > 0 {
-            self.spare.push(f.msg.payload);
+            self.spare.push(std::mem::take(&mut f.msg.payload));
         }
     }
 
@@ -301,7 +310,7 @@ impl ClientPart {
                     port,
                     hop,
                 };
-                ctx.send(dest, at, ClusterEvent::NetArrive(Box::new(f)));
+                ctx.send(dest, at, ClusterEvent::NetArrive(self.boxes.boxed(f)));
             }
             Err(_) => self.drops_uplink += 1,
         }

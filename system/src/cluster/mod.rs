@@ -12,6 +12,7 @@ mod custom;
 pub mod dot;
 pub mod fabric;
 pub mod faults;
+pub mod frame_boxes;
 pub mod link;
 pub mod netpart;
 pub mod netsim;

@@ -161,6 +161,8 @@ pub struct ServerPart {
     pcie_flows: crate::trace::pcie::PcieFlows,
     /// The core whose `CoreDone` is being handled (it sends what it crossed).
     handling: Option<scheduler::runtime::CoreId>,
+    /// Boxes of received frames, for the frames it sends.
+    boxes: super::frame_boxes::FrameBoxes,
 }
 
 impl ServerPart {
@@ -245,6 +247,7 @@ impl ServerPart {
             faults: None,
             pcie_flows: crate::trace::pcie::PcieFlows::default(),
             handling: None,
+            boxes: Default::default(),
         }
     }
 
@@ -331,15 +334,20 @@ impl ServerPart {
         &mut self.uplink
     }
 
-    fn arrive(&mut self, now: SimTime, f: NetFrame) {
+    /// Hands the message of `f` to the node (its payload is taken; the box
+    /// stays with the caller for reuse).
+    fn arrive(&mut self, now: SimTime, f: &mut NetFrame) {
         self.net.frames_in += 1;
         let idx = f.port.checked_sub(ACTOR_PORT_BASE).map(usize::from);
         let Some(actor) = idx.and_then(|i| self.actor_of_index.get(i).copied().flatten()) else {
             self.net.drops_no_actor += 1;
             return;
         };
-        let mut msg = f.msg;
-        msg.dst = actor;
+        let msg = Message {
+            dst: actor,
+            payload: std::mem::take(&mut f.msg.payload),
+            ..f.msg
+        };
         let frame = Frame {
             id: f.wire.id,
             src: Addr::Port {
@@ -484,7 +492,8 @@ impl ServerPart {
             port: dport,
             hop,
         };
-        ctx.send(NET_PARTITION, at, ClusterEvent::NetArrive(Box::new(frame)));
+        let frame = self.boxes.boxed(frame);
+        ctx.send(NET_PARTITION, at, ClusterEvent::NetArrive(frame));
     }
 }
 
@@ -521,7 +530,10 @@ impl PartitionModel for Part {
                         }
                         node.handle(now, ev, &mut s.staging)
                     }
-                    ClusterEvent::NetArrive(f) => s.arrive(now, *f),
+                    ClusterEvent::NetArrive(mut f) => {
+                        s.arrive(now, &mut f);
+                        s.boxes.keep(f);
+                    }
                     // client events live in the network partition, faults
                     // only where a schedule is: never here
                     ClusterEvent::ClientSend(_)
