@@ -250,6 +250,7 @@ impl Runtime {
                 for q in mine {
                     if slot.mailbox.len() < cap {
                         slot.mailbox.push_back(q);
+                        self.drr_queued += 1;
                     } else {
                         slot.dropped += 1;
                         self.counters.dropped_mailbox_full += 1;
@@ -262,6 +263,7 @@ impl Runtime {
                 self.remove_from_drr_ring(a);
                 let cap = self.settings.fcfs_queue_capacity as usize;
                 let slot = &mut self.actors[a as usize];
+                self.drr_queued -= slot.mailbox.len();
                 for q in slot.mailbox.drain(..) {
                     if self.fcfs_queue.len() < cap {
                         self.fcfs_queue.push_back(q);

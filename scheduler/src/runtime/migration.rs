@@ -38,7 +38,11 @@ impl Runtime {
                 self.fcfs_queue = rest.into();
                 mine.into()
             }
-            _ => std::mem::take(&mut self.actors[a as usize].mailbox),
+            _ => {
+                let mailbox = std::mem::take(&mut self.actors[a as usize].mailbox);
+                self.drr_queued -= mailbox.len();
+                mailbox
+            }
         };
         if from == Placement::NicDrr {
             self.remove_from_drr_ring(a);
@@ -174,6 +178,7 @@ impl Runtime {
         let placement = slot.placement;
         match placement {
             Placement::NicDrr => {
+                self.drr_queued += buffered.len();
                 self.actors[a as usize].mailbox.extend(buffered);
                 self.drr_ring.push(a);
             }

@@ -126,10 +126,20 @@ impl Runtime {
 
     /// Whether some DRR actor's mailbox holds a message.
     #[inline]
-    fn drr_has_work(&self) -> bool {
-        self.drr_ring
-            .iter()
-            .any(|&a| !self.actors[a as usize].mailbox.is_empty())
+    pub(crate) fn drr_has_work(&self) -> bool {
+        debug_assert_eq!(
+            self.drr_queued,
+            self.actors.iter().map(|a| a.mailbox.len()).sum::<usize>(),
+            "drr_queued counts every mailbox message"
+        );
+        debug_assert_eq!(
+            self.drr_queued > 0,
+            self.drr_ring
+                .iter()
+                .any(|&a| !self.actors[a as usize].mailbox.is_empty()),
+            "only actors on the DRR ring hold mailbox messages"
+        );
+        self.drr_queued > 0
     }
 
     /// Whether any core could be given work now (see [`Runtime::has_work_for`]).
