@@ -312,7 +312,7 @@ impl Runtime {
         let (result, fired) = {
             let mut ctx =
                 ActorCtx::new(platform.as_dyn(), &mut self.dmos, a, &mut self.next_msg_id)
-                .with_watchdog(base + watchdog);
+                    .with_watchdog(base + watchdog);
             let result = slot.actor.exec(msg, &mut ctx);
             (result, ctx.watchdog_expired())
         };
