@@ -153,6 +153,8 @@
 pub mod actor;
 pub mod dmo;
 pub mod message;
+mod moments;
+pub mod pair_window;
 pub mod platform;
 pub mod policy;
 mod ring;

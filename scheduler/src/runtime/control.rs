@@ -75,7 +75,7 @@ impl Runtime {
             let mean = if a.core_time_ewma_ns > 0.0 {
                 a.core_time_ewma_ns
             } else {
-                a.exec_window.mean_ns().unwrap_or(initial)
+                a.windows.a_mean_ns().unwrap_or(initial)
             };
             let sample = a.arrivals_in_interval as f64 * mean / interval;
             a.offered_load_cores += weight * (sample - a.offered_load_cores);
@@ -85,8 +85,7 @@ impl Runtime {
 
     fn expire_windows(&mut self, now: SimTime) {
         for a in &mut self.actors {
-            a.exec_window.expire(now);
-            a.sojourn_window.expire(now);
+            a.windows.expire(now);
         }
         self.fcfs.window.expire(now);
         self.drr.window.expire(now);
@@ -117,8 +116,8 @@ impl Runtime {
                     name: a.name.clone(),
                     placement: a.placement,
                     status: a.status,
-                    exec: a.exec_window.summary(),
-                    sojourn: a.sojourn_window.summary(),
+                    exec: a.windows.a_summary(),
+                    sojourn: a.windows.b_summary(),
                     since_placement_change: a
                         .placed_at
                         .map_or(SimDuration::MAX, |t| now.saturating_since(t)),
@@ -277,7 +276,7 @@ impl Runtime {
         let slot = &mut self.actors[a as usize];
         slot.placement = to;
         slot.placed_at = Some(now);
-        slot.sojourn_window.clear();
+        slot.windows.clear_b();
         // group latencies describe the old membership: start afresh
         self.fcfs.window.clear();
         self.drr.window.clear();

@@ -412,14 +412,13 @@ impl Runtime {
             self.counters.completed += 1;
             let exec = outcome.exec_time.as_ns();
             let sojourn = now.saturating_since(arrived).as_ns();
-            slot.exec_window.push(now, exec);
             let core_time = outcome.charged.as_ns() as f64;
             slot.core_time_ewma_ns = if slot.core_time_ewma_ns == 0.0 {
                 core_time
             } else {
                 slot.core_time_ewma_ns + CORE_TIME_EWMA * (core_time - slot.core_time_ewma_ns)
             };
-            slot.sojourn_window.push(now, sojourn);
+            slot.windows.push(now, exec, sojourn);
             slot.run.record(sojourn);
             if group == GroupKind::Drr {
                 // replace the reservation by the actual cost; bound the debt so one

@@ -36,7 +36,7 @@ impl Runtime {
                 slot.deficit_ns += quantum;
                 self.drr_fresh_visit = false;
             }
-            let expected = slot.exec_window.mean_ns().unwrap_or(initial).max(1.0) as i64;
+            let expected = slot.windows.a_mean_ns().unwrap_or(initial).max(1.0) as i64;
             if slot.deficit_ns >= expected {
                 slot.deficit_ns -= expected;
                 let q = slot.mailbox.pop_front()?;

@@ -145,9 +145,8 @@ impl Runtime {
         slot.phase = None;
         slot.migrations += 1;
         slot.placed_at = Some(now);
-        slot.exec_window.clear();
+        slot.windows.clear();
         slot.core_time_ewma_ns = 0.0;
-        slot.sojourn_window.clear();
         for q in slot.migration_buffer.drain(..) {
             if self.host_queue.len() < cap {
                 self.host_queue.push_back(q);
