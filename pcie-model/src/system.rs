@@ -117,7 +117,8 @@ impl PcieSystem {
     /// host ring. Posted TLPs straight onto the link; `delivered` is when the
     /// host can see the data.
     pub fn device_write_to_host(&mut self, now: SimTime, bytes: u64) -> PostedWrite {
-        self.advance(now);
+        // a posted write uses its direction's wire and credits alone
+        self.link.advance_lane(Direction::NicToHost, now);
         self.link.posted_write(Direction::NicToHost, now, bytes)
     }
 
@@ -125,7 +126,8 @@ impl PcieSystem {
     /// with posted writes, or a doorbell): posted TLPs on the downstream
     /// direction, sharing the wire with read completions.
     pub fn host_write_to_nic(&mut self, now: SimTime, bytes: u64) -> PostedWrite {
-        self.advance(now);
+        // a posted write uses its direction's wire and credits alone
+        self.link.advance_lane(Direction::HostToNic, now);
         self.link.posted_write(Direction::HostToNic, now, bytes)
     }
 

@@ -153,6 +153,8 @@
 pub mod actor;
 pub mod dmo;
 pub mod message;
+mod moments;
+pub mod pair_window;
 pub mod platform;
 pub mod policy;
 mod ring;
@@ -164,7 +166,7 @@ pub mod stats;
 pub use actor::{Actor, ActorCtx, ActorError};
 pub use dmo::{DmoError, DmoHandle, DmoTable};
 pub use message::{ActorId, Endpoint, Message, NO_ACTOR};
-pub use platform::{MemAccess, Platform};
+pub use platform::{AsDynPlatform, MemAccess, Platform};
 pub use policy::{
     policy_from_settings, ActorStatus, ActorView, FixedPolicy, GroupView, HybridPolicy, NicGroup,
     Placement, PolicyAction, PolicyView, SchedulingPolicy,

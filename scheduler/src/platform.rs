@@ -86,6 +86,29 @@ pub trait Platform {
     }
 }
 
+/// A platform seen as `&mut dyn Platform`, whether its type is known or not:
+/// the runtime's dispatch path is generic over the platform (a driver that
+/// passes its concrete type gets the per-execution calls inlined) while
+/// actors always see `dyn Platform` through their `ActorCtx`.
+pub trait AsDynPlatform {
+    /// `self` as a trait object.
+    fn as_dyn(&mut self) -> &mut dyn Platform;
+}
+
+impl<T: Platform> AsDynPlatform for T {
+    #[inline]
+    fn as_dyn(&mut self) -> &mut dyn Platform {
+        self
+    }
+}
+
+impl AsDynPlatform for dyn Platform + '_ {
+    #[inline]
+    fn as_dyn(&mut self) -> &mut dyn Platform {
+        self
+    }
+}
+
 /// Appends a send to an execution's outbox (which the driver routes after the
 /// handler returns) unless it already holds `capacity` messages. Returns false
 /// when full: the platform counts the refusal, so nothing is dropped silently.

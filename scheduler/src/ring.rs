@@ -1,4 +1,4 @@
-//! `Ring`: the sliding window's samples, a FIFO of `(time, value)` in a power-of-two ring.
+//! `Ring`: the sliding windows' samples, a FIFO (of `(time, value)`, or `(time, value, value)` for a pair of windows) in a power-of-two ring.
 
 use vocab::SimTime;
 
@@ -8,16 +8,16 @@ use vocab::SimTime;
 /// doubling, so it never holds more than the window's count bound rounded
 /// up to a power of two.
 #[derive(Clone, Debug)]
-pub(crate) struct Ring {
-    buf: Vec<(SimTime, u64)>,
+pub(crate) struct Ring<T = (SimTime, u64)> {
+    buf: Vec<T>,
     head: usize,
     len: usize,
 }
 
-impl Ring {
-    pub(crate) fn with_capacity(n: usize) -> Ring {
+impl<T: Copy + Default> Ring<T> {
+    pub(crate) fn with_capacity(n: usize) -> Ring<T> {
         Ring {
-            buf: vec![(SimTime::ZERO, 0); n.next_power_of_two()],
+            buf: vec![T::default(); n.next_power_of_two()],
             head: 0,
             len: 0,
         }
@@ -39,7 +39,7 @@ impl Ring {
     }
 
     #[inline]
-    pub(crate) fn push_back(&mut self, x: (SimTime, u64)) {
+    pub(crate) fn push_back(&mut self, x: T) {
         if self.len == self.buf.len() {
             self.grow();
         }
@@ -50,7 +50,7 @@ impl Ring {
 
     #[inline(never)]
     fn grow(&mut self) {
-        let mut buf = vec![(SimTime::ZERO, 0); 2 * self.buf.len()];
+        let mut buf = vec![T::default(); 2 * self.buf.len()];
         for (slot, x) in buf.iter_mut().zip(self.iter()) {
             *slot = x;
         }
@@ -59,12 +59,12 @@ impl Ring {
     }
 
     #[inline]
-    pub(crate) fn front(&self) -> Option<(SimTime, u64)> {
+    pub(crate) fn front(&self) -> Option<T> {
         (self.len > 0).then(|| self.buf[self.head])
     }
 
     #[inline]
-    pub(crate) fn pop_front(&mut self) -> Option<(SimTime, u64)> {
+    pub(crate) fn pop_front(&mut self) -> Option<T> {
         if self.len == 0 {
             return None;
         }
@@ -80,9 +80,14 @@ impl Ring {
     }
 
     /// Oldest first.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (SimTime, u64)> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = T> + '_ {
+        self.iter_from(0)
+    }
+
+    /// Oldest first, from the `start`-th oldest on.
+    pub(crate) fn iter_from(&self, start: usize) -> impl Iterator<Item = T> + '_ {
         let mask = self.mask();
-        (0..self.len).map(move |k| self.buf[(self.head + k) & mask])
+        (start.min(self.len)..self.len).map(move |k| self.buf[(self.head + k) & mask])
     }
 }
 

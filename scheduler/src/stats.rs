@@ -12,6 +12,7 @@
 //! from the top of the tail (a few steps), equal to the nearest-rank value the old per-summary sort
 //! computed (a property test below checks it against that selection).
 
+pub(crate) use crate::moments::Moments;
 use crate::ring::Ring;
 pub use crate::run_stats::RunStats;
 use crate::settings::TailMode;
@@ -48,38 +49,7 @@ pub struct SlidingWindow {
     samples: Ring,
     max_samples: usize,
     max_age: SimDuration,
-    sum: u128,
-    sum_sq: u128,
-    /// Every sample `>= pivot` as (value, copies), sorted by value: the window's
-    /// largest values.
-    tail: Vec<(u64, u32)>,
-    /// Samples in the tail (sum of the copies).
-    tail_len: usize,
-    pivot: u64,
-    /// Re-choose the pivot when the tail grows beyond this (set at each re-choice).
-    tail_high: usize,
-    /// Scratch buffer for the re-choice, kept to avoid an allocation each time.
-    scratch: Vec<u64>,
-}
-
-/// `v as f64`, cheaper when `v` fits in an `i64` (the same value: both
-/// conversions round the exact integer to nearest): one instruction
-/// instead of a call to the 128-bit conversion. (`black_box` keeps the
-/// optimizer from folding the fast branch back into that call, which it
-/// does since both give the same value.)
-#[inline]
-fn u128_to_f64(v: u128) -> f64 {
-    match i64::try_from(v) {
-        Ok(small) => std::hint::black_box(small) as f64,
-        Err(_) => v as f64,
-    }
-}
-
-/// 1-based rank from the top of the nearest-rank p99 of `n > 0` samples: the p99 is
-/// the ceil(0.99 n)-th smallest value, i.e. the (n - ceil(0.99 n) + 1)-th largest.
-fn p99_rank_from_top(n: usize) -> usize {
-    let rank = ((n as f64) * 0.99).ceil() as usize;
-    n - (rank.clamp(1, n) - 1)
+    m: Moments,
 }
 
 impl SlidingWindow {
@@ -89,107 +59,22 @@ impl SlidingWindow {
             samples: Ring::with_capacity((max_samples as usize).clamp(1, 4096)),
             max_samples: max_samples.max(1) as usize,
             max_age,
-            sum: 0,
-            sum_sq: 0,
-            tail: Vec::new(),
-            tail_len: 0,
-            pivot: 0,
-            tail_high: 0,
-            scratch: Vec::new(),
+            m: Moments::default(),
         }
     }
 
     #[inline]
     fn pop_front(&mut self) {
         if let Some((_, v)) = self.samples.pop_front() {
-            self.sum -= u128::from(v);
-            self.sum_sq -= u128::from(v) * u128::from(v);
-            if v >= self.pivot {
-                self.tail_remove(v);
-            }
+            self.m.remove(v);
         }
     }
 
-    /// Removes one copy of `v` from the tail (a few percent of the samples
-    /// reach it, so it stays out of line).
-    #[inline(never)]
-    fn tail_remove(&mut self, v: u64) {
-        match self.tail.binary_search_by_key(&v, |&(x, _)| x) {
-            Ok(i) => {
-                self.tail_len -= 1;
-                if self.tail[i].1 == 1 {
-                    self.tail.remove(i);
-                } else {
-                    self.tail[i].1 -= 1;
-                }
-            }
-            Err(_) => debug_assert!(false, "tail lost a sample"),
-        }
-    }
-
-    /// Adds one copy of `v` to the tail.
-    #[inline(never)]
-    fn tail_add(&mut self, v: u64) {
-        self.tail_len += 1;
-        match self.tail.binary_search_by_key(&v, |&(x, _)| x) {
-            Ok(i) => self.tail[i].1 += 1,
-            Err(i) => self.tail.insert(i, (v, 1)),
-        }
-    }
-
-    /// Keeps the tail long enough to hold the p99 rank and short enough to be
-    /// cheap; re-chooses the pivot otherwise.
     #[inline(always)]
     fn maintain_tail(&mut self) {
-        let n = self.samples.len();
-        // Fast path without the float rank: the rank from the top is at most
-        // 0.01 n + 1 <= n / 100 + 2.
-        if n != 0 && self.tail_len >= n / 100 + 2 && self.tail_len <= self.tail_high {
-            return;
-        }
-        self.rechoose_tail();
-    }
-
-    /// The slow part of [`Self::maintain_tail`]: empty window, or the tail
-    /// may be too short or too long.
-    #[inline(never)]
-    fn rechoose_tail(&mut self) {
-        let n = self.samples.len();
-        if n == 0 {
-            self.tail.clear();
-            self.tail_len = 0;
-            self.pivot = 0;
-            self.tail_high = 0;
-            return;
-        }
-        let need = p99_rank_from_top(n);
-        if self.tail_len >= need && self.tail_len <= self.tail_high {
-            return;
-        }
-        // Keep about four times the needed rank, so that many pushes and
-        // expiries pass before the next re-choice.
-        let keep = (4 * need + 8).min(n);
-        self.scratch.clear();
-        self.scratch.extend(self.samples.iter().map(|(_, v)| v));
-        let (_, pivot, _) = self.scratch.select_nth_unstable(n - keep);
-        self.pivot = *pivot;
-        let pivot = self.pivot;
-        // select_nth_unstable put every value >= the pivot at or after its index
-        // (and values equal to it may also sit before); collect them all.
-        let mut top: Vec<u64> = std::mem::take(&mut self.scratch);
-        top.retain(|&v| v >= pivot);
-        top.sort_unstable();
-        self.tail.clear();
-        for &v in &top {
-            match self.tail.last_mut() {
-                Some((x, c)) if *x == v => *c += 1,
-                _ => self.tail.push((v, 1)),
-            }
-        }
-        self.tail_len = top.len();
-        self.scratch = top;
-        // Ties at the pivot can make the tail long; never re-choose just for them.
-        self.tail_high = (8 * need + 64).max(2 * self.tail_len);
+        let samples = &self.samples;
+        self.m
+            .maintain(samples.len(), || samples.iter().map(|(_, v)| v));
     }
 
     /// Add a sample taken at `now`.
@@ -201,11 +86,7 @@ impl SlidingWindow {
             self.pop_front();
         }
         self.samples.push_back((now, value_ns));
-        self.sum += u128::from(value_ns);
-        self.sum_sq += u128::from(value_ns) * u128::from(value_ns);
-        if value_ns >= self.pivot {
-            self.tail_add(value_ns);
-        }
+        self.m.add(value_ns);
         self.expire_samples(now);
         self.maintain_tail();
     }
@@ -235,8 +116,7 @@ impl SlidingWindow {
     /// Forget every sample (after a placement change the old samples describe another situation).
     pub fn clear(&mut self) {
         self.samples.clear();
-        self.sum = 0;
-        self.sum_sq = 0;
+        self.m.clear_sums();
         self.maintain_tail();
     }
 
@@ -252,55 +132,26 @@ impl SlidingWindow {
 
     /// Mean in nanoseconds, O(1); `None` if empty.
     pub fn mean_ns(&self) -> Option<f64> {
-        if self.samples.is_empty() {
-            None
-        } else {
-            Some(u128_to_f64(self.sum) / self.samples.len() as f64)
-        }
+        self.m.mean_ns(self.samples.len())
     }
 
     /// Nearest-rank p99 (the ceil(0.99 n)-th smallest sample); `None` if empty.
     pub fn p99_ns(&self) -> Option<u64> {
-        let n = self.samples.len();
-        if n == 0 {
-            return None;
-        }
-        let r = p99_rank_from_top(n);
-        let mut seen = 0usize;
-        for &(v, c) in self.tail.iter().rev() {
-            seen += c as usize;
-            if seen >= r {
-                return Some(v);
-            }
-        }
-        // Unreachable while the tail invariant holds (every mutation maintains
-        // it); kept as the exact, slow definition rather than a wrong answer.
-        let mut values: Vec<u64> = self.samples.iter().map(|(_, v)| v).collect();
-        let (_, p99, _) = values.select_nth_unstable(n - r);
-        Some(*p99)
+        self.m
+            .p99_ns(self.samples.len(), self.samples.iter().map(|(_, v)| v))
     }
 
     /// Full summary (p99 from the incrementally kept tail).
     pub fn summary(&self) -> LatencySummary {
-        let n = self.samples.len();
-        let Some(p99) = self.p99_ns() else {
-            return LatencySummary::default();
-        };
-        let mean = u128_to_f64(self.sum) / n as f64;
-        let var = (u128_to_f64(self.sum_sq) / n as f64 - mean * mean).max(0.0);
-        LatencySummary {
-            count: n as u64,
-            mean_ns: mean,
-            stddev_ns: var.sqrt(),
-            p99_ns: p99 as f64,
-            sum_ns: self.sum.min(u128::from(u64::MAX)) as u64,
-        }
+        self.m
+            .summary(self.samples.len(), self.samples.iter().map(|(_, v)| v))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::moments::p99_rank_from_top;
 
     #[test]
     fn window_mean_stddev_p99() {
@@ -380,11 +231,8 @@ mod tests {
                     w.clear();
                 }
                 // the tail alone must hold the answer (no fallback to a selection)
-                assert!(w.is_empty() || w.tail_len >= p99_rank_from_top(w.len()));
-                assert_eq!(
-                    w.tail_len,
-                    w.tail.iter().map(|&(_, c)| c as usize).sum::<usize>()
-                );
+                assert!(w.is_empty() || w.m.tail_len() >= p99_rank_from_top(w.len()));
+                assert_eq!(w.m.tail_len(), w.m.tail_copies());
                 assert_eq!(
                     w.p99_ns(),
                     p99_by_selection(&w),

@@ -56,6 +56,24 @@ impl<E> Scheduler<E> {
         }
     }
 
+    /// [`Self::schedule_at`] for an event that is mostly among the next to
+    /// fire (a traffic source's next arrival): the queue keeps one such
+    /// event beside its sorted entries instead of inserting it. Events fire
+    /// in exactly the order `schedule_at` gives them
+    /// ([`FifoQueue::push_lane`]).
+    #[inline]
+    pub fn schedule_lane(&mut self, at: SimTime, event: E) {
+        let at = if at < self.now {
+            self.clamped += 1;
+            self.now
+        } else {
+            at
+        };
+        if self.queue.push_lane(at, event).is_err() {
+            self.overflowed += 1;
+        }
+    }
+
     /// Schedules `event` after `delay`.
     #[inline]
     pub fn schedule_in(&mut self, delay: SimDuration, event: E) {

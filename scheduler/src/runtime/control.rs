@@ -75,7 +75,7 @@ impl Runtime {
             let mean = if a.core_time_ewma_ns > 0.0 {
                 a.core_time_ewma_ns
             } else {
-                a.exec_window.mean_ns().unwrap_or(initial)
+                a.windows.a_mean_ns().unwrap_or(initial)
             };
             let sample = a.arrivals_in_interval as f64 * mean / interval;
             a.offered_load_cores += weight * (sample - a.offered_load_cores);
@@ -85,8 +85,7 @@ impl Runtime {
 
     fn expire_windows(&mut self, now: SimTime) {
         for a in &mut self.actors {
-            a.exec_window.expire(now);
-            a.sojourn_window.expire(now);
+            a.windows.expire(now);
         }
         self.fcfs.window.expire(now);
         self.drr.window.expire(now);
@@ -117,8 +116,8 @@ impl Runtime {
                     name: a.name.clone(),
                     placement: a.placement,
                     status: a.status,
-                    exec: a.exec_window.summary(),
-                    sojourn: a.sojourn_window.summary(),
+                    exec: a.windows.a_summary(),
+                    sojourn: a.windows.b_summary(),
                     since_placement_change: a
                         .placed_at
                         .map_or(SimDuration::MAX, |t| now.saturating_since(t)),
@@ -250,6 +249,7 @@ impl Runtime {
                 for q in mine {
                     if slot.mailbox.len() < cap {
                         slot.mailbox.push_back(q);
+                        self.drr_queued += 1;
                     } else {
                         slot.dropped += 1;
                         self.counters.dropped_mailbox_full += 1;
@@ -262,6 +262,7 @@ impl Runtime {
                 self.remove_from_drr_ring(a);
                 let cap = self.settings.fcfs_queue_capacity as usize;
                 let slot = &mut self.actors[a as usize];
+                self.drr_queued -= slot.mailbox.len();
                 for q in slot.mailbox.drain(..) {
                     if self.fcfs_queue.len() < cap {
                         self.fcfs_queue.push_back(q);
@@ -275,7 +276,7 @@ impl Runtime {
         let slot = &mut self.actors[a as usize];
         slot.placement = to;
         slot.placed_at = Some(now);
-        slot.sojourn_window.clear();
+        slot.windows.clear_b();
         // group latencies describe the old membership: start afresh
         self.fcfs.window.clear();
         self.drr.window.clear();

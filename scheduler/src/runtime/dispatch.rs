@@ -22,7 +22,7 @@
 use super::{CoreId, GroupKind, MigrationPhase, Queued, Runtime, RuntimeError};
 use crate::actor::{ActorCtx, ActorError};
 use crate::message::{ActorId, Message};
-use crate::platform::{Platform, Side};
+use crate::platform::{AsDynPlatform, Platform, Side};
 use crate::policy::{ActorStatus, NicGroup};
 use vocab::{SimDuration, SimTime};
 
@@ -225,10 +225,10 @@ impl Runtime {
     // only `run_next` / `finish` call it: inlined, the outcome is built in
     // place instead of copied out (a memcpy call per request)
     #[inline(always)]
-    pub(crate) fn execute(
+    pub(crate) fn execute<P: Platform + AsDynPlatform + ?Sized>(
         &mut self,
         dispatch: Dispatch,
-        platform: &mut dyn Platform,
+        platform: &mut P,
     ) -> ExecOutcome {
         if let Work::Request { msg, .. } | Work::Forward { msg, .. } = &dispatch.work {
             platform.on_request(msg);
@@ -277,11 +277,11 @@ impl Runtime {
                 (OutcomeKind::Forwarded, platform.charged_in_exec())
             }
             Work::MigrateOut => {
-                let kind = self.execute_migrate_out(a, platform);
+                let kind = self.execute_migrate_out(a, platform.as_dyn());
                 (kind, platform.charged_in_exec())
             }
             Work::MigrateIn => {
-                let kind = self.execute_migrate_in(a, platform);
+                let kind = self.execute_migrate_in(a, platform.as_dyn());
                 (kind, platform.charged_in_exec())
             }
         };
@@ -296,12 +296,13 @@ impl Runtime {
 
     /// Runs `msg`'s handler; returns how it ended and the time charged in
     /// this execution by then.
-    fn execute_request(
+    #[inline]
+    fn execute_request<P: Platform + AsDynPlatform + ?Sized>(
         &mut self,
         a: ActorId,
         msg: &Message,
         base: SimDuration,
-        platform: &mut dyn Platform,
+        platform: &mut P,
     ) -> (OutcomeKind, SimDuration) {
         let watchdog = SimDuration::from_ns(self.settings.watchdog_ns);
         let slot = &mut self.actors[a as usize];
@@ -309,8 +310,9 @@ impl Runtime {
             return (OutcomeKind::Skipped, platform.charged_in_exec());
         }
         let (result, fired) = {
-            let mut ctx = ActorCtx::new(platform, &mut self.dmos, a, &mut self.next_msg_id)
-                .with_watchdog(base + watchdog);
+            let mut ctx =
+                ActorCtx::new(platform.as_dyn(), &mut self.dmos, a, &mut self.next_msg_id)
+                    .with_watchdog(base + watchdog);
             let result = slot.actor.exec(msg, &mut ctx);
             (result, ctx.watchdog_expired())
         };
@@ -410,14 +412,13 @@ impl Runtime {
             self.counters.completed += 1;
             let exec = outcome.exec_time.as_ns();
             let sojourn = now.saturating_since(arrived).as_ns();
-            slot.exec_window.push(now, exec);
             let core_time = outcome.charged.as_ns() as f64;
             slot.core_time_ewma_ns = if slot.core_time_ewma_ns == 0.0 {
                 core_time
             } else {
                 slot.core_time_ewma_ns + CORE_TIME_EWMA * (core_time - slot.core_time_ewma_ns)
             };
-            slot.sojourn_window.push(now, sojourn);
+            slot.windows.push(now, exec, sojourn);
             slot.run.record(sojourn);
             if group == GroupKind::Drr {
                 // replace the reservation by the actual cost; bound the debt so one

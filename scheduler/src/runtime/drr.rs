@@ -13,11 +13,7 @@ impl Runtime {
     /// One DRR decision: the actor and message to run, and the cost reserved.
     pub(crate) fn drr_pick(&mut self) -> Option<(ActorId, Queued, i64)> {
         let n = self.drr_ring.len();
-        if self
-            .drr_ring
-            .iter()
-            .all(|&a| self.actors[a as usize].mailbox.is_empty())
-        {
+        if !self.drr_has_work() {
             return None;
         }
         let quantum = self.settings.drr_quantum_ns as i64;
@@ -40,10 +36,11 @@ impl Runtime {
                 slot.deficit_ns += quantum;
                 self.drr_fresh_visit = false;
             }
-            let expected = slot.exec_window.mean_ns().unwrap_or(initial).max(1.0) as i64;
+            let expected = slot.windows.a_mean_ns().unwrap_or(initial).max(1.0) as i64;
             if slot.deficit_ns >= expected {
                 slot.deficit_ns -= expected;
                 let q = slot.mailbox.pop_front()?;
+                self.drr_queued -= 1;
                 return Some((a, q, expected));
             }
             self.drr_cursor += 1;

@@ -15,6 +15,7 @@ impl Runtime {
     fn purge_queued(&mut self, a: ActorId) -> u64 {
         let slot = &mut self.actors[a as usize];
         let mut removed = slot.mailbox.len() + slot.migration_buffer.len();
+        self.drr_queued -= slot.mailbox.len();
         slot.mailbox.clear();
         slot.migration_buffer.clear();
         let before = self.fcfs_queue.len() + self.host_queue.len();

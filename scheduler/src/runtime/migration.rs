@@ -38,7 +38,11 @@ impl Runtime {
                 self.fcfs_queue = rest.into();
                 mine.into()
             }
-            _ => std::mem::take(&mut self.actors[a as usize].mailbox),
+            _ => {
+                let mailbox = std::mem::take(&mut self.actors[a as usize].mailbox);
+                self.drr_queued -= mailbox.len();
+                mailbox
+            }
         };
         if from == Placement::NicDrr {
             self.remove_from_drr_ring(a);
@@ -141,9 +145,8 @@ impl Runtime {
         slot.phase = None;
         slot.migrations += 1;
         slot.placed_at = Some(now);
-        slot.exec_window.clear();
+        slot.windows.clear();
         slot.core_time_ewma_ns = 0.0;
-        slot.sojourn_window.clear();
         for q in slot.migration_buffer.drain(..) {
             if self.host_queue.len() < cap {
                 self.host_queue.push_back(q);
@@ -174,6 +177,7 @@ impl Runtime {
         let placement = slot.placement;
         match placement {
             Placement::NicDrr => {
+                self.drr_queued += buffered.len();
                 self.actors[a as usize].mailbox.extend(buffered);
                 self.drr_ring.push(a);
             }

@@ -53,6 +53,10 @@ pub struct Runtime {
     pub(crate) fcfs_queue: VecDeque<Queued>,
     pub(crate) host_queue: VecDeque<Queued>,
     pub(crate) drr_ring: Vec<ActorId>,
+    /// Messages in the actors' DRR mailboxes, summed (only actors on the
+    /// ring hold any): `drr_has_work` in one comparison, asked after every
+    /// event and for every idle DRR core.
+    pub(crate) drr_queued: usize,
     pub(crate) drr_cursor: usize,
     pub(crate) drr_fresh_visit: bool,
     pub(crate) move_out_queue: VecDeque<ActorId>,
@@ -143,6 +147,7 @@ impl Runtime {
             fcfs_queue: VecDeque::new(),
             host_queue: VecDeque::new(),
             drr_ring: Vec::new(),
+            drr_queued: 0,
             drr_cursor: 0,
             drr_fresh_visit: true,
             move_out_queue: VecDeque::new(),
@@ -219,6 +224,9 @@ impl Runtime {
             return Err(reason);
         }
         queue.push_back(q);
+        if verdict == Delivered::Mailbox {
+            self.drr_queued += 1;
+        }
         Ok(verdict)
     }
 

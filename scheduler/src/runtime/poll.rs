@@ -9,7 +9,7 @@
 
 use super::{CoreId, Delivered, DropReason, ExecOutcome, Queued, Runtime, RuntimeError};
 use crate::message::Message;
-use crate::platform::{Platform, Side};
+use crate::platform::{AsDynPlatform, Platform, Side};
 use crate::policy::NicGroup;
 use vocab::SimTime;
 
@@ -29,6 +29,20 @@ impl Runtime {
         core: CoreId,
         now: SimTime,
         platform: &mut dyn Platform,
+    ) -> Result<Option<ExecOutcome>, RuntimeError> {
+        self.run_next_on(core, now, platform)
+    }
+
+    /// [`Self::run_next`] on a platform of a type the caller knows: the
+    /// runtime's own calls on it (the packet path, its overhead, the charge
+    /// readings, the payload's recycling) are static and inlined; actors
+    /// still see it as `dyn Platform`. Same behaviour as `run_next`.
+    #[inline]
+    pub fn run_next_on<P: Platform + AsDynPlatform + ?Sized>(
+        &mut self,
+        core: CoreId,
+        now: SimTime,
+        platform: &mut P,
     ) -> Result<Option<ExecOutcome>, RuntimeError> {
         if !self.has_work_for_core(core) {
             // still reject an unknown core, as a dispatch would
@@ -112,10 +126,20 @@ impl Runtime {
 
     /// Whether some DRR actor's mailbox holds a message.
     #[inline]
-    fn drr_has_work(&self) -> bool {
-        self.drr_ring
-            .iter()
-            .any(|&a| !self.actors[a as usize].mailbox.is_empty())
+    pub(crate) fn drr_has_work(&self) -> bool {
+        debug_assert_eq!(
+            self.drr_queued,
+            self.actors.iter().map(|a| a.mailbox.len()).sum::<usize>(),
+            "drr_queued counts every mailbox message"
+        );
+        debug_assert_eq!(
+            self.drr_queued > 0,
+            self.drr_ring
+                .iter()
+                .any(|&a| !self.actors[a as usize].mailbox.is_empty()),
+            "only actors on the DRR ring hold mailbox messages"
+        );
+        self.drr_queued > 0
     }
 
     /// Whether any core could be given work now (see [`Runtime::has_work_for`]).

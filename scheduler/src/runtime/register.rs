@@ -4,10 +4,11 @@
 use super::{ActorSlot, Runtime, RuntimeError};
 use crate::actor::{Actor, ActorCtx, ActorError};
 use crate::message::ActorId;
+use crate::pair_window::PairWindow;
 use crate::platform::{Platform, Side};
 use crate::policy::{ActorStatus, NicGroup, Placement};
 use crate::settings::SettingsError;
-use crate::stats::{RunStats, SlidingWindow};
+use crate::stats::RunStats;
 use std::collections::VecDeque;
 use vocab::{SimDuration, SimTime};
 
@@ -89,9 +90,8 @@ impl Runtime {
             migrated_state: Vec::new(),
             deficit_ns: 0,
             in_flight: 0,
-            exec_window: SlidingWindow::new(s.window_samples, age),
+            windows: PairWindow::new(s.window_samples, age),
             core_time_ewma_ns: 0.0,
-            sojourn_window: SlidingWindow::new(s.window_samples, age),
             run: RunStats::new(),
             failed: 0,
             arrivals_in_interval: 0,

@@ -3,6 +3,7 @@
 
 use crate::actor::{Actor, ActorError};
 use crate::message::{ActorId, Message};
+use crate::pair_window::PairWindow;
 use crate::platform::Side;
 use crate::policy::{ActorStatus, NicGroup, Placement};
 use crate::settings::SettingsError;
@@ -126,11 +127,12 @@ pub(crate) struct ActorSlot {
     pub(crate) migrated_state: Vec<u8>,
     pub(crate) deficit_ns: i64,
     pub(crate) in_flight: u32,
-    pub(crate) exec_window: SlidingWindow,
+    /// Its execution times (`a`) and sojourn times (`b`) of the last
+    /// requests, one ring for both (`pair_window.rs`).
+    pub(crate) windows: PairWindow,
     /// Core time per request (handler + scheduler overhead + whatever the driver charged
     /// before it, e.g. the NIC's forwarding cost), exponentially averaged; 0 = unknown.
     pub(crate) core_time_ewma_ns: f64,
-    pub(crate) sojourn_window: SlidingWindow,
     pub(crate) run: RunStats,
     pub(crate) failed: u64,
     /// Requests delivered for it since the last policy evaluation.

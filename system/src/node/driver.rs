@@ -339,7 +339,7 @@ impl RuntimeDriver {
         platform.inner_mut().begin_exec();
         // the outcome stays in the result until it moves into the core's
         // slot: one move of it per execution, not two
-        let result = self.rt.run_next(core, now, &mut platform);
+        let result = self.rt.run_next_on(core, now, &mut platform);
         let forwarded_id = match &result {
             Ok(Some(o)) => o.forwarded.as_ref().map(|m| m.id),
             Ok(None) => return None,

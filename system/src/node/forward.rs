@@ -194,7 +194,12 @@ impl ForwardPath {
             .iter()
             .rposition(|p| p.done <= done)
             .map_or(0, |i| i + 1);
-        self.pending.insert(pos, rec);
+        // (at the back, as mostly: a plain push, which stays inlined)
+        if pos == self.pending.len() {
+            self.pending.push_back(rec);
+        } else {
+            self.pending.insert(pos, rec);
+        }
         Admit::Run {
             start: slot.start,
             done,
