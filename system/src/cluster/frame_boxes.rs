@@ -17,6 +17,8 @@ pub const MAX_SPARE_BOXES: usize = 64;
 /// Spare frame boxes of one partition.
 #[derive(Default)]
 pub struct FrameBoxes {
+    // the boxes themselves are what is kept (the allocations), not frames
+    #[allow(clippy::vec_box)]
     spare: Vec<Box<NetFrame>>,
 }
 

@@ -21,6 +21,7 @@ pub mod probe;
 pub mod record;
 pub mod report;
 pub mod routing;
+pub mod serverpart;
 pub mod spec;
 pub mod switch;
 pub mod topology;
