@@ -15,13 +15,12 @@
 //! sender are sent one-way and counted so).
 
 use super::client::Client;
-use super::fabric::{Hop, WireFrame};
+use super::fabric::WireFrame;
 use super::frame_boxes::FrameBoxes;
 use super::link::LinkTx;
 use super::topology::{NodeRef, Topology};
-use super::world::{
-    client_partition, flow, server_partition, ClusterEvent, NetFrame, CLIENT_PORT, NET_PARTITION,
-};
+use super::uplink::Uplink;
+use super::world::{flow, ClusterEvent, NetFrame, CLIENT_PORT};
 use crate::trace::chrome::ChromeTrace;
 use rand::Rng;
 use scheduler::{Endpoint, Message, NO_ACTOR};
@@ -75,12 +74,7 @@ pub struct ClientPart {
     /// Payload buffers of answered requests, reused for the next requests
     /// (at most [`SPARE_PAYLOADS`]).
     spare: Vec<Vec<u8>>,
-    uplink: LinkTx,
-    link: usize,
-    dir: usize,
-    peer: NodeRef,
-    /// Whether the peer switch acts on a frame's first bits (cut-through).
-    peer_cut_through: bool,
+    uplink: Uplink,
     topo: Arc<Topology>,
     targets: Arc<Vec<ClientTarget>>,
     stop_at: SimTime,
@@ -115,15 +109,7 @@ impl ClientPart {
         shared: &ClientsShared,
     ) -> ClientPart {
         let topo = shared.topo.clone();
-        let me = NodeRef::Client(index);
-        let (link, peer) = topo.ports(me)[0];
-        let dir = usize::from(topo.links[link].a != me);
-        let peer_cut_through = match peer {
-            NodeRef::Switch(s) => {
-                topo.switches[s as usize].forwarding == super::spec::Forwarding::CutThrough
-            }
-            _ => false,
-        };
+        let uplink = Uplink::new(&topo, NodeRef::Client(index), uplink);
         ClientPart {
             index,
             client,
@@ -134,10 +120,6 @@ impl ClientPart {
             next_frame: 0,
             spare: Vec::new(),
             uplink,
-            link,
-            dir,
-            peer,
-            peer_cut_through,
             topo,
             targets: shared.targets.clone(),
             stop_at: shared.stop_at,
@@ -161,7 +143,7 @@ impl ClientPart {
 
     /// The uplink (client to switch) direction, for `links.csv`.
     pub fn uplink(&self) -> (usize, usize, &LinkTx) {
-        (self.link, self.dir, &self.uplink)
+        self.uplink.direction()
     }
 
     /// The client's endpoint id in the topology (after the servers').
@@ -281,37 +263,26 @@ impl ClientPart {
         };
         self.next_frame += 1;
         let port = t.port;
-        match self.uplink.send(now, now, wire.bytes) {
-            // it left, and a link fault lost it (counted by the link)
-            Ok(transit) if transit.lost => {}
-            Ok(transit) => {
-                let hop = Hop {
-                    to: self.peer,
-                    link: self.link,
-                    dir: self.dir,
-                    transit,
-                    port: None,
-                };
+        match self.uplink.send(now, wire.bytes) {
+            Ok(Some(d)) => {
                 if let Some(tr) = self.trace.as_mut() {
                     let from = NodeRef::Client(self.index);
-                    crate::trace::network::sent(tr, &self.topo, from, &hop, &wire);
+                    crate::trace::network::sent(tr, &self.topo, from, &d.hop, &wire);
                 }
-                let (dest, at) = match hop.to {
-                    NodeRef::Switch(_) if self.peer_cut_through => {
-                        (NET_PARTITION, transit.rx_first)
-                    }
-                    NodeRef::Switch(_) => (NET_PARTITION, transit.rx_last),
-                    NodeRef::Server(i) => (server_partition(i), transit.rx_last),
-                    NodeRef::Client(c) => (client_partition(&self.topo, c), transit.rx_last),
-                };
                 let f = NetFrame {
                     wire,
                     msg,
                     port,
-                    hop,
+                    hop: d.hop,
                 };
-                ctx.send(dest, at, ClusterEvent::NetArrive(self.boxes.boxed(f)));
+                ctx.send(
+                    d.partition,
+                    d.at,
+                    ClusterEvent::NetArrive(self.boxes.boxed(f)),
+                );
             }
+            // it left, and a link fault lost it (counted by the link)
+            Ok(None) => {}
             Err(_) => self.drops_uplink += 1,
         }
         self.schedule_next_send(ctx);

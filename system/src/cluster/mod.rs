@@ -25,6 +25,7 @@ pub mod serverpart;
 pub mod spec;
 pub mod switch;
 pub mod topology;
+pub mod uplink;
 pub mod world;
 
 pub use fabric::{Fabric, Hop, PortTap, WireFrame};

@@ -8,10 +8,11 @@
 //! staged into the engine. Crashes and restarts (`[faults]`) swap the node
 //! for a spare built the same way.
 
-use super::fabric::{Hop, WireFrame};
+use super::fabric::WireFrame;
 use super::link::LinkTx;
 use super::topology::{NodeRef, Topology};
-use super::world::{flow, ClusterEvent, NetFrame, ACTOR_PORT_BASE, NET_PARTITION};
+use super::uplink::Uplink;
+use super::world::{flow, ClusterEvent, NetFrame, ACTOR_PORT_BASE};
 use crate::frame::{Addr, Frame};
 use crate::node::net::OutFrame;
 use crate::node::{Node, NodeEvent};
@@ -55,12 +56,7 @@ pub struct ServerPart {
     pub index: u32,
     /// The node.
     pub node: SendNode,
-    uplink: LinkTx,
-    link: usize,
-    dir: usize,
-    peer: NodeRef,
-    /// Whether the peer switch acts on a frame's first bits (cut-through).
-    peer_cut_through: bool,
+    uplink: Uplink,
     topo: Arc<Topology>,
     staging: Scheduler<WorldEvent>,
     out: Vec<OutFrame>,
@@ -98,20 +94,13 @@ impl ServerPart {
         trace: Option<ChromeTrace>,
     ) -> ServerPart {
         let me = NodeRef::Server(index);
-        let (link, peer) = topo.ports(me)[0];
-        let dir = usize::from(topo.links[link].a != me);
-        let l = &topo.links[link];
-        let uplink = LinkTx::new(
+        let l = &topo.links[topo.ports(me)[0].0];
+        let tx = LinkTx::new(
             l.rate_gbps,
             l.propagation,
             super::topology::DEFAULT_SWITCH_BUFFER_BYTES,
         );
-        let peer_cut_through = match peer {
-            NodeRef::Switch(s) => {
-                topo.switches[s as usize].forwarding == super::spec::Forwarding::CutThrough
-            }
-            _ => false,
-        };
+        let uplink = Uplink::new(&topo, me, tx);
         let mut port_of_actor = Vec::new();
         for (k, a) in actor_of_index.iter().enumerate() {
             if let Some(a) = *a {
@@ -152,10 +141,6 @@ impl ServerPart {
             index,
             node: SendNode(node),
             uplink,
-            link,
-            dir,
-            peer,
-            peer_cut_through,
             topo,
             staging: Scheduler::staging(STAGING_CAPACITY),
             out: Vec::new(),
@@ -248,12 +233,12 @@ impl ServerPart {
 
     /// The uplink (server to switch) direction, for `links.csv`.
     pub fn uplink(&self) -> (usize, usize, &LinkTx) {
-        (self.link, self.dir, &self.uplink)
+        self.uplink.direction()
     }
 
     /// The uplink's transmitting end (to give it a link fault before the run).
     pub fn uplink_mut(&mut self) -> &mut LinkTx {
-        &mut self.uplink
+        self.uplink.tx_mut()
     }
 
     /// Hands the message of `f` to the node (its payload is taken; the box
@@ -383,39 +368,28 @@ impl ServerPart {
             bytes,
             flow: flow(self.index, sport, dst, dport),
         };
-        let Ok(transit) = self.uplink.send(f.ready, f.ready, bytes) else {
+        let Ok(departure) = self.uplink.send(f.ready, bytes) else {
             self.net.drops_uplink += 1;
             return;
         };
         self.net.frames_out += 1;
         self.net.bytes_out += u64::from(bytes);
-        if transit.lost {
-            // it left; a link fault lost it (counted by the uplink)
+        // `None`: it left; a link fault lost it (counted by the uplink)
+        let Some(d) = departure else {
             return;
-        }
-        let hop = Hop {
-            to: self.peer,
-            link: self.link,
-            dir: self.dir,
-            transit,
-            port: None,
         };
         if let Some(tr) = self.trace.as_mut() {
-            crate::trace::network::sent(tr, &self.topo, NodeRef::Server(self.index), &hop, &wire);
+            let from = NodeRef::Server(self.index);
+            crate::trace::network::sent(tr, &self.topo, from, &d.hop, &wire);
         }
-        let at = if self.peer_cut_through {
-            transit.rx_first
-        } else {
-            transit.rx_last
-        };
         let frame = NetFrame {
             wire,
             msg,
             port: dport,
-            hop,
+            hop: d.hop,
         };
         let frame = self.boxes.boxed(frame);
-        ctx.send(NET_PARTITION, at, ClusterEvent::NetArrive(frame));
+        ctx.send(d.partition, d.at, ClusterEvent::NetArrive(frame));
     }
 
     /// Handles one event of this server.

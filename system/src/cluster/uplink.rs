@@ -1,0 +1,99 @@
+//! An endpoint's uplink in the cluster world: the link direction from a server or a client to its switch, which the endpoint's own partition drives, and where a frame it puts on the wire goes next.
+//!
+//! Servers and clients send the same way: the frame joins the uplink's
+//! queue (a refusal is the endpoint's drop), leaves at its transit time,
+//! and is handed to the partition of the node at the far end when that
+//! node can act on it: a cut-through switch at the frame's first bit,
+//! anything else at its last bit. Both are at least one propagation delay
+//! after the send, which is the parallel engine's lookahead.
+
+use super::fabric::Hop;
+use super::link::{LinkDrop, LinkTx, Transit};
+use super::spec::Forwarding;
+use super::topology::{NodeRef, Topology};
+use super::world::{client_partition, server_partition, NET_PARTITION};
+use sim_core::SimTime;
+
+/// Where a frame that left goes: its hop, the partition it goes to and when.
+#[derive(Clone, Copy, Debug)]
+pub struct Departure {
+    /// The hop (to the peer, with its timing).
+    pub hop: Hop,
+    /// The peer's partition.
+    pub partition: usize,
+    /// When the peer acts on it.
+    pub at: SimTime,
+}
+
+/// The uplink of one endpoint.
+pub struct Uplink {
+    tx: LinkTx,
+    link: usize,
+    dir: usize,
+    peer: NodeRef,
+    /// The peer's partition.
+    partition: usize,
+    /// Whether the peer is a switch that acts on a frame's first bits.
+    peer_cut_through: bool,
+}
+
+impl Uplink {
+    /// The uplink of endpoint `me` of `topo` (its one link), transmitting through `tx`.
+    pub fn new(topo: &Topology, me: NodeRef, tx: LinkTx) -> Uplink {
+        let (link, peer) = topo.ports(me)[0];
+        let dir = usize::from(topo.links[link].a != me);
+        let (partition, peer_cut_through) = match peer {
+            NodeRef::Switch(s) => (
+                NET_PARTITION,
+                topo.switches[s as usize].forwarding == Forwarding::CutThrough,
+            ),
+            NodeRef::Server(i) => (server_partition(i), false),
+            NodeRef::Client(c) => (client_partition(topo, c), false),
+        };
+        Uplink {
+            tx,
+            link,
+            dir,
+            peer,
+            partition,
+            peer_cut_through,
+        }
+    }
+
+    /// Puts a frame of `bytes` that is ready at `ready` on the wire: where it
+    /// goes, or `None` when a link fault lost it on the way (it still used
+    /// its wire time; counted by the link), or the refusal of a full queue.
+    pub fn send(&mut self, ready: SimTime, bytes: u32) -> Result<Option<Departure>, LinkDrop> {
+        let transit: Transit = self.tx.send(ready, ready, bytes)?;
+        if transit.lost {
+            return Ok(None);
+        }
+        let at = if self.peer_cut_through {
+            transit.rx_first
+        } else {
+            transit.rx_last
+        };
+        let hop = Hop {
+            to: self.peer,
+            link: self.link,
+            dir: self.dir,
+            transit,
+            port: None,
+        };
+        Ok(Some(Departure {
+            hop,
+            partition: self.partition,
+            at,
+        }))
+    }
+
+    /// The link direction and its transmitting end, for `links.csv`.
+    pub fn direction(&self) -> (usize, usize, &LinkTx) {
+        (self.link, self.dir, &self.tx)
+    }
+
+    /// The transmitting end (to give it a link fault before the run).
+    pub fn tx_mut(&mut self) -> &mut LinkTx {
+        &mut self.tx
+    }
+}
