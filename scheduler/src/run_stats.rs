@@ -16,32 +16,17 @@ use hdrhistogram::Histogram;
 /// Largest value the run histogram tracks (larger values are clamped): 1 hour.
 const RUN_HIST_MAX_NS: u64 = 3_600_000_000_000;
 
-/// hdrhistogram's layout for low = 1, 2 significant digits: the smallest
-/// power of two holding 2 x 10^2 values is 256 sub-buckets (`sub_bucket_count`),
-/// half of them (`HALF` = 128, magnitude 7) per bucket after the first.
+/// hdrhistogram's layout for these bounds (see `vocab::hdr_bins`): 2 significant
+/// digits.
 const HALF_MAGNITUDE: u32 = 7;
-const HALF: u64 = 1 << HALF_MAGNITUDE;
-/// `(sub_bucket_count - 1) << unit_magnitude` (unit magnitude 0 for low = 1).
-const SUB_BUCKET_MASK: u64 = 2 * HALF - 1;
-/// `64 - unit_magnitude - (HALF_MAGNITUDE + 1)`.
-const LEADING_ZERO_COUNT_BASE: u32 = 64 - (HALF_MAGNITUDE + 1);
 
-/// hdrhistogram's `index_for` for these bounds: the bucket is how many
-/// powers of two `v` exceeds the first bucket by, the sub-bucket its top
-/// 8 significant bits.
 #[inline]
 fn bin_of(v: u64) -> usize {
-    let bucket = LEADING_ZERO_COUNT_BASE - (v | SUB_BUCKET_MASK).leading_zeros();
-    let sub = v >> bucket;
-    (((u64::from(bucket) + 1) << HALF_MAGNITUDE) + sub - HALF) as usize
+    vocab::hdr_bins::bin_of::<HALF_MAGNITUDE>(v)
 }
 
-/// hdrhistogram's `value_for`: the lowest value of bin `i` (so `bin_of` of it is `i`).
 fn lowest_of(i: usize) -> u64 {
-    let i = i as u64;
-    let bucket = (i >> HALF_MAGNITUDE).saturating_sub(1);
-    let sub = if i < HALF { i } else { (i & (HALF - 1)) + HALF };
-    sub << bucket
+    vocab::hdr_bins::lowest_of::<HALF_MAGNITUDE>(i)
 }
 
 /// Run-wide latency record: exact count, sum and sum of squares, and an HDR histogram

@@ -10,6 +10,7 @@
 pub mod accel;
 pub mod direction;
 pub mod flow;
+pub mod hdr_bins;
 pub mod side;
 pub mod time;
 
