@@ -397,10 +397,14 @@ impl Runtime {
         slot.in_flight = slot.in_flight.saturating_sub(1);
         let served = matches!(outcome.kind, OutcomeKind::Done | OutcomeKind::Failed(_));
         match outcome.kind {
-            OutcomeKind::WatchdogKilled => self.counters.aborted_by_watchdog += 1,
+            OutcomeKind::WatchdogKilled => {
+                self.counters.aborted_by_watchdog += 1;
+                self.drops_and_aborts += 1;
+            }
             OutcomeKind::Skipped => {
                 slot.dropped += 1;
                 self.counters.dropped_actor_killed += 1;
+                self.drops_and_aborts += 1;
             }
             _ => {}
         }
