@@ -149,6 +149,8 @@ pub struct Node {
     /// `acct`'s drops at the source, switch, ingress, PCIe and traffic
     /// manager, summed as they are counted (`sync` reads it after every event).
     node_drops: u64,
+    /// `generated()` when `sync` last looked at the peak inside.
+    generated_at_peak_check: u64,
     started: Vec<(CoreId, SimTime)>,
     /// A finished execution's outbox and released forwards, drained by
     /// `on_core_done` (kept allocated between completions).
@@ -193,6 +195,7 @@ impl Node {
             request_series: p.conserve == Conserve::Messages,
             drops_in_series: 0,
             node_drops: 0,
+            generated_at_peak_check: 0,
             started: Vec::new(),
             outbox_buf: Vec::new(),
             forwarded_buf: Vec::new(),

@@ -155,8 +155,15 @@ impl Node {
                 .add(now, col::DROPS, (drops - self.drops_in_series) as f64);
             self.drops_in_series = drops;
         }
-        let done = self.delivered() + self.acct.steered_host + drops;
-        let inside = self.generated().saturating_sub(done);
-        self.acct.peak_in_flight = self.acct.peak_in_flight.max(inside);
+        // What is inside grows only with `generated` (every other count
+        // only grows): without a new arrival it is at most what the last
+        // check saw, so the peak needs no new look.
+        let generated = self.generated();
+        if generated != self.generated_at_peak_check {
+            self.generated_at_peak_check = generated;
+            let done = self.delivered() + self.acct.steered_host + drops;
+            let inside = generated.saturating_sub(done);
+            self.acct.peak_in_flight = self.acct.peak_in_flight.max(inside);
+        }
     }
 }
