@@ -73,7 +73,8 @@ impl PairWindow {
         self.b.add(b_ns);
         self.b_len += 1;
         self.expire_samples(now);
-        self.maintain();
+        // the tails are re-checked at the next expiry or clear (every policy
+        // tick), not per push; reads in between stay exact (see `SlidingWindow::push`)
     }
 
     /// Drops samples older than the age bound from both windows.

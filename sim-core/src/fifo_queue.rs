@@ -24,6 +24,8 @@
 //! 1,000 pending takes 1,420 M instructions that way, 1,500 M with halves,
 //! 1,404 M before the lane). Tried and worse: a `VecDeque` inserting from the nearer end
 //! (+7 M), a binary search (+0.1 M), bubbling the new entry by swaps (+2 M).
+//! Choosing the end to scan from by one look at the middle entry (a core's
+//! completion mostly lands among the latest): drive loop 292.0 M to 290.1 M.
 
 use crate::queue::QueueFull;
 use crate::time::SimTime;
@@ -186,10 +188,23 @@ impl<E> FifoQueue<E> {
             // from the earliest end while moving the earlier entries up one
             // (a new event mostly lands among the few earliest: cheaper than
             // a binary search and a `memmove` call)
-            let mut i = self.sorted.len();
-            while i > 0 && self.sorted[i - 1].key() < key {
-                i -= 1;
-            }
+            let n = self.sorted.len();
+            let mid = n / 2;
+            let i = if n > 0 && self.sorted[mid].key() < key {
+                // later than the middle entry (a core's completion, mostly):
+                // found from the latest end, past every later key
+                let mut i = 0;
+                while self.sorted[i].key() > key {
+                    i += 1;
+                }
+                i
+            } else {
+                let mut i = n;
+                while i > 0 && self.sorted[i - 1].key() < key {
+                    i -= 1;
+                }
+                i
+            };
             self.sorted.insert(i, entry);
         } else {
             self.heap.extend(self.sorted.drain(..).map(HeapEntry::from));

@@ -436,7 +436,9 @@ impl NicMemory {
         }
         let line = self.config.line_bytes;
         let last = addr.saturating_add(u64::from(bytes.max(1)) - 1);
-        let (first_line, last_line) = (addr / line, last / line);
+        // `line` is a power of two (`MemoryConfig::validate`): a shift divides
+        let shift = line.trailing_zeros();
+        let (first_line, last_line) = (addr >> shift, last >> shift);
         if first_line == last_line {
             // one line: its latency as is (the sum below gives the same
             // whole picoseconds, a latency being far below 2^53 ps)
@@ -476,9 +478,12 @@ impl NicMemory {
                 return (lat, ServedBy::PacketBuffer);
             }
         }
+        // every level's lines are `config.line_bytes` long (a power of two,
+        // `MemoryConfig::validate`): the line number once, by a shift
+        let line_no = addr >> self.config.line_bytes.trailing_zeros();
         for (i, level) in self.levels.iter_mut().enumerate() {
             let cache = &mut level.caches[core / level.shared_by];
-            if cache.access(addr) == Lookup::Hit {
+            if cache.access_line(line_no) == Lookup::Hit {
                 counters.served_by_level[i] += 1;
                 return (level.latency, ServedBy::Cache(i));
             }

@@ -253,6 +253,7 @@ impl Runtime {
                     } else {
                         slot.dropped += 1;
                         self.counters.dropped_mailbox_full += 1;
+                        self.drops_and_aborts += 1;
                     }
                 }
                 slot.deficit_ns = 0;
@@ -269,6 +270,7 @@ impl Runtime {
                     } else {
                         slot.dropped += 1;
                         self.counters.dropped_fcfs_queue_full += 1;
+                        self.drops_and_aborts += 1;
                     }
                 }
             }

@@ -238,42 +238,39 @@ impl Runtime {
         }
         let base = platform.charged_in_exec();
         let a = dispatch.actor;
-        let mut outcome = ExecOutcome {
-            core: dispatch.core,
-            actor: a,
-            dispatched_at: dispatch.dispatched_at,
-            charged: SimDuration::ZERO,
-            exec_time: SimDuration::ZERO,
-            arrived_at: None,
-            msg_id: None,
-            group: None,
-            drr_reserved_ns: 0,
-            kind: OutcomeKind::Done,
-            forwarded: None,
-        };
+        // what the work tells of itself, then the outcome built once (no
+        // placeholder kind to drop and overwrite)
+        let mut arrived_at = None;
+        let mut msg_id = None;
+        let mut group = None;
+        let mut drr_reserved_ns = 0;
+        let mut forwarded = None;
         // `total`: the time charged once the work is done (a request's
         // handler run reads it already, for the watchdog)
         let (kind, total) = match dispatch.work {
             Work::Request {
                 msg,
-                arrived_at,
-                group,
-                drr_reserved_ns,
+                arrived_at: at,
+                group: g,
+                drr_reserved_ns: reserved,
             } => {
-                outcome.arrived_at = Some(arrived_at);
-                outcome.msg_id = Some(msg.id);
-                outcome.group = Some(group);
-                outcome.drr_reserved_ns = drr_reserved_ns;
+                arrived_at = Some(at);
+                msg_id = Some(msg.id);
+                group = Some(g);
+                drr_reserved_ns = reserved;
                 let done = self.execute_request(a, &msg, base, platform);
                 // the request is done with: its allocation may serve a later
                 // payload (recycling charges nothing)
                 platform.recycle_payload(msg.payload);
                 done
             }
-            Work::Forward { msg, arrived_at } => {
-                outcome.arrived_at = Some(arrived_at);
-                outcome.msg_id = Some(msg.id);
-                outcome.forwarded = Some(Box::new(msg));
+            Work::Forward {
+                msg,
+                arrived_at: at,
+            } => {
+                arrived_at = Some(at);
+                msg_id = Some(msg.id);
+                forwarded = Some(Box::new(msg));
                 (OutcomeKind::Forwarded, platform.charged_in_exec())
             }
             Work::MigrateOut => {
@@ -285,13 +282,22 @@ impl Runtime {
                 (kind, platform.charged_in_exec())
             }
         };
-        outcome.kind = kind;
-        outcome.charged = total;
-        outcome.exec_time = total.saturating_sub(base);
-        if outcome.kind == OutcomeKind::WatchdogKilled {
+        if kind == OutcomeKind::WatchdogKilled {
             self.kill_actor(a, dispatch.dispatched_at + total);
         }
-        outcome
+        ExecOutcome {
+            core: dispatch.core,
+            actor: a,
+            dispatched_at: dispatch.dispatched_at,
+            charged: total,
+            exec_time: total.saturating_sub(base),
+            arrived_at,
+            msg_id,
+            group,
+            drr_reserved_ns,
+            kind,
+            forwarded,
+        }
     }
 
     /// Runs `msg`'s handler; returns how it ended and the time charged in
@@ -397,10 +403,14 @@ impl Runtime {
         slot.in_flight = slot.in_flight.saturating_sub(1);
         let served = matches!(outcome.kind, OutcomeKind::Done | OutcomeKind::Failed(_));
         match outcome.kind {
-            OutcomeKind::WatchdogKilled => self.counters.aborted_by_watchdog += 1,
+            OutcomeKind::WatchdogKilled => {
+                self.counters.aborted_by_watchdog += 1;
+                self.drops_and_aborts += 1;
+            }
             OutcomeKind::Skipped => {
                 slot.dropped += 1;
                 self.counters.dropped_actor_killed += 1;
+                self.drops_and_aborts += 1;
             }
             _ => {}
         }

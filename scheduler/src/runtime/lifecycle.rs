@@ -42,6 +42,7 @@ impl Runtime {
         slot.status = ActorStatus::Killed;
         let dropped = self.purge_queued(a);
         self.counters.dropped_actor_killed += dropped;
+        self.drops_and_aborts += dropped;
         if was_migrating {
             if let Some(rec) = self.migrations.iter_mut().rev().find(|r| r.actor == a) {
                 rec.end = Some(now);
@@ -73,6 +74,7 @@ impl Runtime {
         slot.status = ActorStatus::Deleted;
         let dropped = self.purge_queued(a);
         self.counters.dropped_actor_deleted += dropped;
+        self.drops_and_aborts += dropped;
         let slot = &mut self.actors[a as usize];
         {
             let mut ctx = ActorCtx::new(platform, &mut self.dmos, a, &mut self.next_msg_id);

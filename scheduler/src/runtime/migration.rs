@@ -153,6 +153,7 @@ impl Runtime {
             } else {
                 slot.dropped += 1;
                 self.counters.dropped_host_queue_full += 1;
+                self.drops_and_aborts += 1;
             }
         }
         if let Some(rec) = self.migrations.iter_mut().rev().find(|r| r.actor == a) {

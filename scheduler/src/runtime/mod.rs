@@ -67,6 +67,9 @@ pub struct Runtime {
     pub(crate) drr: GroupState,
     pub(crate) host: GroupState,
     pub(crate) nic_window: SlidingWindow,
+    /// `counters.dropped() + counters.aborted_by_watchdog`, kept with every
+    /// such count (a node reads it after every event; see `drops_and_aborts`).
+    pub(crate) drops_and_aborts: u64,
     pub(crate) next_tick_at: SimTime,
     pub(crate) last_tick_at: SimTime,
     pub(crate) last_migration_end: Option<SimTime>,
@@ -138,6 +141,7 @@ impl Runtime {
             drr: group(&settings),
             host: group(&settings),
             nic_window: SlidingWindow::new(settings.group_window_samples, age),
+            drops_and_aborts: 0,
             next_tick_at: SimTime::ZERO + SimDuration::from_ns(settings.policy_interval_ns),
             settings,
             policy,
@@ -173,6 +177,7 @@ impl Runtime {
         self.counters.delivered += 1;
         let Some(slot) = self.actors.get_mut(msg.dst as usize) else {
             self.counters.dropped_unknown_actor += 1;
+            self.drops_and_aborts += 1;
             return Err(DropReason::UnknownActor);
         };
         slot.arrivals_in_interval += 1;
@@ -186,11 +191,13 @@ impl Runtime {
             (ActorStatus::Killed, _) => {
                 slot.dropped += 1;
                 self.counters.dropped_actor_killed += 1;
+                self.drops_and_aborts += 1;
                 return Err(DropReason::ActorKilled);
             }
             (ActorStatus::Deleted, _) => {
                 slot.dropped += 1;
                 self.counters.dropped_actor_deleted += 1;
+                self.drops_and_aborts += 1;
                 return Err(DropReason::ActorDeleted);
             }
             (ActorStatus::Migrating, _) => (
@@ -221,6 +228,7 @@ impl Runtime {
                 Delivered::HostQueue => DropReason::HostQueueFull,
             };
             self.counters.count_drop(reason);
+            self.drops_and_aborts += 1;
             return Err(reason);
         }
         queue.push_back(q);

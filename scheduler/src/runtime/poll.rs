@@ -160,11 +160,13 @@ impl Runtime {
         self.counters.delivered += 1;
         let Some(slot) = self.actors.get_mut(msg.dst as usize) else {
             self.counters.dropped_unknown_actor += 1;
+            self.drops_and_aborts += 1;
             return Err(DropReason::UnknownActor);
         };
         if self.fcfs_queue.len() >= self.settings.fcfs_queue_capacity as usize {
             slot.dropped += 1;
             self.counters.count_drop(DropReason::FcfsQueueFull);
+            self.drops_and_aborts += 1;
             return Err(DropReason::FcfsQueueFull);
         }
         self.fcfs_queue.push_back(Queued {

@@ -250,4 +250,16 @@ impl Runtime {
     pub fn counters(&self) -> &RuntimeCounters {
         &self.counters
     }
+
+    /// Every drop plus every request aborted by the watchdog
+    /// (`counters().dropped() + counters().aborted_by_watchdog`), in one read:
+    /// kept with each of those counts rather than summed.
+    #[inline]
+    pub fn drops_and_aborts(&self) -> u64 {
+        debug_assert_eq!(
+            self.drops_and_aborts,
+            self.counters.dropped() + self.counters.aborted_by_watchdog
+        );
+        self.drops_and_aborts
+    }
 }

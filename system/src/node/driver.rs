@@ -254,6 +254,12 @@ impl RuntimeDriver {
                     if self.rt.has_work_for_core(core) {
                         if let Some(done) = self.dispatch_checked(core, now) {
                             started.push((core, done));
+                            // a NIC core has work only while the NIC side has
+                            // some (`has_work_for_core` implies `has_work_for`):
+                            // once that is gone, no later idle core gets any
+                            if !self.rt.has_work_for(Side::Nic) {
+                                break;
+                            }
                         }
                     }
                 }

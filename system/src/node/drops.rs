@@ -53,7 +53,7 @@ impl OrderCheck {
 
     /// Records that message `id` from `src` to `dst` starts now; true when it
     /// is a network request started after a later one.
-    #[inline]
+    #[inline(always)]
     pub fn started_id(&mut self, src: Endpoint, dst: ActorId, id: u64) -> bool {
         // a network source (the one-server source, a cluster client or a
         // peer server's actor port) numbers its messages from one counter
@@ -61,6 +61,25 @@ impl OrderCheck {
             Endpoint::Network { node, port } => (u64::from(node) << 16) | u64::from(port),
             Endpoint::Actor(_) | Endpoint::Host => return false,
         };
+        // the common case inline (the last sender again, an actor it has
+        // reached before); the rest out of line
+        if let Some((s, per_actor)) = self.senders.get_mut(self.last) {
+            if *s == sender {
+                if let Some(last_id) = per_actor.get_mut(dst as usize) {
+                    return match last_id.replace(id) {
+                        Some(prev) => id < prev,
+                        None => false,
+                    };
+                }
+            }
+        }
+        self.started_slow(sender, dst, id)
+    }
+
+    /// [`Self::started_id`] for a new sender, a sender other than the last, a
+    /// destination beyond its vector, or a sparse actor id.
+    #[inline(never)]
+    fn started_slow(&mut self, sender: u64, dst: ActorId, id: u64) -> bool {
         if dst >= DENSE_ACTORS {
             return match self.sparse.insert((sender, dst), id) {
                 Some(prev) => id < prev,

@@ -323,6 +323,7 @@ impl Node {
             Admit::QueueFull => {
                 // counted at the drop's own time (it may lie past the event being handled)
                 self.acct.drops_tm += 1;
+                self.node_drops += 1;
                 self.series.add(at, col::DROPS, 1.0);
                 self.drops_in_series += 1;
                 Ingress::Dropped

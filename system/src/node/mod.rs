@@ -146,6 +146,11 @@ pub struct Node {
     conserve: Conserve,
     request_series: bool,
     drops_in_series: u64,
+    /// `acct`'s drops at the source, switch, ingress, PCIe and traffic
+    /// manager, summed as they are counted (`sync` reads it after every event).
+    node_drops: u64,
+    /// `generated()` when `sync` last looked at the peak inside.
+    generated_at_peak_check: u64,
     started: Vec<(CoreId, SimTime)>,
     /// A finished execution's outbox and released forwards, drained by
     /// `on_core_done` (kept allocated between completions).
@@ -189,6 +194,8 @@ impl Node {
             conserve: p.conserve,
             request_series: p.conserve == Conserve::Messages,
             drops_in_series: 0,
+            node_drops: 0,
+            generated_at_peak_check: 0,
             started: Vec::new(),
             outbox_buf: Vec::new(),
             forwarded_buf: Vec::new(),
@@ -225,6 +232,7 @@ impl Node {
     /// The source could not put a frame on its wire (backlog full).
     pub fn dropped_at_source(&mut self) {
         self.acct.drops_source += 1;
+        self.node_drops += 1;
     }
 
     /// The receive path: `frame`'s last bit reached the NIC at `at_nic`.
@@ -241,11 +249,13 @@ impl Node {
                 SteerTarget::NicCores => {}
                 SteerTarget::Drop => {
                     self.acct.drops_switch += 1;
+                    self.node_drops += 1;
                     return Ingress::Dropped;
                 }
                 SteerTarget::Host if self.to_host.len() as u64 >= PCIE_QUEUE_MESSAGES => {
                     // PCIe slower than the link: its queue is bounded too
                     self.acct.drops_pcie += 1;
+                    self.node_drops += 1;
                     return Ingress::Dropped;
                 }
                 SteerTarget::Host => {
@@ -263,6 +273,7 @@ impl Node {
                 Some(t) => t,
                 None => {
                     self.acct.drops_ingress += 1;
+                    self.node_drops += 1;
                     return Ingress::Dropped;
                 }
             },
@@ -277,6 +288,7 @@ impl Node {
             // nothing for the runtime to run (a message-less frame reaches
             // only a node with a forwarding path); counted, never silent
             self.acct.drops_ingress += 1;
+            self.node_drops += 1;
             return Ingress::Dropped;
         };
         self.acct.in_flight_arriving += 1;
@@ -336,6 +348,7 @@ impl Node {
                 };
                 if *in_flight >= PCIE_QUEUE_MESSAGES {
                     self.acct.drops_pcie += 1;
+                    self.node_drops += 1;
                     return;
                 }
                 *in_flight += 1;

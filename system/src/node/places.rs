@@ -78,9 +78,13 @@ impl Node {
     /// every event).
     pub fn drops_total(&self) -> u64 {
         let a = &self.acct;
-        let rt = self.driver.runtime().counters();
-        let common = a.drops_source + a.drops_switch + a.drops_ingress + a.drops_pcie + a.drops_tm;
-        let runtime = rt.dropped() + rt.aborted_by_watchdog;
+        // both parts kept as they are counted: two reads, not a dozen
+        let common = self.node_drops;
+        debug_assert_eq!(
+            common,
+            a.drops_source + a.drops_switch + a.drops_ingress + a.drops_pcie + a.drops_tm
+        );
+        let runtime = self.driver.runtime().drops_and_aborts();
         match self.conserve {
             Conserve::Frames => common + runtime + a.drops_tx,
             Conserve::Messages => common + runtime,
@@ -151,8 +155,15 @@ impl Node {
                 .add(now, col::DROPS, (drops - self.drops_in_series) as f64);
             self.drops_in_series = drops;
         }
-        let done = self.delivered() + self.acct.steered_host + drops;
-        let inside = self.generated().saturating_sub(done);
-        self.acct.peak_in_flight = self.acct.peak_in_flight.max(inside);
+        // What is inside grows only with `generated` (every other count
+        // only grows): without a new arrival it is at most what the last
+        // check saw, so the peak needs no new look.
+        let generated = self.generated();
+        if generated != self.generated_at_peak_check {
+            self.generated_at_peak_check = generated;
+            let done = self.delivered() + self.acct.steered_host + drops;
+            let inside = generated.saturating_sub(done);
+            self.acct.peak_in_flight = self.acct.peak_in_flight.max(inside);
+        }
     }
 }
