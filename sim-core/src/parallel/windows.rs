@@ -250,9 +250,9 @@ impl<E: Send> Windows<E> {
         Ok(self.count - start_count)
     }
 
-    /// Runs this window's tasks (the partitions marked in `is_task`):
-    /// heaviest first on the current pool when `parallel`, else in
-    /// partition order on this thread.
+    /// Runs this window's tasks (the partitions marked in `is_task`): on the
+    /// current pool when `parallel` (each thread its home partitions first,
+    /// heaviest first), else in partition order on this thread.
     fn run_window<M: PartitionModel<Event = E>>(
         &mut self,
         models: &mut [M],
