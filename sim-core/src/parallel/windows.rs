@@ -382,10 +382,12 @@ fn run_task<M: PartitionModel>(
     mail[s.id].take_into((window.wrapping_sub(1) & 1) as usize, s);
     s.run_window(model, last);
     let slot = (window & 1) as usize;
-    // one lock and one atomic per destination, not per event: with several
-    // threads, every sender's posts to a busy destination (the network)
-    // contend for its slot
-    s.outbox.sort_unstable_by_key(|o| o.dest);
+    // one lock and one atomic per run of events to the same destination,
+    // not per event: with several threads, every sender's posts to a busy
+    // destination (the network) contend for its slot. A server or a client
+    // sends to the network only, so its whole outbox is one run. (Sorting
+    // every outbox by destination first cost 5.2 M instructions in a
+    // one-thread leaf-spine run of 723 M.)
     let mut sent = s.outbox.drain(..).peekable();
     while let Some(first) = sent.next() {
         let mailbox = &mail[first.dest];
