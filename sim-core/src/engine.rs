@@ -45,12 +45,7 @@ impl<E> Scheduler<E> {
     /// Schedules `event` at absolute time `at` (clamped to `now` if earlier).
     #[inline]
     pub fn schedule_at(&mut self, at: SimTime, event: E) {
-        let at = if at < self.now {
-            self.clamped += 1;
-            self.now
-        } else {
-            at
-        };
+        let at = self.not_before_now(at);
         if self.queue.push(at, event).is_err() {
             self.overflowed += 1;
         }
@@ -63,14 +58,20 @@ impl<E> Scheduler<E> {
     /// ([`FifoQueue::push_lane`]).
     #[inline]
     pub fn schedule_lane(&mut self, at: SimTime, event: E) {
-        let at = if at < self.now {
+        let at = self.not_before_now(at);
+        if self.queue.push_lane(at, event).is_err() {
+            self.overflowed += 1;
+        }
+    }
+
+    /// `at`, or `now` (counted) if `at` is in the past.
+    #[inline]
+    fn not_before_now(&mut self, at: SimTime) -> SimTime {
+        if at < self.now {
             self.clamped += 1;
             self.now
         } else {
             at
-        };
-        if self.queue.push_lane(at, event).is_err() {
-            self.overflowed += 1;
         }
     }
 

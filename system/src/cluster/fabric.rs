@@ -88,7 +88,7 @@ impl Fabric {
                 ]
             })
             .collect();
-        let dir_out = |node: NodeRef, link: usize| usize::from(topo.links[link].a != node);
+        let dir_out = |node: NodeRef, link: usize| topo.direction_out(node, link);
         let sw_ports = (0..topo.switches.len() as u32)
             .map(|s| {
                 let n = NodeRef::Switch(s);
@@ -154,6 +154,12 @@ impl Fabric {
         if let Some(d) = self.tx.get_mut(link).and_then(|l| l.get_mut(dir)) {
             *d = tx;
         }
+    }
+
+    /// The transmitting end of endpoint `id`'s link (servers `0..S`, clients after).
+    pub fn endpoint_link_tx(&self, id: u32) -> &LinkTx {
+        let (link, dir) = self.ep_link[id as usize];
+        &self.tx[link][dir]
     }
 
     /// A switch.

@@ -339,6 +339,11 @@ impl Topology {
         }
     }
 
+    /// The direction of `link` that leaves `node` (0: a to b, 1: b to a).
+    pub fn direction_out(&self, node: NodeRef, link: usize) -> usize {
+        usize::from(self.links[link].a != node)
+    }
+
     /// The links at `node`, in port order: (link index, the node at the other end).
     pub fn ports(&self, node: NodeRef) -> Vec<(usize, NodeRef)> {
         self.links

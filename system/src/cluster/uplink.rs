@@ -41,7 +41,7 @@ impl Uplink {
     /// The uplink of endpoint `me` of `topo` (its one link), transmitting through `tx`.
     pub fn new(topo: &Topology, me: NodeRef, tx: LinkTx) -> Uplink {
         let (link, peer) = topo.ports(me)[0];
-        let dir = usize::from(topo.links[link].a != me);
+        let dir = topo.direction_out(me, link);
         let (partition, peer_cut_through) = match peer {
             NodeRef::Switch(s) => (
                 NET_PARTITION,

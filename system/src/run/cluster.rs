@@ -16,7 +16,7 @@ use crate::cluster::client::{Client, LoadModel};
 use crate::cluster::clientpart::{ClientPart, ClientTarget, ClientsShared};
 use crate::cluster::netpart::NetPart;
 use crate::cluster::world::{ClusterEvent, Part, ServerPart, ACTOR_PORT_BASE};
-use crate::cluster::{Fabric, NodeRef};
+use crate::cluster::Fabric;
 use crate::scenario::actors::{ActorsPlan, OfferedLoad};
 use crate::scenario::schema::WorkloadSection;
 use crate::scenario::Scenario;
@@ -297,10 +297,7 @@ pub fn run_cluster(
             let pick = streams.stream_indexed("cluster/client/pick", u64::from(c));
             let client = Client::new(load, plan.clients.timeout, SimTime::ZERO, rng)
                 .with_warmup(SimTime::ZERO + s.warmup);
-            let me = NodeRef::Client(c);
-            let (link, _) = topo.ports(me)[0];
-            let dir = usize::from(topo.links[link].a != me);
-            let uplink = fabric.link_tx(link, dir).clone();
+            let uplink = fabric.endpoint_link_tx(topo.servers + c).clone();
             let mut cp = ClientPart::new(c, client, pick, uplink, &shared);
             cp.trace = traced(());
             cp
