@@ -295,9 +295,9 @@ impl<E: Send> Windows<E> {
             let claimers = rayon::current_num_threads().min(items.len());
             (0..claimers).into_par_iter().with_max_len(1).for_each(|_| {
                 let me = rayon::current_thread_index().unwrap_or(0) % threads;
-                let others = (1..threads).map(|d| (me + d) % threads);
-                let own = std::iter::repeat(me).map(|t| (t, false));
-                let order = own.take(1).chain(others.map(|t| (t, true)));
+                // its own list from the front, then the others' from the back
+                let others = (1..threads).map(|d| ((me + d) % threads, true));
+                let order = std::iter::once((me, false)).chain(others);
                 for (t, from_back) in order {
                     while let Some(i) = claims[t].next(from_back) {
                         let mut item = lock(&items[i]);
@@ -393,9 +393,7 @@ fn run_task<M: PartitionModel>(
         let mailbox = &mail[first.dest];
         let dest = first.dest;
         let mut min_ps = first.time.as_ps();
-        let mut slot_mail = mailbox.slots[slot]
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut slot_mail = lock(&mailbox.slots[slot]);
         slot_mail.push(first);
         while let Some(o) = sent.next_if(|o| o.dest == dest) {
             min_ps = min_ps.min(o.time.as_ps());
