@@ -199,6 +199,16 @@ impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
         }
     }
 
+    /// Charges a DMA of `bytes` that takes `d` (costed by the caller's PCIe
+    /// model): counted in `dma_bytes`, the clock advanced; returns `d` in
+    /// whole nanoseconds, rounded up, as [`Platform::dma`] does.
+    #[inline]
+    pub fn charge_dma(&mut self, bytes: u64, d: SimDuration) -> SimDuration {
+        self.dma_bytes += bytes;
+        self.clock += d;
+        d.ceil_ns()
+    }
+
     /// Takes the host-memory writes made so far, in order: `(host_addr, bytes)`.
     pub fn take_host_writes(&mut self) -> Vec<(u64, Vec<u8>)> {
         self.collected
@@ -255,13 +265,11 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
     }
 
     fn dma(&mut self, dir: Direction, bytes: u64) -> SimDuration {
-        self.dma_bytes += bytes;
         let d = match &self.dma_model {
             Some(m) => m.transfer_cost(bytes, dir),
             None => dma_duration(dir, bytes),
         };
-        self.clock += d;
-        d.ceil_ns()
+        self.charge_dma(bytes, d)
     }
 
     fn dma_write(&mut self, host_addr: u64, data: &[u8]) -> SimDuration {

@@ -55,6 +55,23 @@ impl Runtime {
         Ok(Some(self.execute(d, platform)))
     }
 
+    /// [`Self::run_next_on`] for a caller that has just seen
+    /// [`Self::has_work_for_core`] hold for `core` (and changed nothing
+    /// since): the same result without asking again.
+    #[inline]
+    pub fn run_checked_on<P: Platform + AsDynPlatform + ?Sized>(
+        &mut self,
+        core: CoreId,
+        now: SimTime,
+        platform: &mut P,
+    ) -> Result<Option<ExecOutcome>, RuntimeError> {
+        debug_assert!(self.has_work_for_core(core), "{core:?} has no work");
+        let Some(d) = self.next_dispatch(core, now)? else {
+            return Ok(None);
+        };
+        Ok(Some(self.execute(d, platform)))
+    }
+
     /// The execution `outcome` ended at `now` (normally `outcome.completes_at()`):
     /// frees its core, records statistics and advances migrations.
     pub fn finish(&mut self, outcome: ExecOutcome, now: SimTime) -> Result<(), RuntimeError> {

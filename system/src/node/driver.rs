@@ -47,7 +47,6 @@ use pcie_model::PcieSystem;
 use scheduler::runtime::{CoreId, ExecOutcome, Runtime};
 use scheduler::{Endpoint, Message, Side};
 use sim_core::{SimDuration, SimTime};
-use std::sync::Arc;
 use workloads::sim_platform::SimPlatform;
 
 /// A busy core's execution.
@@ -70,7 +69,7 @@ pub struct RuntimeDriver {
     nic_model: CoreModel,
     /// `None` for a node whose host cores never run actors (the echo workload).
     host_model: Option<CoreModel>,
-    dma_model: Arc<PcieSystem>,
+    dma_model: PcieSystem,
     forwarding: ForwardingCost,
     nic: Vec<Option<Running>>,
     host: Vec<Option<Running>>,
@@ -129,7 +128,7 @@ impl RuntimeDriver {
             rt,
             nic_model,
             host_model,
-            dma_model: Arc::new(pcie.clone()),
+            dma_model: pcie.clone(),
             forwarding,
             nic: (0..nic).map(|_| None).collect(),
             host: (0..host).map(|_| None).collect(),
@@ -333,19 +332,19 @@ impl RuntimeDriver {
         } else {
             inner.with_cycle_scale(scale)
         };
-        let inner = inner.with_dma_model(self.dma_model.clone());
         outbox.clear();
         let stack = match core.side {
             Side::Nic => None,
             Side::Host => self.host_stack,
         };
         let mut platform =
-            NodePlatform::with_stack(inner, forwarding, outbox, stack, &mut self.spare);
+            NodePlatform::with_stack(inner, forwarding, outbox, stack, &mut self.spare)
+                .with_dma_model(&self.dma_model);
         platform.inner_mut().advance_to(now);
         platform.inner_mut().begin_exec();
         // the outcome stays in the result until it moves into the core's
         // slot: one move of it per execution, not two
-        let result = self.rt.run_next_on(core, now, &mut platform);
+        let result = self.rt.run_checked_on(core, now, &mut platform);
         let forwarded_id = match &result {
             Ok(Some(o)) => o.forwarded.as_ref().map(|m| m.id),
             Ok(None) => return None,

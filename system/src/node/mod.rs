@@ -30,6 +30,7 @@ pub mod drops;
 pub mod echo_actor;
 pub mod forward;
 pub mod host_stack;
+pub mod ingress;
 pub mod named;
 pub mod net;
 pub mod places;
@@ -43,7 +44,7 @@ use driver::RuntimeDriver;
 use drops::PCIE_QUEUE_MESSAGES;
 use forward::ForwardPath;
 use nic_models::forwarding::packet_engine_time;
-use nic_models::switch::{EmbeddedSwitch, SteerTarget};
+use nic_models::switch::EmbeddedSwitch;
 use nic_models::{FifoServer, MacPort, NicProfile};
 use pcie_model::PcieSystem;
 use scheduler::runtime::CoreId;
@@ -216,97 +217,6 @@ impl Node {
             sched.schedule_at(at, self.ev(NodeEvent::Tick));
         }
         self.start_timers(sched.now(), sched);
-    }
-
-    /// The source created `frame` for this node (counted as offered).
-    #[inline]
-    pub fn offered(&mut self, frame: &Frame) {
-        self.acct.frames += 1;
-        let row = self.series.row_mut(frame.created_at);
-        if self.request_series {
-            row[col::OFFERED] += 1.0;
-        }
-        row[col::OFFERED_BYTES] += f64::from(frame.wire_bytes);
-    }
-
-    /// The source could not put a frame on its wire (backlog full).
-    pub fn dropped_at_source(&mut self) {
-        self.acct.drops_source += 1;
-        self.node_drops += 1;
-    }
-
-    /// The receive path: `frame`'s last bit reached the NIC at `at_nic`.
-    pub fn ingress(
-        &mut self,
-        frame: Frame,
-        at_nic: SimTime,
-        sched: &mut Scheduler<WorldEvent>,
-    ) -> Ingress {
-        if let Some(switch) = &mut self.switch {
-            // one shared queue in front of the cores: which core a rule names
-            // does not matter here (README, Limitations)
-            match switch.classify(&frame.flow, 0) {
-                SteerTarget::NicCores => {}
-                SteerTarget::Drop => {
-                    self.acct.drops_switch += 1;
-                    self.node_drops += 1;
-                    return Ingress::Dropped;
-                }
-                SteerTarget::Host if self.to_host.len() as u64 >= PCIE_QUEUE_MESSAGES => {
-                    // PCIe slower than the link: its queue is bounded too
-                    self.acct.drops_pcie += 1;
-                    self.node_drops += 1;
-                    return Ingress::Dropped;
-                }
-                SteerTarget::Host => {
-                    let landed = self
-                        .pcie
-                        .device_write_to_host(at_nic, u64::from(frame.wire_bytes));
-                    self.to_host.push_back(landed.delivered);
-                    return Ingress::ToHost;
-                }
-            }
-        }
-        let at = match &mut self.engine {
-            None => at_nic,
-            Some((fifo, per_packet)) => match fifo.offer(at_nic, *per_packet) {
-                Some(t) => t,
-                None => {
-                    self.acct.drops_ingress += 1;
-                    self.node_drops += 1;
-                    return Ingress::Dropped;
-                }
-            },
-        };
-        if self.forward.is_some() {
-            // the last commits before this arrival are final (see `forward`)
-            self.commit_forwarded(at);
-            return self.forward_frame(at, &frame);
-        }
-        let from = frame.src.node();
-        let Some(msg) = frame.msg else {
-            // nothing for the runtime to run (a message-less frame reaches
-            // only a node with a forwarding path); counted, never silent
-            self.acct.drops_ingress += 1;
-            self.node_drops += 1;
-            return Ingress::Dropped;
-        };
-        self.acct.in_flight_arriving += 1;
-        self.arriving.push_back((from, msg));
-        // the next arrival is mostly the next event or close: no insertion
-        sched.schedule_lane(at, self.ev(NodeEvent::Arrive));
-        Ingress::Arrives(at)
-    }
-
-    /// An empty payload buffer for a new frame, reused from a finished request
-    /// or a transmitted reply when one is spare (the driver keeps them).
-    pub fn payload_buffer(&mut self) -> Vec<u8> {
-        self.driver.payload_buffer()
-    }
-
-    /// Whether the next `Arrive` event is for a frame from the traffic source.
-    pub fn next_arrival_from(&self, node: NodeId) -> bool {
-        self.arriving.front().is_some_and(|&(from, _)| from == node)
     }
 
     /// Handles one of this node's events.

@@ -8,6 +8,7 @@
 //! every workload; handlers carry no packet-path "tax" of their own.
 
 use nic_models::{CoreModel, ForwardingCost};
+use pcie_model::PcieSystem;
 use scheduler::{AccelKind, Direction, Endpoint, MemAccess, Message, Platform, Side};
 use sim_core::{SimDuration, SimTime};
 use workloads::sim_platform::SimPlatform;
@@ -52,6 +53,10 @@ pub struct NodePlatform<'a> {
     /// The driver's spare payload buffers ([`Platform::payload_buffer`],
     /// [`Platform::recycle_payload`]).
     spare: &'a mut SparePayloads,
+    /// What `dma` and a NIC core's `dma_write` cost, borrowed from the driver
+    /// (a reference per execution, where an `Arc` in the inner platform
+    /// cost a count up and down); `None`: the inner platform's own.
+    dma_model: Option<&'a PcieSystem>,
 }
 
 /// Payload allocations kept for reuse (finished requests, transmitted
@@ -91,6 +96,21 @@ impl<'a> NodePlatform<'a> {
         NodePlatform::with_stack(inner, forwarding, outbox, None, spare)
     }
 
+    /// Costs `dma` (and a NIC core's host writes) through `model`, as
+    /// `SimPlatform::with_dma_model` does, without sharing ownership of it.
+    pub fn with_dma_model(mut self, model: &'a PcieSystem) -> NodePlatform<'a> {
+        self.dma_model = Some(model);
+        self
+    }
+
+    /// A DMA of `bytes` in `dir` through the borrowed model, else the inner platform's.
+    fn dma_through(&mut self, dir: Direction, bytes: u64) -> SimDuration {
+        match self.dma_model {
+            Some(m) => self.inner.charge_dma(bytes, m.transfer_cost(bytes, dir)),
+            None => self.inner.dma(dir, bytes),
+        }
+    }
+
     /// [`NodePlatform::new`] with the host stack of a host-only run (or `None`),
     /// built in one go (a platform is a few hundred bytes to move).
     pub fn with_stack(
@@ -110,6 +130,7 @@ impl<'a> NodePlatform<'a> {
             host_writes: (0, 0, 0),
             host_stack,
             spare,
+            dma_model: None,
         }
     }
 
@@ -161,14 +182,18 @@ impl Platform for NodePlatform<'_> {
         self.inner.accel(kind, bytes)
     }
     fn dma(&mut self, dir: Direction, bytes: u64) -> SimDuration {
-        self.inner.dma(dir, bytes)
+        self.dma_through(dir, bytes)
     }
     /// The node models no host memory contents: the write is costed (PCIe
     /// from a NIC core) and counted, and its bytes are not kept.
     fn dma_write(&mut self, host_addr: u64, data: &[u8]) -> SimDuration {
         let bytes = data.len().min(u32::MAX as usize) as u32;
         let before = self.inner.clock();
-        let d = self.inner.charge_host_write(host_addr, bytes);
+        // as `SimPlatform::charge_host_write`: a DMA from a NIC core, a store from a host core
+        let d = match self.inner.side() {
+            Side::Nic => self.dma_through(Direction::NicToHost, u64::from(bytes)),
+            Side::Host => self.inner.charge_host_write(host_addr, bytes),
+        };
         self.host_writes.0 += 1;
         self.host_writes.1 += u64::from(bytes);
         if self.inner.side() == Side::Nic {
