@@ -116,6 +116,24 @@ impl ExecOutcome {
     pub fn completes_at(&self) -> SimTime {
         self.dispatched_at + self.charged
     }
+
+    /// An outcome of nothing on `core` (a slot for [`Runtime::run_checked_into`]
+    /// to write into before any execution): no actor, no time, `Skipped`.
+    pub fn placeholder(core: CoreId) -> ExecOutcome {
+        ExecOutcome {
+            core,
+            actor: 0,
+            dispatched_at: SimTime::ZERO,
+            charged: SimDuration::ZERO,
+            exec_time: SimDuration::ZERO,
+            arrived_at: None,
+            msg_id: None,
+            group: None,
+            drr_reserved_ns: 0,
+            kind: OutcomeKind::Skipped,
+            forwarded: None,
+        }
+    }
 }
 
 impl Runtime {
@@ -230,6 +248,21 @@ impl Runtime {
         dispatch: Dispatch,
         platform: &mut P,
     ) -> ExecOutcome {
+        let mut out = ExecOutcome::placeholder(dispatch.core);
+        self.execute_into(dispatch, platform, &mut out);
+        out
+    }
+
+    /// [`Self::execute`] writing the outcome into `out` (whatever it held
+    /// is replaced): a driver that keeps an outcome per core has it built
+    /// where it stays, not moved there.
+    #[inline(always)]
+    pub(crate) fn execute_into<P: Platform + AsDynPlatform + ?Sized>(
+        &mut self,
+        dispatch: Dispatch,
+        platform: &mut P,
+        out: &mut ExecOutcome,
+    ) {
         if let Work::Request { msg, .. } | Work::Forward { msg, .. } = &dispatch.work {
             platform.on_request(msg);
         }
@@ -285,7 +318,7 @@ impl Runtime {
         if kind == OutcomeKind::WatchdogKilled {
             self.kill_actor(a, dispatch.dispatched_at + total);
         }
-        ExecOutcome {
+        *out = ExecOutcome {
             core: dispatch.core,
             actor: a,
             dispatched_at: dispatch.dispatched_at,
@@ -297,7 +330,7 @@ impl Runtime {
             drr_reserved_ns,
             kind,
             forwarded,
-        }
+        };
     }
 
     /// Runs `msg`'s handler; returns how it ended and the time charged in

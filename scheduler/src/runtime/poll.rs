@@ -57,19 +57,23 @@ impl Runtime {
 
     /// [`Self::run_next_on`] for a caller that has just seen
     /// [`Self::has_work_for_core`] hold for `core` (and changed nothing
-    /// since): the same result without asking again.
+    /// since) and keeps the outcome in a slot of its own: the outcome is
+    /// written into `out` (`Ok(true)`) instead of returned; `Ok(false)`:
+    /// nothing ran and `out` is untouched.
     #[inline]
-    pub fn run_checked_on<P: Platform + AsDynPlatform + ?Sized>(
+    pub fn run_checked_into<P: Platform + AsDynPlatform + ?Sized>(
         &mut self,
         core: CoreId,
         now: SimTime,
         platform: &mut P,
-    ) -> Result<Option<ExecOutcome>, RuntimeError> {
+        out: &mut ExecOutcome,
+    ) -> Result<bool, RuntimeError> {
         debug_assert!(self.has_work_for_core(core), "{core:?} has no work");
         let Some(d) = self.next_dispatch(core, now)? else {
-            return Ok(None);
+            return Ok(false);
         };
-        Ok(Some(self.execute(d, platform)))
+        self.execute_into(d, platform, out);
+        Ok(true)
     }
 
     /// The execution `outcome` ended at `now` (normally `outcome.completes_at()`):

@@ -49,8 +49,11 @@ use scheduler::{Endpoint, Message, Side};
 use sim_core::{SimDuration, SimTime};
 use workloads::sim_platform::SimPlatform;
 
-/// A busy core's execution.
+/// A core's execution slot: its current execution while `busy`, else what
+/// is left of its last one (the slot is written in place at each dispatch).
 pub struct Running {
+    /// Whether the core runs this execution now.
+    pub busy: bool,
     /// What the runtime reported.
     pub outcome: ExecOutcome,
     /// When the core started it.
@@ -71,8 +74,8 @@ pub struct RuntimeDriver {
     host_model: Option<CoreModel>,
     dma_model: PcieSystem,
     forwarding: ForwardingCost,
-    nic: Vec<Option<Running>>,
-    host: Vec<Option<Running>>,
+    nic: Vec<Running>,
+    host: Vec<Running>,
     /// Bit `i` set while NIC core `i` (below 64) runs something: the idle
     /// loop visits only idle cores, in index order.
     nic_busy: u64,
@@ -130,8 +133,10 @@ impl RuntimeDriver {
             host_model,
             dma_model: pcie.clone(),
             forwarding,
-            nic: (0..nic).map(|_| None).collect(),
-            host: (0..host).map(|_| None).collect(),
+            nic: (0..nic).map(|i| Running::idle(CoreId::nic(i))).collect(),
+            host: (0..host)
+                .map(|i| Running::idle(CoreId::host(i as u32)))
+                .collect(),
             nic_busy: 0,
             nic_outbox: (0..nic).map(|_| Vec::new()).collect(),
             host_outbox: (0..host).map(|_| Vec::new()).collect(),
@@ -239,6 +244,13 @@ impl RuntimeDriver {
     /// of offering every idle core, without building a platform for a core
     /// that would get nothing (most events find most idle cores without work).
     pub fn dispatch_idle(&mut self, now: SimTime, started: &mut Vec<(CoreId, SimTime)>) {
+        self.dispatch_idle_with(now, |core, done| started.push((core, done)));
+    }
+
+    /// [`Self::dispatch_idle`] handing each `(core, done_at)` to `started`
+    /// as it starts (the node schedules the completion there: no list per event).
+    #[inline]
+    pub fn dispatch_idle_with(&mut self, now: SimTime, mut started: impl FnMut(CoreId, SimTime)) {
         if self.rt.has_work_for(Side::Nic) {
             let n = self.nic.len();
             if n <= 64 {
@@ -252,7 +264,7 @@ impl RuntimeDriver {
                     let core = CoreId::nic(i);
                     if self.rt.has_work_for_core(core) {
                         if let Some(done) = self.dispatch_checked(core, now) {
-                            started.push((core, done));
+                            started(core, done);
                             // a NIC core has work only while the NIC side has
                             // some (`has_work_for_core` implies `has_work_for`):
                             // once that is gone, no later idle core gets any
@@ -265,9 +277,9 @@ impl RuntimeDriver {
             } else {
                 for i in 0..n {
                     let core = CoreId::nic(i as u32);
-                    if self.nic[i].is_none() && self.rt.has_work_for_core(core) {
+                    if !self.nic[i].busy && self.rt.has_work_for_core(core) {
                         if let Some(done) = self.dispatch_checked(core, now) {
-                            started.push((core, done));
+                            started(core, done);
                         }
                     }
                 }
@@ -278,9 +290,9 @@ impl RuntimeDriver {
                 break;
             }
             let core = CoreId::host(i as u32);
-            if self.host[i].is_none() {
+            if !self.host[i].busy {
                 if let Some(done) = self.dispatch(core, now) {
-                    started.push((core, done));
+                    started(core, done);
                 }
             }
         }
@@ -296,31 +308,35 @@ impl RuntimeDriver {
 
     /// [`Self::dispatch`] once `has_work_for_core(core)` said yes.
     fn dispatch_checked(&mut self, core: CoreId, now: SimTime) -> Option<SimTime> {
-        let (model, forwarding, outbox) = match core.side {
+        let (model, forwarding, outbox, slot) = match core.side {
             Side::Nic => (
                 Some(&mut self.nic_model),
                 Some(&mut self.forwarding),
                 self.nic_outbox.get_mut(core.index as usize),
+                self.nic.get_mut(core.index as usize),
             ),
             Side::Host => (
                 self.host_model.as_mut(),
                 None,
                 self.host_outbox.get_mut(core.index as usize),
+                self.host.get_mut(core.index as usize),
             ),
         };
         let scale = match core.side {
             Side::Nic => 1.0,
             Side::Host => self.host_cycle_scale,
         };
-        let (inner, outbox) = match (model, outbox) {
-            (Some(m), Some(outbox)) => match SimPlatform::new(m, core.index as usize, core.side) {
-                Ok(p) => (p, outbox),
-                Err(_) => {
-                    // No cost model for this core: it cannot run anything; counted.
-                    self.counters.platform_errors += 1;
-                    return None;
+        let (inner, outbox, slot) = match (model, outbox, slot) {
+            (Some(m), Some(outbox), Some(slot)) => {
+                match SimPlatform::new(m, core.index as usize, core.side) {
+                    Ok(p) => (p, outbox, slot),
+                    Err(_) => {
+                        // No cost model for this core: it cannot run anything; counted.
+                        self.counters.platform_errors += 1;
+                        return None;
+                    }
                 }
-            },
+            }
             _ => {
                 self.counters.platform_errors += 1;
                 return None;
@@ -342,17 +358,20 @@ impl RuntimeDriver {
                 .with_dma_model(&self.dma_model);
         platform.inner_mut().advance_to(now);
         platform.inner_mut().begin_exec();
-        // the outcome stays in the result until it moves into the core's
-        // slot: one move of it per execution, not two
-        let result = self.rt.run_checked_on(core, now, &mut platform);
-        let forwarded_id = match &result {
-            Ok(Some(o)) => o.forwarded.as_ref().map(|m| m.id),
-            Ok(None) => return None,
+        // the outcome is written into the core's slot, where it stays until
+        // the core finishes: not moved per execution
+        match self
+            .rt
+            .run_checked_into(core, now, &mut platform, &mut slot.outcome)
+        {
+            Ok(true) => {}
+            Ok(false) => return None,
             Err(_) => {
                 self.counters.runtime_errors += 1;
                 return None;
             }
-        };
+        }
+        let forwarded_id = slot.outcome.forwarded.as_ref().map(|m| m.id);
         let request = platform.picked();
         // a forward only passes the message on: its handler starts later, on the host
         if let (Some(p), None) = (request, forwarded_id) {
@@ -376,32 +395,15 @@ impl RuntimeDriver {
             self.counters.out_of_order_dispatches += 1;
         }
         self.last_dispatch = now;
-        let slot = self.slot_mut(core)?;
-        if let Ok(Some(outcome)) = result {
-            *slot = Some(Running {
-                outcome,
-                started: now,
-                done_at,
-                request,
-                pipeline,
-            });
-        }
+        slot.busy = true;
+        slot.started = now;
+        slot.done_at = done_at;
+        slot.request = request;
+        slot.pipeline = pipeline;
         if core.side == Side::Nic && core.index < 64 {
             self.nic_busy |= 1 << core.index;
         }
         Some(done_at)
-    }
-
-    fn slot_mut(&mut self, core: CoreId) -> Option<&mut Option<Running>> {
-        let slots = match core.side {
-            Side::Nic => &mut self.nic,
-            Side::Host => &mut self.host,
-        };
-        let s = slots.get_mut(core.index as usize);
-        if s.is_none() {
-            self.counters.platform_errors += 1;
-        }
-        s
     }
 
     /// NIC cores.

@@ -41,6 +41,18 @@ pub struct Done {
 }
 
 impl Running {
+    /// An idle slot of `core`.
+    pub(super) fn idle(core: CoreId) -> Running {
+        Running {
+            busy: false,
+            outcome: scheduler::runtime::ExecOutcome::placeholder(core),
+            started: SimTime::ZERO,
+            done_at: SimTime::ZERO,
+            request: None,
+            pipeline: SimDuration::ZERO,
+        }
+    }
+
     /// Whether the work was a message whose handler ran and returned (Ok or
     /// an actor error). Killed and skipped executions are drops the runtime
     /// counts (`aborted_by_watchdog`, `dropped_actor_killed`).
@@ -66,7 +78,7 @@ impl RuntimeDriver {
         };
         let peek = slots
             .get(core.index as usize)
-            .and_then(Option::as_ref)
+            .filter(|r| r.busy)
             .map(|r| (r.outcome.kind.clone(), r.outcome.exec_time));
         let done = self.finish_into(core, now, &mut outbox, &mut forwarded)?;
         let (kind, exec_time) = peek?;
@@ -99,11 +111,14 @@ impl RuntimeDriver {
             Side::Host => self.host.get_mut(core.index as usize),
         };
         let Some(slot) = slot else {
-            // as `slot_mut`: a core beyond the driver's is counted
+            // a core beyond the driver's is counted
             self.counters.platform_errors += 1;
             return None;
         };
-        let r = slot.as_mut()?;
+        if !slot.busy {
+            return None;
+        }
+        let r = slot;
         let busy = r.done_at.saturating_since(r.started);
         let done = Done {
             actor: r.outcome.actor,
@@ -112,7 +127,8 @@ impl RuntimeDriver {
         };
         let forward = r.outcome.forwarded.take();
         let result = self.rt.finish_in_place(&r.outcome, now);
-        *slot = None;
+        // the slot keeps the finished outcome until the next dispatch overwrites it
+        r.busy = false;
         if result.is_err() {
             self.counters.runtime_errors += 1;
         }
@@ -177,7 +193,7 @@ impl RuntimeDriver {
 
     /// Executions running now.
     pub fn running(&self) -> impl Iterator<Item = &Running> {
-        self.nic.iter().chain(self.host.iter()).flatten()
+        self.nic.iter().chain(self.host.iter()).filter(|r| r.busy)
     }
 
     /// NIC core time up to `end`: finished executions plus the part of running ones before `end`.
@@ -192,10 +208,10 @@ impl RuntimeDriver {
 }
 
 /// The part before `end` of the executions running on `cores`.
-fn running_before(cores: &[Option<Running>], end: SimTime) -> SimDuration {
+fn running_before(cores: &[Running], end: SimTime) -> SimDuration {
     cores
         .iter()
-        .flatten()
+        .filter(|r| r.busy)
         .map(|r| r.done_at.min(end).saturating_since(r.started))
         .fold(SimDuration::ZERO, |a, b| a + b)
 }

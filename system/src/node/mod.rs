@@ -152,7 +152,6 @@ pub struct Node {
     node_drops: u64,
     /// `generated()` when `sync` last looked at the peak inside.
     generated_at_peak_check: u64,
-    started: Vec<(CoreId, SimTime)>,
     /// A finished execution's outbox and released forwards, drained by
     /// `on_core_done` (kept allocated between completions).
     outbox_buf: Vec<(scheduler::Endpoint, Message)>,
@@ -197,7 +196,6 @@ impl Node {
             drops_in_series: 0,
             node_drops: 0,
             generated_at_peak_check: 0,
-            started: Vec::new(),
             outbox_buf: Vec::new(),
             forwarded_buf: Vec::new(),
             net: None,
@@ -288,14 +286,13 @@ impl Node {
     }
 
     fn dispatch_idle(&mut self, now: SimTime, sched: &mut Scheduler<WorldEvent>) {
-        self.started.clear();
-        self.driver.dispatch_idle(now, &mut self.started);
-        for &(core, done) in &self.started {
+        let (id, series) = (self.id, &mut self.series);
+        self.driver.dispatch_idle_with(now, |core, done| {
             if core.side == Side::Nic {
-                self.series.add_interval_us(now, done, col::NIC_BUSY_US);
+                series.add_interval_us(now, done, col::NIC_BUSY_US);
             }
-            sched.schedule_at(done, WorldEvent::Node(self.id, NodeEvent::CoreDone(core)));
-        }
+            sched.schedule_at(done, WorldEvent::Node(id, NodeEvent::CoreDone(core)));
+        });
     }
 
     /// Closes the run at `end`: landings and transmissions up to `end` count, later ones stay in flight.
