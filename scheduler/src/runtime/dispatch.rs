@@ -429,6 +429,7 @@ impl Runtime {
         Ok(())
     }
 
+    #[inline]
     fn complete_request(&mut self, outcome: &ExecOutcome, now: SimTime) {
         let a = outcome.actor;
         let quantum = self.settings.drr_quantum_ns as i64;

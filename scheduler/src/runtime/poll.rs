@@ -85,6 +85,7 @@ impl Runtime {
     /// [`Self::finish`] on an outcome the caller keeps (in its own per-core
     /// slot, say): nothing is moved, so a driver that stores outcomes in
     /// place completes them without copying one per execution.
+    #[inline]
     pub fn finish_in_place(
         &mut self,
         outcome: &ExecOutcome,

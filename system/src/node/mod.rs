@@ -274,6 +274,7 @@ impl Node {
         }
     }
 
+    #[inline]
     fn deliver(&mut self, msg: Message, now: SimTime) {
         // A refusal is counted by the runtime under its reason (`RuntimeCounters`),
         // which the reports and the drops series read.

@@ -148,6 +148,7 @@ impl Node {
 
     /// After every event: new drops reach the time series (so its column sums
     /// to the summary's `drops`), and the peak of what is inside is updated.
+    #[inline]
     pub fn sync(&mut self, now: SimTime) {
         let drops = self.drops_total();
         if drops > self.drops_in_series {

@@ -217,14 +217,17 @@ impl Platform for NodePlatform<'_> {
     fn charged_in_exec(&self) -> SimDuration {
         self.inner.charged_in_exec()
     }
+    #[inline]
     fn payload_buffer(&mut self) -> Vec<u8> {
         self.spare.take()
     }
+    #[inline]
     fn recycle_payload(&mut self, payload: Vec<u8>) {
         self.spare.give(payload);
     }
     /// The runtime hands this core a request: charge the NIC packet path for a
     /// frame from the wire on a NIC core, and remember the request.
+    #[inline]
     fn on_request(&mut self, msg: &Message) {
         let from_wire = matches!(msg.src, Endpoint::Network { .. });
         self.picked = Some(PickedRequest {
