@@ -125,7 +125,14 @@ impl<'a> ActorCtx<'a> {
 
     #[inline]
     fn after_charge(&mut self) -> Result<(), ActorError> {
-        if self.platform.charged_in_exec() > self.watchdog {
+        let charged = self.platform.charged_in_exec();
+        self.check_charged(charged)
+    }
+
+    /// [`Self::after_charge`] with the time charged so far already read.
+    #[inline]
+    fn check_charged(&mut self, charged: SimDuration) -> Result<(), ActorError> {
+        if charged > self.watchdog {
             self.expired = true;
             Err(ActorError::WatchdogExpired)
         } else {
@@ -137,8 +144,8 @@ impl<'a> ActorCtx<'a> {
     #[inline]
     pub fn compute(&mut self, cycles: u64) -> Result<(), ActorError> {
         self.before_charge()?;
-        self.platform.charge_cycles(cycles);
-        self.after_charge()
+        let charged = self.platform.charge_cycles_then_charged(cycles);
+        self.check_charged(charged)
     }
 
     /// Allocate a zero-filled DMO of `bytes` on the current side, owned by this actor.
@@ -182,8 +189,8 @@ impl<'a> ActorCtx<'a> {
     ) -> Result<(), ActorError> {
         self.before_charge()?;
         let addr = self.dmos.check(self.actor, h, offset, bytes)?;
-        self.platform.mem_access(addr, bytes, kind);
-        self.after_charge()
+        let charged = self.platform.mem_access_then_charged(addr, bytes, kind);
+        self.check_charged(charged)
     }
 
     /// Write `data` into host memory at `host_addr` with a blocking DMA (iPipe's
@@ -227,11 +234,12 @@ impl<'a> ActorCtx<'a> {
             },
             kind,
             payload,
-            created_at: self.platform.now(),
+            // stamped with the platform's `now` by the call below
+            created_at: SimTime::ZERO,
         };
         self.sent += 1;
-        self.platform.send_to(dst, msg);
-        self.after_charge()
+        let charged = self.platform.send_stamped_then_charged(dst, msg);
+        self.check_charged(charged)
     }
 }
 

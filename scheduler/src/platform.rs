@@ -84,6 +84,32 @@ pub trait Platform {
     fn recycle_payload(&mut self, payload: Vec<u8>) {
         drop(payload);
     }
+
+    /// [`Platform::charge_cycles`], then [`Platform::charged_in_exec`]: what
+    /// `ActorCtx` asks after every charge (for the watchdog), in one call
+    /// through `dyn Platform` instead of two. Not meant to be overridden.
+    #[inline]
+    fn charge_cycles_then_charged(&mut self, cycles: u64) -> SimDuration {
+        self.charge_cycles(cycles);
+        self.charged_in_exec()
+    }
+
+    /// [`Platform::mem_access`], then [`Platform::charged_in_exec`], in one call.
+    #[inline]
+    fn mem_access_then_charged(&mut self, addr: u64, bytes: u32, kind: MemAccess) -> SimDuration {
+        self.mem_access(addr, bytes, kind);
+        self.charged_in_exec()
+    }
+
+    /// `msg` stamped with [`Platform::now`] as its creation time, handed to
+    /// [`Platform::send_to`], then [`Platform::charged_in_exec`]: one call
+    /// for what `ActorCtx::send` asks in turn.
+    #[inline]
+    fn send_stamped_then_charged(&mut self, dst_endpoint: Endpoint, mut msg: Message) -> SimDuration {
+        msg.created_at = self.now();
+        self.send_to(dst_endpoint, msg);
+        self.charged_in_exec()
+    }
 }
 
 /// A platform seen as `&mut dyn Platform`, whether its type is known or not:
