@@ -131,7 +131,7 @@ impl CoreModel {
     }
 
     /// Stall time of one access of `bytes` at simulated address `addr` by `core`.
-    #[inline]
+    #[inline(always)]
     pub fn mem_access(
         &mut self,
         core: usize,

@@ -419,7 +419,7 @@ impl NicMemory {
 
     /// One access of `bytes` bytes at `addr` by `core`; returns the stall time.
     /// `write` accesses cost like reads (write-allocate). Zero bytes count as one.
-    #[inline]
+    #[inline(always)]
     pub fn access(
         &mut self,
         core: usize,
@@ -462,7 +462,7 @@ impl NicMemory {
     }
 
     /// One line access at `addr` by `core` (core must be valid): latency and the level that served it.
-    #[inline]
+    #[inline(always)]
     pub fn access_line(&mut self, core: usize, addr: u64) -> (SimDuration, ServedBy) {
         let counters = &mut self.counters[core];
         counters.line_accesses += 1;
