@@ -105,7 +105,11 @@ pub trait Platform {
     /// [`Platform::send_to`], then [`Platform::charged_in_exec`]: one call
     /// for what `ActorCtx::send` asks in turn.
     #[inline]
-    fn send_stamped_then_charged(&mut self, dst_endpoint: Endpoint, mut msg: Message) -> SimDuration {
+    fn send_stamped_then_charged(
+        &mut self,
+        dst_endpoint: Endpoint,
+        mut msg: Message,
+    ) -> SimDuration {
         msg.created_at = self.now();
         self.send_to(dst_endpoint, msg);
         self.charged_in_exec()

@@ -62,6 +62,14 @@ pub struct Cache {
     stamps: Slots,
     clock: u64,
     counters: CacheCounters,
+    /// The line of the last lookup (`EMPTY`: none since the last clear or
+    /// invalidation of it) and where it sits: resident for sure, since
+    /// only a miss in its set could evict it and that miss would be the
+    /// newer lookup. A repeated lookup (a core touching the same state line
+    /// request after request) is a hit without scanning the set.
+    mru_line: u64,
+    mru_set: usize,
+    mru_way: usize,
 }
 
 const EMPTY: u64 = u64::MAX;
@@ -79,6 +87,9 @@ impl Cache {
             stamps: Slots::new(slots, geometry.ways as usize, 0),
             clock: 0,
             counters: CacheCounters::default(),
+            mru_line: EMPTY,
+            mru_set: 0,
+            mru_way: 0,
         }
     }
 
@@ -116,12 +127,19 @@ impl Cache {
     #[inline]
     pub fn access_line(&mut self, line: u64) -> Lookup {
         self.clock += 1;
-        let set = self.set_index(line);
         let clock = self.clock;
+        if line == self.mru_line && line != EMPTY {
+            // the same hit as below, found without the scan
+            self.stamps.set_mut(self.mru_set)[self.mru_way] = clock;
+            self.counters.hits += 1;
+            return Lookup::Hit;
+        }
+        let set = self.set_index(line);
         let set_tags = self.tags.set_mut(set);
         if let Some(w) = set_tags.iter().position(|&t| t == line) {
             self.stamps.set_mut(set)[w] = clock;
             self.counters.hits += 1;
+            (self.mru_line, self.mru_set, self.mru_way) = (line, set, w);
             return Lookup::Hit;
         }
         // Miss: fill an empty way, else evict the least recently used.
@@ -143,6 +161,7 @@ impl Cache {
         stamps[victim] = clock;
         self.tags.set_mut(set)[victim] = line;
         self.counters.misses += 1;
+        (self.mru_line, self.mru_set, self.mru_way) = (line, set, victim);
         Lookup::Miss
     }
 
@@ -165,6 +184,9 @@ impl Cache {
             Some(w) => {
                 self.tags[base + w] = EMPTY;
                 self.stamps[base + w] = 0;
+                if line == self.mru_line {
+                    self.mru_line = EMPTY;
+                }
                 true
             }
             None => false,
@@ -175,6 +197,7 @@ impl Cache {
     pub fn clear(&mut self) {
         self.tags.fill(EMPTY);
         self.stamps.fill(0);
+        self.mru_line = EMPTY;
         self.clock = 0;
         self.counters = CacheCounters::default();
     }
@@ -227,6 +250,43 @@ mod tests {
         assert_eq!(c.counters().evictions, 0);
         assert!(c.contains(4 * 64));
         assert_eq!(c.access_line(0), Lookup::Miss);
+    }
+
+    /// The cache against a plain LRU list per set, over repeats (the
+    /// last-line path), sweeps, evictions and invalidations.
+    #[test]
+    fn lookups_match_a_plain_lru_model() {
+        let mut c = small();
+        let mut sets: Vec<Vec<u64>> = vec![Vec::new(); 4]; // most recent last
+        let (mut x, mut last) = (0x9e37_79b9_7f4a_7c15u64, 0u64);
+        for step in 0..20_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // few lines, often the same one twice in a row
+            let line = if x % 3 == 0 { last } else { x % 13 };
+            last = line;
+            let set = &mut sets[(line % 4) as usize];
+            if x % 17 == 0 {
+                let was = set.iter().position(|&l| l == line).map(|i| set.remove(i));
+                assert_eq!(c.invalidate(line * 64), was.is_some(), "step {step}");
+                continue;
+            }
+            let want = match set.iter().position(|&l| l == line) {
+                Some(i) => {
+                    set.remove(i);
+                    Lookup::Hit
+                }
+                None => {
+                    if set.len() == 2 {
+                        set.remove(0);
+                    }
+                    Lookup::Miss
+                }
+            };
+            set.push(line);
+            assert_eq!(c.access_line(line), want, "step {step} line {line}");
+        }
     }
 
     #[test]
