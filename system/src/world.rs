@@ -71,54 +71,80 @@ impl World {
     /// Frames the node forwards in closed form need no event each: pulling
     /// goes on up to [`SOURCE_BATCH`] past `now`, then one `SourceNext`.
     fn pull_source(&mut self, now: SimTime, sched: &mut Scheduler<WorldEvent>) {
-        let horizon = now + SOURCE_BATCH;
-        let Some(node) = self.nodes.get_mut(self.target as usize) else {
+        let Some(node) = self.nodes.get(self.target as usize) else {
             return;
         };
         // requests into a node that runs them need no frame around their
         // message: the same stages, fed the message and its frame's size
-        let bare =
-            matches!(self.source, Source::Requests { .. }) && !node.forwards_in_closed_form();
-        loop {
-            let buffer = node.payload_buffer();
-            let (ingress, at_nic) = if bare {
-                let Some(msg) = self.source.next_request(buffer) else {
-                    return;
-                };
-                let wire_bytes = Frame::wire_bytes_for(msg.payload.len());
-                node.offered_at(msg.created_at, wire_bytes);
-                let Some(at_nic) = self.source_wire.transmit(msg.created_at, wire_bytes) else {
-                    node.dropped_at_source();
-                    continue;
-                };
-                let flow = &self.request_flow;
-                let ingress =
-                    node.ingress_message(SOURCE_NODE, flow, wire_bytes, msg, at_nic, sched);
-                (ingress, at_nic)
-            } else {
-                let Some(f) = self.source.next_frame(self.target, buffer) else {
-                    return;
-                };
-                node.offered(&f);
-                let Some(at_nic) = self.source_wire.transmit(f.created_at, f.wire_bytes) else {
-                    node.dropped_at_source();
-                    continue;
-                };
-                (node.ingress(f, at_nic, sched), at_nic)
+        if matches!(self.source, Source::Requests { .. }) && !node.forwards_in_closed_form() {
+            self.pull_requests(now, sched);
+        } else {
+            self.pull_frames(now, sched);
+        }
+    }
+
+    /// [`Self::pull_source`] of requests as bare messages.
+    fn pull_requests(&mut self, now: SimTime, sched: &mut Scheduler<WorldEvent>) {
+        let horizon = now + SOURCE_BATCH;
+        let Some(node) = self.nodes.get_mut(self.target as usize) else {
+            return;
+        };
+        while let Some(msg) = self.source.next_request(node.payload_buffer()) {
+            let wire_bytes = Frame::wire_bytes_for(msg.payload.len());
+            node.offered_at(msg.created_at, wire_bytes);
+            let Some(at_nic) = self.source_wire.transmit(msg.created_at, wire_bytes) else {
+                node.dropped_at_source();
+                continue;
             };
-            match ingress {
-                Ingress::Arrives(_) => return,
-                // closed form: go on when the frame has reached the cores
-                Ingress::Forwarded(at) if at < horizon => continue,
-                Ingress::Forwarded(at) => {
-                    sched.schedule_at(at, WorldEvent::SourceNext);
-                    return;
-                }
-                Ingress::Dropped => continue,
-                Ingress::ToHost => {
-                    sched.schedule_at(at_nic, WorldEvent::SourceNext);
-                    return;
-                }
+            let flow = &self.request_flow;
+            let ingress = node.ingress_message(SOURCE_NODE, flow, wire_bytes, msg, at_nic, sched);
+            if !Self::go_on(ingress, at_nic, horizon, sched) {
+                return;
+            }
+        }
+    }
+
+    /// [`Self::pull_source`] of whole frames.
+    fn pull_frames(&mut self, now: SimTime, sched: &mut Scheduler<WorldEvent>) {
+        let horizon = now + SOURCE_BATCH;
+        let Some(node) = self.nodes.get_mut(self.target as usize) else {
+            return;
+        };
+        while let Some(f) = self.source.next_frame(self.target, node.payload_buffer()) {
+            node.offered(&f);
+            let Some(at_nic) = self.source_wire.transmit(f.created_at, f.wire_bytes) else {
+                node.dropped_at_source();
+                continue;
+            };
+            let ingress = node.ingress(f, at_nic, sched);
+            if !Self::go_on(ingress, at_nic, horizon, sched) {
+                return;
+            }
+        }
+    }
+
+    /// Whether pulling goes on after a frame's `ingress` (its last bit at
+    /// the NIC at `at_nic`); if not, the `SourceNext` the source waits for
+    /// is scheduled (none for a frame that will arrive: its `Arrive` pulls).
+    #[inline(always)]
+    fn go_on(
+        ingress: Ingress,
+        at_nic: SimTime,
+        horizon: SimTime,
+        sched: &mut Scheduler<WorldEvent>,
+    ) -> bool {
+        match ingress {
+            Ingress::Arrives(_) => false,
+            // closed form: go on when the frame has reached the cores
+            Ingress::Forwarded(at) if at < horizon => true,
+            Ingress::Forwarded(at) => {
+                sched.schedule_at(at, WorldEvent::SourceNext);
+                false
+            }
+            Ingress::Dropped => true,
+            Ingress::ToHost => {
+                sched.schedule_at(at_nic, WorldEvent::SourceNext);
+                false
             }
         }
     }
