@@ -24,8 +24,15 @@
 //! [`ParallelEngine::run_reference_until`], a sequential run that handles
 //! every event of every partition in one global key order with no windows.
 //!
-//! Threading uses a rayon pool of the requested size (no hand-written pool).
+//! Threading uses a rayon pool of the requested size (no hand-written pool):
+//! one job per pool thread lives for the whole run and meets the others at
+//! each window through atomics (`crew.rs`), rather than a fork and a join
+//! per window.
 
+mod crew;
+#[cfg(test)]
+mod crew_tests;
+mod mailbox;
 mod partition;
 mod slab_queue;
 #[cfg(test)]

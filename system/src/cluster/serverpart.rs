@@ -16,12 +16,14 @@ use super::world::{flow, ClusterEvent, NetFrame, ACTOR_PORT_BASE};
 use crate::frame::{Addr, Frame};
 use crate::node::net::OutFrame;
 use crate::node::{Node, NodeEvent};
-use crate::trace::chrome::{ChromeTrace, Track, HOST_TID_BASE};
+use crate::trace::chrome::{ChromeTrace, HOST_TID_BASE};
 use crate::world::WorldEvent;
 use scheduler::{ActorId, Endpoint, Message, Side};
 use sim_core::parallel::Ctx;
 use sim_core::{Scheduler, SimTime};
 use std::sync::Arc;
+
+mod trace;
 
 /// Bound on one server's staged events per handled event.
 const STAGING_CAPACITY: usize = 1 << 16;
@@ -276,18 +278,6 @@ impl ServerPart {
         node.ingress(frame, now, &mut self.staging);
     }
 
-    /// With a trace: the runtime's queued messages as a counter track, on change.
-    fn trace_queue(&mut self, now: SimTime) {
-        let Some(tr) = self.trace.as_mut() else {
-            return;
-        };
-        let q = self.node.0.driver().runtime().queued_messages() as u64;
-        if q != self.traced_queue {
-            self.traced_queue = q;
-            tr.counter(self.index, "queued messages", now, q);
-        }
-    }
-
     /// Moves staged node events into the engine and sends what the node transmitted.
     fn drain(&mut self, ctx: &mut Ctx<'_, ClusterEvent>) {
         let now = ctx.now();
@@ -301,34 +291,8 @@ impl ServerPart {
             let WorldEvent::Node(_, ev) = ev else {
                 continue;
             };
-            if let (NodeEvent::Crossed(msg, _), Some(tr), Some(from)) =
-                (&ev, self.trace.as_mut(), sender)
-            {
-                self.pcie_flows.crossed(tr, self.index, from, msg.id);
-            }
-            if let (NodeEvent::CoreDone(core), Some(tr)) = (&ev, self.trace.as_mut()) {
-                let tid = match core.side {
-                    Side::Nic => core.index,
-                    Side::Host => HOST_TID_BASE + core.index,
-                };
-                let track = Track {
-                    pid: self.index,
-                    tid,
-                };
-                let run = self
-                    .node
-                    .0
-                    .driver()
-                    .running()
-                    .find(|r| r.outcome.core == *core && r.started == now);
-                let actor = run.map(|r| r.outcome.actor);
-                let msg_id = run.and_then(|r| r.request.as_ref()).map(|q| q.msg_id);
-                self.pcie_flows.slice(tr, self.index, tid, now, msg_id);
-                let name = actor
-                    .and_then(|a| self.names.get(a as usize))
-                    .map_or("exec", String::as_str);
-                let args = [("actor", actor.map_or(u64::MAX, u64::from))];
-                tr.slice(track, "exec", name, now, at, &args);
+            if self.trace.is_some() {
+                self.trace_staged(now, at, &ev, sender);
             }
             ctx.schedule_at(at, ClusterEvent::Node(self.life(), ev));
         }
