@@ -8,6 +8,7 @@
 //! `types.rs`: ids, errors and per-actor/core/group state; `register.rs`:
 //! actor registration; `lifecycle.rs`: kill and delete.
 
+mod complete;
 mod control;
 mod dispatch;
 mod drr;

@@ -40,31 +40,14 @@
 
 pub use crate::node::drops::DriverCounters;
 use crate::node::drops::OrderCheck;
-use crate::node::platform::{NodePlatform, PickedRequest, SparePayloads};
-pub use finish::{Done, Finished};
+use crate::node::platform::{NodePlatform, SparePayloads};
+pub use finish::{Done, Finished, Running};
 use nic_models::{CoreModel, ForwardingCost};
 use pcie_model::PcieSystem;
-use scheduler::runtime::{CoreId, ExecOutcome, Runtime};
+use scheduler::runtime::{CoreId, Runtime};
 use scheduler::{Endpoint, Message, Side};
 use sim_core::{SimDuration, SimTime};
 use workloads::sim_platform::SimPlatform;
-
-/// A core's execution slot: its current execution while `busy`, else what
-/// is left of its last one (the slot is written in place at each dispatch).
-pub struct Running {
-    /// Whether the core runs this execution now.
-    pub busy: bool,
-    /// What the runtime reported.
-    pub outcome: ExecOutcome,
-    /// When the core started it.
-    pub started: SimTime,
-    /// When the core becomes free.
-    pub done_at: SimTime,
-    /// The request it runs, if the work is a request.
-    pub request: Option<PickedRequest>,
-    /// Time the packet path charged before the handler.
-    pub pipeline: SimDuration,
-}
 
 /// The runtime with the cost models its cores run on.
 pub struct RuntimeDriver {

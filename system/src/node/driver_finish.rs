@@ -4,11 +4,28 @@
 //! dispatch side (offering idle cores, running a handler on a platform) stays
 //! in `driver.rs`.
 
-use super::{Running, RuntimeDriver};
+use super::RuntimeDriver;
 use crate::node::platform::PickedRequest;
-use scheduler::runtime::{CoreId, OutcomeKind};
+use scheduler::runtime::{CoreId, ExecOutcome, OutcomeKind};
 use scheduler::{Endpoint, Message, Side};
 use sim_core::{SimDuration, SimTime};
+
+/// A core's execution slot: its current execution while `busy`, else what
+/// is left of its last one (the slot is written in place at each dispatch).
+pub struct Running {
+    /// Whether the core runs this execution now.
+    pub busy: bool,
+    /// What the runtime reported.
+    pub outcome: ExecOutcome,
+    /// When the core started it.
+    pub started: SimTime,
+    /// When the core becomes free.
+    pub done_at: SimTime,
+    /// The request it runs, if the work is a request.
+    pub request: Option<PickedRequest>,
+    /// Time the packet path charged before the handler.
+    pub pipeline: SimDuration,
+}
 
 /// What a finished execution leaves for the node to do.
 pub struct Finished {
@@ -45,7 +62,7 @@ impl Running {
     pub(super) fn idle(core: CoreId) -> Running {
         Running {
             busy: false,
-            outcome: scheduler::runtime::ExecOutcome::placeholder(core),
+            outcome: ExecOutcome::placeholder(core),
             started: SimTime::ZERO,
             done_at: SimTime::ZERO,
             request: None,
