@@ -19,22 +19,17 @@
 //! no thread waits forever for work a dead thread claimed; rayon then
 //! resumes the panic on the calling thread.
 
-use super::mailbox::{lock, run_task, Mailbox, TaskResult};
+use super::mailbox::{lock, run_task, Mailbox, WindowLog};
 use super::partition::{PartitionModel, State};
 use super::windows::{Plan, Planner, RunTasks};
 use super::ParallelError;
 use crate::time::{SimDuration, SimTime};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, TryLockError};
 use std::thread::Thread;
 
-/// A partition as the crew shares it: its model, its state, and the result
-/// of its last task.
-type Item<'a, M> = Padded<(
-    &'a mut M,
-    &'a mut State<<M as PartitionModel>::Event>,
-    TaskResult,
-)>;
+/// A partition as the crew shares it: its model and its state.
+type Item<'a, M> = Padded<(&'a mut M, &'a mut State<<M as PartitionModel>::Event>)>;
 
 /// A value on cache lines of its own (see `State`'s alignment).
 #[repr(align(128))]
@@ -116,6 +111,9 @@ struct Crew {
     tasks: Vec<AtomicUsize>,
     claims: Vec<Claims>,
     sleepers: Vec<Sleeper>,
+    /// Each worker's report of the window it last ran tasks in (by tag;
+    /// the coordinator reports into the planner's log directly).
+    logs: Vec<Mutex<Padded<(u64, WindowLog)>>>,
 }
 
 impl Crew {
@@ -128,6 +126,9 @@ impl Crew {
             tasks: (0..partitions).map(|_| AtomicUsize::new(0)).collect(),
             claims: (0..threads).map(|_| Claims(AtomicU64::new(0))).collect(),
             sleepers: (0..threads).map(|_| Sleeper::default()).collect(),
+            logs: (0..threads)
+                .map(|_| Mutex::new(Padded((NOTHING_PUBLISHED, WindowLog::new(partitions)))))
+                .collect(),
         }
     }
 
@@ -153,7 +154,15 @@ impl Crew {
         let mut seen = NOTHING_PUBLISHED;
         while let Some(tag) = self.wait_for_window(me, seen) {
             seen = tag;
-            self.claim_and_run(me, tag, items, mail);
+            // the coordinator reads this log once the window's tasks are
+            // done, and only if it carries the window's tag
+            let mut log = lock(&self.logs[me]);
+            let (log_tag, log) = &mut log.0;
+            if *log_tag != tag {
+                *log_tag = tag;
+                log.clear();
+            }
+            self.claim_and_run(me, tag, items, mail, log);
         }
     }
 
@@ -199,6 +208,7 @@ impl Crew {
         tag: u64,
         items: &[Mutex<Item<'_, M>>],
         mail: &[Mailbox<M::Event>],
+        log: &mut WindowLog,
     ) {
         let threads = self.claims.len();
         let others = (1..threads).map(|d| ((me + d) % threads, true));
@@ -209,8 +219,8 @@ impl Crew {
                 let last = SimTime::from_ps(self.last_ps.load(Ordering::Relaxed));
                 let p = self.tasks[i].load(Ordering::Relaxed);
                 let mut item = lock(&items[p]);
-                let (m, s, r) = &mut item.0;
-                *r = run_task(&mut **m, s, mail, tag, last);
+                let (m, s) = &mut item.0;
+                run_task(&mut **m, s, mail, tag, last, log);
                 drop(item);
                 self.pending.fetch_sub(1, Ordering::Release);
             }
@@ -247,14 +257,14 @@ struct Coordinator<'c, 'a, M: PartitionModel> {
 }
 
 impl<M: PartitionModel> RunTasks for Coordinator<'_, '_, M> {
-    fn run_tasks(&mut self, plan: &Plan<'_>, results: &mut Vec<TaskResult>) -> bool {
-        results.clear();
+    fn run_tasks(&mut self, plan: &Plan<'_>, out: &mut WindowLog) -> bool {
+        out.clear();
         let crew = self.crew;
         if !plan.parallel {
             for (p, _) in plan.is_task.iter().enumerate().filter(|(_, t)| **t) {
                 let mut item = lock(&self.items[p]);
-                let (m, s, _) = &mut item.0;
-                results.push(run_task(&mut **m, s, self.mail, plan.window, plan.last));
+                let (m, s) = &mut item.0;
+                run_task(&mut **m, s, self.mail, plan.window, plan.last, out);
             }
             return true;
         }
@@ -287,7 +297,7 @@ impl<M: PartitionModel> RunTasks for Coordinator<'_, '_, M> {
                 }
             }
         }
-        crew.claim_and_run(0, tag, self.items, self.mail);
+        crew.claim_and_run(0, tag, self.items, self.mail, out);
         let mut rounds = 0u32;
         while crew.pending.load(Ordering::Acquire) != 0 {
             if crew.halt.load(Ordering::Acquire) {
@@ -300,8 +310,22 @@ impl<M: PartitionModel> RunTasks for Coordinator<'_, '_, M> {
                 std::thread::yield_now();
             }
         }
-        for &p in plan.order.iter().filter(|&&p| plan.is_task[p]) {
-            results.push(lock(&self.items[p]).0 .2);
+        for log in &crew.logs[1..] {
+            // a worker holds its log until its claiming pass ends, just
+            // after its last task: spin for it rather than sleep in the lock
+            let log = loop {
+                match log.try_lock() {
+                    Ok(log) => break log,
+                    Err(TryLockError::Poisoned(p)) => break p.into_inner(),
+                    Err(TryLockError::WouldBlock) if crew.halt.load(Ordering::Acquire) => {
+                        return false
+                    }
+                    Err(TryLockError::WouldBlock) => std::hint::spin_loop(),
+                }
+            };
+            if log.0 .0 == tag {
+                out.merge(&log.0 .1);
+            }
         }
         true
     }
@@ -326,7 +350,7 @@ pub(super) fn run<M: PartitionModel>(
     let items: Vec<Mutex<Item<'_, M>>> = models
         .iter_mut()
         .zip(states.iter_mut())
-        .map(|(m, s)| Mutex::new(Padded((m, s, TaskResult::default()))))
+        .map(|(m, s)| Mutex::new(Padded((m, s))))
         .collect();
     let crew = Crew::new(threads, items.len());
     pool.install(|| {
@@ -341,7 +365,7 @@ pub(super) fn run<M: PartitionModel>(
                 items: &items,
                 mail,
             };
-            planner.run_loop(&mut coordinator, threads, lookahead, end, mail)
+            planner.run_loop(&mut coordinator, threads, lookahead, end)
         })
     })
 }

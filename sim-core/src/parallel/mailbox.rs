@@ -41,8 +41,7 @@ impl<E> Mailbox<E> {
     }
 
     /// Earliest time in slot `slot` ([`NONE_PS`]: empty). Read by the
-    /// thread that plans the next window, after every task of the last one
-    /// finished.
+    /// thread that plans the first window of a run, when no task runs.
     pub(super) fn min_ps(&self, slot: usize) -> u64 {
         self.min_ps[slot].load(Ordering::Acquire)
     }
@@ -70,20 +69,70 @@ pub(super) struct TaskResult {
     pub(super) failed: bool,
 }
 
+/// What one thread's tasks of one window report to the planning thread:
+/// their results, and the earliest event they posted to each partition.
+/// Each thread fills its own log during a window, so the planning thread
+/// reads one or two contiguous arrays per thread at the window's end rather
+/// than a line per partition (each mailbox, each task's result) last
+/// written by another core.
+pub(super) struct WindowLog {
+    pub(super) results: Vec<TaskResult>,
+    /// Earliest event posted to each partition ([`NONE_PS`]: none).
+    pub(super) posted_min_ps: Vec<u64>,
+    /// The partitions with a posted time, to reset only those.
+    posted_to: Vec<usize>,
+}
+
+impl WindowLog {
+    pub(super) fn new(partitions: usize) -> Self {
+        WindowLog {
+            results: Vec::with_capacity(partitions),
+            posted_min_ps: vec![NONE_PS; partitions],
+            posted_to: Vec::with_capacity(partitions),
+        }
+    }
+
+    pub(super) fn clear(&mut self) {
+        self.results.clear();
+        for p in self.posted_to.drain(..) {
+            self.posted_min_ps[p] = NONE_PS;
+        }
+    }
+
+    /// Notes an event posted to `dest` at `at_ps`.
+    pub(super) fn posted(&mut self, dest: usize, at_ps: u64) {
+        let t = &mut self.posted_min_ps[dest];
+        if *t == NONE_PS {
+            self.posted_to.push(dest);
+        }
+        *t = (*t).min(at_ps);
+    }
+
+    /// Adds `other`'s results and posted times to this log.
+    pub(super) fn merge(&mut self, other: &WindowLog) {
+        self.results.extend_from_slice(&other.results);
+        for &p in &other.posted_to {
+            self.posted(p, other.posted_min_ps[p]);
+        }
+    }
+}
+
 // A poisoned lock only means a partition panicked; the panic is resumed on
 // the calling thread, and nothing reads the data afterwards.
 pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// One partition's share of window `window`, ending at `last` (see the module doc).
+/// One partition's share of window `window`, ending at `last` (see the
+/// module doc), reported in `log`.
 pub(super) fn run_task<M: PartitionModel>(
     model: &mut M,
     s: &mut State<M::Event>,
     mail: &[Mailbox<M::Event>],
     window: u64,
     last: SimTime,
-) -> TaskResult {
+    log: &mut WindowLog,
+) {
     let before = s.handled;
     mail[s.id].take_into((window.wrapping_sub(1) & 1) as usize, s);
     s.run_window(model, last);
@@ -106,12 +155,13 @@ pub(super) fn run_task<M: PartitionModel>(
             slot_mail.push(o);
         }
         drop(slot_mail);
-        mailbox.min_ps[slot].fetch_min(min_ps, Ordering::Release);
+        mailbox.min_ps[slot].fetch_min(min_ps, Ordering::Relaxed);
+        log.posted(dest, min_ps);
     }
-    TaskResult {
+    log.results.push(TaskResult {
         partition: s.id,
         next_ps: s.queue.peek_time().map_or(NONE_PS, SimTime::as_ps),
         handled: s.handled - before,
         failed: s.fault.is_some(),
-    }
+    });
 }

@@ -17,7 +17,7 @@
 //! event for event (tested against the sequential reference).
 
 use super::crew;
-use super::mailbox::{run_task, Mailbox, TaskResult, NONE_PS};
+use super::mailbox::{run_task, Mailbox, WindowLog, NONE_PS};
 use super::partition::{PartitionModel, State};
 use super::ParallelError;
 use crate::time::{SimDuration, SimTime};
@@ -59,9 +59,9 @@ pub(super) struct Plan<'a> {
 
 /// How a window's tasks get run.
 pub(super) trait RunTasks {
-    /// Runs the tasks of `plan`, writing their results into `results`;
+    /// Runs the tasks of `plan`, reporting them in `out` (cleared first);
     /// false if the run must stop (a thread unwound).
-    fn run_tasks(&mut self, plan: &Plan<'_>, results: &mut Vec<TaskResult>) -> bool;
+    fn run_tasks(&mut self, plan: &Plan<'_>, out: &mut WindowLog) -> bool;
     /// The first fault by partition index, taken.
     fn take_fault(&mut self) -> Option<ParallelError>;
 }
@@ -74,11 +74,11 @@ struct Serial<'a, M: PartitionModel> {
 }
 
 impl<M: PartitionModel> RunTasks for Serial<'_, M> {
-    fn run_tasks(&mut self, plan: &Plan<'_>, results: &mut Vec<TaskResult>) -> bool {
-        results.clear();
+    fn run_tasks(&mut self, plan: &Plan<'_>, out: &mut WindowLog) -> bool {
+        out.clear();
         let parts = self.models.iter_mut().zip(self.states.iter_mut());
         for ((m, s), _) in parts.zip(plan.is_task).filter(|(_, t)| **t) {
-            results.push(run_task(m, s, self.mail, plan.window, plan.last));
+            run_task(m, s, self.mail, plan.window, plan.last, out);
         }
         true
     }
@@ -106,7 +106,9 @@ pub(super) struct Planner {
     /// Events per window, smoothed over about 16 windows (x16, integer).
     mean_events_x16: u64,
     is_task: Vec<bool>,
-    results: Vec<TaskResult>,
+    /// The last window's results, and its mail: the earliest event waiting
+    /// for each partition in the next window.
+    log: WindowLog,
     /// Every partition by home thread, then heaviest first, as of the last
     /// re-ranking.
     order: Vec<usize>,
@@ -127,7 +129,7 @@ impl<E: Send> Windows<E> {
                 // the first window runs in parallel (nothing is known yet)
                 mean_events_x16: PARALLEL_MIN_EVENTS * 16,
                 is_task: vec![false; partitions],
-                results: Vec::with_capacity(partitions),
+                log: WindowLog::new(partitions),
                 order: (0..partitions).collect(),
                 home: vec![0; partitions],
                 home_threads: 0,
@@ -164,6 +166,15 @@ impl<E: Send> Windows<E> {
         for (n, s) in self.planner.next_ps.iter_mut().zip(states.iter()) {
             *n = s.queue.peek_time().map_or(NONE_PS, SimTime::as_ps);
         }
+        // mail sent in the last window of the previous run (slot of its parity)
+        let prev = (self.planner.count.wrapping_sub(1) & 1) as usize;
+        self.planner.log.clear();
+        for (p, m) in self.mail.iter().enumerate() {
+            let at = m.min_ps(prev);
+            if at != NONE_PS {
+                self.planner.log.posted(p, at);
+            }
+        }
         let mail = &self.mail;
         match pool {
             Some(pool) => crew::run(
@@ -181,7 +192,7 @@ impl<E: Send> Windows<E> {
                     states,
                     mail,
                 };
-                self.planner.run_loop(&mut serial, 1, lookahead, end, mail)
+                self.planner.run_loop(&mut serial, 1, lookahead, end)
             }
         }
     }
@@ -210,21 +221,20 @@ impl Planner {
     }
 
     /// Picks and runs windows until no event is left at or before `end`.
-    pub(super) fn run_loop<T: RunTasks, E>(
+    pub(super) fn run_loop<T: RunTasks>(
         &mut self,
         tasks_runner: &mut T,
         threads: usize,
         lookahead: SimDuration,
         end: SimTime,
-        mail: &[Mailbox<E>],
     ) -> Result<u64, ParallelError> {
         let start_count = self.count;
         loop {
-            // mail sent during the previous window (slot of its parity)
-            let prev = (self.count.wrapping_sub(1) & 1) as usize;
+            // mail sent during the previous window
+            let mail_ps = &self.log.posted_min_ps;
             let mut start = NONE_PS;
-            for (n, m) in self.next_ps.iter().zip(mail) {
-                start = start.min(*n).min(m.min_ps(prev));
+            for (n, m) in self.next_ps.iter().zip(mail_ps) {
+                start = start.min(*n).min(*m);
             }
             if start == NONE_PS || start > end.as_ps() {
                 break;
@@ -232,8 +242,8 @@ impl Planner {
             // Inclusive window end: min(start + lookahead - 1 ps, end).
             let last = start.saturating_add(lookahead.as_ps() - 1).min(end.as_ps());
             let mut tasks = 0;
-            for ((t, n), m) in self.is_task.iter_mut().zip(&self.next_ps).zip(mail) {
-                *t = *n <= last || m.min_ps(prev) != NONE_PS;
+            for ((t, n), m) in self.is_task.iter_mut().zip(&self.next_ps).zip(mail_ps) {
+                *t = *n <= last || *m != NONE_PS;
                 tasks += usize::from(*t);
             }
             if self.count % RERANK_WINDOWS == 0 || threads != self.home_threads {
@@ -249,7 +259,7 @@ impl Planner {
                 order: &self.order,
                 home: &self.home,
             };
-            if !tasks_runner.run_tasks(&plan, &mut self.results) {
+            if !tasks_runner.run_tasks(&plan, &mut self.log) {
                 return Err(ParallelError::Config(
                     "a worker thread stopped during a window".into(),
                 ));
@@ -257,7 +267,7 @@ impl Planner {
             self.count += 1;
             let mut events = 0;
             let mut failed = false;
-            for r in &self.results {
+            for r in &self.log.results {
                 self.next_ps[r.partition] = r.next_ps;
                 self.weight[r.partition] += r.handled;
                 events += r.handled;
