@@ -35,10 +35,15 @@ type Item<'a, M> = Padded<(&'a mut M, &'a mut State<<M as PartitionModel>::Event
 #[repr(align(128))]
 struct Padded<T>(T);
 
-/// Spins of a waiting thread before it starts yielding: about 10-30 us,
-/// longer than the coordinator's planning between two windows (well under
-/// 1 us for tens of partitions), shorter than a scheduler time slice.
-const SPINS: u32 = 1 << 10;
+/// Spins of a waiting thread before it starts yielding: a few
+/// microseconds, longer than the coordinator's planning between two windows
+/// (about 0.4 us for the leaf-spine example's 21 partitions). Not longer:
+/// when the OS puts two of the crew's threads on one core, a spinning
+/// thread holds the core the other needs until it yields. With 1,024 spins
+/// (tens of microseconds) the 2-thread leaf-spine median swung between
+/// 0.076 s and 0.133 s from one round of 9 runs to the next; with 64 it
+/// held at 0.073-0.077 s over three rounds.
+const SPINS: u32 = 64;
 /// Yields of a waiting worker after spinning, before it parks.
 const YIELDS: u32 = 64;
 
