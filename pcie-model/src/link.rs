@@ -431,6 +431,8 @@ fn split(bytes: u64, max: u64) -> impl Iterator<Item = u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::{RngCore, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
 
     #[test]
     fn split_cuts_at_the_maximum_and_keeps_the_remainder() {
@@ -453,13 +455,8 @@ mod tests {
     /// under bursts in both directions and reads in between.
     #[test]
     fn advancing_one_lane_answers_as_advancing_the_whole_link() {
-        let mut x = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(0x2545_f491_4f6c_dd1d);
+        let mut next = move || rng.next_u64();
         let mut whole = PcieLink::new(PcieLinkProfile::default());
         let mut lanes = whole.clone();
         let mut now = 0u64;

@@ -137,19 +137,16 @@ impl PairWindow {
 mod tests {
     use super::*;
     use crate::stats::SlidingWindow;
+    use rand::{RngCore, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
 
     /// Each window of the pair answers as a `SlidingWindow` given the same
     /// pushes, expiries and clears, across count evictions, age expiries,
     /// clears of `b` alone and of both.
     #[test]
     fn each_window_answers_as_a_sliding_window() {
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(0x9e37_79b9_7f4a_7c15);
+        let mut next = move || rng.next_u64();
         for case in 0..12u64 {
             let cap = [1u32, 3, 64, 1024][(case % 4) as usize];
             let age = SimDuration::from_ns(500 + case * 700);

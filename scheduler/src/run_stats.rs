@@ -117,6 +117,8 @@ impl RunStats {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::{RngCore, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
 
     #[test]
     fn run_stats_percentiles() {
@@ -143,12 +145,10 @@ mod tests {
     fn bins_are_hdrhistograms_indexes() {
         let h = reference();
         assert!(RunStats::new().bins.len() <= h.distinct_values());
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(0x9e37_79b9_7f4a_7c15);
         let mut values: Vec<u64> = (0..64).flat_map(|k| [(1u64 << k) - 1, 1 << k]).collect();
         for _ in 0..20_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = rng.next_u64();
             values.push(x >> (x % 64));
         }
         for v in values {
@@ -162,13 +162,11 @@ mod tests {
 
     #[test]
     fn quantiles_equal_recording_every_value_into_hdrhistogram() {
-        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(0x2545_f491_4f6c_dd1d);
         for case in 0..6u64 {
             let (mut ours, mut theirs) = (RunStats::new(), reference());
             for step in 0..5_000u64 {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
+                let x = rng.next_u64();
                 let v = match case {
                     0 => x % 300,                                 // first bucket, zeros clamp to 1
                     1 => 2_000 + x % 200,                         // a few bins, many ties

@@ -155,6 +155,8 @@ impl SlidingWindow {
 mod tests {
     use super::*;
     use crate::moments::p99_rank_from_top;
+    use rand::{RngCore, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
 
     #[test]
     fn window_mean_stddev_p99() {
@@ -205,14 +207,8 @@ mod tests {
 
     #[test]
     fn incremental_p99_equals_selection_under_random_traffic() {
-        // xorshift: the test needs no RNG crate, only varied values, ties and gaps.
-        let mut x = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(0x2545_f491_4f6c_dd1d);
+        let mut next = move || rng.next_u64();
         for case in 0..24u64 {
             let cap = [1u32, 2, 7, 100, 1024, 4096][(case % 6) as usize];
             let mut w = SlidingWindow::new(cap, SimDuration::from_ns(2_000 + case * 500));

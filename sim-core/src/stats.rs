@@ -308,6 +308,8 @@ impl TimeSeries {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::{RngCore, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
 
     #[test]
     fn percentiles_of_a_uniform_spread() {
@@ -325,13 +327,8 @@ mod tests {
     /// itself (the old implementation), including after a merge.
     #[test]
     fn answers_equal_hdrhistogram_fed_the_same_values() {
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(0x9e37_79b9_7f4a_7c15);
+        let mut next = move || rng.next_u64();
         let mut ours = LatencyHistogram::new();
         let mut other = LatencyHistogram::new();
         let mut theirs = Histogram::<u64>::new_with_bounds(1, HIST_MAX_NS, 3).unwrap();

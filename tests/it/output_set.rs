@@ -5,6 +5,8 @@
 //! delays, so a replay hits similar, not identical, instants).
 
 use crate::common::{nicsim, repo, scratch, without_wall_time};
+use rand::{RngCore, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -51,14 +53,6 @@ fn contents(dir: &Path) -> BTreeMap<String, String> {
             (name, text)
         })
         .collect()
-}
-
-/// xorshift64*: the test's own seeded generator of kill moments.
-fn next(state: &mut u64) -> u64 {
-    *state ^= *state >> 12;
-    *state ^= *state << 25;
-    *state ^= *state >> 27;
-    state.wrapping_mul(0x2545_f491_4f6c_dd1d)
 }
 
 /// Entries of `dir` that are temporaries of a run's output set.
@@ -108,12 +102,12 @@ fn killed_runs_never_leave_a_mixed_set_and_the_next_run_cleans_up() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(20_261_130);
     println!("kill moments from NICSIM_KILL_SEED={kill_seed}");
-    let mut state = kill_seed.max(1);
+    let mut kill_rng = Xoshiro256PlusPlus::seed_from_u64(kill_seed);
     let span_us = (longest.as_micros() as u64 * 5 / 4).max(1);
     let mut mid_write = 0;
     for round in 0..24 {
         let seed = seeds[round % 2];
-        let delay = Duration::from_micros(next(&mut state) % span_us);
+        let delay = Duration::from_micros(kill_rng.next_u64() % span_us);
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nicsim"))
             .args(run_args(seed))
             .current_dir(&dir)

@@ -5,6 +5,8 @@
 //! a memory access costs 10 ns; a DMA costs 1 us + 1 ns per 2 bytes; a message from
 //! NIC to host (or back) takes `PCIE_HOP_NS`.
 
+use rand::{RngCore, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
 use scheduler::{
     AccelKind, ActorId, CoreId, Direction, Endpoint, ExecOutcome, MemAccess, Message, Platform,
     Runtime, SchedulerSettings, Side, SimDuration, SimTime,
@@ -233,21 +235,16 @@ impl Driver {
     }
 }
 
-/// Deterministic xorshift64* generator (tests must not use OS entropy).
+/// The tests' seeded generator (never OS entropy), with the draws they use.
 #[derive(Clone, Debug)]
-pub struct Rng(u64);
+pub struct Rng(Xoshiro256PlusPlus);
 
 impl Rng {
     pub fn new(seed: u64) -> Rng {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+        Rng(Xoshiro256PlusPlus::seed_from_u64(seed))
     }
     pub fn next_u64(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        self.0.next_u64()
     }
     /// Uniform in [lo, hi].
     pub fn range(&mut self, lo: u64, hi: u64) -> u64 {

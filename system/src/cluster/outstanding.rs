@@ -77,6 +77,8 @@ impl Outstanding {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::{RngCore, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
     use std::collections::{BTreeMap, BTreeSet};
 
     /// The two trees the table replaced, driven side by side with it over
@@ -84,13 +86,8 @@ mod tests {
     #[test]
     fn behaves_like_the_two_trees_it_replaced() {
         for seed in 0..20u64 {
-            let mut x = 0x9e37_79b9_7f4a_7c15 ^ seed;
-            let mut step = || {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x
-            };
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(0x9e37_79b9_7f4a_7c15 ^ seed);
+            let mut step = || rng.next_u64();
             let mut table = Outstanding::new();
             let mut by_id: BTreeMap<u64, SimTime> = BTreeMap::new();
             let mut by_sent: BTreeSet<(SimTime, u64)> = BTreeSet::new();

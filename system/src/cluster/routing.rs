@@ -156,6 +156,8 @@ pub fn flow_hash(flow: &FlowKey, salt: u32) -> u64 {
 pub(crate) mod tests {
     use super::*;
     use crate::cluster::spec::{ClusterSection, ClusterShape};
+    use rand::{RngCore, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
     use std::net::Ipv4Addr;
 
     pub(crate) fn section(shape: ClusterShape) -> ClusterSection {
@@ -320,11 +322,9 @@ pub(crate) mod tests {
 
     #[test]
     fn flow_hash_equals_the_chained_byte_form() {
-        let mut x = 0x1234_5678_9abc_def0u64;
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(0x1234_5678_9abc_def0);
         for _ in 0..2_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = rng.next_u64();
             let flow = FlowKey {
                 src_ip: Ipv4Addr::from(x as u32),
                 dst_ip: Ipv4Addr::from((x >> 32) as u32),
