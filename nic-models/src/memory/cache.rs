@@ -206,6 +206,8 @@ impl Cache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::{RngCore, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
 
     fn small() -> Cache {
         // 4 sets x 2 ways x 64 B lines.
@@ -258,11 +260,10 @@ mod tests {
     fn lookups_match_a_plain_lru_model() {
         let mut c = small();
         let mut sets: Vec<Vec<u64>> = vec![Vec::new(); 4]; // most recent last
-        let (mut x, mut last) = (0x9e37_79b9_7f4a_7c15u64, 0u64);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(0x9e37_79b9_7f4a_7c15);
+        let mut last = 0u64;
         for step in 0..20_000u64 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = rng.next_u64();
             // few lines, often the same one twice in a row
             let line = if x % 3 == 0 { last } else { x % 13 };
             last = line;
