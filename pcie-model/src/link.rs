@@ -17,8 +17,10 @@ use sim_core::{SimDuration, SimTime};
 
 use crate::pool::UnitPool;
 use crate::profile::{ns, PcieLinkProfile};
-use crate::timeline::Timeline;
+use lane::{schedule, Lane, Need};
 pub use vocab::Direction;
+
+mod lane;
 
 /// Bytes per flow-control data credit (PCIe: 4 DW).
 pub const CREDIT_UNIT_BYTES: u64 = 16;
@@ -83,94 +85,6 @@ pub struct ReadRequest {
     pub completions: Vec<Completion>,
     /// Arrival of the last completion; the tag is free again then.
     pub done: SimTime,
-}
-
-/// The state of one direction of the link (its wire and the receiver's credits).
-#[derive(Debug, Clone)]
-struct Lane {
-    wire: Timeline,
-    stats: DirectionStats,
-    /// Posted-request header credits advertised by the receiving side.
-    posted_header: UnitPool,
-    /// Posted data credits of the receiving side, in blocks of one
-    /// max-payload TLP (see `PcieLink::new`).
-    posted_data: UnitPool,
-}
-
-impl Lane {
-    fn new(profile: &PcieLinkProfile) -> Self {
-        let data_blocks = u64::from(profile.posted_data_credits) * CREDIT_UNIT_BYTES
-            / u64::from(profile.max_payload_bytes.max(1));
-        Lane {
-            wire: Timeline::new(),
-            stats: DirectionStats::default(),
-            posted_header: UnitPool::new(profile.posted_header_credits as usize),
-            posted_data: UnitPool::new(data_blocks as usize),
-        }
-    }
-
-    /// Puts one TLP on the wire at `start`; returns its end.
-    fn commit(&mut self, start: SimTime, payload: u64, wire: u64, time: SimDuration) -> SimTime {
-        let end = start + time;
-        self.wire.insert(start, end);
-        self.stats.tlps += 1;
-        self.stats.payload_bytes += payload;
-        self.stats.wire_bytes += wire;
-        self.stats.busy += time;
-        end
-    }
-}
-
-/// Most rounds `schedule` spends looking for an instant where the wire and
-/// both pools agree before it settles for the wire's choice.
-const SCHEDULE_ROUNDS: usize = 256;
-
-/// A pool and how long (at least) a request will hold its unit.
-struct Need<'a> {
-    pool: &'a mut UnitPool,
-    hold: SimDuration,
-}
-
-/// The first instant >= `ready` at which `wire` is idle for `time` and both
-/// pools have a unit free for the needed hold; with the units picked.
-fn schedule(
-    wire: &Timeline,
-    a: Need<'_>,
-    b: Need<'_>,
-    ready: SimTime,
-    time: SimDuration,
-) -> (SimTime, usize, usize) {
-    let mut r = ready;
-    for _ in 0..SCHEDULE_ROUNDS {
-        let (ta, ua) = a.pool.earliest_unit(r, a.hold);
-        let (tb, ub) = b.pool.earliest_unit(r, b.hold);
-        let s0 = r.max(ta).max(tb);
-        let s = wire.find(s0, time);
-        // The units found are free from their own instants on for the hold;
-        // they serve `s` if it is that instant, else ask again at `s`.
-        let ua = if s == ta {
-            Some(ua)
-        } else {
-            a.pool.pick(s, a.hold)
-        };
-        let ub = if s == tb {
-            Some(ub)
-        } else {
-            b.pool.pick(s, b.hold)
-        };
-        if let (Some(ua), Some(ub)) = (ua, ub) {
-            if s0 > ready {
-                a.pool.note_wait();
-            }
-            return (s, ua, ub);
-        }
-        r = s;
-    }
-    // Pathological fragmentation: take the wire's slot and oversubscribe.
-    let s = wire.find(r, time);
-    let ua = a.pool.pick(s, SimDuration::ZERO).unwrap_or(0);
-    let ub = b.pool.pick(s, SimDuration::ZERO).unwrap_or(0);
-    (s, ua, ub)
 }
 
 /// One PCIe link between a NIC and its host.
@@ -429,80 +343,4 @@ fn split(bytes: u64, max: u64) -> impl Iterator<Item = u64> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use rand::{RngCore, SeedableRng};
-    use rand_xoshiro::Xoshiro256PlusPlus;
-
-    #[test]
-    fn split_cuts_at_the_maximum_and_keeps_the_remainder() {
-        assert_eq!(split(600, 256).collect::<Vec<_>>(), vec![256, 256, 88]);
-        assert_eq!(split(0, 256).collect::<Vec<_>>(), vec![0]);
-        assert_eq!(split(512, 256).collect::<Vec<_>>(), vec![256, 256]);
-    }
-
-    #[test]
-    fn an_unloaded_write_takes_wire_time_plus_one_way_latency() {
-        let mut link = PcieLink::new(PcieLinkProfile::default());
-        let w = link.write(SimTime::ZERO, 256);
-        let wire = link.profile().wire_time(256 + 24);
-        assert_eq!(w.sent, SimTime::ZERO + wire);
-        assert_eq!(w.delivered, SimTime::ZERO + wire + link.one_way_latency());
-    }
-
-    /// Advancing only the direction a posted write uses gives every write
-    /// and read the answers advancing the whole link before each gives,
-    /// under bursts in both directions and reads in between.
-    #[test]
-    fn advancing_one_lane_answers_as_advancing_the_whole_link() {
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(0x2545_f491_4f6c_dd1d);
-        let mut next = move || rng.next_u64();
-        let mut whole = PcieLink::new(PcieLinkProfile::default());
-        let mut lanes = whole.clone();
-        let mut now = 0u64;
-        for step in 0..5_000 {
-            // bursts (many at one instant) and gaps
-            now += [0, 0, 3, 40, 700][(next() % 5) as usize];
-            let t = SimTime::from_ns(now);
-            let bytes = next() % 1_200;
-            match next() % 7 {
-                0 => {
-                    whole.advance(t);
-                    lanes.advance(t);
-                    let (a, b) = (whole.read_request(t, bytes), lanes.read_request(t, bytes));
-                    assert_eq!(a.done, b.done, "step {step}");
-                }
-                k => {
-                    let dir = if k % 2 == 0 {
-                        Direction::NicToHost
-                    } else {
-                        Direction::HostToNic
-                    };
-                    whole.advance(t);
-                    lanes.advance_lane(dir, t);
-                    let a = whole.posted_write(dir, t, bytes);
-                    let b = lanes.posted_write(dir, t, bytes);
-                    assert_eq!(
-                        (a.start, a.sent, a.delivered),
-                        (b.start, b.sent, b.delivered),
-                        "step {step}"
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn a_read_returns_one_completion_per_host_cache_line() {
-        let mut link = PcieLink::new(PcieLinkProfile::default());
-        let r = link.read_request(SimTime::ZERO, 512);
-        assert_eq!(r.completions.len(), 8);
-        assert_eq!(r.completions.iter().map(|c| c.bytes).sum::<u64>(), 512);
-        // Round trip: two one-way latencies plus eight DRAM lines, fetched
-        // `host_read_parallelism` at a time.
-        let p = link.profile();
-        let steps = 8 / u64::from(p.host_read_parallelism);
-        let floor = 2.0 * p.one_way_latency_ns + steps as f64 * p.host_dram_ns;
-        assert!(r.done > SimTime::ZERO + SimDuration::from_ns_f64(floor));
-    }
-}
+mod tests;

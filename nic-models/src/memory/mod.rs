@@ -1,6 +1,7 @@
 //! Memory models: set-associative caches, the per-machine hierarchy, and the pointer-chasing microbenchmark.
 
 pub mod cache;
+pub mod config;
 pub mod hierarchy;
 pub mod packet_ring;
 pub mod pointer_chase;
