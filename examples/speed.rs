@@ -94,6 +94,16 @@ fn ping_case(threads: usize) -> Case {
 
 /// A cluster example on `threads` worker threads (outputs identical to 1 thread).
 fn cluster_case(name: &'static str, threads: usize) -> Case {
+    cluster_case_with(name, name, &[], threads)
+}
+
+/// A cluster example with `--set` overrides, named `label`.
+fn cluster_case_with(
+    label: &'static str,
+    name: &'static str,
+    overrides: &'static [&'static str],
+    threads: usize,
+) -> Case {
     let path: PathBuf = [
         env!("CARGO_MANIFEST_DIR"),
         "configs",
@@ -102,10 +112,11 @@ fn cluster_case(name: &'static str, threads: usize) -> Case {
     .iter()
     .collect();
     Case {
-        name: format!("{name}, {threads} thread(s)"),
+        name: format!("{label}, {threads} thread(s)"),
         run: Box::new(move || {
             use nicsim::run::cluster::{run_cluster, ClusterOptions};
-            let s = Scenario::load(&path, &[]).map_err(|e| e.to_string())?;
+            let sets: Vec<String> = overrides.iter().map(|o| o.to_string()).collect();
+            let s = Scenario::load(&path, &sets).map_err(|e| e.to_string())?;
             let opts = ClusterOptions {
                 threads,
                 ..ClusterOptions::default()
@@ -119,6 +130,14 @@ fn cluster_case(name: &'static str, threads: usize) -> Case {
         }),
     }
 }
+
+/// The leaf-spine example grown to 4 racks of 16 servers and 8 clients:
+/// about 225 events per window instead of 50.
+const BIG: [&str; 3] = [
+    "cluster.racks=4",
+    "cluster.servers_per_rack=16",
+    "cluster.clients=8",
+];
 
 fn cases() -> Vec<Case> {
     vec![
@@ -142,6 +161,8 @@ fn cases() -> Vec<Case> {
         cluster_case("cluster_star", 2),
         cluster_case("cluster_leaf_spine", 1),
         cluster_case("cluster_leaf_spine", 2),
+        cluster_case_with("cluster 64 servers", "cluster_leaf_spine", &BIG, 1),
+        cluster_case_with("cluster 64 servers", "cluster_leaf_spine", &BIG, 2),
     ]
 }
 
