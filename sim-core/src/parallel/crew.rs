@@ -52,6 +52,9 @@ const END_BITS: u32 = 17;
 const TAG_BITS: u32 = 64 - 2 * END_BITS;
 const END_MASK: u64 = (1 << END_BITS) - 1;
 const TAG_MASK: u64 = (1 << TAG_BITS) - 1;
+/// Most threads of a crew: a pool larger than this runs windows on this
+/// many of its threads (the rest stay idle; results never depend on it).
+const MAX_CREW: usize = 64;
 /// The published tag before the first window: no window's tag.
 const NOTHING_PUBLISHED: u64 = u64::MAX;
 
@@ -278,9 +281,9 @@ impl<M: PartitionModel> RunTasks for Coordinator<'_, '_, M> {
         let tag = plan.window & TAG_MASK;
         let threads = crew.claims.len();
         let mut n = 0;
-        let mut ranges = [(0usize, 0usize); 64];
+        let mut ranges = [(0usize, 0usize); MAX_CREW];
         for &p in plan.order.iter().filter(|&&p| plan.is_task[p]) {
-            let t = plan.home[p].min(threads - 1).min(63);
+            let t = plan.home[p].min(threads - 1);
             if ranges[t].1 == 0 {
                 ranges[t].0 = n;
             }
@@ -341,7 +344,7 @@ impl<M: PartitionModel> RunTasks for Coordinator<'_, '_, M> {
 }
 
 /// Runs windows until no event is left at or before `end`, on every thread
-/// of `pool`; returns the windows run.
+/// of `pool` up to [`MAX_CREW`]; returns the windows run.
 pub(super) fn run<M: PartitionModel>(
     pool: &rayon::ThreadPool,
     models: &mut [M],
@@ -351,7 +354,7 @@ pub(super) fn run<M: PartitionModel>(
     lookahead: SimDuration,
     end: SimTime,
 ) -> Result<u64, ParallelError> {
-    let threads = pool.current_num_threads().clamp(1, 64);
+    let threads = pool.current_num_threads().clamp(1, MAX_CREW);
     let items: Vec<Mutex<Item<'_, M>>> = models
         .iter_mut()
         .zip(states.iter_mut())
