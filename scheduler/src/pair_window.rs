@@ -11,7 +11,7 @@
 //! Each window answers exactly as a [`SlidingWindow`] fed the same pushes,
 //! expiries and clears (the test below checks it).
 
-use crate::ring::Ring;
+use crate::ring::{age_cutoff_ps, Ring};
 use crate::stats::{LatencySummary, Moments};
 use vocab::{SimDuration, SimTime};
 
@@ -85,16 +85,11 @@ impl PairWindow {
 
     #[inline]
     fn expire_samples(&mut self, now: SimTime) {
-        // as `SlidingWindow`: too old when `t < now - max_age`
-        let Some(cutoff) = now.as_ps().checked_sub(self.max_age.as_ps()) else {
+        let Some(cutoff) = age_cutoff_ps(now, self.max_age) else {
             return;
         };
-        while let Some((t, _, _)) = self.samples.front() {
-            if t.as_ps() < cutoff {
-                self.pop_front();
-            } else {
-                break;
-            }
+        while self.samples.front_older_than(cutoff) {
+            self.pop_front();
         }
     }
 

@@ -1,6 +1,33 @@
 //! `Ring`: the sliding windows' samples, a FIFO (of `(time, value)`, or `(time, value, value)` for a pair of windows) in a power-of-two ring.
 
-use vocab::SimTime;
+use vocab::{SimDuration, SimTime};
+
+/// A sample with the time it was taken.
+pub(crate) trait Stamped {
+    fn taken_at(&self) -> SimTime;
+}
+
+impl Stamped for (SimTime, u64) {
+    #[inline]
+    fn taken_at(&self) -> SimTime {
+        self.0
+    }
+}
+
+impl Stamped for (SimTime, u64, u64) {
+    #[inline]
+    fn taken_at(&self) -> SimTime {
+        self.0
+    }
+}
+
+/// The age cutoff of a window at `now`: a sample at `t` is too old when
+/// `now - t > max_age`, i.e. when `t < now - max_age` (in picoseconds);
+/// `None` while `now <= max_age` (nothing is too old yet).
+#[inline]
+pub(crate) fn age_cutoff_ps(now: SimTime, max_age: SimDuration) -> Option<u64> {
+    now.as_ps().checked_sub(max_age.as_ps())
+}
 
 /// The window's samples, oldest first, as `(time, value)` in a power-of-two
 /// ring: pushing and popping cost a mask instead of `VecDeque`'s wrap
@@ -12,6 +39,15 @@ pub(crate) struct Ring<T = (SimTime, u64)> {
     buf: Vec<T>,
     head: usize,
     len: usize,
+}
+
+impl<T: Copy + Default + Stamped> Ring<T> {
+    /// Whether the oldest sample was taken before `cutoff_ps`.
+    #[inline]
+    pub(crate) fn front_older_than(&self, cutoff_ps: u64) -> bool {
+        self.front()
+            .is_some_and(|x| x.taken_at().as_ps() < cutoff_ps)
+    }
 }
 
 impl<T: Copy + Default> Ring<T> {

@@ -13,7 +13,7 @@
 //! computed (a property test below checks it against that selection).
 
 pub(crate) use crate::moments::Moments;
-use crate::ring::Ring;
+use crate::ring::{age_cutoff_ps, Ring};
 pub use crate::run_stats::RunStats;
 use crate::settings::TailMode;
 use vocab::{SimDuration, SimTime};
@@ -102,17 +102,11 @@ impl SlidingWindow {
 
     #[inline]
     fn expire_samples(&mut self, now: SimTime) {
-        // A sample at `t` is too old when `now - t > max_age`, i.e. when
-        // `t < now - max_age`; nothing is, while `now <= max_age`.
-        let Some(cutoff) = now.as_ps().checked_sub(self.max_age.as_ps()) else {
+        let Some(cutoff) = age_cutoff_ps(now, self.max_age) else {
             return;
         };
-        while let Some((t, _)) = self.samples.front() {
-            if t.as_ps() < cutoff {
-                self.pop_front();
-            } else {
-                break;
-            }
+        while self.samples.front_older_than(cutoff) {
+            self.pop_front();
         }
     }
 
