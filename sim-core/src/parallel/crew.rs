@@ -220,6 +220,10 @@ impl Crew {
     ) {
         let threads = self.claims.len();
         let others = (1..threads).map(|d| ((me + d) % threads, true));
+        // Tasks run in this pass, subtracted from `pending` once at its end:
+        // one write per thread and window to the line every thread reads,
+        // instead of one per task (each moved the line between cores).
+        let mut ran = 0;
         for (t, from_back) in std::iter::once((me, false)).chain(others) {
             while let Some(i) = self.claims[t].next(tag, from_back) {
                 // a claimed task keeps its window open: the coordinator
@@ -230,8 +234,11 @@ impl Crew {
                 let (m, s) = &mut item.0;
                 run_task(&mut **m, s, mail, tag, last, log);
                 drop(item);
-                self.pending.fetch_sub(1, Ordering::Release);
+                ran += 1;
             }
+        }
+        if ran > 0 {
+            self.pending.fetch_sub(ran, Ordering::Release);
         }
     }
 }
