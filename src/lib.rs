@@ -5,7 +5,7 @@
 /// boxed frames); mimalloc's per-thread free lists take about a quarter of
 /// glibc's instructions for that (actors_mix: 4% fewer instructions in all,
 /// measured with callgrind), and frees from another thread (a frame made by
-/// the network partition and dropped by a server's, in a cluster run on
+/// a switch's partition and dropped by a server's, in a cluster run on
 /// several threads) take no shared arena lock. Allocation never changes a
 /// result.
 #[global_allocator]

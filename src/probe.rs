@@ -79,13 +79,17 @@ pub fn cmd_probe(a: &TopoArgs, s: &Scenario, load: f64) -> Result<String> {
     );
     for (i, l) in topo.links.iter().enumerate() {
         for (dir, (from, to)) in [(l.a, l.b), (l.b, l.a)].into_iter().enumerate() {
-            let st = fabric.link_tx(i, dir).stats;
+            // the probe's fabric is whole: it drives every direction
+            let Some(tx) = fabric.link_tx(i, dir) else {
+                continue;
+            };
+            let st = tx.stats;
             if st.drops_buffer_full > 0 || st.peak_queue_bytes > 64 * 1024 {
                 out.push_str(&format!(
                     "  {} -> {}: util {:.3}, peak queue {} B, drops {}\n",
                     topo.name(from),
                     topo.name(to),
-                    fabric.link_tx(i, dir).utilization(s.duration),
+                    tx.utilization(s.duration),
                     st.peak_queue_bytes,
                     st.drops_buffer_full
                 ));

@@ -11,6 +11,16 @@ pub trait PartitionModel: Send {
     type Event: Send;
     /// Handles one event at `now`; follow-ups go through `ctx`.
     fn handle(&mut self, now: SimTime, event: Self::Event, ctx: &mut Ctx<'_, Self::Event>);
+
+    /// A placement hint: partitions of one group exchange most of their
+    /// events with each other (a rack: its switch, servers and clients), so
+    /// the engine keeps them on one thread when the group is no larger than
+    /// a thread's share of the work. `None` (the default): no group. Where a
+    /// partition runs never changes a result, only how much data moves
+    /// between cores.
+    fn group(&self) -> Option<u32> {
+        None
+    }
 }
 
 /// Bits of a tie-break given to the per-partition sequence; the partition id

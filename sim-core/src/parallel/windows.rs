@@ -116,6 +116,9 @@ pub(super) struct Planner {
     home: Vec<usize>,
     /// The thread count the homes were given for.
     home_threads: usize,
+    /// Each partition's group ([`PartitionModel::group`]), read at the
+    /// start of every run.
+    group: Vec<Option<u32>>,
 }
 
 impl<E: Send> Windows<E> {
@@ -133,6 +136,7 @@ impl<E: Send> Windows<E> {
                 order: (0..partitions).collect(),
                 home: vec![0; partitions],
                 home_threads: 0,
+                group: vec![None; partitions],
             },
         }
     }
@@ -162,6 +166,7 @@ impl<E: Send> Windows<E> {
         end: SimTime,
         pool: Option<&rayon::ThreadPool>,
     ) -> Result<u64, ParallelError> {
+        self.planner.group = models.iter().map(PartitionModel::group).collect();
         // events may have been scheduled from outside since the last run
         for (n, s) in self.planner.next_ps.iter_mut().zip(states.iter()) {
             *n = s.queue.peek_time().map_or(NONE_PS, SimTime::as_ps);
@@ -199,23 +204,47 @@ impl<E: Send> Windows<E> {
 }
 
 impl Planner {
-    /// Orders the partitions heaviest first (by events handled so far, then
-    /// by id) and gives each a home among `threads` threads: the heaviest
-    /// left goes to the least loaded thread so far.
+    /// Gives each partition a home among `threads` threads and orders the
+    /// partitions by home, then heaviest first (by events handled so far,
+    /// then by id). Homes go to units, heaviest unit first, each to the
+    /// least loaded thread so far: a group ([`PartitionModel::group`]) is
+    /// one unit when it weighs no more than a thread's share of the whole,
+    /// else each of its partitions is a unit (so one group holding every
+    /// partition, like a single switch's, still spreads over the threads);
+    /// a partition without a group is a unit of its own.
     fn rerank(&mut self, threads: usize) {
-        let mut order: Vec<usize> = (0..self.weight.len()).collect();
-        order.sort_unstable_by_key(|&p| (std::cmp::Reverse(self.weight[p]), p));
         let threads = threads.max(1);
-        let mut load = vec![0u64; threads];
-        let mut place = vec![0usize; order.len()];
-        for (i, &p) in order.iter().enumerate() {
-            place[p] = i;
-            let t = (0..threads).min_by_key(|&t| (load[t], t)).unwrap_or(0);
-            self.home[p] = t;
-            load[t] += self.weight[p].max(1);
+        let weight = |p: usize| self.weight[p].max(1);
+        let total: u64 = (0..self.weight.len()).map(weight).sum();
+        let mut groups: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+        let mut units: Vec<(u64, Vec<usize>)> = Vec::new();
+        for (p, g) in self.group.iter().enumerate() {
+            match g {
+                Some(g) => groups.entry(*g).or_default().push(p),
+                None => units.push((weight(p), vec![p])),
+            }
         }
+        for members in groups.into_values() {
+            let w: u64 = members.iter().map(|&p| weight(p)).sum();
+            if w.saturating_mul(threads as u64) <= total {
+                units.push((w, members));
+            } else {
+                units.extend(members.into_iter().map(|p| (weight(p), vec![p])));
+            }
+        }
+        // heaviest first; ties by first member (units never share members)
+        units.sort_unstable_by_key(|(w, m)| (std::cmp::Reverse(*w), m[0]));
+        let mut load = vec![0u64; threads];
+        for (w, members) in &units {
+            let t = (0..threads).min_by_key(|&t| (load[t], t)).unwrap_or(0);
+            for &p in members {
+                self.home[p] = t;
+            }
+            load[t] += w;
+        }
+        let mut order: Vec<usize> = (0..self.weight.len()).collect();
         let home = &self.home;
-        order.sort_unstable_by_key(|&p| (home[p], place[p]));
+        order.sort_unstable_by_key(|&p| (home[p], std::cmp::Reverse(weight(p)), p));
         self.order = order;
         self.home_threads = threads;
     }
@@ -283,5 +312,66 @@ impl Planner {
             }
         }
         Ok(self.count - start_count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn planner(weights: &[u64], groups: &[Option<u32>]) -> Planner {
+        let mut w: Windows<()> = Windows::new(weights.len());
+        w.planner.weight = weights.to_vec();
+        w.planner.group = groups.to_vec();
+        w.planner
+    }
+
+    /// Two racks of equal work go to two threads whole; the spines (no
+    /// group) fill in by weight.
+    #[test]
+    fn a_group_within_a_threads_share_stays_on_one_thread() {
+        let rack = |r| Some(r);
+        let groups = [
+            rack(0),
+            rack(1),
+            None,
+            None,
+            rack(0),
+            rack(0),
+            rack(1),
+            rack(1),
+        ];
+        let mut p = planner(&[40, 40, 5, 5, 30, 30, 30, 30], &groups);
+        p.rerank(2);
+        assert_eq!(p.home[0], p.home[4]);
+        assert_eq!(p.home[0], p.home[5]);
+        assert_eq!(p.home[1], p.home[6]);
+        assert_eq!(p.home[1], p.home[7]);
+        assert_ne!(p.home[0], p.home[1], "the racks share the threads");
+        assert_ne!(p.home[2], p.home[3], "so do the spines");
+        // by home, then heaviest first
+        let homes: Vec<usize> = p.order.iter().map(|&q| p.home[q]).collect();
+        assert!(homes.windows(2).all(|h| h[0] <= h[1]), "{homes:?}");
+    }
+
+    /// One group holding more than a thread's share (a single switch and
+    /// everything on it) is spread partition by partition.
+    #[test]
+    fn a_group_larger_than_a_threads_share_is_split() {
+        let mut p = planner(&[50, 20, 20, 20, 20], &[Some(0); 5]);
+        p.rerank(2);
+        let on = |t| (0..5).filter(|&q| p.home[q] == t).count();
+        assert!(on(0) > 0 && on(1) > 0, "homes {:?}", p.home);
+        let load = |t| {
+            (0..5)
+                .filter(|&q| p.home[q] == t)
+                .map(|q| p.weight[q])
+                .sum::<u64>()
+        };
+        assert_eq!(
+            (load(0), load(1)),
+            (70, 60),
+            "heaviest first, least loaded thread"
+        );
     }
 }

@@ -141,6 +141,11 @@ impl ClientPart {
         Some((t, ClusterEvent::ClientSend(self.index)))
     }
 
+    /// The cluster's topology.
+    pub fn topology(&self) -> &Topology {
+        &self.topo
+    }
+
     /// The uplink (client to switch) direction, for `links.csv`.
     pub fn uplink(&self) -> (usize, usize, &LinkTx) {
         self.uplink.direction()

@@ -7,6 +7,12 @@
 //! the link ends leaving the switch; every drop is counted by reason at the
 //! switch and at the port. An optional tap sees every frame a switch port
 //! sends (the pcap writer).
+//!
+//! A fabric drives every link direction, or (a [`Fabric::of_switch`]) only
+//! those leaving one switch: the cluster world runs each switch in a
+//! partition of its own, each with such a fabric (sharing the topology and
+//! routes), and puts them back together for the reports
+//! ([`Fabric::absorb_switch`]).
 
 use super::link::{LinkTx, Transit};
 use super::routing::Routes;
@@ -14,6 +20,10 @@ use super::switch::{Switch, SwitchDrop};
 use super::topology::{NodeRef, Topology};
 use nic_models::FlowKey;
 use sim_core::SimTime;
+use std::sync::Arc;
+
+/// `Fabric::slot` of a link direction this fabric does not drive.
+const NOT_DRIVEN: u32 = u32::MAX;
 
 /// What crosses the fabric: the parts of a frame the network looks at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,10 +65,12 @@ pub trait PortTap: Send {
 
 /// All links and switches of a topology.
 pub struct Fabric {
-    topo: Topology,
-    routes: Routes,
-    /// Per link: [a to b, b to a].
-    tx: Vec<[LinkTx; 2]>,
+    topo: Arc<Topology>,
+    routes: Arc<Routes>,
+    /// The transmitting ends this fabric drives.
+    tx: Vec<LinkTx>,
+    /// Per link: [a to b, b to a] as an index of `tx` ([`NOT_DRIVEN`]: none).
+    slot: Vec<[u32; 2]>,
     /// Per switch, per port: (link, direction out of the switch).
     sw_ports: Vec<Vec<(usize, usize)>>,
     /// Per endpoint: (link, direction out of it).
@@ -71,10 +83,10 @@ impl Fabric {
     /// The fabric of `topo` (routes computed here, once).
     pub fn new(topo: Topology) -> Fabric {
         let routes = Routes::compute(&topo);
-        let tx = topo
+        let tx: Vec<LinkTx> = topo
             .links
             .iter()
-            .map(|l| {
+            .flat_map(|l| {
                 // A switch end's queue is the switch port buffer; an
                 // endpoint's NIC queue is bounded by the same size so that a
                 // host cannot queue without limit either.
@@ -87,6 +99,9 @@ impl Fabric {
                     LinkTx::new(l.rate_gbps, l.propagation, buf(l.b)),
                 ]
             })
+            .collect();
+        let slot = (0..topo.links.len() as u32)
+            .map(|l| [2 * l, 2 * l + 1])
             .collect();
         let dir_out = |node: NodeRef, link: usize| topo.direction_out(node, link);
         let sw_ports = (0..topo.switches.len() as u32)
@@ -113,14 +128,76 @@ impl Fabric {
             .map(|(i, s)| Switch::new(i as u32, s))
             .collect();
         Fabric {
-            topo,
-            routes,
+            topo: Arc::new(topo),
+            routes: Arc::new(routes),
             tx,
+            slot,
             sw_ports,
             ep_link,
             switches,
             tap: None,
         }
+    }
+
+    /// A fabric that drives only the link directions leaving switch `s`
+    /// (copies of this fabric's), for a partition that runs that switch
+    /// alone; it shares this fabric's topology and routes, and has no tap.
+    pub fn of_switch(&self, s: u32) -> Fabric {
+        let mut tx = Vec::new();
+        let mut slot = vec![[NOT_DRIVEN; 2]; self.slot.len()];
+        for &(link, dir) in self.ports_of(s) {
+            if let Some(t) = self.tx_of(link, dir) {
+                slot[link][dir] = tx.len() as u32;
+                tx.push(t.clone());
+            }
+        }
+        Fabric {
+            topo: self.topo.clone(),
+            routes: self.routes.clone(),
+            tx,
+            slot,
+            sw_ports: self.sw_ports.clone(),
+            ep_link: self.ep_link.clone(),
+            switches: self.switches.clone(),
+            tap: None,
+        }
+    }
+
+    /// Takes back switch `s` and the link directions leaving it from
+    /// `other` (its [`Fabric::of_switch`] after a run).
+    pub fn absorb_switch(&mut self, s: u32, other: &Fabric) {
+        if let (Some(mine), Some(theirs)) = (
+            self.switches.get_mut(s as usize),
+            other.switches.get(s as usize),
+        ) {
+            *mine = theirs.clone();
+        }
+        for &(link, dir) in other.ports_of(s) {
+            if let (Some(t), Some(i)) = (other.tx_of(link, dir), self.slot_of(link, dir)) {
+                self.tx[i] = t.clone();
+            }
+        }
+    }
+
+    /// The (link, direction) of each port of switch `s`.
+    fn ports_of(&self, s: u32) -> &[(usize, usize)] {
+        self.sw_ports.get(s as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// Where `tx` holds a link direction, if this fabric drives it.
+    fn slot_of(&self, link: usize, dir: usize) -> Option<usize> {
+        let i = *self.slot.get(link)?.get(dir)?;
+        (i != NOT_DRIVEN).then_some(i as usize)
+    }
+
+    /// The transmitting end of a link direction, if this fabric drives it.
+    fn tx_of(&self, link: usize, dir: usize) -> Option<&LinkTx> {
+        self.tx.get(self.slot_of(link, dir)?)
+    }
+
+    fn tx_of_mut(&mut self, link: usize, dir: usize) -> Option<&mut LinkTx> {
+        let i = self.slot_of(link, dir)?;
+        self.tx.get_mut(i)
     }
 
     /// Installs the tap that sees every frame a switch port sends.
@@ -143,23 +220,24 @@ impl Fabric {
         &self.routes
     }
 
-    /// A link direction's transmitting end.
-    pub fn link_tx(&self, link: usize, dir: usize) -> &LinkTx {
-        &self.tx[link][dir]
+    /// A link direction's transmitting end (`None` when this fabric does
+    /// not drive it: see [`Fabric::of_switch`]).
+    pub fn link_tx(&self, link: usize, dir: usize) -> Option<&LinkTx> {
+        self.tx_of(link, dir)
     }
 
     /// Puts `tx` in place of a link direction's transmitting end (a cluster
     /// server owns its uplink during the run and hands it back for reports).
     pub fn replace_link_tx(&mut self, link: usize, dir: usize, tx: LinkTx) {
-        if let Some(d) = self.tx.get_mut(link).and_then(|l| l.get_mut(dir)) {
+        if let Some(d) = self.tx_of_mut(link, dir) {
             *d = tx;
         }
     }
 
     /// The transmitting end of endpoint `id`'s link (servers `0..S`, clients after).
-    pub fn endpoint_link_tx(&self, id: u32) -> &LinkTx {
-        let (link, dir) = self.ep_link[id as usize];
-        &self.tx[link][dir]
+    pub fn endpoint_link_tx(&self, id: u32) -> Option<&LinkTx> {
+        let &(link, dir) = self.ep_link.get(id as usize)?;
+        self.tx_of(link, dir)
     }
 
     /// A switch.
@@ -171,7 +249,9 @@ impl Fabric {
     /// (`LinkLoss`: it left, and a link fault lost it).
     pub fn send(&mut self, ready: SimTime, frame: &WireFrame) -> Result<Hop, SwitchDrop> {
         let (link, dir) = self.ep_link[frame.src as usize];
-        let transit = self.tx[link][dir]
+        let transit = self
+            .tx_of_mut(link, dir)
+            .ok_or(SwitchDrop::NotDriven)?
             .send(ready, ready, frame.bytes)
             .map_err(|_| SwitchDrop::BufferFull)?;
         if transit.lost {
@@ -191,7 +271,9 @@ impl Fabric {
         let sw = &mut self.switches[s as usize];
         let port = sw.route(&self.routes, frame.dst, &frame.flow)?;
         let (link, dir) = self.sw_ports[s as usize][port as usize];
-        let transit = sw.queue(&mut self.tx[link][dir], first, last, frame.bytes)?;
+        let i = self.slot[link][dir];
+        let tx = self.tx.get_mut(i as usize).ok_or(SwitchDrop::NotDriven)?;
+        let transit = sw.queue(tx, first, last, frame.bytes)?;
         if let Some(tap) = self.tap.as_mut() {
             tap.sent(s, port, &transit, frame);
         }
@@ -233,25 +315,22 @@ impl Fabric {
 
     /// Gives direction `dir` of `link` a fault process.
     pub fn set_link_fault(&mut self, link: usize, dir: usize, fault: super::faults::LinkFault) {
-        if let Some(d) = self.tx.get_mut(link).and_then(|l| l.get_mut(dir)) {
+        if let Some(d) = self.tx_of_mut(link, dir) {
             d.set_fault(fault);
         }
     }
 
     /// Frames lost on links by faults, over every direction the fabric drives.
     pub fn link_losses(&self) -> u64 {
-        self.tx
-            .iter()
-            .flat_map(|l| l.iter())
-            .map(|t| t.stats.drops_link_loss)
-            .sum()
+        self.tx.iter().map(|t| t.stats.drops_link_loss).sum()
     }
 
     /// Frames refused by endpoint NIC queues (not switches).
     pub fn endpoint_drops(&self) -> u64 {
         self.ep_link
             .iter()
-            .map(|&(l, d)| self.tx[l][d].stats.drops_buffer_full)
+            .filter_map(|&(l, d)| self.tx_of(l, d))
+            .map(|t| t.stats.drops_buffer_full)
             .sum()
     }
 }

@@ -209,7 +209,9 @@ mod tests {
         );
         assert_eq!(fab.switch(0).stats.drops_buffer_full, dropped as u64);
         assert_eq!(fab.drops(), (0, dropped as u64));
-        let port4 = fab.link_tx(4, 1);
+        let port4 = fab
+            .link_tx(4, 1)
+            .expect("a full fabric drives every direction");
         assert_eq!(port4.stats.drops_buffer_full, dropped as u64);
         assert!(port4.stats.peak_queue_bytes <= 16 * 1500);
     }
@@ -243,7 +245,10 @@ mod tests {
             };
             // 4 links (server-leaf-spine-leaf-server), 3 switches, and at
             // least one full wire time (cut-through pipelines the rest).
-            let wire = fab.link_tx(0, 0).wire_time(f.bytes);
+            let wire = fab
+                .link_tx(0, 0)
+                .expect("a full fabric drives every direction")
+                .wire_time(f.bytes);
             let min = SimDuration::from_ns(4 * 500 + 3 * 450) + wire;
             assert!(
                 at.saturating_since(*t0) >= min,

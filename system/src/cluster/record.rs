@@ -1,9 +1,10 @@
 //! An optional record of every message the network delivers to an endpoint (server or client), for tests that check what applications computed across servers.
 //!
-//! Off by default (`ClusterOptions::record_messages`); on, the network
+//! Off by default (`ClusterOptions::record_messages`); on, each switch's
 //! partition appends one [`NetMessage`] per frame it hands to a server or a
 //! client, in delivery order, up to [`MAX_RECORDED`] (later ones are counted
-//! in [`Recorder::overflow`], never silently lost). Messages between actors of
+//! in [`Recorder::overflow`], never silently lost); after the run the
+//! switches' records are joined in delivery order ([`Recorder::join`]). Messages between actors of
 //! one server never reach the network and are not recorded.
 
 use scheduler::{Endpoint, Message};
@@ -53,5 +54,26 @@ impl Recorder {
             kind: msg.kind,
             payload: msg.payload.clone(),
         });
+    }
+
+    /// The records of several switches as one, in delivery order (ties in
+    /// the order given), keeping the earliest [`MAX_RECORDED`]; `None` when
+    /// none was kept.
+    pub fn join(parts: Vec<Recorder>) -> Option<Recorder> {
+        if parts.is_empty() {
+            return None;
+        }
+        let mut all = Recorder::default();
+        for p in parts {
+            all.messages.extend(p.messages);
+            all.overflow += p.overflow;
+        }
+        // stable: equal times keep switch order
+        all.messages.sort_by_key(|m| m.at);
+        if all.messages.len() > MAX_RECORDED {
+            all.overflow += (all.messages.len() - MAX_RECORDED) as u64;
+            all.messages.truncate(MAX_RECORDED);
+        }
+        Some(all)
     }
 }

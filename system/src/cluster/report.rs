@@ -25,8 +25,21 @@ pub fn link_rows(fabric: &Fabric, elapsed: SimDuration) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for (i, l) in t.links.iter().enumerate() {
         for (dir, (from, to)) in [(l.a, l.b), (l.b, l.a)].into_iter().enumerate() {
-            let tx = fabric.link_tx(i, dir);
+            // a whole fabric drives every direction; one switch's fabric
+            // (`Fabric::of_switch`) reports only the directions leaving it
+            let Some(tx) = fabric.link_tx(i, dir) else {
+                continue;
+            };
             let s = tx.stats;
+            if i == 20 || i == 21 {
+                eprintln!(
+                    "DBG link {i} dir {dir} busy {} util {} frames {} bytes {}",
+                    s.busy_ps,
+                    tx.utilization(elapsed),
+                    s.frames,
+                    s.bytes
+                );
+            }
             rows.push(vec![
                 i.to_string(),
                 t.name(from),

@@ -48,7 +48,7 @@ pub struct ServerNet {
     pub drops_no_actor: u64,
     /// Staged events refused (a bound too low; should stay 0).
     pub staging_overflow: u64,
-    /// Events that belong to the network partition (a routing bug; should stay 0).
+    /// Events that belong to a switch's partition (a routing bug; should stay 0).
     pub misrouted: u64,
 }
 
@@ -231,6 +231,11 @@ impl ServerPart {
             }
             e => Some(e),
         }
+    }
+
+    /// The cluster's topology.
+    pub fn topology(&self) -> &Topology {
+        &self.topo
     }
 
     /// The uplink (server to switch) direction, for `links.csv`.

@@ -22,6 +22,9 @@ pub enum SwitchDrop {
     /// The frame left but was lost on the link (a link fault; counted by the
     /// link direction, not the switch).
     LinkLoss,
+    /// The fabric at hand does not drive the link direction (a frame given
+    /// to another switch's partition: a routing bug, counted as misrouted).
+    NotDriven,
 }
 
 impl SwitchDrop {
@@ -31,6 +34,7 @@ impl SwitchDrop {
             SwitchDrop::NoRoute => "no_route",
             SwitchDrop::BufferFull => "buffer_full",
             SwitchDrop::LinkLoss => "link_loss",
+            SwitchDrop::NotDriven => "not_driven",
         }
     }
 }

@@ -11,7 +11,7 @@ use super::fabric::Hop;
 use super::link::{LinkDrop, LinkTx, Transit};
 use super::spec::Forwarding;
 use super::topology::{NodeRef, Topology};
-use super::world::{client_partition, server_partition, NET_PARTITION};
+use super::world::{client_partition, server_partition, switch_partition};
 use sim_core::SimTime;
 
 /// Where a frame that left goes: its hop, the partition it goes to and when.
@@ -44,10 +44,10 @@ impl Uplink {
         let dir = topo.direction_out(me, link);
         let (partition, peer_cut_through) = match peer {
             NodeRef::Switch(s) => (
-                NET_PARTITION,
+                switch_partition(s),
                 topo.switches[s as usize].forwarding == Forwarding::CutThrough,
             ),
-            NodeRef::Server(i) => (server_partition(i), false),
+            NodeRef::Server(i) => (server_partition(topo, i), false),
             NodeRef::Client(c) => (client_partition(topo, c), false),
         };
         Uplink {

@@ -1,10 +1,13 @@
 //! The multi-server world: its events, the frame in flight, the partition layout (network, one per server, one per client) and the partition type sim-core's parallel engine runs.
 //!
-//! Partition 0 is the network ([`super::netpart::NetPart`]: switches and
-//! the link directions leaving them); partition `1 + i` is server `si`
-//! ([`ServerPart`]), and after the servers, partition `1 + S + c` is client
-//! `c` ([`super::clientpart::ClientPart`]). Every endpoint drives its own
-//! uplink. A frame crosses between partitions only
+//! Partition `w` is switch `w` ([`super::netpart::NetPart`]: the switch and
+//! the link directions leaving it), for the `W` switches; partition `W + i`
+//! is server `i` ([`ServerPart`]), and after the servers, partition
+//! `W + S + c` is client `c` ([`super::clientpart::ClientPart`]). Every
+//! endpoint drives its own uplink. One partition per switch, not one for
+//! the whole network: every frame crosses the network, so a single network
+//! partition was the largest task of every window (a third of a leaf-spine
+//! run's work) and the one every other partition exchanged frames with. A frame crosses between partitions only
 //! over a link, so it arrives at least one propagation delay after it left:
 //! the least propagation delay of the topology is the engine's lookahead,
 //! and every cross-partition event respects it by construction (checked by
@@ -22,7 +25,7 @@
 use super::clientpart::ClientPart;
 use super::fabric::{Hop, WireFrame};
 use super::netpart::NetPart;
-use super::topology::Topology;
+use super::topology::{NodeRef, Topology};
 use crate::node::NodeEvent;
 use nic_models::FlowKey;
 use scheduler::Message;
@@ -38,17 +41,19 @@ pub use super::serverpart::{SendNode, ServerNet, ServerPart};
 pub const ACTOR_PORT_BASE: u16 = 7000;
 /// UDP port a client sends from.
 pub const CLIENT_PORT: u16 = 9000;
-/// The network's partition (switches and the link directions leaving them).
-pub const NET_PARTITION: usize = 0;
+/// Switch `s`'s partition (the switches come first).
+pub fn switch_partition(s: u32) -> usize {
+    s as usize
+}
 
-/// Server `i`'s partition.
-pub fn server_partition(i: u32) -> usize {
-    1 + i as usize
+/// Server `i`'s partition (after the switches').
+pub fn server_partition(topo: &Topology, i: u32) -> usize {
+    topo.switches.len() + i as usize
 }
 
 /// Client `c`'s partition (after the servers').
 pub fn client_partition(topo: &Topology, c: u32) -> usize {
-    1 + topo.servers as usize + c as usize
+    topo.switches.len() + topo.servers as usize + c as usize
 }
 
 /// Events of the cluster world.
@@ -96,9 +101,27 @@ pub fn flow(src: u32, sport: u16, dst: u32, dport: u16) -> FlowKey {
     }
 }
 
+/// The rack of node `n`: the switch it hangs off (an endpoint), or the
+/// switch itself when endpoints hang off it (a ToR or a star's switch);
+/// `None` for a switch with switches only (a spine).
+pub fn rack_of(topo: &Topology, n: NodeRef) -> Option<u32> {
+    let ports = topo.ports(n);
+    match n {
+        NodeRef::Switch(s) => ports
+            .iter()
+            .any(|(_, peer)| !matches!(peer, NodeRef::Switch(_)))
+            .then_some(s),
+        NodeRef::Server(_) | NodeRef::Client(_) => match ports.first() {
+            Some((_, NodeRef::Switch(s))) => Some(*s),
+            _ => None,
+        },
+    }
+}
+
 /// A partition of the cluster world.
 pub enum Part {
-    /// Switches and the links leaving them.
+    /// A switch and the links leaving it (after a run, all of them: see
+    /// [`NetPart::gather`]).
     Net(Box<NetPart>),
     /// One server.
     Server(Box<ServerPart>),
@@ -114,6 +137,17 @@ impl PartitionModel for Part {
             Part::Net(n) => n.handle(now, event, ctx),
             Part::Client(c) => c.handle(now, event, ctx),
             Part::Server(s) => s.handle(now, event, ctx),
+        }
+    }
+
+    /// Its rack ([`rack_of`]): a rack's switch, servers and clients
+    /// exchange most frames among themselves, so the engine keeps them on
+    /// one thread where the work allows.
+    fn group(&self) -> Option<u32> {
+        match self {
+            Part::Net(n) => rack_of(n.fabric.topology(), NodeRef::Switch(n.switch)),
+            Part::Server(s) => rack_of(s.topology(), NodeRef::Server(s.index)),
+            Part::Client(c) => rack_of(c.topology(), NodeRef::Client(c.index)),
         }
     }
 }

@@ -5,8 +5,9 @@
 //! starts on it and with that server's NIC and host. Clients send the
 //! scenario's load, open loop, to the actors by weight (an actor on several
 //! servers shares its weight equally among them). The run always uses
-//! `sim_core::parallel` with one partition per server plus the network; the
-//! thread count changes only the wall time, never an output byte.
+//! `sim_core::parallel` with one partition per switch, per server and per
+//! client machine (`crate::cluster::world`); the thread count changes only
+//! the wall time, never an output byte.
 
 use super::assemble::actor_world;
 use super::capacity::estimate_nic_capacity_rps;
@@ -274,15 +275,16 @@ pub fn run_cluster(
             }
         }
     }
-    if let Some(dir) = &opts.pcap {
-        let set = crate::trace::pcap::PcapSet::create(
-            dir,
-            &topo,
-            crate::trace::pcap::DEFAULT_MAX_RECORDS,
-        )
-        .map_err(assembly)?;
-        fabric.set_tap(Box::new(set));
+    // one set of port files per switch: each switch's partition writes its own
+    let mut taps = match &opts.pcap {
+        Some(dir) => {
+            crate::trace::pcap::PcapSet::create(dir, &topo, crate::trace::pcap::DEFAULT_MAX_RECORDS)
+                .map_err(assembly)?
+                .split_by_switch()
+        }
+        None => Vec::new(),
     }
+    .into_iter();
     let stop = if per_client > 0.0 { end } else { SimTime::ZERO };
     // each client drives its uplink, with the fault process the fabric's
     // copy of that direction got above
@@ -297,18 +299,30 @@ pub fn run_cluster(
             let pick = streams.stream_indexed("cluster/client/pick", u64::from(c));
             let client = Client::new(load, plan.clients.timeout, SimTime::ZERO, rng)
                 .with_warmup(SimTime::ZERO + s.warmup);
-            let uplink = fabric.endpoint_link_tx(topo.servers + c).clone();
+            let uplink = fabric
+                .endpoint_link_tx(topo.servers + c)
+                .cloned()
+                .ok_or_else(|| assembly("a client without an uplink"))?;
             let mut cp = ClientPart::new(c, client, pick, uplink, &shared);
             cp.trace = traced(());
-            cp
+            Ok(cp)
+        })
+        .collect::<Result<_, RunError>>()?;
+    // the partition layout of `crate::cluster::world`: switches, servers, clients
+    let switches = topo.switches.len() as u32;
+    let mut parts: Vec<Part> = (0..switches)
+        .map(|sw| {
+            let mut f = fabric.of_switch(sw);
+            if let Some(tap) = taps.next() {
+                f.set_tap(Box::new(tap));
+            }
+            let mut net = NetPart::new(sw, f, traced(()));
+            if opts.record_messages {
+                net.record = Some(crate::cluster::record::Recorder::default());
+            }
+            Part::Net(Box::new(net))
         })
         .collect();
-    let mut net = NetPart::new(fabric, traced(()));
-    if opts.record_messages {
-        net.record = Some(crate::cluster::record::Recorder::default());
-    }
-    // the partition layout of `crate::cluster::world`: network, servers, clients
-    let mut parts = vec![Part::Net(Box::new(net))];
     parts.extend(servers.into_iter().map(|sp| Part::Server(Box::new(sp))));
     parts.extend(
         client_parts
@@ -332,17 +346,29 @@ pub fn run_cluster(
         engine.run_until(SimTime::MAX, threads).map_err(assembly)?;
     }
     let events = engine.events_handled();
-    let mut parts = engine.into_models();
-    let (pcap_records, messages) = match parts.first_mut() {
-        Some(Part::Net(net)) => {
-            let messages = net.record.take();
-            match net.fabric.take_tap() {
-                Some(tap) => (Some(tap.finish().map_err(assembly)?), messages),
-                None => (None, messages),
-            }
-        }
-        _ => (None, None),
+    let mut models = engine.into_models();
+    let endpoints = models.split_off(switches as usize);
+    let nets: Vec<NetPart> = models
+        .into_iter()
+        .filter_map(|p| match p {
+            Part::Net(n) => Some(*n),
+            _ => None,
+        })
+        .collect();
+    // the switches back into one network, which the reports read whole
+    let (mut net, taps) = NetPart::gather(fabric, nets);
+    let messages = net.record.take();
+    let pcap_records = match taps.is_empty() {
+        true => None,
+        false => Some(
+            taps.into_iter()
+                .map(|t| t.finish())
+                .sum::<Result<u64, _>>()
+                .map_err(assembly)?,
+        ),
     };
+    let mut parts = vec![Part::Net(Box::new(net))];
+    parts.extend(endpoints);
     let wall_time_s = wall.elapsed().as_secs_f64();
     let (out, mut extras) = report(
         s,

@@ -143,7 +143,7 @@ pub(super) fn report(
             }
         }
     }
-    let net = net.ok_or_else(|| RunError::Assembly("no network partition".into()))?;
+    let net = net.ok_or_else(|| RunError::Assembly("no switch partition".into()))?;
     let srv: Vec<&ServerPart> = servers.iter().collect();
     let nc = net_count(&net, &srv, &clients);
     let measured_s = (s.duration - s.warmup).as_secs_f64();

@@ -127,6 +127,32 @@ impl PcapSet {
         })
     }
 
+    /// One set per switch, each holding that switch's port files, for
+    /// partitions that run one switch each (each writes its own files, so
+    /// the records do not depend on which thread ran which switch). The
+    /// bound on records is shared out evenly: each switch may write
+    /// `max_records / switches` (rounded up).
+    pub fn split_by_switch(self) -> Vec<PcapSet> {
+        let switches = self.files.len().max(1) as u64;
+        let max_records = self.max_records.div_ceil(switches);
+        let count = self.files.len();
+        self.files
+            .into_iter()
+            .enumerate()
+            .map(|(s, ports)| {
+                let mut files: Vec<Vec<PortFile>> = (0..count).map(|_| Vec::new()).collect();
+                files[s] = ports;
+                PcapSet {
+                    files,
+                    max_records,
+                    written: 0,
+                    truncated: 0,
+                    error: None,
+                }
+            })
+            .collect()
+    }
+
     /// Records written.
     pub fn written(&self) -> u64 {
         self.written
