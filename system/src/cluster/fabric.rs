@@ -296,14 +296,17 @@ impl Fabric {
     }
 
     /// When switch `s` looks at a frame whose bits arrive over `[first, last]`:
-    /// its header (cut-through) or its last bit (store-and-forward). An event
+    /// half its latency after the header (cut-through) or the last bit
+    /// (store-and-forward), see [`super::switch::decision_delay`]. An event
     /// loop schedules the arrival then, so each port sees frames in the order
     /// it can act on them.
     pub fn acts_at(&self, s: u32, first: SimTime, last: SimTime) -> SimTime {
-        match self.topo.switches[s as usize].forwarding {
+        let spec = &self.topo.switches[s as usize];
+        let seen = match spec.forwarding {
             super::spec::Forwarding::CutThrough => first,
             super::spec::Forwarding::StoreAndForward => last,
-        }
+        };
+        seen + super::switch::decision_delay(spec)
     }
 
     /// Frames dropped by all switches, by reason: (no route, buffer full).

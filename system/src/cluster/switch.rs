@@ -12,6 +12,24 @@ use super::topology::SwitchSpec;
 use nic_models::FlowKey;
 use sim_core::{SimDuration, SimTime};
 
+/// How long after a frame's header (cut-through) or last bit
+/// (store-and-forward) arrives the switch acts on it: half its latency.
+///
+/// Any time up to when the frame is ready to leave (header or last bit plus
+/// the latency) gives the same forwarding: every frame at a switch is
+/// shifted alike, so each port still sees frames in the order they become
+/// ready, and the departure is computed from the arrival times the frame
+/// carries, not from when the switch looked. Halfway splits the latency
+/// between the two sides of the switch: a frame reaches the switch's
+/// partition at least a propagation delay plus half a latency after it was
+/// sent, and leaves for the next partition at least half a latency plus a
+/// propagation delay after the switch looked. That makes the parallel
+/// engine's lookahead 725 ns instead of 500 ns with the default 500 ns links
+/// and 450 ns switches (see `super::world::lookahead`): 31% fewer windows.
+pub fn decision_delay(spec: &SwitchSpec) -> SimDuration {
+    SimDuration::from_ps(spec.latency.as_ps() / 2)
+}
+
 /// Why a switch dropped a frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SwitchDrop {

@@ -4,15 +4,16 @@
 //! queue (a refusal is the endpoint's drop), leaves at its transit time,
 //! and is handed to the partition of the node at the far end when that
 //! node can act on it: a cut-through switch at the frame's first bit,
-//! anything else at its last bit. Both are at least one propagation delay
-//! after the send, which is the parallel engine's lookahead.
+//! anything else at its last bit; a switch half its latency after that
+//! (`super::switch::decision_delay`). Both are at least the parallel
+//! engine's lookahead after the send (`super::world::lookahead`).
 
 use super::fabric::Hop;
 use super::link::{LinkDrop, LinkTx, Transit};
 use super::spec::Forwarding;
 use super::topology::{NodeRef, Topology};
 use super::world::{client_partition, server_partition, switch_partition};
-use sim_core::SimTime;
+use sim_core::{SimDuration, SimTime};
 
 /// Where a frame that left goes: its hop, the partition it goes to and when.
 #[derive(Clone, Copy, Debug)]
@@ -35,6 +36,8 @@ pub struct Uplink {
     partition: usize,
     /// Whether the peer is a switch that acts on a frame's first bits.
     peer_cut_through: bool,
+    /// How long after those bits the peer acts ([`super::switch::decision_delay`]; 0 for an endpoint).
+    peer_delay: SimDuration,
 }
 
 impl Uplink {
@@ -42,13 +45,14 @@ impl Uplink {
     pub fn new(topo: &Topology, me: NodeRef, tx: LinkTx) -> Uplink {
         let (link, peer) = topo.ports(me)[0];
         let dir = topo.direction_out(me, link);
-        let (partition, peer_cut_through) = match peer {
+        let (partition, peer_cut_through, peer_delay) = match peer {
             NodeRef::Switch(s) => (
                 switch_partition(s),
                 topo.switches[s as usize].forwarding == Forwarding::CutThrough,
+                super::switch::decision_delay(&topo.switches[s as usize]),
             ),
-            NodeRef::Server(i) => (server_partition(topo, i), false),
-            NodeRef::Client(c) => (client_partition(topo, c), false),
+            NodeRef::Server(i) => (server_partition(topo, i), false, SimDuration::ZERO),
+            NodeRef::Client(c) => (client_partition(topo, c), false, SimDuration::ZERO),
         };
         Uplink {
             tx,
@@ -57,6 +61,7 @@ impl Uplink {
             peer,
             partition,
             peer_cut_through,
+            peer_delay,
         }
     }
 
@@ -72,7 +77,7 @@ impl Uplink {
             transit.rx_first
         } else {
             transit.rx_last
-        };
+        } + self.peer_delay;
         let hop = Hop {
             to: self.peer,
             link: self.link,

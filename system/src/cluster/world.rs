@@ -1,4 +1,4 @@
-//! The multi-server world: its events, the frame in flight, the partition layout (network, one per server, one per client) and the partition type sim-core's parallel engine runs.
+//! The multi-server world: its events, the frame in flight, the partition layout (one per switch, per server, per client), its lookahead and the partition type sim-core's parallel engine runs.
 //!
 //! Partition `w` is switch `w` ([`super::netpart::NetPart`]: the switch and
 //! the link directions leaving it), for the `W` switches; partition `W + i`
@@ -7,11 +7,13 @@
 //! endpoint drives its own uplink. One partition per switch, not one for
 //! the whole network: every frame crosses the network, so a single network
 //! partition was the largest task of every window (a third of a leaf-spine
-//! run's work) and the one every other partition exchanged frames with. A frame crosses between partitions only
-//! over a link, so it arrives at least one propagation delay after it left:
-//! the least propagation delay of the topology is the engine's lookahead,
-//! and every cross-partition event respects it by construction (checked by
-//! the engine). The same partitions run with 1 or N threads, so outputs do
+//! run's work) and the one every other partition exchanged frames with.
+//!
+//! A frame crosses between partitions only over a link, so it arrives at
+//! least one propagation delay after it left, plus the half latency a
+//! switch takes on each side ([`lookahead`]): that is the engine's
+//! lookahead, and every cross-partition event respects it by construction
+//! (checked by the engine). The same partitions run with 1 or N threads, so outputs do
 //! not depend on the thread count.
 //!
 //! Addressing: endpoint ids are the topology's (servers `0..S`, clients
@@ -30,7 +32,7 @@ use crate::node::NodeEvent;
 use nic_models::FlowKey;
 use scheduler::Message;
 use sim_core::parallel::{Ctx, PartitionModel};
-use sim_core::SimTime;
+use sim_core::{SimDuration, SimTime};
 use std::net::Ipv4Addr;
 
 pub use super::serverpart::{SendNode, ServerNet, ServerPart};
@@ -101,6 +103,32 @@ pub fn flow(src: u32, sport: u16, dst: u32, dport: u16) -> FlowKey {
     }
 }
 
+/// The least time from an event in one partition to an event it causes in
+/// another: over every link direction, the propagation delay, plus, when
+/// the sender is a switch, the part of its latency still ahead when it
+/// looks at a frame, plus, when the receiver is a switch, the delay before
+/// it looks ([`super::switch::decision_delay`]). Zero only if some link has
+/// no propagation delay and no switch latency on it.
+pub fn lookahead(topo: &Topology) -> SimDuration {
+    let switch = |n: NodeRef| match n {
+        NodeRef::Switch(s) => topo.switches.get(s as usize),
+        NodeRef::Server(_) | NodeRef::Client(_) => None,
+    };
+    let ahead = |n: NodeRef| {
+        switch(n).map_or(SimDuration::ZERO, |sp| {
+            sp.latency.saturating_sub(super::switch::decision_delay(sp))
+        })
+    };
+    let before = |n: NodeRef| switch(n).map_or(SimDuration::ZERO, super::switch::decision_delay);
+    topo.links
+        .iter()
+        .flat_map(|l| {
+            [(l.a, l.b), (l.b, l.a)].map(|(from, to)| l.propagation + ahead(from) + before(to))
+        })
+        .min()
+        .unwrap_or(SimDuration::ZERO)
+}
+
 /// The rack of node `n`: the switch it hangs off (an endpoint), or the
 /// switch itself when endpoints hang off it (a ToR or a star's switch);
 /// `None` for a switch with switches only (a spine).
@@ -149,5 +177,68 @@ impl PartitionModel for Part {
             Part::Server(s) => rack_of(s.topology(), NodeRef::Server(s.index)),
             Part::Client(c) => rack_of(c.topology(), NodeRef::Client(c.index)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::routing::tests::section;
+    use crate::cluster::spec::{ClusterShape, Forwarding};
+
+    fn topo(shape: ClusterShape, prop_ns: f64, latency_ns: f64, fwd: Forwarding) -> Topology {
+        let mut c = section(shape);
+        c.propagation_ns = Some(prop_ns);
+        c.switch_latency_ns = Some(latency_ns);
+        c.forwarding = Some(fwd);
+        if shape == ClusterShape::LeafSpine {
+            (c.racks, c.servers_per_rack, c.spines) = (Some(2), Some(4), Some(2));
+        } else {
+            c.servers = Some(2);
+        }
+        Topology::build(&c).expect("valid")
+    }
+
+    /// The lookahead is a link's propagation plus half a switch latency on
+    /// the switch's side (whichever way the frame goes), whatever the
+    /// forwarding mode; without switch latency it is the propagation alone.
+    #[test]
+    fn lookahead_is_propagation_plus_half_a_switch_latency() {
+        let ns = SimDuration::from_ns;
+        for fwd in [Forwarding::CutThrough, Forwarding::StoreAndForward] {
+            let ls = topo(ClusterShape::LeafSpine, 500.0, 450.0, fwd);
+            assert_eq!(lookahead(&ls), ns(725), "{fwd:?}");
+            let star = topo(ClusterShape::Star, 100.0, 450.0, fwd);
+            assert_eq!(lookahead(&star), ns(325), "{fwd:?}");
+            let bare = topo(ClusterShape::Star, 100.0, 0.0, fwd);
+            assert_eq!(lookahead(&bare), ns(100), "{fwd:?}");
+        }
+        // an odd latency: the switch looks after the floor of half of it and
+        // the frame leaves the ceiling later; the smaller side counts
+        let odd = topo(ClusterShape::Star, 100.0, 0.451, Forwarding::CutThrough);
+        assert_eq!(lookahead(&odd), ns(100) + SimDuration::from_ps(225));
+    }
+
+    /// Racks: a leaf and what hangs off it share a group; a spine has none.
+    #[test]
+    fn a_rack_is_a_leaf_with_its_servers_and_clients() {
+        let t = topo(
+            ClusterShape::LeafSpine,
+            500.0,
+            450.0,
+            Forwarding::CutThrough,
+        );
+        for e in t.endpoints() {
+            let leaf = t.ports(e)[0].1;
+            let NodeRef::Switch(s) = leaf else {
+                panic!("{e:?} hangs off {leaf:?}")
+            };
+            assert_eq!(rack_of(&t, e), Some(s));
+            assert_eq!(rack_of(&t, leaf), Some(s));
+        }
+        let spines: Vec<u32> = (0..t.switches.len() as u32)
+            .filter(|&s| rack_of(&t, NodeRef::Switch(s)).is_none())
+            .collect();
+        assert_eq!(spines.len(), 2, "two spines, no rack");
     }
 }

@@ -97,12 +97,7 @@ pub fn run_cluster(
         }
     };
     let topo = Arc::new(plan.topology.clone());
-    let lookahead = topo
-        .links
-        .iter()
-        .map(|l| l.propagation)
-        .min()
-        .unwrap_or(SimDuration::ZERO);
+    let lookahead = crate::cluster::world::lookahead(&topo);
     if lookahead == SimDuration::ZERO {
         return Err(assembly(
             "every cluster link needs a positive propagation delay (it is the parallel engine's lookahead)",
