@@ -109,8 +109,10 @@ pub fn cmd_probe(a: &TopoArgs, s: &Scenario, load: f64) -> Result<String> {
         let n = tap.finish()?;
         if let Some(dir) = &a.pcap {
             out.push_str(&format!(
-                "  wrote {n} pcap records into {}/\n",
-                dir.display()
+                "  wrote {} pcap records into {}/ ({} over the bound)\n",
+                n.written,
+                dir.display(),
+                n.over_bound
             ));
         }
     }

@@ -75,8 +75,10 @@ pub fn run(a: &RunArgs, s: &Scenario, opts: &ClusterOptions) -> Result<(RunOutpu
     let mut notes = Vec::new();
     if let (Some(n), Some(dir)) = (extras.pcap_records, &a.pcap) {
         notes.push(format!(
-            "  pcap          {n} records in {}/ (one file per switch port)",
-            dir.display()
+            "  pcap          {} records in {}/ (one file per switch port; {} over the bound)",
+            n.written,
+            dir.display(),
+            n.over_bound
         ));
     }
     if let (Some(tr), Some(path)) = (extras.trace, &a.trace) {

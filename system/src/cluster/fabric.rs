@@ -59,8 +59,28 @@ pub struct Hop {
 pub trait PortTap: Send {
     /// One frame left `switch`'s `port`.
     fn sent(&mut self, switch: u32, port: u16, transit: &Transit, frame: &WireFrame);
-    /// Flushes what it wrote; the records written, or the first error.
-    fn finish(self: Box<Self>) -> Result<u64, crate::trace::pcap::PcapError>;
+    /// Flushes what it wrote; the records written and those past its
+    /// bound, or the first error.
+    fn finish(self: Box<Self>) -> Result<TapTotals, crate::trace::pcap::PcapError>;
+}
+
+/// What a [`PortTap`] wrote, and what it did not write because it reached
+/// its bound on records.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TapTotals {
+    /// Records written.
+    pub written: u64,
+    /// Records not written: the bound was reached.
+    pub over_bound: u64,
+}
+
+impl std::iter::Sum for TapTotals {
+    fn sum<I: Iterator<Item = TapTotals>>(iter: I) -> TapTotals {
+        iter.fold(TapTotals::default(), |a, b| TapTotals {
+            written: a.written + b.written,
+            over_bound: a.over_bound + b.over_bound,
+        })
+    }
 }
 
 /// All links and switches of a topology.

@@ -15,6 +15,7 @@ use super::cluster_report::report;
 use super::RunError;
 use crate::cluster::client::{Client, LoadModel};
 use crate::cluster::clientpart::{ClientPart, ClientTarget, ClientsShared};
+use crate::cluster::fabric::TapTotals;
 use crate::cluster::netpart::NetPart;
 use crate::cluster::world::{ClusterEvent, Part, ServerPart, ACTOR_PORT_BASE};
 use crate::cluster::Fabric;
@@ -54,8 +55,8 @@ pub struct ClusterOptions {
 pub struct ClusterExtras {
     /// The Chrome trace, when asked for.
     pub trace: Option<ChromeTrace>,
-    /// pcap records written, when asked for.
-    pub pcap_records: Option<u64>,
+    /// pcap records written and past the bound, when asked for.
+    pub pcap_records: Option<TapTotals>,
     /// The delivered messages, with `record_messages`.
     pub messages: Option<crate::cluster::record::Recorder>,
 }
@@ -358,7 +359,7 @@ pub fn run_cluster(
         false => Some(
             taps.into_iter()
                 .map(|t| t.finish())
-                .sum::<Result<u64, _>>()
+                .sum::<Result<TapTotals, _>>()
                 .map_err(assembly)?,
         ),
     };

@@ -11,7 +11,7 @@
 //! first bit left the port. Bounded: at most `max_records` records in all;
 //! the rest are counted, not written.
 
-use crate::cluster::fabric::{PortTap, WireFrame};
+use crate::cluster::fabric::{PortTap, TapTotals, WireFrame};
 use crate::cluster::link::Transit;
 use crate::cluster::topology::{NodeRef, Topology};
 /// The pcap crate, for readers of these files (tests, tools).
@@ -158,8 +158,9 @@ impl PcapSet {
         self.written
     }
 
-    /// Flushes every file; the first error of the run, if any.
-    pub fn finish_files(self) -> Result<u64, PcapError> {
+    /// Flushes every file; what was written and what was past the bound,
+    /// or the first error of the run.
+    pub fn finish_files(self) -> Result<TapTotals, PcapError> {
         if let Some(e) = self.error {
             return Err(e);
         }
@@ -171,12 +172,15 @@ impl PcapSet {
                 message: e.to_string(),
             })?;
         }
-        Ok(self.written)
+        Ok(TapTotals {
+            written: self.written,
+            over_bound: self.truncated,
+        })
     }
 }
 
 impl PortTap for PcapSet {
-    fn finish(self: Box<Self>) -> Result<u64, PcapError> {
+    fn finish(self: Box<Self>) -> Result<TapTotals, PcapError> {
         self.finish_files()
     }
 
@@ -321,8 +325,9 @@ mod tests {
             4000,
         );
         netsim::run(&mut fab, &frames, 100, None).expect("runs");
-        let written = fab.take_tap().expect("tap").finish().expect("flushes");
-        assert_eq!(written, 5);
+        let totals = fab.take_tap().expect("tap").finish().expect("flushes");
+        assert_eq!(totals.written, 5);
+        assert_eq!(totals.over_bound, 0);
         let path = dir.join("tor0-p1-s1.pcap");
         let mut r = PcapReader::new(File::open(&path).expect("file exists")).expect("pcap header");
         assert_eq!(r.header().ts_resolution, TsResolution::NanoSecond);
@@ -340,6 +345,51 @@ mod tests {
         let r = PcapReader::new(File::open(other).expect("exists")).expect("header");
         let mut r = r;
         assert!(r.next_packet().is_none(), "no frame went to s0");
+        std::fs::remove_dir_all(&dir).expect("clean up");
+    }
+
+    /// Records past the bound are counted, not lost silently; split by
+    /// switch, the sets share the bound out (rounded up) and each keeps
+    /// only its own switch's files.
+    #[test]
+    fn records_past_the_bound_are_counted_and_the_bound_is_shared_by_switch() {
+        let mut c = section(ClusterShape::Star);
+        (c.servers, c.clients) = (Some(2), Some(1));
+        let topo = crate::cluster::Topology::build(&c).expect("valid");
+        let dir = std::env::temp_dir().join(format!("nicsim-pcap-bound-{}", std::process::id()));
+        let mut fab = Fabric::new(topo);
+        fab.set_tap(Box::new(
+            PcapSet::create(&dir, fab.topology(), 3).expect("creates"),
+        ));
+        let frames = udp_frames(
+            5,
+            (2, Ipv4Addr::new(10, 1, 0, 1)),
+            (1, Ipv4Addr::new(10, 0, 0, 2)),
+            1000,
+            SimDuration::from_us(10),
+            4000,
+        );
+        netsim::run(&mut fab, &frames, 100, None).expect("runs");
+        let totals = fab.take_tap().expect("tap").finish().expect("flushes");
+        assert_eq!((totals.written, totals.over_bound), (3, 2));
+        std::fs::remove_dir_all(&dir).expect("clean up");
+
+        let mut c = section(ClusterShape::LeafSpine);
+        (c.racks, c.servers_per_rack, c.spines) = (Some(2), Some(2), Some(2));
+        let topo = crate::cluster::Topology::build(&c).expect("valid");
+        let set = PcapSet::create(&dir, &topo, 10).expect("creates");
+        let sets = set.split_by_switch();
+        assert_eq!(sets.len(), topo.switches.len());
+        for (s, set) in sets.iter().enumerate() {
+            assert_eq!(set.max_records, 3, "10 records over 4 switches");
+            for (other, ports) in set.files.iter().enumerate() {
+                assert_eq!(
+                    ports.is_empty(),
+                    other != s,
+                    "switch {s} holds only its files"
+                );
+            }
+        }
         std::fs::remove_dir_all(&dir).expect("clean up");
     }
 }
