@@ -122,7 +122,22 @@ impl LatencyHistogram {
         if self.count() == 0 {
             0.0
         } else {
-            self.hist().mean() / 1_000.0
+            // hdrhistogram's `mean()`, term by term in the same order: each
+            // recorded bin at its median equivalent, the bin's lowest value
+            // plus half its range (`1 << bucket`, unit magnitude 0). Read
+            // off the bins, without building the histogram or walking its
+            // iterator (~1 M instructions per call; issue 13). The unit
+            // test comparing with hdrhistogram's `mean()` checks it.
+            let n = self.count as f64;
+            let mean = self.bins.iter().enumerate().filter(|&(_, &c)| c > 0).fold(
+                0.0_f64,
+                |total, (i, &c)| {
+                    let range = 1u64 << (i >> HALF_MAGNITUDE).saturating_sub(1);
+                    let median = lowest_of(i) + (range >> 1);
+                    total + median as f64 * c as f64 / n
+                },
+            );
+            mean / 1_000.0
         }
     }
     /// Standard deviation in microseconds.
