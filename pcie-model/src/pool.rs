@@ -241,14 +241,26 @@ impl UnitPool {
             return;
         }
         self.floor = now;
-        let (units, in_active) = (&mut self.units, &mut self.in_active);
-        self.active.retain(|&i| {
-            units[i].advance(now);
+        // (the order of `active` matters nowhere: a unit leaves it by
+        // `swap_remove`, cheaper than `retain` for the one or two units a
+        // posted write leaves busy, and a call per PCIe crossing)
+        let mut k = 0;
+        while let Some(&i) = self.active.get(k) {
+            let Some(unit) = self.units.get_mut(i) else {
+                self.active.swap_remove(k);
+                continue;
+            };
+            unit.advance(now);
             // a unit whose reservations all ended has nothing left to forget
-            let busy = units[i].idle_from() > now;
-            in_active[i] = busy;
-            busy
-        });
+            if unit.idle_from() > now {
+                k += 1;
+            } else {
+                if let Some(flag) = self.in_active.get_mut(i) {
+                    *flag = false;
+                }
+                self.active.swap_remove(k);
+            }
+        }
     }
 }
 

@@ -93,7 +93,7 @@ impl<'a> NodePlatform<'a> {
         outbox: &'a mut Vec<(Endpoint, Message)>,
         spare: &'a mut SparePayloads,
     ) -> NodePlatform<'a> {
-        NodePlatform::with_stack(inner, forwarding, outbox, None, spare)
+        NodePlatform::with_stack(inner, forwarding, outbox, None, spare, None)
     }
 
     /// Costs `dma` (and a NIC core's host writes) through `model`, as
@@ -111,14 +111,16 @@ impl<'a> NodePlatform<'a> {
         }
     }
 
-    /// [`NodePlatform::new`] with the host stack of a host-only run (or `None`),
-    /// built in one go (a platform is a few hundred bytes to move).
+    /// [`NodePlatform::new`] with the host stack of a host-only run (or `None`)
+    /// and the DMA cost model of [`Self::with_dma_model`] (or `None`), built
+    /// in one go (a platform is a few hundred bytes to move).
     pub fn with_stack(
         inner: SimPlatform<&'a mut CoreModel>,
         forwarding: Option<&'a mut ForwardingCost>,
         outbox: &'a mut Vec<(Endpoint, Message)>,
         host_stack: Option<crate::node::host_stack::HostStack>,
         spare: &'a mut SparePayloads,
+        dma_model: Option<&'a PcieSystem>,
     ) -> NodePlatform<'a> {
         NodePlatform {
             inner,
@@ -130,7 +132,7 @@ impl<'a> NodePlatform<'a> {
             host_writes: (0, 0, 0),
             host_stack,
             spare,
-            dma_model: None,
+            dma_model,
         }
     }
 
