@@ -178,7 +178,8 @@ impl<E> FifoQueue<E> {
     }
 
     /// Files `entry` among the sorted entries or in the heap.
-    #[inline]
+    // inlined into `push` (once per scheduled event): one call fewer per event
+    #[inline(always)]
     fn insert(&mut self, entry: Entry<E>) {
         let key = entry.key();
         if !self.heap.is_empty() {
