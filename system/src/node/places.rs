@@ -42,7 +42,8 @@ impl Node {
 
     /// A reply frame of `wire_bytes` whose request was created at
     /// `created_at` left the transmit MAC (its last bit) at `t`.
-    #[inline]
+    // inlined into its two callers: once per reply
+    #[inline(always)]
     pub(super) fn count_delivery(&mut self, t: SimTime, created_at: SimTime, wire_bytes: u32) {
         self.acct.delivered += 1;
         let latency = t - created_at;
@@ -155,7 +156,8 @@ impl Node {
 
     /// After every event: new drops reach the time series (so its column sums
     /// to the summary's `drops`), and the peak of what is inside is updated.
-    #[inline]
+    // inlined: after every event (measured, issue 13)
+    #[inline(always)]
     pub fn sync(&mut self, now: SimTime) {
         let drops = self.drops_total();
         if drops > self.drops_in_series {
