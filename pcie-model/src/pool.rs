@@ -166,6 +166,7 @@ impl UnitPool {
 
     /// The earliest instant >= `ready` from which some unit is free for `len`,
     /// and that unit (among ties, the one free for longest).
+    #[inline]
     pub fn earliest_unit(&self, ready: SimTime, len: SimDuration) -> (SimTime, usize) {
         if let Some(i) = self.first_idle_by(ready) {
             return (ready, i);
@@ -197,6 +198,7 @@ impl UnitPool {
     }
 
     /// Marks unit `unit` busy over `[start, end)`.
+    #[inline]
     pub fn hold(&mut self, unit: usize, start: SimTime, end: SimTime) {
         if let Some(u) = self.units.get_mut(unit) {
             if end > start && u.find(start.max(self.floor), end - start) != start {
@@ -236,6 +238,7 @@ impl UnitPool {
     }
 
     /// Forgets busy intervals that ended by `now`.
+    #[inline]
     pub fn advance(&mut self, now: SimTime) {
         if now <= self.floor {
             return;

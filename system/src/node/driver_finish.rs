@@ -114,6 +114,7 @@ impl RuntimeDriver {
     /// swapped into `outbox` (which must be empty; its allocation goes to the
     /// core for its next execution) and the released forwards are appended
     /// to `forwarded`, so nothing is allocated per completion.
+    #[inline(always)]
     pub fn finish_into(
         &mut self,
         core: CoreId,
