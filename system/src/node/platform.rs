@@ -224,11 +224,11 @@ impl Platform for NodePlatform<'_> {
     fn charged_in_exec(&self) -> SimDuration {
         self.inner.charged_in_exec()
     }
-    #[inline]
+    #[inline(always)]
     fn payload_buffer(&mut self) -> Vec<u8> {
         self.spare.take()
     }
-    #[inline]
+    #[inline(always)]
     fn recycle_payload(&mut self, payload: Vec<u8>) {
         self.spare.give(payload);
     }
