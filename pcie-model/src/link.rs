@@ -339,6 +339,7 @@ impl PcieLink {
 
 /// Cuts `bytes` into pieces of at most `max` (`max` >= 1); zero bytes gives
 /// one empty piece.
+#[inline]
 fn split(bytes: u64, max: u64) -> impl Iterator<Item = u64> {
     let max = max.max(1);
     let n = bytes.div_ceil(max).max(1);
