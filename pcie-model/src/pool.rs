@@ -158,6 +158,7 @@ impl UnitPool {
     }
 
     /// First unit with nothing reserved from `t` on (floor applied).
+    #[inline]
     fn first_idle_by(&self, t: SimTime) -> Option<usize> {
         self.units
             .iter()

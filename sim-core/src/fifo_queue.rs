@@ -262,7 +262,7 @@ impl<E> FifoQueue<E> {
     }
 
     /// The earliest entry of the sorted entries or the heap.
-    #[inline]
+    #[inline(always)]
     fn pop_front(&mut self) -> Option<(SimTime, E)> {
         match self.sorted.pop() {
             Some(e) => Some((SimTime::from_ps(e.time_ps), e.event)),

@@ -76,7 +76,7 @@ impl SparePayloads {
     }
 
     /// Keeps `buf`'s allocation (emptied) unless enough are kept already.
-    #[inline]
+    #[inline(always)]
     pub fn give(&mut self, mut buf: Vec<u8>) {
         if self.0.len() < Self::MAX && buf.capacity() > 0 {
             buf.clear();
