@@ -199,7 +199,7 @@ impl UnitPool {
     }
 
     /// Marks unit `unit` busy over `[start, end)`.
-    #[inline]
+    #[inline(always)]
     pub fn hold(&mut self, unit: usize, start: SimTime, end: SimTime) {
         if let Some(u) = self.units.get_mut(unit) {
             if end > start && u.find(start.max(self.floor), end - start) != start {
@@ -239,7 +239,7 @@ impl UnitPool {
     }
 
     /// Forgets busy intervals that ended by `now`.
-    #[inline]
+    #[inline(always)]
     pub fn advance(&mut self, now: SimTime) {
         if now <= self.floor {
             return;

@@ -176,7 +176,7 @@ impl Timeline {
 
     /// Marks `[start, end)` busy, merging with every interval it touches or
     /// overlaps (an overlap means a pool was oversubscribed; see `pool`).
-    #[inline]
+    #[inline(always)]
     pub fn insert(&mut self, mut start: SimTime, mut end: SimTime) {
         if end <= start {
             return;
