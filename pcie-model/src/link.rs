@@ -170,6 +170,7 @@ impl PcieLink {
 
     /// One posted write TLP in either direction (downstream: the host
     /// writing NIC memory, e.g. a doorbell or a message pushed by the host).
+    #[inline]
     pub fn posted_tlp(&mut self, dir: Direction, ready: SimTime, payload: u64) -> PostedWrite {
         let payload = payload.min(u64::from(self.profile.max_payload_bytes));
         let wire = payload + u64::from(self.profile.tlp_overhead_bytes);
@@ -204,6 +205,7 @@ impl PcieLink {
 
     /// A posted write of `bytes` in direction `dir`, all ready at `ready`,
     /// cut into MPS TLPs.
+    #[inline]
     pub fn posted_write(&mut self, dir: Direction, ready: SimTime, bytes: u64) -> PostedWrite {
         let mut first: Option<SimTime> = None;
         let mut last = PostedWrite {
@@ -310,6 +312,7 @@ impl PcieLink {
     /// `t2` alone leaves, and answers never depend on what was forgotten),
     /// so a run of posted writes in both directions stops advancing the
     /// other direction's credit pools on every crossing.
+    #[inline]
     pub fn advance_lane(&mut self, dir: Direction, now: SimTime) {
         let d = match dir {
             Direction::NicToHost => &mut self.up,
@@ -336,6 +339,7 @@ impl PcieLink {
 
 /// Cuts `bytes` into pieces of at most `max` (`max` >= 1); zero bytes gives
 /// one empty piece.
+#[inline]
 fn split(bytes: u64, max: u64) -> impl Iterator<Item = u64> {
     let max = max.max(1);
     let n = bytes.div_ceil(max).max(1);

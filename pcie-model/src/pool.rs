@@ -158,6 +158,7 @@ impl UnitPool {
     }
 
     /// First unit with nothing reserved from `t` on (floor applied).
+    #[inline]
     fn first_idle_by(&self, t: SimTime) -> Option<usize> {
         self.units
             .iter()
@@ -166,6 +167,7 @@ impl UnitPool {
 
     /// The earliest instant >= `ready` from which some unit is free for `len`,
     /// and that unit (among ties, the one free for longest).
+    #[inline]
     pub fn earliest_unit(&self, ready: SimTime, len: SimDuration) -> (SimTime, usize) {
         if let Some(i) = self.first_idle_by(ready) {
             return (ready, i);
@@ -197,6 +199,7 @@ impl UnitPool {
     }
 
     /// Marks unit `unit` busy over `[start, end)`.
+    #[inline(always)]
     pub fn hold(&mut self, unit: usize, start: SimTime, end: SimTime) {
         if let Some(u) = self.units.get_mut(unit) {
             if end > start && u.find(start.max(self.floor), end - start) != start {
@@ -236,19 +239,32 @@ impl UnitPool {
     }
 
     /// Forgets busy intervals that ended by `now`.
+    #[inline(always)]
     pub fn advance(&mut self, now: SimTime) {
         if now <= self.floor {
             return;
         }
         self.floor = now;
-        let (units, in_active) = (&mut self.units, &mut self.in_active);
-        self.active.retain(|&i| {
-            units[i].advance(now);
+        // (the order of `active` matters nowhere: a unit leaves it by
+        // `swap_remove`, cheaper than `retain` for the one or two units a
+        // posted write leaves busy, and a call per PCIe crossing)
+        let mut k = 0;
+        while let Some(&i) = self.active.get(k) {
+            let Some(unit) = self.units.get_mut(i) else {
+                self.active.swap_remove(k);
+                continue;
+            };
+            unit.advance(now);
             // a unit whose reservations all ended has nothing left to forget
-            let busy = units[i].idle_from() > now;
-            in_active[i] = busy;
-            busy
-        });
+            if unit.idle_from() > now {
+                k += 1;
+            } else {
+                if let Some(flag) = self.in_active.get_mut(i) {
+                    *flag = false;
+                }
+                self.active.swap_remove(k);
+            }
+        }
     }
 }
 

@@ -116,6 +116,7 @@ impl PcieSystem {
     /// steers to the host, or an on-path NIC's output unit delivering to a
     /// host ring. Posted TLPs straight onto the link; `delivered` is when the
     /// host can see the data.
+    #[inline]
     pub fn device_write_to_host(&mut self, now: SimTime, bytes: u64) -> PostedWrite {
         // a posted write uses its direction's wire and credits alone
         self.link.advance_lane(Direction::NicToHost, now);
@@ -125,6 +126,7 @@ impl PcieSystem {
     /// The host writes `bytes` into NIC memory (a host-to-NIC message pushed
     /// with posted writes, or a doorbell): posted TLPs on the downstream
     /// direction, sharing the wire with read completions.
+    #[inline]
     pub fn host_write_to_nic(&mut self, now: SimTime, bytes: u64) -> PostedWrite {
         // a posted write uses its direction's wire and credits alone
         self.link.advance_lane(Direction::HostToNic, now);

@@ -79,6 +79,7 @@ impl Timeline {
 
     /// The first instant >= `ready` where the wire is idle for `len`, without
     /// reserving it.
+    #[inline]
     pub fn find(&self, ready: SimTime, len: SimDuration) -> SimTime {
         let asked = ready.max(self.floor);
         // Idle from `asked` on for good: that is the answer (no hint can
@@ -175,6 +176,7 @@ impl Timeline {
 
     /// Marks `[start, end)` busy, merging with every interval it touches or
     /// overlaps (an overlap means a pool was oversubscribed; see `pool`).
+    #[inline(always)]
     pub fn insert(&mut self, mut start: SimTime, mut end: SimTime) {
         if end <= start {
             return;
@@ -217,6 +219,7 @@ impl Timeline {
 
     /// Forgets intervals that end at or before `now`: callers promise never
     /// to ask for a reservation before `now` again.
+    #[inline]
     pub fn advance(&mut self, now: SimTime) {
         if now <= self.floor {
             return;
@@ -232,6 +235,7 @@ impl Timeline {
     }
 
     /// End of the last reservation (the wire is idle for good after it).
+    #[inline]
     pub fn idle_from(&self) -> SimTime {
         self.busy
             .back()

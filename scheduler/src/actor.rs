@@ -221,6 +221,7 @@ impl<'a> ActorCtx<'a> {
     /// Send a message. Actor destinations get `dst = id`; network and host
     /// destinations get `dst = NO_ACTOR` and are routed by the platform through
     /// [`Platform::send_to`].
+    #[inline]
     pub fn send(&mut self, dst: Endpoint, kind: u16, payload: Vec<u8>) -> Result<(), ActorError> {
         self.before_charge()?;
         let id = *self.next_msg_id;

@@ -33,7 +33,10 @@ pub(crate) fn age_cutoff_ps(now: SimTime, max_age: SimDuration) -> Option<u64> {
 /// ring: pushing and popping cost a mask instead of `VecDeque`'s wrap
 /// arithmetic (four pushes per request make it count). It grows by
 /// doubling, so it never holds more than the window's count bound rounded
-/// up to a power of two.
+/// up to a power of two. It starts at [`RING_START`] slots at most: a
+/// runtime builds a window per group and per actor (and the capacity probe
+/// a runtime per actor), and zeroing 4,096 slots each cost more than the
+/// few doublings of the windows that fill up.
 #[derive(Clone, Debug)]
 pub(crate) struct Ring<T = (SimTime, u64)> {
     buf: Vec<T>,
@@ -50,10 +53,14 @@ impl<T: Copy + Default + Stamped> Ring<T> {
     }
 }
 
+/// Most slots a ring starts with (it doubles from there as it fills).
+pub(crate) const RING_START: usize = 64;
+
 impl<T: Copy + Default> Ring<T> {
+    /// A ring for up to about `n` samples, starting at `min(n, RING_START)` slots.
     pub(crate) fn with_capacity(n: usize) -> Ring<T> {
         Ring {
-            buf: vec![T::default(); n.next_power_of_two()],
+            buf: vec![T::default(); n.min(RING_START).next_power_of_two()],
             head: 0,
             len: 0,
         }
@@ -86,10 +93,11 @@ impl<T: Copy + Default> Ring<T> {
 
     #[inline(never)]
     fn grow(&mut self) {
-        let mut buf = vec![T::default(); 2 * self.buf.len()];
-        for (slot, x) in buf.iter_mut().zip(self.iter()) {
-            *slot = x;
-        }
+        // full: the samples are `buf[head..]` then `buf[..head]`, copied as two slices
+        let mut buf = Vec::with_capacity(2 * self.buf.len());
+        buf.extend_from_slice(&self.buf[self.head..]);
+        buf.extend_from_slice(&self.buf[..self.head]);
+        buf.resize(2 * self.buf.len(), T::default());
         self.buf = buf;
         self.head = 0;
     }

@@ -33,7 +33,10 @@ fn lowest_of(i: usize) -> u64 {
 /// (2 significant digits, 1 ns to ~1 hour) for percentiles.
 #[derive(Clone, Debug)]
 pub struct RunStats {
-    /// Samples per histogram bin (`bin_of`), up to the bin of `RUN_HIST_MAX_NS`.
+    /// Samples per histogram bin (`bin_of`), up to the highest bin recorded
+    /// (at most the bin of `RUN_HIST_MAX_NS`): grown on demand, since a
+    /// runtime keeps one record per group and per actor and most never see
+    /// a value near an hour (zeroing every bin up front cost more than the run's records).
     bins: Vec<u64>,
     count: u64,
     sum: u128,
@@ -50,7 +53,7 @@ impl RunStats {
     /// Empty record.
     pub fn new() -> RunStats {
         RunStats {
-            bins: vec![0; bin_of(RUN_HIST_MAX_NS) + 1],
+            bins: Vec::new(),
             count: 0,
             sum: 0,
             sum_sq: 0,
@@ -61,12 +64,25 @@ impl RunStats {
     #[inline]
     pub fn record(&mut self, value_ns: u64) {
         let v = value_ns.clamp(1, RUN_HIST_MAX_NS);
-        if let Some(c) = self.bins.get_mut(bin_of(v)) {
-            *c += 1;
+        let b = bin_of(v);
+        match self.bins.get_mut(b) {
+            Some(c) => *c += 1,
+            None => self.grow_to(b),
         }
         self.count += 1;
         self.sum += u128::from(value_ns);
         self.sum_sq += u128::from(value_ns) * u128::from(value_ns);
+    }
+
+    /// Makes room up to bin `b` (in range: `v <= RUN_HIST_MAX_NS`) and counts one sample there.
+    #[cold]
+    fn grow_to(&mut self, b: usize) {
+        // a little headroom so that a slowly rising maximum grows rarely
+        let len = (b + 1)
+            .max(2 * self.bins.len())
+            .min(bin_of(RUN_HIST_MAX_NS) + 1);
+        self.bins.resize(len.max(b + 1), 0);
+        self.bins[b] += 1;
     }
 
     /// Number of samples.
@@ -142,9 +158,22 @@ mod tests {
     }
 
     #[test]
+    fn bins_grow_on_demand_and_stop_at_the_clamp() {
+        let mut r = RunStats::new();
+        r.record(5);
+        assert!(r.bins.len() <= 2 * (bin_of(5) + 1));
+        r.record(u64::MAX);
+        assert_eq!(r.bins.len(), bin_of(RUN_HIST_MAX_NS) + 1);
+        assert_eq!(r.bins[bin_of(5)], 1);
+        assert_eq!(r.bins[bin_of(RUN_HIST_MAX_NS)], 1);
+        assert_eq!(r.count(), 2);
+    }
+
+    #[test]
     fn bins_are_hdrhistograms_indexes() {
         let h = reference();
-        assert!(RunStats::new().bins.len() <= h.distinct_values());
+        // the most bins a record grows to
+        assert!(bin_of(RUN_HIST_MAX_NS) < h.distinct_values());
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(0x9e37_79b9_7f4a_7c15);
         let mut values: Vec<u64> = (0..64).flat_map(|k| [(1u64 << k) - 1, 1 << k]).collect();
         for _ in 0..20_000 {

@@ -178,7 +178,8 @@ impl<E> FifoQueue<E> {
     }
 
     /// Files `entry` among the sorted entries or in the heap.
-    #[inline]
+    // inlined into `push` (once per scheduled event): one call fewer per event
+    #[inline(always)]
     fn insert(&mut self, entry: Entry<E>) {
         let key = entry.key();
         if !self.heap.is_empty() {
@@ -261,7 +262,7 @@ impl<E> FifoQueue<E> {
     }
 
     /// The earliest entry of the sorted entries or the heap.
-    #[inline]
+    #[inline(always)]
     fn pop_front(&mut self) -> Option<(SimTime, E)> {
         match self.sorted.pop() {
             Some(e) => Some((SimTime::from_ps(e.time_ps), e.event)),

@@ -170,6 +170,8 @@ impl World {
 impl Model for World {
     type Event = WorldEvent;
 
+    // inlined into the engine's loop (once per event; measured, issue 13)
+    #[inline(always)]
     fn handle(&mut self, now: SimTime, event: WorldEvent, sched: &mut Scheduler<WorldEvent>) {
         match event {
             WorldEvent::Node(id, ev) => {

@@ -250,7 +250,8 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
         self.charge(r);
     }
 
-    #[inline]
+    // inlined into the node platform's (every memory access of a handler)
+    #[inline(always)]
     fn mem_access(&mut self, addr: u64, bytes: u32, kind: MemAccess) {
         let core = self.core as usize;
         let write = kind == MemAccess::Write;

@@ -124,7 +124,8 @@ impl Cache {
     }
 
     /// Looks up a line number, installing it on a miss.
-    #[inline]
+    // inlined into the hierarchy's lookup (every memory access of a handler)
+    #[inline(always)]
     pub fn access_line(&mut self, line: u64) -> Lookup {
         self.clock += 1;
         let clock = self.clock;

@@ -31,6 +31,7 @@ impl Lane {
     }
 
     /// Puts one TLP on the wire at `start`; returns its end.
+    #[inline]
     pub(super) fn commit(
         &mut self,
         start: SimTime,
@@ -60,6 +61,7 @@ pub(super) struct Need<'a> {
 
 /// The first instant >= `ready` at which `wire` is idle for `time` and both
 /// pools have a unit free for the needed hold; with the units picked.
+#[inline]
 pub(super) fn schedule(
     wire: &Timeline,
     a: Need<'_>,

@@ -67,6 +67,15 @@ impl Node {
         };
         self.driver.recycle_payload(m.payload);
         match self.tx.transmit(at_mac, wire) {
+            // A node that conserves messages counts a reply delivered as it
+            // is put on the wire when it leaves by the end of the run: the
+            // same counts, sums and rows as when its departure is flushed
+            // (replies leave in transmit order, and no check reads the
+            // delivered count of such a node before the end), without a
+            // queue entry per reply. Later ones stay in flight.
+            Some(done) if self.request_series && done <= self.stop_at => {
+                self.count_delivery(done, origin, wire)
+            }
             Some(done) => self.tx_in_flight.push_back((done, origin, wire)),
             None => {
                 self.acct.drops_tx += 1;

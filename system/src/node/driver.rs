@@ -336,9 +336,14 @@ impl RuntimeDriver {
             Side::Nic => None,
             Side::Host => self.host_stack,
         };
-        let mut platform =
-            NodePlatform::with_stack(inner, forwarding, outbox, stack, &mut self.spare)
-                .with_dma_model(&self.dma_model);
+        let mut platform = NodePlatform::with_stack(
+            inner,
+            forwarding,
+            outbox,
+            stack,
+            &mut self.spare,
+            Some(&self.dma_model),
+        );
         platform.inner_mut().advance_to(now);
         platform.inner_mut().begin_exec();
         // the outcome is written into the core's slot, where it stays until

@@ -114,6 +114,7 @@ impl RuntimeDriver {
     /// swapped into `outbox` (which must be empty; its allocation goes to the
     /// core for its next execution) and the released forwards are appended
     /// to `forwarded`, so nothing is allocated per completion.
+    #[inline(always)]
     pub fn finish_into(
         &mut self,
         core: CoreId,
@@ -162,11 +163,16 @@ impl RuntimeDriver {
         } {
             std::mem::swap(core_outbox, outbox);
         }
-        self.release_forward(forward.map(|m| *m), forwarded);
+        // most executions are no forward, and then nothing waits at the
+        // front (a release empties it up to a pending forward): no call
+        if forward.is_some() || matches!(self.forwards.front(), Some((_, Some(_)))) {
+            self.release_forward(forward.map(|m| *m), forwarded);
+        }
         Some(done)
     }
 
     /// Files a finished forward and appends the ready ones, from the front, to `ready`.
+    #[inline(never)]
     fn release_forward(&mut self, done: Option<Message>, ready: &mut Vec<Message>) {
         if let Some(m) = done {
             match self

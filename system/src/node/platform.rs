@@ -76,7 +76,7 @@ impl SparePayloads {
     }
 
     /// Keeps `buf`'s allocation (emptied) unless enough are kept already.
-    #[inline]
+    #[inline(always)]
     pub fn give(&mut self, mut buf: Vec<u8>) {
         if self.0.len() < Self::MAX && buf.capacity() > 0 {
             buf.clear();
@@ -93,7 +93,7 @@ impl<'a> NodePlatform<'a> {
         outbox: &'a mut Vec<(Endpoint, Message)>,
         spare: &'a mut SparePayloads,
     ) -> NodePlatform<'a> {
-        NodePlatform::with_stack(inner, forwarding, outbox, None, spare)
+        NodePlatform::with_stack(inner, forwarding, outbox, None, spare, None)
     }
 
     /// Costs `dma` (and a NIC core's host writes) through `model`, as
@@ -111,14 +111,16 @@ impl<'a> NodePlatform<'a> {
         }
     }
 
-    /// [`NodePlatform::new`] with the host stack of a host-only run (or `None`),
-    /// built in one go (a platform is a few hundred bytes to move).
+    /// [`NodePlatform::new`] with the host stack of a host-only run (or `None`)
+    /// and the DMA cost model of [`Self::with_dma_model`] (or `None`), built
+    /// in one go (a platform is a few hundred bytes to move).
     pub fn with_stack(
         inner: SimPlatform<&'a mut CoreModel>,
         forwarding: Option<&'a mut ForwardingCost>,
         outbox: &'a mut Vec<(Endpoint, Message)>,
         host_stack: Option<crate::node::host_stack::HostStack>,
         spare: &'a mut SparePayloads,
+        dma_model: Option<&'a PcieSystem>,
     ) -> NodePlatform<'a> {
         NodePlatform {
             inner,
@@ -130,7 +132,7 @@ impl<'a> NodePlatform<'a> {
             host_writes: (0, 0, 0),
             host_stack,
             spare,
-            dma_model: None,
+            dma_model,
         }
     }
 
@@ -172,9 +174,13 @@ impl Platform for NodePlatform<'_> {
     fn side(&self) -> Side {
         self.inner.side()
     }
+    // inlined into the `*_then_charged` entries `ActorCtx` calls through
+    // `dyn Platform` (one call per charge instead of two)
+    #[inline(always)]
     fn charge_cycles(&mut self, cycles: u64) {
         self.inner.charge_cycles(cycles)
     }
+    #[inline(always)]
     fn mem_access(&mut self, addr: u64, bytes: u32, kind: MemAccess) {
         self.inner.mem_access(addr, bytes, kind)
     }
@@ -206,6 +212,7 @@ impl Platform for NodePlatform<'_> {
         let dst = Endpoint::Actor(msg.dst);
         self.send_to(dst, msg);
     }
+    #[inline(always)]
     fn send_to(&mut self, dst_endpoint: Endpoint, msg: Message) {
         if let (Endpoint::Network { .. }, Some(stack)) = (dst_endpoint, self.host_stack) {
             self.charge(stack.tx(msg.payload.len()));
@@ -217,11 +224,11 @@ impl Platform for NodePlatform<'_> {
     fn charged_in_exec(&self) -> SimDuration {
         self.inner.charged_in_exec()
     }
-    #[inline]
+    #[inline(always)]
     fn payload_buffer(&mut self) -> Vec<u8> {
         self.spare.take()
     }
-    #[inline]
+    #[inline(always)]
     fn recycle_payload(&mut self, payload: Vec<u8>) {
         self.spare.give(payload);
     }

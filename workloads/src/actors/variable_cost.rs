@@ -69,6 +69,7 @@ impl VariableCost {
     }
 
     /// Cost in ns this actor charges for a payload.
+    #[inline]
     pub fn cost_ns_for(&self, payload: &[u8]) -> u64 {
         let wanted = match get_u32(payload, 0) {
             Ok(ns) => u64::from(ns),
