@@ -128,8 +128,7 @@ impl LatencyHistogram {
             // here is a programming error caught by the unit tests.
             let mut h =
                 Histogram::new_with_bounds(1, HIST_MAX_NS, 3).expect("valid histogram bounds");
-            let used = self.bins.get(self.lo..=self.hi).unwrap_or(&[]);
-            for (i, &c) in (self.lo..).zip(used) {
+            for (i, c) in self.used() {
                 if c > 0 {
                     // every bin's lowest value is within the bounds, so
                     // nothing saturates
@@ -138,6 +137,12 @@ impl LatencyHistogram {
             }
             h
         })
+    }
+
+    /// The bins that can be non-zero (`lo..=hi`), with their indices.
+    fn used(&self) -> impl DoubleEndedIterator<Item = (usize, u64)> + '_ {
+        let used = self.bins.get(self.lo..=self.hi).unwrap_or(&[]);
+        used.iter().enumerate().map(|(k, &c)| (self.lo + k, c))
     }
 
     /// Number of samples.
@@ -156,13 +161,13 @@ impl LatencyHistogram {
             // iterator (~1 M instructions per call; issue 13). The unit
             // test comparing with hdrhistogram's `mean()` checks it.
             let n = self.count as f64;
-            let mean = self.bins.iter().enumerate().filter(|&(_, &c)| c > 0).fold(
-                0.0_f64,
-                |total, (i, &c)| {
+            let mean = self
+                .used()
+                .filter(|&(_, c)| c > 0)
+                .fold(0.0_f64, |total, (i, c)| {
                     let median = lowest_of(i) + (range_of(i) >> 1);
                     total + median as f64 * c as f64 / n
-                },
-            );
+                });
             mean / 1_000.0
         }
     }
@@ -186,7 +191,7 @@ impl LatencyHistogram {
             let q = if q > 1.0 { 1.0 } else { q };
             let target = ((q * self.count as f64).ceil() as u64).max(1);
             let mut seen = 0u64;
-            for (i, &c) in self.bins.iter().enumerate() {
+            for (i, c) in self.used() {
                 seen = seen.saturating_add(c);
                 if seen >= target {
                     let v = if q == 0.0 {
@@ -204,8 +209,8 @@ impl LatencyHistogram {
     pub fn max_us(&self) -> f64 {
         // hdrhistogram's `max()`: the highest equivalent of the largest
         // value recorded (a bin's lowest), 0 when empty
-        match self.bins.iter().rposition(|&c| c > 0) {
-            Some(i) => highest_of(i) as f64 / 1_000.0,
+        match self.used().rev().find(|&(_, c)| c > 0) {
+            Some((i, _)) => highest_of(i) as f64 / 1_000.0,
             None => 0.0,
         }
     }
