@@ -24,7 +24,7 @@ struct Tide {
 
 /// Bursts start on these visits of token 0 to partition 0.
 const BURST_VISITS: [u64; 3] = [2_000, 6_000, 6_300];
-const BURST_TOKENS: u32 = 40;
+const BURST_TOKENS: u32 = 80;
 
 impl PartitionModel for Tide {
     type Event = Token;
@@ -116,7 +116,7 @@ fn within_a_minute<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) ->
 fn a_panicking_partition_ends_the_run_on_every_thread_count() {
     // partition 1 or 3 panics during a burst window (shared by the crew)
     // or a quiet one (the planning thread alone)
-    for (threads, partition, at_event) in [(2, 1, 1_900), (2, 3, 2_100), (4, 1, 2_050), (3, 2, 10)]
+    for (threads, partition, at_event) in [(2, 1, 1_900), (2, 3, 2_200), (4, 1, 2_250), (3, 2, 10)]
     {
         let outcome = within_a_minute(move || {
             std::panic::catch_unwind(move || {

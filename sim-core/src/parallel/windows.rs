@@ -24,14 +24,17 @@ use crate::time::{SimDuration, SimTime};
 
 /// Below this many events per window, averaged over about the last 16
 /// windows, a window runs on the planning thread alone: handing it to the
-/// other threads costs about as much as a few events. The star example's
-/// windows hold 3.4 events on average; judged by the previous window alone,
-/// its occasional bigger windows were forked and it ran 8% slower on 2
-/// threads than on 1 (0.074-0.076 s against 0.068-0.070 s), while the
-/// average keeps it at the one-thread time and leaves the leaf-spine
-/// example (about 50 events per window) parallel. Which thread runs a
-/// window never changes a result.
-const PARALLEL_MIN_EVENTS: u64 = 8;
+/// other threads costs about as much as several events (a few
+/// microseconds of cross-core handoff against about 0.2 us per event).
+/// Judged by the previous window alone, the star example's occasional big
+/// windows were forked and it ran 8% slower on 2 threads than on 1. With
+/// a threshold of 8, its windows of 16 events on average (325 ns since the
+/// lookahead includes half a switch latency) went to the crew and the
+/// 2-thread median was 0.085 s against 0.068 s on one thread; 24 keeps it
+/// on one thread and leaves the leaf-spine example (73 events per window)
+/// and the 64-server one (about 325) parallel. Which thread runs a window
+/// never changes a result.
+const PARALLEL_MIN_EVENTS: u64 = 24;
 
 /// Windows between two re-rankings of the claiming order. Ranking by the
 /// running event counts at every window let partitions of nearly equal
