@@ -302,6 +302,21 @@ mod tests {
         assert_eq!(u16::from_be_bytes([h[38], h[39]]), 256 - 4 - 14 - 20);
     }
 
+    /// Sends 5 frames from the client (endpoint 2) to s1, 10 us apart,
+    /// through `fab`, and finishes its tap.
+    fn five_frames_to_s1(fab: &mut Fabric) -> TapTotals {
+        let frames = udp_frames(
+            5,
+            (2, Ipv4Addr::new(10, 1, 0, 1)),
+            (1, Ipv4Addr::new(10, 0, 0, 2)),
+            1000,
+            SimDuration::from_us(10),
+            4000,
+        );
+        netsim::run(fab, &frames, 100, None).expect("runs");
+        fab.take_tap().expect("tap").finish().expect("flushes")
+    }
+
     #[test]
     fn a_port_file_reads_back_with_counts_and_ns_timestamps() {
         let mut c = section(ClusterShape::Star);
@@ -315,17 +330,7 @@ mod tests {
         let set = PcapSet::create(&dir, &topo, 1000).expect("creates");
         let mut fab = Fabric::new(topo.clone());
         fab.set_tap(Box::new(set));
-        // 5 frames from the client (endpoint 2) to s1, 10 us apart.
-        let frames = udp_frames(
-            5,
-            (2, Ipv4Addr::new(10, 1, 0, 1)),
-            (1, Ipv4Addr::new(10, 0, 0, 2)),
-            1000,
-            SimDuration::from_us(10),
-            4000,
-        );
-        netsim::run(&mut fab, &frames, 100, None).expect("runs");
-        let totals = fab.take_tap().expect("tap").finish().expect("flushes");
+        let totals = five_frames_to_s1(&mut fab);
         assert_eq!(totals.written, 5);
         assert_eq!(totals.over_bound, 0);
         let path = dir.join("tor0-p1-s1.pcap");
@@ -361,16 +366,7 @@ mod tests {
         fab.set_tap(Box::new(
             PcapSet::create(&dir, fab.topology(), 3).expect("creates"),
         ));
-        let frames = udp_frames(
-            5,
-            (2, Ipv4Addr::new(10, 1, 0, 1)),
-            (1, Ipv4Addr::new(10, 0, 0, 2)),
-            1000,
-            SimDuration::from_us(10),
-            4000,
-        );
-        netsim::run(&mut fab, &frames, 100, None).expect("runs");
-        let totals = fab.take_tap().expect("tap").finish().expect("flushes");
+        let totals = five_frames_to_s1(&mut fab);
         assert_eq!((totals.written, totals.over_bound), (3, 2));
         std::fs::remove_dir_all(&dir).expect("clean up");
 
