@@ -53,6 +53,12 @@ fn leaf_spine_pcaps_and_trace_are_identical_at_any_thread_count() {
             "{}",
             String::from_utf8_lossy(&run.stderr)
         );
+        // a clean run says nothing on stderr (no stray diagnostics)
+        assert!(
+            run.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
         let pcaps = files(&dir.join(&pcap));
         let trace = std::fs::read(dir.join(&trace)).expect("trace");
         let links = std::fs::read(dir.join(&out).join("links.csv")).expect("links.csv");

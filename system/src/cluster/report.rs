@@ -31,15 +31,6 @@ pub fn link_rows(fabric: &Fabric, elapsed: SimDuration) -> Vec<Vec<String>> {
                 continue;
             };
             let s = tx.stats;
-            if i == 20 || i == 21 {
-                eprintln!(
-                    "DBG link {i} dir {dir} busy {} util {} frames {} bytes {}",
-                    s.busy_ps,
-                    tx.utilization(elapsed),
-                    s.frames,
-                    s.bytes
-                );
-            }
             rows.push(vec![
                 i.to_string(),
                 t.name(from),
