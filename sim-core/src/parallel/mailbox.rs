@@ -136,7 +136,26 @@ pub(super) fn run_task<M: PartitionModel>(
     let before = s.handled;
     mail[s.id].take_into((window.wrapping_sub(1) & 1) as usize, s);
     s.run_window(model, last);
-    let slot = (window & 1) as usize;
+    post_outbox(s, mail, (window & 1) as usize, |dest, min_ps| {
+        log.posted(dest, min_ps)
+    });
+    log.results.push(TaskResult {
+        partition: s.id,
+        next_ps: s.queue.peek_time().map_or(NONE_PS, SimTime::as_ps),
+        handled: s.handled - before,
+        failed: s.fault.is_some(),
+    });
+}
+
+/// Moves what `s` sent during a window into the destinations' mailboxes,
+/// in slot `slot`; `posted(dest, earliest_ps)` hears of each run of sends
+/// to one destination.
+pub(super) fn post_outbox<E>(
+    s: &mut State<E>,
+    mail: &[Mailbox<E>],
+    slot: usize,
+    mut posted: impl FnMut(usize, u64),
+) {
     // one lock and one atomic per run of events to the same destination,
     // not per event: with several threads, every sender's posts to a busy
     // destination (the network) contend for its slot. A server or a client
@@ -156,12 +175,6 @@ pub(super) fn run_task<M: PartitionModel>(
         }
         drop(slot_mail);
         mailbox.min_ps[slot].fetch_min(min_ps, Ordering::Relaxed);
-        log.posted(dest, min_ps);
+        posted(dest, min_ps);
     }
-    log.results.push(TaskResult {
-        partition: s.id,
-        next_ps: s.queue.peek_time().map_or(NONE_PS, SimTime::as_ps),
-        handled: s.handled - before,
-        failed: s.fault.is_some(),
-    });
 }

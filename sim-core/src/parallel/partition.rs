@@ -23,6 +23,39 @@ pub trait PartitionModel: Send {
     }
 }
 
+/// The declared talk graph, made symmetric: `of[p]` are the partitions
+/// `p` may send to or receive from, sorted, without `p`.
+#[derive(Clone, Debug)]
+pub(crate) struct Neighbors {
+    pub(crate) of: Vec<Vec<usize>>,
+}
+
+impl Neighbors {
+    /// `sends_to[p]`: the partitions `p` may send to.
+    pub(crate) fn new(sends_to: &[Vec<usize>]) -> Result<Self, ParallelError> {
+        let n = sends_to.len();
+        let mut of = vec![Vec::new(); n];
+        for (p, dests) in sends_to.iter().enumerate() {
+            for &d in dests {
+                if d >= n {
+                    return Err(ParallelError::Config(format!(
+                        "partition {p} is declared to send to partition {d}, but there are only {n}"
+                    )));
+                }
+                if d != p {
+                    of[p].push(d);
+                    of[d].push(p);
+                }
+            }
+        }
+        for v in &mut of {
+            v.sort_unstable();
+            v.dedup();
+        }
+        Ok(Neighbors { of })
+    }
+}
+
 /// Bits of a tie-break given to the per-partition sequence; the partition id
 /// takes the 16 bits above them.
 pub(crate) const SEQ_BITS: u32 = 48;
@@ -56,6 +89,8 @@ pub(crate) struct State<E> {
     pub(crate) clamped: u64,
     /// The first fault; the partition stops handling events once it is set.
     pub(crate) fault: Option<ParallelError>,
+    /// The partitions it may send to, sorted, when declared.
+    pub(crate) talks_to: Option<Box<[usize]>>,
 }
 
 impl<E> State<E> {
@@ -76,6 +111,7 @@ impl<E> State<E> {
             handled: 0,
             clamped: 0,
             fault: None,
+            talks_to: None,
         }
     }
 
@@ -207,6 +243,12 @@ impl<E> Ctx<'_, E> {
                 partitions: st.partitions,
             });
             return;
+        }
+        if let Some(of) = &st.talks_to {
+            if of.binary_search(&dest).is_err() {
+                st.fail(ParallelError::UndeclaredNeighbor { from: st.id, dest });
+                return;
+            }
         }
         let earliest = st.now.checked_add(st.lookahead).unwrap_or(SimTime::MAX);
         if at < earliest {

@@ -17,8 +17,9 @@
 //! event for event (tested against the sequential reference).
 
 use super::crew;
+use super::flow;
 use super::mailbox::{run_task, Mailbox, WindowLog, NONE_PS};
-use super::partition::{PartitionModel, State};
+use super::partition::{Neighbors, PartitionModel, State};
 use super::ParallelError;
 use crate::time::{SimDuration, SimTime};
 
@@ -149,6 +150,35 @@ impl<E: Send> Windows<E> {
         self.planner.count
     }
 
+    /// Runs windows synchronized by neighbours (`flow.rs`) until no event
+    /// is left at or before `end`; returns the windows run.
+    pub(crate) fn run_flow<M: PartitionModel<Event = E>>(
+        &mut self,
+        models: &mut [M],
+        states: &mut [State<E>],
+        neighbors: &Neighbors,
+        lookahead: SimDuration,
+        end: SimTime,
+        pool: Option<&rayon::ThreadPool>,
+    ) -> Result<u64, ParallelError> {
+        self.planner.group = models.iter().map(PartitionModel::group).collect();
+        self.flush(states);
+        let ran = flow::run(
+            pool,
+            models,
+            states,
+            &self.mail,
+            neighbors,
+            &mut self.planner,
+            lookahead,
+            end,
+        );
+        if let Ok(n) = ran {
+            self.planner.count += n;
+        }
+        ran
+    }
+
     /// Moves every undelivered mail into the queues (before a run that
     /// delivers sends immediately: the sequential reference).
     pub(crate) fn flush(&mut self, states: &mut [State<E>]) {
@@ -252,6 +282,26 @@ impl Planner {
         self.home_threads = threads;
     }
 
+    /// Each thread's partitions (by [`Planner::rerank`]'s homes), heaviest
+    /// first, for a run whose partitions stay on their threads.
+    pub(super) fn homes(&mut self, threads: usize) -> Vec<Vec<usize>> {
+        let threads = threads.max(1);
+        self.rerank(threads);
+        let mut homes = vec![Vec::new(); threads];
+        for &p in &self.order {
+            homes[self.home[p].min(threads - 1)].push(p);
+        }
+        homes
+    }
+
+    /// Adds events handled by each partition (in partition order) to the
+    /// weights homes are given by.
+    pub(super) fn add_weights(&mut self, handled: impl Iterator<Item = u64>) {
+        for (w, h) in self.weight.iter_mut().zip(handled) {
+            *w += h;
+        }
+    }
+
     /// Picks and runs windows until no event is left at or before `end`.
     pub(super) fn run_loop<T: RunTasks>(
         &mut self,
@@ -319,62 +369,5 @@ impl Planner {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn planner(weights: &[u64], groups: &[Option<u32>]) -> Planner {
-        let mut w: Windows<()> = Windows::new(weights.len());
-        w.planner.weight = weights.to_vec();
-        w.planner.group = groups.to_vec();
-        w.planner
-    }
-
-    /// Two racks of equal work go to two threads whole; the spines (no
-    /// group) fill in by weight.
-    #[test]
-    fn a_group_within_a_threads_share_stays_on_one_thread() {
-        let rack = |r| Some(r);
-        let groups = [
-            rack(0),
-            rack(1),
-            None,
-            None,
-            rack(0),
-            rack(0),
-            rack(1),
-            rack(1),
-        ];
-        let mut p = planner(&[40, 40, 5, 5, 30, 30, 30, 30], &groups);
-        p.rerank(2);
-        assert_eq!(p.home[0], p.home[4]);
-        assert_eq!(p.home[0], p.home[5]);
-        assert_eq!(p.home[1], p.home[6]);
-        assert_eq!(p.home[1], p.home[7]);
-        assert_ne!(p.home[0], p.home[1], "the racks share the threads");
-        assert_ne!(p.home[2], p.home[3], "so do the spines");
-        // by home, then heaviest first
-        let homes: Vec<usize> = p.order.iter().map(|&q| p.home[q]).collect();
-        assert!(homes.windows(2).all(|h| h[0] <= h[1]), "{homes:?}");
-    }
-
-    /// One group holding more than a thread's share (a single switch and
-    /// everything on it) is spread partition by partition.
-    #[test]
-    fn a_group_larger_than_a_threads_share_is_split() {
-        let mut p = planner(&[50, 20, 20, 20, 20], &[Some(0); 5]);
-        p.rerank(2);
-        let on = |t| (0..5).filter(|&q| p.home[q] == t).count();
-        assert!(on(0) > 0 && on(1) > 0, "homes {:?}", p.home);
-        let load = |t| {
-            (0..5)
-                .filter(|&q| p.home[q] == t)
-                .map(|q| p.weight[q])
-                .sum::<u64>()
-        };
-        assert_eq!(
-            (load(0), load(1)),
-            (70, 60),
-            "heaviest first, least loaded thread"
-        );
-    }
-}
+#[path = "windows_tests.rs"]
+mod tests;

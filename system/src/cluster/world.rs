@@ -103,6 +103,31 @@ pub fn flow(src: u32, sport: u16, dst: u32, dport: u16) -> FlowKey {
     }
 }
 
+/// Node `n`'s partition.
+pub fn partition_of(topo: &Topology, n: NodeRef) -> usize {
+    match n {
+        NodeRef::Switch(s) => switch_partition(s),
+        NodeRef::Server(i) => server_partition(topo, i),
+        NodeRef::Client(c) => client_partition(topo, c),
+    }
+}
+
+/// Which partitions each partition sends to: the other ends of its node's
+/// links (frames cross one link per event; nothing else crosses
+/// partitions). Declared to the engine, it lets a server's partition run
+/// ahead of the rest of the cluster, as far as its switch allows.
+pub fn talk_graph(topo: &Topology, partitions: usize) -> Vec<Vec<usize>> {
+    let mut sends_to = vec![Vec::new(); partitions];
+    for l in &topo.links {
+        let (a, b) = (partition_of(topo, l.a), partition_of(topo, l.b));
+        if a < partitions && b < partitions {
+            sends_to[a].push(b);
+            sends_to[b].push(a);
+        }
+    }
+    sends_to
+}
+
 /// The least time from an event in one partition to an event it causes in
 /// another: over every link direction, the propagation delay, plus, when
 /// the sender is a switch, the part of its latency still ahead when it

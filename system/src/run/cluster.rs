@@ -328,6 +328,9 @@ pub fn run_cluster(
     let n = parts.len();
     let mut engine =
         ParallelEngine::new(parts, lookahead, PARTITION_QUEUE_EVENTS).map_err(assembly)?;
+    engine
+        .set_neighbors(&crate::cluster::world::talk_graph(&topo, n))
+        .map_err(assembly)?;
     for p in 0..n {
         let first = match engine.models().get(p) {
             Some(Part::Client(c)) => c.first_event(),
