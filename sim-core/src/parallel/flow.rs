@@ -104,6 +104,16 @@ impl Shared<'_> {
         (e.first + e.windows).min(fault.saturating_add(1))
     }
 
+    /// Whether `p` may run window `w` of epoch `e`: the window is in the
+    /// epoch (and not past a failed one), and every neighbour is through
+    /// the window before.
+    fn ready(&self, p: usize, w: u64, e: &Epoch) -> bool {
+        w < self.stop_at(e)
+            && self.neighbors.of[p]
+                .iter()
+                .all(|&q| self.done[q].0.load(Ordering::Acquire) >= w)
+    }
+
     /// Runs partition `p`'s windows of epoch `e` while its neighbours
     /// allow, unless another thread holds it; true if it ran at least one.
     fn advance<M: PartitionModel>(
@@ -113,6 +123,11 @@ impl Shared<'_> {
         items: &[Item<'_, M>],
         mail: &[Mailbox<M::Event>],
     ) -> bool {
+        // look before taking the lock: most calls find `p` waiting on a
+        // neighbour, and a lock attempt writes the lock's line
+        if !self.ready(p, self.done[p].0.load(Ordering::Acquire), e) {
+            return false;
+        }
         // a thread that took `p` over runs it; its progress shows in `done`
         let mut item = match items[p].try_lock() {
             Ok(item) => item,
@@ -124,13 +139,7 @@ impl Shared<'_> {
         loop {
             // read under the lock: whoever holds it is the only writer
             let w = self.done[p].0.load(Ordering::Relaxed);
-            if w >= self.stop_at(e) {
-                return ran;
-            }
-            let ready = self.neighbors.of[p]
-                .iter()
-                .all(|&q| self.done[q].0.load(Ordering::Acquire) >= w);
-            if !ready {
+            if !self.ready(p, w, e) {
                 return ran;
             }
             mail[p].take_into((w.wrapping_sub(1) & 1) as usize, s);
