@@ -5,6 +5,7 @@ mod actors;
 mod assemble;
 mod capacity;
 pub mod cluster;
+mod cluster_count;
 mod cluster_report;
 mod cluster_servers;
 mod counters;
