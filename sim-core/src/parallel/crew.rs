@@ -19,6 +19,7 @@
 //! no thread waits forever for work a dead thread claimed; rayon then
 //! resumes the panic on the calling thread.
 
+use super::backoff::{back_off, SPINS};
 use super::mailbox::{lock, run_task, Mailbox, WindowLog};
 use super::partition::{PartitionModel, State};
 use super::windows::{Plan, Planner, RunTasks};
@@ -35,15 +36,6 @@ type Item<'a, M> = Padded<(&'a mut M, &'a mut State<<M as PartitionModel>::Event
 #[repr(align(128))]
 struct Padded<T>(T);
 
-/// Spins of a waiting thread before it starts yielding: a few
-/// microseconds, longer than the coordinator's planning between two windows
-/// (about 0.4 us for the leaf-spine example's 21 partitions). Not longer:
-/// when the OS puts two of the crew's threads on one core, a spinning
-/// thread holds the core the other needs until it yields. With 1,024 spins
-/// (tens of microseconds) the 2-thread leaf-spine median swung between
-/// 0.076 s and 0.133 s from one round of 9 runs to the next; with 64 it
-/// held at 0.073-0.077 s over three rounds.
-const SPINS: u32 = 64;
 /// Yields of a waiting worker after spinning, before it parks.
 const YIELDS: u32 = 64;
 
@@ -318,12 +310,7 @@ impl<M: PartitionModel> RunTasks for Coordinator<'_, '_, M> {
             if crew.halt.load(Ordering::Acquire) {
                 return false;
             }
-            rounds = rounds.saturating_add(1);
-            if rounds <= SPINS {
-                std::hint::spin_loop();
-            } else {
-                std::thread::yield_now();
-            }
+            back_off(&mut rounds);
         }
         for log in &crew.logs[1..] {
             // a worker holds its log until its claiming pass ends, just

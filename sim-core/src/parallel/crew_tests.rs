@@ -1,8 +1,7 @@
 //! Tests of the crew (the multi-threaded window loop): windows that swing between one-thread and shared runs give the sequential reference's results, and a panicking partition ends the run instead of hanging it.
 
+use super::test_util::within_a_minute;
 use super::*;
-use std::sync::mpsc;
-use std::time::Duration;
 
 /// A token: its id and the time it dies (token 0 never does).
 #[derive(Clone, Copy, Debug)]
@@ -97,19 +96,6 @@ fn windows_that_swing_between_one_thread_and_the_crew_match_the_reference() {
         e.run_until(end, threads).unwrap();
         assert_eq!(digests(&e), want, "{threads} threads");
     }
-}
-
-/// Runs `f` on its own thread; a hang becomes a failure after a minute.
-fn within_a_minute<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        // the receiver only goes away when the test already failed
-        if tx.send(f()).is_err() {
-            eprintln!("the test stopped waiting");
-        }
-    });
-    rx.recv_timeout(Duration::from_secs(60))
-        .expect("the run hung instead of ending")
 }
 
 #[test]

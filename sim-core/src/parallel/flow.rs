@@ -28,6 +28,7 @@
 //! reports the fault of the earliest window, lowest partition first:
 //! the same fault for any thread count.
 
+use super::backoff::{back_off, SPINS};
 use super::mailbox::{lock, post_outbox, Mailbox, NONE_PS};
 use super::partition::{Neighbors, PartitionModel, State};
 use super::windows::Planner;
@@ -40,10 +41,6 @@ use std::sync::{Mutex, TryLockError};
 /// stretches and to stop on a fault. Small next to the run, large next to
 /// the one or two windows neighbours may drift apart.
 pub(super) const EPOCH_WINDOWS: u64 = 64;
-
-/// Spins of a thread that found none of its partitions ready before it
-/// yields its core (see `crew.rs` for why not many more).
-const SPINS: u32 = 64;
 
 /// No fault yet.
 const NO_FAULT: u64 = u64::MAX;
@@ -188,12 +185,7 @@ impl Shared<'_> {
             if ran {
                 idle = 0;
             } else {
-                idle = idle.saturating_add(1);
-                if idle <= SPINS {
-                    std::hint::spin_loop();
-                } else {
-                    std::thread::yield_now();
-                }
+                back_off(&mut idle);
             }
         }
     }
@@ -218,12 +210,7 @@ impl Shared<'_> {
                 if tag != seen {
                     break tag;
                 }
-                rounds = rounds.saturating_add(1);
-                if rounds <= SPINS {
-                    std::hint::spin_loop();
-                } else {
-                    std::thread::yield_now();
-                }
+                back_off(&mut rounds);
             };
             seen = tag;
             let e = *lock(&self.epoch);
@@ -310,12 +297,7 @@ pub(super) fn run<M: PartitionModel>(
                         "a worker thread stopped during an epoch".into(),
                     ));
                 }
-                rounds = rounds.saturating_add(1);
-                if rounds <= SPINS {
-                    std::hint::spin_loop();
-                } else {
-                    std::thread::yield_now();
-                }
+                back_off(&mut rounds);
             }
             next_window = e.first + e.windows;
             if shared.first_fault.load(Ordering::Acquire) != NO_FAULT {

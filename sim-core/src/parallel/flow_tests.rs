@@ -1,11 +1,10 @@
 //! Tests of the neighbour-synchronized run: the sequential reference's results on rings and hubs for any thread count, idle stretches skipped, undeclared sends refused, and faults and panics reported the same way on every thread count.
 
+use super::test_util::within_a_minute;
 use super::*;
 use crate::bench::ping::{ping_engine, run_digest, PingConfig};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use std::sync::mpsc;
-use std::time::Duration;
 
 /// A token on a graph of partitions.
 #[derive(Clone, Copy, Debug)]
@@ -255,19 +254,6 @@ fn a_fault_is_the_same_error_on_any_thread_count() {
     for threads in [2, 3] {
         assert_eq!(run(threads), one, "{threads} threads");
     }
-}
-
-/// Runs `f` on its own thread; a hang becomes a failure after a minute.
-fn within_a_minute<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        // the receiver only goes away when the test already failed
-        if tx.send(f()).is_err() {
-            eprintln!("the test stopped waiting");
-        }
-    });
-    rx.recv_timeout(Duration::from_secs(60))
-        .expect("the run hung instead of ending")
 }
 
 #[test]

@@ -36,6 +36,7 @@
 //! epoch of 64 windows. Same results, by the same argument: an event is in
 //! its queue before its time comes, and queues pop by its key.
 
+mod backoff;
 mod crew;
 #[cfg(test)]
 mod crew_tests;
@@ -45,6 +46,8 @@ mod flow_tests;
 mod mailbox;
 mod partition;
 mod slab_queue;
+#[cfg(test)]
+mod test_util;
 #[cfg(test)]
 mod tests;
 mod windows;
