@@ -77,7 +77,7 @@ impl FixedCost {
     /// deterministic, uniform function of the payload, but each request's
     /// value changed, so actors_mix, cluster_star and cluster_leaf_spine
     /// give other numbers for the same seed, within their seed-to-seed
-    /// spread (see the issue 13 note in the README).
+    /// spread.
     #[inline]
     pub fn cost_ns_for(&self, payload: &[u8]) -> u64 {
         let span = 2 * u64::from(self.cfg.jitter_pct) * self.cfg.cost_ns / 100;
@@ -113,7 +113,7 @@ pub const REQUEST_BYTES: usize = 64;
 /// draw. The request's size on the wire is unchanged, but every later
 /// draw of the source's stream differs, so actors_mix, cluster_star and
 /// cluster_leaf_spine give other numbers for the same seed, within their
-/// seed-to-seed spread (see the issue 13 note in the README).
+/// seed-to-seed spread.
 pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
     gen_request_into(rng, Vec::new())
 }
