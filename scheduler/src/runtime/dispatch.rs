@@ -44,7 +44,15 @@ pub enum Work {
     MigrateIn,
     /// Pass a message for a host actor through this NIC core (the packet path
     /// only, no handler); it comes back in [`ExecOutcome::forwarded`].
-    Forward { msg: Message, arrived_at: SimTime },
+    /// Its fields are a request's (in the same order, so both variants lay
+    /// out alike and a pick builds either without shuffling registers);
+    /// `drr_reserved_ns` is always 0.
+    Forward {
+        msg: Message,
+        arrived_at: SimTime,
+        group: GroupKind,
+        drr_reserved_ns: i64,
+    },
 }
 
 /// What `next_dispatch` returns: pass it to `execute` right away.
@@ -297,6 +305,7 @@ impl Runtime {
             Work::Forward {
                 msg,
                 arrived_at: at,
+                ..
             } => {
                 arrived_at = Some(at);
                 msg_id = Some(msg.id);
@@ -380,8 +389,10 @@ impl Picked {
             return Picked {
                 actor: q.msg.dst,
                 work: Work::Forward {
-                    arrived_at: q.arrived_at,
                     msg: q.msg,
+                    arrived_at: q.arrived_at,
+                    group,
+                    drr_reserved_ns: 0,
                 },
                 group,
                 overhead_cycles,
@@ -390,8 +401,8 @@ impl Picked {
         Picked {
             actor: q.msg.dst,
             work: Work::Request {
-                arrived_at: q.arrived_at,
                 msg: q.msg,
+                arrived_at: q.arrived_at,
                 group,
                 drr_reserved_ns: reserved,
             },
