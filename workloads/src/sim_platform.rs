@@ -67,7 +67,9 @@ impl<M: BorrowMut<CoreModel>> Drop for SimPlatform<M> {
     #[inline]
     fn drop(&mut self) {
         if self.collected.is_some() {
-            drop(ManuallyDrop::into_inner(std::mem::take(&mut self.collected)));
+            drop(ManuallyDrop::into_inner(std::mem::take(
+                &mut self.collected,
+            )));
         }
     }
 }
