@@ -98,6 +98,11 @@ pub struct PcieLink {
     one_way: SimDuration,
     credit_return: SimDuration,
     host_dram: SimDuration,
+    /// Wire times of the last two posted TLP sizes (`(wire bytes, time)`):
+    /// a node's crossings come in a size or two, and the time is a float
+    /// computation with a rounding call (about 50 instructions a TLP).
+    wire_memo: [Option<(u64, SimDuration)>; 2],
+    wire_memo_next: usize,
 }
 
 impl PcieLink {
@@ -117,6 +122,8 @@ impl PcieLink {
             one_way: ns(profile.one_way_latency_ns),
             credit_return: ns(profile.credit_return_ns),
             host_dram: ns(profile.host_dram_ns),
+            wire_memo: [None; 2],
+            wire_memo_next: 0,
             profile,
         }
     }
@@ -174,7 +181,7 @@ impl PcieLink {
     pub fn posted_tlp(&mut self, dir: Direction, ready: SimTime, payload: u64) -> PostedWrite {
         let payload = payload.min(u64::from(self.profile.max_payload_bytes));
         let wire = payload + u64::from(self.profile.tlp_overhead_bytes);
-        let time = self.profile.wire_time(wire);
+        let time = self.posted_wire_time(wire);
         let d = match dir {
             Direction::NicToHost => &mut self.up,
             Direction::HostToNic => &mut self.down,
@@ -201,6 +208,20 @@ impl PcieLink {
             sent: end,
             delivered: end + self.one_way,
         }
+    }
+
+    /// `self.profile.wire_time(wire)`, remembered for the last two sizes.
+    #[inline]
+    fn posted_wire_time(&mut self, wire: u64) -> SimDuration {
+        for &(w, d) in self.wire_memo.iter().flatten() {
+            if w == wire {
+                return d;
+            }
+        }
+        let d = self.profile.wire_time(wire);
+        self.wire_memo[self.wire_memo_next] = Some((wire, d));
+        self.wire_memo_next ^= 1;
+        d
     }
 
     /// A posted write of `bytes` in direction `dir`, all ready at `ready`,

@@ -116,7 +116,11 @@ impl UnitPool {
     /// `capacity` idle units (at least one).
     pub fn new(capacity: usize) -> Self {
         UnitPool {
-            units: vec![Timeline::new(); capacity.max(1)],
+            // built one by one: cloning a timeline locks its hint cache (a
+            // link builds about 250 units, every node and capacity probe)
+            units: std::iter::repeat_with(Timeline::new)
+                .take(capacity.max(1))
+                .collect(),
             waits: 0,
             oversubscribed: 0,
             floor: SimTime::ZERO,

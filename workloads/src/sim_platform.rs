@@ -24,6 +24,7 @@ use pcie_model::{PcieProfiles, PcieSystem};
 use scheduler::{AccelKind, Direction, Endpoint, MemAccess, Message, Platform, Side};
 use sim_core::{SimDuration, SimTime};
 use std::borrow::BorrowMut;
+use std::mem::ManuallyDrop;
 use std::sync::Arc;
 
 /// What `SimPlatform::dma` charges for `bytes` in direction `dir` when no
@@ -56,8 +57,21 @@ pub struct SimPlatform<M: BorrowMut<CoreModel> = CoreModel> {
     dma_bytes: u64,
     cycle_scale: f64,
     dma_model: Option<Arc<PcieSystem>>,
-    /// Sends and host writes, allocated on the first one.
-    collected: Option<Box<Collected>>,
+    /// Sends and host writes, allocated on the first one. Dropped by hand
+    /// (`Drop` below) only when allocated: the node builds and drops a
+    /// platform per execution, and the field's drop glue was a call each time.
+    collected: ManuallyDrop<Option<Box<Collected>>>,
+}
+
+impl<M: BorrowMut<CoreModel>> Drop for SimPlatform<M> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.collected.is_some() {
+            drop(ManuallyDrop::into_inner(std::mem::take(
+                &mut self.collected,
+            )));
+        }
+    }
 }
 
 /// What a platform used on its own (Table 3, tests) collects for its
@@ -93,7 +107,7 @@ impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
             dma_bytes: 0,
             cycle_scale: 1.0,
             dma_model: None,
-            collected: None,
+            collected: ManuallyDrop::new(None),
         })
     }
 

@@ -19,7 +19,9 @@
 //!   all host cores: host cores are few and fast, and one queue keeps per-actor order
 //!   trivially; a per-core split would need steering and work stealing).
 
-use super::{CoreId, GroupKind, MigrationPhase, Queued, Runtime, RuntimeError};
+use super::{
+    CoreId, ExecOutcome, GroupKind, MigrationPhase, OutcomeKind, Queued, Runtime, RuntimeError,
+};
 use crate::actor::{ActorCtx, ActorError};
 use crate::message::{ActorId, Message};
 use crate::platform::{AsDynPlatform, Platform, Side};
@@ -44,7 +46,15 @@ pub enum Work {
     MigrateIn,
     /// Pass a message for a host actor through this NIC core (the packet path
     /// only, no handler); it comes back in [`ExecOutcome::forwarded`].
-    Forward { msg: Message, arrived_at: SimTime },
+    /// Its fields are a request's (in the same order, so both variants lay
+    /// out alike and a pick builds either without shuffling registers);
+    /// `drr_reserved_ns` is always 0.
+    Forward {
+        msg: Message,
+        arrived_at: SimTime,
+        group: GroupKind,
+        drr_reserved_ns: i64,
+    },
 }
 
 /// What `next_dispatch` returns: pass it to `execute` right away.
@@ -56,81 +66,6 @@ pub struct Dispatch {
     /// Scheduler overhead charged before the work (DRR switch, FCFS dispatch cost).
     pub overhead_cycles: u64,
     pub work: Work,
-}
-
-/// How an execution ended.
-#[derive(Clone, Debug, PartialEq)]
-pub enum OutcomeKind {
-    /// The handler returned Ok.
-    Done,
-    /// The handler returned an error (not the watchdog): counted, the actor goes on.
-    Failed(ActorError),
-    /// The watchdog fired: the actor is stopped, its state kept, its queued requests dropped.
-    WatchdogKilled,
-    /// The actor had been killed before this request ran; nothing executed.
-    Skipped,
-    /// Step 3 done: bytes moved over DMA and the DMA's duration.
-    MigratedOut {
-        dmo_bytes: u64,
-        state_bytes: u64,
-        mailbox_bytes: u64,
-        dma_time: SimDuration,
-    },
-    /// Step 4 done.
-    MigratedIn,
-    /// A migration step failed; the actor stays on the NIC and its buffered requests
-    /// go back to its queue in order.
-    MigrationAborted(String),
-    /// A NIC core passed the message on towards its host actor.
-    Forwarded,
-}
-
-/// Result of `execute`: the driver completes it at `completes_at()`.
-#[derive(Clone, Debug)]
-pub struct ExecOutcome {
-    pub core: CoreId,
-    pub actor: ActorId,
-    pub dispatched_at: SimTime,
-    /// Total time charged through the platform (overhead + work).
-    pub charged: SimDuration,
-    /// Time charged by the handler alone.
-    pub exec_time: SimDuration,
-    /// For requests: when the message reached the runtime, its id and stats group.
-    pub arrived_at: Option<SimTime>,
-    pub msg_id: Option<u64>,
-    pub group: Option<GroupKind>,
-    pub drr_reserved_ns: i64,
-    pub kind: OutcomeKind,
-    /// `Forwarded`: the message, for the driver to carry to the host and deliver there.
-    /// Boxed: forwards are a minority of executions, and an unboxed message
-    /// would make every outcome 56 bytes larger (moved per execution).
-    pub forwarded: Option<Box<Message>>,
-}
-
-impl ExecOutcome {
-    /// When the core becomes free: `dispatched_at + charged`.
-    #[inline]
-    pub fn completes_at(&self) -> SimTime {
-        self.dispatched_at + self.charged
-    }
-
-    /// An outcome of nothing on `core` (a slot for [`Runtime::run_checked_into`]
-    /// to write into before any execution): no actor, no time, `Skipped`.
-    pub fn placeholder(core: CoreId) -> ExecOutcome {
-        ExecOutcome {
-            core,
-            actor: 0,
-            dispatched_at: SimTime::ZERO,
-            charged: SimDuration::ZERO,
-            exec_time: SimDuration::ZERO,
-            arrived_at: None,
-            msg_id: None,
-            group: None,
-            drr_reserved_ns: 0,
-            kind: OutcomeKind::Skipped,
-            forwarded: None,
-        }
-    }
 }
 
 impl Runtime {
@@ -297,6 +232,7 @@ impl Runtime {
             Work::Forward {
                 msg,
                 arrived_at: at,
+                ..
             } => {
                 arrived_at = Some(at);
                 msg_id = Some(msg.id);
@@ -315,19 +251,29 @@ impl Runtime {
         if kind == OutcomeKind::WatchdogKilled {
             self.kill_actor(a, dispatch.dispatched_at + total);
         }
-        *out = ExecOutcome {
-            core: dispatch.core,
-            actor: a,
-            dispatched_at: dispatch.dispatched_at,
-            charged: total,
-            exec_time: total.saturating_sub(base),
-            arrived_at,
-            msg_id,
-            group,
-            drr_reserved_ns,
-            kind,
-            forwarded,
-        };
+        // the previous outcome's kind owns nothing but after a failure: only
+        // then is it dropped (its drop glue was a call per execution); any
+        // other kind is plain data, which `forget` leaves without leaking
+        // (a new variant that owns data must be listed here)
+        let previous = std::mem::replace(&mut out.kind, kind);
+        if matches!(
+            previous,
+            OutcomeKind::Failed(_) | OutcomeKind::MigrationAborted(_)
+        ) {
+            drop(previous);
+        } else {
+            std::mem::forget(previous);
+        }
+        out.core = dispatch.core;
+        out.actor = a;
+        out.dispatched_at = dispatch.dispatched_at;
+        out.charged = total;
+        out.exec_time = total.saturating_sub(base);
+        out.arrived_at = arrived_at;
+        out.msg_id = msg_id;
+        out.group = group;
+        out.drr_reserved_ns = drr_reserved_ns;
+        out.forwarded = forwarded;
     }
 
     /// Runs `msg`'s handler; returns how it ended and the time charged in
@@ -380,8 +326,10 @@ impl Picked {
             return Picked {
                 actor: q.msg.dst,
                 work: Work::Forward {
-                    arrived_at: q.arrived_at,
                     msg: q.msg,
+                    arrived_at: q.arrived_at,
+                    group,
+                    drr_reserved_ns: 0,
                 },
                 group,
                 overhead_cycles,
@@ -390,8 +338,8 @@ impl Picked {
         Picked {
             actor: q.msg.dst,
             work: Work::Request {
-                arrived_at: q.arrived_at,
                 msg: q.msg,
+                arrived_at: q.arrived_at,
                 group,
                 drr_reserved_ns: reserved,
             },

@@ -2,7 +2,8 @@
 //! statistics, and is driven by a platform driver with time passed in as a value.
 //!
 //! This file holds the state, construction, message delivery and accessors.
-//! `dispatch.rs`: what a free core runs next, execution and completion; `drr.rs`:
+//! `dispatch.rs`: what a free core runs next and execution (`outcome.rs`: how
+//! it ended; `complete.rs`: completion); `drr.rs`:
 //! the deficit round robin; `control.rs`: policy evaluation, group changes and core
 //! moves; `migration.rs`: the four migration steps; `report.rs`: report data;
 //! `types.rs`: ids, errors and per-actor/core/group state; `register.rs`:
@@ -14,12 +15,14 @@ mod dispatch;
 mod drr;
 mod lifecycle;
 mod migration;
+mod outcome;
 mod poll;
 mod register;
 mod report;
 mod types;
 
-pub use dispatch::{Dispatch, ExecOutcome, OutcomeKind, Work};
+pub use dispatch::{Dispatch, Work};
+pub use outcome::{ExecOutcome, OutcomeKind};
 pub use report::{
     ActorReport, CoreMoveEvent, GroupReport, MigrationRecord, PlacementEvent, RuntimeCounters,
 };

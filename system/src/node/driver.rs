@@ -71,8 +71,9 @@ pub struct RuntimeDriver {
     host_busy_done: SimDuration,
     last_dispatch: SimTime,
     order: OrderCheck,
-    /// Factor on every cycle charge of a host core (1: actor cycles run as host cycles).
-    host_cycle_scale: f64,
+    /// Factor on every cycle charge of a host core; `None` for the default 1
+    /// (actor cycles run as host cycles), so a dispatch compares no float.
+    host_cycle_scale: Option<f64>,
     /// Forwards in dispatch order, with the message once its core finished:
     /// released only from the front, so cores that finish out of order never
     /// reorder one actor's messages (a reorder buffer of at most one entry per
@@ -128,7 +129,7 @@ impl RuntimeDriver {
             host_busy_done: SimDuration::ZERO,
             last_dispatch: SimTime::ZERO,
             order: OrderCheck::default(),
-            host_cycle_scale: 1.0,
+            host_cycle_scale: None,
             forwards: std::collections::VecDeque::new(),
             on_path: false,
             host_stack: None,
@@ -190,7 +191,7 @@ impl RuntimeDriver {
     /// actors' CN2350 cycle constants at the host's IPC this way. The node
     /// keeps the default, 1.
     pub fn with_host_cycle_scale(mut self, scale: f64) -> RuntimeDriver {
-        self.host_cycle_scale = scale;
+        self.host_cycle_scale = (scale != 1.0).then_some(scale);
         self
     }
 
@@ -305,10 +306,6 @@ impl RuntimeDriver {
                 self.host.get_mut(core.index as usize),
             ),
         };
-        let scale = match core.side {
-            Side::Nic => 1.0,
-            Side::Host => self.host_cycle_scale,
-        };
         let (inner, outbox, slot) = match (model, outbox, slot) {
             (Some(m), Some(outbox), Some(slot)) => {
                 match SimPlatform::new(m, core.index as usize, core.side) {
@@ -325,11 +322,11 @@ impl RuntimeDriver {
                 return None;
             }
         };
-        // (the default scale is 1: skip moving the platform for nothing)
-        let inner = if scale == 1.0 {
-            inner
-        } else {
-            inner.with_cycle_scale(scale)
+        // (NIC cores and the default host scale run at 1: the platform is
+        // not moved, nor a float compared, for nothing)
+        let inner = match (core.side, self.host_cycle_scale) {
+            (Side::Host, Some(scale)) => inner.with_cycle_scale(scale),
+            _ => inner,
         };
         outbox.clear();
         let stack = match core.side {

@@ -175,17 +175,23 @@ impl RuntimeDriver {
     #[inline(never)]
     fn release_forward(&mut self, done: Option<Message>, ready: &mut Vec<Message>) {
         if let Some(m) = done {
-            match self
-                .forwards
-                .iter_mut()
-                .find(|(id, slot)| *id == m.id && slot.is_none())
-            {
-                Some((_, slot)) => *slot = Some(m),
-                // not dispatched through this driver: a bug, counted, passed on
-                None => {
-                    self.counters.runtime_errors += 1;
-                    ready.push(m);
-                    return;
+            if matches!(self.forwards.front(), Some(&(id, None)) if id == m.id) {
+                // mostly the oldest forward finished: it goes at once
+                self.forwards.pop_front();
+                ready.push(m);
+            } else {
+                match self
+                    .forwards
+                    .iter_mut()
+                    .find(|(id, slot)| *id == m.id && slot.is_none())
+                {
+                    Some((_, slot)) => *slot = Some(m),
+                    // not dispatched through this driver: a bug, counted, passed on
+                    None => {
+                        self.counters.runtime_errors += 1;
+                        ready.push(m);
+                        return;
+                    }
                 }
             }
         }

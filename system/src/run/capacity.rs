@@ -42,6 +42,7 @@ fn probe_cost_ns(s: &Scenario, spec: &ActorSpec, seed: u64) -> Result<f64, RunEr
     let mut now = SimTime::ZERO;
     let mut total_ps = 0u64;
     let mut measured = 0u64;
+    let (mut outbox, mut forwarded) = (Vec::new(), Vec::new());
     for i in 0..CAPACITY_PROBE_REQUESTS {
         let req = gen_request(spec.kind, &mut rng);
         let msg = Message {
@@ -67,7 +68,11 @@ fn probe_cost_ns(s: &Scenario, spec: &ActorSpec, seed: u64) -> Result<f64, RunEr
                 spec.name
             )));
         };
-        driver.finish(core, done);
+        // the node's finish, into buffers kept across the probe's requests
+        // (what the handler sent is dropped, its allocation kept)
+        driver.finish_into(core, done, &mut outbox, &mut forwarded);
+        outbox.clear();
+        forwarded.clear();
         total_ps += done.saturating_since(now).as_ps();
         measured += 1;
         now = done;

@@ -105,7 +105,8 @@ pub fn gen_request<R: Rng + ?Sized>(rng: &mut R) -> Request {
 /// [`gen_request`] with the payload built in `spare` (contents overwritten).
 pub fn gen_request_into<R: Rng + ?Sized>(rng: &mut R, spare: Vec<u8>) -> Request {
     let (lo, hi) = (2_000f64.ln(), 71_000f64.ln());
-    let ns = rng.gen_range(lo..=hi).exp().round() as u32;
+    // `round_to_u64` is `round` without the libm call (exact: see there)
+    let ns = nic_models::compute::round_to_u64(rng.gen_range(lo..=hi).exp()) as u32;
     encode_request_into(ns.clamp(2_000, 71_000), spare)
 }
 

@@ -72,6 +72,8 @@ fn two_cores_share_one_model_and_its_l2() {
     b.begin_exec();
     b.mem_access(0x2000_0000, 8, MemAccess::Read); // other core: misses its L1, hits shared L2
     assert_eq!(b.charged_in_exec_exact().as_ps(), 55_800);
+    // (a platform has a destructor: its borrow of the model ends here)
+    drop(b);
     assert!(
         SimPlatform::new(&mut model, 12, Side::Nic).is_err(),
         "CN2350 has cores 0..12"
