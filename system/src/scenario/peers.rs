@@ -200,6 +200,54 @@ fn resolve_peer(
     }
 }
 
+/// Resolves the named peers of every actor config: per server in a cluster
+/// (`ServerPlan::configs`; the plan's own copy as on the first server that
+/// runs the actor), else in place against the one server's actors.
+pub(super) fn resolve_peers(
+    c: &Checker<'_>,
+    plan: &mut ActorsPlan,
+    cluster: Option<&mut super::cluster::ClusterPlan>,
+) -> Result<(), ScenarioError> {
+    let names: Vec<String> = plan.actors.iter().map(|a| a.name.clone()).collect();
+    let Some(cluster) = cluster else {
+        let view = PeerView {
+            names: names.iter().map(String::as_str).collect(),
+            servers: None,
+        };
+        for (i, a) in plan.actors.iter_mut().enumerate() {
+            a.config = resolve_config(c, &view, i, None, &a.config)?;
+        }
+        return Ok(());
+    };
+    let lists: Vec<Vec<String>> = cluster.servers.iter().map(|s| s.actors.clone()).collect();
+    let view = PeerView {
+        names: names.iter().map(String::as_str).collect(),
+        servers: Some(lists.iter().map(Vec::as_slice).collect()),
+    };
+    let mut first: Vec<Option<toml::Table>> = vec![None; plan.actors.len()];
+    for (s, sp) in cluster.servers.iter_mut().enumerate() {
+        let mut configs = Vec::with_capacity(plan.actors.len());
+        for (i, a) in plan.actors.iter().enumerate() {
+            if !sp.actors.contains(&a.name) {
+                configs.push(a.config.clone());
+                continue;
+            }
+            let r = resolve_config(c, &view, i, Some(s as u32), &a.config)?;
+            if first[i].is_none() {
+                first[i] = Some(r.clone());
+            }
+            configs.push(r);
+        }
+        sp.configs = configs;
+    }
+    for (a, r) in plan.actors.iter_mut().zip(first) {
+        if let Some(r) = r {
+            a.config = r;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,52 +300,4 @@ mod tests {
         let bad = table(r#"x = { server = "s0", actor = "log" }"#);
         assert!(resolve_config(&c, &one, 0, None, &bad).is_err());
     }
-}
-
-/// Resolves the named peers of every actor config: per server in a cluster
-/// (`ServerPlan::configs`; the plan's own copy as on the first server that
-/// runs the actor), else in place against the one server's actors.
-pub(super) fn resolve_peers(
-    c: &Checker<'_>,
-    plan: &mut ActorsPlan,
-    cluster: Option<&mut super::cluster::ClusterPlan>,
-) -> Result<(), ScenarioError> {
-    let names: Vec<String> = plan.actors.iter().map(|a| a.name.clone()).collect();
-    let Some(cluster) = cluster else {
-        let view = PeerView {
-            names: names.iter().map(String::as_str).collect(),
-            servers: None,
-        };
-        for (i, a) in plan.actors.iter_mut().enumerate() {
-            a.config = resolve_config(c, &view, i, None, &a.config)?;
-        }
-        return Ok(());
-    };
-    let lists: Vec<Vec<String>> = cluster.servers.iter().map(|s| s.actors.clone()).collect();
-    let view = PeerView {
-        names: names.iter().map(String::as_str).collect(),
-        servers: Some(lists.iter().map(Vec::as_slice).collect()),
-    };
-    let mut first: Vec<Option<toml::Table>> = vec![None; plan.actors.len()];
-    for (s, sp) in cluster.servers.iter_mut().enumerate() {
-        let mut configs = Vec::with_capacity(plan.actors.len());
-        for (i, a) in plan.actors.iter().enumerate() {
-            if !sp.actors.contains(&a.name) {
-                configs.push(a.config.clone());
-                continue;
-            }
-            let r = resolve_config(c, &view, i, Some(s as u32), &a.config)?;
-            if first[i].is_none() {
-                first[i] = Some(r.clone());
-            }
-            configs.push(r);
-        }
-        sp.configs = configs;
-    }
-    for (a, r) in plan.actors.iter_mut().zip(first) {
-        if let Some(r) = r {
-            a.config = r;
-        }
-    }
-    Ok(())
 }
