@@ -24,19 +24,13 @@
 //! order. The counter `out_of_order_dispatches` checks this in every run and
 //! the test `dispatches_start_in_time_order` asserts it stays zero.
 //!
-//! What eager execution does not give: two executions that overlap in time
-//! (core A starts at 0 and calls an accelerator at 8; core B starts at 5 and
-//! calls it at 6) reach the resource in start order (A's call is reserved
-//! first), not in the order of the calls themselves. B then waits for A's
-//! invocation although in a real machine A would wait for B. The error is
-//! bounded by one invocation of each overlapping execution on that unit, and
-//! it only arises when several cores share one accelerator unit or cache set
-//! within the same few microseconds. Making those calls yield to the engine
-//! (handlers as resumable steps) would remove it; it is left as a documented
-//! approximation, pinned by the test
-//! `overlapping_executions_reach_a_shared_engine_in_start_order_within_one_invocation`
-//! (`driver_tests.rs`): the later-started execution waits, by at most one
-//! service of the earlier one plus the gap between the two calls.
+//! What eager execution does not give: overlapping executions (A starts at 0
+//! and calls an accelerator at 8, B starts at 5 and calls it at 6) reach a
+//! shared resource in start order, so B waits for A's call although a real
+//! machine would serve B first. The error is at most one invocation of the
+//! earlier execution plus the gap between the calls, and only arises when
+//! cores share a unit or cache set within microseconds. Pinned by the test
+//! `overlapping_executions_reach_a_shared_engine_in_start_order_within_one_invocation`.
 
 pub use crate::node::drops::DriverCounters;
 use crate::node::drops::OrderCheck;

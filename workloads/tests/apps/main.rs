@@ -6,6 +6,7 @@
 
 mod driver;
 mod dt;
+mod forced_migration;
 mod rkv;
 mod rkv_loss;
 mod rta;
