@@ -5,19 +5,32 @@
 //! Every case runs `reps` times, interleaved with the other cases (case A, B,
 //! C, A, B, C, ...) so that a burst of load from elsewhere on a shared machine
 //! hits all cases alike; the table prints the median and the minimum wall
-//! time. std has no CPU clock, so these are wall times: on a shared machine,
-//! trust the minimum more than the median, and ratios more than either.
+//! time, and the median CPU time of the process per worker thread.
+//!
+//! Why CPU time: on a shared virtual machine the hypervisor pauses a busy
+//! vCPU for milliseconds at a time (`examples/vcpu_pauses.rs` measures it),
+//! and a 30 ms run that is paused for 5 ms looks 15% slower on the wall
+//! clock. The process CPU clock (`CLOCK_PROCESS_CPUTIME_ID`) does not
+//! advance while the vCPU is paused, so it measures the code, not the host.
+//! For a run on N threads the CPU time is divided by N. In a cluster run
+//! (neighbour-synchronized windows) a waiting worker spins or yields and
+//! never sleeps, so time lost to waiting still counts; only time the vCPU
+//! was taken away does not. (The ping toy uses barrier windows, whose
+//! workers may park between windows: its CPU column flatters it.)
 //!
 //! Columns: `x_real` = simulated time / wall time (median and best run);
-//! `events/s` = engine events per wall second (median run); `events/unit` =
-//! engine events per delivered packet (echo) or request (actors). To add a
-//! case, push one more [`Case`] in `cases()`.
+//! `x_cpu` = simulated time / CPU time per thread (median run); `events/s` =
+//! engine events per wall second (median run); `events/unit` = engine events
+//! per delivered packet (echo) or request (actors). After the table, each
+//! case that ran at 1 and 2 threads gets its speed-up (wall median, wall
+//! minimum, CPU per thread). To add a case, push one more [`Case`] in
+//! `cases()`.
 
 use nicsim::{run_scenario, Scenario};
 use sim_core::bench::{hold, ping};
 use sim_core::{SimDuration, SimTime};
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// What one run of a case measured (apart from its wall time).
 struct Measured {
@@ -31,12 +44,19 @@ struct Measured {
 /// One row of the table.
 struct Case {
     name: String,
+    /// The case without its thread count: cases of one family that differ
+    /// only in threads are compared after the table.
+    family: String,
+    /// Worker threads of the run (1 for everything but the parallel engine).
+    threads: usize,
     run: Box<dyn Fn() -> Result<Measured, String>>,
 }
 
 fn hold_case(pending: u64, events: u64) -> Case {
     Case {
         name: format!("hold, {pending} pending"),
+        family: format!("hold, {pending} pending"),
+        threads: 1,
         run: Box::new(move || {
             let handled = hold::run_hold(pending, events, 1_000, 1).map_err(|e| e.to_string())?;
             Ok(Measured {
@@ -53,6 +73,8 @@ fn scenario_case(name: &str, file: &str, overrides: &[&str]) -> Case {
     let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
     Case {
         name: name.to_string(),
+        family: name.to_string(),
+        threads: 1,
         run: Box::new(move || {
             let s = Scenario::load(&path, &overrides).map_err(|e| e.to_string())?;
             let out = run_scenario(&s).map_err(|e| e.to_string())?;
@@ -71,6 +93,8 @@ fn scenario_case(name: &str, file: &str, overrides: &[&str]) -> Case {
 fn ping_case(threads: usize) -> Case {
     Case {
         name: format!("parallel ping toy, {threads} thread(s)"),
+        family: "the parallel ping toy".to_string(),
+        threads,
         run: Box::new(move || {
             let cfg = ping::PingConfig {
                 partitions: 8,
@@ -113,6 +137,8 @@ fn cluster_case_with(
     .collect();
     Case {
         name: format!("{label}, {threads} thread(s)"),
+        family: label.to_string(),
+        threads,
         run: Box::new(move || {
             use nicsim::run::cluster::{run_cluster, ClusterOptions};
             let sets: Vec<String> = overrides.iter().map(|o| o.to_string()).collect();
@@ -166,6 +192,26 @@ fn cases() -> Vec<Case> {
     ]
 }
 
+/// CPU time of this process so far (all threads), where the OS has a
+/// process CPU clock.
+#[cfg(unix)]
+fn process_cpu() -> Duration {
+    use nix::time::{clock_gettime, ClockId};
+    match clock_gettime(ClockId::CLOCK_PROCESS_CPUTIME_ID) {
+        Ok(t) => Duration::from(t),
+        Err(e) => {
+            eprintln!("speed: the process CPU clock failed: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// No process CPU clock here: the CPU columns repeat the wall time.
+#[cfg(not(unix))]
+fn process_cpu() -> Duration {
+    Duration::ZERO
+}
+
 /// Median and minimum of a non-empty sample.
 fn median_min(v: &mut [f64]) -> (f64, f64) {
     v.sort_by(f64::total_cmp);
@@ -196,13 +242,23 @@ fn main() {
         .filter(|c| only.as_ref().map_or(true, |o| c.name.contains(o.as_str())))
         .collect();
     let mut walls = vec![Vec::with_capacity(reps); cases.len()];
+    let mut cpus = vec![Vec::with_capacity(reps); cases.len()];
     let mut last: Vec<Option<Measured>> = cases.iter().map(|_| None).collect();
     for _ in 0..reps {
         for (i, c) in cases.iter().enumerate() {
+            let cpu0 = process_cpu();
             let t0 = Instant::now();
             match (c.run)() {
                 Ok(m) => {
-                    walls[i].push(t0.elapsed().as_secs_f64());
+                    let wall = t0.elapsed().as_secs_f64();
+                    let cpu = (process_cpu() - cpu0).as_secs_f64();
+                    walls[i].push(wall);
+                    // per worker thread; the wall time where there is no CPU clock
+                    cpus[i].push(if cpu > 0.0 {
+                        cpu / c.threads as f64
+                    } else {
+                        wall
+                    });
                     last[i] = Some(m);
                 }
                 Err(e) => {
@@ -212,31 +268,75 @@ fn main() {
             }
         }
     }
-    println!("nicsim speed table: {reps} interleaved runs per case, wall time (machine may be shared: trust min and ratios)");
     println!(
-        "{:<34} {:>10} {:>10} {:>9} {:>9} {:>12} {:>11} {:>11}",
-        "case", "wall_med_s", "wall_min_s", "x_real", "x_best", "events/s", "events", "events/unit"
+        "nicsim speed table: {reps} interleaved runs per case; wall and process CPU time \
+         (the machine may be shared: trust CPU time, minima and ratios)"
     );
-    for ((c, w), m) in cases.iter().zip(walls.iter_mut()).zip(&last) {
+    println!(
+        "{:<34} {:>10} {:>10} {:>10} {:>8} {:>8} {:>8} {:>11} {:>9} {:>11}",
+        "case",
+        "wall_med_s",
+        "wall_min_s",
+        "cpu_med_s",
+        "x_real",
+        "x_best",
+        "x_cpu",
+        "events/s",
+        "events",
+        "events/unit"
+    );
+    let mut rows = Vec::new();
+    for (((c, w), cpu), m) in cases
+        .iter()
+        .zip(walls.iter_mut())
+        .zip(cpus.iter_mut())
+        .zip(&last)
+    {
         let Some(m) = m else { continue };
         let (med, min) = median_min(w);
-        let real = |wall: f64| {
+        let (cpu_med, _) = median_min(cpu);
+        let real = |seconds: f64| {
             m.sim_s
-                .map_or("-".to_string(), |s| format!("{:.3}", s / wall))
+                .map_or("-".to_string(), |s| format!("{:.3}", s / seconds))
         };
         let per_unit = m.units.filter(|&u| u > 0).map_or("-".to_string(), |u| {
             format!("{:.2}", m.events as f64 / u as f64)
         });
         println!(
-            "{:<34} {:>10.3} {:>10.3} {:>9} {:>9} {:>12.3e} {:>11} {:>11}",
+            "{:<34} {:>10.3} {:>10.3} {:>10.3} {:>8} {:>8} {:>8} {:>11.3e} {:>9} {:>11}",
             c.name,
             med,
             min,
+            cpu_med,
             real(med),
             real(min),
+            real(cpu_med),
             m.events as f64 / med,
             m.events,
             per_unit
+        );
+        rows.push((c, med, min, cpu_med));
+    }
+    print_speedups(&rows);
+}
+
+/// Speed-up of every case that ran on 1 and on 2 threads: 1-thread time
+/// over 2-thread time, by wall median, wall minimum and CPU per thread.
+fn print_speedups(rows: &[(&Case, f64, f64, f64)]) {
+    let one = rows.iter().filter(|r| r.0.threads == 1);
+    for (c1, med1, min1, cpu1) in one {
+        let Some((_, med2, min2, cpu2)) = rows
+            .iter()
+            .find(|r| r.0.threads == 2 && r.0.family == c1.family)
+        else {
+            continue;
+        };
+        println!(
+            "speed-up of {} on 2 threads: {:.2}x wall median, {:.2}x wall minimum, {:.2}x CPU per thread",
+            c1.family,
+            med1 / med2,
+            min1 / min2,
+            cpu1 / cpu2
         );
     }
 }

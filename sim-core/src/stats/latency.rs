@@ -16,7 +16,14 @@ use hdrhistogram::Histogram;
 /// values read at bin resolution.
 #[derive(Clone)]
 pub struct LatencyHistogram {
-    /// Samples per bin ([`bin_of`]), up to the bin of `HIST_MAX_NS`.
+    /// Samples per bin ([`bin_of`]), from bin 0 up to the highest bin
+    /// recorded so far, rounded up to a whole bucket ([`BINS_PER_BUCKET`]):
+    /// grown on demand, never past the bin of `HIST_MAX_NS`. Why: all
+    /// ~31,600 bins take 252 KB, and a cluster run holds a histogram per
+    /// server, actor and client; allocated up front they cost more time in
+    /// page faults (the kernel zeroes each fresh page, 2 MB at a time with
+    /// transparent huge pages) than their samples take to record. Latencies
+    /// of up to a millisecond need 11 of the 31 buckets.
     bins: Vec<u64>,
     /// The bins that can be non-zero: `lo..=hi` (empty when `lo > hi`).
     /// Latencies fill a few thousand of the ~30,000 bins, so merging,
@@ -32,6 +39,9 @@ pub struct LatencyHistogram {
 }
 
 const HIST_MAX_NS: u64 = 1_000_000_000_000;
+
+/// Bins per bucket of the layout: `bins` grows a bucket at a time.
+const BINS_PER_BUCKET: usize = 1 << HALF_MAGNITUDE;
 
 /// hdrhistogram's layout for these bounds (see `vocab::hdr_bins`): 3 significant
 /// digits.
@@ -67,7 +77,7 @@ impl LatencyHistogram {
     /// An empty histogram.
     pub fn new() -> Self {
         LatencyHistogram {
-            bins: vec![0; bin_of(HIST_MAX_NS) + 1],
+            bins: Vec::new(),
             lo: usize::MAX,
             hi: 0,
             count: 0,
@@ -96,18 +106,32 @@ impl LatencyHistogram {
         };
         // in range: `ns <= HIST_MAX_NS`, whose bin is the last
         let bin = bin_of(ns);
-        if let Some(c) = self.bins.get_mut(bin) {
-            *c += 1;
-            self.count += 1;
-            self.lo = self.lo.min(bin);
-            self.hi = self.hi.max(bin);
+        if bin >= self.bins.len() {
+            self.grow_to(bin);
         }
+        self.bins[bin] += 1;
+        self.count += 1;
+        self.lo = self.lo.min(bin);
+        self.hi = self.hi.max(bin);
         self.changed();
+    }
+
+    /// Makes room for bin `bin` (at most the bin of `HIST_MAX_NS`), up to
+    /// the end of its bucket.
+    #[cold]
+    fn grow_to(&mut self, bin: usize) {
+        let last = bin_of(HIST_MAX_NS);
+        assert!(bin <= last, "bin {bin} is past the histogram's range");
+        let len = ((bin / BINS_PER_BUCKET + 1) * BINS_PER_BUCKET).min(last + 1);
+        self.bins.resize(len, 0);
     }
 
     /// Adds another histogram's samples.
     pub fn merge(&mut self, other: &LatencyHistogram) {
         if let Some(from) = other.bins.get(other.lo..=other.hi) {
+            if other.hi >= self.bins.len() {
+                self.grow_to(other.hi);
+            }
             for (a, b) in self.bins[other.lo..=other.hi].iter_mut().zip(from) {
                 *a = a.saturating_add(*b);
             }
@@ -332,6 +356,29 @@ mod tests {
             fed(&[5_000]).value_at_quantile(0.0) as f64 / 1e3
         );
         assert_eq!(a.mean_us(), fed(&[5_000]).mean() / 1e3);
+    }
+
+    /// The bins grow with the highest sample, a bucket at a time, up to
+    /// the whole range and no further: microsecond latencies hold a few
+    /// buckets, not the 252 KB of the full layout.
+    #[test]
+    fn bins_grow_to_the_highest_bucket_recorded() {
+        let mut h = LatencyHistogram::new();
+        assert!(h.bins.is_empty());
+        h.record(SimDuration::from_ns(900));
+        assert_eq!(h.bins.len(), BINS_PER_BUCKET);
+        h.record(SimDuration::from_us(1_000));
+        assert_eq!(
+            h.bins.len(),
+            (bin_of(1_000_000) / BINS_PER_BUCKET + 1) * BINS_PER_BUCKET
+        );
+        assert!(h.bins.len() <= 11 * BINS_PER_BUCKET, "{}", h.bins.len());
+        h.record(SimDuration::from_secs(5000));
+        assert_eq!(h.bins.len(), bin_of(HIST_MAX_NS) + 1);
+        let mut merged = LatencyHistogram::new();
+        merged.merge(&h);
+        assert_eq!(merged.bins.len(), h.bins.len());
+        assert_eq!(merged.max_us(), h.max_us());
     }
 
     #[test]
