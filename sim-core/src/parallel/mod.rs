@@ -27,7 +27,9 @@
 //! Threading uses a rayon pool of the requested size (no hand-written pool):
 //! one job per pool thread lives for the whole run and meets the others at
 //! each window through atomics (`crew.rs`), rather than a fork and a join
-//! per window.
+//! per window. An engine borrows its pool from a small set of idle pools
+//! and gives it back when dropped (`pools.rs`), so a process that runs
+//! one scenario after another keeps its workers and their warm heaps.
 //!
 //! When the model declares who talks to whom ([`ParallelEngine::set_neighbors`]:
 //! a cluster's links), a run with a finite end drops the barrier after
@@ -45,6 +47,7 @@ mod flow;
 mod flow_tests;
 mod mailbox;
 mod partition;
+mod pools;
 mod slab_queue;
 #[cfg(test)]
 mod test_util;
@@ -53,6 +56,7 @@ mod tests;
 mod windows;
 
 pub use partition::{Ctx, PartitionModel};
+pub use pools::install_in_pool;
 
 use crate::time::{SimDuration, SimTime};
 use partition::{State, SEQ_BITS};
@@ -127,7 +131,8 @@ pub struct ParallelEngine<M: PartitionModel> {
     lookahead: SimDuration,
     now: SimTime,
     windows: Windows<M::Event>,
-    pool: Option<(usize, rayon::ThreadPool)>,
+    /// Worker threads, borrowed from the idle pools while the engine lives.
+    pool: Option<pools::LentPool>,
     /// Who talks to whom, when declared: runs then synchronize by neighbours.
     neighbors: Option<partition::Neighbors>,
 }
@@ -215,15 +220,15 @@ impl<M: PartitionModel> ParallelEngine<M> {
         if threads == 0 {
             return Err(ParallelError::Config("threads must be at least 1".into()));
         }
-        if threads > 1 && self.pool.as_ref().map(|p| p.0) != Some(threads) {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
+        if threads > 1 && self.pool.as_ref().map(|p| p.threads()) != Some(threads) {
+            // the old pool (if any) goes back to the idle set first
+            self.pool = None;
+            let pool = pools::LentPool::borrow(threads)
                 .map_err(|e| ParallelError::Config(format!("thread pool: {e}")))?;
-            self.pool = Some((threads, pool));
+            self.pool = Some(pool);
         }
         let pool = match (&self.pool, threads) {
-            (Some((_, pool)), t) if t > 1 => Some(pool),
+            (Some(lent), t) if t > 1 => lent.pool(),
             _ => None,
         };
         match &self.neighbors {
