@@ -70,7 +70,6 @@ pub struct Runtime {
     pub(crate) fcfs: GroupState,
     pub(crate) drr: GroupState,
     pub(crate) host: GroupState,
-    pub(crate) nic_window: SlidingWindow,
     /// `counters.dropped() + counters.aborted_by_watchdog`, kept with every
     /// such count (a node reads it after every event; see `drops_and_aborts`).
     pub(crate) drops_and_aborts: u64,
@@ -144,7 +143,6 @@ impl Runtime {
             fcfs: group(&settings),
             drr: group(&settings),
             host: group(&settings),
-            nic_window: SlidingWindow::new(settings.group_window_samples, age),
             drops_and_aborts: 0,
             next_tick_at: SimTime::ZERO + SimDuration::from_ns(settings.policy_interval_ns),
             settings,
