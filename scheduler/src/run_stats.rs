@@ -43,6 +43,28 @@ pub struct RunStats {
     sum_sq: u128,
 }
 
+/// One value as [`RunStats::record_sample`] files it: its bin, the value and
+/// its square, computed once however many records take it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RunSample {
+    bin: usize,
+    value: u128,
+    square: u128,
+}
+
+impl RunSample {
+    /// `value_ns` prepared for recording.
+    #[inline]
+    pub(crate) fn new(value_ns: u64) -> RunSample {
+        let value = u128::from(value_ns);
+        RunSample {
+            bin: bin_of(value_ns.clamp(1, RUN_HIST_MAX_NS)),
+            value,
+            square: value * value,
+        }
+    }
+}
+
 impl Default for RunStats {
     fn default() -> Self {
         RunStats::new()
@@ -63,15 +85,20 @@ impl RunStats {
     /// Record one latency.
     #[inline]
     pub fn record(&mut self, value_ns: u64) {
-        let v = value_ns.clamp(1, RUN_HIST_MAX_NS);
-        let b = bin_of(v);
-        match self.bins.get_mut(b) {
+        self.record_sample(RunSample::new(value_ns));
+    }
+
+    /// [`Self::record`] of a value prepared once for several records (a
+    /// request's sojourn goes into its actor's and its group's).
+    #[inline]
+    pub(crate) fn record_sample(&mut self, s: RunSample) {
+        match self.bins.get_mut(s.bin) {
             Some(c) => *c += 1,
-            None => self.grow_to(b),
+            None => self.grow_to(s.bin),
         }
         self.count += 1;
-        self.sum += u128::from(value_ns);
-        self.sum_sq += u128::from(value_ns) * u128::from(value_ns);
+        self.sum += s.value;
+        self.sum_sq += s.square;
     }
 
     /// Makes room up to bin `b` (in range: `v <= RUN_HIST_MAX_NS`) and counts one sample there.
