@@ -43,28 +43,6 @@ pub struct RunStats {
     sum_sq: u128,
 }
 
-/// One value as [`RunStats::record_sample`] files it: its bin, the value and
-/// its square, computed once however many records take it.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct RunSample {
-    bin: usize,
-    value: u128,
-    square: u128,
-}
-
-impl RunSample {
-    /// `value_ns` prepared for recording.
-    #[inline]
-    pub(crate) fn new(value_ns: u64) -> RunSample {
-        let value = u128::from(value_ns);
-        RunSample {
-            bin: bin_of(value_ns.clamp(1, RUN_HIST_MAX_NS)),
-            value,
-            square: value * value,
-        }
-    }
-}
-
 impl Default for RunStats {
     fn default() -> Self {
         RunStats::new()
@@ -85,20 +63,15 @@ impl RunStats {
     /// Record one latency.
     #[inline]
     pub fn record(&mut self, value_ns: u64) {
-        self.record_sample(RunSample::new(value_ns));
-    }
-
-    /// [`Self::record`] of a value prepared once for several records (a
-    /// request's sojourn goes into its actor's and its group's).
-    #[inline]
-    pub(crate) fn record_sample(&mut self, s: RunSample) {
-        match self.bins.get_mut(s.bin) {
+        let v = value_ns.clamp(1, RUN_HIST_MAX_NS);
+        let b = bin_of(v);
+        match self.bins.get_mut(b) {
             Some(c) => *c += 1,
-            None => self.grow_to(s.bin),
+            None => self.grow_to(b),
         }
         self.count += 1;
-        self.sum += s.value;
-        self.sum_sq += s.square;
+        self.sum += u128::from(value_ns);
+        self.sum_sq += u128::from(value_ns) * u128::from(value_ns);
     }
 
     /// Makes room up to bin `b` (in range: `v <= RUN_HIST_MAX_NS`) and counts one sample there.

@@ -1,7 +1,6 @@
-//! Finishing an execution (`complete`): the core is freed, a request's statistics recorded (its actor's windows and run record, its group's, the DRR deficit), and migrations advanced.
+//! Finishing an execution (`complete`): the core is freed, a request's statistics recorded (its actor's windows and run record, its group's window, the DRR deficit), and migrations advanced.
 
 use super::{ExecOutcome, GroupKind, MigrationPhase, OutcomeKind, Runtime, RuntimeError};
-use crate::run_stats::RunSample;
 use vocab::SimTime;
 
 /// Weight of the newest request in an actor's mean core time (about 32 requests of memory).
@@ -104,9 +103,7 @@ impl Runtime {
                 slot.core_time_ewma_ns + CORE_TIME_EWMA * (core_time - slot.core_time_ewma_ns)
             };
             slot.windows.push(now, exec, sojourn);
-            // the sojourn's bin and square, once for both records
-            let sample = RunSample::new(sojourn);
-            slot.run.record_sample(sample);
+            slot.run.record(sojourn);
             if group == GroupKind::Drr {
                 // replace the reservation by the actual cost; bound the debt so one
                 // overrun cannot starve the actor for long (8 quanta at most)
@@ -121,7 +118,6 @@ impl Runtime {
             // read only at policy ticks, right after their expiry (`tick`)
             // or a clear: the age test is left to those
             g.window.push_deferred(now, sojourn);
-            g.run.record_sample(sample);
         }
         let slot = &mut self.actors[a as usize];
         if slot.phase == Some(MigrationPhase::Draining) && slot.in_flight == 0 {

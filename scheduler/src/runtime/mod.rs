@@ -23,9 +23,7 @@ mod types;
 
 pub use dispatch::{Dispatch, Work};
 pub use outcome::{ExecOutcome, OutcomeKind};
-pub use report::{
-    ActorReport, CoreMoveEvent, GroupReport, MigrationRecord, PlacementEvent, RuntimeCounters,
-};
+pub use report::{ActorReport, CoreMoveEvent, MigrationRecord, PlacementEvent, RuntimeCounters};
 pub use types::{CoreId, Delivered, DropReason, GroupKind, RuntimeError};
 
 pub(crate) use types::{ActorSlot, CoreSlot, GroupState, MigrationPhase, Queued};
@@ -36,7 +34,7 @@ use crate::message::{ActorId, Message};
 use crate::platform::Side;
 use crate::policy::{policy_from_settings, ActorStatus, NicGroup, Placement, SchedulingPolicy};
 use crate::settings::SchedulerSettings;
-use crate::stats::{RunStats, SlidingWindow};
+use crate::stats::SlidingWindow;
 use std::collections::VecDeque;
 use vocab::{SimDuration, SimTime};
 
@@ -132,7 +130,6 @@ impl Runtime {
         let age = SimDuration::from_ns(settings.window_ns);
         let group = |s: &SchedulerSettings| GroupState {
             window: SlidingWindow::new(s.group_window_samples, age),
-            run: RunStats::new(),
             busy_in_interval_ns: 0,
         };
         Ok(Runtime {
