@@ -64,10 +64,12 @@ impl Default for LatencyHistogram {
 }
 
 impl LatencyHistogram {
-    /// An empty histogram.
+    /// An empty histogram. Its bins are allocated as samples need them
+    /// (`grow_to`): zeroing all ~30,000 at once took 0.26 M instructions,
+    /// for a histogram that may never get a sample or only low ones.
     pub fn new() -> Self {
         LatencyHistogram {
-            bins: vec![0; bin_of(HIST_MAX_NS) + 1],
+            bins: Vec::new(),
             lo: usize::MAX,
             hi: 0,
             count: 0,
@@ -98,18 +100,41 @@ impl LatencyHistogram {
         };
         // in range: `ns <= HIST_MAX_NS`, whose bin is the last
         let bin = bin_of(ns);
-        if let Some(c) = self.bins.get_mut(bin) {
-            *c += 1;
-            self.count += 1;
-            self.lo = self.lo.min(bin);
-            self.hi = self.hi.max(bin);
+        match self.bins.get_mut(bin) {
+            Some(c) => *c += 1,
+            None => self.grow_to(bin),
         }
+        self.count += 1;
+        self.lo = self.lo.min(bin);
+        self.hi = self.hi.max(bin);
         self.changed();
+    }
+
+    /// Makes room up to bin `b` (in range: at most the bin of
+    /// `HIST_MAX_NS`) and counts one sample there.
+    #[cold]
+    fn grow_to(&mut self, b: usize) {
+        self.reserve_bins(b);
+        self.bins[b] += 1;
+    }
+
+    /// Bins up to `b` exist (at least doubling, so that a slowly rising
+    /// maximum grows rarely; never past the bin of `HIST_MAX_NS`).
+    fn reserve_bins(&mut self, b: usize) {
+        if b < self.bins.len() {
+            return;
+        }
+        let len = (b + 1)
+            .max(2 * self.bins.len())
+            .min(bin_of(HIST_MAX_NS) + 1)
+            .max(b + 1);
+        self.bins.resize(len, 0);
     }
 
     /// Adds another histogram's samples.
     pub fn merge(&mut self, other: &LatencyHistogram) {
         if let Some(from) = other.bins.get(other.lo..=other.hi) {
+            self.reserve_bins(other.hi);
             for (a, b) in self.bins[other.lo..=other.hi].iter_mut().zip(from) {
                 *a = a.saturating_add(*b);
             }
