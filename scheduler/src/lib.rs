@@ -50,7 +50,7 @@
 //! 6. At the end: [`Runtime::actor_reports`] (actors.csv rows:
 //!    [`ActorReport::CSV_HEADER`], [`ActorReport::csv_row`]),
 //!    [`Runtime::placement_events`], [`Runtime::core_move_events`],
-//!    [`Runtime::migrations`], [`Runtime::group_report`], [`Runtime::counters`].
+//!    [`Runtime::migrations`], [`Runtime::counters`].
 //!
 //! # Guarantees
 //! - Per-actor order: one actor's requests are executed in the order `deliver`
@@ -173,8 +173,7 @@ pub use policy::{
 };
 pub use runtime::{
     ActorReport, CoreId, CoreMoveEvent, Delivered, Dispatch, DropReason, ExecOutcome, GroupKind,
-    GroupReport, MigrationRecord, OutcomeKind, PlacementEvent, Runtime, RuntimeCounters,
-    RuntimeError, Work,
+    MigrationRecord, OutcomeKind, PlacementEvent, Runtime, RuntimeCounters, RuntimeError, Work,
 };
 pub use settings::{PolicyKind, SchedulerSettings, SettingsError, TailMode};
 pub use stats::{LatencySummary, RunStats, SlidingWindow};

@@ -49,7 +49,7 @@ pub struct SchedulerSettings {
     pub window_samples: u32,
     /// Samples older than this are dropped from every window. Default 2 ms (20 policy intervals).
     pub window_ns: u64,
-    /// Most samples kept per group window (FCFS, DRR, host, NIC-wide). Default 4096.
+    /// Most samples kept per group window (FCFS, DRR, host). Default 4096.
     pub group_window_samples: u32,
     /// Fewest samples a window needs before the policy acts on it. Default 32.
     pub min_samples: u32,

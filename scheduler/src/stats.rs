@@ -94,6 +94,23 @@ impl SlidingWindow {
         // falls back to a selection when the tail is short).
     }
 
+    /// [`Self::push`] without the age test (the count bound still holds),
+    /// for a window read only right after an [`Self::expire`] or a
+    /// [`Self::clear`]: it then holds exactly what `push` would have left.
+    /// A sample leaves by count when as many newer ones came, or by age;
+    /// either way its leaving does not depend on when the age was tested
+    /// (cutoffs only grow), and the samples stay in push order. The
+    /// runtime's group windows are read only at policy ticks, after their
+    /// expiry, so their pushes (one a request) skip the test.
+    #[inline(always)]
+    pub fn push_deferred(&mut self, now: SimTime, value_ns: u64) {
+        if self.samples.len() == self.max_samples {
+            self.pop_front();
+        }
+        self.samples.push_back((now, value_ns));
+        self.m.add(value_ns);
+    }
+
     /// Drop samples older than the window's age bound.
     pub fn expire(&mut self, now: SimTime) {
         self.expire_samples(now);
@@ -235,6 +252,41 @@ mod tests {
                     "case {case} step {step} n {}",
                     w.len()
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn deferred_pushes_read_after_an_expiry_equal_pushes() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(0x5eed_0013);
+        let mut next = move || rng.next_u64();
+        for (cap, age) in [(8u32, 500u64), (100, 2_000), (4096, 300)] {
+            let max_age = SimDuration::from_ns(age);
+            let (mut a, mut d) = (
+                SlidingWindow::new(cap, max_age),
+                SlidingWindow::new(cap, max_age),
+            );
+            let mut t = 0u64;
+            for step in 0..5_000u64 {
+                t += next() % 60;
+                let v = if step % 50 == 0 {
+                    1_000_000
+                } else {
+                    next() % 5_000
+                };
+                a.push(SimTime::from_ns(t), v);
+                d.push_deferred(SimTime::from_ns(t), v);
+                if step % 37 == 0 {
+                    let read_at = SimTime::from_ns(t + next() % 100);
+                    a.expire(read_at);
+                    d.expire(read_at);
+                    assert_eq!(a.len(), d.len(), "cap {cap} step {step}");
+                    assert_eq!(a.summary(), d.summary(), "cap {cap} step {step}");
+                }
+                if step % 1_999 == 1_998 {
+                    a.clear();
+                    d.clear();
+                }
             }
         }
     }

@@ -128,12 +128,19 @@ impl<M: BorrowMut<CoreModel>> SimPlatform<M> {
     /// Actor cycle constants are calibrated on the CN2350; to run them on a core that
     /// does more per cycle, use [`cycle_scale_between`] (e.g. 0.5 on the host).
     pub fn with_cycle_scale(mut self, scale: f64) -> SimPlatform<M> {
+        self.set_cycle_scale(scale);
+        self
+    }
+
+    /// [`Self::with_cycle_scale`] in place: a driver that builds a platform
+    /// per execution sets the scale where the platform lies, not moving it.
+    #[inline]
+    pub fn set_cycle_scale(&mut self, scale: f64) {
         self.cycle_scale = if scale.is_finite() && scale > 0.0 {
             scale
         } else {
             1.0
         };
-        self
     }
 
     /// The cost model.

@@ -53,7 +53,6 @@ fn view<'a>(
         fcfs: group(fcfs_cores, Placement::NicFcfs),
         drr: group(drr_cores, Placement::NicDrr),
         host: GroupView::default(),
-        nic: LatencySummary::default(),
         actors,
         migration_in_progress: false,
         since_last_migration: None,

@@ -113,8 +113,6 @@ pub struct PolicyView<'a> {
     pub fcfs: GroupView,
     pub drr: GroupView,
     pub host: GroupView,
-    /// Queueing + execution latency over all NIC groups, over the window.
-    pub nic: LatencySummary,
     /// A migration is under way (the runtime runs one at a time).
     pub migration_in_progress: bool,
     /// Time since the last migration ended, if any did.

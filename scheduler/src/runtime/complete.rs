@@ -1,4 +1,4 @@
-//! Finishing an execution (`complete`): the core is freed, a request's statistics recorded (its actor's windows and run record, its group's, the NIC-wide window, the DRR deficit), and migrations advanced.
+//! Finishing an execution (`complete`): the core is freed, a request's statistics recorded (its actor's windows and run record, its group's window, the DRR deficit), and migrations advanced.
 
 use super::{ExecOutcome, GroupKind, MigrationPhase, OutcomeKind, Runtime, RuntimeError};
 use vocab::SimTime;
@@ -115,11 +115,9 @@ impl Runtime {
                 GroupKind::Drr => &mut self.drr,
                 GroupKind::Host => &mut self.host,
             };
-            g.window.push(now, sojourn);
-            g.run.record(sojourn);
-            if group != GroupKind::Host {
-                self.nic_window.push(now, sojourn);
-            }
+            // read only at policy ticks, right after their expiry (`tick`)
+            // or a clear: the age test is left to those
+            g.window.push_deferred(now, sojourn);
         }
         let slot = &mut self.actors[a as usize];
         if slot.phase == Some(MigrationPhase::Draining) && slot.in_flight == 0 {

@@ -90,7 +90,6 @@ impl Runtime {
         self.fcfs.window.expire(now);
         self.drr.window.expire(now);
         self.host.window.expire(now);
-        self.nic_window.expire(now);
     }
 
     /// The read-only view a policy evaluates (also useful to drivers for tracing).
@@ -180,7 +179,6 @@ impl Runtime {
             fcfs,
             drr,
             host,
-            nic: self.nic_window.summary(),
             migration_in_progress: self.actors.iter().any(|a| a.phase.is_some()),
             since_last_migration: self.last_migration_end.map(|t| now.saturating_since(t)),
         }

@@ -162,7 +162,6 @@ impl Runtime {
         self.counters.migrations += 1;
         self.last_migration_end = Some(now);
         // NIC latencies described a NIC that still had this actor
-        self.nic_window.clear();
         self.fcfs.window.clear();
         self.drr.window.clear();
         self.record_placement(now, a, Some(from), Placement::Host);

@@ -23,9 +23,7 @@ mod types;
 
 pub use dispatch::{Dispatch, Work};
 pub use outcome::{ExecOutcome, OutcomeKind};
-pub use report::{
-    ActorReport, CoreMoveEvent, GroupReport, MigrationRecord, PlacementEvent, RuntimeCounters,
-};
+pub use report::{ActorReport, CoreMoveEvent, MigrationRecord, PlacementEvent, RuntimeCounters};
 pub use types::{CoreId, Delivered, DropReason, GroupKind, RuntimeError};
 
 pub(crate) use types::{ActorSlot, CoreSlot, GroupState, MigrationPhase, Queued};
@@ -36,7 +34,7 @@ use crate::message::{ActorId, Message};
 use crate::platform::Side;
 use crate::policy::{policy_from_settings, ActorStatus, NicGroup, Placement, SchedulingPolicy};
 use crate::settings::SchedulerSettings;
-use crate::stats::{RunStats, SlidingWindow};
+use crate::stats::SlidingWindow;
 use std::collections::VecDeque;
 use vocab::{SimDuration, SimTime};
 
@@ -70,7 +68,6 @@ pub struct Runtime {
     pub(crate) fcfs: GroupState,
     pub(crate) drr: GroupState,
     pub(crate) host: GroupState,
-    pub(crate) nic_window: SlidingWindow,
     /// `counters.dropped() + counters.aborted_by_watchdog`, kept with every
     /// such count (a node reads it after every event; see `drops_and_aborts`).
     pub(crate) drops_and_aborts: u64,
@@ -133,7 +130,6 @@ impl Runtime {
         let age = SimDuration::from_ns(settings.window_ns);
         let group = |s: &SchedulerSettings| GroupState {
             window: SlidingWindow::new(s.group_window_samples, age),
-            run: RunStats::new(),
             busy_in_interval_ns: 0,
         };
         Ok(Runtime {
@@ -144,7 +140,6 @@ impl Runtime {
             fcfs: group(&settings),
             drr: group(&settings),
             host: group(&settings),
-            nic_window: SlidingWindow::new(settings.group_window_samples, age),
             drops_and_aborts: 0,
             next_tick_at: SimTime::ZERO + SimDuration::from_ns(settings.policy_interval_ns),
             settings,

@@ -7,7 +7,6 @@
 use super::{CoreId, Runtime};
 use crate::message::ActorId;
 use crate::policy::{ActorStatus, NicGroup, Placement};
-use crate::stats::LatencySummary;
 use vocab::{SimDuration, SimTime};
 
 /// One actor's run summary (one row of actors.csv).
@@ -101,14 +100,6 @@ impl MigrationRecord {
     pub fn duration(&self) -> Option<SimDuration> {
         self.end.map(|e| e.saturating_since(self.start))
     }
-}
-
-/// Run-wide latency of the three groups.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct GroupReport {
-    pub fcfs: LatencySummary,
-    pub drr: LatencySummary,
-    pub host: LatencySummary,
 }
 
 /// Runtime-wide counters. Every drop is counted under its reason.
@@ -235,15 +226,6 @@ impl Runtime {
     /// Migrations, in start order.
     pub fn migrations(&self) -> &[MigrationRecord] {
         &self.migrations
-    }
-
-    /// Run-wide latency per group.
-    pub fn group_report(&self) -> GroupReport {
-        GroupReport {
-            fcfs: self.fcfs.run.summary(),
-            drr: self.drr.run.summary(),
-            host: self.host.run.summary(),
-        }
     }
 
     /// Counters.

@@ -157,6 +157,5 @@ pub(crate) struct CoreSlot {
 
 pub(crate) struct GroupState {
     pub(crate) window: SlidingWindow,
-    pub(crate) run: RunStats,
     pub(crate) busy_in_interval_ns: u64,
 }

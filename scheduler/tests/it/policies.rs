@@ -161,7 +161,14 @@ fn fixed_policies_place_as_named() {
     let drr = run_mix(settings(PolicyKind::Drr), 0.3, SimTime::from_ms(2), 3);
     assert_eq!(drr.driver.rt.cores_in(NicGroup::Drr), 8);
     assert!(drr.driver.log.executed_on.values().all(|&s| s == Side::Nic));
-    assert_eq!(drr.driver.rt.group_report().fcfs.count, 0);
+    // every actor on DRR from its registration on: no request went through
+    // the FCFS shared queue (which holds only NIC FCFS actors' requests)
+    assert!(drr
+        .driver
+        .rt
+        .placement_events()
+        .iter()
+        .all(|e| e.to == Placement::NicDrr));
     let mut s = settings(PolicyKind::Static);
     s.static_host_actors = vec!["light1".into()];
     s.static_drr_actors = vec!["heavy".into()];

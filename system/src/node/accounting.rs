@@ -8,7 +8,8 @@ pub mod col {
     pub const OFFERED: usize = 0;
     /// Their wire bytes.
     pub const OFFERED_BYTES: usize = 1;
-    /// Frames whose last bit left the node's transmit MAC.
+    /// Frames whose last bit left the node's transmit MAC (this column and
+    /// the next two: echo workload only, see `Node::count_delivery`).
     pub const DELIVERED_PKTS: usize = 2;
     /// Their wire bytes.
     pub const DELIVERED_BYTES: usize = 3;

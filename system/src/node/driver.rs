@@ -300,27 +300,17 @@ impl RuntimeDriver {
                 self.host.get_mut(core.index as usize),
             ),
         };
-        let (inner, outbox, slot) = match (model, outbox, slot) {
-            (Some(m), Some(outbox), Some(slot)) => {
-                match SimPlatform::new(m, core.index as usize, core.side) {
-                    Ok(p) => (p, outbox, slot),
-                    Err(_) => {
-                        // No cost model for this core: it cannot run anything; counted.
-                        self.counters.platform_errors += 1;
-                        return None;
-                    }
-                }
-            }
-            _ => {
-                self.counters.platform_errors += 1;
-                return None;
-            }
+        let (Some(m), Some(outbox), Some(slot)) = (model, outbox, slot) else {
+            self.counters.platform_errors += 1;
+            return None;
         };
-        // (NIC cores and the default host scale run at 1: the platform is
-        // not moved, nor a float compared, for nothing)
-        let inner = match (core.side, self.host_cycle_scale) {
-            (Side::Host, Some(scale)) => inner.with_cycle_scale(scale),
-            _ => inner,
+        // the platform goes straight into the node's wrapper below and is
+        // changed there: a platform passed through a `match` of two
+        // arms was copied (about a hundred bytes) per execution
+        let Ok(inner) = SimPlatform::new(m, core.index as usize, core.side) else {
+            // No cost model for this core: it cannot run anything; counted.
+            self.counters.platform_errors += 1;
+            return None;
         };
         outbox.clear();
         let stack = match core.side {
@@ -335,6 +325,10 @@ impl RuntimeDriver {
             &mut self.spare,
             Some(&self.dma_model),
         );
+        // (NIC cores and the default host scale run at 1: no float compared)
+        if let (Side::Host, Some(scale)) = (core.side, self.host_cycle_scale) {
+            platform.inner_mut().set_cycle_scale(scale);
+        }
         platform.inner_mut().advance_to(now);
         platform.inner_mut().begin_exec();
         // the outcome is written into the core's slot, where it stays until

@@ -322,11 +322,13 @@ impl Node {
         self.acct
     }
 
-    /// Frame bytes and frames transmitted after warm-up.
+    /// Frame bytes and frames transmitted after warm-up (echo workload: a
+    /// node that conserves messages leaves them at zero, see `count_delivery`).
     pub fn measured(&self) -> (u64, u64) {
         (self.measured_bytes, self.measured_pkts)
     }
-    /// Latency of reply frames whose request was created after warm-up (creation to last bit out).
+    /// Latency of reply frames whose request was created after warm-up
+    /// (creation to last bit out; echo workload only, as [`Self::measured`]).
     pub fn frame_latency(&self) -> &sim_core::LatencyHistogram {
         &self.frame_latency
     }
