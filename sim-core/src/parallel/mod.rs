@@ -27,9 +27,7 @@
 //! Threading uses a rayon pool of the requested size (no hand-written pool):
 //! one job per pool thread lives for the whole run and meets the others at
 //! each window through atomics (`crew.rs`), rather than a fork and a join
-//! per window. An engine borrows its pool from a small set of idle pools
-//! and gives it back when dropped (`pools.rs`), so a process that runs
-//! one scenario after another keeps its workers and their warm heaps.
+//! per window.
 //!
 //! When the model declares who talks to whom ([`ParallelEngine::set_neighbors`]:
 //! a cluster's links), a run with a finite end drops the barrier after
@@ -47,7 +45,6 @@ mod flow;
 mod flow_tests;
 mod mailbox;
 mod partition;
-mod pools;
 mod slab_queue;
 #[cfg(test)]
 mod test_util;
@@ -56,7 +53,6 @@ mod tests;
 mod windows;
 
 pub use partition::{Ctx, PartitionModel};
-pub use pools::install_in_pool;
 
 use crate::time::{SimDuration, SimTime};
 use partition::{State, SEQ_BITS};
@@ -131,8 +127,7 @@ pub struct ParallelEngine<M: PartitionModel> {
     lookahead: SimDuration,
     now: SimTime,
     windows: Windows<M::Event>,
-    /// Worker threads, borrowed from the idle pools while the engine lives.
-    pool: Option<pools::LentPool>,
+    pool: Option<(usize, rayon::ThreadPool)>,
     /// Who talks to whom, when declared: runs then synchronize by neighbours.
     neighbors: Option<partition::Neighbors>,
 }
@@ -220,15 +215,15 @@ impl<M: PartitionModel> ParallelEngine<M> {
         if threads == 0 {
             return Err(ParallelError::Config("threads must be at least 1".into()));
         }
-        if threads > 1 && self.pool.as_ref().map(|p| p.threads()) != Some(threads) {
-            // the old pool (if any) goes back to the idle set first
-            self.pool = None;
-            let pool = pools::LentPool::borrow(threads)
+        if threads > 1 && self.pool.as_ref().map(|p| p.0) != Some(threads) {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
                 .map_err(|e| ParallelError::Config(format!("thread pool: {e}")))?;
-            self.pool = Some(pool);
+            self.pool = Some((threads, pool));
         }
         let pool = match (&self.pool, threads) {
-            (Some(lent), t) if t > 1 => lent.pool(),
+            (Some((_, pool)), t) if t > 1 => Some(pool),
             _ => None,
         };
         match &self.neighbors {

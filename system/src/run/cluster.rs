@@ -164,15 +164,17 @@ pub fn run_cluster(
     };
     let threads = opts.threads.max(1);
     let built: Vec<Built> = if threads > 1 {
-        // on the pool the engine will borrow next (`sim_core::parallel::pools`)
-        sim_core::parallel::install_in_pool(threads, || {
-            plan.servers
-                .par_iter()
-                .enumerate()
-                .map(build_server)
-                .collect()
-        })
-        .map_err(assembly)?
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(assembly)?
+            .install(|| {
+                plan.servers
+                    .par_iter()
+                    .enumerate()
+                    .map(build_server)
+                    .collect()
+            })
     } else {
         plan.servers.iter().enumerate().map(build_server).collect()
     };
