@@ -382,11 +382,7 @@ mod tests {
             "{}",
             h.bins.len()
         );
-        assert!(
-            h.bins.len() < (bin_of(HIST_MAX_NS) + 1) / 2,
-            "{}",
-            h.bins.len()
-        );
+        assert!(h.bins.len() < bin_of(HIST_MAX_NS) / 2, "{}", h.bins.len());
         h.record(SimDuration::from_secs(5000));
         assert_eq!(h.bins.len(), bin_of(HIST_MAX_NS) + 1);
         let mut merged = LatencyHistogram::new();
