@@ -82,11 +82,7 @@ impl SlidingWindow {
     // request: the call and its register saves cost more than the common path
     #[inline(always)]
     pub fn push(&mut self, now: SimTime, value_ns: u64) {
-        if self.samples.len() == self.max_samples {
-            self.pop_front();
-        }
-        self.samples.push_back((now, value_ns));
-        self.m.add(value_ns);
+        self.push_deferred(now, value_ns);
         self.expire_samples(now);
         // The tail is re-checked at the next expiry or clear (the runtime
         // expires every window at each policy tick, before reading them),
