@@ -1,7 +1,9 @@
 //! Benchmark suite: one table of engine and model speeds (hold model, echo and actor scenarios, the parallel engine).
 //!
-//! Run: `cargo run --release --example speed [-- --reps N] [--only TEXT]` (default 5 reps;
-//! `--only cluster` runs just the cases whose name contains `cluster`).
+//! Run: `cargo run --release --example speed [-- --reps N] [--only TEXT] [--huge-pages]`
+//! (default 5 reps; `--only cluster` runs just the cases whose name contains
+//! `cluster`; `--huge-pages` leaves transparent huge pages on, which the
+//! binary turns off: see `nicsim::use_small_pages`).
 //! Every case runs `reps` times, interleaved with the other cases (case A, B,
 //! C, A, B, C, ...) so that a burst of load from elsewhere on a shared machine
 //! hits all cases alike; the table prints the median and the minimum wall
@@ -220,17 +222,17 @@ fn median_min(v: &mut [f64]) -> (f64, f64) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    // as the binary does, unless `--huge-pages` asks to compare
+    let small_pages = !args.iter().any(|a| a == "--huge-pages") && nicsim::use_small_pages();
     let reps = match args.iter().position(|a| a == "--reps") {
         None => 5,
-        Some(i) => {
-            match args.get(i + 1).and_then(|v| v.parse::<usize>().ok()) {
-                Some(n) if n > 0 => n,
-                _ => {
-                    eprintln!("speed: --reps needs a positive integer\nusage: speed [--reps N] [--only TEXT]");
-                    std::process::exit(2);
-                }
+        Some(i) => match args.get(i + 1).and_then(|v| v.parse::<usize>().ok()) {
+            Some(n) if n > 0 => n,
+            _ => {
+                eprintln!("speed: --reps needs a positive integer\nusage: speed [--reps N] [--only TEXT] [--huge-pages]");
+                std::process::exit(2);
             }
-        }
+        },
     };
     // `--only TEXT`: just the cases whose name contains TEXT
     let only = args
@@ -270,7 +272,9 @@ fn main() {
     }
     println!(
         "nicsim speed table: {reps} interleaved runs per case; wall and process CPU time \
-         (the machine may be shared: trust CPU time, minima and ratios)"
+         (the machine may be shared: trust CPU time, minima and ratios); transparent huge \
+         pages {}",
+        if small_pages { "off" } else { "on" }
     );
     println!(
         "{:<34} {:>10} {:>10} {:>10} {:>8} {:>8} {:>8} {:>11} {:>9} {:>11}",

@@ -7,6 +7,9 @@ use nicsim::scenario::ScenarioError;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // speed only: where the kernel refuses, huge pages stay on and the
+    // results are the same
+    nicsim::use_small_pages();
     let cli = Cli::parse();
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,

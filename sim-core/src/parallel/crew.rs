@@ -23,7 +23,7 @@ use super::backoff::{back_off, SPINS};
 use super::mailbox::{lock, run_task, Mailbox, WindowLog};
 use super::partition::{PartitionModel, State};
 use super::windows::{Plan, Planner, RunTasks};
-use super::ParallelError;
+use super::{Padded, ParallelError};
 use crate::time::{SimDuration, SimTime};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, TryLockError};
@@ -31,10 +31,6 @@ use std::thread::Thread;
 
 /// A partition as the crew shares it: its model and its state.
 type Item<'a, M> = Padded<(&'a mut M, &'a mut State<<M as PartitionModel>::Event>)>;
-
-/// A value on cache lines of its own (see `State`'s alignment).
-#[repr(align(128))]
-struct Padded<T>(T);
 
 /// Yields of a waiting worker after spinning, before it parks.
 const YIELDS: u32 = 64;

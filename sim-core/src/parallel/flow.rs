@@ -32,7 +32,7 @@ use super::backoff::{back_off, SPINS};
 use super::mailbox::{lock, post_outbox, Mailbox, NONE_PS};
 use super::partition::{Neighbors, PartitionModel, State};
 use super::windows::Planner;
-use super::ParallelError;
+use super::{Padded, ParallelError};
 use crate::time::{SimDuration, SimTime};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, TryLockError};
@@ -45,13 +45,11 @@ pub(super) const EPOCH_WINDOWS: u64 = 64;
 /// No fault yet.
 const NO_FAULT: u64 = u64::MAX;
 
-/// A value on cache lines of its own: each partition's progress is read by
-/// its neighbours' threads after every window.
-#[repr(align(128))]
-struct Padded<T>(T);
-
-/// A partition as the threads share it.
-type Item<'a, M> = Mutex<(&'a mut M, &'a mut State<<M as PartitionModel>::Event>)>;
+/// A partition as the threads share it. Its lock is taken by whichever
+/// thread runs each window, so it gets lines of its own: side by side,
+/// two partitions' locks on one line would pass it between the threads
+/// at every window of either.
+type Item<'a, M> = Padded<Mutex<(&'a mut M, &'a mut State<<M as PartitionModel>::Event>)>>;
 
 /// One epoch, as published to the threads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,7 +124,7 @@ impl Shared<'_> {
             return false;
         }
         // a thread that took `p` over runs it; its progress shows in `done`
-        let mut item = match items[p].try_lock() {
+        let mut item = match items[p].0.try_lock() {
             Ok(item) => item,
             Err(TryLockError::WouldBlock) => return false,
             Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
@@ -262,7 +260,7 @@ pub(super) fn run<M: PartitionModel>(
     let items: Vec<Item<'_, M>> = models
         .iter_mut()
         .zip(states.iter_mut())
-        .map(|(m, s)| Mutex::new((m, s)))
+        .map(|(m, s)| Padded(Mutex::new((m, s))))
         .collect();
     let shared = Shared {
         neighbors,
@@ -343,7 +341,7 @@ fn next_epoch<M: PartitionModel>(
     let slot = (first.wrapping_sub(1) & 1) as usize;
     let mut t0 = NONE_PS;
     for (item, m) in items.iter().zip(mail) {
-        let queued = lock(item)
+        let queued = lock(&item.0)
             .1
             .queue
             .peek_time()
@@ -370,7 +368,7 @@ fn first_fault<M: PartitionModel>(failed_in: &[AtomicU64], items: &[Item<'_, M>]
         .map(|(p, w)| (w.load(Ordering::Acquire), p))
         .min()
         .unwrap_or((NO_FAULT, 0));
-    lock(&items[p])
+    lock(&items[p].0)
         .1
         .fault
         .take()

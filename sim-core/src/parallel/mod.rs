@@ -58,6 +58,12 @@ use crate::time::{SimDuration, SimTime};
 use partition::{State, SEQ_BITS};
 use windows::Windows;
 
+/// A value on cache lines of its own (two: x86 cores prefetch lines in
+/// pairs, see `State`'s alignment), for what one thread writes while
+/// another reads or writes its neighbour: a partition's progress, its lock.
+#[repr(align(128))]
+struct Padded<T>(T);
+
 /// Why a parallel run was refused or stopped.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum ParallelError {
