@@ -9,8 +9,9 @@
 //! the other, which absorbs the window-to-window swings in work.
 //!
 //! Windows lie on a grid: an epoch starts at the earliest pending event
-//! `t0` (skipping idle stretches) and holds up to [`EPOCH_WINDOWS`]
-//! windows of one lookahead each; window numbers run on across epochs.
+//! `t0` (skipping idle stretches) and holds [`EPOCH_WINDOWS`] windows of
+//! one lookahead each, or up to [`MAX_EPOCH_WINDOWS`] while the traffic
+//! leaves no idle stretch to skip; window numbers run on across epochs.
 //! Why it gives the sequential reference's results:
 //! - Mail sent in window `w` fires at least one lookahead after its send,
 //!   so in window `w + 1` or later; its destination, a neighbour, runs
@@ -41,6 +42,15 @@ use std::sync::{Mutex, TryLockError};
 /// stretches and to stop on a fault. Small next to the run, large next to
 /// the one or two windows neighbours may drift apart.
 pub(super) const EPOCH_WINDOWS: u64 = 64;
+
+/// Most windows per epoch: an epoch that ended with an event in the very
+/// next window (no idle stretch to skip) is followed by one twice as long,
+/// up to this. At each epoch's end every thread waits for the slowest and
+/// the drift that absorbs swings in work is lost, so a busy run (the
+/// leaf-spine example: events in every window) should meet rarely; an
+/// idle window still costs every partition a pass, so an epoch after a
+/// skipped stretch starts short again.
+pub(super) const MAX_EPOCH_WINDOWS: u64 = 1024;
 
 /// No fault yet.
 const NO_FAULT: u64 = u64::MAX;
@@ -282,7 +292,9 @@ pub(super) fn run<M: PartitionModel>(
         let _stop = HaltOnDrop(shared);
         let mut next_window = 0u64;
         let mut tag = 0u64;
-        while let Some(e) = next_epoch(shared, &items, mail, next_window) {
+        let mut last: Option<Epoch> = None;
+        while let Some(e) = next_epoch(shared, &items, mail, next_window, last) {
+            last = Some(e);
             *lock(&shared.epoch) = e;
             shared.finished.0.store(0, Ordering::Release);
             tag += 1;
@@ -330,13 +342,18 @@ pub(super) fn run<M: PartitionModel>(
     }
 }
 
-/// The next epoch, starting at the earliest queued or mailed event, or
-/// `None` when nothing is left at or before the end.
+/// The next epoch after `last`, starting at the earliest queued or mailed
+/// event, or `None` when nothing is left at or before the end. It holds
+/// [`EPOCH_WINDOWS`] windows, or twice as many as `last` (up to
+/// [`MAX_EPOCH_WINDOWS`]) when it starts in the window right after `last`.
+/// Only the simulation's state decides, so the epochs are the same for
+/// every thread count (and the results do not depend on them anyway).
 fn next_epoch<M: PartitionModel>(
     shared: &Shared<'_>,
     items: &[Item<'_, M>],
     mail: &[Mailbox<M::Event>],
     first: u64,
+    last: Option<Epoch>,
 ) -> Option<Epoch> {
     let slot = (first.wrapping_sub(1) & 1) as usize;
     let mut t0 = NONE_PS;
@@ -351,8 +368,22 @@ fn next_epoch<M: PartitionModel>(
     if t0 == NONE_PS || t0 > shared.end_ps {
         return None;
     }
+    let la = shared.lookahead_ps;
+    let length = match last {
+        // no idle stretch was skipped: the meeting bought nothing
+        Some(l)
+            if t0
+                < l.t0_ps
+                    .saturating_add(l.windows.saturating_add(1).saturating_mul(la)) =>
+        {
+            l.windows
+                .saturating_mul(2)
+                .clamp(EPOCH_WINDOWS, MAX_EPOCH_WINDOWS)
+        }
+        _ => EPOCH_WINDOWS,
+    };
     let span = shared.end_ps - t0;
-    let windows = (span / shared.lookahead_ps + 1).min(EPOCH_WINDOWS);
+    let windows = (span / la + 1).min(length);
     Some(Epoch {
         first,
         windows,
