@@ -14,6 +14,7 @@
 //! destination's queue bound applies when it takes the mail.
 
 use super::partition::{Outgoing, PartitionModel, State};
+use super::Padded;
 use crate::time::SimTime;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -21,38 +22,50 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 /// No event (an empty queue or mailbox slot).
 pub(super) const NONE_PS: u64 = u64::MAX;
 
-/// Cross-partition events on their way to one partition. Aligned like
-/// a partition's state, so that posting to one mailbox does not take the
-/// line of its neighbour from the thread that drains it.
-#[repr(align(128))]
+/// Cross-partition events on their way to one partition. Each slot has
+/// lines of its own (and so has each mailbox): in a run on several
+/// threads, senders fill one slot while the destination's thread drains
+/// the other, and slots side by side on one line would pass it between
+/// the threads at every window that carries mail.
 pub(super) struct Mailbox<E> {
     /// Events sent during windows of even and odd number, not yet taken.
-    slots: [Mutex<Vec<Outgoing<E>>>; 2],
-    /// Earliest time in each slot, in picoseconds ([`NONE_PS`]: empty).
-    min_ps: [AtomicU64; 2],
+    slots: [Padded<Slot<E>>; 2],
+}
+
+/// The mail of windows of one parity.
+struct Slot<E> {
+    mail: Mutex<Vec<Outgoing<E>>>,
+    /// Earliest time in `mail`, in picoseconds ([`NONE_PS`]: empty).
+    min_ps: AtomicU64,
 }
 
 impl<E> Mailbox<E> {
     pub(super) fn new() -> Self {
+        let slot = || {
+            Padded(Slot {
+                mail: Mutex::new(Vec::new()),
+                min_ps: AtomicU64::new(NONE_PS),
+            })
+        };
         Mailbox {
-            slots: [Mutex::new(Vec::new()), Mutex::new(Vec::new())],
-            min_ps: [AtomicU64::new(NONE_PS), AtomicU64::new(NONE_PS)],
+            slots: [slot(), slot()],
         }
     }
 
     /// Earliest time in slot `slot` ([`NONE_PS`]: empty). Read by the
     /// thread that plans the first window of a run, when no task runs.
     pub(super) fn min_ps(&self, slot: usize) -> u64 {
-        self.min_ps[slot].load(Ordering::Acquire)
+        self.slots[slot].0.min_ps.load(Ordering::Acquire)
     }
 
     /// Moves slot `slot` into `dest`'s queue.
     pub(super) fn take_into(&self, slot: usize, dest: &mut State<E>) {
-        if self.min_ps[slot].load(Ordering::Relaxed) == NONE_PS {
+        let slot = &self.slots[slot].0;
+        if slot.min_ps.load(Ordering::Relaxed) == NONE_PS {
             return;
         }
-        self.min_ps[slot].store(NONE_PS, Ordering::Relaxed);
-        let mut mail = lock(&self.slots[slot]);
+        slot.min_ps.store(NONE_PS, Ordering::Relaxed);
+        let mut mail = lock(&slot.mail);
         for o in mail.drain(..) {
             dest.push_delivered(o.time, o.tiebreak, o.event);
         }
@@ -164,17 +177,17 @@ pub(super) fn post_outbox<E>(
     // one-thread leaf-spine run of 723 M.)
     let mut sent = s.outbox.drain(..).peekable();
     while let Some(first) = sent.next() {
-        let mailbox = &mail[first.dest];
+        let mailbox = &mail[first.dest].slots[slot].0;
         let dest = first.dest;
         let mut min_ps = first.time.as_ps();
-        let mut slot_mail = lock(&mailbox.slots[slot]);
+        let mut slot_mail = lock(&mailbox.mail);
         slot_mail.push(first);
         while let Some(o) = sent.next_if(|o| o.dest == dest) {
             min_ps = min_ps.min(o.time.as_ps());
             slot_mail.push(o);
         }
         drop(slot_mail);
-        mailbox.min_ps[slot].fetch_min(min_ps, Ordering::Relaxed);
+        mailbox.min_ps.fetch_min(min_ps, Ordering::Relaxed);
         posted(dest, min_ps);
     }
 }
