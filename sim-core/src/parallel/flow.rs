@@ -63,13 +63,13 @@ type Item<'a, M> = Padded<Mutex<(&'a mut M, &'a mut State<<M as PartitionModel>:
 
 /// One epoch, as published to the threads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Epoch {
+pub(super) struct Epoch {
     /// Number of its first window.
-    first: u64,
+    pub(super) first: u64,
     /// Windows in it.
-    windows: u64,
+    pub(super) windows: u64,
     /// Start of its first window, in picoseconds.
-    t0_ps: u64,
+    pub(super) t0_ps: u64,
 }
 
 /// What the threads of one run share.
@@ -369,19 +369,7 @@ fn next_epoch<M: PartitionModel>(
         return None;
     }
     let la = shared.lookahead_ps;
-    let length = match last {
-        // no idle stretch was skipped: the meeting bought nothing
-        Some(l)
-            if t0
-                < l.t0_ps
-                    .saturating_add(l.windows.saturating_add(1).saturating_mul(la)) =>
-        {
-            l.windows
-                .saturating_mul(2)
-                .clamp(EPOCH_WINDOWS, MAX_EPOCH_WINDOWS)
-        }
-        _ => EPOCH_WINDOWS,
-    };
+    let length = epoch_length(last.as_ref(), t0, la);
     let span = shared.end_ps - t0;
     let windows = (span / la + 1).min(length);
     Some(Epoch {
@@ -389,6 +377,28 @@ fn next_epoch<M: PartitionModel>(
         windows,
         t0_ps: t0,
     })
+}
+
+/// Windows in an epoch that starts at `t0_ps` after `last`:
+/// [`EPOCH_WINDOWS`], or twice `last`'s (up to [`MAX_EPOCH_WINDOWS`])
+/// when it starts in the window right after `last`, so that no idle
+/// stretch was skipped and the meeting bought nothing.
+pub(super) fn epoch_length(last: Option<&Epoch>, t0_ps: u64, lookahead_ps: u64) -> u64 {
+    match last {
+        Some(l) => {
+            let next_after = l
+                .t0_ps
+                .saturating_add(l.windows.saturating_add(1).saturating_mul(lookahead_ps));
+            if t0_ps < next_after {
+                l.windows
+                    .saturating_mul(2)
+                    .clamp(EPOCH_WINDOWS, MAX_EPOCH_WINDOWS)
+            } else {
+                EPOCH_WINDOWS
+            }
+        }
+        None => EPOCH_WINDOWS,
+    }
 }
 
 /// The fault of the earliest failed window, lowest partition first.

@@ -1,4 +1,4 @@
-//! Tests of the neighbour-synchronized run: the sequential reference's results on rings and hubs for any thread count, idle stretches skipped, undeclared sends refused, and faults and panics reported the same way on every thread count.
+//! Tests of the neighbour-synchronized run: the sequential reference's results on rings and hubs for any thread count, idle stretches skipped, epochs that grow while the run is busy, undeclared sends refused, and faults and panics reported the same way on every thread count.
 
 use super::test_util::within_a_minute;
 use super::*;
@@ -273,4 +273,31 @@ fn a_panicking_partition_ends_the_run_on_every_thread_count() {
             "{threads} threads: partition {partition}'s panic at event {at_event} was lost"
         );
     }
+}
+
+#[test]
+fn epochs_double_while_busy_and_start_short_after_an_idle_stretch() {
+    let la = 1_000;
+    let mut last = None;
+    let mut t0 = 0;
+    let mut lengths = Vec::new();
+    for _ in 0..7 {
+        let windows = flow::epoch_length(last.as_ref(), t0, la);
+        lengths.push(windows);
+        let e = flow::Epoch {
+            first: 0,
+            windows,
+            t0_ps: t0,
+        };
+        // the next event falls in the last window of the next epoch's first
+        t0 = e.t0_ps + e.windows * la + la - 1;
+        last = Some(e);
+    }
+    assert_eq!(lengths, [64, 128, 256, 512, 1024, 1024, 1024]);
+    // an event one window further: an idle window was skipped
+    let e = last.expect("seven epochs");
+    assert_eq!(
+        flow::epoch_length(Some(&e), e.t0_ps + (e.windows + 1) * la, la),
+        flow::EPOCH_WINDOWS
+    );
 }
