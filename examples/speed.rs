@@ -25,8 +25,8 @@
 //! engine events per wall second (median run); `events/unit` = engine events
 //! per delivered packet (echo) or request (actors). After the table, each
 //! case that ran at 1 and 2 threads gets its speed-up (wall median, wall
-//! minimum, CPU per thread). To add a case, push one more [`Case`] in
-//! `cases()`.
+//! minimum, CPU per thread, and the median of each round's ratio). To add
+//! a case, push one more [`Case`] in `cases()`.
 
 use nicsim::{run_scenario, Scenario};
 use sim_core::bench::{hold, ping};
@@ -297,6 +297,8 @@ fn main() {
         .zip(&last)
     {
         let Some(m) = m else { continue };
+        // in run order, for the paired speed-ups
+        let (w_runs, cpu_runs) = (w.clone(), cpu.clone());
         let (med, min) = median_min(w);
         let (cpu_med, _) = median_min(cpu);
         let real = |seconds: f64| {
@@ -319,28 +321,57 @@ fn main() {
             m.events,
             per_unit
         );
-        rows.push((c, med, min, cpu_med));
+        rows.push(Row {
+            case: c,
+            med,
+            min,
+            cpu_med,
+            w_runs,
+            cpu_runs,
+        });
     }
     print_speedups(&rows);
 }
 
+/// One case's figures: medians and minimum, and every run's wall and CPU
+/// time in run order.
+struct Row<'a> {
+    case: &'a Case,
+    med: f64,
+    min: f64,
+    cpu_med: f64,
+    w_runs: Vec<f64>,
+    cpu_runs: Vec<f64>,
+}
+
 /// Speed-up of every case that ran on 1 and on 2 threads: 1-thread time
-/// over 2-thread time, by wall median, wall minimum and CPU per thread.
-fn print_speedups(rows: &[(&Case, f64, f64, f64)]) {
-    let one = rows.iter().filter(|r| r.0.threads == 1);
-    for (c1, med1, min1, cpu1) in one {
-        let Some((_, med2, min2, cpu2)) = rows
+/// over 2-thread time, by wall median, wall minimum and CPU per thread;
+/// then paired: the median over the rounds of each round's ratio. Why
+/// paired: a round's 1-thread and 2-thread runs follow each other within
+/// a second, so a minute in which the host runs everything slower slows
+/// both, and their ratio keeps; the medians of a noisy stretch may pair a
+/// slow minute's run with a quick one's.
+fn print_speedups(rows: &[Row<'_>]) {
+    let paired = |a: &[f64], b: &[f64]| {
+        let mut r: Vec<f64> = a.iter().zip(b).map(|(x, y)| x / y).collect();
+        median_min(&mut r).0
+    };
+    for r1 in rows.iter().filter(|r| r.case.threads == 1) {
+        let Some(r2) = rows
             .iter()
-            .find(|r| r.0.threads == 2 && r.0.family == c1.family)
+            .find(|r| r.case.threads == 2 && r.case.family == r1.case.family)
         else {
             continue;
         };
         println!(
-            "speed-up of {} on 2 threads: {:.2}x wall median, {:.2}x wall minimum, {:.2}x CPU per thread",
-            c1.family,
-            med1 / med2,
-            min1 / min2,
-            cpu1 / cpu2
+            "speed-up of {} on 2 threads: {:.2}x wall median, {:.2}x wall minimum, {:.2}x CPU per thread; \
+             paired by round: {:.2}x wall, {:.2}x CPU per thread",
+            r1.case.family,
+            r1.med / r2.med,
+            r1.min / r2.min,
+            r1.cpu_med / r2.cpu_med,
+            paired(&r1.w_runs, &r2.w_runs),
+            paired(&r1.cpu_runs, &r2.cpu_runs)
         );
     }
 }
