@@ -171,13 +171,26 @@ impl RuntimeDriver {
     /// it to the NIC's side).
     pub fn arrive_from_wire(&mut self, msg: Message, now: SimTime) -> Option<Message> {
         if self.on_path && self.rt.side_of(msg.dst) == Some(Side::Host) {
-            if let Err(reason) = self.rt.deliver_via_nic(msg, now) {
-                // a refusal is counted by the runtime under its reason
-                debug_assert!(self.rt.counters().dropped() > 0, "{reason:?} uncounted");
-            }
+            self.forward_from_wire(msg, now);
             return None;
         }
         Some(msg)
+    }
+
+    /// Whether this NIC is on-path ([`Self::with_on_path`]): a request from
+    /// the wire for a host actor then waits for a NIC core to forward it.
+    #[inline]
+    pub fn on_path(&self) -> bool {
+        self.on_path
+    }
+
+    /// The on-path branch of [`Self::arrive_from_wire`], for a caller that
+    /// has looked up the actor's side itself (the node, which routes by it).
+    pub fn forward_from_wire(&mut self, msg: Message, now: SimTime) {
+        if let Err(reason) = self.rt.deliver_via_nic(msg, now) {
+            // a refusal is counted by the runtime under its reason
+            debug_assert!(self.rt.counters().dropped() > 0, "{reason:?} uncounted");
+        }
     }
 
     /// Scales every cycle charge on host cores by `scale` (see

@@ -222,10 +222,17 @@ impl Node {
         match ev {
             NodeEvent::Arrive => {
                 self.acct.in_flight_arriving -= 1;
-                let msg = self.arriving.pop_front().map(|(_, m)| m);
-                // on an on-path NIC a host actor's request waits for a NIC core to forward it
-                if let Some(msg) = msg.and_then(|m| self.driver.arrive_from_wire(m, now)) {
-                    self.route(msg, Side::Nic, now, sched);
+                // `RuntimeDriver::arrive_from_wire`, then `route`, with the
+                // actor's side looked up once
+                if let Some((_, msg)) = self.arriving.pop_front() {
+                    match self.driver.runtime().side_of(msg.dst) {
+                        // on an on-path NIC a host actor's request waits for a NIC core to forward it
+                        Some(Side::Host) if self.driver.on_path() => {
+                            self.driver.forward_from_wire(msg, now)
+                        }
+                        Some(Side::Host) => self.cross(msg, Side::Nic, Side::Host, now, sched),
+                        _ => self.deliver(msg, now),
+                    }
                 }
             }
             NodeEvent::Crossed(msg, to) => {
