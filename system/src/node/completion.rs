@@ -27,7 +27,7 @@ impl Node {
             let mut forwarded = std::mem::take(&mut self.forwarded_buf);
             for msg in forwarded.drain(..) {
                 // passed on by a NIC core: now it crosses PCIe to its host actor
-                self.route(msg, Side::Nic, now, sched);
+                self.route_boxed(msg, Side::Nic, now, sched);
             }
             self.forwarded_buf = forwarded;
         }

@@ -72,7 +72,7 @@ pub struct RuntimeDriver {
     /// released only from the front, so cores that finish out of order never
     /// reorder one actor's messages (a reorder buffer of at most one entry per
     /// NIC core).
-    forwards: std::collections::VecDeque<(u64, Option<Message>)>,
+    forwards: std::collections::VecDeque<(u64, Option<Box<Message>>)>,
     /// On-path NIC: its cores see every frame from the wire, host-bound ones included.
     on_path: bool,
     /// Host-only runs: the host DPDK-style stack host cores pay per message

@@ -155,7 +155,7 @@ pub struct Node {
     /// A finished execution's outbox and released forwards, drained by
     /// `on_core_done` (kept allocated between completions).
     outbox_buf: Vec<(scheduler::Endpoint, Message)>,
-    forwarded_buf: Vec<Message>,
+    forwarded_buf: Vec<Box<Message>>,
     /// Cluster runs: where remote frames go instead of the transmit MAC.
     net: Option<net::NetPort>,
     /// Per-actor timers (`timer.rs`).
@@ -230,7 +230,9 @@ impl Node {
                         Some(Side::Host) if self.driver.on_path() => {
                             self.driver.forward_from_wire(msg, now)
                         }
-                        Some(Side::Host) => self.cross(msg, Side::Nic, Side::Host, now, sched),
+                        Some(Side::Host) => {
+                            self.cross(Box::new(msg), Side::Nic, Side::Host, now, sched)
+                        }
                         _ => self.deliver(msg, now),
                     }
                 }
@@ -259,8 +261,23 @@ impl Node {
     #[inline(always)]
     fn route(&mut self, msg: Message, from: Side, now: SimTime, sched: &mut Scheduler<WorldEvent>) {
         match self.driver.runtime().side_of(msg.dst) {
-            Some(to) if to != from => self.cross(msg, from, to, now, sched),
+            Some(to) if to != from => self.cross(Box::new(msg), from, to, now, sched),
             _ => self.deliver(msg, now),
+        }
+    }
+
+    /// [`Self::route`] of a message already boxed (a NIC core's forward):
+    /// the box goes on with it across PCIe.
+    fn route_boxed(
+        &mut self,
+        msg: Box<Message>,
+        from: Side,
+        now: SimTime,
+        sched: &mut Scheduler<WorldEvent>,
+    ) {
+        match self.driver.runtime().side_of(msg.dst) {
+            Some(to) if to != from => self.cross(msg, from, to, now, sched),
+            _ => self.deliver(*msg, now),
         }
     }
 
@@ -269,7 +286,7 @@ impl Node {
     #[inline(never)]
     fn cross(
         &mut self,
-        msg: Message,
+        msg: Box<Message>,
         from: Side,
         to: Side,
         now: SimTime,
@@ -292,7 +309,7 @@ impl Node {
         };
         sched.schedule_at(
             write.delivered.max(now),
-            self.ev(NodeEvent::Crossed(Box::new(msg), to)),
+            self.ev(NodeEvent::Crossed(msg, to)),
         );
     }
 
