@@ -366,11 +366,13 @@ impl RuntimeDriver {
             }
         }
         let pipeline = platform.pipeline_time();
-        self.counters.dropped_sends += platform.dropped_sends();
-        let (writes, bytes, ps) = platform.host_writes();
-        self.counters.host_writes += writes;
-        self.counters.host_write_bytes += bytes;
-        self.counters.host_write_ps += ps;
+        // sends beyond the bound and host writes are rare: counted when any
+        if let Some((dropped, (writes, bytes, ps))) = platform.rare_counts() {
+            self.counters.dropped_sends += dropped;
+            self.counters.host_writes += writes;
+            self.counters.host_write_bytes += bytes;
+            self.counters.host_write_ps += ps;
+        }
         let inner = platform.inner_mut();
         self.counters.model_errors += inner.model_errors();
         let done_at = inner.clock().max(now);
