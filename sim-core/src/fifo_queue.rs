@@ -162,7 +162,7 @@ impl<E> FifoQueue<E> {
     /// that is mostly among the next to pop, such as a source's next
     /// arrival, whose insertion would move the entries before it. The pop
     /// order is the same as with [`Self::push`].
-    #[inline]
+    #[inline(always)]
     pub fn push_lane(&mut self, time: SimTime, event: E) -> Result<(), QueueFull<E>> {
         if self.len() >= self.capacity {
             return Err(QueueFull(event));
