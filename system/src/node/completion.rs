@@ -45,7 +45,10 @@ impl Node {
                 Endpoint::Host => self.acct.egress_host += 1,
             }
         }
-        self.outbox_buf = outbox;
+        // `take` left an empty `Vec` in its place: nothing to drop
+        let empty = std::mem::replace(&mut self.outbox_buf, outbox);
+        debug_assert_eq!(empty.capacity(), 0);
+        std::mem::forget(empty);
         self.record_completion(&r, core, now);
     }
 
