@@ -177,6 +177,8 @@ impl RuntimeDriver {
 
     /// Files a finished forward and appends the ready ones, from the front, to `ready`.
     #[inline(never)]
+    // boxed on purpose: the box goes on into the node's PCIe crossing event
+    #[allow(clippy::vec_box)]
     fn release_forward(&mut self, done: Option<Box<Message>>, ready: &mut Vec<Box<Message>>) {
         if let Some(m) = done {
             if matches!(self.forwards.front(), Some(&(id, None)) if id == m.id) {

@@ -155,6 +155,8 @@ pub struct Node {
     /// A finished execution's outbox and released forwards, drained by
     /// `on_core_done` (kept allocated between completions).
     outbox_buf: Vec<(scheduler::Endpoint, Message)>,
+    // boxed on purpose: each box goes on into a PCIe crossing event
+    #[allow(clippy::vec_box)]
     forwarded_buf: Vec<Box<Message>>,
     /// Cluster runs: where remote frames go instead of the transmit MAC.
     net: Option<net::NetPort>,
