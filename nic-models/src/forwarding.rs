@@ -32,7 +32,9 @@ impl SizeMemo {
     };
 
     /// The duration of `size`, from `compute` on a miss.
-    #[inline]
+    // always inlined: once per request on the node's dispatch path, which
+    // is large enough that the compiler left it out of line otherwise
+    #[inline(always)]
     pub(crate) fn get(
         &mut self,
         size: u32,
@@ -62,7 +64,7 @@ impl ForwardingCost {
     }
 
     /// Core time for a packet of `size_bytes`.
-    #[inline]
+    #[inline(always)]
     pub fn service_time(&mut self, size_bytes: u32) -> SimDuration {
         let (per_packet_ns, per_byte_ns, extra) =
             (self.per_packet_ns, self.per_byte_ns, self.extra);

@@ -228,6 +228,11 @@ impl PcieLink {
     /// cut into MPS TLPs.
     #[inline]
     pub fn posted_write(&mut self, dir: Direction, ready: SimTime, bytes: u64) -> PostedWrite {
+        if bytes <= u64::from(self.profile.max_payload_bytes) {
+            // one TLP (a message crossing to an actor, mostly): what the
+            // loop below gives for one piece, without the split
+            return self.posted_tlp(dir, ready, bytes);
+        }
         let mut first: Option<SimTime> = None;
         let mut last = PostedWrite {
             start: ready,

@@ -172,8 +172,8 @@ pub use policy::{
     Placement, PolicyAction, PolicyView, SchedulingPolicy,
 };
 pub use runtime::{
-    ActorReport, CoreId, CoreMoveEvent, Delivered, Dispatch, DropReason, ExecOutcome, GroupKind,
-    MigrationRecord, OutcomeKind, PlacementEvent, Runtime, RuntimeCounters, RuntimeError, Work,
+    ActorReport, CoreId, CoreMoveEvent, Delivered, DropReason, ExecOutcome, GroupKind,
+    MigrationRecord, OutcomeKind, PlacementEvent, Runtime, RuntimeCounters, RuntimeError,
 };
 pub use settings::{PolicyKind, SchedulerSettings, SettingsError, TailMode};
 pub use stats::{LatencySummary, RunStats, SlidingWindow};

@@ -162,7 +162,7 @@ impl<E> FifoQueue<E> {
     /// that is mostly among the next to pop, such as a source's next
     /// arrival, whose insertion would move the entries before it. The pop
     /// order is the same as with [`Self::push`].
-    #[inline]
+    #[inline(always)]
     pub fn push_lane(&mut self, time: SimTime, event: E) -> Result<(), QueueFull<E>> {
         if self.len() >= self.capacity {
             return Err(QueueFull(event));
@@ -181,27 +181,31 @@ impl<E> FifoQueue<E> {
     // inlined into `push` (once per scheduled event): one call fewer per event
     #[inline(always)]
     fn insert(&mut self, entry: Entry<E>) {
-        let key = entry.key();
         if !self.heap.is_empty() {
             self.heap.push(entry.into());
         } else if self.sorted.len() < SMALL_MAX {
             // keys are unique: the position after every later key, found
             // from the earliest end while moving the earlier entries up one
             // (a new event mostly lands among the few earliest: cheaper than
-            // a binary search and a `memmove` call)
+            // a binary search and a `memmove` call). The new entry's
+            // sequence is above every pending one's (`next_key`), so an
+            // entry's key is below the new key exactly when its time is not
+            // later: the times alone decide (one `u64` comparison a step).
+            let t = entry.time_ps;
+            debug_assert!(self.sorted.iter().all(|e| e.seq < entry.seq));
             let n = self.sorted.len();
             let mid = n / 2;
-            let i = if n > 0 && self.sorted[mid].key() < key {
+            let i = if n > 0 && self.sorted[mid].time_ps <= t {
                 // later than the middle entry (a core's completion, mostly):
                 // found from the latest end, past every later key
                 let mut i = 0;
-                while self.sorted[i].key() > key {
+                while self.sorted[i].time_ps > t {
                     i += 1;
                 }
                 i
             } else {
                 let mut i = n;
-                while i > 0 && self.sorted[i - 1].key() < key {
+                while i > 0 && self.sorted[i - 1].time_ps <= t {
                     i -= 1;
                 }
                 i

@@ -257,7 +257,9 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
         self.side
     }
 
-    #[inline]
+    // always inlined into the node platform's (the dispatch path is large
+    // enough that the compiler left it out of line otherwise)
+    #[inline(always)]
     fn charge_cycles(&mut self, cycles: u64) {
         let core = self.core as usize;
         // At scale 1 (every NIC core) the float round trip is the identity

@@ -119,7 +119,7 @@ impl Runtime {
             // or a clear: the age test is left to those
             g.window.push_deferred(now, sojourn);
         }
-        let slot = &mut self.actors[a as usize];
+        // the same slot (fields of `self` borrowed apart): indexed once
         if slot.phase == Some(MigrationPhase::Draining) && slot.in_flight == 0 {
             slot.phase = Some(MigrationPhase::AwaitingMoveOut);
             self.move_out_queue.push_back(a);

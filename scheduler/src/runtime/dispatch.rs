@@ -1,4 +1,4 @@
-//! What a free core runs next (`next_dispatch`) and running it (`execute`);
+//! What a free core runs next and running it, in one step (`dispatch_into`);
 //! finishing it (`complete`) is `complete.rs`.
 //!
 //! - NIC FCFS cores pull the head of the shared queue and run it to completion.
@@ -28,111 +28,65 @@ use crate::platform::{AsDynPlatform, Platform, Side};
 use crate::policy::{ActorStatus, NicGroup};
 use vocab::{SimDuration, SimTime};
 
-/// Work handed to a core.
-#[derive(Clone, Debug)]
-pub enum Work {
-    /// Run the actor's `exec` on one message.
-    Request {
-        msg: Message,
-        /// When the message reached the runtime (for queueing latency).
-        arrived_at: SimTime,
-        group: GroupKind,
-        /// DRR: expected cost reserved from the deficit at dispatch, nanoseconds.
-        drr_reserved_ns: i64,
-    },
-    /// Migration step 3 on a NIC core: `migrate_out`, DMOs and buffered requests over DMA.
-    MigrateOut,
-    /// Migration step 4 on a host core: `migrate_in`; buffered requests are forwarded at completion.
-    MigrateIn,
-    /// Pass a message for a host actor through this NIC core (the packet path
-    /// only, no handler); it comes back in [`ExecOutcome::forwarded`].
-    /// Its fields are a request's (in the same order, so both variants lay
-    /// out alike and a pick builds either without shuffling registers);
-    /// `drr_reserved_ns` is always 0.
-    Forward {
-        msg: Message,
-        arrived_at: SimTime,
-        group: GroupKind,
-        drr_reserved_ns: i64,
-    },
-}
-
-/// What `next_dispatch` returns: pass it to `execute` right away.
-#[derive(Clone, Debug)]
-pub struct Dispatch {
-    pub core: CoreId,
-    pub actor: ActorId,
-    pub dispatched_at: SimTime,
-    /// Scheduler overhead charged before the work (DRR switch, FCFS dispatch cost).
-    pub overhead_cycles: u64,
-    pub work: Work,
-}
-
 impl Runtime {
-    /// What the free `core` runs next at `now`, or `None` if it has nothing to do
-    /// (or is already busy). The core is busy from here until `complete`.
-    // only `run_next` / `finish` call it: inlined, the outcome is built in
-    // place instead of copied out (a memcpy call per request)
+    /// Picks what the free `core` runs next at `now` and runs it on
+    /// `platform`, writing the outcome into `out` (`Ok(true)`); `Ok(false)`:
+    /// nothing to run (or the core is busy), no state changed and `out`
+    /// untouched. The core is busy from here until `complete`.
+    ///
+    /// The pick and the run are one step: a request goes from its queue to
+    /// its handler without being wrapped on the way (a pick, a work item and
+    /// a dispatch record, each a copy of the message, cost about forty
+    /// instructions a request; issue 13).
     #[inline(always)]
-    pub(crate) fn next_dispatch(
+    pub(crate) fn dispatch_into<P: Platform + AsDynPlatform + ?Sized>(
         &mut self,
         core: CoreId,
         now: SimTime,
-    ) -> Result<Option<Dispatch>, RuntimeError> {
+        platform: &mut P,
+        out: &mut ExecOutcome,
+    ) -> Result<bool, RuntimeError> {
         let slot = self.core_mut(core)?;
         if slot.busy.is_some() {
-            return Ok(None);
+            return Ok(false);
         }
         let (group, last_actor) = (slot.group, slot.last_actor);
-        let picked = match (core.side, group) {
+        let fcfs_cost = self.settings.fcfs_dispatch_cost_cycles;
+        let (q, group, reserved, overhead) = match (core.side, group) {
             (Side::Nic, _) if !self.move_out_queue.is_empty() => {
-                self.pick_migration_step(Side::Nic)
+                return Ok(self.run_migration_step(core, now, platform, out));
             }
-            (Side::Nic, NicGroup::Fcfs) => self.pick_fcfs(),
+            (Side::Nic, NicGroup::Fcfs) => match self.fcfs_queue.pop_front() {
+                Some(q) => (q, GroupKind::Fcfs, 0, fcfs_cost),
+                None => return Ok(false),
+            },
             (Side::Nic, NicGroup::Drr) => match self.pick_drr(last_actor) {
-                Some(p) => Some(p),
+                Some(p) => p,
                 // work-conserving: a DRR core with no DRR work serves the FCFS shared
                 // queue (low-dispersion requests by construction)
-                None if self.settings.drr_cores_serve_fcfs_when_idle => self.pick_fcfs(),
-                None => None,
+                None if self.settings.drr_cores_serve_fcfs_when_idle => {
+                    match self.fcfs_queue.pop_front() {
+                        Some(q) => (q, GroupKind::Fcfs, 0, fcfs_cost),
+                        None => return Ok(false),
+                    }
+                }
+                None => return Ok(false),
             },
             (Side::Host, _) if !self.move_in_queue.is_empty() => {
-                self.pick_migration_step(Side::Host)
+                return Ok(self.run_migration_step(core, now, platform, out));
             }
-            (Side::Host, _) => self
-                .host_queue
-                .pop_front()
-                .map(|q| Picked::request(q, GroupKind::Host, 0, 0)),
+            (Side::Host, _) => match self.host_queue.pop_front() {
+                Some(q) => (q, GroupKind::Host, 0, 0),
+                None => return Ok(false),
+            },
         };
-        let Some(p) = picked else {
-            return Ok(None);
-        };
-        if matches!(p.work, Work::Request { .. }) {
-            self.actors[p.actor as usize].in_flight += 1;
-        }
-        let slot = self.core_mut(core)?;
-        slot.busy = Some((p.actor, p.group));
-        slot.last_actor = Some(p.actor);
-        Ok(Some(Dispatch {
-            core,
-            actor: p.actor,
-            dispatched_at: now,
-            overhead_cycles: p.overhead_cycles,
-            work: p.work,
-        }))
+        self.run_queued(core, now, q, (group, reserved, overhead), platform, out);
+        Ok(true)
     }
 
-    /// Head of the FCFS shared queue.
-    #[inline]
-    fn pick_fcfs(&mut self) -> Option<Picked> {
-        let cost = self.settings.fcfs_dispatch_cost_cycles;
-        self.fcfs_queue
-            .pop_front()
-            .map(|q| Picked::request(q, GroupKind::Fcfs, 0, cost))
-    }
-
-    /// The DRR decision, with the switch cost if the core last ran another actor.
-    fn pick_drr(&mut self, last_actor: Option<ActorId>) -> Option<Picked> {
+    /// The DRR decision, with the switch cost if the core last ran another
+    /// actor: the message, its group, the cost reserved and the overhead.
+    fn pick_drr(&mut self, last_actor: Option<ActorId>) -> Option<(Queued, GroupKind, i64, u64)> {
         let (a, q, reserved) = self.drr_pick()?;
         let cost = if last_actor == Some(a) {
             0
@@ -140,116 +94,131 @@ impl Runtime {
             self.counters.drr_switches += 1;
             self.settings.drr_switch_cost_cycles
         };
-        Some(Picked::request(q, GroupKind::Drr, reserved, cost))
+        Some((q, GroupKind::Drr, reserved, cost))
     }
 
-    /// Migration step 3 (NIC core) or 4 (host core).
-    fn pick_migration_step(&mut self, side: Side) -> Option<Picked> {
-        let (queue, phase, work, group) = match side {
+    /// Runs the queued message `q` picked for `core` in `group` (with
+    /// `reserved` DRR cost and `overhead` scheduler cycles): its handler, or
+    /// for a forward (`Runtime::deliver_via_nic`) on a NIC core the packet
+    /// path only, the message handed back in [`ExecOutcome::forwarded`].
+    #[inline(always)]
+    fn run_queued<P: Platform + AsDynPlatform + ?Sized>(
+        &mut self,
+        core: CoreId,
+        now: SimTime,
+        q: Queued,
+        (group, reserved, overhead): (GroupKind, i64, u64),
+        platform: &mut P,
+        out: &mut ExecOutcome,
+    ) {
+        let a = q.msg.dst;
+        let forward = q.forward && group != GroupKind::Host;
+        if !forward {
+            self.actors[a as usize].in_flight += 1;
+        }
+        self.mark_busy(core, a, group);
+        platform.on_request(&q.msg);
+        if overhead > 0 {
+            platform.charge_cycles(overhead);
+        }
+        let base = platform.charged_in_exec();
+        let (arrived_at, msg_id) = (q.arrived_at, q.msg.id);
+        let (kind, total, group, reserved, forwarded) = if forward {
+            let total = platform.charged_in_exec();
+            (OutcomeKind::Forwarded, total, None, 0, Some(boxed(q.msg)))
+        } else {
+            let (kind, total) = self.execute_request(a, &q.msg, base, platform);
+            // the request is done with: its allocation may serve a later
+            // payload (recycling charges nothing)
+            platform.recycle_payload(q.msg.payload);
+            (kind, total, Some(group), reserved, None)
+        };
+        let rec = Record {
+            core,
+            actor: a,
+            dispatched_at: now,
+            base,
+            total,
+            arrived_at: Some(arrived_at),
+            msg_id: Some(msg_id),
+            group,
+            drr_reserved_ns: reserved,
+        };
+        self.write_outcome(out, rec, kind, forwarded);
+    }
+
+    /// `core` runs `actor` for statistics group `group` until `complete`.
+    #[inline(always)]
+    fn mark_busy(&mut self, core: CoreId, actor: ActorId, group: GroupKind) {
+        // the core was found free by the caller: it exists
+        if let Ok(slot) = self.core_mut(core) {
+            slot.busy = Some((actor, group));
+            slot.last_actor = Some(actor);
+        }
+    }
+
+    /// Pending migration step 3 (on a NIC core: `migrate_out`, DMOs and
+    /// buffered requests over DMA) or 4 (on a host core: `migrate_in`;
+    /// buffered requests are forwarded at completion), run on `core`.
+    /// False when none is pending.
+    #[inline(never)]
+    fn run_migration_step<P: Platform + AsDynPlatform + ?Sized>(
+        &mut self,
+        core: CoreId,
+        now: SimTime,
+        platform: &mut P,
+        out: &mut ExecOutcome,
+    ) -> bool {
+        let (queue, phase, group) = match core.side {
             Side::Nic => (
                 &mut self.move_out_queue,
                 MigrationPhase::MovingOut,
-                Work::MigrateOut,
                 GroupKind::Fcfs,
             ),
             Side::Host => (
                 &mut self.move_in_queue,
                 MigrationPhase::MovingIn,
-                Work::MigrateIn,
                 GroupKind::Host,
             ),
         };
-        let actor = queue.pop_front()?;
-        self.actors[actor as usize].phase = Some(phase);
-        Some(Picked {
-            actor,
-            work,
-            group,
-            overhead_cycles: 0,
-        })
-    }
-
-    /// Run a dispatch on `platform` (the driver's view of `dispatch.core`, whose
-    /// per-execution charge counter the driver reset to zero, with `now()` equal to
-    /// `dispatch.dispatched_at`). Never blocks; the time it took is in the outcome.
-    // only `run_next` / `finish` call it: inlined, the outcome is built in
-    // place instead of copied out (a memcpy call per request)
-    #[inline(always)]
-    pub(crate) fn execute<P: Platform + AsDynPlatform + ?Sized>(
-        &mut self,
-        dispatch: Dispatch,
-        platform: &mut P,
-    ) -> ExecOutcome {
-        let mut out = ExecOutcome::placeholder(dispatch.core);
-        self.execute_into(dispatch, platform, &mut out);
-        out
-    }
-
-    /// [`Self::execute`] writing the outcome into `out` (whatever it held
-    /// is replaced): a driver that keeps an outcome per core has it built
-    /// where it stays, not moved there.
-    #[inline(always)]
-    pub(crate) fn execute_into<P: Platform + AsDynPlatform + ?Sized>(
-        &mut self,
-        dispatch: Dispatch,
-        platform: &mut P,
-        out: &mut ExecOutcome,
-    ) {
-        if let Work::Request { msg, .. } | Work::Forward { msg, .. } = &dispatch.work {
-            platform.on_request(msg);
-        }
-        if dispatch.overhead_cycles > 0 {
-            platform.charge_cycles(dispatch.overhead_cycles);
-        }
-        let base = platform.charged_in_exec();
-        let a = dispatch.actor;
-        // what the work tells of itself, then the outcome built once (no
-        // placeholder kind to drop and overwrite)
-        let mut arrived_at = None;
-        let mut msg_id = None;
-        let mut group = None;
-        let mut drr_reserved_ns = 0;
-        let mut forwarded = None;
-        // `total`: the time charged once the work is done (a request's
-        // handler run reads it already, for the watchdog)
-        let (kind, total) = match dispatch.work {
-            Work::Request {
-                msg,
-                arrived_at: at,
-                group: g,
-                drr_reserved_ns: reserved,
-            } => {
-                arrived_at = Some(at);
-                msg_id = Some(msg.id);
-                group = Some(g);
-                drr_reserved_ns = reserved;
-                let done = self.execute_request(a, &msg, base, platform);
-                // the request is done with: its allocation may serve a later
-                // payload (recycling charges nothing)
-                platform.recycle_payload(msg.payload);
-                done
-            }
-            Work::Forward {
-                msg,
-                arrived_at: at,
-                ..
-            } => {
-                arrived_at = Some(at);
-                msg_id = Some(msg.id);
-                forwarded = Some(Box::new(msg));
-                (OutcomeKind::Forwarded, platform.charged_in_exec())
-            }
-            Work::MigrateOut => {
-                let kind = self.execute_migrate_out(a, platform.as_dyn());
-                (kind, platform.charged_in_exec())
-            }
-            Work::MigrateIn => {
-                let kind = self.execute_migrate_in(a, platform.as_dyn());
-                (kind, platform.charged_in_exec())
-            }
+        let Some(a) = queue.pop_front() else {
+            return false;
         };
+        self.actors[a as usize].phase = Some(phase);
+        self.mark_busy(core, a, group);
+        let base = platform.charged_in_exec();
+        let kind = match core.side {
+            Side::Nic => self.execute_migrate_out(a, platform.as_dyn()),
+            Side::Host => self.execute_migrate_in(a, platform.as_dyn()),
+        };
+        let rec = Record {
+            core,
+            actor: a,
+            dispatched_at: now,
+            base,
+            total: platform.charged_in_exec(),
+            arrived_at: None,
+            msg_id: None,
+            group: None,
+            drr_reserved_ns: 0,
+        };
+        self.write_outcome(out, rec, kind, None);
+        true
+    }
+
+    /// Writes an execution's outcome into `out` (whatever it held is
+    /// replaced), and kills the actor when the watchdog fired: a driver that
+    /// keeps an outcome per core has it built where it stays, not moved there.
+    #[inline(always)]
+    fn write_outcome(
+        &mut self,
+        out: &mut ExecOutcome,
+        rec: Record,
+        kind: OutcomeKind,
+        forwarded: Option<Box<Message>>,
+    ) {
         if kind == OutcomeKind::WatchdogKilled {
-            self.kill_actor(a, dispatch.dispatched_at + total);
+            self.kill_actor(rec.actor, rec.dispatched_at + rec.total);
         }
         // the previous outcome's kind owns nothing but after a failure: only
         // then is it dropped (its drop glue was a call per execution); any
@@ -264,21 +233,29 @@ impl Runtime {
         } else {
             std::mem::forget(previous);
         }
-        out.core = dispatch.core;
-        out.actor = a;
-        out.dispatched_at = dispatch.dispatched_at;
-        out.charged = total;
-        out.exec_time = total.saturating_sub(base);
-        out.arrived_at = arrived_at;
-        out.msg_id = msg_id;
-        out.group = group;
-        out.drr_reserved_ns = drr_reserved_ns;
-        out.forwarded = forwarded;
+        out.core = rec.core;
+        out.actor = rec.actor;
+        out.dispatched_at = rec.dispatched_at;
+        out.charged = rec.total;
+        out.exec_time = rec.total.saturating_sub(rec.base);
+        out.arrived_at = rec.arrived_at;
+        out.msg_id = rec.msg_id;
+        out.group = rec.group;
+        out.drr_reserved_ns = rec.drr_reserved_ns;
+        // mostly none was left (the driver takes a forward at completion):
+        // then nothing is dropped, without a call to the drop glue
+        let left = std::mem::replace(&mut out.forwarded, forwarded);
+        if left.is_some() {
+            drop_cold(left);
+        } else {
+            std::mem::forget(left);
+        }
     }
 
     /// Runs `msg`'s handler; returns how it ended and the time charged in
     /// this execution by then.
-    #[inline]
+    // inlined into the dispatch (once per request; measured, issue 13)
+    #[inline(always)]
     fn execute_request<P: Platform + AsDynPlatform + ?Sized>(
         &mut self,
         a: ActorId,
@@ -311,40 +288,31 @@ impl Runtime {
     }
 }
 
-/// What `next_dispatch` chose for a core.
-struct Picked {
+/// What an outcome records of an execution besides its kind.
+struct Record {
+    core: CoreId,
     actor: ActorId,
-    work: Work,
-    /// Statistics (and busy-time) group.
-    group: GroupKind,
-    overhead_cycles: u64,
+    dispatched_at: SimTime,
+    /// Time charged before the handler (the packet path, the overhead).
+    base: SimDuration,
+    /// Time charged once the work was done.
+    total: SimDuration,
+    arrived_at: Option<SimTime>,
+    msg_id: Option<u64>,
+    group: Option<GroupKind>,
+    drr_reserved_ns: i64,
 }
 
-impl Picked {
-    fn request(q: Queued, group: GroupKind, reserved: i64, overhead_cycles: u64) -> Picked {
-        if q.forward && group != GroupKind::Host {
-            return Picked {
-                actor: q.msg.dst,
-                work: Work::Forward {
-                    msg: q.msg,
-                    arrived_at: q.arrived_at,
-                    group,
-                    drr_reserved_ns: 0,
-                },
-                group,
-                overhead_cycles,
-            };
-        }
-        Picked {
-            actor: q.msg.dst,
-            work: Work::Request {
-                msg: q.msg,
-                arrived_at: q.arrived_at,
-                group,
-                drr_reserved_ns: reserved,
-            },
-            group,
-            overhead_cycles,
-        }
-    }
+/// `msg` boxed (a forward's, about one request in nine): out of line, so
+/// the allocation stays off the request's path.
+#[inline(never)]
+fn boxed(msg: Message) -> Box<Message> {
+    Box::new(msg)
+}
+
+/// Drops a forward an outcome still held (its driver did not take it).
+#[cold]
+#[inline(never)]
+fn drop_cold(left: Option<Box<Message>>) {
+    drop(left);
 }

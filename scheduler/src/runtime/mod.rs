@@ -2,7 +2,7 @@
 //! statistics, and is driven by a platform driver with time passed in as a value.
 //!
 //! This file holds the state, construction, message delivery and accessors.
-//! `dispatch.rs`: what a free core runs next and execution (`outcome.rs`: how
+//! `dispatch.rs`: what a free core runs next and its execution (`outcome.rs`: how
 //! it ended; `complete.rs`: completion); `drr.rs`:
 //! the deficit round robin; `control.rs`: policy evaluation, group changes and core
 //! moves; `migration.rs`: the four migration steps; `report.rs`: report data;
@@ -21,7 +21,6 @@ mod register;
 mod report;
 mod types;
 
-pub use dispatch::{Dispatch, Work};
 pub use outcome::{ExecOutcome, OutcomeKind};
 pub use report::{ActorReport, CoreMoveEvent, MigrationRecord, PlacementEvent, RuntimeCounters};
 pub use types::{CoreId, Delivered, DropReason, GroupKind, RuntimeError};
@@ -294,7 +293,7 @@ impl Runtime {
         self.nic_cores.iter().filter(|c| c.group == group).count() as u32
     }
 
-    /// Idle cores, NIC first then host, in index order: offer each to `next_dispatch`.
+    /// Idle cores, NIC first then host, in index order: offer each to `run_next`.
     pub fn idle_cores(&self) -> Vec<CoreId> {
         self.nic_cores
             .iter()

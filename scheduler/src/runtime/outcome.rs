@@ -32,7 +32,7 @@ pub enum OutcomeKind {
     Forwarded,
 }
 
-/// Result of `execute`: the driver completes it at `completes_at()`.
+/// Result of an execution (`Runtime::run_next`): the driver completes it at `completes_at()`.
 #[derive(Clone, Debug)]
 pub struct ExecOutcome {
     pub core: CoreId,

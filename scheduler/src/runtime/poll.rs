@@ -49,10 +49,10 @@ impl Runtime {
             self.core_mut(core)?;
             return Ok(None);
         }
-        let Some(d) = self.next_dispatch(core, now)? else {
-            return Ok(None);
-        };
-        Ok(Some(self.execute(d, platform)))
+        let mut out = ExecOutcome::placeholder(core);
+        Ok(self
+            .dispatch_into(core, now, platform, &mut out)?
+            .then_some(out))
     }
 
     /// [`Self::run_next_on`] for a caller that has just seen
@@ -69,11 +69,7 @@ impl Runtime {
         out: &mut ExecOutcome,
     ) -> Result<bool, RuntimeError> {
         debug_assert!(self.has_work_for_core(core), "{core:?} has no work");
-        let Some(d) = self.next_dispatch(core, now)? else {
-            return Ok(false);
-        };
-        self.execute_into(d, platform, out);
-        Ok(true)
+        self.dispatch_into(core, now, platform, out)
     }
 
     /// The execution `outcome` ended at `now` (normally `outcome.completes_at()`):

@@ -27,7 +27,7 @@ impl Node {
             let mut forwarded = std::mem::take(&mut self.forwarded_buf);
             for msg in forwarded.drain(..) {
                 // passed on by a NIC core: now it crosses PCIe to its host actor
-                self.route(msg, Side::Nic, now, sched);
+                self.route_boxed(msg, Side::Nic, now, sched);
             }
             self.forwarded_buf = forwarded;
         }
@@ -45,7 +45,10 @@ impl Node {
                 Endpoint::Host => self.acct.egress_host += 1,
             }
         }
-        self.outbox_buf = outbox;
+        // `take` left an empty `Vec` in its place: nothing to drop
+        let empty = std::mem::replace(&mut self.outbox_buf, outbox);
+        debug_assert_eq!(empty.capacity(), 0);
+        std::mem::forget(empty);
         self.record_completion(&r, core, now);
     }
 

@@ -72,7 +72,7 @@ pub struct RuntimeDriver {
     /// released only from the front, so cores that finish out of order never
     /// reorder one actor's messages (a reorder buffer of at most one entry per
     /// NIC core).
-    forwards: std::collections::VecDeque<(u64, Option<Message>)>,
+    forwards: std::collections::VecDeque<(u64, Option<Box<Message>>)>,
     /// On-path NIC: its cores see every frame from the wire, host-bound ones included.
     on_path: bool,
     /// Host-only runs: the host DPDK-style stack host cores pay per message
@@ -171,13 +171,26 @@ impl RuntimeDriver {
     /// it to the NIC's side).
     pub fn arrive_from_wire(&mut self, msg: Message, now: SimTime) -> Option<Message> {
         if self.on_path && self.rt.side_of(msg.dst) == Some(Side::Host) {
-            if let Err(reason) = self.rt.deliver_via_nic(msg, now) {
-                // a refusal is counted by the runtime under its reason
-                debug_assert!(self.rt.counters().dropped() > 0, "{reason:?} uncounted");
-            }
+            self.forward_from_wire(msg, now);
             return None;
         }
         Some(msg)
+    }
+
+    /// Whether this NIC is on-path ([`Self::with_on_path`]): a request from
+    /// the wire for a host actor then waits for a NIC core to forward it.
+    #[inline]
+    pub fn on_path(&self) -> bool {
+        self.on_path
+    }
+
+    /// The on-path branch of [`Self::arrive_from_wire`], for a caller that
+    /// has looked up the actor's side itself (the node, which routes by it).
+    pub fn forward_from_wire(&mut self, msg: Message, now: SimTime) {
+        if let Err(reason) = self.rt.deliver_via_nic(msg, now) {
+            // a refusal is counted by the runtime under its reason
+            debug_assert!(self.rt.counters().dropped() > 0, "{reason:?} uncounted");
+        }
     }
 
     /// Scales every cycle charge on host cores by `scale` (see
@@ -353,11 +366,13 @@ impl RuntimeDriver {
             }
         }
         let pipeline = platform.pipeline_time();
-        self.counters.dropped_sends += platform.dropped_sends();
-        let (writes, bytes, ps) = platform.host_writes();
-        self.counters.host_writes += writes;
-        self.counters.host_write_bytes += bytes;
-        self.counters.host_write_ps += ps;
+        // sends beyond the bound and host writes are rare: counted when any
+        if let Some((dropped, (writes, bytes, ps))) = platform.rare_counts() {
+            self.counters.dropped_sends += dropped;
+            self.counters.host_writes += writes;
+            self.counters.host_write_bytes += bytes;
+            self.counters.host_write_ps += ps;
+        }
         let inner = platform.inner_mut();
         self.counters.model_errors += inner.model_errors();
         let done_at = inner.clock().max(now);

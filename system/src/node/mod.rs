@@ -155,7 +155,9 @@ pub struct Node {
     /// A finished execution's outbox and released forwards, drained by
     /// `on_core_done` (kept allocated between completions).
     outbox_buf: Vec<(scheduler::Endpoint, Message)>,
-    forwarded_buf: Vec<Message>,
+    // boxed on purpose: each box goes on into a PCIe crossing event
+    #[allow(clippy::vec_box)]
+    forwarded_buf: Vec<Box<Message>>,
     /// Cluster runs: where remote frames go instead of the transmit MAC.
     net: Option<net::NetPort>,
     /// Per-actor timers (`timer.rs`).
@@ -222,10 +224,19 @@ impl Node {
         match ev {
             NodeEvent::Arrive => {
                 self.acct.in_flight_arriving -= 1;
-                let msg = self.arriving.pop_front().map(|(_, m)| m);
-                // on an on-path NIC a host actor's request waits for a NIC core to forward it
-                if let Some(msg) = msg.and_then(|m| self.driver.arrive_from_wire(m, now)) {
-                    self.route(msg, Side::Nic, now, sched);
+                // `RuntimeDriver::arrive_from_wire`, then `route`, with the
+                // actor's side looked up once
+                if let Some((_, msg)) = self.arriving.pop_front() {
+                    match self.driver.runtime().side_of(msg.dst) {
+                        // on an on-path NIC a host actor's request waits for a NIC core to forward it
+                        Some(Side::Host) if self.driver.on_path() => {
+                            self.driver.forward_from_wire(msg, now)
+                        }
+                        Some(Side::Host) => {
+                            self.cross(Box::new(msg), Side::Nic, Side::Host, now, sched)
+                        }
+                        _ => self.deliver(msg, now),
+                    }
                 }
             }
             NodeEvent::Crossed(msg, to) => {
@@ -252,8 +263,23 @@ impl Node {
     #[inline(always)]
     fn route(&mut self, msg: Message, from: Side, now: SimTime, sched: &mut Scheduler<WorldEvent>) {
         match self.driver.runtime().side_of(msg.dst) {
-            Some(to) if to != from => self.cross(msg, from, to, now, sched),
+            Some(to) if to != from => self.cross(Box::new(msg), from, to, now, sched),
             _ => self.deliver(msg, now),
+        }
+    }
+
+    /// [`Self::route`] of a message already boxed (a NIC core's forward):
+    /// the box goes on with it across PCIe.
+    fn route_boxed(
+        &mut self,
+        msg: Box<Message>,
+        from: Side,
+        now: SimTime,
+        sched: &mut Scheduler<WorldEvent>,
+    ) {
+        match self.driver.runtime().side_of(msg.dst) {
+            Some(to) if to != from => self.cross(msg, from, to, now, sched),
+            _ => self.deliver(*msg, now),
         }
     }
 
@@ -262,7 +288,7 @@ impl Node {
     #[inline(never)]
     fn cross(
         &mut self,
-        msg: Message,
+        msg: Box<Message>,
         from: Side,
         to: Side,
         now: SimTime,
@@ -285,7 +311,7 @@ impl Node {
         };
         sched.schedule_at(
             write.delivered.max(now),
-            self.ev(NodeEvent::Crossed(Box::new(msg), to)),
+            self.ev(NodeEvent::Crossed(msg, to)),
         );
     }
 

@@ -61,9 +61,25 @@ pub struct NodePlatform<'a> {
 
 /// Payload allocations kept for reuse (finished requests, transmitted
 /// replies), at most [`SparePayloads::MAX`]: a steady run allocates no
-/// payload per request.
-#[derive(Debug, Default)]
-pub struct SparePayloads(Vec<Vec<u8>>);
+/// payload per request. A fixed array, not a `Vec`: the node's dispatch
+/// path gives one back per request, and `Vec::push` was left out of line
+/// there (a call per request).
+#[derive(Debug)]
+pub struct SparePayloads {
+    /// `bufs[..len]` hold the kept allocations; the rest are empty `Vec`s
+    /// (no allocation).
+    bufs: [Vec<u8>; SparePayloads::MAX],
+    len: usize,
+}
+
+impl Default for SparePayloads {
+    fn default() -> Self {
+        SparePayloads {
+            bufs: std::array::from_fn(|_| Vec::new()),
+            len: 0,
+        }
+    }
+}
 
 impl SparePayloads {
     /// Most buffers kept.
@@ -72,15 +88,26 @@ impl SparePayloads {
     /// An empty buffer, recycled when one is spare.
     #[inline]
     pub fn take(&mut self) -> Vec<u8> {
-        self.0.pop().unwrap_or_default()
+        match self.len.checked_sub(1) {
+            Some(i) => {
+                self.len = i;
+                std::mem::take(&mut self.bufs[i])
+            }
+            None => Vec::new(),
+        }
     }
 
     /// Keeps `buf`'s allocation (emptied) unless enough are kept already.
     #[inline(always)]
     pub fn give(&mut self, mut buf: Vec<u8>) {
-        if self.0.len() < Self::MAX && buf.capacity() > 0 {
+        if self.len < Self::MAX && buf.capacity() > 0 {
             buf.clear();
-            self.0.push(buf);
+            // the slot past the kept ones is an empty `Vec` (never
+            // allocated, or emptied by `take`): nothing to free
+            let empty = std::mem::replace(&mut self.bufs[self.len], buf);
+            debug_assert_eq!(empty.capacity(), 0);
+            std::mem::forget(empty);
+            self.len += 1;
         }
     }
 }
@@ -159,6 +186,14 @@ impl<'a> NodePlatform<'a> {
     /// Sends refused because the outbox was full.
     pub fn dropped_sends(&self) -> u64 {
         self.dropped_sends
+    }
+
+    /// [`Self::dropped_sends`] and [`Self::host_writes`], or `None` when
+    /// there were neither (most executions): one test instead of four sums.
+    #[inline]
+    pub fn rare_counts(&self) -> Option<(u64, (u64, u64, u64))> {
+        (self.dropped_sends != 0 || self.host_writes.0 != 0)
+            .then_some((self.dropped_sends, self.host_writes))
     }
 
     /// The wrapped platform (clock, error counts).
