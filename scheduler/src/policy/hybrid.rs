@@ -98,7 +98,7 @@ impl HybridPolicy {
             .map(|a| PolicyAction::MigrateToHost { actor: a.id })
     }
 
-    fn settled(a: &ActorView, view: &PolicyView<'_>) -> bool {
+    fn settled(a: &ActorView<'_>, view: &PolicyView<'_>) -> bool {
         a.status == ActorStatus::Active
             && a.since_placement_change >= SimDuration::from_ns(view.settings.placement_cooldown_ns)
     }
@@ -186,7 +186,8 @@ impl HybridPolicy {
             PolicyAction::MigrateToHost { actor } => Some(*actor),
             _ => None,
         });
-        let in_drr = |a: &ActorView| a.placement == Placement::NicDrr || Some(a.id) == downgraded;
+        let in_drr =
+            |a: &ActorView<'_>| a.placement == Placement::NicDrr || Some(a.id) == downgraded;
         let active_nic = view.actors.iter().filter(|a| {
             a.status == ActorStatus::Active && a.placement.is_nic() && Some(a.id) != migrating
         });

@@ -5,10 +5,10 @@ use crate::settings::SchedulerSettings;
 use crate::stats::LatencySummary;
 use vocab::SimTime;
 
-fn actor(id: u32, placement: Placement, load: f64, stddev_ns: f64) -> ActorView {
+fn actor(id: u32, placement: Placement, load: f64, stddev_ns: f64) -> ActorView<'static> {
     ActorView {
         id,
-        name: format!("a{id}"),
+        name: "actor",
         placement,
         status: ActorStatus::Active,
         exec: LatencySummary {
@@ -33,7 +33,7 @@ fn actor(id: u32, placement: Placement, load: f64, stddev_ns: f64) -> ActorView 
 
 fn view<'a>(
     s: &'a SchedulerSettings,
-    actors: Vec<ActorView>,
+    actors: Vec<ActorView<'a>>,
     fcfs_cores: u32,
     drr_cores: u32,
 ) -> PolicyView<'a> {

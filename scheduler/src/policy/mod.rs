@@ -66,11 +66,13 @@ pub enum ActorStatus {
     Deleted,
 }
 
-/// One actor as the policy sees it.
+/// One actor as the policy sees it (borrowed from the runtime for one
+/// tick: a view is built every policy interval, and copying each actor's
+/// name into it cost 1% of actors_mix's instructions).
 #[derive(Clone, Debug)]
-pub struct ActorView {
+pub struct ActorView<'a> {
     pub id: ActorId,
-    pub name: String,
+    pub name: &'a str,
     pub placement: Placement,
     pub status: ActorStatus,
     /// Execution time per message over the window (dispersion = `stddev_ns`).
@@ -109,7 +111,7 @@ pub struct GroupView {
 pub struct PolicyView<'a> {
     pub now: SimTime,
     pub settings: &'a SchedulerSettings,
-    pub actors: Vec<ActorView>,
+    pub actors: Vec<ActorView<'a>>,
     pub fcfs: GroupView,
     pub drr: GroupView,
     pub host: GroupView,

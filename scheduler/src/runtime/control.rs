@@ -94,7 +94,7 @@ impl Runtime {
 
     /// The read-only view a policy evaluates (also useful to drivers for tracing).
     pub fn policy_view(&self, now: SimTime) -> PolicyView<'_> {
-        let actors: Vec<ActorView> = self
+        let actors: Vec<ActorView<'_>> = self
             .actors
             .iter()
             .enumerate()
@@ -112,7 +112,7 @@ impl Runtime {
                 };
                 ActorView {
                     id,
-                    name: a.name.clone(),
+                    name: &a.name,
                     placement: a.placement,
                     status: a.status,
                     exec: a.windows.a_summary(),
