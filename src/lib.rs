@@ -17,9 +17,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// worker thread of a cluster run on several threads starts with a heap
 /// of its own, so a run faults in fresh 2 MiB pages that the kernel
 /// zeroes whole, however little of them the thread uses. On the 2-core
-/// VM of the README's speed table, that was 0.20-0.32 s of system time
-/// in twenty leaf-spine runs with huge pages against 0.06-0.07 s
-/// without, with one-thread runs as fast either way. Called first thing
+/// VM of the README's speed table, eighteen leaf-spine runs (nine on one
+/// thread, nine on two) took 0.20-0.41 s of system time with huge pages
+/// and 0.06-0.22 s without (four series each), with one-thread runs as
+/// fast either way. Called first thing
 /// by the binary and the speed example; never changes a result.
 pub fn use_small_pages() -> bool {
     #[cfg(target_os = "linux")]
