@@ -64,6 +64,15 @@ impl SharedQueue {
         while self.waiting.front().is_some_and(|&s| s <= at) {
             self.waiting.pop_front();
         }
+        // Every core is busy until at least the newest waiting start (it was
+        // the earliest free time when pushed, and commits only move a core
+        // later), so an item still waiting means no core is idle at `at`:
+        // a full queue refuses without looking at the cores (at 64 B line
+        // rate most frames are refused here; issue 13).
+        if !self.waiting.is_empty() && self.waiting.len() >= self.capacity {
+            self.drops += 1;
+            return None;
+        }
         // one pass: how many cores are idle, and the one free first (lowest
         // index among equals); an idle core free first has polled longest
         let mut idle = 0;
@@ -84,10 +93,7 @@ impl SharedQueue {
                 pullers: idle,
             });
         }
-        if self.waiting.len() >= self.capacity {
-            self.drops += 1;
-            return None;
-        }
+        // (no core idle and the queue not full: refused above)
         let start = first_at;
         self.waiting.push_back(start);
         self.max_depth = self.max_depth.max(self.waiting.len());
@@ -168,5 +174,70 @@ mod tests {
         let c = q.arrive(ns(100)).unwrap();
         assert_eq!(c.start, ns(200));
         assert_eq!(q.max_depth(), 1);
+    }
+
+    /// The queue as a per-item reference computes it: all cores scanned on
+    /// every arrival, a waiting item counted until its start.
+    struct Reference {
+        free_at: Vec<u64>,
+        starts: Vec<u64>,
+        capacity: usize,
+    }
+
+    impl Reference {
+        fn arrive(&mut self, at: u64) -> Option<(usize, u64, usize)> {
+            let waiting = self.starts.iter().filter(|&&s| s > at).count();
+            let idle = self.free_at.iter().filter(|&&f| f <= at).count();
+            let (mut first, mut first_at) = (0, self.free_at[0]);
+            for (i, &f) in self.free_at.iter().enumerate() {
+                if f < first_at {
+                    (first, first_at) = (i, f);
+                }
+            }
+            if idle > 0 {
+                return Some((first, at, idle));
+            }
+            if waiting >= self.capacity {
+                return None;
+            }
+            self.starts.push(first_at);
+            Some((first, first_at, 1))
+        }
+    }
+
+    #[test]
+    fn swarm_matches_a_reference_that_scans_every_core_on_every_arrival() {
+        use rand::{Rng, SeedableRng};
+        for seed in 0..200u64 {
+            let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+            let cores = rng.gen_range(1..6);
+            let capacity = rng.gen_range(1..5);
+            let mut q = SharedQueue::new(cores, capacity);
+            let mut r = Reference {
+                free_at: vec![0; cores],
+                starts: Vec::new(),
+                capacity,
+            };
+            let (mut at, mut refused) = (0u64, 0u64);
+            for _ in 0..400 {
+                at += rng.gen_range(0..60);
+                let service = rng.gen_range(0..300);
+                let got = q.arrive(ns(at));
+                let want = r.arrive(at);
+                assert_eq!(
+                    got.map(|s| (s.core, s.start.as_ps() / 1_000, s.pullers)),
+                    want,
+                    "seed {seed}: arrival at {at} ns"
+                );
+                match got {
+                    Some(slot) => {
+                        let done = q.commit(slot, SimDuration::from_ns(service));
+                        r.free_at[slot.core] = done.as_ps() / 1_000;
+                    }
+                    None => refused += 1,
+                }
+            }
+            assert_eq!(q.drops(), refused, "seed {seed}");
+        }
     }
 }
