@@ -23,7 +23,6 @@ pub mod fifo_queue;
 pub mod parallel;
 pub mod queue;
 pub mod rng;
-mod slab;
 pub mod stats;
 pub mod table;
 pub mod time;

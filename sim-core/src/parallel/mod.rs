@@ -45,7 +45,7 @@ mod flow;
 mod flow_tests;
 mod mailbox;
 mod partition;
-mod slab_queue;
+mod partition_queue;
 #[cfg(test)]
 mod test_util;
 #[cfg(test)]

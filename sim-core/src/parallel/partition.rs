@@ -1,6 +1,6 @@
 //! One partition of the parallel engine: its bounded queue, clock and outbox, and the context its model schedules through.
 
-use super::slab_queue::SlabQueue;
+use super::partition_queue::PartitionQueue;
 use super::ParallelError;
 use crate::time::{SimDuration, SimTime};
 
@@ -80,7 +80,7 @@ pub(crate) struct State<E> {
     pub(crate) partitions: usize,
     pub(crate) lookahead: SimDuration,
     pub(crate) now: SimTime,
-    pub(crate) queue: SlabQueue<E>,
+    pub(crate) queue: PartitionQueue<E>,
     /// Next value of this partition's push counter (local and remote pushes).
     pub(crate) next_seq: u64,
     /// Bounded like the queue: a window cannot emit more than the queue bound.
@@ -105,7 +105,7 @@ impl<E> State<E> {
             partitions,
             lookahead,
             now: SimTime::ZERO,
-            queue: SlabQueue::with_capacity_limit(capacity),
+            queue: PartitionQueue::with_capacity_limit(capacity),
             next_seq: 0,
             outbox: Vec::new(),
             handled: 0,
