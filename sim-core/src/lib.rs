@@ -20,6 +20,7 @@
 pub mod bench;
 pub mod engine;
 pub mod fifo_queue;
+mod keyed_entry;
 pub mod parallel;
 pub mod queue;
 pub mod rng;
