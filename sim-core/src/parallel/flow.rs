@@ -9,8 +9,8 @@
 //! the other, which absorbs the window-to-window swings in work.
 //!
 //! Windows lie on a grid: an epoch starts at the earliest pending event
-//! `t0` (skipping idle stretches) and holds [`EPOCH_WINDOWS`] windows of
-//! one lookahead each, or up to [`MAX_EPOCH_WINDOWS`] while the traffic
+//! `t0` (skipping idle stretches) and holds [`EPOCH_WINDOWS`](super::epoch::EPOCH_WINDOWS) windows of
+//! one lookahead each, or up to [`MAX_EPOCH_WINDOWS`](super::epoch::MAX_EPOCH_WINDOWS) while the traffic
 //! leaves no idle stretch to skip; window numbers run on across epochs.
 //! Why it gives the sequential reference's results:
 //! - Mail sent in window `w` fires at least one lookahead after its send,
@@ -30,6 +30,7 @@
 //! the same fault for any thread count.
 
 use super::backoff::{back_off, SPINS};
+use super::epoch::{epoch_length, Epoch};
 use super::mailbox::{lock, post_outbox, Mailbox, NONE_PS};
 use super::partition::{Neighbors, PartitionModel, State};
 use super::windows::Planner;
@@ -37,20 +38,6 @@ use super::{Padded, ParallelError};
 use crate::time::{SimDuration, SimTime};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, TryLockError};
-
-/// Windows per epoch: the threads meet once per epoch, to skip idle
-/// stretches and to stop on a fault. Small next to the run, large next to
-/// the one or two windows neighbours may drift apart.
-pub(super) const EPOCH_WINDOWS: u64 = 64;
-
-/// Most windows per epoch: an epoch that ended with an event in the very
-/// next window (no idle stretch to skip) is followed by one twice as long,
-/// up to this. At each epoch's end every thread waits for the slowest and
-/// the drift that absorbs swings in work is lost, so a busy run (the
-/// leaf-spine example: events in every window) should meet rarely; an
-/// idle window still costs every partition a pass, so an epoch after a
-/// skipped stretch starts short again.
-pub(super) const MAX_EPOCH_WINDOWS: u64 = 1024;
 
 /// No fault yet.
 const NO_FAULT: u64 = u64::MAX;
@@ -60,17 +47,6 @@ const NO_FAULT: u64 = u64::MAX;
 /// two partitions' locks on one line would pass it between the threads
 /// at every window of either.
 type Item<'a, M> = Padded<Mutex<(&'a mut M, &'a mut State<<M as PartitionModel>::Event>)>>;
-
-/// One epoch, as published to the threads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct Epoch {
-    /// Number of its first window.
-    pub(super) first: u64,
-    /// Windows in it.
-    pub(super) windows: u64,
-    /// Start of its first window, in picoseconds.
-    pub(super) t0_ps: u64,
-}
 
 /// What the threads of one run share.
 struct Shared<'n> {
@@ -344,8 +320,8 @@ pub(super) fn run<M: PartitionModel>(
 
 /// The next epoch after `last`, starting at the earliest queued or mailed
 /// event, or `None` when nothing is left at or before the end. It holds
-/// [`EPOCH_WINDOWS`] windows, or twice as many as `last` (up to
-/// [`MAX_EPOCH_WINDOWS`]) when it starts in the window right after `last`.
+/// [`EPOCH_WINDOWS`](super::epoch::EPOCH_WINDOWS) windows, or twice as many as `last` (up to
+/// [`MAX_EPOCH_WINDOWS`](super::epoch::MAX_EPOCH_WINDOWS)) when it starts in the window right after `last`.
 /// Only the simulation's state decides, so the epochs are the same for
 /// every thread count (and the results do not depend on them anyway).
 fn next_epoch<M: PartitionModel>(
@@ -377,28 +353,6 @@ fn next_epoch<M: PartitionModel>(
         windows,
         t0_ps: t0,
     })
-}
-
-/// Windows in an epoch that starts at `t0_ps` after `last`:
-/// [`EPOCH_WINDOWS`], or twice `last`'s (up to [`MAX_EPOCH_WINDOWS`])
-/// when it starts in the window right after `last`, so that no idle
-/// stretch was skipped and the meeting bought nothing.
-pub(super) fn epoch_length(last: Option<&Epoch>, t0_ps: u64, lookahead_ps: u64) -> u64 {
-    match last {
-        Some(l) => {
-            let next_after = l
-                .t0_ps
-                .saturating_add(l.windows.saturating_add(1).saturating_mul(lookahead_ps));
-            if t0_ps < next_after {
-                l.windows
-                    .saturating_mul(2)
-                    .clamp(EPOCH_WINDOWS, MAX_EPOCH_WINDOWS)
-            } else {
-                EPOCH_WINDOWS
-            }
-        }
-        None => EPOCH_WINDOWS,
-    }
 }
 
 /// The fault of the earliest failed window, lowest partition first.

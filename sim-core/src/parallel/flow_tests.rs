@@ -282,9 +282,9 @@ fn epochs_double_while_busy_and_start_short_after_an_idle_stretch() {
     let mut t0 = 0;
     let mut lengths = Vec::new();
     for _ in 0..7 {
-        let windows = flow::epoch_length(last.as_ref(), t0, la);
+        let windows = epoch::epoch_length(last.as_ref(), t0, la);
         lengths.push(windows);
-        let e = flow::Epoch {
+        let e = epoch::Epoch {
             first: 0,
             windows,
             t0_ps: t0,
@@ -297,7 +297,7 @@ fn epochs_double_while_busy_and_start_short_after_an_idle_stretch() {
     // an event one window further: an idle window was skipped
     let e = last.expect("seven epochs");
     assert_eq!(
-        flow::epoch_length(Some(&e), e.t0_ps + (e.windows + 1) * la, la),
-        flow::EPOCH_WINDOWS
+        epoch::epoch_length(Some(&e), e.t0_ps + (e.windows + 1) * la, la),
+        epoch::EPOCH_WINDOWS
     );
 }

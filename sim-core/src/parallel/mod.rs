@@ -40,6 +40,7 @@ mod backoff;
 mod crew;
 #[cfg(test)]
 mod crew_tests;
+mod epoch;
 mod flow;
 #[cfg(test)]
 mod flow_tests;
