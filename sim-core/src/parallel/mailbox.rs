@@ -175,17 +175,27 @@ pub(super) fn post_outbox<E>(
     // sends to the network only, so its whole outbox is one run. (Sorting
     // every outbox by destination first cost 5.2 M instructions in a
     // one-thread leaf-spine run of 723 M.)
-    let mut sent = s.outbox.drain(..).peekable();
-    while let Some(first) = sent.next() {
-        let mailbox = &mail[first.dest].slots[slot].0;
-        let dest = first.dest;
-        let mut min_ps = first.time.as_ps();
+    //
+    // Runs are found on the slice of what is left to drain and moved with
+    // one `extend` each: a `Peekable` moved every 48-byte entry through an
+    // `Option` on the stack and back, and the loads of those copies waited
+    // on stores of other widths (11% of a one-thread leaf-spine profile was
+    // that loop; `perf annotate`).
+    let mut sent = s.outbox.drain(..);
+    while let Some(dest) = sent.as_slice().first().map(|o| o.dest) {
+        let run = sent
+            .as_slice()
+            .iter()
+            .take_while(|o| o.dest == dest)
+            .count();
+        let min_ps = sent.as_slice()[..run]
+            .iter()
+            .map(|o| o.time.as_ps())
+            .min()
+            .unwrap_or(NONE_PS);
+        let mailbox = &mail[dest].slots[slot].0;
         let mut slot_mail = lock(&mailbox.mail);
-        slot_mail.push(first);
-        while let Some(o) = sent.next_if(|o| o.dest == dest) {
-            min_ps = min_ps.min(o.time.as_ps());
-            slot_mail.push(o);
-        }
+        slot_mail.extend(sent.by_ref().take(run));
         drop(slot_mail);
         mailbox.min_ps.fetch_min(min_ps, Ordering::Relaxed);
         posted(dest, min_ps);
