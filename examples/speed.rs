@@ -2,8 +2,10 @@
 //!
 //! Run: `cargo run --release --example speed [-- --reps N] [--only TEXT] [--huge-pages]`
 //! (default 5 reps; `--only cluster` runs just the cases whose name contains
-//! `cluster`; `--huge-pages` leaves transparent huge pages on, which the
-//! binary turns off: see `nicsim::use_small_pages`).
+//! `cluster`; `--huge-pages` skips the `prctl` that turns transparent huge
+//! pages off, as the binary does: see `nicsim::use_small_pages`; mimalloc
+//! itself no longer asks for them, so this compares only on a kernel whose
+//! THP mode is `always`).
 //! Every case runs `reps` times, interleaved with the other cases (case A, B,
 //! C, A, B, C, ...) so that a burst of load from elsewhere on a shared machine
 //! hits all cases alike; the table prints the median and the minimum wall
