@@ -110,6 +110,23 @@ impl World {
         let Some(node) = self.nodes.get_mut(self.target as usize) else {
             return;
         };
+        // packets into a node that forwards them in closed form: the path
+        // reads the flow, size and creation time only, so no frame is built
+        // (the same draws and stages as the loop below)
+        if matches!(self.source, Source::Packets { .. }) && node.forwards_in_closed_form() {
+            while let Some((created_at, wire_bytes, flow)) = self.source.next_packet() {
+                node.offered_at(created_at, wire_bytes);
+                let Some(at_nic) = self.source_wire.transmit(created_at, wire_bytes) else {
+                    node.dropped_at_source();
+                    continue;
+                };
+                let ingress = node.ingress_packet(&flow, wire_bytes, created_at, at_nic);
+                if !Self::go_on(ingress, at_nic, horizon, sched) {
+                    return;
+                }
+            }
+            return;
+        }
         while let Some(f) = self.source.next_frame(self.target, node.payload_buffer()) {
             node.offered(&f);
             let Some(at_nic) = self.source_wire.transmit(f.created_at, f.wire_bytes) else {

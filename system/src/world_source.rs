@@ -126,6 +126,19 @@ impl Source {
         }
     }
 
+    /// The next packet of a [`Source::Packets`] as what a node that
+    /// forwards in closed form reads of its frame: (created at, wire bytes,
+    /// flow). `None` once the source has stopped, and for requests. The
+    /// same draws as [`Self::next_frame`], without building the frame.
+    #[inline]
+    pub fn next_packet(&mut self) -> Option<(SimTime, u32, scheduler::FlowKey)> {
+        let Source::Packets { gen, .. } = self else {
+            return None;
+        };
+        let p = gen.next_packet()?;
+        Some((p.created_at, p.size_bytes, synthetic_flow(p.flow)))
+    }
+
     /// The next frame for `node`, or `None` once the source has stopped.
     /// `buffer` is an allocation the payload may reuse (its contents are
     /// overwritten): the node's spare buffers, so a request allocates nothing.

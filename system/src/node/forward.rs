@@ -24,6 +24,7 @@ use crate::frame::Frame;
 use nic_models::memory::PacketRing;
 use nic_models::shared_queue::Slot;
 use nic_models::{CoreModel, ForwardingCost, ModelError, NicProfile, SharedQueue};
+use scheduler::FlowKey;
 use sim_core::{SimDuration, SimTime};
 use std::collections::VecDeque;
 
@@ -305,12 +306,24 @@ impl ForwardPath {
 impl Node {
     /// Offers `frame`, at the traffic manager at `at`, to the forwarding path.
     pub(super) fn forward_frame(&mut self, at: SimTime, frame: &Frame) -> Ingress {
+        self.forward_packet(at, &frame.flow, frame.created_at, frame.wire_bytes)
+    }
+
+    /// [`Self::forward_frame`] given what it reads of the frame.
+    #[inline]
+    pub(super) fn forward_packet(
+        &mut self,
+        at: SimTime,
+        flow: &FlowKey,
+        created_at: SimTime,
+        wire_bytes: u32,
+    ) -> Ingress {
         let Some(fwd) = self.forward.as_mut() else {
             return Ingress::Dropped;
         };
         // synthetic flows differ in the source address's host bits
-        let flow = u32::from(frame.flow.src_ip) & 0x00ff_ffff;
-        match fwd.admit(at, frame.created_at, frame.wire_bytes, flow) {
+        let flow = u32::from(flow.src_ip) & 0x00ff_ffff;
+        match fwd.admit(at, created_at, wire_bytes, flow) {
             Admit::Run { start, done } => {
                 // busy time inside the run only (a frame queued behind very
                 // long service may start far past the end)

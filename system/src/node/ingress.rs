@@ -116,6 +116,31 @@ impl Node {
         self.arrives(from, msg, at, sched)
     }
 
+    /// [`Self::ingress`] of a message-less packet into a node that forwards
+    /// in closed form ([`Self::forwards_in_closed_form`]), given what that
+    /// path reads of the frame: the echo source's packets go this way
+    /// without a frame being built and moved for each (issue 13).
+    #[inline]
+    pub fn ingress_packet(
+        &mut self,
+        flow: &FlowKey,
+        wire_bytes: u32,
+        created_at: SimTime,
+        at_nic: SimTime,
+    ) -> Ingress {
+        debug_assert!(
+            self.forward.is_some(),
+            "a packet without a frame needs the forwarding path"
+        );
+        let at = match self.receive_stages(flow, wire_bytes, at_nic) {
+            Ok(at) => at,
+            Err(done) => return done,
+        };
+        // the last commits before this arrival are final (see `forward`)
+        self.commit_forwarded(at);
+        self.forward_packet(at, flow, created_at, wire_bytes)
+    }
+
     /// [`Self::ingress`] of a frame from node `from` of `wire_bytes` in
     /// `flow` carrying `msg`, given without the frame, on a node that
     /// forwards nothing in closed form ([`Self::forwards_in_closed_form`]
