@@ -17,7 +17,7 @@
 //! (the L1 cache).
 
 use sim_core::{SimDuration, SimTime};
-use std::collections::VecDeque;
+use vocab::ring::Ring;
 
 /// Where and when an admitted item starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,7 +37,7 @@ pub struct SharedQueue {
     free_at: Vec<SimTime>,
     /// Start times of admitted items not yet started at the last arrival
     /// (non-decreasing: FIFO starts never go back in time).
-    waiting: VecDeque<SimTime>,
+    waiting: Ring<SimTime>,
     capacity: usize,
     drops: u64,
     max_depth: usize,
@@ -49,7 +49,7 @@ impl SharedQueue {
     pub fn new(cores: usize, capacity: usize) -> Self {
         SharedQueue {
             free_at: vec![SimTime::ZERO; cores.max(1)],
-            waiting: VecDeque::new(),
+            waiting: Ring::with_capacity(capacity.max(1)),
             capacity: capacity.max(1),
             drops: 0,
             max_depth: 0,
@@ -61,7 +61,7 @@ impl SharedQueue {
     /// when it starts, or `None` (a counted drop) when the queue is full.
     /// Call [`SharedQueue::commit`] with its service time before the next arrival.
     pub fn arrive(&mut self, at: SimTime) -> Option<Slot> {
-        while self.waiting.front().is_some_and(|&s| s <= at) {
+        while self.waiting.front().is_some_and(|s| s <= at) {
             self.waiting.pop_front();
         }
         // Every core is busy until at least the newest waiting start (it was

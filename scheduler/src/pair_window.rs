@@ -11,7 +11,7 @@
 //! Each window answers exactly as a [`SlidingWindow`] fed the same pushes,
 //! expiries and clears (the test below checks it).
 
-use crate::ring::{age_cutoff_ps, Ring};
+use crate::ring::{age_cutoff_ps, OldestSample, Ring};
 use crate::stats::{LatencySummary, Moments};
 use vocab::{SimDuration, SimTime};
 

@@ -13,7 +13,7 @@
 //! computed (a property test below checks it against that selection).
 
 pub(crate) use crate::moments::Moments;
-use crate::ring::{age_cutoff_ps, Ring};
+use crate::ring::{age_cutoff_ps, OldestSample, Ring};
 pub use crate::run_stats::RunStats;
 use crate::settings::TailMode;
 use vocab::{SimDuration, SimTime};
@@ -46,7 +46,7 @@ impl LatencySummary {
 /// The last samples, at most `max_samples` and none older than `max_age`.
 #[derive(Clone, Debug)]
 pub struct SlidingWindow {
-    samples: Ring,
+    samples: Ring<(SimTime, u64)>,
     max_samples: usize,
     max_age: SimDuration,
     m: Moments,

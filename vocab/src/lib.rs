@@ -11,6 +11,7 @@ pub mod accel;
 pub mod direction;
 pub mod flow;
 pub mod hdr_bins;
+pub mod ring;
 pub mod side;
 pub mod time;
 

@@ -51,6 +51,7 @@ use scheduler::runtime::CoreId;
 use scheduler::{Message, Side};
 use sim_core::{Scheduler, SimDuration, SimTime, TimeSeries};
 use std::collections::VecDeque;
+use vocab::ring::{Ring, RING_START};
 
 /// Events of one node (the world tags them with the node's id).
 #[derive(Debug)]
@@ -129,7 +130,7 @@ pub struct Node {
     /// Frames in the transmit MAC: (last bit out, request creation, wire bytes).
     /// Only what delivery accounting needs; a cluster will hand the whole
     /// frame to the link instead.
-    tx_in_flight: VecDeque<(SimTime, SimTime, u32)>,
+    tx_in_flight: Ring<(SimTime, SimTime, u32)>,
     /// Messages on their way to the runtime (after MAC, switch and packet
     /// engine), with the node their frame came from: only what `Arrive` needs
     /// of the frame, so the queue moves small entries.
@@ -181,7 +182,7 @@ impl Node {
             engine,
             forward: p.forward,
             tx: MacPort::new(p.nic.link_gbps, &p.nic.mac),
-            tx_in_flight: VecDeque::new(),
+            tx_in_flight: Ring::with_capacity(RING_START),
             arriving: VecDeque::new(),
             to_host: VecDeque::new(),
             acct: Accounting::default(),

@@ -15,10 +15,7 @@ impl Node {
         // most events find nothing landed or left: answer without a call
         if self.forward.is_none()
             && self.to_host.front().map_or(true, |&t| t > upto)
-            && self
-                .tx_in_flight
-                .front()
-                .map_or(true, |&(t, _, _)| t > upto)
+            && self.tx_in_flight.front().map_or(true, |(t, _, _)| t > upto)
         {
             return;
         }
@@ -31,7 +28,7 @@ impl Node {
             self.to_host.pop_front();
             self.acct.steered_host += 1;
         }
-        while let Some(&(t, created_at, wire_bytes)) = self.tx_in_flight.front() {
+        while let Some((t, created_at, wire_bytes)) = self.tx_in_flight.front() {
             if t > upto {
                 break;
             }
