@@ -69,9 +69,15 @@ impl SharedQueue {
         // later), so an item still waiting means no core is idle at `at`:
         // a full queue refuses without looking at the cores (at 64 B line
         // rate most frames are refused here; issue 13).
-        if !self.waiting.is_empty() && self.waiting.len() >= self.capacity {
-            self.drops += 1;
-            return None;
+        if !self.waiting.is_empty() {
+            if self.waiting.len() >= self.capacity {
+                self.drops += 1;
+                return None;
+            }
+            // no core idle (same reason): it waits for the one free first,
+            // found without counting idle cores
+            let (first, start) = self.first_free();
+            return Some(self.wait_for(first, start));
         }
         // one pass: how many cores are idle, and the one free first (lowest
         // index among equals); an idle core free first has polled longest
@@ -93,15 +99,34 @@ impl SharedQueue {
                 pullers: idle,
             });
         }
-        // (no core idle and the queue not full: refused above)
-        let start = first_at;
+        Some(self.wait_for(first, first_at))
+    }
+
+    /// The core free first (lowest index among equals) and when.
+    #[inline]
+    fn first_free(&self) -> (usize, SimTime) {
+        let mut first = 0;
+        let mut first_at = self.free_at[0];
+        for (i, &f) in self.free_at.iter().enumerate() {
+            if f < first_at {
+                first = i;
+                first_at = f;
+            }
+        }
+        (first, first_at)
+    }
+
+    /// Queues an item for `core`, which frees at `start` (no core idle and
+    /// the queue not full).
+    #[inline]
+    fn wait_for(&mut self, core: usize, start: SimTime) -> Slot {
         self.waiting.push_back(start);
         self.max_depth = self.max_depth.max(self.waiting.len());
-        Some(Slot {
-            core: first,
+        Slot {
+            core,
             start,
             pullers: 1,
-        })
+        }
     }
 
     /// The admitted item in `slot` keeps its core busy for `service`; returns when it finishes.
