@@ -20,7 +20,6 @@
 
 use super::accounting::col;
 use super::{Ingress, Node};
-use crate::frame::Frame;
 use nic_models::memory::PacketRing;
 use nic_models::shared_queue::Slot;
 use nic_models::{CoreModel, ForwardingCost, ModelError, NicProfile, SharedQueue};
@@ -304,12 +303,8 @@ impl ForwardPath {
 }
 
 impl Node {
-    /// Offers `frame`, at the traffic manager at `at`, to the forwarding path.
-    pub(super) fn forward_frame(&mut self, at: SimTime, frame: &Frame) -> Ingress {
-        self.forward_packet(at, &frame.flow, frame.created_at, frame.wire_bytes)
-    }
-
-    /// [`Self::forward_frame`] given what it reads of the frame.
+    /// Offers a frame of `wire_bytes` in `flow`, created at `created_at`, at
+    /// the traffic manager at `at`, to the forwarding path.
     #[inline]
     pub(super) fn forward_packet(
         &mut self,

@@ -96,15 +96,14 @@ impl Node {
         at_nic: SimTime,
         sched: &mut Scheduler<WorldEvent>,
     ) -> Ingress {
+        if self.forward.is_some() {
+            // the forwarding path reads the flow, size and creation time only
+            return self.ingress_packet(&frame.flow, frame.wire_bytes, frame.created_at, at_nic);
+        }
         let at = match self.receive_stages(&frame.flow, frame.wire_bytes, at_nic) {
             Ok(at) => at,
             Err(done) => return done,
         };
-        if self.forward.is_some() {
-            // the last commits before this arrival are final (see `forward`)
-            self.commit_forwarded(at);
-            return self.forward_frame(at, &frame);
-        }
         let from = frame.src.node();
         let Some(msg) = frame.msg else {
             // nothing for the runtime to run (a message-less frame reaches
@@ -116,10 +115,11 @@ impl Node {
         self.arrives(from, msg, at, sched)
     }
 
-    /// [`Self::ingress`] of a message-less packet into a node that forwards
-    /// in closed form ([`Self::forwards_in_closed_form`]), given what that
-    /// path reads of the frame: the echo source's packets go this way
-    /// without a frame being built and moved for each (issue 13).
+    /// [`Self::ingress`] into a node that forwards in closed form
+    /// ([`Self::forwards_in_closed_form`]), given what that path reads of
+    /// the frame: the echo source's packets come this way without a frame
+    /// being built and moved for each (issue 13), and [`Self::ingress`]
+    /// sends its frames here.
     #[inline]
     pub fn ingress_packet(
         &mut self,
