@@ -69,37 +69,30 @@ impl SharedQueue {
         // later), so an item still waiting means no core is idle at `at`:
         // a full queue refuses without looking at the cores (at 64 B line
         // rate most frames are refused here; issue 13).
-        if !self.waiting.is_empty() {
-            if self.waiting.len() >= self.capacity {
-                self.drops += 1;
-                return None;
-            }
-            // no core idle (same reason): it waits for the one free first,
-            // found without counting idle cores
-            let (first, start) = self.first_free();
-            return Some(self.wait_for(first, start));
+        if !self.waiting.is_empty() && self.waiting.len() >= self.capacity {
+            self.drops += 1;
+            return None;
         }
-        // one pass: how many cores are idle, and the one free first (lowest
-        // index among equals); an idle core free first has polled longest
-        let mut idle = 0;
-        let mut first = 0;
-        let mut first_at = self.free_at[0];
-        for (i, &f) in self.free_at.iter().enumerate() {
-            idle += usize::from(f <= at);
-            if f < first_at {
-                first = i;
-                first_at = f;
-            }
-        }
-        if idle > 0 {
-            // an idle core takes it at once; the other idle cores keep polling
+        // the core free first (lowest index among equals); an idle core
+        // free first has polled longest
+        let (first, first_at) = self.first_free();
+        if first_at > at {
+            // no core idle (always so while items wait): it waits for that one
+            self.waiting.push_back(first_at);
+            self.max_depth = self.max_depth.max(self.waiting.len());
             return Some(Slot {
                 core: first,
-                start: at,
-                pullers: idle,
+                start: first_at,
+                pullers: 1,
             });
         }
-        Some(self.wait_for(first, first_at))
+        // an idle core takes it at once; the other idle cores keep polling
+        let idle = self.free_at.iter().filter(|&&f| f <= at).count();
+        Some(Slot {
+            core: first,
+            start: at,
+            pullers: idle,
+        })
     }
 
     /// The core free first (lowest index among equals) and when.
@@ -114,19 +107,6 @@ impl SharedQueue {
             }
         }
         (first, first_at)
-    }
-
-    /// Queues an item for `core`, which frees at `start` (no core idle and
-    /// the queue not full).
-    #[inline]
-    fn wait_for(&mut self, core: usize, start: SimTime) -> Slot {
-        self.waiting.push_back(start);
-        self.max_depth = self.max_depth.max(self.waiting.len());
-        Slot {
-            core,
-            start,
-            pullers: 1,
-        }
     }
 
     /// The admitted item in `slot` keeps its core busy for `service`; returns when it finishes.
