@@ -27,7 +27,7 @@
 //! Choosing the end to scan from by one look at the middle entry (a core's
 //! completion mostly lands among the latest): drive loop 292.0 M to 290.1 M.
 
-use crate::keyed_entry::KeyedEntry;
+use crate::keyed_entry::{insertion_point, KeyedEntry};
 use crate::queue::QueueFull;
 use crate::time::SimTime;
 use std::collections::BinaryHeap;
@@ -163,32 +163,13 @@ impl<E> FifoQueue<E> {
         if !self.heap.is_empty() {
             self.heap.push(entry.into());
         } else if self.sorted.len() < SMALL_MAX {
-            // keys are unique: the position after every later key, found
-            // from the earliest end while moving the earlier entries up one
-            // (a new event mostly lands among the few earliest: cheaper than
-            // a binary search and a `memmove` call). The new entry's
-            // sequence is above every pending one's (`next_key`), so an
-            // entry's key is below the new key exactly when its time is not
-            // later: the times alone decide (one `u64` comparison a step).
+            // keys are unique: the position after every later key. The new
+            // entry's sequence is above every pending one's (`next_key`), so
+            // an entry's key is below the new key exactly when its time is
+            // not later: the times alone decide (one `u64` comparison a step).
             let t = entry.time_ps;
             debug_assert!(self.sorted.iter().all(|e| e.seq < entry.seq));
-            let n = self.sorted.len();
-            let mid = n / 2;
-            let i = if n > 0 && self.sorted[mid].time_ps <= t {
-                // later than the middle entry (a core's completion, mostly):
-                // found from the latest end, past every later key
-                let mut i = 0;
-                while self.sorted[i].time_ps > t {
-                    i += 1;
-                }
-                i
-            } else {
-                let mut i = n;
-                while i > 0 && self.sorted[i - 1].time_ps <= t {
-                    i -= 1;
-                }
-                i
-            };
+            let i = insertion_point(&self.sorted, t, |e| e.time_ps);
             self.sorted.insert(i, entry);
         } else {
             self.heap.extend(self.sorted.drain(..).map(HeapEntry::from));

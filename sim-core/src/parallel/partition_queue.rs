@@ -17,7 +17,7 @@
 //! land after every pending event, where an insertion moves nothing),
 //! 659.2 M: its insertion and pop handle the wrap-around.
 
-use crate::keyed_entry::KeyedEntry;
+use crate::keyed_entry::{insertion_point, KeyedEntry};
 use crate::time::SimTime;
 use std::collections::BinaryHeap;
 
@@ -76,25 +76,8 @@ impl<E> PartitionQueue<E> {
         if !self.heap.is_empty() {
             self.heap.push(entry);
         } else if self.sorted.len() < SMALL_MAX {
-            let key = entry.key;
-            let n = self.sorted.len();
-            let mid = n / 2;
-            // the position after every later key, found from the nearer
-            // end (one look at the middle entry): a frame's arrival mostly
-            // lands after every pending event, a local timer among them
-            let i = if n > 0 && self.sorted[mid].key < key {
-                let mut i = 0;
-                while self.sorted[i].key > key {
-                    i += 1;
-                }
-                i
-            } else {
-                let mut i = n;
-                while i > 0 && self.sorted[i - 1].key < key {
-                    i -= 1;
-                }
-                i
-            };
+            // unique keys: the position after every later key
+            let i = insertion_point(&self.sorted, entry.key, |e| e.key);
             self.sorted.insert(i, entry);
         } else {
             self.heap.extend(self.sorted.drain(..));
