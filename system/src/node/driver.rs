@@ -8,7 +8,7 @@
 //! charged by the same code for every caller.
 //! This file holds the driver's state and the dispatch side; the finish
 //! side (completions, forwards released in order, busy time) is
-//! `driver_finish.rs`.
+//! `driver_finish.rs`, and its construction `driver_setup.rs`.
 //!
 //! Nothing is dropped silently: an error from the runtime, a platform that
 //! cannot be built, a cost-model refusal or a send beyond the outbox bound
@@ -84,53 +84,6 @@ pub struct RuntimeDriver {
 }
 
 impl RuntimeDriver {
-    /// Drives `rt` on the given cost models; `forwarding` is the NIC packet path a
-    /// NIC core pays for every request from the wire. Without a host model, work
-    /// the runtime hands a host core is refused and counted (`platform_errors`).
-    pub fn new(
-        rt: Runtime,
-        nic_model: CoreModel,
-        host_model: Option<CoreModel>,
-        pcie: &PcieSystem,
-        forwarding: ForwardingCost,
-    ) -> RuntimeDriver {
-        let nic = rt.cores_in(scheduler::policy::NicGroup::Fcfs)
-            + rt.cores_in(scheduler::policy::NicGroup::Drr);
-        // the runtime's host cores (at most the host model's: the scenario checks it)
-        let host = host_model.as_ref().map_or(0, |m| {
-            let rt_host = rt
-                .idle_cores()
-                .iter()
-                .filter(|c| c.side == Side::Host)
-                .count();
-            rt_host.min(m.cores())
-        });
-        RuntimeDriver {
-            rt,
-            nic_model,
-            host_model,
-            dma_model: pcie.clone(),
-            forwarding,
-            nic: (0..nic).map(|i| Running::idle(CoreId::nic(i))).collect(),
-            host: (0..host)
-                .map(|i| Running::idle(CoreId::host(i as u32)))
-                .collect(),
-            nic_busy: 0,
-            nic_outbox: (0..nic).map(|_| Vec::new()).collect(),
-            host_outbox: (0..host).map(|_| Vec::new()).collect(),
-            counters: DriverCounters::default(),
-            nic_busy_done: SimDuration::ZERO,
-            host_busy_done: SimDuration::ZERO,
-            last_dispatch: SimTime::ZERO,
-            order: OrderCheck::default(),
-            host_cycle_scale: None,
-            forwards: std::collections::VecDeque::new(),
-            on_path: false,
-            host_stack: None,
-            spare: SparePayloads::default(),
-        }
-    }
-
     /// An empty payload buffer (a recycled allocation when one is spare).
     #[inline]
     pub fn payload_buffer(&mut self) -> Vec<u8> {
@@ -141,24 +94,6 @@ impl RuntimeDriver {
     #[inline]
     pub fn recycle_payload(&mut self, payload: Vec<u8>) {
         self.spare.give(payload);
-    }
-
-    /// Host cores pay `stack` for every message from or to the wire (the
-    /// `host_only` policy: the NIC is a plain NIC).
-    pub fn with_host_stack(
-        mut self,
-        stack: Option<crate::node::host_stack::HostStack>,
-    ) -> RuntimeDriver {
-        self.host_stack = stack;
-        self
-    }
-
-    /// Marks the NIC on-path (LiquidIO): every frame from the wire passes a
-    /// NIC core, so a request for a host actor is forwarded by one (paying the
-    /// packet path) before it crosses PCIe; see [`RuntimeDriver::arrive_from_wire`].
-    pub fn with_on_path(mut self, on_path: bool) -> RuntimeDriver {
-        self.on_path = on_path;
-        self
     }
 
     /// A request from the wire reached the NIC cores' side at `now`. On an
@@ -191,15 +126,6 @@ impl RuntimeDriver {
             // a refusal is counted by the runtime under its reason
             debug_assert!(self.rt.counters().dropped() > 0, "{reason:?} uncounted");
         }
-    }
-
-    /// Scales every cycle charge on host cores by `scale` (see
-    /// `SimPlatform::with_cycle_scale`): the Table 3 host column runs the
-    /// actors' CN2350 cycle constants at the host's IPC this way. The node
-    /// keeps the default, 1.
-    pub fn with_host_cycle_scale(mut self, scale: f64) -> RuntimeDriver {
-        self.host_cycle_scale = (scale != 1.0).then_some(scale);
-        self
     }
 
     /// The runtime.
@@ -402,6 +328,9 @@ impl RuntimeDriver {
 
 #[path = "driver_finish.rs"]
 mod finish;
+
+#[path = "driver_setup.rs"]
+mod setup;
 
 #[cfg(test)]
 #[path = "driver_tests.rs"]
