@@ -31,6 +31,13 @@
 //! a case, push one more [`Case`] in `cases()`.
 
 use nicsim::{run_scenario, Scenario};
+
+/// Which build this is: `scripts/pgo-build.sh` sets `NICSIM_BUILD=pgo`
+/// for its profile-guided build; a plain `cargo build --release` has none.
+const BUILD: &str = match option_env!("NICSIM_BUILD") {
+    Some(b) => b,
+    None => "release",
+};
 use sim_core::bench::{hold, ping};
 use sim_core::{SimDuration, SimTime};
 use std::path::PathBuf;
@@ -275,8 +282,9 @@ fn main() {
     println!(
         "nicsim speed table: {reps} interleaved runs per case; wall and process CPU time \
          (the machine may be shared: trust CPU time, minima and ratios); transparent huge \
-         pages {}",
-        if small_pages { "off" } else { "on" }
+         pages {}; {} build",
+        if small_pages { "off" } else { "on" },
+        BUILD
     );
     println!(
         "{:<34} {:>10} {:>10} {:>10} {:>8} {:>8} {:>8} {:>11} {:>9} {:>11}",

@@ -65,7 +65,8 @@ echo "== merged profile"
 
 echo "== optimized build (target/pgo)"
 # functions the training never ran have no profile: expected, not a warning
-RUSTFLAGS="-Cprofile-use=$data/merged.profdata -Cllvm-args=-pgo-warn-missing-function=false" \
+# NICSIM_BUILD names the build in the speed table's header
+NICSIM_BUILD=pgo RUSTFLAGS="-Cprofile-use=$data/merged.profdata -Cllvm-args=-pgo-warn-missing-function=false" \
   cargo build --release --bin nicsim --example speed --target-dir target/pgo
 
 echo "pgo-build: target/pgo/release/nicsim and target/pgo/release/examples/speed"
