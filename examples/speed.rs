@@ -31,6 +31,10 @@
 //! a case, push one more [`Case`] in `cases()`.
 
 use nicsim::{run_scenario, Scenario};
+use sim_core::bench::{hold, ping};
+use sim_core::{SimDuration, SimTime};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 /// Which build this is: `scripts/pgo-build.sh` sets `NICSIM_BUILD=pgo`
 /// for its profile-guided build; a plain `cargo build --release` has none.
@@ -38,10 +42,6 @@ const BUILD: &str = match option_env!("NICSIM_BUILD") {
     Some(b) => b,
     None => "release",
 };
-use sim_core::bench::{hold, ping};
-use sim_core::{SimDuration, SimTime};
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 /// What one run of a case measured (apart from its wall time).
 struct Measured {

@@ -4,19 +4,21 @@
 # Why: the simulator's profile is flat (no function above 4% of an actor
 # run) and its code does not fit the 32 KiB instruction cache, so what
 # helps is layout and inlining by measured frequency, which is what PGO
-# gives, with LTO: 10% fewer instructions on actors_mix (and 42% fewer
-# instruction cache misses from PGO alone), 23% on the 64 B echo (README,
-# "Speed").
+# gives. With fat LTO: 9.5% fewer instructions and half the instruction
+# cache misses on actors_mix, 23% fewer instructions on the 64 B echo
+# (README, "Speed").
 #
 # Outputs are byte-identical to the plain release build: PGO changes code
-# layout and inlining, not arithmetic (no fast-math).
+# layout and inlining, not arithmetic (no fast-math). The build itself is
+# not bit-reproducible: the 2-thread training run's counts in the
+# engine's waiting loops depend on timing.
 #
 # Steps: an instrumented build in target/pgo-gen, training runs on variants
 # of the example scenarios (other seeds, sizes, loads and durations than
 # the speed table's cases), a merged profile, then the optimized build in
 # target/pgo, both with fat LTO. Needs the rustup component llvm-tools
-# (for llvm-profdata); the script adds it when rustup can. About 7 minutes
-# on 2 cores.
+# (for llvm-profdata); the script adds it when rustup can. About 5 minutes
+# on 2 cores. RUSTFLAGS from the environment are kept in both builds.
 #
 # Usage: scripts/pgo-build.sh
 #   then target/pgo/release/nicsim and target/pgo/release/examples/speed
@@ -44,13 +46,13 @@ mkdir -p "$data"
 
 # Fat LTO with one codegen unit, for both builds (the profile must come from
 # the same code it is applied to): with the profile, inlining across crates
-# pays (64 B echo 815.2 M -> 723.6 M instructions; without a profile, LTO
+# pays (64 B echo 815.2 M -> 723.5 M instructions; without a profile, LTO
 # alone gained nothing). It makes each build about twice as long.
 export CARGO_PROFILE_RELEASE_LTO=fat
 export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
 
 echo "== instrumented build (target/pgo-gen)"
-RUSTFLAGS="-Cprofile-generate=$data" cargo build --release --bin nicsim --target-dir target/pgo-gen
+RUSTFLAGS="${RUSTFLAGS:-} -Cprofile-generate=$data" cargo build --release --bin nicsim --target-dir target/pgo-gen
 
 echo "== training runs"
 gen=target/pgo-gen/release/nicsim
@@ -75,7 +77,7 @@ echo "== merged profile"
 echo "== optimized build (target/pgo)"
 # functions the training never ran have no profile: expected, not a warning
 # NICSIM_BUILD names the build in the speed table's header
-NICSIM_BUILD=pgo RUSTFLAGS="-Cprofile-use=$data/merged.profdata -Cllvm-args=-pgo-warn-missing-function=false" \
+NICSIM_BUILD=pgo RUSTFLAGS="${RUSTFLAGS:-} -Cprofile-use=$data/merged.profdata -Cllvm-args=-pgo-warn-missing-function=false" \
   cargo build --release --bin nicsim --example speed --target-dir target/pgo
 
 echo "pgo-build: target/pgo/release/nicsim and target/pgo/release/examples/speed"
