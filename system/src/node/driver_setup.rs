@@ -1,8 +1,7 @@
 //! Building a [`RuntimeDriver`]: its cores and outboxes from the runtime's groups, and the options a node or a measurement sets on it.
 
 use super::{Running, RuntimeDriver};
-use crate::node::drops::DriverCounters;
-use crate::node::drops::OrderCheck;
+use crate::node::drops::{DriverCounters, OrderCheck};
 use crate::node::platform::SparePayloads;
 use nic_models::{CoreModel, ForwardingCost};
 use pcie_model::PcieSystem;
