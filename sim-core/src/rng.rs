@@ -52,6 +52,26 @@ pub fn derive_seed(parent: u64, index: u64) -> u64 {
     splitmix64(parent ^ splitmix64(index.wrapping_add(0x5851_f42d_4c95_7f2d)))
 }
 
+/// The index of the first of `items` whose cumulative weight (from
+/// `cumulative`, non-decreasing, the last normally 1.0) exceeds the uniform
+/// draw `u`, or the last index if none does: a pick by weight.
+///
+/// Counted, not searched: the entries at or below `u` are summed as 0s and
+/// 1s, with no branch on which one `u` falls in. A weighted pick is random
+/// by design, so a search's exit branch is mispredicted on most picks (a
+/// quarter to a half of them in the actor runs, cachegrind). For a
+/// non-decreasing list of numbers (no NaN: weights are checked when a
+/// scenario loads), the count of entries not above `u` is exactly the
+/// position of the first one above it.
+#[inline]
+pub fn pick_by_cumulative<T>(items: &[T], u: f64, cumulative: impl Fn(&T) -> f64) -> usize {
+    let at_or_below = items
+        .iter()
+        .map(|t| usize::from(cumulative(t) <= u))
+        .sum::<usize>();
+    at_or_below.min(items.len().saturating_sub(1))
+}
+
 /// FNV-1a, 64 bit: a fixed, documented string hash (std's hashers are not
 /// guaranteed stable across releases).
 fn fnv1a64(bytes: &[u8]) -> u64 {
@@ -122,5 +142,32 @@ mod tests {
             RngStreams::new(1).stream_indexed("c", 0),
             RngStreams::new(1).stream_indexed("c", 1)
         );
+    }
+
+    /// The count gives what the first-above search gave, for every draw on
+    /// a grid and at the boundaries (equal cumulatives included).
+    #[test]
+    fn pick_by_cumulative_agrees_with_the_search() {
+        let lists: [&[f64]; 4] = [
+            &[1.0],
+            &[0.25, 0.5, 0.75, 1.0],
+            &[0.1, 0.1, 0.6, 1.0],
+            &[0.0, 0.3, 0.3, 1.0],
+        ];
+        for cum in lists {
+            let mut draws: Vec<f64> = (0..1000).map(|k| k as f64 / 1000.0).collect();
+            draws.extend(cum.iter().copied());
+            draws.push(0.999_999_999_9);
+            for u in draws {
+                let searched = cum.iter().position(|&c| u < c).unwrap_or(cum.len() - 1);
+                assert_eq!(
+                    pick_by_cumulative(cum, u, |c| *c),
+                    searched,
+                    "u = {u}, cumulative = {cum:?}"
+                );
+            }
+        }
+        let none: [f64; 0] = [];
+        assert_eq!(pick_by_cumulative(&none, 0.5, |c| *c), 0);
     }
 }

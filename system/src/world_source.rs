@@ -215,10 +215,7 @@ impl Source {
             _ => created_at + SimDuration::from_ps(*mean_gap_ps as u64),
         };
         let u: f64 = rng.gen();
-        let i = targets
-            .iter()
-            .position(|t| u < t.cumulative)
-            .unwrap_or(targets.len() - 1);
+        let i = sim_core::rng::pick_by_cumulative(targets, u, |t| t.cumulative);
         let t = &targets[i];
         let (kind, payload) = match &t.request {
             RequestGen::Kind(k) => {

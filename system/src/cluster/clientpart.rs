@@ -219,11 +219,7 @@ impl ClientPart {
             return;
         };
         let u: f64 = self.rng.gen();
-        let i = self
-            .targets
-            .iter()
-            .position(|t| u < t.cumulative)
-            .unwrap_or(self.targets.len() - 1);
+        let i = sim_core::rng::pick_by_cumulative(&self.targets, u, |t| t.cumulative);
         let t = &self.targets[i];
         if !t.replies {
             self.client.forget(id);
