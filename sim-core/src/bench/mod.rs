@@ -1,4 +1,4 @@
-//! Benchmark models shared by the criterion benches, the examples and `examples/speed.rs` of the nicsim package.
+//! Benchmark models shared by the criterion benches, the examples and `examples/speed/` of the nicsim package.
 //!
 //! They live in the library (not in a bench file) so every driver measures
 //! exactly the same model.

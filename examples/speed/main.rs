@@ -1,7 +1,9 @@
 //! Benchmark suite: one table of engine and model speeds (hold model, echo and actor scenarios, the parallel engine).
 //!
-//! Run: `cargo run --release --example speed [-- --reps N] [--only TEXT] [--huge-pages]`
-//! (default 5 reps; `--only cluster` runs just the cases whose name contains
+//! Run: `cargo run --release --example speed [-- --reps N] [--tables N] [--only TEXT] [--huge-pages]`
+//! (default 5 reps and 1 table; `--tables N` prints N tables back to back
+//! and then how many of them met each of issue 13's targets, see
+//! `targets.rs`; `--only cluster` runs just the cases whose name contains
 //! `cluster`; `--huge-pages` skips the `prctl` that turns transparent huge
 //! pages off, as the binary does: see `nicsim::use_small_pages`; mimalloc
 //! itself no longer asks for them, so this compares only on a kernel whose
@@ -30,11 +32,15 @@
 //! minimum, CPU per thread, and the median of each round's ratio). To add
 //! a case, push one more [`Case`] in `cases()`.
 
+mod table;
+mod targets;
+
 use nicsim::{run_scenario, Scenario};
 use sim_core::bench::{hold, ping};
 use sim_core::{SimDuration, SimTime};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+use table::{print_table, CaseRuns};
 
 /// Which build this is: `scripts/pgo-build.sh` sets `NICSIM_BUILD=pgo`
 /// for its profile-guided build; a plain `cargo build --release` has none.
@@ -223,26 +229,64 @@ fn process_cpu() -> Duration {
     Duration::ZERO
 }
 
-/// Median and minimum of a non-empty sample.
-fn median_min(v: &mut [f64]) -> (f64, f64) {
-    v.sort_by(f64::total_cmp);
-    (v[v.len() / 2], v[0])
+/// A positive integer after `flag`, or `default` without the flag; exit
+/// code 2 with the usage otherwise.
+fn count_arg(args: &[String], flag: &str, default: usize) -> usize {
+    match args.iter().position(|a| a == flag) {
+        None => default,
+        Some(i) => match args.get(i + 1).and_then(|v| v.parse::<usize>().ok()) {
+            Some(n) if n > 0 => n,
+            _ => {
+                eprintln!("speed: {flag} needs a positive integer\nusage: speed [--reps N] [--tables N] [--only TEXT] [--huge-pages]");
+                std::process::exit(2);
+            }
+        },
+    }
+}
+
+/// Runs every case `reps` times, interleaved (A, B, C, A, B, C, ...).
+fn run_cases(cases: &[Case], reps: usize) -> Vec<CaseRuns> {
+    let mut runs: Vec<CaseRuns> = cases
+        .iter()
+        .map(|_| CaseRuns {
+            walls: Vec::with_capacity(reps),
+            cpus: Vec::with_capacity(reps),
+            last: None,
+        })
+        .collect();
+    for _ in 0..reps {
+        for (c, r) in cases.iter().zip(runs.iter_mut()) {
+            let cpu0 = process_cpu();
+            let t0 = Instant::now();
+            match (c.run)() {
+                Ok(m) => {
+                    let wall = t0.elapsed().as_secs_f64();
+                    let cpu = (process_cpu() - cpu0).as_secs_f64();
+                    r.walls.push(wall);
+                    // per worker thread; the wall time where there is no CPU clock
+                    r.cpus.push(if cpu > 0.0 {
+                        cpu / c.threads as f64
+                    } else {
+                        wall
+                    });
+                    r.last = Some(m);
+                }
+                Err(e) => {
+                    eprintln!("speed: case '{}': {e}", c.name);
+                    std::process::exit(1);
+                }
+            }
+        }
+    }
+    runs
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     // as the binary does, unless `--huge-pages` asks to compare
     let small_pages = !args.iter().any(|a| a == "--huge-pages") && nicsim::use_small_pages();
-    let reps = match args.iter().position(|a| a == "--reps") {
-        None => 5,
-        Some(i) => match args.get(i + 1).and_then(|v| v.parse::<usize>().ok()) {
-            Some(n) if n > 0 => n,
-            _ => {
-                eprintln!("speed: --reps needs a positive integer\nusage: speed [--reps N] [--only TEXT] [--huge-pages]");
-                std::process::exit(2);
-            }
-        },
-    };
+    let reps = count_arg(&args, "--reps", 5);
+    let tables = count_arg(&args, "--tables", 1);
     // `--only TEXT`: just the cases whose name contains TEXT
     let only = args
         .iter()
@@ -252,136 +296,19 @@ fn main() {
         .into_iter()
         .filter(|c| only.as_ref().map_or(true, |o| c.name.contains(o.as_str())))
         .collect();
-    let mut walls = vec![Vec::with_capacity(reps); cases.len()];
-    let mut cpus = vec![Vec::with_capacity(reps); cases.len()];
-    let mut last: Vec<Option<Measured>> = cases.iter().map(|_| None).collect();
-    for _ in 0..reps {
-        for (i, c) in cases.iter().enumerate() {
-            let cpu0 = process_cpu();
-            let t0 = Instant::now();
-            match (c.run)() {
-                Ok(m) => {
-                    let wall = t0.elapsed().as_secs_f64();
-                    let cpu = (process_cpu() - cpu0).as_secs_f64();
-                    walls[i].push(wall);
-                    // per worker thread; the wall time where there is no CPU clock
-                    cpus[i].push(if cpu > 0.0 {
-                        cpu / c.threads as f64
-                    } else {
-                        wall
-                    });
-                    last[i] = Some(m);
-                }
-                Err(e) => {
-                    eprintln!("speed: case '{}': {e}", c.name);
-                    std::process::exit(1);
-                }
-            }
-        }
-    }
-    println!(
+    let header = format!(
         "nicsim speed table: {reps} interleaved runs per case; wall and process CPU time \
          (the machine may be shared: trust CPU time, minima and ratios); transparent huge \
          pages {}; {} build",
         if small_pages { "off" } else { "on" },
         BUILD
     );
-    println!(
-        "{:<34} {:>10} {:>10} {:>10} {:>8} {:>8} {:>8} {:>11} {:>9} {:>11}",
-        "case",
-        "wall_med_s",
-        "wall_min_s",
-        "cpu_med_s",
-        "x_real",
-        "x_best",
-        "x_cpu",
-        "events/s",
-        "events",
-        "events/unit"
-    );
-    let mut rows = Vec::new();
-    for (((c, w), cpu), m) in cases
-        .iter()
-        .zip(walls.iter_mut())
-        .zip(cpus.iter_mut())
-        .zip(&last)
-    {
-        let Some(m) = m else { continue };
-        // in run order, for the paired speed-ups
-        let (w_runs, cpu_runs) = (w.clone(), cpu.clone());
-        let (med, min) = median_min(w);
-        let (cpu_med, _) = median_min(cpu);
-        let real = |seconds: f64| {
-            m.sim_s
-                .map_or("-".to_string(), |s| format!("{:.3}", s / seconds))
-        };
-        let per_unit = m.units.filter(|&u| u > 0).map_or("-".to_string(), |u| {
-            format!("{:.2}", m.events as f64 / u as f64)
-        });
-        println!(
-            "{:<34} {:>10.3} {:>10.3} {:>10.3} {:>8} {:>8} {:>8} {:>11.3e} {:>9} {:>11}",
-            c.name,
-            med,
-            min,
-            cpu_med,
-            real(med),
-            real(min),
-            real(cpu_med),
-            m.events as f64 / med,
-            m.events,
-            per_unit
-        );
-        rows.push(Row {
-            case: c,
-            med,
-            min,
-            cpu_med,
-            w_runs,
-            cpu_runs,
-        });
+    let mut figures = Vec::with_capacity(tables);
+    for _ in 0..tables {
+        let runs = run_cases(&cases, reps);
+        figures.push(print_table(&header, &cases, &runs));
     }
-    print_speedups(&rows);
-}
-
-/// One case's figures: medians and minimum, and every run's wall and CPU
-/// time in run order.
-struct Row<'a> {
-    case: &'a Case,
-    med: f64,
-    min: f64,
-    cpu_med: f64,
-    w_runs: Vec<f64>,
-    cpu_runs: Vec<f64>,
-}
-
-/// Speed-up of every case that ran on 1 and on 2 threads: 1-thread time
-/// over 2-thread time, by wall median, wall minimum and CPU per thread;
-/// then paired: the median over the rounds of each round's ratio. Why
-/// paired: a round's 1-thread and 2-thread runs follow each other within
-/// a second, so a minute in which the host runs everything slower slows
-/// both, and their ratio keeps; the medians of a noisy stretch may pair a
-/// slow minute's run with a quick one's.
-fn print_speedups(rows: &[Row<'_>]) {
-    let paired = |a: &[f64], b: &[f64]| {
-        let mut r: Vec<f64> = a.iter().zip(b).map(|(x, y)| x / y).collect();
-        median_min(&mut r).0
-    };
-    for r1 in rows.iter().filter(|r| r.case.threads == 1) {
-        let Some(r2) = rows
-            .iter()
-            .find(|r| r.case.threads == 2 && r.case.family == r1.case.family)
-        else {
-            continue;
-        };
-        println!(
-            "speed-up of {} on 2 threads: {:.2}x wall median, {:.2}x wall minimum, {:.2}x CPU per thread; \
-             paired by round: {:.2}x wall, {:.2}x CPU per thread",
-            r1.case.family,
-            r1.med / r2.med,
-            r1.min / r2.min,
-            r1.cpu_med / r2.cpu_med,
-            paired(&r1.w_runs, &r2.w_runs),
-            paired(&r1.cpu_runs, &r2.cpu_runs)
-        );
+    if tables > 1 {
+        targets::print_summary(&figures);
     }
 }
