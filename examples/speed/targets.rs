@@ -12,6 +12,11 @@ const X_CPU_TARGETS: [(&str, f64); 3] = [
 /// Speed-up on 2 threads against 1 a cluster family should reach.
 const SPEEDUP_TARGETS: [(&str, f64); 1] = [("cluster_leaf_spine", 1.6)];
 
+/// The target of `name` in `targets`, if it has one.
+fn target_of(targets: &[(&str, f64)], name: &str) -> Option<f64> {
+    targets.iter().find(|(n, _)| *n == name).map(|&(_, t)| t)
+}
+
 /// Median, minimum and maximum of a non-empty sample.
 fn spread(v: &[f64]) -> (f64, f64, f64) {
     let mut s = v.to_vec();
@@ -35,14 +40,10 @@ pub fn print_summary(tables: &[TableFigures]) {
             continue;
         }
         let (med, lo, hi) = spread(&xs);
-        let target =
-            X_CPU_TARGETS
-                .iter()
-                .find(|(c, _)| c == case)
-                .map_or(String::new(), |&(_, t)| {
-                    let met = xs.iter().filter(|&&x| x >= t).count();
-                    format!("; target {t}x met in {met} of {}", xs.len())
-                });
+        let target = target_of(&X_CPU_TARGETS, case).map_or(String::new(), |t| {
+            let met = xs.iter().filter(|&&x| x >= t).count();
+            format!("; target {t}x met in {met} of {}", xs.len())
+        });
         println!("  {case:<34} x_cpu {med:.3} ({lo:.3}-{hi:.3}){target}");
     }
     for (family, _, _) in &first.speedups {
@@ -56,18 +57,14 @@ pub fn print_summary(tables: &[TableFigures]) {
         }
         let (w_med, w_lo, w_hi) = spread(&walls);
         let (c_med, c_lo, c_hi) = spread(&cpus);
-        let target =
-            SPEEDUP_TARGETS
-                .iter()
-                .find(|(f, _)| f == family)
-                .map_or(String::new(), |&(_, t)| {
-                    let by_wall = walls.iter().filter(|&&x| x >= t).count();
-                    let by_cpu = cpus.iter().filter(|&&x| x >= t).count();
-                    format!(
-                        "; target {t}x met in {by_wall} of {} by wall, {by_cpu} by CPU per thread",
-                        walls.len()
-                    )
-                });
+        let target = target_of(&SPEEDUP_TARGETS, family).map_or(String::new(), |t| {
+            let by_wall = walls.iter().filter(|&&x| x >= t).count();
+            let by_cpu = cpus.iter().filter(|&&x| x >= t).count();
+            format!(
+                "; target {t}x met in {by_wall} of {} by wall, {by_cpu} by CPU per thread",
+                walls.len()
+            )
+        });
         println!(
             "  {family} on 2 threads: {w_med:.2}x wall ({w_lo:.2}-{w_hi:.2}), {c_med:.2}x CPU per thread ({c_lo:.2}-{c_hi:.2}){target}"
         );
