@@ -20,21 +20,20 @@ pub struct CaseRuns {
     pub last: Option<Measured>,
 }
 
-/// Median and minimum of a non-empty sample.
-fn median_min(v: &mut [f64]) -> (f64, f64) {
-    v.sort_by(f64::total_cmp);
-    (v[v.len() / 2], v[0])
+/// Median, minimum and maximum of a non-empty sample.
+pub fn spread(v: &[f64]) -> (f64, f64, f64) {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    (s[s.len() / 2], s[0], s[s.len() - 1])
 }
 
-/// One case's figures: medians and minimum, and every run's wall and CPU
-/// time in run order.
+/// One case's figures: wall median and minimum, CPU median, and its runs.
 struct Row<'a> {
     case: &'a Case,
+    runs: &'a CaseRuns,
     med: f64,
     min: f64,
     cpu_med: f64,
-    w_runs: Vec<f64>,
-    cpu_runs: Vec<f64>,
 }
 
 /// Prints the table of `cases` (with `runs[i]` the runs of `cases[i]`)
@@ -58,9 +57,8 @@ pub fn print_table(header: &str, cases: &[Case], runs: &[CaseRuns]) -> TableFigu
     let mut x_cpu = Vec::new();
     for (c, r) in cases.iter().zip(runs) {
         let Some(m) = &r.last else { continue };
-        let (mut w, mut cpu) = (r.walls.clone(), r.cpus.clone());
-        let (med, min) = median_min(&mut w);
-        let (cpu_med, _) = median_min(&mut cpu);
+        let (med, min, _) = spread(&r.walls);
+        let (cpu_med, _, _) = spread(&r.cpus);
         let real = |seconds: f64| {
             m.sim_s
                 .map_or("-".to_string(), |s| format!("{:.3}", s / seconds))
@@ -86,11 +84,10 @@ pub fn print_table(header: &str, cases: &[Case], runs: &[CaseRuns]) -> TableFigu
         );
         rows.push(Row {
             case: c,
+            runs: r,
             med,
             min,
             cpu_med,
-            w_runs: r.walls.clone(),
-            cpu_runs: r.cpus.clone(),
         });
     }
     let speedups = print_speedups(&rows);
@@ -107,8 +104,8 @@ pub fn print_table(header: &str, cases: &[Case], runs: &[CaseRuns]) -> TableFigu
 /// speed-up, paired CPU-per-thread speed-up) for each.
 fn print_speedups(rows: &[Row<'_>]) -> Vec<(String, f64, f64)> {
     let paired = |a: &[f64], b: &[f64]| {
-        let mut r: Vec<f64> = a.iter().zip(b).map(|(x, y)| x / y).collect();
-        median_min(&mut r).0
+        let r: Vec<f64> = a.iter().zip(b).map(|(x, y)| x / y).collect();
+        spread(&r).0
     };
     let mut out = Vec::new();
     for r1 in rows.iter().filter(|r| r.case.threads == 1) {
@@ -118,7 +115,7 @@ fn print_speedups(rows: &[Row<'_>]) -> Vec<(String, f64, f64)> {
         else {
             continue;
         };
-        let paired_cpu = paired(&r1.cpu_runs, &r2.cpu_runs);
+        let paired_cpu = paired(&r1.runs.cpus, &r2.runs.cpus);
         println!(
             "speed-up of {} on 2 threads: {:.2}x wall median, {:.2}x wall minimum, {:.2}x CPU per thread; \
              paired by round: {:.2}x wall, {:.2}x CPU per thread",
@@ -126,7 +123,7 @@ fn print_speedups(rows: &[Row<'_>]) -> Vec<(String, f64, f64)> {
             r1.med / r2.med,
             r1.min / r2.min,
             r1.cpu_med / r2.cpu_med,
-            paired(&r1.w_runs, &r2.w_runs),
+            paired(&r1.runs.walls, &r2.runs.walls),
             paired_cpu
         );
         out.push((r1.case.family.clone(), r1.med / r2.med, paired_cpu));

@@ -1,6 +1,6 @@
 //! Issue 13's speed targets, and how often a series of speed tables met them (`--tables N`): on a shared machine one table says little, the share of tables that meet a target says how robust it is.
 
-use crate::table::TableFigures;
+use crate::table::{spread, TableFigures};
 
 /// Simulated time over CPU time per thread (median run) a case should reach.
 const X_CPU_TARGETS: [(&str, f64); 3] = [
@@ -15,13 +15,6 @@ const SPEEDUP_TARGETS: [(&str, f64); 1] = [("cluster_leaf_spine", 1.6)];
 /// The target of `name` in `targets`, if it has one.
 fn target_of(targets: &[(&str, f64)], name: &str) -> Option<f64> {
     targets.iter().find(|(n, _)| *n == name).map(|&(_, t)| t)
-}
-
-/// Median, minimum and maximum of a non-empty sample.
-fn spread(v: &[f64]) -> (f64, f64, f64) {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    (s[s.len() / 2], s[0], s[s.len() - 1])
 }
 
 /// Prints, over `tables`, each case's `x_cpu` (median and range of the
