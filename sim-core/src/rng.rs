@@ -58,8 +58,9 @@ pub fn derive_seed(parent: u64, index: u64) -> u64 {
 ///
 /// Counted, not searched: the entries at or below `u` are summed as 0s and
 /// 1s, with no branch on which one `u` falls in. A weighted pick is random
-/// by design, so a search's exit branch is mispredicted on most picks (a
-/// quarter to a half of them in the actor runs, cachegrind). For a
+/// by design, so a search's exit branch is mispredicted on most picks
+/// (cachegrind, actors_mix: 53 k mispredictions in the search for 61.7 k
+/// requests). For a
 /// non-decreasing list of numbers (no NaN: weights are checked when a
 /// scenario loads), the count of entries not above `u` is exactly the
 /// position of the first one above it.
