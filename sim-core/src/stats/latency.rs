@@ -16,13 +16,17 @@ use hdrhistogram::Histogram;
 /// values read at bin resolution.
 #[derive(Clone)]
 pub struct LatencyHistogram {
-    /// Samples per bin ([`bin_of`]), from bin 0 up to at least the highest
-    /// bin recorded so far (grown on demand, never past the bin of
-    /// `HIST_MAX_NS`). Why: all ~31,600 bins take 252 KB, and a cluster run
-    /// holds a histogram per server, actor and client; allocated up front
-    /// they cost more in zeroing and page faults than their samples take
-    /// to record.
+    /// Samples per bin ([`bin_of`]): `bins[k]` counts bin `base + k`, over
+    /// a span that covers every bin recorded so far (grown on demand at
+    /// either end, never past the bin of `HIST_MAX_NS`). Why: all ~31,600
+    /// bins take 252 KB, and a cluster run holds a histogram per server,
+    /// actor and client; allocated up front they cost more in zeroing and
+    /// page faults than their samples take to record. Why a base: latencies
+    /// of microseconds start near bin 2,000, and bins from 0 were a third
+    /// of the histograms' memory in the leaf-spine example (`dhat`).
     bins: Vec<u64>,
+    /// The bin `bins[0]` counts (a multiple of [`BASE_ALIGN`]).
+    base: usize,
     /// The bins that can be non-zero: `lo..=hi` (empty when `lo > hi`).
     /// Latencies fill a few thousand of the ~30,000 bins, so merging,
     /// building and clearing visit only those: a cluster report merges
@@ -37,6 +41,10 @@ pub struct LatencyHistogram {
 }
 
 const HIST_MAX_NS: u64 = 1_000_000_000_000;
+
+/// The span's ends move by whole multiples of this many bins (a bucket
+/// half), so that a histogram whose samples wander a little grows rarely.
+const BASE_ALIGN: usize = 1 << HALF_MAGNITUDE;
 
 /// hdrhistogram's layout for these bounds (see `vocab::hdr_bins`): 3 significant
 /// digits.
@@ -75,6 +83,7 @@ impl LatencyHistogram {
     pub fn new() -> Self {
         LatencyHistogram {
             bins: Vec::new(),
+            base: 0,
             lo: usize::MAX,
             hi: 0,
             count: 0,
@@ -103,9 +112,10 @@ impl LatencyHistogram {
         } else {
             ns
         };
-        // in range: `ns <= HIST_MAX_NS`, whose bin is the last
+        // in range: `ns <= HIST_MAX_NS`, whose bin is the last; a bin
+        // below the base wraps to an index past the end and grows too
         let bin = bin_of(ns);
-        match self.bins.get_mut(bin) {
+        match self.bins.get_mut(bin.wrapping_sub(self.base)) {
             Some(c) => *c += 1,
             None => self.grow_to(bin),
         }
@@ -115,32 +125,64 @@ impl LatencyHistogram {
         self.changed();
     }
 
-    /// Makes room up to bin `b` (in range: at most the bin of
+    /// Makes room for bin `b` (in range: at most the bin of
     /// `HIST_MAX_NS`) and counts one sample there.
     #[cold]
     fn grow_to(&mut self, b: usize) {
-        self.reserve_bins(b);
-        self.bins[b] += 1;
+        self.reserve_bins(b, b);
+        self.bins[b - self.base] += 1;
     }
 
-    /// Bins up to `b` exist (at least doubling, so that a slowly rising
-    /// maximum grows rarely; never past the bin of `HIST_MAX_NS`).
-    fn reserve_bins(&mut self, b: usize) {
-        if b < self.bins.len() {
+    /// Bins `first..=last` exist. The span grows at the end that needs it,
+    /// by at least its own length (so that a slowly rising maximum or
+    /// falling minimum grows rarely), to multiples of [`BASE_ALIGN`], and
+    /// never past the bin of `HIST_MAX_NS`.
+    fn reserve_bins(&mut self, first: usize, last: usize) {
+        let end = self.base + self.bins.len();
+        if first >= self.base && last < end {
             return;
         }
-        let len = (b + 1)
-            .max(2 * self.bins.len())
-            .min(bin_of(HIST_MAX_NS) + 1)
-            .max(b + 1);
-        self.bins.resize(len, 0);
+        let top = bin_of(HIST_MAX_NS) + 1;
+        let (new_base, new_end) = if self.bins.is_empty() {
+            (
+                first - first % BASE_ALIGN,
+                (last + 1).next_multiple_of(BASE_ALIGN),
+            )
+        } else {
+            let len = self.bins.len();
+            let lower = if first < self.base {
+                first.min(self.base.saturating_sub(len))
+            } else {
+                self.base
+            };
+            let upper = if last >= end {
+                (last + 1).max(end + len)
+            } else {
+                end
+            };
+            (
+                lower - lower % BASE_ALIGN,
+                upper.next_multiple_of(BASE_ALIGN),
+            )
+        };
+        let new_end = new_end.min(top);
+        if new_base < self.base && !self.bins.is_empty() {
+            let mut grown = vec![0; new_end - new_base];
+            let at = self.base - new_base;
+            grown[at..at + self.bins.len()].copy_from_slice(&self.bins);
+            self.bins = grown;
+        } else {
+            self.bins.resize(new_end - new_base, 0);
+        }
+        self.base = new_base;
     }
 
     /// Adds another histogram's samples.
     pub fn merge(&mut self, other: &LatencyHistogram) {
-        if let Some(from) = other.bins.get(other.lo..=other.hi) {
-            self.reserve_bins(other.hi);
-            for (a, b) in self.bins[other.lo..=other.hi].iter_mut().zip(from) {
+        if let Some(from) = other.used_bins() {
+            self.reserve_bins(other.lo, other.hi);
+            let at = other.lo - self.base;
+            for (a, b) in self.bins[at..at + from.len()].iter_mut().zip(from) {
                 *a = a.saturating_add(*b);
             }
             self.lo = self.lo.min(other.lo);
@@ -169,9 +211,18 @@ impl LatencyHistogram {
         })
     }
 
+    /// The counts of bins `lo..=hi` (the ones that can be non-zero), or
+    /// `None` when nothing was recorded.
+    fn used_bins(&self) -> Option<&[u64]> {
+        if self.lo > self.hi {
+            return None;
+        }
+        self.bins.get(self.lo - self.base..=self.hi - self.base)
+    }
+
     /// The bins that can be non-zero (`lo..=hi`), with their indices.
     fn used(&self) -> impl DoubleEndedIterator<Item = (usize, u64)> + '_ {
-        let used = self.bins.get(self.lo..=self.hi).unwrap_or(&[]);
+        let used = self.used_bins().unwrap_or(&[]);
         used.iter().enumerate().map(|(k, &c)| (self.lo + k, c))
     }
 
@@ -250,8 +301,10 @@ impl LatencyHistogram {
     }
     /// Forgets every sample.
     pub fn clear(&mut self) {
-        if let Some(used) = self.bins.get_mut(self.lo..=self.hi) {
-            used.iter_mut().for_each(|c| *c = 0);
+        if self.lo <= self.hi {
+            if let Some(used) = self.bins.get_mut(self.lo - self.base..=self.hi - self.base) {
+                used.iter_mut().for_each(|c| *c = 0);
+            }
         }
         self.lo = usize::MAX;
         self.hi = 0;
@@ -262,141 +315,5 @@ impl LatencyHistogram {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use rand::{RngCore, SeedableRng};
-    use rand_xoshiro::Xoshiro256PlusPlus;
-
-    #[test]
-    fn percentiles_of_a_uniform_spread() {
-        let mut h = LatencyHistogram::new();
-        for i in 1..=1000u64 {
-            h.record(SimDuration::from_ns(i * 1000));
-        }
-        assert_eq!(h.count(), 1000);
-        assert!((h.quantile_us(0.5) - 500.0).abs() < 1.0);
-        assert!((h.quantile_us(0.99) - 990.0).abs() < 2.0);
-        assert!((h.mean_us() - 500.5).abs() < 1.0);
-    }
-
-    /// Every answer equals recording the same values into hdrhistogram
-    /// itself (the old implementation), including after a merge.
-    #[test]
-    fn answers_equal_hdrhistogram_fed_the_same_values() {
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(0x9e37_79b9_7f4a_7c15);
-        let mut next = move || rng.next_u64();
-        let mut ours = LatencyHistogram::new();
-        let mut other = LatencyHistogram::new();
-        let mut theirs = Histogram::<u64>::new_with_bounds(1, HIST_MAX_NS, 3).unwrap();
-        for i in 0..20_000u64 {
-            // from sub-ns (recorded as 1 ns) to past the range (clamped)
-            let ps = match i % 4 {
-                0 => next() % 5_000,
-                1 => next() % 50_000_000,
-                2 => next() % 10_000_000_000_000,
-                _ => next() % 2_000_000_000_000_000,
-            };
-            let ns = (ps / 1_000).clamp(1, HIST_MAX_NS);
-            theirs.record(ns).unwrap();
-            let h = if i % 3 == 0 { &mut other } else { &mut ours };
-            h.record(SimDuration::from_ps(ps));
-            if i % 5_000 == 4_999 {
-                // a query in between, then more records: the cache follows
-                assert_eq!(ours.count() + other.count(), i + 1);
-                assert!(
-                    ours.quantile_us(0.5) > 0.0,
-                    "a median of samples of at least 1 ns"
-                );
-            }
-        }
-        ours.merge(&other);
-        assert_eq!(ours.count(), theirs.len());
-        assert_eq!(ours.mean_us(), theirs.mean() / 1_000.0);
-        assert_eq!(ours.stdev_us(), theirs.stdev() / 1_000.0);
-        assert_eq!(ours.max_us(), theirs.max() as f64 / 1_000.0);
-        for q in [0.0, 0.1, 0.5, 0.9, 0.99, 0.999, 1.0] {
-            assert_eq!(
-                ours.quantile_us(q),
-                theirs.value_at_quantile(q) as f64 / 1_000.0
-            );
-        }
-        ours.clear();
-        assert_eq!(ours.count(), 0);
-        assert_eq!(ours.quantile_us(0.5), 0.0);
-    }
-
-    /// Merging and clearing visit only the bins in use (`lo..=hi`): two
-    /// disjoint narrow ranges, an empty histogram merged either way, and a
-    /// clear followed by new samples all answer as hdrhistogram does.
-    #[test]
-    fn narrow_ranges_merge_and_clear_like_hdrhistogram() {
-        let fed = |values: &[u64]| {
-            let mut h = Histogram::<u64>::new_with_bounds(1, HIST_MAX_NS, 3).unwrap();
-            values.iter().for_each(|&v| h.record(v).unwrap());
-            h
-        };
-        let ns = |v: u64| SimDuration::from_ns(v);
-        let (low, high) = ([900u64, 1_000, 1_100], [70_000u64, 80_000, 2_000_000]);
-        let mut a = LatencyHistogram::new();
-        low.iter().for_each(|&v| a.record(ns(v)));
-        let mut b = LatencyHistogram::new();
-        high.iter().for_each(|&v| b.record(ns(v)));
-        let mut empty = LatencyHistogram::new();
-        empty.merge(&LatencyHistogram::new());
-        a.merge(&empty);
-        empty.merge(&b);
-        a.merge(&b);
-        let all: Vec<u64> = low.iter().chain(&high).copied().collect();
-        let (theirs, only_high) = (fed(&all), fed(&high));
-        for q in [0.0, 0.4, 0.6, 1.0] {
-            assert_eq!(a.quantile_us(q), theirs.value_at_quantile(q) as f64 / 1e3);
-            assert_eq!(
-                empty.quantile_us(q),
-                only_high.value_at_quantile(q) as f64 / 1e3
-            );
-        }
-        assert_eq!(a.mean_us(), theirs.mean() / 1e3);
-        a.clear();
-        a.record(ns(5_000));
-        assert_eq!(a.count(), 1);
-        assert_eq!(
-            a.quantile_us(0.0),
-            fed(&[5_000]).value_at_quantile(0.0) as f64 / 1e3
-        );
-        assert_eq!(a.mean_us(), fed(&[5_000]).mean() / 1e3);
-    }
-
-    /// The bins grow with the highest sample (at most doubling), up to the
-    /// whole range and no further: microsecond latencies hold a few
-    /// thousand bins, not the 252 KB of the full layout.
-    #[test]
-    fn bins_grow_with_the_highest_sample() {
-        let mut h = LatencyHistogram::new();
-        assert!(h.bins.is_empty());
-        h.record(SimDuration::from_ns(900));
-        assert_eq!(h.bins.len(), bin_of(900) + 1);
-        h.record(SimDuration::from_us(1_000));
-        let b = bin_of(1_000_000);
-        assert!(
-            h.bins.len() > b && h.bins.len() <= 2 * (b + 1),
-            "{}",
-            h.bins.len()
-        );
-        assert!(h.bins.len() < bin_of(HIST_MAX_NS) / 2, "{}", h.bins.len());
-        h.record(SimDuration::from_secs(5000));
-        assert_eq!(h.bins.len(), bin_of(HIST_MAX_NS) + 1);
-        let mut merged = LatencyHistogram::new();
-        merged.merge(&h);
-        assert!(merged.bins.len() > merged.hi);
-        assert_eq!(merged.max_us(), h.max_us());
-        assert_eq!(merged.quantile_us(0.5), h.quantile_us(0.5));
-    }
-
-    #[test]
-    fn out_of_range_samples_are_counted() {
-        let mut h = LatencyHistogram::new();
-        h.record(SimDuration::from_secs(5000));
-        assert_eq!(h.saturated(), 1);
-        assert_eq!(h.count(), 1);
-    }
-}
+#[path = "latency_tests.rs"]
+mod tests;
