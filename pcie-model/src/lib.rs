@@ -49,6 +49,7 @@ pub mod profile;
 pub mod rdma;
 pub mod system;
 pub mod timeline;
+pub mod transfer_costs;
 
 pub use dma::{DmaCommand, DmaCompletion, DmaEngines, DmaError, DmaKind, DmaStats};
 pub use link::{Direction, LinkStats, PcieLink, PostedWrite};
@@ -56,3 +57,4 @@ pub use measure::Op;
 pub use profile::{DmaProfile, PcieLinkProfile, PcieProfiles, ProfileError, RdmaProfile};
 pub use rdma::{RdmaCompletion, RdmaEngine, RdmaStats, RdmaVerb};
 pub use system::{PcieStats, PcieSystem};
+pub use transfer_costs::TransferCosts;

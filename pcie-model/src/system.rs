@@ -11,6 +11,7 @@ use crate::dma::{DmaCommand, DmaCompletion, DmaEngines, DmaError, DmaKind, DmaSt
 use crate::link::{LinkStats, PcieLink, PostedWrite};
 use crate::profile::{PcieProfiles, ProfileError};
 use crate::rdma::{RdmaCompletion, RdmaEngine, RdmaStats, RdmaVerb};
+use crate::transfer_costs::TransferCosts;
 use vocab::Direction;
 
 /// All counters of one NIC's host path.
@@ -196,21 +197,13 @@ impl PcieSystem {
     /// of moving an actor's state during migration. Computed on a fresh copy
     /// of the model, so it neither depends on nor disturbs the current load.
     pub fn transfer_cost(&self, bytes: u64, dir: Direction) -> SimDuration {
-        let Ok(mut fresh) = PcieSystem::new(&self.profiles) else {
-            return SimDuration::MAX;
-        };
-        let done = match (fresh.has_rdma(), dir) {
-            (false, Direction::NicToHost) => fresh.blocking_write(SimTime::ZERO, 0, bytes),
-            (false, Direction::HostToNic) => fresh.blocking_read(SimTime::ZERO, 0, bytes),
-            (true, Direction::NicToHost) => fresh
-                .rdma_write(SimTime::ZERO, 0, bytes)
-                .map(|c| c.completed),
-            (true, Direction::HostToNic) => fresh
-                .rdma_read(SimTime::ZERO, 0, bytes)
-                .map(|c| c.completed),
-        };
-        // A fresh system has empty queues, so neither call can be refused.
-        done.map_or(SimDuration::MAX, |t| t.since_start())
+        crate::transfer_costs::unloaded_transfer_cost(&self.profiles, bytes, dir)
+    }
+
+    /// [`Self::transfer_cost`] of this system's model, remembered per size
+    /// (for a caller that charges many transfers: [`TransferCosts`]).
+    pub fn transfer_costs(&self) -> TransferCosts {
+        TransferCosts::of_valid(self.profiles.clone())
     }
 
     /// All counters so far.

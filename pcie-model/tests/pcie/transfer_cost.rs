@@ -42,3 +42,44 @@ fn off_path_nics_move_state_with_rdma() {
     let d = Direction::HostToNic;
     assert!(sys.transfer_cost(4096, d) > lio.transfer_cost(4096, d));
 }
+
+/// The remembered costs are the computed ones, for every size and both
+/// directions, on the first ask and on repeats, on- and off-path NICs.
+#[test]
+fn remembered_costs_equal_computed_ones() {
+    for profiles in [
+        PcieProfiles::liquidio_cn2350(),
+        PcieProfiles::bluefield_1m332a(),
+    ] {
+        let sys = PcieSystem::new(&profiles).unwrap();
+        let mut costs = sys.transfer_costs();
+        let standalone = pcie_model::TransferCosts::new(&profiles).unwrap();
+        assert_eq!(standalone.remembered(), 0);
+        for round in 0..2 {
+            for bytes in [0u64, 1, 64, 100, 4096, 65_537] {
+                for dir in [Direction::NicToHost, Direction::HostToNic] {
+                    assert_eq!(
+                        costs.cost(bytes, dir),
+                        sys.transfer_cost(bytes, dir),
+                        "{bytes} B {dir:?}, round {round}"
+                    );
+                }
+            }
+        }
+        assert_eq!(costs.remembered(), 12);
+    }
+}
+
+/// Past its bound a memo stops remembering new sizes but still answers them.
+#[test]
+fn remembering_is_bounded() {
+    let sys = PcieSystem::new(&PcieProfiles::liquidio_cn2350()).unwrap();
+    let mut costs = sys.transfer_costs();
+    let max = pcie_model::transfer_costs::MAX_REMEMBERED_SIZES as u64;
+    for bytes in 0..max + 10 {
+        costs.cost(bytes, Direction::NicToHost);
+    }
+    assert_eq!(costs.remembered() as u64, max);
+    let d = Direction::NicToHost;
+    assert_eq!(costs.cost(max + 5, d), sys.transfer_cost(max + 5, d));
+}

@@ -37,7 +37,7 @@ use crate::node::drops::OrderCheck;
 use crate::node::platform::{NodePlatform, SparePayloads};
 pub use finish::{Done, Finished, Running};
 use nic_models::{CoreModel, ForwardingCost};
-use pcie_model::PcieSystem;
+use pcie_model::TransferCosts;
 use scheduler::runtime::{CoreId, Runtime};
 use scheduler::{Endpoint, Message, Side};
 use sim_core::{SimDuration, SimTime};
@@ -49,7 +49,9 @@ pub struct RuntimeDriver {
     nic_model: CoreModel,
     /// `None` for a node whose host cores never run actors (the echo workload).
     host_model: Option<CoreModel>,
-    dma_model: PcieSystem,
+    /// What an actor's DMA costs (an idle transfer on this node's PCIe
+    /// model, worked out once per size).
+    dma_costs: TransferCosts,
     forwarding: ForwardingCost,
     nic: Vec<Running>,
     host: Vec<Running>,
@@ -262,7 +264,7 @@ impl RuntimeDriver {
             outbox,
             stack,
             &mut self.spare,
-            Some(&self.dma_model),
+            Some(&mut self.dma_costs),
         );
         // (NIC cores and the default host scale run at 1: no float compared)
         if let (Side::Host, Some(scale)) = (core.side, self.host_cycle_scale) {

@@ -35,7 +35,7 @@ impl RuntimeDriver {
             rt,
             nic_model,
             host_model,
-            dma_model: pcie.clone(),
+            dma_costs: pcie.transfer_costs(),
             forwarding,
             nic: (0..nic).map(|i| Running::idle(CoreId::nic(i))).collect(),
             host: (0..host)

@@ -8,7 +8,7 @@
 //! every workload; handlers carry no packet-path "tax" of their own.
 
 use nic_models::{CoreModel, ForwardingCost};
-use pcie_model::PcieSystem;
+use pcie_model::TransferCosts;
 use scheduler::{AccelKind, Direction, Endpoint, MemAccess, Message, Platform, Side};
 use sim_core::{SimDuration, SimTime};
 use workloads::sim_platform::SimPlatform;
@@ -56,7 +56,7 @@ pub struct NodePlatform<'a> {
     /// What `dma` and a NIC core's `dma_write` cost, borrowed from the driver
     /// (a reference per execution, where an `Arc` in the inner platform
     /// cost a count up and down); `None`: the inner platform's own.
-    dma_model: Option<&'a PcieSystem>,
+    dma_costs: Option<&'a mut TransferCosts>,
 }
 
 /// Payload allocations kept for reuse (finished requests, transmitted
@@ -123,23 +123,27 @@ impl<'a> NodePlatform<'a> {
         NodePlatform::with_stack(inner, forwarding, outbox, None, spare, None)
     }
 
-    /// Costs `dma` (and a NIC core's host writes) through `model`, as
-    /// `SimPlatform::with_dma_model` does, without sharing ownership of it.
-    pub fn with_dma_model(mut self, model: &'a PcieSystem) -> NodePlatform<'a> {
-        self.dma_model = Some(model);
+    /// Costs `dma` (and a NIC core's host writes) through `costs` (an idle
+    /// transfer on the node's PCIe model), as `SimPlatform::with_dma_model`
+    /// does with a whole model.
+    pub fn with_dma_costs(mut self, costs: &'a mut TransferCosts) -> NodePlatform<'a> {
+        self.dma_costs = Some(costs);
         self
     }
 
     /// A DMA of `bytes` in `dir` through the borrowed model, else the inner platform's.
     fn dma_through(&mut self, dir: Direction, bytes: u64) -> SimDuration {
-        match self.dma_model {
-            Some(m) => self.inner.charge_dma(bytes, m.transfer_cost(bytes, dir)),
+        match self.dma_costs.as_deref_mut() {
+            Some(c) => {
+                let d = c.cost(bytes, dir);
+                self.inner.charge_dma(bytes, d)
+            }
             None => self.inner.dma(dir, bytes),
         }
     }
 
     /// [`NodePlatform::new`] with the host stack of a host-only run (or `None`)
-    /// and the DMA cost model of [`Self::with_dma_model`] (or `None`), built
+    /// and the DMA costs of [`Self::with_dma_costs`] (or `None`), built
     /// in one go (a platform is a few hundred bytes to move).
     pub fn with_stack(
         inner: SimPlatform<&'a mut CoreModel>,
@@ -147,7 +151,7 @@ impl<'a> NodePlatform<'a> {
         outbox: &'a mut Vec<(Endpoint, Message)>,
         host_stack: Option<crate::node::host_stack::HostStack>,
         spare: &'a mut SparePayloads,
-        dma_model: Option<&'a PcieSystem>,
+        dma_costs: Option<&'a mut TransferCosts>,
     ) -> NodePlatform<'a> {
         NodePlatform {
             inner,
@@ -159,7 +163,7 @@ impl<'a> NodePlatform<'a> {
             host_writes: (0, 0, 0),
             host_stack,
             spare,
-            dma_model,
+            dma_costs,
         }
     }
 
