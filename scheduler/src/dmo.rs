@@ -14,6 +14,8 @@
 //! - Every refused access (wrong owner, unknown handle, out of bounds) is counted,
 //!   in total and per offending actor.
 
+mod lazy_bytes;
+
 use crate::message::ActorId;
 use crate::platform::Side;
 use std::collections::BTreeMap;
@@ -57,7 +59,8 @@ struct Dmo {
     owner: ActorId,
     side: Side,
     addr: u64,
-    data: Vec<u8>,
+    /// Its bytes, allocated by pages as they are written.
+    data: lazy_bytes::LazyBytes,
 }
 
 #[derive(Clone, Debug)]
@@ -139,7 +142,7 @@ impl DmoTable {
                 owner,
                 side,
                 addr,
-                data: vec![0; bytes as usize],
+                data: lazy_bytes::LazyBytes::zeroed(bytes as usize),
             },
         );
         Ok(handle)
@@ -192,7 +195,7 @@ impl DmoTable {
         let addr = self.check(actor, handle, offset, buf.len() as u32)?;
         let d = &self.objects[&handle];
         let start = offset as usize;
-        buf.copy_from_slice(&d.data[start..start + buf.len()]);
+        d.data.read(start, buf);
         Ok(addr)
     }
 
@@ -210,7 +213,7 @@ impl DmoTable {
             .get_mut(&handle)
             .ok_or(DmoError::UnknownHandle(handle))?;
         let start = offset as usize;
-        d.data[start..start + data.len()].copy_from_slice(data);
+        d.data.write(start, data);
         Ok(addr)
     }
 
