@@ -99,6 +99,23 @@ impl<'a> Dec<'a> {
         }
         Ok(n)
     }
+    /// A [`Self::count`]-prefixed list of items, each read by `item`, into
+    /// a vector sized once (the count is bounded by the bytes left).
+    /// Why not `(0..n).map(..).collect::<Result<Vec<_>, _>>()`: collecting
+    /// `Result`s drops the size hint, and the vector grew by doubling
+    /// (`configs/cluster_rta.toml`: 6.6% of its instructions in `realloc`).
+    pub fn items<T>(
+        &mut self,
+        item_bytes: usize,
+        mut item: impl FnMut(&mut Self) -> Result<T, ActorError>,
+    ) -> Result<Vec<T>, ActorError> {
+        let n = self.count(item_bytes)?;
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            out.push(item(self)?);
+        }
+        Ok(out)
+    }
     /// Bytes not yet read.
     pub fn remaining(&self) -> usize {
         self.p.len() - self.off

@@ -123,13 +123,9 @@ impl DtCoordinator {
     fn start(&mut self, msg: &Message, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
         let mut d = Dec::new(&msg.payload);
         let txn = d.u64()?;
-        let n = d.count(4)?;
-        let keys: Vec<u32> = (0..n).map(|_| d.u32()).collect::<Result<_, _>>()?;
-        let m = d.count(12)?;
-        let deltas: Vec<(u32, u64)> = (0..m)
-            .map(|_| Ok((d.u32()?, d.u64()?)))
-            .collect::<Result<_, ActorError>>()?;
-        ctx.compute(COORD_CYCLES_PER_KEY * (n + m) as u64)?;
+        let keys: Vec<u32> = d.items(4, |d| d.u32())?;
+        let deltas: Vec<(u32, u64)> = d.items(12, |d| Ok((d.u32()?, d.u64()?)))?;
+        ctx.compute(COORD_CYCLES_PER_KEY * (keys.len() + deltas.len()) as u64)?;
         let mut t = Txn {
             client: msg.src,
             keys,

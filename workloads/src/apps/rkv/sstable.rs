@@ -98,10 +98,8 @@ impl RkvSstable {
     }
 
     fn flush(&mut self, d: &mut Dec<'_>, ctx: &mut ActorCtx<'_>) -> Result<(), ActorError> {
-        let n = d.count(8)?;
-        let run: Run = (0..n)
-            .map(|_| Ok((d.u32()?, d.bytes()?)))
-            .collect::<Result<_, ActorError>>()?;
+        let run: Run = d.items(8, |d| Ok((d.u32()?, d.bytes()?)))?;
+        let n = run.len();
         ctx.compute(INGEST_CYCLES_PER_ENTRY * n as u64 + 1)?;
         let bytes: usize = run.iter().map(|e| 8 + e.1.len()).sum();
         self.touch(
@@ -228,12 +226,7 @@ impl Actor for RkvSstable {
         let n = d.count(4)?;
         let mut runs = Vec::with_capacity(n);
         for _ in 0..n {
-            let m = d.count(8)?;
-            runs.push(
-                (0..m)
-                    .map(|_| Ok((d.u32()?, d.bytes()?)))
-                    .collect::<Result<Run, ActorError>>()?,
-            );
+            runs.push(d.items(8, |d| Ok((d.u32()?, d.bytes()?)))?);
         }
         self.runs = runs;
         let n = d.count(16)?;

@@ -58,17 +58,13 @@ pub fn encode_tuples(ts: &[Tuple]) -> Vec<u8> {
 
 /// Decodes a tuple batch.
 pub fn decode_tuples(p: &[u8]) -> Result<Vec<Tuple>, ActorError> {
-    let mut d = Dec::new(p);
-    let n = d.count(16)?;
-    (0..n)
-        .map(|_| {
-            Ok(Tuple {
-                key: d.u32()?,
-                value: d.u32()?,
-                ts_ns: d.u64()?,
-            })
+    Dec::new(p).items(16, |d| {
+        Ok(Tuple {
+            key: d.u32()?,
+            value: d.u32()?,
+            ts_ns: d.u64()?,
         })
-        .collect()
+    })
 }
 
 /// Encodes `(key, u64)` pairs (totals and top lists).
@@ -82,8 +78,7 @@ pub fn encode_pairs(e: Enc, pairs: &[(u32, u64)]) -> Enc {
 
 /// Decodes `(key, u64)` pairs.
 pub fn decode_pairs(d: &mut Dec<'_>) -> Result<Vec<(u32, u64)>, ActorError> {
-    let n = d.count(12)?;
-    (0..n).map(|_| Ok((d.u32()?, d.u64()?))).collect()
+    d.items(12, |d| Ok((d.u32()?, d.u64()?)))
 }
 
 /// Decodes an `RTA_TOP` reply.
