@@ -15,6 +15,16 @@ impl Enc {
     pub fn new() -> Enc {
         Enc(Vec::new())
     }
+    /// An empty payload with room for `bytes` (an encoder that knows its
+    /// size: the payload then never grows by doubling on the way).
+    pub fn with_capacity(bytes: usize) -> Enc {
+        Enc(Vec::with_capacity(bytes))
+    }
+    /// Room for `bytes` more (see [`Self::with_capacity`]).
+    pub fn reserve(mut self, bytes: usize) -> Enc {
+        self.0.reserve(bytes);
+        self
+    }
     /// Appends a byte.
     pub fn u8(mut self, v: u8) -> Enc {
         self.0.push(v);

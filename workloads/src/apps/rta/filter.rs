@@ -83,7 +83,10 @@ impl Actor for RtaFilter {
         let tuples = decode_tuples(&msg.payload)?;
         ctx.compute(FILTER_CYCLES_PER_TUPLE * tuples.len() as u64 + 1)?;
         let parts = self.cfg.counters.len();
-        let mut out: Vec<Vec<(u32, u32)>> = vec![Vec::new(); parts];
+        // each partition's batch sized for the whole batch: never regrown
+        let mut out: Vec<Vec<(u32, u32)>> = (0..parts)
+            .map(|_| Vec::with_capacity(tuples.len()))
+            .collect();
         let mut dropped = 0u64;
         for t in &tuples {
             if t.value < self.cfg.min_value {
@@ -101,7 +104,7 @@ impl Actor for RtaFilter {
             if batch.is_empty() {
                 continue;
             }
-            let mut e = Enc::new().u32(batch.len() as u32);
+            let mut e = Enc::with_capacity(4 + 8 * batch.len()).u32(batch.len() as u32);
             for (k, v) in batch {
                 e = e.u32(k).u32(v);
             }

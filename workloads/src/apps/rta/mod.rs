@@ -49,7 +49,7 @@ pub struct Tuple {
 
 /// Encodes a tuple batch (`RTA_TUPLES` payload).
 pub fn encode_tuples(ts: &[Tuple]) -> Vec<u8> {
-    let mut e = Enc::new().u32(ts.len() as u32);
+    let mut e = Enc::with_capacity(4 + 16 * ts.len()).u32(ts.len() as u32);
     for t in ts {
         e = e.u32(t.key).u32(t.value).u64(t.ts_ns);
     }
@@ -69,7 +69,7 @@ pub fn decode_tuples(p: &[u8]) -> Result<Vec<Tuple>, ActorError> {
 
 /// Encodes `(key, u64)` pairs (totals and top lists).
 pub fn encode_pairs(e: Enc, pairs: &[(u32, u64)]) -> Enc {
-    let mut e = e.u32(pairs.len() as u32);
+    let mut e = e.reserve(4 + 12 * pairs.len()).u32(pairs.len() as u32);
     for &(k, v) in pairs {
         e = e.u32(k).u64(v);
     }
