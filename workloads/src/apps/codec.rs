@@ -6,14 +6,19 @@
 
 use scheduler::ActorError;
 
+/// Bytes an [`Enc::new`] payload has room for before it grows.
+pub const ENC_START_BYTES: usize = 64;
+
 /// Builds a payload.
 #[derive(Clone, Debug, Default)]
 pub struct Enc(pub Vec<u8>);
 
 impl Enc {
-    /// An empty payload.
+    /// An empty payload, with room for [`ENC_START_BYTES`] (most app
+    /// messages: a 32-byte record is then one allocation, where an empty
+    /// vector grew 8, 16, 32).
     pub fn new() -> Enc {
-        Enc(Vec::new())
+        Enc(Vec::with_capacity(ENC_START_BYTES))
     }
     /// An empty payload with room for `bytes` (an encoder that knows its
     /// size: the payload then never grows by doubling on the way).

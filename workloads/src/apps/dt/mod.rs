@@ -63,7 +63,9 @@ pub struct LockSet {
 impl LockSet {
     /// Appends the encoding to `e`.
     pub fn encode(&self, mut e: Enc) -> Enc {
-        e = e.u32(self.reads.len() as u32);
+        e = e
+            .reserve(8 + 12 * self.reads.len() + 20 * self.writes.len())
+            .u32(self.reads.len() as u32);
         for &(k, v) in &self.reads {
             e = e.u32(k).u64(v);
         }
@@ -100,7 +102,10 @@ pub struct CommitRecord {
 impl CommitRecord {
     /// Wire and log form.
     pub fn encode(&self) -> Vec<u8> {
-        let mut e = Enc::new().u64(self.txn).u32(self.reads.len() as u32);
+        let bytes = 16 + 20 * (self.reads.len() + self.writes.len());
+        let mut e = Enc::with_capacity(bytes)
+            .u64(self.txn)
+            .u32(self.reads.len() as u32);
         for &(k, v, x) in &self.reads {
             e = e.u32(k).u64(v).u64(x);
         }
@@ -126,7 +131,8 @@ impl CommitRecord {
 
 /// Encodes a client transaction (`DT_TXN`).
 pub fn encode_txn(txn: u64, reads: &[u32], writes: &[(u32, u64)]) -> Vec<u8> {
-    let mut e = Enc::new().u64(txn).u32(reads.len() as u32);
+    let bytes = 16 + 4 * reads.len() + 12 * writes.len();
+    let mut e = Enc::with_capacity(bytes).u64(txn).u32(reads.len() as u32);
     for &k in reads {
         e = e.u32(k);
     }

@@ -122,7 +122,7 @@ impl DtParticipant {
     ) -> Result<(), ActorError> {
         let n = d.count(4)?;
         ctx.compute(PARTICIPANT_CYCLES_PER_KEY * n as u64)?;
-        let mut e = Enc::new().u64(txn).u32(n as u32);
+        let mut e = Enc::with_capacity(12 + 20 * n).u64(txn).u32(n as u32);
         for _ in 0..n {
             let k = d.u32()?;
             let r = self.get(ctx, k)?;
