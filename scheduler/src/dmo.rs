@@ -211,10 +211,7 @@ impl DmoTable {
         let verdict = match self.objects.get(&handle) {
             Some(d) => d
                 .verdict(actor, handle, offset, buf.len() as u32)
-                .map(|addr| {
-                    d.data.read(offset as usize, buf);
-                    addr
-                }),
+                .inspect(|_| d.data.read(offset as usize, buf)),
             None => Err(DmoError::UnknownHandle(handle)),
         };
         verdict.map_err(|e| self.refuse(actor, e))
@@ -231,10 +228,7 @@ impl DmoTable {
         let verdict = match self.objects.get_mut(&handle) {
             Some(d) => d
                 .verdict(actor, handle, offset, data.len() as u32)
-                .map(|addr| {
-                    d.data.write(offset as usize, data);
-                    addr
-                }),
+                .inspect(|_| d.data.write(offset as usize, data)),
             None => Err(DmoError::UnknownHandle(handle)),
         };
         verdict.map_err(|e| self.refuse(actor, e))
