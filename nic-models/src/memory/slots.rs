@@ -26,7 +26,7 @@ pub(crate) struct Slots {
     /// unwritten group sees. Why one set, not one group: a cache holds
     /// two `Slots` and a server dozens of caches, and a group of `fill`
     /// each (8 KiB at 16 ways) came to 4.7 MB written at construction in
-    /// the leaf-spine example, a quarter of the run's page faults.
+    /// the leaf-spine example, a third of the run's page faults.
     unwritten: Vec<u64>,
 }
 
