@@ -25,14 +25,11 @@ pub struct LatencyHistogram {
     /// of microseconds start near bin 2,000, and bins from 0 were a third
     /// of the histograms' memory in the leaf-spine example (`dhat`).
     bins: Vec<u64>,
-    /// The bin `bins[0]` counts (a multiple of [`BASE_ALIGN`]).
+    /// The bin `bins[0]` counts (a multiple of [`BASE_ALIGN`]). Merging,
+    /// building and clearing visit only the span, a few thousand of the
+    /// ~30,000 bins (a cluster report merges hundreds of histograms); the
+    /// span replaced a lowest and highest bin kept per record.
     base: usize,
-    /// The bins that can be non-zero: `lo..=hi` (empty when `lo > hi`).
-    /// Latencies fill a few thousand of the ~30,000 bins, so merging,
-    /// building and clearing visit only those: a cluster report merges
-    /// hundreds of histograms.
-    lo: usize,
-    hi: usize,
     count: u64,
     /// Samples above the range, clamped to the top bucket (counted, not lost).
     saturated: u64,
@@ -84,8 +81,6 @@ impl LatencyHistogram {
         LatencyHistogram {
             bins: Vec::new(),
             base: 0,
-            lo: usize::MAX,
-            hi: 0,
             count: 0,
             saturated: 0,
             built: std::sync::OnceLock::new(),
@@ -120,8 +115,6 @@ impl LatencyHistogram {
             None => self.grow_to(bin),
         }
         self.count += 1;
-        self.lo = self.lo.min(bin);
-        self.hi = self.hi.max(bin);
         self.changed();
     }
 
@@ -179,14 +172,15 @@ impl LatencyHistogram {
 
     /// Adds another histogram's samples.
     pub fn merge(&mut self, other: &LatencyHistogram) {
-        if let Some(from) = other.used_bins() {
-            self.reserve_bins(other.lo, other.hi);
-            let at = other.lo - self.base;
-            for (a, b) in self.bins[at..at + from.len()].iter_mut().zip(from) {
+        if let Some(last) = other.last_bin() {
+            self.reserve_bins(other.base, last);
+            let at = other.base - self.base;
+            for (a, b) in self.bins[at..at + other.bins.len()]
+                .iter_mut()
+                .zip(&other.bins)
+            {
                 *a = a.saturating_add(*b);
             }
-            self.lo = self.lo.min(other.lo);
-            self.hi = self.hi.max(other.hi);
         }
         self.count = self.count.saturating_add(other.count);
         self.saturated += other.saturated;
@@ -211,19 +205,20 @@ impl LatencyHistogram {
         })
     }
 
-    /// The counts of bins `lo..=hi` (the ones that can be non-zero), or
-    /// `None` when nothing was recorded.
-    fn used_bins(&self) -> Option<&[u64]> {
-        if self.lo > self.hi {
-            return None;
-        }
-        self.bins.get(self.lo - self.base..=self.hi - self.base)
+    /// The last bin of the span, `None` before any sample.
+    fn last_bin(&self) -> Option<usize> {
+        (self.base + self.bins.len())
+            .checked_sub(1)
+            .filter(|_| !self.bins.is_empty())
     }
 
-    /// The bins that can be non-zero (`lo..=hi`), with their indices.
+    /// The bins of the span (every bin that can be non-zero), with their indices.
     fn used(&self) -> impl DoubleEndedIterator<Item = (usize, u64)> + '_ {
-        let used = self.used_bins().unwrap_or(&[]);
-        used.iter().enumerate().map(|(k, &c)| (self.lo + k, c))
+        let base = self.base;
+        self.bins
+            .iter()
+            .enumerate()
+            .map(move |(k, &c)| (base + k, c))
     }
 
     /// Number of samples.
@@ -301,13 +296,7 @@ impl LatencyHistogram {
     }
     /// Forgets every sample.
     pub fn clear(&mut self) {
-        if self.lo <= self.hi {
-            if let Some(used) = self.bins.get_mut(self.lo - self.base..=self.hi - self.base) {
-                used.iter_mut().for_each(|c| *c = 0);
-            }
-        }
-        self.lo = usize::MAX;
-        self.hi = 0;
+        self.bins.fill(0);
         self.count = 0;
         self.saturated = 0;
         self.changed();
