@@ -207,9 +207,11 @@ impl LatencyHistogram {
 
     /// The last bin of the span, `None` before any sample.
     fn last_bin(&self) -> Option<usize> {
-        (self.base + self.bins.len())
-            .checked_sub(1)
-            .filter(|_| !self.bins.is_empty())
+        if self.bins.is_empty() {
+            None
+        } else {
+            Some(self.base + self.bins.len() - 1)
+        }
     }
 
     /// The bins of the span (every bin that can be non-zero), with their indices.

@@ -62,7 +62,7 @@ fn answers_equal_hdrhistogram_fed_the_same_values() {
     assert_eq!(ours.quantile_us(0.5), 0.0);
 }
 
-/// Merging and clearing visit only the bins in use (`lo..=hi`): two
+/// Merging and clearing visit only each histogram's span: two
 /// disjoint narrow ranges, an empty histogram merged either way, and a
 /// clear followed by new samples all answer as hdrhistogram does.
 #[test]
