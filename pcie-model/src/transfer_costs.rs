@@ -7,8 +7,8 @@
 //! `configs/cluster_dt.toml`, whose servers log every transaction. The cost
 //! is a pure function of the profiles, the size and the direction, so a
 //! memo of the sizes seen returns exactly what recomputing would, and a
-//! node no longer keeps a whole `PcieSystem` clone (about 88 KB of credit
-//! timelines) just to read its profiles.
+//! node no longer keeps a whole `PcieSystem` clone (44 KiB of credit
+//! timelines, `dhat` on the leaf-spine example) just to read its profiles.
 
 use crate::profile::{PcieProfiles, ProfileError};
 use crate::system::PcieSystem;

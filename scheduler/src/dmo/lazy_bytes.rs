@@ -89,16 +89,20 @@ impl LazyBytes {
         self.pages.iter().filter(|p| p.is_some()).count()
     }
 
-    /// Each page piece of `start..start + n`: (page, offset in it, offset
-    /// in the caller's buffer, length). Panics past the end, as slicing a
-    /// `Vec` would (callers check bounds first).
-    fn pieces(&self, start: usize, n: usize) -> impl Iterator<Item = (usize, usize, usize, usize)> {
+    /// Panics if `start..start + n` runs past the end, as slicing a `Vec`
+    /// would (callers check bounds first): once per read or write.
+    fn check_range(&self, start: usize, n: usize) {
         assert!(
             start + n <= self.len,
             "bytes {start}..{} of {}",
             start + n,
             self.len
         );
+    }
+
+    /// Each page piece of `start..start + n` (in range): (page, offset in
+    /// it, offset in the caller's buffer, length).
+    fn pieces(start: usize, n: usize) -> impl Iterator<Item = (usize, usize, usize, usize)> {
         let mut done = 0;
         std::iter::from_fn(move || {
             if done == n {
@@ -113,31 +117,25 @@ impl LazyBytes {
         })
     }
 
-    /// The page and offset of `start..start + n` if it lies within one
-    /// page (most accesses: a field of a few bytes), checked against the
-    /// length as slicing a `Vec` would be.
+    /// The page and offset of `start..start + n` (in range) if it lies
+    /// within one page (most accesses: a field of a few bytes).
     #[inline]
-    fn within_one_page(&self, start: usize, n: usize) -> Option<(usize, usize)> {
-        assert!(
-            start + n <= self.len,
-            "bytes {start}..{} of {}",
-            start + n,
-            self.len
-        );
+    fn within_one_page(start: usize, n: usize) -> Option<(usize, usize)> {
         let (page, off) = (start / PAGE_BYTES, start % PAGE_BYTES);
         (n > 0 && off + n <= PAGE_BYTES).then_some((page, off))
     }
 
     /// Copies `buf.len()` bytes from `start` into `buf`.
     pub(super) fn read(&self, start: usize, buf: &mut [u8]) {
-        if let Some((page, off)) = self.within_one_page(start, buf.len()) {
+        self.check_range(start, buf.len());
+        if let Some((page, off)) = Self::within_one_page(start, buf.len()) {
             match &self.pages[page] {
                 Some(p) => buf.copy_from_slice(&p[off..off + buf.len()]),
                 None => buf.fill(0),
             }
             return;
         }
-        for (page, off, at, n) in self.pieces(start, buf.len()) {
+        for (page, off, at, n) in Self::pieces(start, buf.len()) {
             let dst = &mut buf[at..at + n];
             match &self.pages[page] {
                 Some(p) => dst.copy_from_slice(&p[off..off + n]),
@@ -148,11 +146,12 @@ impl LazyBytes {
 
     /// Copies `data` to the bytes from `start`, allocating the pages it touches.
     pub(super) fn write(&mut self, start: usize, data: &[u8]) {
-        if let Some((page, off)) = self.within_one_page(start, data.len()) {
+        self.check_range(start, data.len());
+        if let Some((page, off)) = Self::within_one_page(start, data.len()) {
             self.page_mut(page)[off..off + data.len()].copy_from_slice(data);
             return;
         }
-        for (page, off, at, n) in self.pieces(start, data.len()) {
+        for (page, off, at, n) in Self::pieces(start, data.len()) {
             self.page_mut(page)[off..off + n].copy_from_slice(&data[at..at + n]);
         }
     }

@@ -123,15 +123,7 @@ impl<'a> NodePlatform<'a> {
         NodePlatform::with_stack(inner, forwarding, outbox, None, spare, None)
     }
 
-    /// Costs `dma` (and a NIC core's host writes) through `costs` (an idle
-    /// transfer on the node's PCIe model), as `SimPlatform::with_dma_model`
-    /// does with a whole model.
-    pub fn with_dma_costs(mut self, costs: &'a mut TransferCosts) -> NodePlatform<'a> {
-        self.dma_costs = Some(costs);
-        self
-    }
-
-    /// A DMA of `bytes` in `dir` through the borrowed model, else the inner platform's.
+    /// A DMA of `bytes` in `dir` costed by the borrowed `TransferCosts`, else the inner platform's.
     fn dma_through(&mut self, dir: Direction, bytes: u64) -> SimDuration {
         match self.dma_costs.as_deref_mut() {
             Some(c) => {
@@ -143,7 +135,7 @@ impl<'a> NodePlatform<'a> {
     }
 
     /// [`NodePlatform::new`] with the host stack of a host-only run (or `None`)
-    /// and the DMA costs of [`Self::with_dma_costs`] (or `None`), built
+    /// and the node's DMA costs (`TransferCosts`, or `None`), built
     /// in one go (a platform is a few hundred bytes to move).
     pub fn with_stack(
         inner: SimPlatform<&'a mut CoreModel>,
