@@ -181,6 +181,28 @@ impl DmoTable {
         err
     }
 
+    /// The DMO `handle` names and the simulated address of byte `offset`,
+    /// if `actor` may access `len` bytes there; else why not (not yet
+    /// counted). One lookup of the handle serves the check and the copy of
+    /// `read` and `write`: a second B-tree search cost each of
+    /// `cluster_rta`'s 170,000 DMO accesses about 27 instructions (callgrind).
+    #[inline]
+    fn located(
+        &mut self,
+        actor: ActorId,
+        handle: DmoHandle,
+        offset: u32,
+        len: u32,
+    ) -> Result<(&mut Dmo, u64), DmoError> {
+        match self.objects.get_mut(&handle) {
+            Some(d) => {
+                let addr = d.verdict(actor, handle, offset, len)?;
+                Ok((d, addr))
+            }
+            None => Err(DmoError::UnknownHandle(handle)),
+        }
+    }
+
     /// Check that `actor` may access `len` bytes at `offset` of `handle`; returns the
     /// simulated address of the first byte. Refusals are counted.
     #[inline]
@@ -191,17 +213,13 @@ impl DmoTable {
         offset: u32,
         len: u32,
     ) -> Result<u64, DmoError> {
-        let verdict = match self.objects.get(&handle) {
-            Some(d) => d.verdict(actor, handle, offset, len),
-            None => Err(DmoError::UnknownHandle(handle)),
-        };
-        verdict.map_err(|e| self.refuse(actor, e))
+        match self.located(actor, handle, offset, len) {
+            Ok((_, addr)) => Ok(addr),
+            Err(e) => Err(self.refuse(actor, e)),
+        }
     }
 
     /// Copy bytes out of a DMO (owner only). Returns the simulated address read.
-    // one lookup of the handle for the check and the copy: a second
-    // B-tree search cost each of `cluster_rta`'s 170,000 DMO accesses
-    // about 27 instructions (callgrind)
     pub fn read(
         &mut self,
         actor: ActorId,
@@ -209,13 +227,13 @@ impl DmoTable {
         offset: u32,
         buf: &mut [u8],
     ) -> Result<u64, DmoError> {
-        let verdict = match self.objects.get(&handle) {
-            Some(d) => d
-                .verdict(actor, handle, offset, buf.len() as u32)
-                .inspect(|_| d.data.read(offset as usize, buf)),
-            None => Err(DmoError::UnknownHandle(handle)),
-        };
-        verdict.map_err(|e| self.refuse(actor, e))
+        match self.located(actor, handle, offset, buf.len() as u32) {
+            Ok((d, addr)) => {
+                d.data.read(offset as usize, buf);
+                Ok(addr)
+            }
+            Err(e) => Err(self.refuse(actor, e)),
+        }
     }
 
     /// Copy bytes into a DMO (owner only). Returns the simulated address written.
@@ -226,13 +244,13 @@ impl DmoTable {
         offset: u32,
         data: &[u8],
     ) -> Result<u64, DmoError> {
-        let verdict = match self.objects.get_mut(&handle) {
-            Some(d) => d
-                .verdict(actor, handle, offset, data.len() as u32)
-                .inspect(|_| d.data.write(offset as usize, data)),
-            None => Err(DmoError::UnknownHandle(handle)),
-        };
-        verdict.map_err(|e| self.refuse(actor, e))
+        match self.located(actor, handle, offset, data.len() as u32) {
+            Ok((d, addr)) => {
+                d.data.write(offset as usize, data);
+                Ok(addr)
+            }
+            Err(e) => Err(self.refuse(actor, e)),
+        }
     }
 
     /// Handles owned by `actor`, in handle order.
