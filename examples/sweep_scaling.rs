@@ -25,6 +25,16 @@ fn cpu_seconds() -> f64 {
     (field(11) + field(12)) / 100.0 // USER_HZ is 100 on Linux
 }
 
+/// Removes `dir` and everything in it; a missing `dir` is fine.
+fn remove_if_present(dir: &std::path::Path) -> anyhow::Result<()> {
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(anyhow::anyhow!("cannot remove {}: {e}", dir.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let path = args.next().map(PathBuf::from).unwrap_or_else(|| {
@@ -40,7 +50,7 @@ fn main() -> anyhow::Result<()> {
     for round in 0..rounds {
         for (i, jobs) in [1usize, 2].into_iter().enumerate() {
             let out = tmp.join(format!("r{round}-j{jobs}"));
-            let _ = std::fs::remove_dir_all(&out);
+            remove_if_present(&out)?;
             let opts = SweepOptions {
                 out,
                 jobs,
@@ -66,7 +76,7 @@ fn main() -> anyhow::Result<()> {
             }
         }
     }
-    let _ = std::fs::remove_dir_all(&tmp);
+    remove_if_present(&tmp)?;
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
         "best: 1 thread {:.3} s, 2 threads {:.3} s, speedup {:.2}x (target >= 1.70x); loadavg {}",

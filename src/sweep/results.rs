@@ -205,10 +205,8 @@ pub fn write_csv_atomic(path: &Path, t: &Table) -> anyhow::Result<()> {
     std::fs::rename(&tmp, path)
         .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        // Make the rename itself durable; best effort (not all filesystems allow it).
-        if let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
-        }
+        // make the rename itself durable, as the run's output sets do
+        system::report::set::sync_dir(dir)?;
     }
     Ok(())
 }

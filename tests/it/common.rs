@@ -7,9 +7,20 @@ use std::process::Output;
 /// A fresh scratch directory under the target dir, unique per test name.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
+    remove_if_present(&dir);
     std::fs::create_dir_all(&dir).expect("scratch dir");
     dir
+}
+
+/// Removes `dir` and everything in it; a missing `dir` is fine, any other
+/// failure fails the test (a stale directory would mix old files in).
+pub fn remove_if_present(dir: &Path) {
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            panic!("cannot remove {}: {e}", dir.display())
+        }
+        _ => {}
+    }
 }
 
 /// The repository root (for configs/).

@@ -10,7 +10,7 @@ use sim_core::Table;
 /// A fresh, empty directory for one test.
 pub fn tmpdir(name: &str) -> PathBuf {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("it").join(name);
-    let _ = std::fs::remove_dir_all(&d);
+    crate::common::remove_if_present(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
 }

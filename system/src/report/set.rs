@@ -199,7 +199,7 @@ fn remove_if_present(path: &Path) -> Result<(), OutputError> {
 }
 
 /// Makes a directory's entries durable (Unix); elsewhere directories cannot be opened to sync.
-fn sync_dir(dir: &Path) -> Result<(), OutputError> {
+pub fn sync_dir(dir: &Path) -> Result<(), OutputError> {
     if cfg!(unix) {
         let f = std::fs::File::open(dir).map_err(io_err("open", dir))?;
         f.sync_all().map_err(io_err("sync", dir))?;

@@ -208,9 +208,8 @@ pub(super) fn report(
         }
         let node = &sp.node.0;
         let rt = node.driver().runtime();
-        let mut ss = s.clone();
-        ss.cluster = None;
-        append(&mut tables[0], with_server(sp.index, actors_table(rt, &ss)));
+        // the actors table reads the scenario's actor plan only
+        append(&mut tables[0], with_server(sp.index, actors_table(rt, s)));
         append(&mut tables[1], with_server(sp.index, placements_table(rt)));
         append(&mut tables[2], with_server(sp.index, migrations_table(rt)));
         append(

@@ -213,13 +213,20 @@ pub struct KeySampler {
 }
 
 impl KeySampler {
-    /// A sampler; a Zipf that cannot be built (only for invalid inputs `validate`
-    /// refuses) falls back to uniform.
+    /// A sampler over `key_count` keys.
+    ///
+    /// # Panics
+    /// If `key_count` is 0, or the distribution is Zipf and `zipf_s` is not
+    /// positive and finite: [`AppWorkload::validate`] refuses both, so a
+    /// panic here is a caller that skipped it (no silent stand-in sampler).
     pub fn new(key_count: u32, dist: KeyDistribution, zipf_s: f64) -> KeySampler {
-        let key_count = key_count.max(1);
+        assert!(key_count >= 1, "a key sampler needs at least one key");
         let zipf = match dist {
             KeyDistribution::Uniform => None,
-            KeyDistribution::Zipf => Zipf::new(u64::from(key_count), zipf_s).ok(),
+            KeyDistribution::Zipf => Some(
+                Zipf::new(u64::from(key_count), zipf_s)
+                    .unwrap_or_else(|e| panic!("Zipf over {key_count} keys, s = {zipf_s}: {e}")),
+            ),
         };
         KeySampler { key_count, zipf }
     }
