@@ -176,14 +176,18 @@ impl LatencyHistogram {
         if let Some(last) = other.last_bin() {
             self.reserve_bins(other.base, last);
             let at = other.base - self.base;
+            // a plain add, which the compiler vectorizes: a saturating one
+            // took 10-20 instructions a bin, and merges of a few thousand
+            // bins were a third of a cluster report's instructions. A count
+            // cannot reach 2^64 samples; debug builds check it anyway.
             for (a, b) in self.bins[at..at + other.bins.len()]
                 .iter_mut()
                 .zip(&other.bins)
             {
-                *a = a.saturating_add(*b);
+                *a += *b;
             }
         }
-        self.count = self.count.saturating_add(other.count);
+        self.count += other.count;
         self.saturated += other.saturated;
         self.changed();
     }
