@@ -134,7 +134,9 @@ pub struct ParallelEngine<M: PartitionModel> {
     lookahead: SimDuration,
     now: SimTime,
     windows: Windows<M::Event>,
-    pool: Option<(usize, rayon::ThreadPool)>,
+    /// The worker threads: built by the first run on more than one thread,
+    /// or shared by the caller ([`ParallelEngine::share_pool`]).
+    pool: Option<(usize, std::sync::Arc<rayon::ThreadPool>)>,
     /// Who talks to whom, when declared: runs then synchronize by neighbours.
     neighbors: Option<partition::Neighbors>,
 }
@@ -175,6 +177,14 @@ impl<M: PartitionModel> ParallelEngine<M> {
             pool: None,
             neighbors: None,
         })
+    }
+
+    /// Runs on `pool`'s threads when a run asks for as many as it has, instead
+    /// of building a pool of its own: a caller that spreads its own work
+    /// around the runs (building models, reporting) keeps one set of
+    /// threads. Results do not depend on it.
+    pub fn share_pool(&mut self, pool: std::sync::Arc<rayon::ThreadPool>) {
+        self.pool = Some((pool.current_num_threads(), pool));
     }
 
     /// Declares which partitions each partition may send to (`sends_to[p]`);
@@ -227,10 +237,10 @@ impl<M: PartitionModel> ParallelEngine<M> {
                 .num_threads(threads)
                 .build()
                 .map_err(|e| ParallelError::Config(format!("thread pool: {e}")))?;
-            self.pool = Some((threads, pool));
+            self.pool = Some((threads, std::sync::Arc::new(pool)));
         }
         let pool = match (&self.pool, threads) {
-            (Some((_, pool)), t) if t > 1 => Some(pool),
+            (Some((_, pool)), t) if t > 1 => Some(&**pool),
             _ => None,
         };
         match &self.neighbors {

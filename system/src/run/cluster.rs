@@ -163,20 +163,27 @@ pub fn run_cluster(
         Ok((part, classes))
     };
     let threads = opts.threads.max(1);
-    let built: Vec<Built> = if threads > 1 {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map_err(assembly)?
-            .install(|| {
-                plan.servers
-                    .par_iter()
-                    .enumerate()
-                    .map(build_server)
-                    .collect()
-            })
-    } else {
-        plan.servers.iter().enumerate().map(build_server).collect()
+    // the threads of the serial work around the engine (`cluster_par`):
+    // the build here, the report's per-server rows and drops at the end
+    // (the engine runs on them too: one set of threads for the whole run)
+    let pool = match threads {
+        1 => None,
+        t => Some(Arc::new(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .map_err(assembly)?,
+        )),
+    };
+    let built: Vec<Built> = match &pool {
+        Some(pool) => pool.install(|| {
+            plan.servers
+                .par_iter()
+                .enumerate()
+                .map(build_server)
+                .collect()
+        }),
+        None => plan.servers.iter().enumerate().map(build_server).collect(),
     };
     // the first failing server by index, whatever the thread count
     let built = built.into_iter().collect::<Result<Vec<_>, _>>()?;
@@ -331,6 +338,9 @@ pub fn run_cluster(
     engine
         .set_neighbors(&crate::cluster::world::talk_graph(&topo, n))
         .map_err(assembly)?;
+    if let Some(pool) = &pool {
+        engine.share_pool(pool.clone());
+    }
     for p in 0..n {
         let first = match engine.models().get(p) {
             Some(Part::Client(c)) => c.first_event(),
@@ -370,6 +380,7 @@ pub fn run_cluster(
     parts.extend(endpoints);
     let wall_time_s = wall.elapsed().as_secs_f64();
     let (out, mut extras) = report(
+        pool.as_deref(),
         s,
         parts,
         classes_of,

@@ -7,11 +7,10 @@
 //! (injected = arrived + dropped in switches + in flight), and each
 //! client's requests (sent = responses + timeouts + one-way + outstanding).
 
-use super::actor_tables::{
-    actors_table, classes_table, migrations_table, placements_table, timeseries_table,
-};
+use super::actor_tables::{classes_table, timeseries_table};
 use super::cluster::ClusterExtras;
 use super::cluster_count::{crash_stats, lives, net_count};
+use super::cluster_par::{drop_all, finish_servers};
 use super::{ClassResult, Places, RunError, RunOutput};
 use crate::cluster::clientpart::ClientPart;
 use crate::cluster::world::{Part, ServerPart};
@@ -23,18 +22,6 @@ use crate::trace::chrome::ChromeTrace;
 use sim_core::table::fmt_f64;
 use sim_core::{LatencyHistogram, SimTime, Table, TimeSeries};
 
-fn with_server(server: u32, t: Table) -> Table {
-    let mut cols = vec!["server".to_string()];
-    cols.extend(t.columns.iter().cloned());
-    let mut out = Table::new(cols);
-    for r in t.rows {
-        let mut row = vec![format!("s{server}")];
-        row.extend(r);
-        out.push(row);
-    }
-    out
-}
-
 fn append(into: &mut Option<Table>, t: Table) {
     match into {
         Some(a) => a.rows.extend(t.rows),
@@ -42,8 +29,11 @@ fn append(into: &mut Option<Table>, t: Table) {
     }
 }
 
-/// Builds the outputs of a finished cluster run.
+/// Builds the outputs of a finished cluster run; the per-server work runs
+/// on `pool`'s threads when given (the outputs are the same either way).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn report(
+    pool: Option<&rayon::ThreadPool>,
     s: &Scenario,
     parts: Vec<Part>,
     classes_of: Vec<Vec<String>>,
@@ -60,17 +50,10 @@ pub(super) fn report(
         match p {
             Part::Net(n) => net = Some(n),
             Part::Client(c) => clients.push(*c),
-            Part::Server(mut sp) => {
-                if drained {
-                    // everything in flight has finished; nothing is left to count at `end`
-                    sp.node.0.flush(SimTime::MAX);
-                } else {
-                    sp.node.0.finish(end);
-                }
-                servers.push(*sp);
-            }
+            Part::Server(sp) => servers.push(*sp),
         }
     }
+    let mut rows = finish_servers(pool, s, &mut servers, end, drained).into_iter();
     let net = net.ok_or_else(|| RunError::Assembly("no switch partition".into()))?;
     let srv: Vec<&ServerPart> = servers.iter().collect();
     let nc = net_count(&net, &srv, &clients);
@@ -206,20 +189,14 @@ pub(super) fn report(
             ingd += acct.drops_ingress;
             super::cluster_servers::merge_series(&mut series, node.series());
         }
-        let node = &sp.node.0;
-        let rt = node.driver().runtime();
-        // the actors table reads the scenario's actor plan only
-        append(&mut tables[0], with_server(sp.index, actors_table(rt, s)));
-        append(&mut tables[1], with_server(sp.index, placements_table(rt)));
-        append(&mut tables[2], with_server(sp.index, migrations_table(rt)));
-        append(
-            &mut tables[3],
-            with_server(sp.index, super::counters::table(node)),
-        );
-        append(
-            &mut servers_t,
-            super::cluster_servers::server_row(s, sp, end),
-        );
+        let Some(r) = rows.next() else {
+            return Err(RunError::Assembly("a server without report rows".into()));
+        };
+        append(&mut tables[0], r.actors);
+        append(&mut tables[1], r.placements);
+        append(&mut tables[2], r.migrations);
+        append(&mut tables[3], r.counters);
+        append(&mut servers_t, r.server);
     }
     let mean_bytes = if frames > 0 {
         offered_bytes / frames as f64
@@ -371,6 +348,7 @@ pub(super) fn report(
             None => trace = Some(t),
         }
     }
+    drop_all(pool, servers);
     Ok((
         RunOutput {
             summary,

@@ -6,6 +6,7 @@ mod assemble;
 mod capacity;
 pub mod cluster;
 mod cluster_count;
+mod cluster_par;
 mod cluster_report;
 mod cluster_servers;
 mod counters;
