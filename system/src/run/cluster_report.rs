@@ -53,7 +53,8 @@ pub(super) fn report(
             Part::Server(sp) => servers.push(*sp),
         }
     }
-    let mut rows = finish_servers(pool, s, &mut servers, end, drained).into_iter();
+    // one entry per server, in server order
+    let rows = finish_servers(pool, s, &mut servers, end, drained);
     let net = net.ok_or_else(|| RunError::Assembly("no switch partition".into()))?;
     let srv: Vec<&ServerPart> = servers.iter().collect();
     let nc = net_count(&net, &srv, &clients);
@@ -135,7 +136,7 @@ pub(super) fn report(
     let mut series: Option<TimeSeries> = None;
     let mut tables: [Option<Table>; 4] = [None, None, None, None];
     let mut servers_t = None;
-    for sp in &servers {
+    for (sp, r) in servers.iter().zip(rows) {
         d_errs.1 += sp.net.misrouted;
         for (node, crashed_at) in lives(sp) {
             let acct = node.accounting();
@@ -189,9 +190,6 @@ pub(super) fn report(
             ingd += acct.drops_ingress;
             super::cluster_servers::merge_series(&mut series, node.series());
         }
-        let Some(r) = rows.next() else {
-            return Err(RunError::Assembly("a server without report rows".into()));
-        };
         append(&mut tables[0], r.actors);
         append(&mut tables[1], r.placements);
         append(&mut tables[2], r.migrations);
