@@ -60,7 +60,7 @@ impl<E> PartitionQueue<E> {
 
     /// Adds `event` at `time`; among equal times, smaller `tiebreak` pops first.
     // always: a hint alone left it out of line in some builds (which code
-    // shares its codegen unit decides), 1.5-2.6% more instructions in the
+    // shares its codegen unit decides), 1.3-2.7% more instructions in the
     // cluster examples, which push once per event
     #[inline(always)]
     pub(crate) fn push_with_tiebreak(
