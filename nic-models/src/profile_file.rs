@@ -143,11 +143,17 @@ pub(crate) trait LayeredProfile: Sized {
         Self::from_layers(&layers)
     }
 
-    /// A built-in profile by name. Built-ins are checked by a test, so this
-    /// parse cannot fail in a release.
+    /// A built-in profile by name (`None`: no built-in has that name).
+    ///
+    /// # Panics
+    /// If a built-in does not parse: they are part of the binary and a test
+    /// parses each one, so that is a bug to report, not an unknown name.
     fn load_builtin(name: &str) -> Option<Self> {
         let (_, text) = Self::BUILTINS.iter().find(|(n, _)| *n == name)?;
-        Self::load_str(text, &format!("built-in profile {name}")).ok()
+        match Self::load_str(text, &format!("built-in profile {name}")) {
+            Ok(p) => Some(p),
+            Err(e) => panic!("built-in profile {name} does not parse: {e}"),
+        }
     }
 
     /// A built-in name, or else a path to a profile file (relative to
