@@ -5,13 +5,12 @@
 //! record path counts: `record` only bumps one bin of a plain array laid out
 //! exactly as hdrhistogram lays out its counts for these bounds (256
 //! sub-buckets per power of two, see `bin_of`), about 10 instructions
-//! instead of hdrhistogram's ~100. The percentiles are read from a real
-//! `hdrhistogram::Histogram` filled from those bins when asked (reports, at
-//! the end of a run), so they are exactly what recording every value into
-//! hdrhistogram gave; the test below checks this against hdrhistogram itself.
+//! instead of hdrhistogram's ~100. The percentiles are read off those bins
+//! by hdrhistogram's own rule (`vocab::hdr_bins::value_at_quantile`), so
+//! they are exactly what recording every value into hdrhistogram gave; the
+//! tests below check this against hdrhistogram itself.
 
 use crate::stats::LatencySummary;
-use hdrhistogram::Histogram;
 
 /// Largest value the run histogram tracks (larger values are clamped): 1 hour.
 const RUN_HIST_MAX_NS: u64 = 3_600_000_000_000;
@@ -25,6 +24,7 @@ fn bin_of(v: u64) -> usize {
     vocab::hdr_bins::bin_of::<HALF_MAGNITUDE>(v)
 }
 
+#[cfg(test)]
 fn lowest_of(i: usize) -> u64 {
     vocab::hdr_bins::lowest_of::<HALF_MAGNITUDE>(i)
 }
@@ -90,23 +90,6 @@ impl RunStats {
         self.count
     }
 
-    /// The hdrhistogram the bins describe (each bin's count recorded at its
-    /// lowest value: the same counts array recording every sample gives).
-    fn histogram(&self) -> Histogram<u64> {
-        // Cannot fail: the bounds are constants that satisfy hdrhistogram's rules
-        // (low >= 1, high >= 2 x low, 2 significant digits).
-        let mut hist = Histogram::new_with_bounds(1, RUN_HIST_MAX_NS, 2)
-            .expect("constant histogram bounds are valid");
-        for (i, &c) in self.bins.iter().enumerate() {
-            if c > 0 {
-                // the lowest value of a bin is in range (>= 1 past bin 0, which
-                // `record` never fills: values are clamped to at least 1)
-                hist.saturating_record_n(lowest_of(i).max(1), c);
-            }
-        }
-        hist
-    }
-
     /// Summary over the run.
     pub fn summary(&self) -> LatencySummary {
         if self.count == 0 {
@@ -119,20 +102,26 @@ impl RunStats {
             count: self.count,
             mean_ns: mean,
             stddev_ns: var.sqrt(),
-            p99_ns: self.histogram().value_at_quantile(0.99) as f64,
+            p99_ns: self.quantile_ns(0.99) as f64,
             sum_ns: self.sum.min(u128::from(u64::MAX)) as u64,
         }
     }
 
-    /// Value at quantile `q` in [0, 1], nanoseconds (histogram precision: 2 significant digits).
+    /// Value at quantile `q` in [0, 1], nanoseconds (histogram precision: 2
+    /// significant digits): hdrhistogram's answer, read off the bins.
     pub fn quantile_ns(&self, q: f64) -> u64 {
-        self.histogram().value_at_quantile(q)
+        vocab::hdr_bins::value_at_quantile::<HALF_MAGNITUDE>(
+            self.bins.iter().copied().enumerate(),
+            self.count,
+            q,
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hdrhistogram::Histogram;
     use rand::{RngCore, SeedableRng};
     use rand_xoshiro::Xoshiro256PlusPlus;
 

@@ -31,6 +31,44 @@ pub fn lowest_of<const HALF_MAGNITUDE: u32>(i: usize) -> u64 {
     sub << bucket
 }
 
+/// How many values bin `i` holds: hdrhistogram's `equivalent_range`,
+/// `1 << bucket` (unit magnitude 0).
+pub fn range_of<const HALF_MAGNITUDE: u32>(i: usize) -> u64 {
+    1u64 << (i >> HALF_MAGNITUDE).saturating_sub(1)
+}
+
+/// The highest value of bin `i`: hdrhistogram's `highest_equivalent` of its lowest.
+pub fn highest_of<const HALF_MAGNITUDE: u32>(i: usize) -> u64 {
+    lowest_of::<HALF_MAGNITUDE>(i) + range_of::<HALF_MAGNITUDE>(i) - 1
+}
+
+/// hdrhistogram's `value_at_quantile`, read off bins given as (bin, count)
+/// in bin order, `total` the sum of their counts: the first bin whose
+/// running count reaches `ceil(q total)` (at least 1), at its highest
+/// equivalent value (its lowest for `q = 0`); 0 when empty. Without
+/// building a histogram: building one to ask it was 22,000 instructions
+/// and a zeroed counts array per question.
+pub fn value_at_quantile<const HALF_MAGNITUDE: u32>(
+    bins: impl IntoIterator<Item = (usize, u64)>,
+    total: u64,
+    q: f64,
+) -> u64 {
+    let q = if q > 1.0 { 1.0 } else { q };
+    let target = ((q * total as f64).ceil() as u64).max(1);
+    let mut seen = 0u64;
+    for (i, c) in bins {
+        seen += c;
+        if seen >= target {
+            return if q == 0.0 {
+                lowest_of::<HALF_MAGNITUDE>(i)
+            } else {
+                highest_of::<HALF_MAGNITUDE>(i)
+            };
+        }
+    }
+    0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,15 +57,12 @@ fn lowest_of(i: usize) -> u64 {
     vocab::hdr_bins::lowest_of::<HALF_MAGNITUDE>(i)
 }
 
-/// How many values bin `i` holds: hdrhistogram's `equivalent_range`,
-/// `1 << bucket` (unit magnitude 0).
 fn range_of(i: usize) -> u64 {
-    1u64 << (i >> HALF_MAGNITUDE).saturating_sub(1)
+    vocab::hdr_bins::range_of::<HALF_MAGNITUDE>(i)
 }
 
-/// The highest value of bin `i`: hdrhistogram's `highest_equivalent` of its lowest.
 fn highest_of(i: usize) -> u64 {
-    lowest_of(i) + range_of(i) - 1
+    vocab::hdr_bins::highest_of::<HALF_MAGNITUDE>(i)
 }
 
 impl Default for LatencyHistogram {
@@ -267,25 +264,10 @@ impl LatencyHistogram {
         if self.count() == 0 {
             0.0
         } else {
-            // hdrhistogram's `value_at_quantile`, read off the bins (no
-            // histogram to build: ~0.6 M instructions per histogram, issue
-            // 13): the first bin whose running count reaches ceil(q n), at
-            // its highest equivalent value (its lowest for q = 0)
-            let q = if q > 1.0 { 1.0 } else { q };
-            let target = ((q * self.count as f64).ceil() as u64).max(1);
-            let mut seen = 0u64;
-            for (i, c) in self.used() {
-                seen = seen.saturating_add(c);
-                if seen >= target {
-                    let v = if q == 0.0 {
-                        lowest_of(i)
-                    } else {
-                        highest_of(i)
-                    };
-                    return v as f64 / 1_000.0;
-                }
-            }
-            0.0
+            // read off the bins (no histogram to build: ~0.6 M
+            // instructions per histogram, issue 13)
+            vocab::hdr_bins::value_at_quantile::<HALF_MAGNITUDE>(self.used(), self.count, q) as f64
+                / 1_000.0
         }
     }
     /// Largest sample in microseconds.
