@@ -23,7 +23,6 @@ use crate::scenario::actors::{ActorsPlan, OfferedLoad};
 use crate::scenario::schema::WorkloadSection;
 use crate::scenario::Scenario;
 use crate::trace::chrome::ChromeTrace;
-use rayon::prelude::*;
 use sim_core::parallel::ParallelEngine;
 use sim_core::{RngStreams, SimDuration, SimTime};
 use std::sync::Arc;
@@ -175,16 +174,10 @@ pub fn run_cluster(
                 .map_err(assembly)?,
         )),
     };
-    let built: Vec<Built> = match &pool {
-        Some(pool) => pool.install(|| {
-            plan.servers
-                .par_iter()
-                .enumerate()
-                .map(build_server)
-                .collect()
-        }),
-        None => plan.servers.iter().enumerate().map(build_server).collect(),
-    };
+    let mut plans: Vec<(usize, &crate::scenario::cluster::ServerPlan)> =
+        plan.servers.iter().enumerate().collect();
+    let built: Vec<Built> =
+        super::cluster_par::map_in_order(pool.as_deref(), &mut plans, |&mut p| build_server(p));
     // the first failing server by index, whatever the thread count
     let built = built.into_iter().collect::<Result<Vec<_>, _>>()?;
     let (servers, classes_of): (Vec<ServerPart>, Vec<Vec<String>>) = built.into_iter().unzip();

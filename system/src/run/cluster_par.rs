@@ -1,10 +1,10 @@
 //! The per-server work around a cluster run (building the servers, finishing them, their report rows, dropping them) spread over the run's worker threads, in server order whatever the thread count.
 //!
 //! Why: this work runs before and after the parallel engine, on one
-//! thread unless spread, and it grows with the servers. In the leaf-spine
-//! example it was about 5 ms of a 2-thread run's 55 ms (load, build,
-//! report), which the 1-thread run pays as well: the serial part of
-//! Amdahl's law, and the part of the 2-thread speed-up it costs.
+//! thread unless spread, and it grows with the servers. In the speed
+//! example's leaf-spine run, loading, building and reporting were about
+//! 5 ms of a 2-thread run's 55 ms, all on one thread (the load still is):
+//! the serial part of Amdahl's law, which the 1-thread run pays as well.
 //!
 //! Architecture Invariant: every helper returns (or applies) the same
 //! results in the same order with or without a pool, so outputs do not
