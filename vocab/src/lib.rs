@@ -12,6 +12,7 @@ pub mod direction;
 pub mod flow;
 pub mod hdr_bins;
 pub mod ring;
+pub mod round;
 pub mod side;
 pub mod time;
 

@@ -109,7 +109,7 @@ impl SimDuration {
         if ns.is_nan() || ns <= 0.0 {
             return SimDuration::ZERO;
         }
-        SimDuration((ns * PS_PER_NS as f64).round() as u64)
+        SimDuration(crate::round::round_to_u64(ns * PS_PER_NS as f64))
     }
     /// A span from a (non-negative) number of microseconds, rounded to the picosecond.
     pub fn from_us_f64(us: f64) -> Self {
@@ -126,7 +126,9 @@ impl SimDuration {
             return SimDuration::MAX;
         }
         // bits / (Gb/s) = ns; * 1000 = ps.
-        SimDuration(((bytes as f64 * 8.0 * 1_000.0) / rate_gbps).round() as u64)
+        // the exact round without libm's call: once per frame on every link
+        let bits = crate::round::u64_to_f64(bytes) * 8.0 * 1_000.0;
+        SimDuration(crate::round::round_to_u64(bits / rate_gbps))
     }
     /// Picoseconds in this span.
     pub const fn as_ps(self) -> u64 {

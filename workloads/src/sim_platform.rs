@@ -267,7 +267,9 @@ impl<M: BorrowMut<CoreModel>> Platform for SimPlatform<M> {
         let cycles = if self.cycle_scale == 1.0 && cycles < (1 << 53) {
             cycles
         } else {
-            (cycles as f64 * self.cycle_scale).round() as u64
+            nic_models::compute::round_to_u64(
+                nic_models::compute::u64_to_f64(cycles) * self.cycle_scale,
+            )
         };
         let r = self.model.borrow_mut().cycles(core, cycles);
         self.charge(r);

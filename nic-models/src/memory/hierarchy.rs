@@ -278,7 +278,7 @@ impl NicMemory {
                 ps / self.config.stream_overlap
             };
         }
-        let d = SimDuration::from_ps(total_ps.round() as u64);
+        let d = SimDuration::from_ps(crate::compute::round_to_u64(total_ps));
         self.counters[core].stall_ps += d.as_ps();
         Ok(d)
     }

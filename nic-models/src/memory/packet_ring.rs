@@ -140,7 +140,7 @@ fn cold_stall(
             let ps = lat.as_ps() as f64;
             total_ps += if i == 0 { ps } else { ps / mem.stream_overlap };
         }
-        SimDuration::from_ps(total_ps.round() as u64)
+        SimDuration::from_ps(crate::compute::round_to_u64(total_ps))
     };
     let line = mem.line_bytes;
     let mut d = access(header.div_ceil(line), u64::from(cfg.allocate_lines));
