@@ -26,16 +26,10 @@ if ! [[ "$quads" =~ ^[1-9][0-9]*$ ]]; then
   echo "ab-cpu: QUADS must be a positive integer, got '$quads'" >&2
   exit 2
 fi
-for bin in "$a" "$b"; do
-  if [ ! -x "$bin" ]; then
-    echo "ab-cpu: '$bin' is not an executable file; build it first (cargo build --release)" >&2
-    exit 2
-  fi
-done
-if ! command -v perf > /dev/null; then
-  echo "ab-cpu: perf not found; install it (linux-tools or perf) and retry" >&2
-  exit 2
-fi
+# shellcheck source=scripts/common.sh
+source "$(dirname "$0")/common.sh"
+require_executables ab-cpu "$a" "$b"
+require_command ab-cpu perf "install it (linux-tools or perf) and retry"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 

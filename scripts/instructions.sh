@@ -25,16 +25,10 @@ if [ $# -ne 2 ]; then
   echo "usage: scripts/instructions.sh BIN_A BIN_B" >&2
   exit 2
 fi
-if ! command -v valgrind >/dev/null; then
-  echo "instructions.sh: needs valgrind (apt install valgrind)" >&2
-  exit 2
-fi
-for bin in "$1" "$2"; do
-  if [ ! -x "$bin" ]; then
-    echo "instructions.sh: $bin is not an executable; build it first (cargo build --release)" >&2
-    exit 2
-  fi
-done
+# shellcheck source=scripts/common.sh
+source "$(dirname "$0")/common.sh"
+require_executables instructions.sh "$1" "$2"
+require_command instructions.sh valgrind "install it (apt install valgrind) and retry"
 
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
