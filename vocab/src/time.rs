@@ -127,8 +127,8 @@ impl SimDuration {
         }
         // bits / (Gb/s) = ns; * 1000 = ps.
         // the exact round without libm's call: once per frame on every link
-        let bits = crate::round::u64_to_f64(bytes) * 8.0 * 1_000.0;
-        SimDuration(crate::round::round_to_u64(bits / rate_gbps))
+        let bits_x1000 = crate::round::u64_to_f64(bytes) * 8.0 * 1_000.0;
+        SimDuration(crate::round::round_to_u64(bits_x1000 / rate_gbps))
     }
     /// Picoseconds in this span.
     pub const fn as_ps(self) -> u64 {

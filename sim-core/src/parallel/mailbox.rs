@@ -67,7 +67,7 @@ impl<E> Mailbox<E> {
         }
         slot.min_ps.store(NONE_PS, Ordering::Relaxed);
         let mut mail = lock(&slot.mail);
-        // latest first: each sender posts in time order, and the queue's
+        // latest first: a sender mostly posts in time order, and the queue's
         // sorted mode keeps its earliest entry at the end, so an event taken
         // from the back mostly lands at the end with nothing to move. The
         // order of pushes never changes the order of pops (unique keys).
