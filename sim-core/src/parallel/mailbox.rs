@@ -172,8 +172,7 @@ pub(super) fn run_task<M: PartitionModel>(
 /// to one destination.
 // always: once per partition-window on both of its call sites; left out of
 // line by some codegen-unit splits, it cost the leaf-spine example 5 M more
-// instructions (its `Drain` dropped through a call, the outbox's length
-// reloaded)
+// instructions (its `Drain` dropped through a call)
 #[inline(always)]
 pub(super) fn post_outbox<E>(
     s: &mut State<E>,

@@ -48,8 +48,9 @@ impl Outstanding {
         Outstanding::default()
     }
 
-    /// An empty table whose ring spans at most `span` ids (at least 1).
-    pub fn with_recent_span(span: usize) -> Self {
+    /// An empty table whose ring spans at most `span` ids (at least 1;
+    /// tests use small spans to send requests to `old`).
+    fn with_recent_span(span: usize) -> Self {
         Outstanding {
             recent: VecDeque::new(),
             base: 0,
