@@ -79,6 +79,21 @@ impl<E> Mailbox<E> {
     }
 }
 
+impl<E> Slot<E> {
+    /// Lowers `min_ps` to `at_ps`; the caller holds `mail`'s lock. Every
+    /// sender to a slot holds that lock while it posts, and the destination
+    /// reads and resets `min_ps` only in a window where nobody posts to the
+    /// slot, so a plain load and store cannot lose an update. (A
+    /// `fetch_min` is a locked compare-and-swap loop: one more atomic per
+    /// post, on a line that senders on other cores contend for.)
+    #[inline(always)]
+    fn lower_min_locked(&self, at_ps: u64) {
+        if at_ps < self.min_ps.load(Ordering::Relaxed) {
+            self.min_ps.store(at_ps, Ordering::Relaxed);
+        }
+    }
+}
+
 /// What a task reports to the thread that plans the next window.
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct TaskResult {
@@ -210,8 +225,10 @@ pub(super) fn post_outbox<E>(
             .min()
             .unwrap_or(NONE_PS);
         let mailbox = &mail[dest].slots[slot].0;
-        lock(&mailbox.mail).append(&mut s.outbox);
-        mailbox.min_ps.fetch_min(min_ps, Ordering::Relaxed);
+        let mut slot_mail = lock(&mailbox.mail);
+        slot_mail.append(&mut s.outbox);
+        mailbox.lower_min_locked(min_ps);
+        drop(slot_mail);
         posted(dest, min_ps);
         return;
     }
@@ -230,8 +247,8 @@ pub(super) fn post_outbox<E>(
         let mailbox = &mail[dest].slots[slot].0;
         let mut slot_mail = lock(&mailbox.mail);
         slot_mail.extend(sent.by_ref().take(run));
+        mailbox.lower_min_locked(min_ps);
         drop(slot_mail);
-        mailbox.min_ps.fetch_min(min_ps, Ordering::Relaxed);
         posted(dest, min_ps);
     }
 }
