@@ -8,7 +8,7 @@
 # second or so, so a drift slows A and B alike and their ratio keeps; the
 # ABBA order cancels a drift that is linear within the quad. CPU time
 # (perf's task-clock) leaves out the time the hypervisor took the vCPU
-# away. This is how the README's "B/A" figures were taken.
+# away. This is how the "B/A" figures of docs/speed-log.md were taken.
 #
 # Usage: scripts/ab-cpu.sh QUADS BIN_A BIN_B RUN_ARGS...
 #   e.g. scripts/ab-cpu.sh 10 /tmp/nicsim_before ./target/release/nicsim \

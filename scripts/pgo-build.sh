@@ -6,7 +6,7 @@
 # helps is layout and inlining by measured frequency, which is what PGO
 # gives. With fat LTO: 9.5% fewer instructions and half the instruction
 # cache misses on actors_mix, 23% fewer instructions on the 64 B echo
-# (README, "Speed").
+# (docs/speed-log.md, twelfth pass).
 #
 # Outputs are byte-identical to the plain release build: PGO changes code
 # layout and inlining, not arithmetic (no fast-math). The build itself is

@@ -17,7 +17,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// worker thread of a cluster run on several threads starts with a heap
 /// of its own, so a run faults in fresh 2 MiB pages that the kernel
 /// zeroes whole, however little of them the thread uses. On the 2-core
-/// VM of the README's speed table, eighteen leaf-spine runs (nine on one
+/// development VM (README, "Speed"), eighteen leaf-spine runs (nine on one
 /// thread, nine on two) took 0.20-0.41 s of system time with huge pages
 /// and 0.06-0.22 s without (four series each), with one-thread runs as
 /// fast either way. Called first thing
