@@ -107,8 +107,8 @@ impl Outstanding {
 
     /// Where request `id` is: `Ok(slot)` in the ring, `Err(index)` in
     /// `old`, `None` when it is not live.
-    // always: once per response; a hint left it out of line in some
-    // codegen-unit splits of this crate (2.5 M more instructions in a
+    // always: once per response; with a hint it stayed out of line in
+    // some codegen-unit splits of this crate (1.5 M more instructions in a
     // leaf-spine run, callgrind)
     #[inline(always)]
     fn find(&self, id: u64) -> Option<Result<usize, usize>> {
