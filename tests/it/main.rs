@@ -6,6 +6,7 @@ mod bad_input;
 mod cluster_apps;
 mod cluster_faults;
 mod cluster_run;
+mod cluster_swarm;
 mod cluster_switches;
 mod cluster_topo;
 mod cluster_trace;

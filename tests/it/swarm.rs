@@ -16,7 +16,7 @@ use nic_models::{NicKind, NicProfile};
 use nicsim::{run_scenario, RunOutput, Scenario};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-mod draw;
+pub(crate) mod draw;
 
 use draw::{draw_scenario, Draw};
 

@@ -5,10 +5,10 @@ use workloads::actors::registry::ActorKind;
 
 /// splitmix64: a tiny, stable generator, so a seed means the same scenario
 /// whatever version of `rand` the workspace uses.
-pub(super) struct Draw(pub(super) u64);
+pub(crate) struct Draw(pub(crate) u64);
 
 impl Draw {
-    pub(super) fn u64(&mut self) -> u64 {
+    pub(crate) fn u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -16,17 +16,19 @@ impl Draw {
         z ^ (z >> 31)
     }
     /// Uniform in `lo..=hi`.
-    fn int(&mut self, lo: u64, hi: u64) -> u64 {
+    pub(crate) fn int(&mut self, lo: u64, hi: u64) -> u64 {
         lo + self.u64() % (hi - lo + 1)
     }
     /// Uniform in `[lo, hi)`.
-    fn float(&mut self, lo: f64, hi: f64) -> f64 {
+    pub(crate) fn float(&mut self, lo: f64, hi: f64) -> f64 {
         lo + (self.u64() >> 11) as f64 / (1u64 << 53) as f64 * (hi - lo)
     }
-    fn chance(&mut self, p: f64) -> bool {
+    /// True with probability `p`.
+    pub(crate) fn chance(&mut self, p: f64) -> bool {
         self.float(0.0, 1.0) < p
     }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    /// One of `items`, uniformly.
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.int(0, items.len() as u64 - 1) as usize]
     }
 }
