@@ -20,6 +20,7 @@ use nicsim::{RunOutput, Scenario};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 mod draw;
+mod dt;
 
 use draw::draw_cluster;
 

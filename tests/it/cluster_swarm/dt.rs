@@ -1,0 +1,234 @@
+//! Distributed-transaction swarm: random DT clusters (partitions, key contention, transaction shapes, placement, policies, links, lossy links), each run drained at 1 and 2 threads: identical outputs and messages, every committed history serializable, every acknowledged commit logged.
+//!
+//! The coordinator sits on the first server and the log on the last, so
+//! every commit record and every answer crosses the network and is in the
+//! message record. Lossy links are drawn; crashes are not (a restarted
+//! participant starts with an empty store, which no commit protocol
+//! without a durable participant log survives).
+//!
+//! ```sh
+//! NICSIM_DT_SWARM_SEED=1234 cargo test --test it dt_swarm -- --nocapture
+//! NICSIM_DT_SWARM_COUNT=300 cargo test --release --test it dt_swarm
+//! ```
+
+use super::{conserved, first_difference};
+use crate::swarm::draw::Draw;
+use nicsim::run::cluster::{run_cluster, ClusterOptions};
+use nicsim::{RunOutput, Scenario};
+use std::collections::BTreeSet;
+use system::cluster::record::NetMessage;
+use system::cluster::world::ACTOR_PORT_BASE;
+use workloads::apps::dt::checker::{check, Verdict};
+use workloads::apps::dt::{self, decode_result, CommitRecord};
+
+/// Scenarios per CI run.
+const DEFAULT_COUNT: u64 = 12;
+/// Default base seed.
+const DEFAULT_BASE: u64 = 0xd7_5eed;
+
+/// The scenario (TOML text) of one seed, and whether its links lose frames.
+fn draw_dt(seed: u64) -> (String, bool) {
+    let mut d = Draw(seed);
+    let servers = d.int(2, 5);
+    let partitions = d.int(1, 4);
+    let reads = d.int(1, 4);
+    let mut t = format!(
+        "name = \"dt_swarm\"\nseed = {}\nduration_ms = {:.3}\nwarmup_ms = 0\n\n[nic]\nprofile = \"{}\"\n\n[host]\ncores = {}\n\n[scheduler]\npolicy = \"{}\"\n",
+        seed >> 1,
+        d.float(0.3, 0.8),
+        d.pick(&nic_models::profile::builtin_names()),
+        d.int(1, 4),
+        d.pick(&["hybrid", "fcfs", "drr", "nic_only", "host_only"])
+    );
+    // few keys: transactions conflict and abort; many: they commit
+    t.push_str(&format!(
+        "\n[workload]\nkind = \"actors\"\nrate_krps = {:.1}\narrival = \"{}\"\n\n[workload.app]\nkey_count = {}\nkey_distribution = \"{}\"\ntxn_reads = {reads}\ntxn_writes = {}\n",
+        d.float(20.0, 600.0),
+        d.pick(&["poisson", "constant"]),
+        d.pick(&[4, 16, 256, 4096]),
+        d.pick(&["uniform", "zipf"]),
+        d.int(0, reads)
+    ));
+    // participant i on server 1 + i % (servers - 1); the log on the last server
+    let on = |i: u64| 1 + i % (servers - 1);
+    let peers: Vec<String> = (0..partitions)
+        .map(|i| format!("{{ server = \"s{}\", actor = \"p{i}\" }}", on(i)))
+        .collect();
+    let last = servers - 1;
+    t.push_str(&format!(
+        "\n[[workload.actors]]\nname = \"coordinator\"\nkind = \"dt_coordinator\"\nweight = 1.0\nconfig = {{ participants = [{}], log = {{ server = \"s{last}\", actor = \"log\" }} }}\n",
+        peers.join(", ")
+    ));
+    for i in 0..partitions {
+        t.push_str(&format!(
+            "\n[[workload.actors]]\nname = \"p{i}\"\nkind = \"dt_participant\"\nweight = 0\nconfig = {{ index = {i}, partitions = {partitions} }}\n"
+        ));
+    }
+    t.push_str("\n[[workload.actors]]\nname = \"log\"\nkind = \"dt_log\"\nweight = 0\n");
+    t.push_str(&format!(
+        "\n[cluster]\nshape = \"star\"\nservers = {servers}\nclients = {}\nlink_gbps = {:.1}\npropagation_ns = {:.1}\nswitch_buffer_bytes = {}\nforwarding = \"{}\"\n",
+        d.int(1, 3),
+        d.pick(&[10.0, 25.0, 100.0]),
+        d.float(50.0, 1000.0),
+        d.pick(&[9216, 524288]),
+        d.pick(&["cut_through", "store_and_forward"])
+    ));
+    for s in 0..servers {
+        let mut actors: Vec<String> = (0..partitions)
+            .filter(|&i| on(i) == s)
+            .map(|i| format!("\"p{i}\""))
+            .collect();
+        if s == 0 {
+            actors.push("\"coordinator\"".into());
+        }
+        if s == last {
+            actors.push("\"log\"".into());
+        }
+        t.push_str(&format!(
+            "\n[[cluster.server]]\nname = \"s{s}\"\nactors = [{}]\n",
+            actors.join(", ")
+        ));
+    }
+    let lossy = d.chance(0.3);
+    if lossy {
+        t.push_str(&format!(
+            "\n[[faults.link]]\nlink = \"s{}\"\ndrop_probability = {:.3}\n",
+            d.int(0, last),
+            d.float(0.001, 0.05)
+        ));
+    }
+    (t, lossy)
+}
+
+/// Runs `s` drained with the message record on `threads` threads.
+fn run(s: &Scenario, threads: usize) -> Result<(RunOutput, Vec<NetMessage>), String> {
+    let opts = ClusterOptions {
+        threads,
+        drain: true,
+        record_messages: true,
+        ..ClusterOptions::default()
+    };
+    let (out, extras) =
+        run_cluster(s, &opts).map_err(|e| format!("{threads} thread(s): run failed: {e}"))?;
+    let rec = extras.messages.ok_or("no message record")?;
+    if rec.overflow > 0 {
+        return Err(format!("the message record overflowed by {}", rec.overflow));
+    }
+    Ok((out, rec.messages))
+}
+
+/// The transactions' safety from the delivered messages: `Err` says what
+/// broke; `Ok` the numbers of commit records and of aborts answered.
+fn check_transactions(
+    s: &Scenario,
+    msgs: &[NetMessage],
+    lossless: bool,
+) -> Result<(u64, u64), String> {
+    let servers = s.cluster.as_ref().ok_or("no cluster")?.servers.len() as u32;
+    let actors = &s.actors.as_ref().ok_or("no actors")?.actors;
+    let port = |name: &str| {
+        actors
+            .iter()
+            .position(|a| a.name == name)
+            .map(|k| ACTOR_PORT_BASE + k as u16)
+    };
+    let (coordinator, log) = (port("coordinator"), port("log"));
+    let txns: BTreeSet<u64> = msgs
+        .iter()
+        .filter(|m| m.kind == dt::DT_TXN && Some(m.dst_port) == coordinator)
+        .filter_map(|m| m.payload.get(..8)?.try_into().ok().map(u64::from_le_bytes))
+        .collect();
+    let results = msgs
+        .iter()
+        .filter(|m| m.kind == dt::DT_RESULT && m.dst_node >= servers)
+        .map(|m| decode_result(&m.payload).map_err(|e| format!("a DT_RESULT: {e:?}")))
+        .collect::<Result<Vec<_>, String>>()?;
+    let answered: BTreeSet<u64> = results.iter().map(|r| r.txn).collect();
+    if answered.len() != results.len() {
+        return Err("a transaction answered twice".into());
+    }
+    let records = msgs
+        .iter()
+        .filter(|m| m.kind == dt::DT_LOG && Some(m.dst_port) == log)
+        .map(|m| CommitRecord::decode(&m.payload).map_err(|e| format!("a DT_LOG: {e:?}")))
+        .collect::<Result<Vec<_>, String>>()?;
+    let logged: BTreeSet<u64> = records.iter().map(|r| r.txn).collect();
+    let acked: BTreeSet<u64> = results
+        .iter()
+        .filter(|r| r.committed)
+        .map(|r| r.txn)
+        .collect();
+    if let Some(t) = acked.difference(&logged).next() {
+        return Err(format!("txn {t} acknowledged committed but never logged"));
+    }
+    if let Verdict::Violation(v) = check(&records) {
+        return Err(format!("committed history not serializable: {v}"));
+    }
+    if lossless && (answered != txns || acked != logged) {
+        return Err(format!(
+            "lossless run: {} txns, {} answered, {} acknowledged commits, {} logged",
+            txns.len(),
+            answered.len(),
+            acked.len(),
+            logged.len()
+        ));
+    }
+    Ok((records.len() as u64, (results.len() - acked.len()) as u64))
+}
+
+/// One scenario: both thread counts, conservation, the transactions'
+/// safety; the numbers of commit records and aborts.
+fn check_dt(text: &str, lossy: bool) -> Result<(u64, u64), String> {
+    let table: toml::Table = text.parse().map_err(|e| format!("drawn TOML: {e}"))?;
+    let s = Scenario::from_table(table, "dt_swarm.toml").map_err(|e| format!("refused: {e}"))?;
+    let (one, msgs) = run(&s, 1)?;
+    conserved(&one)?;
+    let (two, msgs_two) = run(&s, 2)?;
+    if let Some(what) = first_difference(&one, &two) {
+        return Err(format!("{what} differs between 1 and 2 threads"));
+    }
+    if msgs != msgs_two {
+        return Err("the delivered messages differ between 1 and 2 threads".into());
+    }
+    let lossless = !lossy && one.summary.drops == 0;
+    check_transactions(&s, &msgs, lossless)
+}
+
+#[test]
+fn dt_swarm() {
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    let seeds: Vec<u64> = match env("NICSIM_DT_SWARM_SEED") {
+        Some(seed) => vec![seed],
+        None => {
+            let mut d = Draw(env("NICSIM_DT_SWARM_BASE").unwrap_or(DEFAULT_BASE));
+            let count = env("NICSIM_DT_SWARM_COUNT").unwrap_or(DEFAULT_COUNT);
+            (0..count).map(|_| d.u64()).collect()
+        }
+    };
+    let (mut commits, mut aborts, mut lossy_runs) = (0, 0, 0);
+    for &seed in &seeds {
+        let (text, lossy) = draw_dt(seed);
+        lossy_runs += u64::from(lossy);
+        match check_dt(&text, lossy) {
+            Ok((c, a)) => {
+                commits += c;
+                aborts += a;
+            }
+            Err(why) => panic!(
+                "DT swarm scenario failed: {why}\n--- scenario ---\n{text}--- reproduce with ---\nNICSIM_DT_SWARM_SEED={seed} cargo test --test it dt_swarm -- --nocapture"
+            ),
+        }
+    }
+    println!(
+        "dt swarm: {} scenarios passed ({lossy_runs} with a lossy link), {commits} commit records checked, {aborts} aborts",
+        seeds.len()
+    );
+    // conflicts must happen, or serializability is checked on easy histories
+    assert!(
+        commits > 0 && aborts > 0,
+        "{commits} commits, {aborts} aborts"
+    );
+    if seeds.len() as u64 >= DEFAULT_COUNT {
+        assert!(lossy_runs > 0, "no scenario with a lossy link");
+    }
+}
