@@ -21,6 +21,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 mod draw;
 mod dt;
+mod rkv;
 
 use draw::draw_cluster;
 
