@@ -22,6 +22,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 mod draw;
 mod dt;
 mod rkv;
+mod rta;
 
 use draw::draw_cluster;
 

@@ -1,0 +1,231 @@
+//! Real-time analytics swarm: random RTA clusters (counters and rankers per key partition, keys, skew, batch sizes, filter threshold, top-N, placement, policies), each run drained at 1 and 2 threads: identical outputs and messages, and, when nothing was dropped, the rankers' final lists merged equal to the brute-force top N of the stream the clients sent.
+//!
+//! Each partition ranker reports its list to a dashboard on another server
+//! after every batch, so its last report is in the message record. Keys are
+//! split between partitions, so the global top N is the top N of the union
+//! of the partitions' last lists.
+//!
+//! ```sh
+//! NICSIM_RTA_SWARM_SEED=1234 cargo test --test it rta_swarm -- --nocapture
+//! NICSIM_RTA_SWARM_COUNT=300 cargo test --release --test it rta_swarm
+//! ```
+
+use super::{conserved, first_difference};
+use crate::swarm::draw::Draw;
+use nicsim::run::cluster::{run_cluster, ClusterOptions};
+use nicsim::Scenario;
+use scheduler::Endpoint;
+use std::collections::BTreeMap;
+use system::cluster::record::NetMessage;
+use system::cluster::world::ACTOR_PORT_BASE;
+use workloads::apps::codec::Dec;
+use workloads::apps::rta::{self, brute_force_top, decode_pairs, decode_tuples, top_n};
+
+/// Scenarios per CI run.
+const DEFAULT_COUNT: u64 = 10;
+/// Default base seed.
+const DEFAULT_BASE: u64 = 0x27a_5eed;
+
+/// The scenario (TOML text) of one seed, with the filter's threshold and N.
+fn draw_rta(seed: u64) -> (String, u32, usize) {
+    let mut d = Draw(seed);
+    // s0: filter; counters and rankers on s1..; the dashboard on s0
+    let servers = d.int(2, 5);
+    let (counters, rankers) = (d.int(1, 4), d.int(1, 2));
+    let (min_value, n) = (*d.pick(&[1u32, 10, 50]), *d.pick(&[1usize, 5, 10, 40]));
+    let on = |i: u64| 1 + i % (servers - 1);
+    let key_count = *d.pick(&[16u32, 256, 4096]);
+    let mut t = format!(
+        "name = \"rta_swarm\"\nseed = {}\nduration_ms = {:.3}\nwarmup_ms = 0\n\n[nic]\nprofile = \"{}\"\n\n[host]\ncores = {}\n\n[scheduler]\npolicy = \"{}\"\n",
+        seed >> 1,
+        d.float(0.3, 1.0),
+        d.pick(&nic_models::profile::builtin_names()),
+        d.int(1, 4),
+        d.pick(&["hybrid", "fcfs", "drr", "nic_only", "host_only"])
+    );
+    t.push_str(&format!(
+        "\n[workload]\nkind = \"actors\"\nrate_krps = {:.1}\narrival = \"{}\"\n\n[workload.app]\nkey_count = {key_count}\nkey_distribution = \"{}\"\ntuples_per_batch = {}\n",
+        // a quarter overloaded: drops are counted, the ranking is not checked
+        if d.chance(0.25) {
+            d.float(500.0, 4000.0)
+        } else {
+            d.float(20.0, 500.0)
+        },
+        d.pick(&["poisson", "constant"]),
+        d.pick(&["uniform", "zipf"]),
+        d.pick(&[1, 16, 64])
+    ));
+    let peers = |prefix: &str, count: u64, on: &dyn Fn(u64) -> u64| {
+        (0..count)
+            .map(|i| format!("{{ server = \"s{}\", actor = \"{prefix}{i}\" }}", on(i)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    t.push_str(&format!(
+        "\n[[workload.actors]]\nname = \"filter\"\nkind = \"rta_filter\"\nweight = 1.0\nconfig = {{ counters = [{}], min_value = {min_value} }}\n",
+        peers("counter", counters, &on)
+    ));
+    let ranker_peers = peers("ranker", rankers, &on);
+    for i in 0..counters {
+        t.push_str(&format!(
+            "\n[[workload.actors]]\nname = \"counter{i}\"\nkind = \"rta_counter\"\nweight = 0\nconfig = {{ rankers = [{ranker_peers}], key_count = {key_count} }}\n"
+        ));
+    }
+    for i in 0..rankers {
+        t.push_str(&format!(
+            "\n[[workload.actors]]\nname = \"ranker{i}\"\nkind = \"rta_ranker\"\nweight = 0\nconfig = {{ n = {n}, key_count = {key_count}, upstream = {{ server = \"s0\", actor = \"dashboard\" }} }}\n"
+        ));
+    }
+    t.push_str(&format!(
+        "\n[[workload.actors]]\nname = \"dashboard\"\nkind = \"rta_ranker\"\nweight = 0\nconfig = {{ n = {n}, key_count = {key_count}, sources = [{ranker_peers}] }}\n"
+    ));
+    t.push_str(&format!(
+        "\n[cluster]\nshape = \"star\"\nservers = {servers}\nclients = {}\nlink_gbps = {:.1}\npropagation_ns = {:.1}\n",
+        d.int(1, 3),
+        d.pick(&[10.0, 25.0, 100.0]),
+        d.float(50.0, 1000.0)
+    ));
+    for s in 0..servers {
+        let mut actors: Vec<String> = Vec::new();
+        if s == 0 {
+            actors.extend(["\"filter\"".to_string(), "\"dashboard\"".to_string()]);
+        }
+        actors.extend(
+            (0..counters)
+                .filter(|&i| on(i) == s)
+                .map(|i| format!("\"counter{i}\"")),
+        );
+        actors.extend(
+            (0..rankers)
+                .filter(|&i| on(i) == s)
+                .map(|i| format!("\"ranker{i}\"")),
+        );
+        t.push_str(&format!(
+            "\n[[cluster.server]]\nname = \"s{s}\"\nactors = [{}]\n",
+            actors.join(", ")
+        ));
+    }
+    (t, min_value, n)
+}
+
+/// The top N of the union of each partition ranker's last report to the
+/// dashboard, and the stream the clients sent to the filter.
+#[allow(clippy::type_complexity)]
+fn observed(
+    s: &Scenario,
+    msgs: &[NetMessage],
+    n: usize,
+) -> Result<(Vec<(u32, u64)>, Vec<rta::Tuple>), String> {
+    let actors = &s.actors.as_ref().ok_or("no actors")?.actors;
+    let port = |name: &str| {
+        actors
+            .iter()
+            .position(|a| a.name == name)
+            .map(|k| ACTOR_PORT_BASE + k as u16)
+    };
+    let (filter, dashboard) = (port("filter"), port("dashboard"));
+    let mut stream = Vec::new();
+    for m in msgs
+        .iter()
+        .filter(|m| m.kind == rta::RTA_TUPLES && Some(m.dst_port) == filter)
+    {
+        stream.extend(decode_tuples(&m.payload).map_err(|e| format!("tuples: {e:?}"))?);
+    }
+    // per sending ranker (node, port): its highest-sequence list
+    let mut last: BTreeMap<(u32, u16), (u64, Vec<(u32, u64)>)> = BTreeMap::new();
+    for m in msgs
+        .iter()
+        .filter(|m| m.kind == rta::RTA_PARTIAL && Some(m.dst_port) == dashboard)
+    {
+        let Endpoint::Network { node, port } = m.src else {
+            return Err(format!("a report from {:?}", m.src));
+        };
+        let mut d = Dec::new(&m.payload);
+        let seq = d.u64().map_err(|e| format!("report: {e:?}"))?;
+        let list = decode_pairs(&mut d).map_err(|e| format!("report: {e:?}"))?;
+        let entry = last.entry((node, port)).or_insert((0, Vec::new()));
+        if seq > entry.0 {
+            *entry = (seq, list);
+        }
+    }
+    let union: Vec<(u32, u64)> = last.into_values().flat_map(|(_, list)| list).collect();
+    Ok((top_n(union, n), stream))
+}
+
+/// One scenario: both thread counts, conservation, the ranking when lossless;
+/// whether the ranking was checked.
+fn check_rta(text: &str, min_value: u32, n: usize) -> Result<bool, String> {
+    let table: toml::Table = text.parse().map_err(|e| format!("drawn TOML: {e}"))?;
+    let s = Scenario::from_table(table, "rta_swarm.toml").map_err(|e| format!("refused: {e}"))?;
+    let run = |threads: usize| {
+        let opts = ClusterOptions {
+            threads,
+            drain: true,
+            record_messages: true,
+            ..ClusterOptions::default()
+        };
+        let (out, extras) =
+            run_cluster(&s, &opts).map_err(|e| format!("{threads} thread(s): {e}"))?;
+        let rec = extras.messages.ok_or("no message record")?;
+        match rec.overflow {
+            0 => Ok((out, rec.messages)),
+            over => Err(format!("the message record overflowed by {over}")),
+        }
+    };
+    let (one, msgs) = run(1)?;
+    conserved(&one)?;
+    let (two, msgs_two) = run(2)?;
+    if let Some(what) = first_difference(&one, &two) {
+        return Err(format!("{what} differs between 1 and 2 threads"));
+    }
+    if msgs != msgs_two {
+        return Err("the delivered messages differ between 1 and 2 threads".into());
+    }
+    // a dropped batch or report leaves the rankers short of the stream
+    if one.summary.drops > 0 || one.places.generated != one.places.delivered {
+        return Ok(false);
+    }
+    let (got, stream) = observed(&s, &msgs, n)?;
+    let want = brute_force_top(&stream, min_value, n);
+    if got != want {
+        return Err(format!(
+            "the rankers' top {n} over {} tuples differs from brute force:\n got  {got:?}\n want {want:?}",
+            stream.len()
+        ));
+    }
+    Ok(true)
+}
+
+#[test]
+fn rta_swarm() {
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    let seeds: Vec<u64> = match env("NICSIM_RTA_SWARM_SEED") {
+        Some(seed) => vec![seed],
+        None => {
+            let mut d = Draw(env("NICSIM_RTA_SWARM_BASE").unwrap_or(DEFAULT_BASE));
+            let count = env("NICSIM_RTA_SWARM_COUNT").unwrap_or(DEFAULT_COUNT);
+            (0..count).map(|_| d.u64()).collect()
+        }
+    };
+    let (mut ranked, mut overloaded) = (0, 0);
+    for &seed in &seeds {
+        let (text, min_value, n) = draw_rta(seed);
+        match check_rta(&text, min_value, n) {
+            Ok(checked) => {
+                ranked += u64::from(checked);
+                overloaded += u64::from(!checked);
+            }
+            Err(why) => panic!(
+                "RTA swarm scenario failed: {why}\n--- scenario ---\n{text}--- reproduce with ---\nNICSIM_RTA_SWARM_SEED={seed} cargo test --test it rta_swarm -- --nocapture"
+            ),
+        }
+    }
+    println!(
+        "rta swarm: {} scenarios passed, {ranked} rankings checked against brute force, {overloaded} overloaded",
+        seeds.len()
+    );
+    assert!(
+        ranked > 0,
+        "no lossless scenario: nothing ranked was checked"
+    );
+}
