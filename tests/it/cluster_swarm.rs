@@ -14,10 +14,12 @@
 //!
 //! `NICSIM_CLUSTER_SWARM_BASE` moves the whole swarm to other seeds.
 
-use crate::swarm::draw::Draw;
+use crate::swarm::draw::{seeds, Draw};
+use crate::swarm::{load, panic_text};
 use nicsim::run::cluster::{run_cluster, ClusterOptions};
 use nicsim::{RunOutput, Scenario};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use system::cluster::record::NetMessage;
 
 mod draw;
 mod dt;
@@ -117,24 +119,122 @@ fn conserved(out: &RunOutput) -> Result<(), String> {
     }
 }
 
-/// Runs `s` drained on `threads` threads; a panic or error becomes `Err`.
-fn run(s: &Scenario, threads: usize) -> Result<RunOutput, String> {
+/// The port actor `name` listens on (`ACTOR_PORT_BASE` + its index).
+fn port_of(s: &Scenario, name: &str) -> Option<u16> {
+    let actors = &s.actors.as_ref()?.actors;
+    let k = actors.iter().position(|a| a.name == name)?;
+    Some(system::cluster::world::ACTOR_PORT_BASE + u16::try_from(k).ok()?)
+}
+
+/// An application scenario's `[cluster]`: a star of `servers` servers
+/// and 1-3 clients, a link rate and a propagation delay.
+fn star(d: &mut Draw, servers: u64) -> String {
+    format!(
+        "\n[cluster]\nshape = \"star\"\nservers = {servers}\nclients = {}\nlink_gbps = {:.1}\npropagation_ns = {:.1}\n",
+        d.int(1, 3),
+        d.pick(&[10.0, 25.0, 100.0]),
+        d.float(50.0, 1000.0)
+    )
+}
+
+/// Runs `s` drained on `threads` threads, with the network's message record
+/// when `record` is set; a panic, an error or an overflowed record is `Err`.
+fn run(s: &Scenario, threads: usize, record: bool) -> Result<(RunOutput, Vec<NetMessage>), String> {
     let opts = ClusterOptions {
         threads,
         drain: true,
+        record_messages: record,
         ..ClusterOptions::default()
     };
-    catch_unwind(AssertUnwindSafe(|| run_cluster(s, &opts)))
-        .map_err(|p| {
-            let msg = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            format!("{threads} thread(s): panicked: {msg}")
-        })?
-        .map(|(out, _)| out)
-        .map_err(|e| format!("{threads} thread(s): run failed: {e}"))
+    let (out, extras) = catch_unwind(AssertUnwindSafe(|| run_cluster(s, &opts)))
+        .map_err(|p| format!("{threads} thread(s): panicked: {}", panic_text(&*p)))?
+        .map_err(|e| format!("{threads} thread(s): run failed: {e}"))?;
+    match extras.messages {
+        Some(rec) if rec.overflow > 0 => {
+            Err(format!("the message record overflowed by {}", rec.overflow))
+        }
+        Some(rec) => Ok((out, rec.messages)),
+        None => Ok((out, Vec::new())),
+    }
+}
+
+/// An application scenario at 1 and 2 threads with the message record:
+/// the 1-thread run conserves everything, and the 2-thread run gives the
+/// same outputs and delivers the same messages. Returns the 1-thread run.
+fn run_twice_recorded(s: &Scenario) -> Result<(RunOutput, Vec<NetMessage>), String> {
+    let (one, msgs) = run(s, 1, true)?;
+    conserved(&one)?;
+    let (two, msgs_two) = run(s, 2, true)?;
+    if let Some(what) = first_difference(&one, &two) {
+        return Err(format!("{what} differs between 1 and 2 threads"));
+    }
+    if msgs != msgs_two {
+        return Err("the delivered messages differ between 1 and 2 threads".into());
+    }
+    Ok((one, msgs))
+}
+
+/// The opening of an application scenario: name, run seed, a duration in
+/// `duration_ms`, a NIC, host cores and one of `policies`.
+fn header(
+    d: &mut Draw,
+    name: &str,
+    seed: u64,
+    duration_ms: (f64, f64),
+    policies: &[&str],
+) -> String {
+    // TOML integers are signed 64-bit: the run's root seed is the swarm seed's top 63 bits
+    format!(
+        "name = \"{name}\"\nseed = {}\nduration_ms = {:.3}\nwarmup_ms = 0\n\n[nic]\nprofile = \"{}\"\n\n[host]\ncores = {}\n\n[scheduler]\npolicy = \"{}\"\n",
+        seed >> 1,
+        d.float(duration_ms.0, duration_ms.1),
+        d.pick(&nic_models::profile::builtin_names()),
+        d.int(1, 4),
+        d.pick(policies)
+    )
+}
+
+/// A swarm's name and seeds: the environment variables `{prefix}_SEED`,
+/// `_COUNT` and `_BASE` (see [`crate::swarm::draw::seeds`]), the test that
+/// runs it, and its default base seed and count.
+struct Swarm {
+    prefix: &'static str,
+    test: &'static str,
+    base: u64,
+    count: u64,
+}
+
+impl Swarm {
+    /// Runs `check` on the scenario `draw` gives for every seed, where
+    /// `text` is that scenario's TOML; a failure panics with the seed, the
+    /// scenario and how to run it alone. Returns the number of seeds.
+    fn each_seed<T>(
+        &self,
+        draw: impl Fn(u64) -> T,
+        text: impl Fn(&T) -> &str,
+        mut check: impl FnMut(&T) -> Result<(), String>,
+    ) -> u64 {
+        let seeds = seeds(self.prefix, self.base, self.count);
+        for &seed in &seeds {
+            let drawn = draw(seed);
+            if let Err(why) = check(&drawn) {
+                panic!(
+                    "{} scenario failed: {why}\n--- scenario ---\n{}--- reproduce with ---\n{}_SEED={seed} cargo test --test it {} -- --nocapture",
+                    self.test,
+                    text(&drawn),
+                    self.prefix,
+                    self.test
+                );
+            }
+        }
+        seeds.len() as u64
+    }
+
+    /// Whether this run is the full default swarm (not one seed or a few),
+    /// where coverage assertions apply.
+    fn full(&self, ran: u64) -> bool {
+        ran >= self.count
+    }
 }
 
 /// The first output that differs between `a` and `b` (the wall clock aside).
@@ -178,13 +278,11 @@ fn first_difference(a: &RunOutput, b: &RunOutput) -> Option<String> {
 
 /// Runs one scenario at every thread count and checks it.
 fn check(text: &str, coverage: &mut Coverage) -> Result<(), String> {
-    let table: toml::Table = text.parse().map_err(|e| format!("drawn TOML: {e}"))?;
-    let scenario =
-        Scenario::from_table(table, "cluster_swarm.toml").map_err(|e| format!("refused: {e}"))?;
-    let reference = run(&scenario, THREADS[0])?;
+    let scenario = load(text, "cluster_swarm.toml")?;
+    let (reference, _) = run(&scenario, THREADS[0], false)?;
     conserved(&reference)?;
     for &threads in &THREADS[1..] {
-        let other = run(&scenario, threads)?;
+        let (other, _) = run(&scenario, threads, false)?;
         if let Some(what) = first_difference(&reference, &other) {
             return Err(format!("{what} differs between 1 and {threads} threads"));
         }
@@ -193,35 +291,18 @@ fn check(text: &str, coverage: &mut Coverage) -> Result<(), String> {
     Ok(())
 }
 
-fn env_u64(name: &str) -> Option<u64> {
-    std::env::var(name).ok().and_then(|v| v.parse().ok())
-}
-
 #[test]
 fn cluster_swarm() {
-    let seeds: Vec<u64> = match env_u64("NICSIM_CLUSTER_SWARM_SEED") {
-        Some(seed) => vec![seed],
-        None => {
-            let base = env_u64("NICSIM_CLUSTER_SWARM_BASE").unwrap_or(DEFAULT_BASE);
-            let count = env_u64("NICSIM_CLUSTER_SWARM_COUNT").unwrap_or(DEFAULT_COUNT);
-            let mut d = Draw(base);
-            (0..count).map(|_| d.u64()).collect()
-        }
+    let swarm = Swarm {
+        prefix: "NICSIM_CLUSTER_SWARM",
+        test: "cluster_swarm",
+        base: DEFAULT_BASE,
+        count: DEFAULT_COUNT,
     };
     let mut coverage = Coverage::default();
-    for &seed in &seeds {
-        let text = draw_cluster(seed);
-        if let Err(why) = check(&text, &mut coverage) {
-            panic!(
-                "cluster swarm scenario failed: {why}\n--- scenario ---\n{text}--- reproduce with ---\nNICSIM_CLUSTER_SWARM_SEED={seed} cargo test --test it cluster_swarm -- --nocapture"
-            );
-        }
-    }
-    println!(
-        "cluster swarm: {} scenarios passed; {coverage:?}",
-        seeds.len()
-    );
-    if seeds.len() as u64 >= DEFAULT_COUNT {
+    let n = swarm.each_seed(draw_cluster, |t| t.as_str(), |t| check(t, &mut coverage));
+    println!("cluster swarm: {n} scenarios passed; {coverage:?}");
+    if swarm.full(n) {
         // a swarm that never reaches these proves less than it seems to
         let c = &coverage;
         assert!(

@@ -18,7 +18,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 pub(crate) mod draw;
 
-use draw::{draw_scenario, Draw};
+use draw::draw_scenario;
 
 /// Scenarios per CI run (each a few simulated milliseconds, run twice).
 const DEFAULT_COUNT: u64 = 200;
@@ -75,21 +75,27 @@ impl Coverage {
     }
 }
 
+/// A drawn scenario's TOML text, loaded as file `file`.
+pub(crate) fn load(text: &str, file: &str) -> Result<Scenario, String> {
+    let table: toml::Table = text.parse().map_err(|e| format!("drawn TOML: {e}"))?;
+    Scenario::from_table(table, file).map_err(|e| format!("refused: {e}"))
+}
+
+/// What a caught panic said.
+pub(crate) fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
 /// Runs one scenario twice and checks it; `Err` says what broke.
 fn check(text: &str, coverage: &mut Coverage) -> Result<(), String> {
-    let table: toml::Table = text.parse().map_err(|e| format!("drawn TOML: {e}"))?;
-    let scenario =
-        Scenario::from_table(table, "swarm.toml").map_err(|e| format!("refused: {e}"))?;
+    let scenario = load(text, "swarm.toml")?;
     let run = |s: &Scenario| -> Result<RunOutput, String> {
         catch_unwind(AssertUnwindSafe(|| run_scenario(s)))
-            .map_err(|p| {
-                let msg = p
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_default();
-                format!("panicked: {msg}")
-            })?
+            .map_err(|p| format!("panicked: {}", panic_text(&*p)))?
             .map_err(|e| format!("run failed: {e}"))
     };
     let a = run(&scenario)?;
@@ -170,21 +176,9 @@ fn check(text: &str, coverage: &mut Coverage) -> Result<(), String> {
     Ok(())
 }
 
-fn env_u64(name: &str) -> Option<u64> {
-    std::env::var(name).ok().and_then(|v| v.parse().ok())
-}
-
 #[test]
 fn swarm() {
-    let seeds: Vec<u64> = match env_u64("NICSIM_SWARM_SEED") {
-        Some(seed) => vec![seed],
-        None => {
-            let base = env_u64("NICSIM_SWARM_BASE").unwrap_or(DEFAULT_BASE);
-            let count = env_u64("NICSIM_SWARM_COUNT").unwrap_or(DEFAULT_COUNT);
-            let mut d = Draw(base);
-            (0..count).map(|_| d.u64()).collect()
-        }
-    };
+    let seeds = draw::seeds("NICSIM_SWARM", DEFAULT_BASE, DEFAULT_COUNT);
     let mut coverage = Coverage::default();
     for &seed in &seeds {
         let text = draw_scenario(seed);

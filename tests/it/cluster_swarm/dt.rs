@@ -11,13 +11,11 @@
 //! NICSIM_DT_SWARM_COUNT=300 cargo test --release --test it dt_swarm
 //! ```
 
-use super::{conserved, first_difference};
+use super::{header, load, port_of, run_twice_recorded, star, Swarm};
 use crate::swarm::draw::Draw;
-use nicsim::run::cluster::{run_cluster, ClusterOptions};
-use nicsim::{RunOutput, Scenario};
+use nicsim::Scenario;
 use std::collections::BTreeSet;
 use system::cluster::record::NetMessage;
-use system::cluster::world::ACTOR_PORT_BASE;
 use workloads::apps::dt::checker::{check, Verdict};
 use workloads::apps::dt::{self, decode_result, CommitRecord};
 
@@ -32,14 +30,8 @@ fn draw_dt(seed: u64) -> (String, bool) {
     let servers = d.int(2, 5);
     let partitions = d.int(1, 4);
     let reads = d.int(1, 4);
-    let mut t = format!(
-        "name = \"dt_swarm\"\nseed = {}\nduration_ms = {:.3}\nwarmup_ms = 0\n\n[nic]\nprofile = \"{}\"\n\n[host]\ncores = {}\n\n[scheduler]\npolicy = \"{}\"\n",
-        seed >> 1,
-        d.float(0.3, 0.8),
-        d.pick(&nic_models::profile::builtin_names()),
-        d.int(1, 4),
-        d.pick(&["hybrid", "fcfs", "drr", "nic_only", "host_only"])
-    );
+    let policies = ["hybrid", "fcfs", "drr", "nic_only", "host_only"];
+    let mut t = header(&mut d, "dt_swarm", seed, (0.3, 0.8), &policies);
     // few keys: transactions conflict and abort; many: they commit
     t.push_str(&format!(
         "\n[workload]\nkind = \"actors\"\nrate_krps = {:.1}\narrival = \"{}\"\n\n[workload.app]\nkey_count = {}\nkey_distribution = \"{}\"\ntxn_reads = {reads}\ntxn_writes = {}\n",
@@ -65,11 +57,9 @@ fn draw_dt(seed: u64) -> (String, bool) {
         ));
     }
     t.push_str("\n[[workload.actors]]\nname = \"log\"\nkind = \"dt_log\"\nweight = 0\n");
+    t.push_str(&star(&mut d, servers));
     t.push_str(&format!(
-        "\n[cluster]\nshape = \"star\"\nservers = {servers}\nclients = {}\nlink_gbps = {:.1}\npropagation_ns = {:.1}\nswitch_buffer_bytes = {}\nforwarding = \"{}\"\n",
-        d.int(1, 3),
-        d.pick(&[10.0, 25.0, 100.0]),
-        d.float(50.0, 1000.0),
+        "switch_buffer_bytes = {}\nforwarding = \"{}\"\n",
         d.pick(&[9216, 524288]),
         d.pick(&["cut_through", "store_and_forward"])
     ));
@@ -100,23 +90,6 @@ fn draw_dt(seed: u64) -> (String, bool) {
     (t, lossy)
 }
 
-/// Runs `s` drained with the message record on `threads` threads.
-fn run(s: &Scenario, threads: usize) -> Result<(RunOutput, Vec<NetMessage>), String> {
-    let opts = ClusterOptions {
-        threads,
-        drain: true,
-        record_messages: true,
-        ..ClusterOptions::default()
-    };
-    let (out, extras) =
-        run_cluster(s, &opts).map_err(|e| format!("{threads} thread(s): run failed: {e}"))?;
-    let rec = extras.messages.ok_or("no message record")?;
-    if rec.overflow > 0 {
-        return Err(format!("the message record overflowed by {}", rec.overflow));
-    }
-    Ok((out, rec.messages))
-}
-
 /// The transactions' safety from the delivered messages: `Err` says what
 /// broke; `Ok` the numbers of commit records and of aborts answered.
 fn check_transactions(
@@ -125,13 +98,7 @@ fn check_transactions(
     lossless: bool,
 ) -> Result<(u64, u64), String> {
     let servers = s.cluster.as_ref().ok_or("no cluster")?.servers.len() as u32;
-    let actors = &s.actors.as_ref().ok_or("no actors")?.actors;
-    let port = |name: &str| {
-        actors
-            .iter()
-            .position(|a| a.name == name)
-            .map(|k| ACTOR_PORT_BASE + k as u16)
-    };
+    let port = |name: &str| port_of(s, name);
     let (coordinator, log) = (port("coordinator"), port("log"));
     let txns: BTreeSet<u64> = msgs
         .iter()
@@ -179,56 +146,41 @@ fn check_transactions(
 /// One scenario: both thread counts, conservation, the transactions'
 /// safety; the numbers of commit records and aborts.
 fn check_dt(text: &str, lossy: bool) -> Result<(u64, u64), String> {
-    let table: toml::Table = text.parse().map_err(|e| format!("drawn TOML: {e}"))?;
-    let s = Scenario::from_table(table, "dt_swarm.toml").map_err(|e| format!("refused: {e}"))?;
-    let (one, msgs) = run(&s, 1)?;
-    conserved(&one)?;
-    let (two, msgs_two) = run(&s, 2)?;
-    if let Some(what) = first_difference(&one, &two) {
-        return Err(format!("{what} differs between 1 and 2 threads"));
-    }
-    if msgs != msgs_two {
-        return Err("the delivered messages differ between 1 and 2 threads".into());
-    }
+    let s = load(text, "dt_swarm.toml")?;
+    let (one, msgs) = run_twice_recorded(&s)?;
     let lossless = !lossy && one.summary.drops == 0;
     check_transactions(&s, &msgs, lossless)
 }
 
 #[test]
 fn dt_swarm() {
-    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
-    let seeds: Vec<u64> = match env("NICSIM_DT_SWARM_SEED") {
-        Some(seed) => vec![seed],
-        None => {
-            let mut d = Draw(env("NICSIM_DT_SWARM_BASE").unwrap_or(DEFAULT_BASE));
-            let count = env("NICSIM_DT_SWARM_COUNT").unwrap_or(DEFAULT_COUNT);
-            (0..count).map(|_| d.u64()).collect()
-        }
+    let swarm = Swarm {
+        prefix: "NICSIM_DT_SWARM",
+        test: "dt_swarm",
+        base: DEFAULT_BASE,
+        count: DEFAULT_COUNT,
     };
     let (mut commits, mut aborts, mut lossy_runs) = (0, 0, 0);
-    for &seed in &seeds {
-        let (text, lossy) = draw_dt(seed);
-        lossy_runs += u64::from(lossy);
-        match check_dt(&text, lossy) {
-            Ok((c, a)) => {
-                commits += c;
-                aborts += a;
-            }
-            Err(why) => panic!(
-                "DT swarm scenario failed: {why}\n--- scenario ---\n{text}--- reproduce with ---\nNICSIM_DT_SWARM_SEED={seed} cargo test --test it dt_swarm -- --nocapture"
-            ),
-        }
-    }
+    let n = swarm.each_seed(
+        draw_dt,
+        |(text, _)| text.as_str(),
+        |(text, lossy)| {
+            let (c, a) = check_dt(text, *lossy)?;
+            commits += c;
+            aborts += a;
+            lossy_runs += u64::from(*lossy);
+            Ok(())
+        },
+    );
     println!(
-        "dt swarm: {} scenarios passed ({lossy_runs} with a lossy link), {commits} commit records checked, {aborts} aborts",
-        seeds.len()
+        "dt swarm: {n} scenarios passed ({lossy_runs} with a lossy link), {commits} commit records checked, {aborts} aborts"
     );
     // conflicts must happen, or serializability is checked on easy histories
     assert!(
         commits > 0 && aborts > 0,
         "{commits} commits, {aborts} aborts"
     );
-    if seeds.len() as u64 >= DEFAULT_COUNT {
+    if swarm.full(n) {
         assert!(lossy_runs > 0, "no scenario with a lossy link");
     }
 }

@@ -12,10 +12,8 @@
 //! NICSIM_RKV_SWARM_COUNT=300 cargo test --release --test it rkv_swarm
 //! ```
 
-use super::{conserved, first_difference};
+use super::{header, load, run_twice_recorded, star, Swarm};
 use crate::swarm::draw::Draw;
-use nicsim::run::cluster::{run_cluster, ClusterOptions};
-use nicsim::Scenario;
 use std::collections::BTreeMap;
 use system::cluster::record::NetMessage;
 use workloads::apps::codec::Dec;
@@ -30,13 +28,12 @@ const DEFAULT_BASE: u64 = 0x4b_5eed;
 fn draw_rkv(seed: u64) -> String {
     let mut d = Draw(seed);
     let n = *d.pick(&[3u64, 5]);
-    let duration_ms = d.float(0.8, 2.5);
-    let mut t = format!(
-        "name = \"rkv_swarm\"\nseed = {}\nduration_ms = {duration_ms:.3}\nwarmup_ms = 0\n\n[nic]\nprofile = \"{}\"\n\n[host]\ncores = {}\n\n[scheduler]\npolicy = \"{}\"\n",
-        seed >> 1,
-        d.pick(&nic_models::profile::builtin_names()),
-        d.int(1, 4),
-        d.pick(&["hybrid", "fcfs", "nic_only"])
+    let mut t = header(
+        &mut d,
+        "rkv_swarm",
+        seed,
+        (0.8, 2.5),
+        &["hybrid", "fcfs", "nic_only"],
     );
     t.push_str(&format!(
         "\n[workload]\nkind = \"actors\"\nrate_krps = {:.1}\narrival = \"poisson\"\n\n[workload.app]\nkey_count = {}\nkey_distribution = \"{}\"\nread_fraction = {:.2}\nrequest_bytes = {}\n",
@@ -75,12 +72,7 @@ fn draw_rkv(seed: u64) -> String {
             "\n[[workload.actors]]\nname = \"t{i}\"\nkind = \"rkv_sstable\"\nweight = 0\nplacement = \"host\"\n"
         ));
     }
-    t.push_str(&format!(
-        "\n[cluster]\nshape = \"star\"\nservers = {n}\nclients = {}\nlink_gbps = {:.1}\npropagation_ns = {:.1}\n",
-        d.int(1, 3),
-        d.pick(&[10.0, 25.0, 100.0]),
-        d.float(50.0, 1000.0)
-    ));
+    t.push_str(&star(&mut d, n));
     for i in 0..n {
         t.push_str(&format!(
             "\n[[cluster.server]]\nname = \"s{i}\"\nactors = [\"r{i}\", \"m{i}\", \"t{i}\"]\n"
@@ -96,7 +88,7 @@ fn draw_rkv(seed: u64) -> String {
     if let Some(server) = crash {
         t.push_str(&format!(
             "\n[[faults.crash]]\nserver = \"s{server}\"\nat_ms = {:.3}\n",
-            d.float(0.1, duration_ms * 0.5)
+            d.float(0.1, 0.4)
         ));
     }
     t
@@ -226,33 +218,9 @@ fn new_leader_answered(msgs: &[NetMessage], servers: u32) -> bool {
 /// One scenario: both thread counts, conservation, one decided log, reads;
 /// the reads checked and whether a new leader answered.
 fn check_rkv(text: &str) -> Result<(u64, bool), String> {
-    let table: toml::Table = text.parse().map_err(|e| format!("drawn TOML: {e}"))?;
-    let s = Scenario::from_table(table, "rkv_swarm.toml").map_err(|e| format!("refused: {e}"))?;
+    let s = load(text, "rkv_swarm.toml")?;
     let servers = s.cluster.as_ref().ok_or("no cluster")?.servers.len() as u32;
-    let run = |threads: usize| {
-        let opts = ClusterOptions {
-            threads,
-            drain: true,
-            record_messages: true,
-            ..ClusterOptions::default()
-        };
-        let (out, extras) =
-            run_cluster(&s, &opts).map_err(|e| format!("{threads} thread(s): {e}"))?;
-        let rec = extras.messages.ok_or("no message record")?;
-        match rec.overflow {
-            0 => Ok((out, rec.messages)),
-            n => Err(format!("the message record overflowed by {n}")),
-        }
-    };
-    let (one, msgs) = run(1)?;
-    conserved(&one)?;
-    let (two, msgs_two) = run(2)?;
-    if let Some(what) = first_difference(&one, &two) {
-        return Err(format!("{what} differs between 1 and 2 threads"));
-    }
-    if msgs != msgs_two {
-        return Err("the delivered messages differ between 1 and 2 threads".into());
-    }
+    let (_, msgs) = run_twice_recorded(&s)?;
     let (log, answers) = decided(&msgs, servers)?;
     let reads = reads_see_last_write(&log, &answers)?;
     Ok((reads, new_leader_answered(&msgs, servers)))
@@ -260,34 +228,28 @@ fn check_rkv(text: &str) -> Result<(u64, bool), String> {
 
 #[test]
 fn rkv_swarm() {
-    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
-    let seeds: Vec<u64> = match env("NICSIM_RKV_SWARM_SEED") {
-        Some(seed) => vec![seed],
-        None => {
-            let mut d = Draw(env("NICSIM_RKV_SWARM_BASE").unwrap_or(DEFAULT_BASE));
-            let count = env("NICSIM_RKV_SWARM_COUNT").unwrap_or(DEFAULT_COUNT);
-            (0..count).map(|_| d.u64()).collect()
-        }
+    let swarm = Swarm {
+        prefix: "NICSIM_RKV_SWARM",
+        test: "rkv_swarm",
+        base: DEFAULT_BASE,
+        count: DEFAULT_COUNT,
     };
     let (mut reads, mut elections) = (0, 0);
-    for &seed in &seeds {
-        let text = draw_rkv(seed);
-        match check_rkv(&text) {
-            Ok((n, elected)) => {
-                reads += n;
-                elections += u64::from(elected);
-            }
-            Err(why) => panic!(
-                "RKV swarm scenario failed: {why}\n--- scenario ---\n{text}--- reproduce with ---\nNICSIM_RKV_SWARM_SEED={seed} cargo test --test it rkv_swarm -- --nocapture"
-            ),
-        }
-    }
+    let n = swarm.each_seed(
+        draw_rkv,
+        |t| t.as_str(),
+        |t| {
+            let (r, elected) = check_rkv(t)?;
+            reads += r;
+            elections += u64::from(elected);
+            Ok(())
+        },
+    );
     println!(
-        "rkv swarm: {} scenarios passed, {reads} reads checked, {elections} with writes acknowledged by a new leader",
-        seeds.len()
+        "rkv swarm: {n} scenarios passed, {reads} reads checked, {elections} with writes acknowledged by a new leader"
     );
     assert!(reads > 0, "no read was checked");
-    if seeds.len() as u64 >= DEFAULT_COUNT {
+    if swarm.full(n) {
         assert!(elections > 0, "no scenario elected a new leader");
     }
 }

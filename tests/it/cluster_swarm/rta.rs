@@ -10,14 +10,12 @@
 //! NICSIM_RTA_SWARM_COUNT=300 cargo test --release --test it rta_swarm
 //! ```
 
-use super::{conserved, first_difference};
+use super::{header, load, port_of, run_twice_recorded, star, Swarm};
 use crate::swarm::draw::Draw;
-use nicsim::run::cluster::{run_cluster, ClusterOptions};
 use nicsim::Scenario;
 use scheduler::Endpoint;
 use std::collections::BTreeMap;
 use system::cluster::record::NetMessage;
-use system::cluster::world::ACTOR_PORT_BASE;
 use workloads::apps::codec::Dec;
 use workloads::apps::rta::{self, brute_force_top, decode_pairs, decode_tuples, top_n};
 
@@ -35,14 +33,8 @@ fn draw_rta(seed: u64) -> (String, u32, usize) {
     let (min_value, n) = (*d.pick(&[1u32, 10, 50]), *d.pick(&[1usize, 5, 10, 40]));
     let on = |i: u64| 1 + i % (servers - 1);
     let key_count = *d.pick(&[16u32, 256, 4096]);
-    let mut t = format!(
-        "name = \"rta_swarm\"\nseed = {}\nduration_ms = {:.3}\nwarmup_ms = 0\n\n[nic]\nprofile = \"{}\"\n\n[host]\ncores = {}\n\n[scheduler]\npolicy = \"{}\"\n",
-        seed >> 1,
-        d.float(0.3, 1.0),
-        d.pick(&nic_models::profile::builtin_names()),
-        d.int(1, 4),
-        d.pick(&["hybrid", "fcfs", "drr", "nic_only", "host_only"])
-    );
+    let policies = ["hybrid", "fcfs", "drr", "nic_only", "host_only"];
+    let mut t = header(&mut d, "rta_swarm", seed, (0.3, 1.0), &policies);
     t.push_str(&format!(
         "\n[workload]\nkind = \"actors\"\nrate_krps = {:.1}\narrival = \"{}\"\n\n[workload.app]\nkey_count = {key_count}\nkey_distribution = \"{}\"\ntuples_per_batch = {}\n",
         // a quarter overloaded: drops are counted, the ranking is not checked
@@ -79,12 +71,7 @@ fn draw_rta(seed: u64) -> (String, u32, usize) {
     t.push_str(&format!(
         "\n[[workload.actors]]\nname = \"dashboard\"\nkind = \"rta_ranker\"\nweight = 0\nconfig = {{ n = {n}, key_count = {key_count}, sources = [{ranker_peers}] }}\n"
     ));
-    t.push_str(&format!(
-        "\n[cluster]\nshape = \"star\"\nservers = {servers}\nclients = {}\nlink_gbps = {:.1}\npropagation_ns = {:.1}\n",
-        d.int(1, 3),
-        d.pick(&[10.0, 25.0, 100.0]),
-        d.float(50.0, 1000.0)
-    ));
+    t.push_str(&star(&mut d, servers));
     for s in 0..servers {
         let mut actors: Vec<String> = Vec::new();
         if s == 0 {
@@ -116,13 +103,7 @@ fn observed(
     msgs: &[NetMessage],
     n: usize,
 ) -> Result<(Vec<(u32, u64)>, Vec<rta::Tuple>), String> {
-    let actors = &s.actors.as_ref().ok_or("no actors")?.actors;
-    let port = |name: &str| {
-        actors
-            .iter()
-            .position(|a| a.name == name)
-            .map(|k| ACTOR_PORT_BASE + k as u16)
-    };
+    let port = |name: &str| port_of(s, name);
     let (filter, dashboard) = (port("filter"), port("dashboard"));
     let mut stream = Vec::new();
     for m in msgs
@@ -155,32 +136,8 @@ fn observed(
 /// One scenario: both thread counts, conservation, the ranking when lossless;
 /// whether the ranking was checked.
 fn check_rta(text: &str, min_value: u32, n: usize) -> Result<bool, String> {
-    let table: toml::Table = text.parse().map_err(|e| format!("drawn TOML: {e}"))?;
-    let s = Scenario::from_table(table, "rta_swarm.toml").map_err(|e| format!("refused: {e}"))?;
-    let run = |threads: usize| {
-        let opts = ClusterOptions {
-            threads,
-            drain: true,
-            record_messages: true,
-            ..ClusterOptions::default()
-        };
-        let (out, extras) =
-            run_cluster(&s, &opts).map_err(|e| format!("{threads} thread(s): {e}"))?;
-        let rec = extras.messages.ok_or("no message record")?;
-        match rec.overflow {
-            0 => Ok((out, rec.messages)),
-            over => Err(format!("the message record overflowed by {over}")),
-        }
-    };
-    let (one, msgs) = run(1)?;
-    conserved(&one)?;
-    let (two, msgs_two) = run(2)?;
-    if let Some(what) = first_difference(&one, &two) {
-        return Err(format!("{what} differs between 1 and 2 threads"));
-    }
-    if msgs != msgs_two {
-        return Err("the delivered messages differ between 1 and 2 threads".into());
-    }
+    let s = load(text, "rta_swarm.toml")?;
+    let (one, msgs) = run_twice_recorded(&s)?;
     // a dropped batch or report leaves the rankers short of the stream
     if one.summary.drops > 0 || one.places.generated != one.places.delivered {
         return Ok(false);
@@ -198,31 +155,25 @@ fn check_rta(text: &str, min_value: u32, n: usize) -> Result<bool, String> {
 
 #[test]
 fn rta_swarm() {
-    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
-    let seeds: Vec<u64> = match env("NICSIM_RTA_SWARM_SEED") {
-        Some(seed) => vec![seed],
-        None => {
-            let mut d = Draw(env("NICSIM_RTA_SWARM_BASE").unwrap_or(DEFAULT_BASE));
-            let count = env("NICSIM_RTA_SWARM_COUNT").unwrap_or(DEFAULT_COUNT);
-            (0..count).map(|_| d.u64()).collect()
-        }
+    let swarm = Swarm {
+        prefix: "NICSIM_RTA_SWARM",
+        test: "rta_swarm",
+        base: DEFAULT_BASE,
+        count: DEFAULT_COUNT,
     };
     let (mut ranked, mut overloaded) = (0, 0);
-    for &seed in &seeds {
-        let (text, min_value, n) = draw_rta(seed);
-        match check_rta(&text, min_value, n) {
-            Ok(checked) => {
-                ranked += u64::from(checked);
-                overloaded += u64::from(!checked);
-            }
-            Err(why) => panic!(
-                "RTA swarm scenario failed: {why}\n--- scenario ---\n{text}--- reproduce with ---\nNICSIM_RTA_SWARM_SEED={seed} cargo test --test it rta_swarm -- --nocapture"
-            ),
-        }
-    }
+    let n = swarm.each_seed(
+        draw_rta,
+        |(text, _, _)| text.as_str(),
+        |(text, min_value, n)| {
+            let checked = check_rta(text, *min_value, *n)?;
+            ranked += u64::from(checked);
+            overloaded += u64::from(!checked);
+            Ok(())
+        },
+    );
     println!(
-        "rta swarm: {} scenarios passed, {ranked} rankings checked against brute force, {overloaded} overloaded",
-        seeds.len()
+        "rta swarm: {n} scenarios passed, {ranked} rankings checked against brute force, {overloaded} overloaded"
     );
     assert!(
         ranked > 0,

@@ -33,6 +33,26 @@ impl Draw {
     }
 }
 
+/// The seeds a swarm runs: `{prefix}_SEED` alone when set, else
+/// `{prefix}_COUNT` seeds (default `count`) drawn from `{prefix}_BASE`
+/// (default `base`).
+pub(crate) fn seeds(prefix: &str, base: u64, count: u64) -> Vec<u64> {
+    let env = |name: &str| {
+        std::env::var(format!("{prefix}_{name}"))
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+    };
+    match env("SEED") {
+        Some(seed) => vec![seed],
+        None => {
+            let mut d = Draw(env("BASE").unwrap_or(base));
+            (0..env("COUNT").unwrap_or(count))
+                .map(|_| d.u64())
+                .collect()
+        }
+    }
+}
+
 /// The scenario (TOML text) of one seed.
 pub(super) fn draw_scenario(seed: u64) -> String {
     let mut d = Draw(seed);
