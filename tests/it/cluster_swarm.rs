@@ -41,6 +41,7 @@ const THREADS: [usize; 3] = [1, 2, 3];
 #[derive(Debug, Default)]
 struct Coverage {
     leaf_spine: u64,
+    custom: u64,
     closed_loop: u64,
     replication: u64,
     faults: u64,
@@ -53,6 +54,7 @@ struct Coverage {
 impl Coverage {
     fn add(&mut self, text: &str, o: &RunOutput) {
         self.leaf_spine += u64::from(text.contains("\"leaf_spine\""));
+        self.custom += u64::from(text.contains("\"custom\""));
         self.closed_loop += u64::from(text.contains("client_outstanding"));
         self.replication += u64::from(text.contains("\"replication\""));
         self.faults += u64::from(text.contains("[[faults."));
@@ -306,7 +308,11 @@ fn cluster_swarm() {
         // a swarm that never reaches these proves less than it seems to
         let c = &coverage;
         assert!(
-            c.leaf_spine > 0 && c.closed_loop > 0 && c.replication > 0 && c.faults > 0,
+            c.leaf_spine > 0
+                && c.custom > 0
+                && c.closed_loop > 0
+                && c.replication > 0
+                && c.faults > 0,
             "{c:?}"
         );
         assert!(c.buffer_drops > 0 || c.link_losses > 0, "{c:?}");

@@ -25,6 +25,13 @@ pub(super) fn draw_cluster(seed: u64) -> String {
     draw_workload(&mut d, &mut t, closed_loop, replicate, servers);
     t.push_str(&shape);
     draw_network(&mut d, &mut t, closed_loop, shape.contains("leaf_spine"));
+    if shape.contains("\"custom\"") {
+        let clients = shape
+            .lines()
+            .find_map(|l| l.strip_prefix("clients = ")?.parse().ok())
+            .unwrap_or(1);
+        draw_custom_tables(&mut d, &mut t, servers, clients);
+    }
     draw_servers(&mut d, &mut t, &nics, servers, replicate);
     if d.chance(0.35) {
         draw_faults(&mut d, &mut t, servers, duration_ms);
@@ -34,6 +41,9 @@ pub(super) fn draw_cluster(seed: u64) -> String {
 
 /// `[cluster]`'s shape keys, and the number of servers.
 fn draw_shape(d: &mut Draw) -> (String, u64) {
+    if d.chance(0.25) {
+        return draw_custom(d);
+    }
     if d.chance(0.5) {
         let servers = d.int(1, 5);
         let s = format!(
@@ -49,6 +59,54 @@ fn draw_shape(d: &mut Draw) -> (String, u64) {
             d.int(1, 3)
         );
         (s, racks * per_rack)
+    }
+}
+
+/// A `custom` shape: 1-4 switches joined as a random tree, sometimes with
+/// a second path between two of them (ECMP), and servers and clients on
+/// random switches; every link with its own rate and propagation delay, so
+/// the lookahead is the least of them. The shape's keys come before the
+/// network's common ones; the switches and links are tables, appended by
+/// [`draw_custom_tables`] after them.
+fn draw_custom(d: &mut Draw) -> (String, u64) {
+    let (servers, clients) = (d.int(1, 6), d.int(1, 3));
+    let s = format!("\n[cluster]\nshape = \"custom\"\nservers = {servers}\nclients = {clients}\n");
+    (s, servers)
+}
+
+/// The `[[cluster.switches]]` and `[[cluster.links]]` of a custom shape
+/// with `servers` servers and `clients` clients.
+fn draw_custom_tables(d: &mut Draw, t: &mut String, servers: u64, clients: u64) {
+    let k = d.int(1, 4);
+    for i in 0..k {
+        t.push_str(&format!(
+            "\n[[cluster.switches]]\nname = \"sw{i}\"\nports = 16\n"
+        ));
+        if d.chance(0.5) {
+            t.push_str(&format!("latency_ns = {:.1}\n", d.float(50.0, 900.0)));
+        }
+        if d.chance(0.3) {
+            t.push_str(&format!("buffer_bytes = {}\n", d.pick(&[9216, 65536])));
+        }
+        if d.chance(0.3) {
+            t.push_str("forwarding = \"store_and_forward\"\n");
+        }
+    }
+    let mut ends: Vec<(String, String)> = (1..k)
+        .map(|i| (format!("sw{i}"), format!("sw{}", d.int(0, i - 1))))
+        .collect();
+    if k >= 3 && d.chance(0.5) {
+        // a second path between the last switch and the first
+        ends.push((format!("sw{}", k - 1), "sw0".to_string()));
+    }
+    ends.extend((0..servers).map(|s| (format!("s{s}"), format!("sw{}", d.int(0, k - 1)))));
+    ends.extend((0..clients).map(|c| (format!("c{c}"), format!("sw{}", d.int(0, k - 1)))));
+    for (a, b) in ends {
+        t.push_str(&format!(
+            "\n[[cluster.links]]\na = \"{a}\"\nb = \"{b}\"\nrate_gbps = {:.1}\npropagation_ns = {:.1}\n",
+            d.pick(&[10.0, 25.0, 40.0, 100.0]),
+            d.float(50.0, 3000.0)
+        ));
     }
 }
 
