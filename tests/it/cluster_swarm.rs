@@ -64,8 +64,8 @@ impl Coverage {
     }
 }
 
-/// A cluster total of `summary.csv` (0 when absent: the check then fails
-/// on the balance it is part of, not here).
+/// A cluster total of `summary.csv` (0 when absent: [`conserved`] checks
+/// first that every total it balances is there).
 fn extra(out: &RunOutput, key: &str) -> i128 {
     out.summary_extra
         .iter()
@@ -74,8 +74,30 @@ fn extra(out: &RunOutput, key: &str) -> i128 {
         .unwrap_or(0)
 }
 
+/// The cluster totals [`conserved`] balances.
+const BALANCED: [&str; 11] = [
+    "net_in_flight",
+    "net_frames",
+    "net_arrived",
+    "net_drops_buffer_full",
+    "net_drops_no_route",
+    "net_drops_link_loss",
+    "client_outstanding",
+    "client_sent",
+    "client_responses",
+    "client_one_way",
+    "client_timeouts",
+];
+
 /// Every count of a drained run balances; `Err` says which does not.
 fn conserved(out: &RunOutput) -> Result<(), String> {
+    // a renamed total must fail here, not balance as zeros
+    if let Some(k) = BALANCED
+        .iter()
+        .find(|k| !out.summary_extra.iter().any(|(name, _)| name == *k))
+    {
+        return Err(format!("no {k} among summary.csv's cluster columns"));
+    }
     let n = |k: &str| extra(out, k);
     let checks = [
         (
