@@ -16,21 +16,18 @@ pub(super) fn draw_cluster(seed: u64) -> String {
         d.pick(&nics),
         d.int(1, 8)
     );
-    let (shape, servers) = draw_shape(&mut d);
+    let shape = draw_shape(&mut d);
+    let servers = shape.servers;
     let closed_loop = d.chance(0.3);
     // replication needs a server to send to besides the one it runs on
     let replicate = !closed_loop && servers >= 2 && d.chance(0.4);
     let policy = *d.pick(&["hybrid", "fcfs", "drr", "nic_only", "host_only"]);
     t.push_str(&format!("\n[scheduler]\npolicy = \"{policy}\"\n"));
     draw_workload(&mut d, &mut t, closed_loop, replicate, servers);
-    t.push_str(&shape);
-    draw_network(&mut d, &mut t, closed_loop, shape.contains("leaf_spine"));
-    if shape.contains("\"custom\"") {
-        let clients = shape
-            .lines()
-            .find_map(|l| l.strip_prefix("clients = ")?.parse().ok())
-            .unwrap_or(1);
-        draw_custom_tables(&mut d, &mut t, servers, clients);
+    t.push_str(&shape.keys);
+    draw_network(&mut d, &mut t, closed_loop, shape.kind == Kind::LeafSpine);
+    if shape.kind == Kind::Custom {
+        draw_custom_tables(&mut d, &mut t, servers, shape.clients);
     }
     draw_servers(&mut d, &mut t, &nics, servers, replicate);
     if d.chance(0.35) {
@@ -39,39 +36,58 @@ pub(super) fn draw_cluster(seed: u64) -> String {
     t
 }
 
-/// `[cluster]`'s shape keys, and the number of servers.
-fn draw_shape(d: &mut Draw) -> (String, u64) {
-    if d.chance(0.25) {
-        return draw_custom(d);
-    }
-    if d.chance(0.5) {
-        let servers = d.int(1, 5);
-        let s = format!(
-            "\n[cluster]\nshape = \"star\"\nservers = {servers}\nclients = {}\n",
-            d.int(1, 3)
-        );
-        (s, servers)
-    } else {
-        let (racks, per_rack) = (d.int(1, 3), d.int(1, 3));
-        let s = format!(
-            "\n[cluster]\nshape = \"leaf_spine\"\nracks = {racks}\nservers_per_rack = {per_rack}\nspines = {}\nclients = {}\n",
-            d.int(1, 2),
-            d.int(1, 3)
-        );
-        (s, racks * per_rack)
-    }
+/// Which generator a drawn cluster uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Star,
+    LeafSpine,
+    Custom,
 }
 
-/// A `custom` shape: 1-4 switches joined as a random tree, sometimes with
-/// a second path between two of them (ECMP), and servers and clients on
-/// random switches; every link with its own rate and propagation delay, so
-/// the lookahead is the least of them. The shape's keys come before the
-/// network's common ones; the switches and links are tables, appended by
-/// [`draw_custom_tables`] after them.
-fn draw_custom(d: &mut Draw) -> (String, u64) {
-    let (servers, clients) = (d.int(1, 6), d.int(1, 3));
-    let s = format!("\n[cluster]\nshape = \"custom\"\nservers = {servers}\nclients = {clients}\n");
-    (s, servers)
+/// A drawn `[cluster]` shape: its keys, kind, servers and clients.
+struct Shape {
+    keys: String,
+    kind: Kind,
+    servers: u64,
+    clients: u64,
+}
+
+/// A star, a leaf-spine, or (a quarter of the time) a custom graph whose
+/// switches and links [`draw_custom_tables`] appends after the network's
+/// common keys. A custom graph has 1-4 switches joined as a random tree,
+/// sometimes with a second path between two of them (ECMP), and servers
+/// and clients on random switches; every link has its own rate and
+/// propagation delay, so the lookahead is the least of them.
+fn draw_shape(d: &mut Draw) -> Shape {
+    let (kind, servers, clients, keys) = if d.chance(0.25) {
+        let (servers, clients) = (d.int(1, 6), d.int(1, 3));
+        (Kind::Custom, servers, clients, String::new())
+    } else if d.chance(0.5) {
+        let (servers, clients) = (d.int(1, 5), d.int(1, 3));
+        (Kind::Star, servers, clients, String::new())
+    } else {
+        let (racks, per_rack) = (d.int(1, 3), d.int(1, 3));
+        let keys = format!(
+            "racks = {racks}\nservers_per_rack = {per_rack}\nspines = {}\n",
+            d.int(1, 2)
+        );
+        (Kind::LeafSpine, racks * per_rack, d.int(1, 3), keys)
+    };
+    let name = match kind {
+        Kind::Star => "star",
+        Kind::LeafSpine => "leaf_spine",
+        Kind::Custom => "custom",
+    };
+    let counts = match kind {
+        Kind::LeafSpine => format!("clients = {clients}\n"),
+        Kind::Star | Kind::Custom => format!("servers = {servers}\nclients = {clients}\n"),
+    };
+    Shape {
+        keys: format!("\n[cluster]\nshape = \"{name}\"\n{keys}{counts}"),
+        kind,
+        servers,
+        clients,
+    }
 }
 
 /// The `[[cluster.switches]]` and `[[cluster.links]]` of a custom shape
