@@ -1,6 +1,7 @@
 //! Drawing a cluster swarm scenario from a seed: shape and size, links and switches, NICs per server, actors (replication between servers included), open or closed-loop clients, and faults.
 
 use crate::swarm::draw::Draw;
+use system::cluster::world::ACTOR_PORT_BASE;
 
 /// The scenario (TOML text) of one seed.
 pub(super) fn draw_cluster(seed: u64) -> String {
@@ -23,13 +24,13 @@ pub(super) fn draw_cluster(seed: u64) -> String {
     let replicate = !closed_loop && servers >= 2 && d.chance(0.4);
     let policy = *d.pick(&["hybrid", "fcfs", "drr", "nic_only", "host_only"]);
     t.push_str(&format!("\n[scheduler]\npolicy = \"{policy}\"\n"));
-    draw_workload(&mut d, &mut t, closed_loop, replicate, servers);
+    let ranker = draw_workload(&mut d, &mut t, closed_loop, replicate, servers);
     t.push_str(&shape.keys);
     draw_network(&mut d, &mut t, closed_loop, shape.kind == Kind::LeafSpine);
     if shape.kind == Kind::Custom {
         draw_custom_tables(&mut d, &mut t, servers, shape.clients);
     }
-    draw_servers(&mut d, &mut t, &nics, servers, replicate);
+    draw_servers(&mut d, &mut t, &nics, servers, replicate, ranker);
     if d.chance(0.35) {
         draw_faults(&mut d, &mut t, servers, duration_ms);
     }
@@ -129,7 +130,14 @@ fn draw_custom_tables(d: &mut Draw, t: &mut String, servers: u64, clients: u64) 
 /// `[workload]` and its actors: actor 0 is a fixed-cost `kv`, then maybe a
 /// variable-cost `ranker`; with `replicate`, a `replication` actor on the
 /// first half of the servers sends to a one-way `log` actor on the others.
-fn draw_workload(d: &mut Draw, t: &mut String, closed_loop: bool, replicate: bool, servers: u64) {
+/// Returns whether there is a `ranker`.
+fn draw_workload(
+    d: &mut Draw,
+    t: &mut String,
+    closed_loop: bool,
+    replicate: bool,
+    servers: u64,
+) -> bool {
     t.push_str("\n[workload]\nkind = \"actors\"\n");
     // closed-loop clients send when answered, never in bursts
     let arrivals: &[&str] = if closed_loop {
@@ -156,25 +164,22 @@ fn draw_workload(d: &mut Draw, t: &mut String, closed_loop: bool, replicate: boo
         d.float(0.5, 3.0),
         d.int(500, 6_000)
     ));
-    if d.chance(0.6) {
+    let ranker = d.chance(0.6);
+    if ranker {
         t.push_str(&format!(
             "\n[[workload.actors]]\nname = \"ranker\"\nkind = \"variable_cost\"\nweight = {:.2}\n",
             d.float(0.2, 2.0)
         ));
     }
     if replicate {
-        // the log actor's index among the actors: its port is 7000 + index
-        let log_index = if t.contains("name = \"ranker\"") {
-            3
-        } else {
-            2
-        };
+        // the log actor's index among the actors gives its port
+        let log_index = if ranker { 3 } else { 2 };
         let replicas: Vec<String> = (servers / 2..servers).map(|s| s.to_string()).collect();
         t.push_str(&format!(
             "\n[[workload.actors]]\nname = \"replication\"\nkind = \"replication\"\nweight = {:.2}\nconfig = {{ replica_nodes = [{}], port = {} }}\n",
             d.float(0.2, 1.5),
             replicas.join(", "),
-            7000 + log_index
+            ACTOR_PORT_BASE + log_index
         ));
         t.push_str(&format!(
             "\n[[workload.actors]]\nname = \"log\"\nkind = \"fixed_cost\"\nweight = {:.2}\nconfig = {{ reply = false, cost_ns = {} }}\n",
@@ -182,6 +187,7 @@ fn draw_workload(d: &mut Draw, t: &mut String, closed_loop: bool, replicate: boo
             d.int(200, 2_000)
         ));
     }
+    ranker
 }
 
 /// The links, switches and clients of `[cluster]` (switch-to-switch links:
@@ -216,8 +222,16 @@ fn draw_network(d: &mut Draw, t: &mut String, closed_loop: bool, leaf_spine: boo
 }
 
 /// `[[cluster.server]]`: some servers with another NIC; with `replicate`,
-/// the first half runs the front actors and the rest the log.
-fn draw_servers(d: &mut Draw, t: &mut String, nics: &[&str], servers: u64, replicate: bool) {
+/// the first half runs the front actors (with the `ranker`, when there is
+/// one) and the rest the log.
+fn draw_servers(
+    d: &mut Draw,
+    t: &mut String,
+    nics: &[&str],
+    servers: u64,
+    replicate: bool,
+    ranker: bool,
+) {
     for s in 0..servers {
         let other_nic = d.chance(0.3);
         if !other_nic && !replicate {
@@ -229,11 +243,7 @@ fn draw_servers(d: &mut Draw, t: &mut String, nics: &[&str], servers: u64, repli
         }
         if replicate {
             let actors = if s < servers / 2 {
-                let ranker = if t.contains("name = \"ranker\"") {
-                    ", \"ranker\""
-                } else {
-                    ""
-                };
+                let ranker = if ranker { ", \"ranker\"" } else { "" };
                 format!("\"kv\"{ranker}, \"replication\"")
             } else {
                 "\"log\"".to_string()
