@@ -143,6 +143,19 @@ fn conserved(out: &RunOutput) -> Result<(), String> {
     }
 }
 
+/// Whether nothing was dropped anywhere: in the servers, in the switches,
+/// on the links.
+fn nothing_dropped(out: &RunOutput) -> bool {
+    out.summary.drops == 0
+        && [
+            "net_drops_buffer_full",
+            "net_drops_no_route",
+            "net_drops_link_loss",
+        ]
+        .iter()
+        .all(|k| extra(out, k) == 0)
+}
+
 /// The port actor `name` listens on (`ACTOR_PORT_BASE` + its index).
 fn port_of(s: &Scenario, name: &str) -> Option<u16> {
     let actors = &s.actors.as_ref()?.actors;

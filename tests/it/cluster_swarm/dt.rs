@@ -11,7 +11,7 @@
 //! NICSIM_DT_SWARM_COUNT=300 cargo test --release --test it dt_swarm
 //! ```
 
-use super::{header, load, port_of, run_twice_recorded, star, Swarm};
+use super::{header, load, nothing_dropped, port_of, run_twice_recorded, star, Swarm};
 use crate::swarm::draw::Draw;
 use nicsim::Scenario;
 use std::collections::BTreeSet;
@@ -148,7 +148,7 @@ fn check_transactions(
 fn check_dt(text: &str, lossy: bool) -> Result<(u64, u64), String> {
     let s = load(text, "dt_swarm.toml")?;
     let (one, msgs) = run_twice_recorded(&s)?;
-    let lossless = !lossy && one.summary.drops == 0;
+    let lossless = !lossy && nothing_dropped(&one);
     check_transactions(&s, &msgs, lossless)
 }
 
