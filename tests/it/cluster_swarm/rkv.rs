@@ -98,6 +98,9 @@ fn draw_rkv(seed: u64) -> String {
 /// a no-op has no request.
 type Entry = (Option<u64>, u32, Option<Vec<u8>>);
 
+/// The clients' answers by request: (slot, status, value).
+type Answers = BTreeMap<u64, (u64, u8, Vec<u8>)>;
+
 /// Records `entry` at `slot`; `Err` when the slot was decided otherwise.
 fn decide(log: &mut BTreeMap<u64, Entry>, slot: u64, entry: Entry) -> Result<(), String> {
     match log.insert(slot, entry.clone()) {
@@ -108,12 +111,8 @@ fn decide(log: &mut BTreeMap<u64, Entry>, slot: u64, entry: Entry) -> Result<(),
     }
 }
 
-/// The decided log and the client answers' (slot, status, value) by request.
-#[allow(clippy::type_complexity)]
-fn decided(
-    msgs: &[NetMessage],
-    servers: u32,
-) -> Result<(BTreeMap<u64, Entry>, BTreeMap<u64, (u64, u8, Vec<u8>)>), String> {
+/// The decided log and the clients' answers.
+fn decided(msgs: &[NetMessage], servers: u32) -> Result<(BTreeMap<u64, Entry>, Answers), String> {
     let bad = |what: &str| format!("undecodable {what}");
     let mut requests: BTreeMap<u64, (u32, Option<Vec<u8>>)> = BTreeMap::new();
     for m in msgs
@@ -168,10 +167,7 @@ fn decided(
 
 /// Every answered read up to the first unseen slot returns the last write
 /// before it; returns how many reads were checked.
-fn reads_see_last_write(
-    log: &BTreeMap<u64, Entry>,
-    answers: &BTreeMap<u64, (u64, u8, Vec<u8>)>,
-) -> Result<u64, String> {
+fn reads_see_last_write(log: &BTreeMap<u64, Entry>, answers: &Answers) -> Result<u64, String> {
     let mut store: BTreeMap<u32, &Vec<u8>> = BTreeMap::new();
     let mut checked = 0;
     // slots start at 1 (`rkv_replica`)
@@ -184,7 +180,9 @@ fn reads_see_last_write(
                 store.insert(*key, v);
             }
             (Some(req), None) => {
-                let Some((_, status, got)) = answers.get(req) else {
+                // the answer given at this slot (a request retried to a
+                // new leader may be decided at another one too)
+                let Some((_, status, got)) = answers.get(req).filter(|a| a.0 == *slot) else {
                     continue;
                 };
                 checked += 1;
