@@ -157,10 +157,13 @@ fn nothing_dropped(out: &RunOutput) -> bool {
 }
 
 /// The port actor `name` listens on (`ACTOR_PORT_BASE` + its index).
-fn port_of(s: &Scenario, name: &str) -> Option<u16> {
-    let actors = &s.actors.as_ref()?.actors;
-    let k = actors.iter().position(|a| a.name == name)?;
-    Some(system::cluster::world::ACTOR_PORT_BASE + u16::try_from(k).ok()?)
+fn port_of(s: &Scenario, name: &str) -> Result<u16, String> {
+    s.actors
+        .as_ref()
+        .and_then(|plan| plan.actors.iter().position(|a| a.name == name))
+        .and_then(|k| u16::try_from(k).ok())
+        .map(|k| system::cluster::world::ACTOR_PORT_BASE + k)
+        .ok_or_else(|| format!("no actor {name} in the scenario"))
 }
 
 /// An application scenario's `[cluster]`: a star of `servers` servers

@@ -98,11 +98,10 @@ fn check_transactions(
     lossless: bool,
 ) -> Result<(u64, u64), String> {
     let servers = s.cluster.as_ref().ok_or("no cluster")?.servers.len() as u32;
-    let port = |name: &str| port_of(s, name);
-    let (coordinator, log) = (port("coordinator"), port("log"));
+    let (coordinator, log) = (port_of(s, "coordinator")?, port_of(s, "log")?);
     let txns: BTreeSet<u64> = msgs
         .iter()
-        .filter(|m| m.kind == dt::DT_TXN && Some(m.dst_port) == coordinator)
+        .filter(|m| m.kind == dt::DT_TXN && m.dst_port == coordinator)
         .filter_map(|m| m.payload.get(..8)?.try_into().ok().map(u64::from_le_bytes))
         .collect();
     let results = msgs
@@ -116,7 +115,7 @@ fn check_transactions(
     }
     let records = msgs
         .iter()
-        .filter(|m| m.kind == dt::DT_LOG && Some(m.dst_port) == log)
+        .filter(|m| m.kind == dt::DT_LOG && m.dst_port == log)
         .map(|m| CommitRecord::decode(&m.payload).map_err(|e| format!("a DT_LOG: {e:?}")))
         .collect::<Result<Vec<_>, String>>()?;
     let logged: BTreeSet<u64> = records.iter().map(|r| r.txn).collect();

@@ -95,28 +95,29 @@ fn draw_rta(seed: u64) -> (String, u32, usize) {
     (t, min_value, n)
 }
 
+/// A ranking: (key, total), highest first.
+type Ranking = Vec<(u32, u64)>;
+
 /// The top N of the union of each partition ranker's last report to the
 /// dashboard, and the stream the clients sent to the filter.
-#[allow(clippy::type_complexity)]
 fn observed(
     s: &Scenario,
     msgs: &[NetMessage],
     n: usize,
-) -> Result<(Vec<(u32, u64)>, Vec<rta::Tuple>), String> {
-    let port = |name: &str| port_of(s, name);
-    let (filter, dashboard) = (port("filter"), port("dashboard"));
+) -> Result<(Ranking, Vec<rta::Tuple>), String> {
+    let (filter, dashboard) = (port_of(s, "filter")?, port_of(s, "dashboard")?);
     let mut stream = Vec::new();
     for m in msgs
         .iter()
-        .filter(|m| m.kind == rta::RTA_TUPLES && Some(m.dst_port) == filter)
+        .filter(|m| m.kind == rta::RTA_TUPLES && m.dst_port == filter)
     {
         stream.extend(decode_tuples(&m.payload).map_err(|e| format!("tuples: {e:?}"))?);
     }
     // per sending ranker (node, port): its highest-sequence list
-    let mut last: BTreeMap<(u32, u16), (u64, Vec<(u32, u64)>)> = BTreeMap::new();
+    let mut last: BTreeMap<(u32, u16), (u64, Ranking)> = BTreeMap::new();
     for m in msgs
         .iter()
-        .filter(|m| m.kind == rta::RTA_PARTIAL && Some(m.dst_port) == dashboard)
+        .filter(|m| m.kind == rta::RTA_PARTIAL && m.dst_port == dashboard)
     {
         let Endpoint::Network { node, port } = m.src else {
             return Err(format!("a report from {:?}", m.src));
@@ -129,7 +130,7 @@ fn observed(
             *entry = (seq, list);
         }
     }
-    let union: Vec<(u32, u64)> = last.into_values().flat_map(|(_, list)| list).collect();
+    let union: Ranking = last.into_values().flat_map(|(_, list)| list).collect();
     Ok((top_n(union, n), stream))
 }
 
